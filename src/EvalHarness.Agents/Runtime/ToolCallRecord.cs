@@ -1,0 +1,10 @@
+namespace EvalHarness.Agents.Runtime;
+
+/// <summary>One tool call the model asked for and what came of it.</summary>
+/// <param name="Step">The 1-based step (model call) that asked for it.</param>
+/// <param name="CallId">The id the model gave the call.</param>
+/// <param name="Name">The tool's wire name.</param>
+/// <param name="ArgumentsJson">The arguments as the model sent them, as a JSON object.</param>
+/// <param name="Result">What the model was shown: the tool's result or the error.</param>
+/// <param name="IsError">True when the tool was unknown or threw.</param>
+public sealed record ToolCallRecord(int Step, string CallId, string Name, string ArgumentsJson, string Result, bool IsError);

@@ -1,0 +1,134 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace EvalHarness.Cassettes.Format;
+
+/// <summary>Reads and writes cassette files under one folder.</summary>
+/// <remarks>
+/// An id <c>suite/variant/scenario/t1</c> lives at <c>suite/variant/scenario.t1.json</c>; any other id
+/// <c>a/b</c> at <c>a/b.json</c>. Writes go to a temporary file renamed into place, so a crash never
+/// leaves half a cassette.
+/// </remarks>
+public sealed partial class CassetteStore
+{
+    private static readonly JsonSerializerOptions WriteOptions = new(CassetteJsonContext.Default.Options)
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    private static readonly CassetteJsonContext WriteContext = new(WriteOptions);
+
+    /// <summary>Creates a store rooted at <paramref name="root"/>.</summary>
+    public CassetteStore(string root)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        Root = Path.GetFullPath(root);
+    }
+
+    /// <summary>The folder that holds the cassettes.</summary>
+    public string Root { get; }
+
+    /// <summary>Checks that an id is safe to turn into a path: relative, no <c>..</c>, plain characters.</summary>
+    public static bool IsValidId(string id) => !string.IsNullOrEmpty(id) && id.Length <= 400 && IdPattern().IsMatch(id)
+        && id.Split('/').All(s => s is not ("." or ".."));
+
+    /// <summary>The file that holds cassette <paramref name="id"/>.</summary>
+    /// <exception cref="ArgumentException">The id could escape the folder or has odd characters.</exception>
+    public string PathFor(string id)
+    {
+        if (!IsValidId(id))
+        {
+            throw new ArgumentException(
+                $"'{id}' is not a valid cassette id: use segments of letters, digits, '.', '_' and '-' joined by '/'.", nameof(id));
+        }
+
+        var segments = id.Split('/');
+        var relative = segments.Length >= 2 && TrialPattern().IsMatch(segments[^1])
+            ? Path.Combine([.. segments[..^2], $"{segments[^2]}.{segments[^1]}.json"])
+            : Path.Combine(segments) + ".json";
+        return Path.Combine(Root, relative);
+    }
+
+    /// <summary>Whether cassette <paramref name="id"/> exists.</summary>
+    public bool Exists(string id) => File.Exists(PathFor(id));
+
+    /// <summary>Loads cassette <paramref name="id"/>, or null when there is no file.</summary>
+    /// <exception cref="CassetteFormatException">The file is corrupt, truncated or of an unknown version.</exception>
+    public Cassette? Load(string id)
+    {
+        var path = PathFor(id);
+        return File.Exists(path) ? Read(path) : null;
+    }
+
+    /// <summary>Reads a cassette file.</summary>
+    /// <exception cref="CassetteFormatException">The file is corrupt, truncated or of an unknown version.</exception>
+    public static Cassette Read(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        int version;
+        try
+        {
+            using var document = JsonDocument.Parse(bytes);
+            version = document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("formatVersion", out var v) && v.TryGetInt32(out var n) ? n : 0;
+        }
+        catch (JsonException ex)
+        {
+            throw new CassetteFormatException(path, $"line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}: not valid JSON ({FirstSentence(ex.Message)}). Re-record the cassette or restore it from git.", ex);
+        }
+
+        if (version != Cassette.CurrentFormatVersion)
+        {
+            throw new CassetteFormatException(path, version == 0
+                ? "has no formatVersion; it is not a cassette written by EvalHarness."
+                : $"has formatVersion {version}, but this EvalHarness reads version {Cassette.CurrentFormatVersion}. Upgrade EvalHarness or re-record the cassette.");
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(bytes, CassetteJsonContext.Default.Cassette)
+                ?? throw new CassetteFormatException(path, "is empty.");
+        }
+        catch (JsonException ex)
+        {
+            var where = ex.LineNumber is { } line ? $"line {line + 1}: " : string.Empty;
+            throw new CassetteFormatException(path, $"{where}{FirstSentence(ex.Message)} Re-record the cassette or restore it from git.", ex);
+        }
+    }
+
+    /// <summary>Writes a cassette atomically: to a temporary file, then renamed over the old one.</summary>
+    public void Save(Cassette cassette, IReadOnlyCollection<string> forbiddenSecrets)
+    {
+        ArgumentNullException.ThrowIfNull(cassette);
+        ArgumentNullException.ThrowIfNull(forbiddenSecrets);
+        var path = PathFor(cassette.Id);
+        var json = JsonSerializer.Serialize(cassette, WriteContext.Cassette) + "\n";
+        foreach (var secret in forbiddenSecrets.Where(s => s.Length >= 8))
+        {
+            if (json.Contains(secret, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException(
+                    $"Refused to write {path}: it contains the live API key. Add a scrubber for where the key appears; nothing was written.");
+            }
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+        File.WriteAllText(temp, json, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var end = message.IndexOf(". ", StringComparison.Ordinal);
+        return end < 0 ? message.TrimEnd('.') + "." : message[..(end + 1)];
+    }
+
+    [GeneratedRegex(@"^[A-Za-z0-9_.\-]+(/[A-Za-z0-9_.\-]+)*$")]
+    private static partial Regex IdPattern();
+
+    [GeneratedRegex(@"^t[0-9]+$")]
+    private static partial Regex TrialPattern();
+}

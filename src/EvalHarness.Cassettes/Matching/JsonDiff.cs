@@ -1,0 +1,107 @@
+using System.Text.Json;
+
+namespace EvalHarness.Cassettes.Matching;
+
+/// <summary>Finds the first difference between two JSON values, ignoring object key order.</summary>
+public static class JsonDiff
+{
+    private const int MaxShown = 120;
+
+    /// <summary>Returns the first difference, or null when the values are equal.</summary>
+    /// <param name="expected">The recorded value.</param>
+    /// <param name="actual">The value seen now.</param>
+    /// <param name="ignoredPaths">Paths such as <c>$.user</c> whose values are not compared.</param>
+    public static JsonDifference? First(JsonElement expected, JsonElement actual, IReadOnlySet<string>? ignoredPaths = null) =>
+        Compare(expected, actual, "$", ignoredPaths ?? new HashSet<string>());
+
+    private static JsonDifference? Compare(JsonElement expected, JsonElement actual, string path, IReadOnlySet<string> ignored)
+    {
+        if (ignored.Contains(path))
+        {
+            return null;
+        }
+
+        if (expected.ValueKind != actual.ValueKind
+            && !(IsBoolean(expected) && IsBoolean(actual)))
+        {
+            return Differ(path, expected, actual);
+        }
+
+        switch (expected.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in expected.EnumerateObject())
+                {
+                    var childPath = ChildPath(path, property.Name);
+                    if (!actual.TryGetProperty(property.Name, out var other))
+                    {
+                        return ignored.Contains(childPath) ? null : new JsonDifference(childPath, Show(property.Value), "(missing)");
+                    }
+
+                    if (Compare(property.Value, other, childPath, ignored) is { } difference)
+                    {
+                        return difference;
+                    }
+                }
+
+                foreach (var property in actual.EnumerateObject())
+                {
+                    var childPath = ChildPath(path, property.Name);
+                    if (!expected.TryGetProperty(property.Name, out _) && !ignored.Contains(childPath))
+                    {
+                        return new JsonDifference(childPath, "(missing)", Show(property.Value));
+                    }
+                }
+
+                return null;
+
+            case JsonValueKind.Array:
+                var left = expected.EnumerateArray().GetEnumerator();
+                var right = actual.EnumerateArray().GetEnumerator();
+                for (var index = 0; ; index++)
+                {
+                    var hasLeft = left.MoveNext();
+                    var hasRight = right.MoveNext();
+                    var childPath = $"{path}[{index}]";
+                    if (!hasLeft && !hasRight)
+                    {
+                        return null;
+                    }
+
+                    if (!hasLeft || !hasRight)
+                    {
+                        return new JsonDifference(childPath, hasLeft ? Show(left.Current) : "(missing)", hasRight ? Show(right.Current) : "(missing)");
+                    }
+
+                    if (Compare(left.Current, right.Current, childPath, ignored) is { } difference)
+                    {
+                        return difference;
+                    }
+                }
+
+            case JsonValueKind.Number:
+                return expected.GetRawText() == actual.GetRawText()
+                    || (expected.TryGetDecimal(out var a) && actual.TryGetDecimal(out var b) && a == b)
+                    ? null : Differ(path, expected, actual);
+
+            case JsonValueKind.String:
+                return expected.ValueEquals(actual.GetString()) ? null : Differ(path, expected, actual);
+
+            default:
+                return expected.ValueKind == actual.ValueKind ? null : Differ(path, expected, actual);
+        }
+    }
+
+    private static bool IsBoolean(JsonElement e) => e.ValueKind is JsonValueKind.True or JsonValueKind.False;
+
+    private static JsonDifference Differ(string path, JsonElement expected, JsonElement actual) => new(path, Show(expected), Show(actual));
+
+    private static string ChildPath(string path, string name) =>
+        name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') ? $"{path}.{name}" : $"{path}['{name.Replace("'", "\\'", StringComparison.Ordinal)}']";
+
+    private static string Show(JsonElement value)
+    {
+        var text = value.GetRawText();
+        return text.Length <= MaxShown ? text : string.Concat(text.AsSpan(0, MaxShown), "…");
+    }
+}

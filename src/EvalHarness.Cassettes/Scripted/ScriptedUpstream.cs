@@ -1,0 +1,207 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using EvalHarness.Cassettes.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace EvalHarness.Cassettes.Scripted;
+
+/// <summary>
+/// A stand-in model provider that plays scripted turns in the OpenAI chat completions wire format.
+/// It is stateless: the turn to play is the number of assistant messages already in the request,
+/// so the same conversation always gets the same answer.
+/// </summary>
+/// <remarks>Requests come to <c>/c/{cassette-id}/v1/chat/completions</c>; the id picks the script.</remarks>
+public sealed class ScriptedUpstream : IAsyncDisposable
+{
+    /// <summary>The <c>created</c> timestamp of every scripted completion, so recordings are stable.</summary>
+    private const long CreatedAt = 1767225600; // 2026-01-01T00:00:00Z
+
+    private readonly Func<string, IReadOnlyList<ScriptedTurn>?> _scripts;
+    private WebApplication? _app;
+
+    private ScriptedUpstream(Func<string, IReadOnlyList<ScriptedTurn>?> scripts) => _scripts = scripts;
+
+    /// <summary>The server's address.</summary>
+    public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>The upstream URL template for a <see cref="CassetteServer"/> that records from this upstream.</summary>
+    public string UpstreamTemplate => $"{BaseAddress}c/{{cassette}}/";
+
+    /// <summary>Starts the upstream on an ephemeral loopback port; <paramref name="scripts"/> finds the turns for a cassette id.</summary>
+    public static async Task<ScriptedUpstream> StartAsync(
+        Func<string, IReadOnlyList<ScriptedTurn>?> scripts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scripts);
+        var upstream = new ScriptedUpstream(scripts);
+        (upstream._app, upstream.BaseAddress) = await LoopbackHost.StartAsync(
+            app => app.MapPost("/c/{**rest}", upstream.HandleAsync), cancellationToken);
+        return upstream;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var rest = (string?)context.GetRouteValue("rest") ?? string.Empty;
+        if (!LoopbackHost.TrySplit(rest, out var id, out var path) || path != "v1/chat/completions")
+        {
+            await WriteAsync(context, 404, ErrorBody($"The scripted upstream serves /c/<cassette-id>/v1/chat/completions, not '/c/{rest}'.", "not_found"));
+            return;
+        }
+
+        JsonDocument request;
+        try
+        {
+            request = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+        }
+        catch (JsonException ex)
+        {
+            await WriteAsync(context, 400, ErrorBody($"The request body is not JSON: {ex.Message}", "invalid_request_error"));
+            return;
+        }
+
+        using (request)
+        {
+            var script = _scripts(id);
+            if (script is null)
+            {
+                await WriteAsync(context, 400, ErrorBody($"There is no script for cassette '{id}'. Add the scenario to the suite's script file.", "invalid_request_error"));
+                return;
+            }
+
+            var root = request.RootElement;
+            var turnIndex = root.TryGetProperty("messages", out var messages)
+                ? messages.EnumerateArray().Count(m => m.TryGetProperty("role", out var r) && r.ValueEquals("assistant"))
+                : 0;
+            if (turnIndex >= script.Count)
+            {
+                await WriteAsync(context, 400, ErrorBody(
+                    $"The script for cassette '{id}' has {script.Count} turn(s), but the agent asked for turn {turnIndex + 1}. Add a turn to the script.",
+                    "invalid_request_error"));
+                return;
+            }
+
+            var turn = script[turnIndex];
+            if (turn.ErrorStatus is { } status)
+            {
+                await WriteAsync(context, status, ErrorBody(turn.ErrorMessage ?? $"Scripted error {status}.", status == 429 ? "rate_limit_exceeded" : "server_error"), turn.LatencyMs ?? 50);
+                return;
+            }
+
+            var model = root.TryGetProperty("model", out var m) ? m.GetString() ?? "scripted" : "scripted";
+            var promptTokens = EstimateTokens(messages.ValueKind == JsonValueKind.Array ? messages.GetRawText() : string.Empty)
+                + (root.TryGetProperty("tools", out var tools) ? EstimateTokens(tools.GetRawText()) : 0);
+            var (body, completionTokens) = Completion(id, turnIndex, model, turn, promptTokens);
+            var latency = turn.LatencyMs ?? Math.Round(250 + (promptTokens * 0.02) + (completionTokens * 12.0));
+            await WriteAsync(context, 200, body, latency);
+        }
+    }
+
+    private static (byte[] Body, int CompletionTokens) Completion(string id, int turnIndex, string model, ScriptedTurn turn, int promptTokens)
+    {
+        var completionTokens = EstimateTokens(turn.Text ?? string.Empty)
+            + turn.ToolCalls.Sum(c => EstimateTokens(c.Name) + EstimateTokens(c.Arguments.GetRawText()) + 3);
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("id", $"chatcmpl-{Hash(id, turnIndex)}");
+            w.WriteString("object", "chat.completion");
+            w.WriteNumber("created", CreatedAt);
+            w.WriteString("model", model);
+            w.WriteStartArray("choices");
+            w.WriteStartObject();
+            w.WriteNumber("index", 0);
+            w.WriteStartObject("message");
+            w.WriteString("role", "assistant");
+            if (turn.Text is null)
+            {
+                w.WriteNull("content");
+            }
+            else
+            {
+                w.WriteString("content", turn.Text);
+            }
+
+            if (turn.ToolCalls.Count > 0)
+            {
+                w.WriteStartArray("tool_calls");
+                for (var i = 0; i < turn.ToolCalls.Count; i++)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("id", $"call_{Hash(id, (turnIndex * 100) + i)}");
+                    w.WriteString("type", "function");
+                    w.WriteStartObject("function");
+                    w.WriteString("name", turn.ToolCalls[i].Name);
+                    w.WriteString("arguments", turn.ToolCalls[i].Arguments.GetRawText());
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+            }
+
+            w.WriteEndObject();
+            w.WriteString("finish_reason", turn.ToolCalls.Count > 0 ? "tool_calls" : "stop");
+            w.WriteEndObject();
+            w.WriteEndArray();
+            w.WriteStartObject("usage");
+            w.WriteNumber("prompt_tokens", promptTokens);
+            w.WriteNumber("completion_tokens", completionTokens);
+            w.WriteNumber("total_tokens", promptTokens + completionTokens);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        return (buffer.ToArray(), completionTokens);
+    }
+
+    /// <summary>About four characters a token, as the providers' own rule of thumb.</summary>
+    private static int EstimateTokens(string text) => (text.Length + 3) / 4;
+
+    private static string Hash(string id, int n) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{id}#{n}")))[..24];
+
+    private static byte[] ErrorBody(string message, string type)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteStartObject("error");
+            w.WriteString("message", message);
+            w.WriteString("type", type);
+            w.WriteNull("param");
+            w.WriteString("code", type);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static async Task WriteAsync(HttpContext context, int status, byte[] body, double? latencyMs = null)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        if (latencyMs is { } ms)
+        {
+            context.Response.Headers[CassetteServer.SimulatedLatencyHeader] = ms.ToString(CultureInfo.InvariantCulture);
+        }
+
+        context.Response.ContentLength = body.Length;
+        await context.Response.Body.WriteAsync(body, context.RequestAborted);
+    }
+}

@@ -1,0 +1,40 @@
+using System.Text;
+using System.Text.Json;
+using EvalHarness.Cassettes.Format;
+
+namespace EvalHarness.Cassettes.Server;
+
+public sealed partial class CassetteServer
+{
+    /// <summary>One cassette's state within a server's life: the loaded file, the replay cursor, what was served.</summary>
+    private sealed class CassetteState(string id)
+    {
+        private byte[]?[]? _responseBytes;
+
+        public string Id { get; } = id;
+
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public int NextIndex { get; set; }
+
+        public bool Loaded { get; set; }
+
+        public Cassette? Cassette { get; set; }
+
+        public List<Interaction> Recording { get; } = [];
+
+        public List<InteractionTimings> Served { get; } = [];
+
+        public List<CassetteMiss> Misses { get; } = [];
+
+        /// <summary>The response body as sent, serialised once per interaction.</summary>
+        public byte[] ResponseBytes(int index, RecordedResponse response)
+        {
+            _responseBytes ??= new byte[]?[Cassette!.Interactions.Count];
+            return _responseBytes[index] ??= response.Body.ValueKind == JsonValueKind.String
+                && !(response.Headers.TryGetValue("content-type", out var type) && type.Contains("json", StringComparison.OrdinalIgnoreCase))
+                ? Encoding.UTF8.GetBytes(response.Body.GetString()!)
+                : Encoding.UTF8.GetBytes(response.Body.GetRawText());
+        }
+    }
+}

@@ -1,0 +1,326 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using EvalHarness.Cassettes.Format;
+using EvalHarness.Cassettes.Matching;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace EvalHarness.Cassettes.Server;
+
+/// <summary>
+/// The record/replay server: Kestrel on 127.0.0.1. A client whose base URL is
+/// <c>http://127.0.0.1:port/c/{cassette-id}/v1</c> is answered from that cassette, or, when recording,
+/// proxied upstream with the exchange written to the cassette.
+/// </summary>
+public sealed partial class CassetteServer : IAsyncDisposable
+{
+    /// <summary>Request headers a cassette keeps. Everything else (auth above all) is never written.</summary>
+    internal static readonly HashSet<string> RecordedRequestHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "content-type", "anthropic-version", "anthropic-beta", "openai-beta",
+    };
+
+    /// <summary>Response headers a cassette keeps.</summary>
+    internal static readonly HashSet<string> RecordedResponseHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "content-type", "retry-after", "retry-after-ms",
+    };
+
+    /// <summary>Sent by the scripted upstream: the latency it simulates, recorded instead of the loopback's.</summary>
+    internal const string SimulatedLatencyHeader = "x-scripted-latency-ms";
+
+    private static readonly HashSet<string> NotForwarded = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "host", "content-length", "connection", "transfer-encoding", "keep-alive", "upgrade", "accept-encoding",
+    };
+
+    private readonly CassetteServerOptions _options;
+    private readonly CassetteStore _store;
+    private readonly ConcurrentDictionary<string, CassetteState> _states = new(StringComparer.Ordinal);
+    private readonly HttpClient _upstream = new(new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.All })
+    {
+        Timeout = TimeSpan.FromMinutes(5),
+    };
+
+    private WebApplication? _app;
+
+    private CassetteServer(CassetteServerOptions options)
+    {
+        _options = options;
+        _store = new CassetteStore(options.CassetteDirectory);
+    }
+
+    /// <summary>The server's address, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
+    public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>The store the server reads and writes.</summary>
+    public CassetteStore Store => _store;
+
+    /// <summary>Starts a server with validated options on an ephemeral loopback port.</summary>
+    public static async Task<CassetteServer> StartAsync(CassetteServerOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var server = new CassetteServer(options);
+        (server._app, server.BaseAddress) = await LoopbackHost.StartAsync(
+            app => app.Map("/c/{**rest}", server.HandleAsync), cancellationToken);
+        return server;
+    }
+
+    /// <summary>The base URL a client uses for cassette <paramref name="cassetteId"/> (ends in <c>/</c>; append <c>v1/…</c>).</summary>
+    public Uri BaseAddressFor(string cassetteId) => new(BaseAddress, $"c/{cassetteId}/");
+
+    /// <summary>Returns what was served and missed for a cassette, and forgets it, so the id can be used afresh.</summary>
+    public CassetteActivity TakeActivity(string cassetteId)
+    {
+        if (!_states.TryRemove(cassetteId, out var state))
+        {
+            return CassetteActivity.Empty;
+        }
+
+        lock (state)
+        {
+            return new CassetteActivity([.. state.Served], [.. state.Misses]);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        _upstream.Dispose();
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var rest = (string?)context.GetRouteValue("rest") ?? string.Empty;
+        if (!LoopbackHost.TrySplit(rest, out var id, out var providerPath) || !CassetteStore.IsValidId(id))
+        {
+            await WriteErrorAsync(context, StatusCodes.Status400BadRequest,
+                $"'/c/{rest}' is not a cassette URL: use /c/<cassette-id>/v1/... with an id of letters, digits, '.', '_', '-' and '/'.");
+            return;
+        }
+
+        var body = await ReadBodyAsync(context.Request, context.RequestAborted);
+        var state = _states.GetOrAdd(id, static key => new CassetteState(key));
+        await state.Gate.WaitAsync(context.RequestAborted);
+        try
+        {
+            var index = state.NextIndex++;
+            if (_options.Mode == RecordMode.None)
+            {
+                await ReplayAsync(context, state, index, providerPath, body);
+            }
+            else
+            {
+                await RecordAsync(context, state, index, providerPath, body);
+            }
+        }
+        finally
+        {
+            state.Gate.Release();
+        }
+    }
+
+    private async Task ReplayAsync(HttpContext context, CassetteState state, int index, string providerPath, JsonElement body)
+    {
+        if (!state.Loaded)
+        {
+            try
+            {
+                state.Cassette = _store.Load(state.Id);
+            }
+            catch (CassetteFormatException ex)
+            {
+                await MissAsync(context, state, index, StatusCodes.Status500InternalServerError, ex.Message);
+                return;
+            }
+
+            state.Loaded = true;
+        }
+
+        var path = _store.PathFor(state.Id);
+        if (state.Cassette is not { } cassette)
+        {
+            await MissAsync(context, state, index, StatusCodes.Status404NotFound,
+                $"cassette '{state.Id}' not found at {path}. Record it with `evalh record` (or run with a record mode).");
+            return;
+        }
+
+        if (index >= cassette.Interactions.Count)
+        {
+            await MissAsync(context, state, index, StatusCodes.Status409Conflict,
+                $"cassette '{state.Id}' ({path}) has {cassette.Interactions.Count} interaction(s), but the agent made request #{index + 1}. "
+                + "The agent now makes more model calls than when it was recorded: re-record the cassette.");
+            return;
+        }
+
+        var recorded = cassette.Interactions[index];
+        var difference = !string.Equals(recorded.Request.Path, providerPath, StringComparison.Ordinal)
+            ? new JsonDifference("(path)", recorded.Request.Path, providerPath)
+            : JsonDiff.First(recorded.Request.Body, body, _options.IgnoredRequestPaths);
+        if (difference is not null)
+        {
+            await MissAsync(context, state, index, StatusCodes.Status409Conflict,
+                $"cassette '{state.Id}' ({path}), interaction #{index + 1}: the request differs from the recording at {difference.Path}: "
+                + $"recorded {difference.Expected}, got {difference.Actual}. If the change is intended, re-record the cassette.",
+                difference);
+            return;
+        }
+
+        state.Served.Add(recorded.Timings);
+        await WriteRecordedAsync(context, recorded.Response, state.ResponseBytes(index, recorded.Response));
+    }
+
+    private async Task RecordAsync(HttpContext context, CassetteState state, int index, string providerPath, JsonElement body)
+    {
+        var upstream = new Uri(_options.Upstream!.Replace("{cassette}", state.Id, StringComparison.Ordinal).TrimEnd('/') + "/" + providerPath);
+        using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), upstream);
+        var secrets = new List<string>(_options.Secrets);
+        foreach (var header in context.Request.Headers)
+        {
+            if (NotForwarded.Contains(header.Key) || header.Key.StartsWith("content-", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            request.Headers.TryAddWithoutValidation(header.Key, (IEnumerable<string>)header.Value!);
+            if (header.Key.Equals("authorization", StringComparison.OrdinalIgnoreCase) || header.Key.Equals("x-api-key", StringComparison.OrdinalIgnoreCase))
+            {
+                // The live key is known here: whatever else happens, it must not reach the file.
+                secrets.AddRange(header.Value.Select(v => v!.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? v[7..] : v!));
+            }
+        }
+
+        request.Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body));
+        request.Content.Headers.TryAddWithoutValidation("content-type", context.Request.ContentType ?? "application/json");
+
+        var clock = Stopwatch.StartNew();
+        HttpResponseMessage response;
+        try
+        {
+            response = await _upstream.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
+        }
+        catch (HttpRequestException ex)
+        {
+            await MissAsync(context, state, index, StatusCodes.Status502BadGateway,
+                $"cassette '{state.Id}': the upstream {upstream.GetLeftPart(UriPartial.Authority)} could not be reached ({ex.Message}). Nothing was recorded.");
+            return;
+        }
+
+        using (response)
+        {
+            var firstByteMs = clock.Elapsed.TotalMilliseconds;
+            var bytes = await response.Content.ReadAsByteArrayAsync(context.RequestAborted);
+            var totalMs = clock.Elapsed.TotalMilliseconds;
+            if (response.Headers.TryGetValues(SimulatedLatencyHeader, out var simulated)
+                && double.TryParse(simulated.First(), NumberStyles.Float, CultureInfo.InvariantCulture, out var simulatedMs))
+            {
+                firstByteMs = totalMs = simulatedMs;
+            }
+
+            var responseHeaders = response.Headers.Concat(response.Content.Headers)
+                .Where(h => RecordedResponseHeaders.Contains(h.Key))
+                .ToDictionary(h => h.Key.ToLowerInvariant(), h => string.Join(", ", h.Value), StringComparer.Ordinal);
+            var requestHeaders = context.Request.Headers
+                .Where(h => RecordedRequestHeaders.Contains(h.Key))
+                .ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.Ordinal);
+            var recorded = new RecordedResponse((int)response.StatusCode, responseHeaders, ParseBody(bytes));
+            state.Recording.Add(new Interaction(
+                new RecordedRequest(context.Request.Method, providerPath, requestHeaders, body),
+                recorded,
+                new InteractionTimings(Math.Round(firstByteMs, 1), Math.Round(totalMs, 1))));
+
+            try
+            {
+                _store.Save(new Cassette { Id = state.Id, Provider = ProviderOf(providerPath), RecordedFrom = _options.RecordedFrom, Interactions = [.. state.Recording] }, secrets);
+            }
+            catch (InvalidOperationException ex)
+            {
+                state.Recording.RemoveAt(state.Recording.Count - 1);
+                await MissAsync(context, state, index, StatusCodes.Status500InternalServerError, ex.Message);
+                return;
+            }
+
+            state.Served.Add(state.Recording[^1].Timings);
+            await WriteRecordedAsync(context, recorded, bytes);
+        }
+    }
+
+    private static string ProviderOf(string providerPath) =>
+        providerPath.StartsWith("v1/messages", StringComparison.Ordinal) ? "anthropic" : "openai";
+
+    private static async Task<JsonElement> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, cancellationToken);
+        return ParseBody(buffer.ToArray());
+    }
+
+    /// <summary>A body as a JSON value; a body that is not JSON is kept as a JSON string.</summary>
+    private static JsonElement ParseBody(byte[] bytes)
+    {
+        if (bytes.Length == 0)
+        {
+            return JsonSerializer.SerializeToElement(string.Empty, CassetteJsonContext.Default.String);
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(bytes);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return JsonSerializer.SerializeToElement(Encoding.UTF8.GetString(bytes), CassetteJsonContext.Default.String);
+        }
+    }
+
+    private static async Task WriteRecordedAsync(HttpContext context, RecordedResponse response, byte[] bytes)
+    {
+        context.Response.StatusCode = response.Status;
+        foreach (var (name, value) in response.Headers)
+        {
+            context.Response.Headers[name] = value;
+        }
+
+        context.Response.ContentLength = bytes.Length;
+        await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
+    }
+
+    private static async Task MissAsync(HttpContext context, CassetteState state, int index, int status, string message, JsonDifference? difference = null)
+    {
+        state.Misses.Add(new CassetteMiss(state.Id, index, message, difference));
+        await WriteErrorAsync(context, status, message);
+    }
+
+    /// <summary>Answers in the OpenAI error shape, which both SDKs surface in their exception messages.</summary>
+    private static async Task WriteErrorAsync(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type", "error");
+            writer.WriteStartObject("error");
+            writer.WriteString("type", "cassette_miss");
+            writer.WriteString("code", "cassette_miss");
+            writer.WriteString("message", message);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        await context.Response.Body.WriteAsync(buffer.ToArray(), context.RequestAborted);
+    }
+}

@@ -1,0 +1,41 @@
+namespace EvalHarness.Cassettes.Server;
+
+/// <summary>How a <see cref="CassetteServer"/> behaves. Validated when the server starts.</summary>
+public sealed record CassetteServerOptions
+{
+    /// <summary>The folder that holds the cassettes.</summary>
+    public required string CassetteDirectory { get; init; }
+
+    /// <summary>Replay or record.</summary>
+    public RecordMode Mode { get; init; } = RecordMode.None;
+
+    /// <summary>
+    /// Where to send requests when recording, e.g. <c>https://api.openai.com/</c>. A <c>{cassette}</c>
+    /// in it is replaced by the cassette id (how the scripted upstream knows which script to play).
+    /// </summary>
+    public string? Upstream { get; init; }
+
+    /// <summary>What the cassette records as its source: <c>live</c> or <c>scripted</c>.</summary>
+    public string RecordedFrom { get; init; } = "live";
+
+    /// <summary>JSON paths of request bodies that matching ignores, e.g. <c>$.user</c>.</summary>
+    public IReadOnlySet<string> IgnoredRequestPaths { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>Secret values (API keys) that must never reach a cassette file.</summary>
+    public IReadOnlyCollection<string> Secrets { get; init; } = [];
+
+    /// <summary>Throws when the options cannot work together.</summary>
+    public void Validate()
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(CassetteDirectory);
+        if (Mode != RecordMode.None && string.IsNullOrWhiteSpace(Upstream))
+        {
+            throw new ArgumentException($"Record mode '{Mode}' needs an upstream to record from (--upstream).");
+        }
+
+        if (Upstream is not null && !Uri.TryCreate(Upstream.Replace("{cassette}", "x", StringComparison.Ordinal), UriKind.Absolute, out _))
+        {
+            throw new ArgumentException($"The upstream '{Upstream}' is not an absolute URL.");
+        }
+    }
+}
