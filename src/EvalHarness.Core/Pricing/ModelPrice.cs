@@ -1,0 +1,4 @@
+namespace EvalHarness.Core.Pricing;
+
+/// <summary>A model's prices in USD per million tokens.</summary>
+public sealed record ModelPrice(decimal Input, decimal CachedInput, decimal Output);

@@ -1,0 +1,7 @@
+namespace EvalHarness.Core.Results;
+
+/// <summary>One assertion's verdict on a run, with the reason a person can read.</summary>
+/// <param name="Kind">The assertion, e.g. <c>output.contains</c>.</param>
+/// <param name="Passed">Whether it held.</param>
+/// <param name="Reason">Why it passed or failed.</param>
+public sealed record AssertionVerdict(string Kind, bool Passed, string Reason);

@@ -1,0 +1,77 @@
+namespace EvalHarness.Core.Results;
+
+/// <summary>The result of one case: a scenario run once under one variant.</summary>
+public sealed record CaseResult
+{
+    /// <summary>The suite.</summary>
+    public required string Suite { get; init; }
+
+    /// <summary>The variant.</summary>
+    public required string Variant { get; init; }
+
+    /// <summary>The scenario.</summary>
+    public required string Scenario { get; init; }
+
+    /// <summary>The 1-based trial.</summary>
+    public required int Trial { get; init; }
+
+    /// <summary>The cassette that holds the case's model traffic.</summary>
+    public required string CassetteId { get; init; }
+
+    /// <summary>The scenario's tags.</summary>
+    public required IReadOnlyList<string> Tags { get; init; }
+
+    /// <summary>The model, <c>provider:model</c>.</summary>
+    public required string Model { get; init; }
+
+    /// <summary>Whether every assertion held and no error occurred.</summary>
+    public required bool Passed { get; init; }
+
+    /// <summary>How the agent run ended.</summary>
+    public required string Outcome { get; init; }
+
+    /// <summary>Why it ended that way.</summary>
+    public required string OutcomeReason { get; init; }
+
+    /// <summary>The agent's final answer.</summary>
+    public required string FinalOutput { get; init; }
+
+    /// <summary>Model calls made.</summary>
+    public required int Steps { get; init; }
+
+    /// <summary>Tool calls made.</summary>
+    public required int ToolCallCount { get; init; }
+
+    /// <summary>Tool calls that failed or named an unknown tool.</summary>
+    public required int ToolErrors { get; init; }
+
+    /// <summary>Input tokens.</summary>
+    public required long InputTokens { get; init; }
+
+    /// <summary>Output tokens.</summary>
+    public required long OutputTokens { get; init; }
+
+    /// <summary>Cost in USD, or null when the model's price is unknown.</summary>
+    public required decimal? CostUsd { get; init; }
+
+    /// <summary>The model's latency as recorded in the cassette, summed over calls.</summary>
+    public required double ModelLatencyMs { get; init; }
+
+    /// <summary>Time spent in the harness and the agent, outside the model.</summary>
+    public required double HarnessMs { get; init; }
+
+    /// <summary>Model latency plus harness time: the run's latency as a user would see it live.</summary>
+    public double LatencyMs => Math.Round(ModelLatencyMs + HarnessMs, 1);
+
+    /// <summary>The assertions' verdicts.</summary>
+    public required IReadOnlyList<AssertionVerdict> Verdicts { get; init; }
+
+    /// <summary>The tool calls in order.</summary>
+    public required IReadOnlyList<ToolCallResult> ToolCalls { get; init; }
+
+    /// <summary>The conversation.</summary>
+    public required IReadOnlyList<TranscriptEntry> Transcript { get; init; }
+
+    /// <summary>An error that kept the case from being evaluated (a cassette miss), or null.</summary>
+    public string? Error { get; init; }
+}

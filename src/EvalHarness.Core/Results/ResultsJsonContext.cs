@@ -1,0 +1,10 @@
+using System.Text.Json.Serialization;
+namespace EvalHarness.Core.Results;
+
+/// <summary>Source-generated JSON for results and the pricing file: camelCase, indented, nulls skipped.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    WriteIndented = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(RunResult))]
+public sealed partial class ResultsJsonContext : JsonSerializerContext;

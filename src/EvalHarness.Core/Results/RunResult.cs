@@ -1,0 +1,32 @@
+namespace EvalHarness.Core.Results;
+
+/// <summary>Everything one run of a suite produced.</summary>
+public sealed record RunResult
+{
+    /// <summary>The run's id, also its folder name under <c>reports/runs/</c>.</summary>
+    public required string RunId { get; init; }
+
+    /// <summary>The suite's name.</summary>
+    public required string Suite { get; init; }
+
+    /// <summary>The suite file.</summary>
+    public required string SuiteFile { get; init; }
+
+    /// <summary>replay or record.</summary>
+    public required string Mode { get; init; }
+
+    /// <summary>When the run started.</summary>
+    public required DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>Wall time of the whole run.</summary>
+    public required double DurationMs { get; init; }
+
+    /// <summary>The version of the prices the costs use.</summary>
+    public required string PricingVersion { get; init; }
+
+    /// <summary>Headline numbers.</summary>
+    public required RunSummary Summary { get; init; }
+
+    /// <summary>Every case, in suite order: variant, then scenario, then trial.</summary>
+    public required IReadOnlyList<CaseResult> Cases { get; init; }
+}

@@ -1,0 +1,38 @@
+namespace EvalHarness.Core.Results;
+
+/// <summary>The headline numbers of a run.</summary>
+public sealed record RunSummary(
+    int Cases,
+    int Passed,
+    int Failed,
+    int Errors,
+    double SuccessRate,
+    long InputTokens,
+    long OutputTokens,
+    decimal CostUsd,
+    double LatencyP50Ms,
+    double LatencyP95Ms,
+    double MeanSteps)
+{
+    /// <summary>Summarises cases.</summary>
+    public static RunSummary Of(IReadOnlyList<CaseResult> cases)
+    {
+        var latencies = cases.Select(c => c.LatencyMs).Order().ToArray();
+        return new RunSummary(
+            cases.Count,
+            cases.Count(c => c.Passed),
+            cases.Count(c => !c.Passed && c.Error is null),
+            cases.Count(c => c.Error is not null),
+            cases.Count == 0 ? 0 : Math.Round((double)cases.Count(c => c.Passed) / cases.Count, 4),
+            cases.Sum(c => c.InputTokens),
+            cases.Sum(c => c.OutputTokens),
+            cases.Sum(c => c.CostUsd ?? 0m),
+            Percentile(latencies, 0.50),
+            Percentile(latencies, 0.95),
+            cases.Count == 0 ? 0 : Math.Round(cases.Average(c => c.Steps), 2));
+    }
+
+    /// <summary>The nearest-rank percentile of sorted values.</summary>
+    internal static double Percentile(double[] sorted, double p) =>
+        sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+}

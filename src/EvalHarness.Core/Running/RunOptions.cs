@@ -1,0 +1,33 @@
+using EvalHarness.Cassettes.Server;
+
+using EvalHarness.Core.Results;
+
+namespace EvalHarness.Core.Running;
+
+/// <summary>How to run a suite: where the cassettes are, replay or record, and how many cases at once.</summary>
+public sealed record RunOptions
+{
+    /// <summary>The cassette folder.</summary>
+    public required string CassetteDirectory { get; init; }
+
+    /// <summary>Replay (<see cref="RecordMode.None"/>, the default) or record.</summary>
+    public RecordMode Mode { get; init; } = RecordMode.None;
+
+    /// <summary>The upstream to record from (a URL, or the scripted upstream's template).</summary>
+    public string? Upstream { get; init; }
+
+    /// <summary>What cassettes record as their source.</summary>
+    public string RecordedFrom { get; init; } = "live";
+
+    /// <summary>The API key sent upstream when recording live; never written to a cassette.</summary>
+    public string? ApiKey { get; init; }
+
+    /// <summary>How many cases run at once.</summary>
+    public int Concurrency { get; init; } = Math.Max(2, Environment.ProcessorCount * 2);
+
+    /// <summary>The clock for run ids and timestamps.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Told of each case as it finishes (from several threads).</summary>
+    public Action<CaseResult>? OnCaseCompleted { get; init; }
+}

@@ -1,0 +1,34 @@
+namespace EvalHarness.Core.Suites;
+
+/// <summary>A model as a suite names it: <c>provider:model</c>, the wire protocol and the model id.</summary>
+public readonly record struct ModelRef(string Provider, string Model)
+{
+    /// <summary>The providers whose wire protocol the harness speaks.</summary>
+    public static IReadOnlyList<string> Providers { get; } = ["openai"];
+
+    /// <summary>Parses <c>provider:model</c>, or returns an error message.</summary>
+    public static bool TryParse(string text, out ModelRef model, out string error)
+    {
+        model = default;
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0 || colon == text.Length - 1)
+        {
+            error = $"model '{text}' must be written provider:model, e.g. openai:gpt-4o-mini.";
+            return false;
+        }
+
+        var provider = text[..colon];
+        if (!Providers.Contains(provider))
+        {
+            error = $"provider '{provider}' is not supported; use one of: {string.Join(", ", Providers)}.";
+            return false;
+        }
+
+        model = new ModelRef(provider, text[(colon + 1)..]);
+        error = string.Empty;
+        return true;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Provider}:{Model}";
+}

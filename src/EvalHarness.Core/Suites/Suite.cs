@@ -1,0 +1,23 @@
+namespace EvalHarness.Core.Suites;
+
+/// <summary>A loaded, validated suite: an agent, its variants, the fixtures and the scenarios.</summary>
+public sealed record Suite
+{
+    /// <summary>The suite's name, the first segment of its cassette ids.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The suite file, as given.</summary>
+    public required string FilePath { get; init; }
+
+    /// <summary>The variants to run; a suite without a <c>variants</c> list has one named <c>default</c>.</summary>
+    public required IReadOnlyList<Variant> Variants { get; init; }
+
+    /// <summary>How many times each scenario runs under each variant.</summary>
+    public required int Trials { get; init; }
+
+    /// <summary>The fixture data.</summary>
+    public required Fixtures Fixtures { get; init; }
+
+    /// <summary>The scenarios, in file order.</summary>
+    public required IReadOnlyList<Scenario> Scenarios { get; init; }
+}

@@ -1,0 +1,128 @@
+using System.Globalization;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace EvalHarness.Core.Suites;
+
+/// <summary>
+/// Reads a YAML document node by node, so every error can name the file, line and column, and every
+/// mapping can reject keys it does not know (with a "did you mean" suggestion).
+/// </summary>
+internal sealed class YamlNodes(string file)
+{
+    public string File { get; } = file;
+
+    public static YamlNode Parse(string file, string text)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException ex)
+        {
+            throw new SuiteException(file, (int)ex.Start.Line, (int)ex.Start.Column, $"not valid YAML: {Unwrap(ex)}");
+        }
+
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
+        {
+            throw new SuiteException(file, 0, 0, "the file is empty.");
+        }
+
+        return stream.Documents[0].RootNode;
+    }
+
+    public SuiteException Error(YamlNode node, string message) =>
+        new(File, (int)node.Start.Line, (int)node.Start.Column, message);
+
+    public YamlMappingNode Mapping(YamlNode node, string what) =>
+        node as YamlMappingNode ?? throw Error(node, $"{what} must be a mapping (key: value lines), not {Describe(node)}.");
+
+    public YamlSequenceNode Sequence(YamlNode node, string what) =>
+        node as YamlSequenceNode ?? throw Error(node, $"{what} must be a list (lines starting with '- '), not {Describe(node)}.");
+
+    public string String(YamlNode node, string what) => node is YamlScalarNode { Value: { } value }
+        ? value
+        : throw Error(node, $"{what} must be a text value, not {Describe(node)}.");
+
+    public int Int(YamlNode node, string what, int min)
+    {
+        var text = String(node, what);
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        {
+            throw Error(node, $"{what} must be a whole number, not '{text}'.");
+        }
+
+        return value >= min ? value : throw Error(node, $"{what} must be at least {min}, not {value}.");
+    }
+
+    public IReadOnlyList<string> Strings(YamlNode node, string what) => node is YamlScalarNode
+        ? [String(node, what)]
+        : Sequence(node, what).Children.Select(c => String(c, $"each item of {what}")).ToList();
+
+    /// <summary>Checks a mapping's keys against the known ones and returns them by name.</summary>
+    public Dictionary<string, (YamlScalarNode Key, YamlNode Value)> Keys(YamlMappingNode map, string what, params string[] known)
+    {
+        var result = new Dictionary<string, (YamlScalarNode, YamlNode)>(StringComparer.Ordinal);
+        foreach (var (keyNode, value) in map.Children)
+        {
+            var key = String(keyNode, $"a key of {what}");
+            if (Array.IndexOf(known, key) < 0)
+            {
+                var hint = Suggest(key, known) is { } close ? $" Did you mean '{close}'?" : $" Known keys: {string.Join(", ", known)}.";
+                throw Error(keyNode, $"unknown key '{key}' in {what}.{hint}");
+            }
+
+            if (!result.TryAdd(key, ((YamlScalarNode)keyNode, value)))
+            {
+                throw Error(keyNode, $"the key '{key}' appears twice in {what}.");
+            }
+        }
+
+        return result;
+    }
+
+    public YamlNode Required(Dictionary<string, (YamlScalarNode Key, YamlNode Value)> keys, YamlNode owner, string key, string what) =>
+        keys.TryGetValue(key, out var entry) ? entry.Value : throw Error(owner, $"{what} needs '{key}'.");
+
+    /// <summary>The closest known word, when it is close enough to be a typo.</summary>
+    public static string? Suggest(string word, IEnumerable<string> known)
+    {
+        var best = known.Select(k => (k, d: Distance(word.ToLowerInvariant(), k.ToLowerInvariant()))).OrderBy(x => x.d).FirstOrDefault();
+        return best.k is not null && best.d <= Math.Max(2, word.Length / 3) ? best.k : null;
+    }
+
+    private static int Distance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            previous = current;
+        }
+
+        return previous[b.Length];
+    }
+
+    private static string Describe(YamlNode node) => node switch
+    {
+        YamlMappingNode => "a mapping",
+        YamlSequenceNode => "a list",
+        YamlScalarNode { Value: null or "" } => "an empty value",
+        YamlScalarNode s => $"'{s.Value}'",
+        _ => "an alias",
+    };
+
+    private static string Unwrap(YamlException ex)
+    {
+        var message = ex.InnerException is YamlException inner ? inner.Message : ex.Message;
+        var at = message.IndexOf("): ", StringComparison.Ordinal);
+        return at >= 0 && message.StartsWith('(') ? message[(at + 3)..] : message;
+    }
+}
