@@ -85,7 +85,7 @@ public static class JsonDiff
                     ? null : Differ(path, expected, actual);
 
             case JsonValueKind.String:
-                return expected.ValueEquals(actual.GetString()) ? null : Differ(path, expected, actual);
+                return expected.ValueEquals(actual.GetString()) ? null : DifferInText(path, expected.GetString()!, actual.GetString()!);
 
             default:
                 return expected.ValueKind == actual.ValueKind ? null : Differ(path, expected, actual);
@@ -95,6 +95,35 @@ public static class JsonDiff
     private static bool IsBoolean(JsonElement e) => e.ValueKind is JsonValueKind.True or JsonValueKind.False;
 
     private static JsonDifference Differ(string path, JsonElement expected, JsonElement actual) => new(path, Show(expected), Show(actual));
+
+    /// <summary>For long texts, shows both around the first character that differs, not just their common start.</summary>
+    private static JsonDifference DifferInText(string path, string expected, string actual)
+    {
+        var at = 0;
+        while (at < expected.Length && at < actual.Length && expected[at] == actual[at])
+        {
+            at++;
+        }
+
+        if (expected.Length <= MaxShown && actual.Length <= MaxShown)
+        {
+            return new(path, Quote(expected), Quote(actual));
+        }
+
+        var start = Math.Max(0, at - 30);
+        string Excerpt(string text)
+        {
+            var length = Math.Min(text.Length - start, 60);
+            var excerpt = Quote(text.Substring(start, Math.Max(0, length)));
+            return (start > 0 ? "…" : string.Empty) + excerpt + (start + length < text.Length ? "…" : string.Empty);
+        }
+
+        return new($"{path} (from character {at + 1})", Excerpt(expected), Excerpt(actual));
+    }
+
+    private static string Quote(string text) => JsonSerializer.Serialize(text, QuoteOptions);
+
+    private static readonly JsonSerializerOptions QuoteOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static string ChildPath(string path, string name) =>
         name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') ? $"{path}.{name}" : $"{path}['{name.Replace("'", "\\'", StringComparison.Ordinal)}']";

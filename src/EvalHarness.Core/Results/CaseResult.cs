@@ -57,10 +57,10 @@ public sealed record CaseResult
     /// <summary>The model's latency as recorded in the cassette, summed over calls.</summary>
     public required double ModelLatencyMs { get; init; }
 
-    /// <summary>Time spent in the harness and the agent, outside the model.</summary>
+    /// <summary>Time the agent spent outside model calls in this run (tools, the loop); it varies run to run.</summary>
     public required double HarnessMs { get; init; }
 
-    /// <summary>Model latency plus harness time: the run's latency as a user would see it live.</summary>
+    /// <summary>Recorded model latency plus harness time: the run's latency as a user would see it live.</summary>
     public double LatencyMs => Math.Round(ModelLatencyMs + HarnessMs, 1);
 
     /// <summary>The assertions' verdicts.</summary>

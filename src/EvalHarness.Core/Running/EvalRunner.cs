@@ -81,12 +81,12 @@ public static class EvalRunner
         var qualified = agentConfig.Tools.ToDictionary(ToolCatalog.WireName, t => t, StringComparer.Ordinal);
         var endpoint = new Uri(server.BaseAddressFor(evalCase.CassetteId), "v1");
         var apiKey = options.Mode == RecordMode.None ? ReplayKey : options.ApiKey ?? ReplayKey;
-        using var client = new OpenAIChatClient(endpoint, apiKey, agentConfig.Model.Model, http);
+        using var client = new TimedChatClient(new OpenAIChatClient(endpoint, apiKey, agentConfig.Model.Model, http));
         var agent = new Agent(client, new AgentOptions(agentConfig.Model.Model, agentConfig.SystemPrompt, tools, agentConfig.MaxSteps));
 
         var clock = Stopwatch.StartNew();
         var run = await agent.RunAsync(evalCase.Scenario.Input, cancellationToken);
-        var elapsedMs = clock.Elapsed.TotalMilliseconds;
+        var harnessMs = (clock.Elapsed - client.Elapsed).TotalMilliseconds;
         var activity = server.TakeActivity(evalCase.CassetteId);
         var modelLatencyMs = activity.Served.Sum(t => t.TotalMs);
 
@@ -116,7 +116,7 @@ public static class EvalRunner
             OutputTokens = run.Usage.Output,
             CostUsd = PricingTable.Default.Cost(agentConfig.Model, run.Usage),
             ModelLatencyMs = Math.Round(modelLatencyMs, 1),
-            HarnessMs = Math.Round(Math.Max(0, elapsedMs - (options.Mode == RecordMode.None ? 0 : modelLatencyMs)), 1),
+            HarnessMs = Math.Round(Math.Max(0, harnessMs), 1),
             Verdicts = verdicts,
             ToolCalls = toolCalls,
             Transcript = Transcript(run.Messages),

@@ -1,0 +1,42 @@
+using System.CommandLine;
+
+namespace EvalHarness.Cli.Commands;
+
+/// <summary>Options shared by the commands that run a suite.</summary>
+internal sealed class CommonOptions
+{
+    public Argument<string> Suite { get; } = new("suite") { Description = "The suite file, e.g. suites/support.yaml." };
+
+    public Option<string> Cassettes { get; } = new("--cassettes")
+    {
+        Description = "The cassette folder.",
+        DefaultValueFactory = _ => "cassettes",
+    };
+
+    public Option<string> Reports { get; } = new("--reports")
+    {
+        Description = "Where run folders are written (<reports>/runs/<run-id>/).",
+        DefaultValueFactory = _ => "reports",
+    };
+
+    public Option<int> Concurrency { get; } = new("--concurrency")
+    {
+        Description = "How many cases run at once.",
+        DefaultValueFactory = _ => Math.Max(2, Environment.ProcessorCount * 2),
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Arguments.Add(Suite);
+        command.Options.Add(Cassettes);
+        command.Options.Add(Reports);
+        command.Options.Add(Concurrency);
+        Concurrency.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1)
+            {
+                r.AddError("--concurrency must be at least 1.");
+            }
+        });
+    }
+}

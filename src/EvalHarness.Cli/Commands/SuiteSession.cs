@@ -1,0 +1,60 @@
+using System.Globalization;
+using EvalHarness.Cassettes.Format;
+using EvalHarness.Core.Results;
+using EvalHarness.Core.Running;
+using EvalHarness.Core.Suites;
+using EvalHarness.Reports;
+using Spectre.Console;
+
+namespace EvalHarness.Cli.Commands;
+
+/// <summary>What <c>run</c> and <c>record</c> share: load the suite, run it, write the reports, print the summary, pick the exit code.</summary>
+internal static class SuiteSession
+{
+    public static async Task<int> RunAsync(
+        IAnsiConsole console, string suitePath, string reportsDirectory, Func<Suite, Task<RunOptions>> configure, CancellationToken cancellationToken)
+    {
+        RunResult run;
+        try
+        {
+            var suite = SuiteLoader.Load(suitePath);
+            var options = await configure(suite);
+            var total = EvalRunner.Expand(suite).Count;
+            var done = 0;
+            var progressLock = new Lock();
+            console.MarkupLine(CultureInfo.InvariantCulture, $"[bold]{Markup.Escape(suite.Name)}[/]: {total} case(s), {(options.Mode == Cassettes.Server.RecordMode.None ? "replaying" : "recording")} with cassettes in {Markup.Escape(Path.GetFullPath(options.CassetteDirectory))}");
+            run = await EvalRunner.RunAsync(suite, options with
+            {
+                OnCaseCompleted = c =>
+                {
+                    lock (progressLock)
+                    {
+                        if (++done % Math.Max(1, total / 10) == 0 || done == total)
+                        {
+                            console.MarkupLine(CultureInfo.InvariantCulture, $"[grey]  {done}/{total} done[/]");
+                        }
+                    }
+                },
+            }, cancellationToken);
+        }
+        catch (SuiteException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: {ex.Message}");
+            return ExitCodes.InputError;
+        }
+        catch (CassetteFormatException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: {ex.Message}");
+            return ExitCodes.InputError;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync("Cancelled; no report was written.");
+            return ExitCodes.InputError;
+        }
+
+        var directory = await RunWriter.WriteAsync(run, reportsDirectory, CancellationToken.None);
+        SummaryPrinter.Print(console, run, Path.Combine(directory, "report.html"));
+        return ExitCodes.For(run);
+    }
+}

@@ -1,0 +1,3 @@
+using EvalHarness.Cli.Commands;
+
+return await EvalhApp.InvokeAsync(args);
