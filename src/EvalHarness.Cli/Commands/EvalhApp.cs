@@ -8,11 +8,11 @@ namespace EvalHarness.Cli.Commands;
 public static class EvalhApp
 {
     /// <summary>Builds the root command.</summary>
-    public static RootCommand Build(IAnsiConsole console)
+    public static RootCommand Build(IAnsiConsole console, TextWriter error)
     {
         var root = new RootCommand("EvalHarness: evaluate LLM agents against scenario suites, replaying recorded model traffic.");
-        root.Subcommands.Add(RunCommand.Build(console));
-        root.Subcommands.Add(RecordCommand.Build(console));
+        root.Subcommands.Add(RunCommand.Build(console, error));
+        root.Subcommands.Add(RecordCommand.Build(console, error));
         return root;
     }
 
@@ -29,18 +29,23 @@ public static class EvalhApp
     }
 
     /// <summary>Runs the command line; usage errors exit with 2.</summary>
-    public static async Task<int> InvokeAsync(string[] args, IAnsiConsole? console = null, CancellationToken cancellationToken = default)
+    /// <param name="args">The command line.</param>
+    /// <param name="console">Where output goes; the terminal by default.</param>
+    /// <param name="error">Where errors go; standard error by default.</param>
+    /// <param name="cancellationToken">Stops a run.</param>
+    public static async Task<int> InvokeAsync(string[] args, IAnsiConsole? console = null, TextWriter? error = null, CancellationToken cancellationToken = default)
     {
         console ??= CreateConsole();
-        var parse = Build(console).Parse(args);
+        error ??= Console.Error;
+        var parse = Build(console, error).Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var error in parse.Errors)
+            foreach (var parseError in parse.Errors)
             {
-                await Console.Error.WriteLineAsync($"error: {error.Message}");
+                await error.WriteLineAsync($"error: {parseError.Message}");
             }
 
-            await Console.Error.WriteLineAsync("Run 'evalh --help' for usage.");
+            await error.WriteLineAsync("Run 'evalh --help' for usage.");
             return ExitCodes.InputError;
         }
 

@@ -11,7 +11,7 @@ namespace EvalHarness.Cli.Commands;
 /// <summary><c>evalh record &lt;suite&gt; --upstream &lt;url|scripted&gt;</c>: run a suite against a provider and write its cassettes.</summary>
 internal static class RecordCommand
 {
-    public static Command Build(IAnsiConsole console)
+    public static Command Build(IAnsiConsole console, TextWriter error)
     {
         var common = new CommonOptions();
         var upstream = new Option<string>("--upstream")
@@ -31,6 +31,7 @@ internal static class RecordCommand
             {
                 return await SuiteSession.RunAsync(
                     console,
+                    error,
                     parse.GetValue(common.Suite)!,
                     parse.GetValue(common.Reports)!,
                     async suite =>

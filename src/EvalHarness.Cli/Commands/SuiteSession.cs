@@ -12,7 +12,7 @@ namespace EvalHarness.Cli.Commands;
 internal static class SuiteSession
 {
     public static async Task<int> RunAsync(
-        IAnsiConsole console, string suitePath, string reportsDirectory, Func<Suite, Task<RunOptions>> configure, CancellationToken cancellationToken)
+        IAnsiConsole console, TextWriter error, string suitePath, string reportsDirectory, Func<Suite, Task<RunOptions>> configure, CancellationToken cancellationToken)
     {
         RunResult run;
         try
@@ -39,17 +39,17 @@ internal static class SuiteSession
         }
         catch (SuiteException ex)
         {
-            await Console.Error.WriteLineAsync($"error: {ex.Message}");
+            await error.WriteLineAsync($"error: {ex.Message}");
             return ExitCodes.InputError;
         }
         catch (CassetteFormatException ex)
         {
-            await Console.Error.WriteLineAsync($"error: {ex.Message}");
+            await error.WriteLineAsync($"error: {ex.Message}");
             return ExitCodes.InputError;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await Console.Error.WriteLineAsync("Cancelled; no report was written.");
+            await error.WriteLineAsync("Cancelled; no report was written.");
             return ExitCodes.InputError;
         }
 

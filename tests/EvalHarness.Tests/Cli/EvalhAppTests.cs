@@ -1,0 +1,140 @@
+using EvalHarness.Cli.Commands;
+using EvalHarness.Tests.Support;
+using Spectre.Console;
+
+namespace EvalHarness.Tests.Cli;
+
+/// <summary>The evalh command line end to end: exit codes, messages and the files it writes.</summary>
+public sealed class EvalhAppTests : IDisposable
+{
+    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+    private readonly TempDirectory _temp = new();
+    private readonly StringWriter _out = new();
+    private readonly StringWriter _error = new();
+
+    public void Dispose()
+    {
+        _temp.Dispose();
+        _out.Dispose();
+        _error.Dispose();
+    }
+
+    private static string SupportSuite => Path.Combine(RepoPaths.Suites, "support.yaml");
+
+    private Task<int> Evalh(params string[] args)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(_out) });
+        console.Profile.Width = 200;
+        return EvalhApp.InvokeAsync(args, console, _error, Ct);
+    }
+
+    [Fact]
+    public async Task Run_ExampleSuite_PassesAndWritesTheReports()
+    {
+        var exit = await Evalh("run", SupportSuite, "--cassettes", RepoPaths.Cassettes, "--reports", _temp.Path);
+
+        Assert.Equal(0, exit);
+        var output = _out.ToString();
+        Assert.Contains("6/6 passed", output, StringComparison.Ordinal);
+        Assert.Contains("refund-broken-item", output, StringComparison.Ordinal);
+        var runDirectory = Assert.Single(Directory.GetDirectories(_temp.Combine("runs")));
+        Assert.Contains(Path.Combine(runDirectory, "report.html"), output, StringComparison.Ordinal);
+        Assert.Equal(["cases.csv", "report.html", "results.json"], Directory.GetFiles(runDirectory).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public async Task Run_CassetteMissing_ExitsTwoAndNamesTheCassette()
+    {
+        var cassettes = _temp.Combine("cassettes");
+        RepoPaths.CopyTree(RepoPaths.Cassettes, cassettes);
+        File.Delete(Path.Combine(cassettes, "support", "default", "unknown-order.t1.json"));
+
+        var exit = await Evalh("run", SupportSuite, "--cassettes", cassettes, "--reports", _temp.Combine("reports"));
+
+        Assert.Equal(2, exit);
+        Assert.Contains("cassette 'support/default/unknown-order/t1' not found", _out.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_PromptChanged_ExitsTwoAndShowsWhatDiffers()
+    {
+        var suites = _temp.Combine("suites");
+        RepoPaths.CopyTree(RepoPaths.Suites, suites);
+        var prompt = Path.Combine(suites, "prompts", "support-v1.md");
+        File.WriteAllText(prompt, File.ReadAllText(prompt).Replace("briefly and politely", "briefly and warmly", StringComparison.Ordinal));
+
+        var exit = await Evalh("run", Path.Combine(suites, "support.yaml"), "--cassettes", RepoPaths.Cassettes, "--reports", _temp.Combine("reports"));
+
+        Assert.Equal(2, exit);
+        var output = _out.ToString();
+        Assert.Contains("interaction #1: the request differs from the recording at $.messages[0].content", output, StringComparison.Ordinal);
+        Assert.Contains("politely", output, StringComparison.Ordinal);
+        Assert.Contains("warmly", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_ScenarioFails_ExitsOne()
+    {
+        var suites = _temp.Combine("suites");
+        RepoPaths.CopyTree(RepoPaths.Suites, suites);
+        var suite = Path.Combine(suites, "support.yaml");
+        File.WriteAllText(suite, File.ReadAllText(suite).Replace("contains: [shipped]", "contains: [delivered]", StringComparison.Ordinal));
+
+        var exit = await Evalh("run", suite, "--cassettes", RepoPaths.Cassettes, "--reports", _temp.Combine("reports"));
+
+        Assert.Equal(1, exit);
+        Assert.Contains("The output does not contain \"delivered\"", _out.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_MalformedSuite_ExitsTwoWithFileLineAndColumn()
+    {
+        var suite = _temp.Write("bad.yaml", "suite: bad\nagent:\n  model: openai:m\n  system_promt: hi\nscenarios: []\n");
+
+        var exit = await Evalh("run", suite);
+
+        Assert.Equal(2, exit);
+        Assert.Equal($"error: {suite}:4:3: unknown key 'system_promt' in agent. Did you mean 'system_prompt'?", _error.ToString().Trim());
+    }
+
+    [Fact]
+    public async Task Record_FromScriptedUpstream_WritesCassettesThatReplay()
+    {
+        var cassettes = _temp.Combine("cassettes");
+
+        var recordExit = await Evalh("record", SupportSuite, "--upstream", "scripted", "--cassettes", cassettes, "--reports", _temp.Combine("reports"));
+        var replayExit = await Evalh("run", SupportSuite, "--cassettes", cassettes, "--reports", _temp.Combine("reports"));
+
+        Assert.Equal((0, 0), (recordExit, replayExit));
+        Assert.Equal(6, Directory.GetFiles(Path.Combine(cassettes, "support", "default"), "*.t1.json").Length);
+    }
+
+    [Theory]
+    [InlineData("run")]
+    [InlineData("run", "x.yaml", "--concurrency", "0")]
+    [InlineData("record", "x.yaml")]
+    [InlineData("frobnicate")]
+    public async Task UsageError_ExitsTwo(params string[] args)
+    {
+        Assert.Equal(2, await Evalh(args));
+        Assert.StartsWith("error: ", _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Record_LiveUpstreamWithoutKey_ExitsTwoAndSaysWhichVariable()
+    {
+        var saved = Environment.GetEnvironmentVariable("OPENAI_API_KEY");
+        Environment.SetEnvironmentVariable("OPENAI_API_KEY", null);
+        try
+        {
+            var exit = await Evalh("record", SupportSuite, "--upstream", "http://127.0.0.1:9/", "--cassettes", _temp.Path);
+
+            Assert.Equal(2, exit);
+            Assert.Contains("OPENAI_API_KEY", _error.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("OPENAI_API_KEY", saved);
+        }
+    }
+}

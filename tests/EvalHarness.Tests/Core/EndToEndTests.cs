@@ -1,0 +1,116 @@
+using EvalHarness.Cassettes.Scripted;
+using EvalHarness.Cassettes.Server;
+using EvalHarness.Core.Results;
+using EvalHarness.Core.Running;
+using EvalHarness.Core.Scripts;
+using EvalHarness.Core.Suites;
+using EvalHarness.Tests.Support;
+
+namespace EvalHarness.Tests.Core;
+
+/// <summary>A whole suite recorded from the scripted upstream, replayed, scored: real Kestrel and the real OpenAI SDK throughout.</summary>
+public sealed class EndToEndTests : IDisposable
+{
+    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private static Suite Support => SuiteLoader.Load(Path.Combine(RepoPaths.Suites, "support.yaml"));
+
+    private async Task<RunResult> RecordAsync(Suite suite)
+    {
+        var book = ScriptBook.Load(ScriptBook.DefaultPathFor(suite), suite);
+        await using var upstream = await ScriptedUpstream.StartAsync(book.Find, Ct);
+        return await EvalRunner.RunAsync(suite, new RunOptions
+        {
+            CassetteDirectory = _temp.Path,
+            Mode = RecordMode.All,
+            Upstream = upstream.UpstreamTemplate,
+            RecordedFrom = "scripted",
+        }, Ct);
+    }
+
+    /// <summary>Everything a case reports except the harness's own wall time, which varies by machine and moment.</summary>
+    private static IEnumerable<object> Comparable(RunResult run) => run.Cases.Select(r => new
+    {
+        r.CassetteId, r.Passed, r.Outcome, r.OutcomeReason, r.FinalOutput, r.Steps, r.ToolCallCount, r.ToolErrors,
+        r.InputTokens, r.OutputTokens, r.CostUsd, r.ModelLatencyMs, r.Error,
+        Verdicts = string.Join("|", r.Verdicts), ToolCalls = string.Join("|", r.ToolCalls), Transcript = string.Join("|", r.Transcript),
+    });
+
+    [Fact]
+    public async Task RecordThenReplay_SupportSuite_GivesIdenticalResults()
+    {
+        var suite = Support;
+        var recorded = await RecordAsync(suite);
+        var replayed = await EvalRunner.RunAsync(suite, new RunOptions { CassetteDirectory = _temp.Path }, Ct);
+
+        Assert.Equal("record", recorded.Mode);
+        Assert.Equal("replay", replayed.Mode);
+        Assert.Equal(suite.Scenarios.Count, replayed.Cases.Count);
+        Assert.All(replayed.Cases, c => Assert.True(c.Passed, $"{c.CassetteId}: {c.Error} {string.Join("; ", c.Verdicts.Where(v => !v.Passed).Select(v => v.Reason))}"));
+        Assert.Equal(Comparable(recorded), Comparable(replayed));
+        Assert.Equal(ExitCodes.Ok, ExitCodes.For(replayed));
+        Assert.All(replayed.Cases, c => Assert.True(c.ModelLatencyMs > 0 && c.InputTokens > 0 && c.CostUsd > 0));
+    }
+
+    [Fact]
+    public async Task Replay_CommittedExampleCassettes_AllPass()
+    {
+        var run = await EvalRunner.RunAsync(Support, new RunOptions { CassetteDirectory = RepoPaths.Cassettes }, Ct);
+
+        Assert.All(run.Cases, c => Assert.True(c.Passed, $"{c.CassetteId}: {c.Error}"));
+        Assert.Equal(run.Cases.Count, run.Summary.Passed);
+        var refund = run.Cases.Single(c => c.Scenario == "refund-with-email-confirmation");
+        Assert.Equal(["orders.lookup_order", "orders.refund_order", "mail.send_email"], refund.ToolCalls.Select(t => t.Tool));
+        Assert.Equal([1, 2, 2], refund.ToolCalls.Select(t => t.Step));
+    }
+
+    [Fact]
+    public async Task Replay_CassetteDeleted_IsAnInputErrorNamingIt()
+    {
+        RepoPaths.CopyTree(RepoPaths.Cassettes, _temp.Path);
+        File.Delete(Path.Combine(_temp.Path, "support", "default", "order-status.t1.json"));
+
+        var run = await EvalRunner.RunAsync(Support, new RunOptions { CassetteDirectory = _temp.Path }, Ct);
+
+        var broken = Assert.Single(run.Cases, c => !c.Passed);
+        Assert.Equal("support/default/order-status/t1", broken.CassetteId);
+        Assert.Contains("cassette 'support/default/order-status/t1' not found", broken.Error, StringComparison.Ordinal);
+        Assert.Equal(1, run.Summary.Errors);
+        Assert.Equal(ExitCodes.InputError, ExitCodes.For(run));
+    }
+
+    [Fact]
+    public async Task Replay_ExpectationNoLongerMet_FailsWithTheReason()
+    {
+        var suite = Support;
+        var strict = suite with
+        {
+            Scenarios = [.. suite.Scenarios.Select(s => s.Name == "order-status" ? s with { Expect = s.Expect with { OutputContains = ["delivered"] } } : s)],
+        };
+
+        var run = await EvalRunner.RunAsync(strict, new RunOptions { CassetteDirectory = RepoPaths.Cassettes }, Ct);
+
+        var failed = Assert.Single(run.Cases, c => !c.Passed);
+        Assert.Null(failed.Error);
+        Assert.Contains(failed.Verdicts, v => !v.Passed && v.Reason.StartsWith("The output does not contain \"delivered\"", StringComparison.Ordinal));
+        Assert.Equal(ExitCodes.Failed, ExitCodes.For(run));
+    }
+
+    [Fact]
+    public async Task Record_ScriptMissingAScenario_FailsTheCaseWithTheUpstreamsMessage()
+    {
+        var suite = Support;
+        var partial = suite with { Scenarios = [.. suite.Scenarios.Take(1), suite.Scenarios[0] with { Name = "not-scripted" }] };
+        var book = ScriptBook.Load(ScriptBook.DefaultPathFor(suite), suite);
+        await using var upstream = await ScriptedUpstream.StartAsync(book.Find, Ct);
+
+        var run = await EvalRunner.RunAsync(partial, new RunOptions { CassetteDirectory = _temp.Path, Mode = RecordMode.All, Upstream = upstream.UpstreamTemplate }, Ct);
+
+        var failed = run.Cases.Single(c => c.Scenario == "not-scripted");
+        Assert.Equal("Failed", failed.Outcome);
+        Assert.Contains("no script for cassette 'support/default/not-scripted/t1'", failed.OutcomeReason, StringComparison.Ordinal);
+    }
+}
