@@ -4,9 +4,10 @@ using Microsoft.Extensions.AI;
 
 namespace EvalHarness.Agents.Runtime;
 
-/// <summary>JSON settings for what the runtime shows the model: compact, and not escaping readable text.</summary>
-internal static class AgentJson
+/// <summary>JSON as the runtime shows it to the model: compact, and readable text left unescaped.</summary>
+public static class AgentJson
 {
+    /// <summary>The serializer options: AI defaults, compact, relaxed escaping.</summary>
     public static readonly JsonSerializerOptions Options = new(AIJsonUtilities.DefaultOptions)
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
@@ -19,7 +20,7 @@ internal static class AgentJson
         null => "null",
         string s => s,
         JsonElement { ValueKind: JsonValueKind.String } e => e.GetString() ?? string.Empty,
-        JsonElement e => e.GetRawText(),
+        JsonElement e => JsonSerializer.Serialize(e, Options),
         _ => JsonSerializer.Serialize(value, value.GetType(), Options),
     };
 }

@@ -130,7 +130,7 @@ public static class EvalRunner
     private static string Describe(AIContent content) => content switch
     {
         TextContent text => text.Text,
-        FunctionCallContent call => $"→ {call.Name}({JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>(), AIJsonUtilities.DefaultOptions)})",
+        FunctionCallContent call => $"→ {call.Name}({JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>(), AgentJson.Options)})",
         FunctionResultContent result => $"← {result.Result}",
         _ => string.Empty,
     };
