@@ -104,6 +104,22 @@ public sealed class AgentTests
     }
 
     [Fact]
+    public async Task RunAsync_ArgumentsNotValidJson_ShowsTheModelAnErrorWithoutRunningTheTool()
+    {
+        var ran = false;
+        var tool = AIFunctionFactory.Create((string order_id) => { ran = true; return "x"; }, "lookup_order");
+        var broken = new FunctionCallContent("c1", "lookup_order") { Exception = new System.Text.Json.JsonException("'}' is invalid") };
+        var client = Scripted(Calls(broken), Text("Let me try again."));
+
+        var run = await new Agent(client, Options(tools: tool)).RunAsync("go", Ct);
+
+        Assert.False(ran);
+        var call = Assert.Single(run.ToolCalls);
+        Assert.True(call.IsError);
+        Assert.StartsWith("Error: the arguments are not valid JSON", call.Result, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunAsync_ModelCallFails_EndsFailedWithTheReason()
     {
         var client = new TestChatClient { OnGetResponse = (_, _, _) => throw new HttpRequestException("HTTP 409 cassette_miss") };
