@@ -1,119 +1,281 @@
-using System.Text.Json;
+using EvalHarness.Agents.Approvals;
+using EvalHarness.Agents.Observability;
+using EvalHarness.Agents.Resilience;
+using EvalHarness.Agents.Tools;
 using Microsoft.Extensions.AI;
 
 namespace EvalHarness.Agents.Runtime;
 
 /// <summary>
 /// A tool-calling agent: sends the conversation and its tools to the model, runs the tool calls the
-/// model asks for, appends their results, and repeats until the model answers in text or a limit stops it.
+/// model asks for, appends their results, and repeats until the model answers or a guard ends the run.
 /// </summary>
-public sealed class Agent
+/// <remarks>
+/// One turn, in order: budget check, context compaction, the model call (with retries), then for a final
+/// answer the output-schema check, or for tool calls loop detection, argument checks, approvals and the
+/// calls themselves, concurrently. Every run ends in an <see cref="AgentOutcome"/> with a reason.
+/// </remarks>
+public sealed partial class Agent
 {
     private readonly IChatClient _client;
     private readonly AgentOptions _options;
-    private readonly Dictionary<string, AIFunction> _tools;
+    private readonly Dictionary<string, AgentTool> _tools;
+    private readonly Dictionary<string, MultiAgent.SubAgent> _subAgents;
+    private readonly ChatOptions _chatOptions;
 
     /// <summary>Creates an agent that talks to <paramref name="client"/>.</summary>
+    /// <exception cref="ArgumentException">The options do not validate.</exception>
     public Agent(IChatClient client, AgentOptions options)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
         _client = client;
-        _options = options;
+        _options = options.Validate();
         _tools = options.Tools.ToDictionary(t => t.Name, StringComparer.Ordinal);
-    }
-
-    /// <summary>Runs the agent on one user input until it answers or a limit ends the run.</summary>
-    public async Task<AgentRun> RunAsync(string input, CancellationToken cancellationToken = default)
-    {
-        var messages = new List<ChatMessage>
+        _subAgents = options.SubAgents.ToDictionary(s => s.ToolName, StringComparer.Ordinal);
+        foreach (var sub in options.SubAgents)
         {
-            new(ChatRole.System, _options.SystemPrompt),
-            new(ChatRole.User, input),
-        };
-        var toolCalls = new List<ToolCallRecord>();
-        var chatOptions = new ChatOptions { ModelId = _options.ModelId, Tools = [.. _options.Tools] };
-        var usage = default(TokenUsage);
-        var lastText = string.Empty;
-
-        AgentRun End(AgentOutcome outcome, string reason, int steps) => new()
-        {
-            Outcome = outcome,
-            Reason = reason,
-            FinalText = lastText,
-            Messages = messages,
-            ToolCalls = toolCalls,
-            Steps = steps,
-            Usage = usage,
-        };
-
-        for (var step = 1; step <= _options.MaxSteps; step++)
-        {
-            ChatResponse response;
-            try
-            {
-                response = await _client.GetResponseAsync(messages, chatOptions, cancellationToken);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return End(AgentOutcome.Cancelled, "The run was cancelled.", step - 1);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                return End(AgentOutcome.Failed, $"Model call {step} failed: {ex.Message}", step);
-            }
-
-            usage += TokenUsage.From(response.Usage);
-            messages.AddRange(response.Messages);
-            if (!string.IsNullOrEmpty(response.Text))
-            {
-                lastText = response.Text;
-            }
-
-            var calls = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().ToList();
-            if (calls.Count == 0)
-            {
-                return End(AgentOutcome.Completed, "The model gave a final answer.", step);
-            }
-
-            var results = new List<AIContent>(calls.Count);
-            foreach (var call in calls)
-            {
-                var record = await InvokeAsync(step, call, cancellationToken);
-                toolCalls.Add(record);
-                results.Add(new FunctionResultContent(call.CallId, record.Result));
-            }
-
-            messages.Add(new ChatMessage(ChatRole.Tool, results));
+            _tools[sub.ToolName] = new AgentTool(AIFunctionFactory.Create(
+                ([System.ComponentModel.Description("The task for the specialist, with everything it needs to know")] string task) => string.Empty,
+                sub.ToolName,
+                $"Delegates a task to the {sub.Name} specialist: {sub.Description}"));
         }
 
-        return End(AgentOutcome.MaxSteps, $"No final answer within max_steps ({_options.MaxSteps}).", _options.MaxSteps);
+        _chatOptions = new ChatOptions
+        {
+            ModelId = options.ModelId,
+            Tools = [.. _tools.Values.Select(t => (AITool)t.Function)],
+            ResponseFormat = options.StructuredOutput is { } structured
+                ? ChatResponseFormat.ForJsonSchema(structured.Schema.Schema, "final_answer")
+                : null,
+        };
     }
 
-    private async Task<ToolCallRecord> InvokeAsync(int step, FunctionCallContent call, CancellationToken cancellationToken)
+    /// <summary>Runs the agent on one user input until it answers or a guard ends the run.</summary>
+    public Task<AgentRun> RunAsync(string input, CancellationToken cancellationToken = default)
     {
-        var argumentsJson = JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>(), AgentJson.Options);
-        if (call.Exception is not null)
+        var state = new RunState(NewRunId(), [new(ChatRole.System, _options.SystemPrompt), new(ChatRole.User, input)]);
+        return LoopAsync(state, resume: null, cancellationToken);
+    }
+
+    /// <summary>Resumes a run that stopped as <see cref="AgentOutcome.AwaitingApproval"/>, with decisions for its pending calls.</summary>
+    public Task<AgentRun> ResumeAsync(AgentCheckpoint checkpoint, IReadOnlyDictionary<string, ApprovalDecision> decisions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        ArgumentNullException.ThrowIfNull(decisions);
+        var state = RunState.From(checkpoint);
+        state.ToolCalls.AddRange(checkpoint.ToolCalls);
+        var merged = new Dictionary<string, ApprovalDecision>(checkpoint.Decisions, StringComparer.Ordinal);
+        foreach (var (callId, decision) in decisions)
         {
-            return new(step, call.CallId, call.Name, argumentsJson, $"Error: the arguments are not valid JSON ({call.Exception.Message}).", IsError: true);
+            merged[callId] = decision;
         }
 
-        if (!_tools.TryGetValue(call.Name, out var tool))
+        return LoopAsync(state, merged, cancellationToken);
+    }
+
+    private async Task<AgentRun> LoopAsync(RunState state, Dictionary<string, ApprovalDecision>? resume, CancellationToken cancellationToken)
+    {
+        var tracer = new RunTracer(_options.Time);
+        using var timeout = _options.Limits.Timeout is { } limit ? new CancellationTokenSource(limit, _options.Time) : null;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout?.Token ?? CancellationToken.None);
+        var token = linked.Token;
+        var runSpan = tracer.Start("run", _options.Name, 0).Tag("run_id", state.RunId).Tag("model", _options.ModelId);
+        var modelSpanId = 0;
+        IChatClient client = _options.Resilience is { } resilience
+            ? new ResilientChatClient(_client, resilience, _options.Time, (attempt, delay, error) =>
+            {
+                state.Counters.Increment(RunCounters.Retries);
+                using var retry = tracer.Start("retry", $"attempt {attempt}", modelSpanId);
+                retry.Tag("delay_ms", Math.Round(delay.TotalMilliseconds)).Tag("error", Short(error));
+            })
+            : _client;
+
+        AgentRun End(AgentOutcome outcome, string reason, AgentCheckpoint? checkpoint = null)
         {
-            var known = string.Join(", ", _tools.Keys.Order(StringComparer.Ordinal));
-            return new(step, call.CallId, call.Name, argumentsJson, $"Error: there is no tool named '{call.Name}'. Available tools: {known}.", IsError: true);
+            runSpan.Tag("outcome", outcome).Tag("steps", state.Step).Tag("input_tokens", state.Usage.Input).Tag("output_tokens", state.Usage.Output);
+            if (!state.CostUnknown && _options.Pricing is not null)
+            {
+                runSpan.Tag("cost_usd", state.Cost);
+            }
+
+            if (outcome is not (AgentOutcome.Completed or AgentOutcome.AwaitingApproval))
+            {
+                runSpan.Fail(outcome.ToString());
+            }
+
+            runSpan.Dispose();
+            return new AgentRun
+            {
+                RunId = state.RunId,
+                Outcome = outcome,
+                Reason = reason,
+                FinalText = state.LastText,
+                StructuredOutput = state.StructuredOutput,
+                Messages = state.Messages,
+                ToolCalls = state.ToolCalls,
+                Steps = state.Step,
+                Usage = state.Usage,
+                CostUsd = state.CostUnknown || _options.Pricing is null ? null : state.Cost,
+                Counters = state.Counters.Snapshot(),
+                Trace = tracer.Spans,
+                Checkpoint = checkpoint,
+            };
         }
 
         try
         {
-            var result = await tool.InvokeAsync(new AIFunctionArguments(call.Arguments), cancellationToken);
-            return new(step, call.CallId, call.Name, argumentsJson, AgentJson.Stringify(result), IsError: false);
+            if (resume is not null)
+            {
+                var pendingCalls = state.Messages[^1].Contents.OfType<FunctionCallContent>().ToList();
+                if (await RunTurnAsync(state, pendingCalls, resume, tracer, runSpan.Id, token) is { } awaiting)
+                {
+                    return End(AgentOutcome.AwaitingApproval, awaiting.Reason, awaiting.Checkpoint);
+                }
+            }
+
+            while (true)
+            {
+                if (state.Step >= _options.Limits.MaxSteps)
+                {
+                    return End(AgentOutcome.MaxSteps, $"No final answer within max_steps ({_options.Limits.MaxSteps}).");
+                }
+
+                if (OverBudget(state) is { } budget)
+                {
+                    return End(AgentOutcome.BudgetExceeded, budget);
+                }
+
+                state.Step++;
+                using var stepSpan = tracer.Start("step", state.Step.ToString(System.Globalization.CultureInfo.InvariantCulture), runSpan.Id);
+                await CompactAsync(state, client, tracer, stepSpan.Id, token);
+
+                ChatResponse response;
+                using (var modelSpan = tracer.Start("model", _options.ModelId, stepSpan.Id))
+                {
+                    modelSpanId = modelSpan.Id;
+                    var call = await CallModelAsync(client, state.Messages, _chatOptions, modelSpan, state, token);
+                    if (call.Error is { } error)
+                    {
+                        stepSpan.Fail("model call failed");
+                        return End(AgentOutcome.Failed, $"Model call {state.Step} failed: {error}");
+                    }
+
+                    response = call.Response!;
+                }
+
+                state.Messages.AddRange(response.Messages);
+                if (!string.IsNullOrEmpty(response.Text))
+                {
+                    state.LastText = response.Text;
+                }
+
+                var calls = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().ToList();
+                if (calls.Count == 0)
+                {
+                    switch (CheckStructuredAnswer(state))
+                    {
+                        case null:
+                            return End(AgentOutcome.Completed, "The model gave a final answer.");
+                        case { Repair: true, Message: var repair }:
+                            state.Messages.Add(new ChatMessage(ChatRole.User, repair));
+                            continue;
+                        case { Message: var failure }:
+                            return End(AgentOutcome.Failed, failure);
+                    }
+                }
+
+                if (OverBudget(state) is { } spent)
+                {
+                    return End(AgentOutcome.BudgetExceeded, spent);
+                }
+
+                if (DetectLoop(state, calls) is { } loop)
+                {
+                    return End(AgentOutcome.LoopDetected, loop);
+                }
+
+                if (await RunTurnAsync(state, calls, decisions: null, tracer, stepSpan.Id, token) is { } pending)
+                {
+                    return End(AgentOutcome.AwaitingApproval, pending.Reason, pending.Checkpoint);
+                }
+            }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested)
         {
-            // A failing tool is an observation for the model, never a crash of the run.
-            var message = ex is System.Reflection.TargetInvocationException { InnerException: { } inner } ? inner.Message : ex.Message;
-            return new(step, call.CallId, call.Name, argumentsJson, $"Error: {message}", IsError: true);
+            return End(AgentOutcome.TimedOut, $"The run took longer than its timeout ({_options.Limits.Timeout!.Value.TotalSeconds:0.###} s).");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return End(AgentOutcome.Cancelled, "The run was cancelled.");
+        }
+    }
+
+    private string? OverBudget(RunState state)
+    {
+        var limits = _options.Limits;
+        if (limits.MaxTokens is { } maxTokens && state.Usage.Total > maxTokens)
+        {
+            return $"The run used {state.Usage.Total:N0} tokens, over its budget of {maxTokens:N0}.";
+        }
+
+        if (limits.MaxCostUsd is { } maxCost && !state.CostUnknown && state.Cost > maxCost)
+        {
+            return $"The run cost ${state.Cost:0.######}, over its budget of ${maxCost:0.######}.";
+        }
+
+        return null;
+    }
+
+    private string? DetectLoop(RunState state, List<FunctionCallContent> calls)
+    {
+        if (_options.LoopDetection is not { } loop)
+        {
+            return null;
+        }
+
+        var recent = state.ToolCalls.Select(c => Signature(c.Name, c.ArgumentsJson))
+            .Concat(calls.Select(c => Signature(c.Name, ArgumentsJson(c))))
+            .TakeLast(loop.Window)
+            .ToList();
+        var repeated = recent.GroupBy(s => s, StringComparer.Ordinal).FirstOrDefault(g => g.Count() >= loop.Repeats);
+        return repeated is null
+            ? null
+            : $"The model called {repeated.Key} {repeated.Count()} times within its last {recent.Count} tool calls (loop_detection: {loop.Repeats} in {loop.Window}).";
+    }
+
+    private static string NewRunId() => $"run_{Guid.NewGuid():N}"[..20];
+
+    /// <summary>A failure in one line: for an HTTP error, the status and the provider's own message.</summary>
+    private static string Short(Exception error)
+    {
+        var message = error.Message;
+        if (error is System.ClientModel.ClientResultException { Status: > 0 } http)
+        {
+            message = $"HTTP {http.Status}: {ProviderMessage(http) ?? message}";
+        }
+
+        var line = string.Join(" ", message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return line.Length <= 600 ? line : line[..600] + "…";
+    }
+
+    private static string? ProviderMessage(System.ClientModel.ClientResultException error)
+    {
+        try
+        {
+            var body = error.GetRawResponse()?.Content;
+            if (body is null)
+            {
+                return null;
+            }
+
+            using var document = System.Text.Json.JsonDocument.Parse(body);
+            return document.RootElement.TryGetProperty("error", out var e) && e.ValueKind == System.Text.Json.JsonValueKind.Object
+                && e.TryGetProperty("message", out var m) ? m.GetString() : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
         }
     }
 }

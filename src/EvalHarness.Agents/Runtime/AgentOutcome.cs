@@ -3,13 +3,25 @@ namespace EvalHarness.Agents.Runtime;
 /// <summary>How a run ended. Outcomes are values: a run that stops early is not an exception.</summary>
 public enum AgentOutcome
 {
-    /// <summary>The model answered without asking for a tool.</summary>
+    /// <summary>The model gave a final answer (conforming to the output schema, when there is one).</summary>
     Completed,
 
     /// <summary>The run used all its steps without a final answer.</summary>
     MaxSteps,
 
-    /// <summary>A model call failed and the run could not go on.</summary>
+    /// <summary>The model kept calling the same tool with the same arguments.</summary>
+    LoopDetected,
+
+    /// <summary>The run used more tokens or money than its budget allows.</summary>
+    BudgetExceeded,
+
+    /// <summary>The run took longer than its wall-clock limit.</summary>
+    TimedOut,
+
+    /// <summary>A tool call waits for a human decision; the run can resume from its checkpoint.</summary>
+    AwaitingApproval,
+
+    /// <summary>A model call failed for good, or the answer never matched the output schema.</summary>
     Failed,
 
     /// <summary>The caller cancelled the run.</summary>

@@ -10,6 +10,7 @@ public sealed class ScorerTests
 {
     private static AgentRun Run(string text, int steps = 2, AgentOutcome outcome = AgentOutcome.Completed) => new()
     {
+        RunId = "run_test",
         Outcome = outcome,
         Reason = "test",
         FinalText = text,

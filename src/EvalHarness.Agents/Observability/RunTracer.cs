@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace EvalHarness.Agents.Observability;
+
+/// <summary>
+/// Records a run's spans, both as <see cref="TraceSpan"/> values kept with the run result and as
+/// <see cref="Activity"/> objects from the <c>EvalHarness.Agents</c> source, so an OpenTelemetry listener
+/// sees the same tree.
+/// </summary>
+public sealed class RunTracer
+{
+    /// <summary>The activity source every span starts from.</summary>
+    public static readonly ActivitySource Source = new("EvalHarness.Agents", "1.0");
+
+    private readonly TimeProvider _time;
+    private readonly long _origin;
+    private readonly List<TraceSpan> _spans = [];
+    private readonly Lock _lock = new();
+    private int _nextId;
+
+    /// <summary>Creates a tracer whose clock starts now.</summary>
+    public RunTracer(TimeProvider time)
+    {
+        _time = time;
+        _origin = time.GetTimestamp();
+    }
+
+    /// <summary>The finished spans in start order.</summary>
+    public IReadOnlyList<TraceSpan> Spans
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _spans.OrderBy(s => s.Id)];
+            }
+        }
+    }
+
+    /// <summary>Starts a span; dispose the scope to end it.</summary>
+    public SpanScope Start(string kind, string name, int parentId)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        var activity = Source.StartActivity($"{kind} {name}", ActivityKind.Internal);
+        activity?.SetTag("evalh.kind", kind);
+        return new SpanScope(this, id, parentId, kind, name, _time.GetTimestamp(), activity);
+    }
+
+    /// <summary>Adds spans recorded elsewhere (a sub-agent's run) under <paramref name="parentId"/>, shifted to this run's clock.</summary>
+    public void Adopt(IReadOnlyList<TraceSpan> spans, int parentId, double offsetMs)
+    {
+        lock (_lock)
+        {
+            var map = new Dictionary<int, int>();
+            foreach (var span in spans.OrderBy(s => s.Id))
+            {
+                var id = Interlocked.Increment(ref _nextId);
+                map[span.Id] = id;
+                _spans.Add(span with { Id = id, ParentId = map.GetValueOrDefault(span.ParentId, parentId), StartMs = Math.Round(span.StartMs + offsetMs, 1) });
+            }
+        }
+    }
+
+    /// <summary>Milliseconds since the run started.</summary>
+    public double ElapsedMs => _time.GetElapsedTime(_origin).TotalMilliseconds;
+
+    private void End(SpanScope scope, long start)
+    {
+        var span = new TraceSpan(
+            scope.Id,
+            scope.ParentId,
+            scope.Kind,
+            scope.Name,
+            Math.Round(_time.GetElapsedTime(_origin, start).TotalMilliseconds, 1),
+            Math.Round(_time.GetElapsedTime(start).TotalMilliseconds, 1),
+            scope.Status,
+            new SortedDictionary<string, string>(scope.Tags, StringComparer.Ordinal));
+        lock (_lock)
+        {
+            _spans.Add(span);
+        }
+    }
+
+    /// <summary>An open span. Set tags and status while it runs; dispose to end it.</summary>
+    public sealed class SpanScope : IDisposable
+    {
+        private readonly RunTracer _tracer;
+        private readonly long _start;
+        private readonly Activity? _activity;
+        private bool _ended;
+
+        internal SpanScope(RunTracer tracer, int id, int parentId, string kind, string name, long start, Activity? activity)
+        {
+            _tracer = tracer;
+            Id = id;
+            ParentId = parentId;
+            Kind = kind;
+            Name = name;
+            _start = start;
+            _activity = activity;
+        }
+
+        /// <summary>The span's id, the parent of spans started inside it.</summary>
+        public int Id { get; }
+
+        internal int ParentId { get; }
+
+        internal string Kind { get; }
+
+        internal string Name { get; }
+
+        internal string Status { get; private set; } = "ok";
+
+        internal Dictionary<string, string> Tags { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Sets a tag.</summary>
+        public SpanScope Tag(string key, object? value)
+        {
+            var text = Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty;
+            lock (Tags)
+            {
+                Tags[key] = text;
+            }
+
+            _activity?.SetTag(key, text);
+            return this;
+        }
+
+        /// <summary>Marks the span as failed.</summary>
+        public void Fail(string status)
+        {
+            Status = status;
+            _activity?.SetStatus(ActivityStatusCode.Error, status);
+        }
+
+        /// <inheritdoc />
+        public void Dispose()
+        {
+            if (_ended)
+            {
+                return;
+            }
+
+            _ended = true;
+            _activity?.Dispose();
+            _tracer.End(this, _start);
+        }
+    }
+}
