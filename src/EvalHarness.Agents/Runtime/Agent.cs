@@ -250,7 +250,11 @@ public sealed partial class Agent
     private static string Short(Exception error)
     {
         var message = error.Message;
-        if (error is System.ClientModel.ClientResultException { Status: > 0 } http)
+        if (error is Polly.Timeout.TimeoutRejectedException timeout)
+        {
+            message = $"the model call timed out after {timeout.Timeout.TotalSeconds:0.###} s";
+        }
+        else if (error is System.ClientModel.ClientResultException { Status: > 0 } http)
         {
             message = $"HTTP {http.Status}: {ProviderMessage(http) ?? message}";
         }
