@@ -114,8 +114,8 @@ public static class JsonDiff
         string Excerpt(string text)
         {
             var length = Math.Min(text.Length - start, 60);
-            var excerpt = Quote(text.Substring(start, Math.Max(0, length)));
-            return (start > 0 ? "…" : string.Empty) + excerpt + (start + length < text.Length ? "…" : string.Empty);
+            var inner = Quote(text.Substring(start, Math.Max(0, length)))[1..^1];
+            return $"\"{(start > 0 ? "…" : string.Empty)}{inner}{(start + length < text.Length ? "…" : string.Empty)}\"";
         }
 
         return new($"{path} (from character {at + 1})", Excerpt(expected), Excerpt(actual));

@@ -57,7 +57,7 @@ public sealed class ScriptedUpstream : IAsyncDisposable
         var rest = (string?)context.GetRouteValue("rest") ?? string.Empty;
         if (!LoopbackHost.TrySplit(rest, out var id, out var path) || path != "v1/chat/completions")
         {
-            await WriteAsync(context, 404, ErrorBody($"The scripted upstream serves /c/<cassette-id>/v1/chat/completions, not '/c/{rest}'.", "not_found"));
+            await ScriptErrorAsync(context, 404, $"The scripted upstream serves /c/<cassette-id>/v1/chat/completions, not '/c/{rest}'.");
             return;
         }
 
@@ -68,7 +68,7 @@ public sealed class ScriptedUpstream : IAsyncDisposable
         }
         catch (JsonException ex)
         {
-            await WriteAsync(context, 400, ErrorBody($"The request body is not JSON: {ex.Message}", "invalid_request_error"));
+            await ScriptErrorAsync(context, 400, $"The request body is not JSON: {ex.Message}");
             return;
         }
 
@@ -77,7 +77,7 @@ public sealed class ScriptedUpstream : IAsyncDisposable
             var script = _scripts(id);
             if (script is null)
             {
-                await WriteAsync(context, 400, ErrorBody($"There is no script for cassette '{id}'. Add the scenario to the suite's script file.", "invalid_request_error"));
+                await ScriptErrorAsync(context, 400, $"There is no script for cassette '{id}'. Add the scenario to the suite's script file.");
                 return;
             }
 
@@ -87,9 +87,7 @@ public sealed class ScriptedUpstream : IAsyncDisposable
                 : 0;
             if (turnIndex >= script.Count)
             {
-                await WriteAsync(context, 400, ErrorBody(
-                    $"The script for cassette '{id}' has {script.Count} turn(s), but the agent asked for turn {turnIndex + 1}. Add a turn to the script.",
-                    "invalid_request_error"));
+                await ScriptErrorAsync(context, 400, $"The script for cassette '{id}' has {script.Count} turn(s), but the agent asked for turn {turnIndex + 1}. Add a turn to the script.");
                 return;
             }
 
@@ -190,6 +188,15 @@ public sealed class ScriptedUpstream : IAsyncDisposable
         }
 
         return buffer.ToArray();
+    }
+
+    /// <summary>Marks an answer that is a mistake in the script, not model behaviour to record.</summary>
+    internal const string ScriptErrorHeader = "x-scripted-error";
+
+    private static Task ScriptErrorAsync(HttpContext context, int status, string message)
+    {
+        context.Response.Headers[ScriptErrorHeader] = "script";
+        return WriteAsync(context, status, ErrorBody(message, "invalid_request_error"));
     }
 
     private static async Task WriteAsync(HttpContext context, int status, byte[] body, double? latencyMs = null)

@@ -152,7 +152,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
         if (state.Cassette is not { } cassette)
         {
             await MissAsync(context, state, index, StatusCodes.Status404NotFound,
-                $"cassette '{state.Id}' not found at {path}. Record it with `evalh record` (or run with a record mode).");
+                $"cassette '{state.Id}' not found at {path}. Record it with `evalh record <suite> --upstream <url|scripted>`.");
             return;
         }
 
@@ -160,7 +160,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
         {
             await MissAsync(context, state, index, StatusCodes.Status409Conflict,
                 $"cassette '{state.Id}' ({path}) has {cassette.Interactions.Count} interaction(s), but the agent made request #{index + 1}. "
-                + "The agent now makes more model calls than when it was recorded: re-record the cassette.");
+                + "The agent now makes more model calls than when it was recorded: re-record it with `evalh record <suite> --upstream <url|scripted>`.");
             return;
         }
 
@@ -172,7 +172,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
         {
             await MissAsync(context, state, index, StatusCodes.Status409Conflict,
                 $"cassette '{state.Id}' ({path}), interaction #{index + 1}: the request differs from the recording at {difference.Path}: "
-                + $"recorded {difference.Expected}, got {difference.Actual}. If the change is intended, re-record the cassette.",
+                + $"recorded {difference.Expected}, got {difference.Actual}. If the change is intended, re-record it with `evalh record <suite> --upstream <url|scripted>`.",
                 difference);
             return;
         }
@@ -222,6 +222,13 @@ public sealed partial class CassetteServer : IAsyncDisposable
             var firstByteMs = clock.Elapsed.TotalMilliseconds;
             var bytes = await response.Content.ReadAsByteArrayAsync(context.RequestAborted);
             var totalMs = clock.Elapsed.TotalMilliseconds;
+            if (response.Headers.Contains(Scripted.ScriptedUpstream.ScriptErrorHeader))
+            {
+                // A mistake in the script is the user's input error, not model behaviour: report it, record nothing.
+                await MissAsync(context, state, index, (int)response.StatusCode, $"cassette '{state.Id}': the scripted upstream refused request #{index + 1}: {ErrorMessage(bytes)}");
+                return;
+            }
+
             if (response.Headers.TryGetValues(SimulatedLatencyHeader, out var simulated)
                 && double.TryParse(simulated.First(), NumberStyles.Float, CultureInfo.InvariantCulture, out var simulatedMs))
             {
@@ -254,6 +261,14 @@ public sealed partial class CassetteServer : IAsyncDisposable
             state.Served.Add(state.Recording[^1].Timings);
             await WriteRecordedAsync(context, recorded, bytes);
         }
+    }
+
+    private static string ErrorMessage(byte[] body)
+    {
+        var parsed = ParseBody(body);
+        return parsed.ValueKind == JsonValueKind.Object && parsed.TryGetProperty("error", out var e) && e.TryGetProperty("message", out var m)
+            ? m.GetString() ?? string.Empty
+            : Encoding.UTF8.GetString(body);
     }
 
     private static string ProviderOf(string providerPath) =>

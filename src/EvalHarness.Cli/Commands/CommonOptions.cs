@@ -33,7 +33,8 @@ internal sealed class CommonOptions
         command.Options.Add(Concurrency);
         Concurrency.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<int>() < 1)
+            // Runs even when the value did not parse (System.CommandLine reports that itself): read the token, not the value.
+            if (r.Tokens is [var token] && int.TryParse(token.Value, System.Globalization.CultureInfo.InvariantCulture, out var n) && n < 1)
             {
                 r.AddError("--concurrency must be at least 1.");
             }

@@ -10,7 +10,9 @@ public static class EvalhApp
     /// <summary>Builds the root command.</summary>
     public static RootCommand Build(IAnsiConsole console, TextWriter error)
     {
-        var root = new RootCommand("EvalHarness: evaluate LLM agents against scenario suites, replaying recorded model traffic.");
+        var root = new RootCommand(
+            "EvalHarness: evaluate LLM agents against scenario suites, replaying recorded model traffic.\n"
+            + "Exit codes: 0 every case passed, 1 a case failed, 2 bad input (suite, cassette, usage).");
         root.Subcommands.Add(RunCommand.Build(console, error));
         root.Subcommands.Add(RecordCommand.Build(console, error));
         return root;
@@ -19,10 +21,17 @@ public static class EvalhApp
     /// <summary>The terminal; when output goes to a file or a CI log, wide enough that tables do not wrap.</summary>
     private static IAnsiConsole CreateConsole()
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+        // A file or CI log gets no colour or link codes (nor does anyone who sets NO_COLOR), and lines wide enough not to wrap.
+        var plain = Console.IsOutputRedirected || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(Console.Out),
+            Ansi = plain ? AnsiSupport.No : AnsiSupport.Detect,
+            ColorSystem = plain ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+        });
         if (Console.IsOutputRedirected)
         {
-            console.Profile.Width = 160;
+            console.Profile.Width = 400;
         }
 
         return console;

@@ -19,6 +19,12 @@ internal static class SuiteSession
         {
             var suite = SuiteLoader.Load(suitePath);
             var options = await configure(suite);
+            if (options.Mode == Cassettes.Server.RecordMode.None && !Directory.Exists(options.CassetteDirectory))
+            {
+                throw new SuiteException(options.CassetteDirectory, 0, 0,
+                    $"the cassette folder does not exist (looked in {Path.GetFullPath(options.CassetteDirectory)}). Run from the repository root, pass --cassettes, or record first with `evalh record`.");
+            }
+
             var total = EvalRunner.Expand(suite).Count;
             var done = 0;
             var progressLock = new Lock();

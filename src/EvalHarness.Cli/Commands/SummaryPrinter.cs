@@ -31,7 +31,7 @@ internal static class SummaryPrinter
         console.Write(table);
         var s = run.Summary;
         console.MarkupLine(CultureInfo.InvariantCulture,
-            $"[bold]{s.Passed}/{s.Cases} passed[/] ({s.SuccessRate * 100:0.#}%), {s.Failed} failed, {s.Errors} error(s) · cost {s.CostUsd:$0.000000} · latency p50 {s.LatencyP50Ms:0} ms, p95 {s.LatencyP95Ms:0} ms · {run.DurationMs / 1000:0.00} s");
+            $"[bold]{s.Passed}/{s.Cases} passed[/] ({s.SuccessRate * 100:0.#}%), {s.Failed} failed, {s.Errors} error(s) · cost {(s.CostUsd is { } total ? total.ToString("$0.000000", CultureInfo.InvariantCulture) : "n/a (a model has no price)")} · latency p50 {s.LatencyP50Ms:0} ms, p95 {s.LatencyP95Ms:0} ms · {run.DurationMs / 1000:0.00} s");
 
         foreach (var c in run.Cases.Where(c => !c.Passed))
         {
@@ -47,6 +47,6 @@ internal static class SummaryPrinter
             }
         }
 
-        console.MarkupLine(CultureInfo.InvariantCulture, $"Report: [link]{Markup.Escape(reportPath)}[/]");
+        console.MarkupLine(CultureInfo.InvariantCulture, $"Report: {Markup.Escape(reportPath)}");
     }
 }

@@ -1,6 +1,6 @@
 namespace EvalHarness.Core.Results;
 
-/// <summary>The headline numbers of a run.</summary>
+/// <summary>The headline numbers of a run. The cost is null when any case ran on a model without a price: never a false zero.</summary>
 public sealed record RunSummary(
     int Cases,
     int Passed,
@@ -9,7 +9,7 @@ public sealed record RunSummary(
     double SuccessRate,
     long InputTokens,
     long OutputTokens,
-    decimal CostUsd,
+    decimal? CostUsd,
     double LatencyP50Ms,
     double LatencyP95Ms,
     double MeanSteps)
@@ -26,7 +26,7 @@ public sealed record RunSummary(
             cases.Count == 0 ? 0 : Math.Round((double)cases.Count(c => c.Passed) / cases.Count, 4),
             cases.Sum(c => c.InputTokens),
             cases.Sum(c => c.OutputTokens),
-            cases.Sum(c => c.CostUsd ?? 0m),
+            cases.Any(c => c.CostUsd is null && c.Error is null) ? null : cases.Sum(c => c.CostUsd ?? 0m),
             Percentile(latencies, 0.50),
             Percentile(latencies, 0.95),
             cases.Count == 0 ? 0 : Math.Round(cases.Average(c => c.Steps), 2));

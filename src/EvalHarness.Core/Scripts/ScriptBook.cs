@@ -32,7 +32,7 @@ public sealed class ScriptBook
     {
         if (!File.Exists(path))
         {
-            throw new SuiteException(path, 0, 0, $"no script file for suite '{suite.Name}'. The scripted upstream needs one: list each scenario's model turns there.");
+            throw new SuiteException(path, 0, 0, $"no script file for suite '{suite.Name}'. The scripted upstream needs one: list each scenario's model turns there, or name another file with --script.");
         }
 
         var y = new YamlNodes(path);

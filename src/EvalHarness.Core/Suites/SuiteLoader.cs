@@ -15,6 +15,11 @@ public static partial class SuiteLoader
     /// <exception cref="SuiteException">The suite cannot be used; the message says where and why.</exception>
     public static Suite Load(string path)
     {
+        if (Directory.Exists(path))
+        {
+            throw new SuiteException(path, 0, 0, "is a folder; pass one suite file, such as suites/support.yaml.");
+        }
+
         if (!File.Exists(path))
         {
             throw new SuiteException(path, 0, 0, "no such file. Check the path (it is relative to the current folder).");

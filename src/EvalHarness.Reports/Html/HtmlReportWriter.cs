@@ -90,13 +90,13 @@ public static class HtmlReportWriter
                 var passed = cases.Count(c => c.Passed);
                 var css = passed == cases.Count ? "pass-cell" : "fail-cell";
                 html.Append(CultureInfo.InvariantCulture,
-                    $"<td><span class=\"{css}\">{passed}/{cases.Count}</span> · {cases.Average(c => c.Steps):0.#} steps · {Money(cases.Sum(c => c.CostUsd ?? 0))} · {Ms(cases.Average(c => c.LatencyMs))}</td>");
+                    $"<td><span class=\"{css}\">{passed}/{cases.Count}</span> · {cases.Average(c => c.Steps):0.#} steps · {Money(cases.Any(c => c.CostUsd is null) ? null : cases.Average(c => c.CostUsd!.Value))} · {Ms(cases.Average(c => c.LatencyMs))}</td>");
             }
 
             html.Append("</tr>");
         }
 
-        html.Append("</tbody></table>");
+        html.Append("</tbody></table><p class=\"meta\">Each cell: trials passed, then steps, cost and latency as means per trial.</p>");
     }
 
     private static void CaseTable(StringBuilder html, RunResult run)
@@ -164,7 +164,7 @@ public static class HtmlReportWriter
 
     private static string Anchor(CaseResult c) => E($"case-{c.CassetteId.Replace('/', '-')}");
 
-    private static string Money(decimal? usd) => usd is { } v ? v.ToString("$0.00####", CultureInfo.InvariantCulture) : "n/a";
+    private static string Money(decimal? usd) => usd is { } v ? v.ToString(v < 0.01m ? "$0.000000" : "$0.00", CultureInfo.InvariantCulture) : "n/a";
 
     private static string Ms(double ms) => ms >= 1000
         ? (ms / 1000).ToString("0.00 s", CultureInfo.InvariantCulture)

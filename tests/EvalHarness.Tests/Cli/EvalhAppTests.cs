@@ -137,4 +137,46 @@ public sealed class EvalhAppTests : IDisposable
             Environment.SetEnvironmentVariable("OPENAI_API_KEY", saved);
         }
     }
+
+    [Fact]
+    public async Task Run_ConcurrencyNotANumber_ExitsTwoWithoutAStackTrace()
+    {
+        Assert.Equal(2, await Evalh("run", SupportSuite, "--concurrency", "abc"));
+        Assert.Contains("abc", _error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_CassetteFolderMissing_SaysSoOnce()
+    {
+        var exit = await Evalh("run", SupportSuite, "--cassettes", _temp.Combine("nowhere"), "--reports", _temp.Path);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("the cassette folder does not exist", _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_SuiteIsAFolder_SaysToPassAFile()
+    {
+        Assert.Equal(2, await Evalh("run", RepoPaths.Suites));
+        Assert.Contains("is a folder; pass one suite file", _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_ModelWithoutAPrice_ShowsCostAsUnknownNotZero()
+    {
+        var suites = _temp.Combine("suites");
+        RepoPaths.CopyTree(RepoPaths.Suites, suites);
+        var cassettes = _temp.Combine("cassettes");
+        var suite = Path.Combine(suites, "support.yaml");
+        File.WriteAllText(suite, File.ReadAllText(suite).Replace("openai:gpt-4o-mini", "openai:house-model-1", StringComparison.Ordinal));
+        Assert.Equal(0, await Evalh("record", suite, "--upstream", "scripted", "--cassettes", cassettes, "--reports", _temp.Combine("r1")));
+
+        var exit = await Evalh("run", suite, "--cassettes", cassettes, "--reports", _temp.Combine("r2"));
+
+        Assert.Equal(0, exit);
+        Assert.Contains("cost n/a (a model has no price)", _out.ToString(), StringComparison.Ordinal);
+        var results = File.ReadAllText(Directory.GetFiles(_temp.Combine("r2"), "results.json", SearchOption.AllDirectories).Single());
+        Assert.DoesNotContain("\"costUsd\": 0", results, StringComparison.Ordinal);
+    }
 }

@@ -100,7 +100,7 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
-    public async Task Record_ScriptMissingAScenario_FailsTheCaseWithTheUpstreamsMessage()
+    public async Task Record_ScriptMissingAScenario_IsAnInputErrorAndRecordsNothing()
     {
         var suite = Support;
         var partial = suite with { Scenarios = [.. suite.Scenarios.Take(1), suite.Scenarios[0] with { Name = "not-scripted" }] };
@@ -110,7 +110,8 @@ public sealed class EndToEndTests : IDisposable
         var run = await EvalRunner.RunAsync(partial, new RunOptions { CassetteDirectory = _temp.Path, Mode = RecordMode.All, Upstream = upstream.UpstreamTemplate }, Ct);
 
         var failed = run.Cases.Single(c => c.Scenario == "not-scripted");
-        Assert.Equal("Failed", failed.Outcome);
-        Assert.Contains("no script for cassette 'support/default/not-scripted/t1'", failed.OutcomeReason, StringComparison.Ordinal);
+        Assert.Contains("the scripted upstream refused request #1: There is no script for cassette 'support/default/not-scripted/t1'", failed.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.InputError, ExitCodes.For(run));
+        Assert.False(File.Exists(Path.Combine(_temp.Path, "support", "default", "not-scripted.t1.json")));
     }
 }
