@@ -117,7 +117,7 @@ public sealed class RunTracer
         /// <summary>Sets a tag.</summary>
         public SpanScope Tag(string key, object? value)
         {
-            var text = Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty;
+            var text = value is bool b ? (b ? "true" : "false") : Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty;
             lock (Tags)
             {
                 Tags[key] = text;

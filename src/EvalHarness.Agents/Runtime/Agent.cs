@@ -82,6 +82,7 @@ public sealed partial class Agent
         var token = linked.Token;
         var runSpan = tracer.Start("run", _options.Name, 0).Tag("run_id", state.RunId).Tag("model", _options.ModelId);
         var modelSpanId = 0;
+        RunTracer.SpanScope? stepSpan = null;
         IChatClient client = _options.Resilience is { } resilience
             ? new ResilientChatClient(_client, resilience, _options.Time, (attempt, delay, error) =>
             {
@@ -93,6 +94,7 @@ public sealed partial class Agent
 
         AgentRun End(AgentOutcome outcome, string reason, AgentCheckpoint? checkpoint = null)
         {
+            stepSpan?.Dispose();
             runSpan.Tag("outcome", outcome).Tag("steps", state.Step).Tag("input_tokens", state.Usage.Input).Tag("output_tokens", state.Usage.Output);
             if (!state.CostUnknown && _options.Pricing is not null)
             {
@@ -147,7 +149,8 @@ public sealed partial class Agent
                 }
 
                 state.Step++;
-                using var stepSpan = tracer.Start("step", state.Step.ToString(System.Globalization.CultureInfo.InvariantCulture), runSpan.Id);
+                stepSpan?.Dispose();
+                stepSpan = tracer.Start("step", state.Step.ToString(System.Globalization.CultureInfo.InvariantCulture), runSpan.Id);
                 await CompactAsync(state, client, tracer, stepSpan.Id, token);
 
                 ChatResponse response;
