@@ -25,6 +25,8 @@ public sealed class OpenAIChatClient : IChatClient
 {
     private readonly ChatClient _client;
     private readonly ChatClientMetadata _metadata;
+    private readonly Func<string, ChatClient> _clientFor;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ChatClient> _clients = new(StringComparer.Ordinal);
 
     /// <summary>Creates a client for <paramref name="model"/> at <paramref name="endpoint"/> (which ends in <c>/v1</c>).</summary>
     public OpenAIChatClient(Uri endpoint, string apiKey, string model, HttpClient? httpClient = null)
@@ -42,7 +44,10 @@ public sealed class OpenAIChatClient : IChatClient
             options.Transport = new HttpClientPipelineTransport(httpClient);
         }
 
-        _client = new ChatClient(model, new ApiKeyCredential(apiKey), options);
+        var credential = new ApiKeyCredential(apiKey);
+        _client = new ChatClient(model, credential, options);
+        _clients[model] = _client;
+        _clientFor = other => new ChatClient(other, credential, options);
         _metadata = new ChatClientMetadata("openai", endpoint, model);
     }
 
@@ -51,21 +56,66 @@ public sealed class OpenAIChatClient : IChatClient
         IEnumerable<AIChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        ChatCompletion completion = await _client.CompleteChatAsync(ToOpenAI(messages), ToOpenAI(options), cancellationToken);
+        ChatCompletion completion = await ClientFor(options).CompleteChatAsync(ToOpenAI(messages), ToOpenAI(options), cancellationToken);
         return FromOpenAI(completion);
     }
 
     /// <inheritdoc />
-    /// <remarks>Until SSE lands in the adapter, this yields the complete response as updates.</remarks>
+    /// <remarks>
+    /// Server-sent events: text arrives as it is generated; tool-call deltas are assembled and yielded as
+    /// whole calls when the stream ends, followed by the usage the provider reports in its last chunk.
+    /// </remarks>
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<AIChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var response = await GetResponseAsync(messages, options, cancellationToken);
-        foreach (var update in response.ToChatResponseUpdates())
+        ArgumentNullException.ThrowIfNull(messages);
+        var calls = new SortedDictionary<int, (string? Id, string? Name, System.Text.StringBuilder Arguments)>();
+        string? responseId = null;
+        string? modelId = null;
+        UsageDetails? usage = null;
+        AIFinishReason? finish = null;
+        await foreach (var update in ClientFor(options).CompleteChatStreamingAsync(ToOpenAI(messages), ToOpenAI(options), cancellationToken))
         {
-            yield return update;
+            responseId ??= update.CompletionId;
+            modelId ??= update.Model;
+            finish = FinishReason(update.FinishReason) ?? finish;
+            usage = update.Usage is { } u ? Usage(u) : usage;
+            foreach (var delta in update.ToolCallUpdates)
+            {
+                var entry = calls.TryGetValue(delta.Index, out var existing) ? existing : (null, null, new System.Text.StringBuilder());
+                entry.Id ??= delta.ToolCallId;
+                entry.Name ??= delta.FunctionName;
+                if (delta.FunctionArgumentsUpdate is { } part && !part.ToMemory().IsEmpty)
+                {
+                    entry.Arguments.Append(part.ToString());
+                }
+
+                calls[delta.Index] = entry;
+            }
+
+            var text = string.Concat(update.ContentUpdate.Where(p => p.Kind == ChatMessageContentPartKind.Text).Select(p => p.Text));
+            if (text.Length > 0)
+            {
+                yield return new ChatResponseUpdate(AIChatRole.Assistant, text) { ResponseId = responseId, MessageId = responseId, ModelId = modelId };
+            }
         }
+
+        var final = new List<AIContent>();
+        foreach (var (_, call) in calls)
+        {
+            final.Add(ParseCall(call.Id ?? string.Empty, call.Name ?? string.Empty, BinaryData.FromString(call.Arguments.Length == 0 ? "{}" : call.Arguments.ToString())));
+        }
+
+        if (usage is not null)
+        {
+            final.Add(new UsageContent(usage));
+        }
+
+        yield return new ChatResponseUpdate(AIChatRole.Assistant, final) { ResponseId = responseId, MessageId = responseId, ModelId = modelId, FinishReason = finish };
     }
+
+    private ChatClient ClientFor(ChatOptions? options) =>
+        options?.ModelId is { Length: > 0 } model ? _clients.GetOrAdd(model, _clientFor) : _client;
 
     /// <inheritdoc />
     public object? GetService(Type serviceType, object? serviceKey = null) =>
@@ -145,6 +195,12 @@ public sealed class OpenAIChatClient : IChatClient
         }
 
         result.Temperature = options.Temperature;
+        if (options.ResponseFormat is ChatResponseFormatJson { Schema: { } schema } json)
+        {
+            result.ResponseFormat = OpenAI.Chat.ChatResponseFormat.CreateJsonSchemaFormat(
+                json.SchemaName ?? "answer", BinaryData.FromString(schema.GetRawText()), json.SchemaDescription);
+        }
+
         result.MaxOutputTokenCount = options.MaxOutputTokens;
         foreach (var function in options.Tools?.OfType<AIFunctionDeclaration>() ?? [])
         {
@@ -177,39 +233,42 @@ public sealed class OpenAIChatClient : IChatClient
             ResponseId = completion.Id,
             ModelId = completion.Model,
             CreatedAt = completion.CreatedAt,
-            FinishReason = completion.FinishReason switch
-            {
-                OpenAI.Chat.ChatFinishReason.Stop => AIFinishReason.Stop,
-                OpenAI.Chat.ChatFinishReason.Length => AIFinishReason.Length,
-                OpenAI.Chat.ChatFinishReason.ToolCalls or OpenAI.Chat.ChatFinishReason.FunctionCall => AIFinishReason.ToolCalls,
-                OpenAI.Chat.ChatFinishReason.ContentFilter => AIFinishReason.ContentFilter,
-                _ => null,
-            },
-            Usage = completion.Usage is { } usage
-                ? new UsageDetails
-                {
-                    InputTokenCount = usage.InputTokenCount,
-                    OutputTokenCount = usage.OutputTokenCount,
-                    TotalTokenCount = usage.TotalTokenCount,
-                    CachedInputTokenCount = usage.InputTokenDetails?.CachedTokenCount,
-                    ReasoningTokenCount = usage.OutputTokenDetails?.ReasoningTokenCount,
-                }
-                : null,
+            FinishReason = FinishReason(completion.FinishReason),
+            Usage = completion.Usage is { } usage ? Usage(usage) : null,
             RawRepresentation = completion,
         };
     }
 
-    private static FunctionCallContent ParseCall(ChatToolCall call)
+    private static FunctionCallContent ParseCall(ChatToolCall call) => ParseCall(call.Id, call.FunctionName, call.FunctionArguments);
+
+    private static FunctionCallContent ParseCall(string id, string name, BinaryData arguments)
     {
         try
         {
-            var arguments = JsonSerializer.Deserialize<Dictionary<string, object?>>(call.FunctionArguments, AgentJson.Options);
-            return new FunctionCallContent(call.Id, call.FunctionName, arguments);
+            return new FunctionCallContent(id, name, JsonSerializer.Deserialize<Dictionary<string, object?>>(arguments, AgentJson.Options));
         }
         catch (JsonException ex)
         {
             // Malformed arguments are the model's mistake: the run shows it to the model as an error.
-            return new FunctionCallContent(call.Id, call.FunctionName) { Exception = ex };
+            return new FunctionCallContent(id, name) { Exception = ex };
         }
     }
+
+    private static AIFinishReason? FinishReason(OpenAI.Chat.ChatFinishReason? reason) => reason switch
+    {
+        OpenAI.Chat.ChatFinishReason.Stop => AIFinishReason.Stop,
+        OpenAI.Chat.ChatFinishReason.Length => AIFinishReason.Length,
+        OpenAI.Chat.ChatFinishReason.ToolCalls or OpenAI.Chat.ChatFinishReason.FunctionCall => AIFinishReason.ToolCalls,
+        OpenAI.Chat.ChatFinishReason.ContentFilter => AIFinishReason.ContentFilter,
+        _ => null,
+    };
+
+    private static UsageDetails Usage(ChatTokenUsage usage) => new()
+    {
+        InputTokenCount = usage.InputTokenCount,
+        OutputTokenCount = usage.OutputTokenCount,
+        TotalTokenCount = usage.TotalTokenCount,
+        CachedInputTokenCount = usage.InputTokenDetails?.CachedTokenCount,
+        ReasoningTokenCount = usage.OutputTokenDetails?.ReasoningTokenCount,
+    };
 }

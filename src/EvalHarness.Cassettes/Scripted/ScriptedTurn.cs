@@ -1,6 +1,9 @@
 namespace EvalHarness.Cassettes.Scripted;
 
-/// <summary>One model turn of a script: text, tool calls, or an HTTP error the upstream answers with.</summary>
+/// <summary>
+/// One model turn of a script: text, tool calls, or an HTTP error. An error turn fails one attempt at the
+/// turn that follows it, so <c>[error 429, text]</c> answers the first request 429 and its retry with the text.
+/// </summary>
 public sealed record ScriptedTurn
 {
     /// <summary>The assistant's text, if any.</summary>
@@ -11,6 +14,9 @@ public sealed record ScriptedTurn
 
     /// <summary>When set, the upstream answers this HTTP status with <see cref="ErrorMessage"/> instead of a completion.</summary>
     public int? ErrorStatus { get; init; }
+
+    /// <summary>With an error: the <c>Retry-After</c> seconds the upstream sends.</summary>
+    public double? RetryAfterSeconds { get; init; }
 
     /// <summary>The error's message.</summary>
     public string? ErrorMessage { get; init; }

@@ -21,6 +21,7 @@ public sealed class ScriptedUpstream : IAsyncDisposable
     private const long CreatedAt = 1767225600; // 2026-01-01T00:00:00Z
 
     private readonly Func<string, IReadOnlyList<ScriptedTurn>?> _scripts;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Cassette, int Turn), int> _attempts = new();
     private WebApplication? _app;
 
     private ScriptedUpstream(Func<string, IReadOnlyList<ScriptedTurn>?> scripts) => _scripts = scripts;
@@ -85,32 +86,74 @@ public sealed class ScriptedUpstream : IAsyncDisposable
             var turnIndex = root.TryGetProperty("messages", out var messages)
                 ? messages.EnumerateArray().Count(m => m.TryGetProperty("role", out var r) && r.ValueEquals("assistant"))
                 : 0;
-            if (turnIndex >= script.Count)
+            var groups = Group(script);
+            if (turnIndex >= groups.Count)
             {
-                await ScriptErrorAsync(context, 400, $"The script for cassette '{id}' has {script.Count} turn(s), but the agent asked for turn {turnIndex + 1}. Add a turn to the script.");
+                await ScriptErrorAsync(context, 400, $"The script for cassette '{id}' has {groups.Count} turn(s), but the agent asked for turn {turnIndex + 1}. Add a turn to the script.");
                 return;
             }
 
-            var turn = script[turnIndex];
-            if (turn.ErrorStatus is { } status)
+            var (errors, scripted) = groups[turnIndex];
+            var attempt = _attempts.AddOrUpdate((id, turnIndex), 1, (_, n) => n + 1);
+            if (attempt <= errors.Count || scripted is null)
             {
-                await WriteAsync(context, status, ErrorBody(turn.ErrorMessage ?? $"Scripted error {status}.", status == 429 ? "rate_limit_exceeded" : "server_error"), turn.LatencyMs ?? 50);
+                var fault = errors[Math.Min(attempt, errors.Count) - 1];
+                var status = fault.ErrorStatus!.Value;
+                if (fault.RetryAfterSeconds is { } seconds)
+                {
+                    context.Response.Headers["retry-after"] = seconds.ToString(CultureInfo.InvariantCulture);
+                }
+
+                await WriteAsync(context, status, ErrorBody(fault.ErrorMessage ?? $"Scripted error {status}.", status == 429 ? "rate_limit_exceeded" : "server_error"), fault.LatencyMs ?? 50);
                 return;
             }
+
+            var turn = scripted;
 
             var model = root.TryGetProperty("model", out var m) ? m.GetString() ?? "scripted" : "scripted";
             var promptTokens = EstimateTokens(messages.ValueKind == JsonValueKind.Array ? messages.GetRawText() : string.Empty)
                 + (root.TryGetProperty("tools", out var tools) ? EstimateTokens(tools.GetRawText()) : 0);
-            var (body, completionTokens) = Completion(id, turnIndex, model, turn, promptTokens);
+            var completionTokens = EstimateTokens(turn.Text ?? string.Empty)
+                + turn.ToolCalls.Sum(c => EstimateTokens(c.Name) + EstimateTokens(c.Arguments.GetRawText()) + 3);
             var latency = turn.LatencyMs ?? Math.Round(250 + (promptTokens * 0.02) + (completionTokens * 12.0));
-            await WriteAsync(context, 200, body, latency);
+            if (root.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True)
+            {
+                var includeUsage = root.TryGetProperty("stream_options", out var so) && so.TryGetProperty("include_usage", out var iu) && iu.ValueKind == JsonValueKind.True;
+                await WriteStreamAsync(context, Chunks(id, turnIndex, model, turn, includeUsage ? (promptTokens, completionTokens) : null), latency);
+                return;
+            }
+
+            await WriteAsync(context, 200, Completion(id, turnIndex, model, turn, promptTokens, completionTokens), latency);
         }
     }
 
-    private static (byte[] Body, int CompletionTokens) Completion(string id, int turnIndex, string model, ScriptedTurn turn, int promptTokens)
+    /// <summary>Splits a script into turns, each with the error turns that fail attempts at it first.</summary>
+    private static List<(List<ScriptedTurn> Errors, ScriptedTurn? Turn)> Group(IReadOnlyList<ScriptedTurn> script)
     {
-        var completionTokens = EstimateTokens(turn.Text ?? string.Empty)
-            + turn.ToolCalls.Sum(c => EstimateTokens(c.Name) + EstimateTokens(c.Arguments.GetRawText()) + 3);
+        var groups = new List<(List<ScriptedTurn>, ScriptedTurn?)>();
+        var errors = new List<ScriptedTurn>();
+        foreach (var turn in script)
+        {
+            if (turn.ErrorStatus is not null)
+            {
+                errors.Add(turn);
+                continue;
+            }
+
+            groups.Add((errors, turn));
+            errors = [];
+        }
+
+        if (errors.Count > 0)
+        {
+            groups.Add((errors, null));
+        }
+
+        return groups;
+    }
+
+    private static byte[] Completion(string id, int turnIndex, string model, ScriptedTurn turn, int promptTokens, int completionTokens)
+    {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer))
         {
@@ -163,7 +206,127 @@ public sealed class ScriptedUpstream : IAsyncDisposable
             w.WriteEndObject();
         }
 
-        return (buffer.ToArray(), completionTokens);
+        return buffer.ToArray();
+    }
+
+    /// <summary>The turn as OpenAI streaming chunks: role, text in pieces, each tool call's name then its arguments in two parts, the finish, the usage.</summary>
+    private static List<string> Chunks(string id, int turnIndex, string model, ScriptedTurn turn, (int Prompt, int Completion)? usage)
+    {
+        var completionId = $"chatcmpl-{Hash(id, turnIndex)}";
+        string Chunk(Action<Utf8JsonWriter> delta, string? finish = null, bool noChoices = false, Action<Utf8JsonWriter>? extra = null)
+        {
+            using var buffer = new MemoryStream();
+            using (var w = new Utf8JsonWriter(buffer))
+            {
+                w.WriteStartObject();
+                w.WriteString("id", completionId);
+                w.WriteString("object", "chat.completion.chunk");
+                w.WriteNumber("created", CreatedAt);
+                w.WriteString("model", model);
+                w.WriteStartArray("choices");
+                if (!noChoices)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("index", 0);
+                    w.WriteStartObject("delta");
+                    delta(w);
+                    w.WriteEndObject();
+                    if (finish is null)
+                    {
+                        w.WriteNull("finish_reason");
+                    }
+                    else
+                    {
+                        w.WriteString("finish_reason", finish);
+                    }
+
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                extra?.Invoke(w);
+                w.WriteEndObject();
+            }
+
+            return Encoding.UTF8.GetString(buffer.ToArray());
+        }
+
+        var chunks = new List<string> { Chunk(w => { w.WriteString("role", "assistant"); w.WriteString("content", string.Empty); }) };
+        foreach (var piece in Pieces(turn.Text ?? string.Empty))
+        {
+            chunks.Add(Chunk(w => w.WriteString("content", piece)));
+        }
+
+        for (var i = 0; i < turn.ToolCalls.Count; i++)
+        {
+            var (index, call) = (i, turn.ToolCalls[i]);
+            var arguments = call.Arguments.GetRawText();
+            chunks.Add(Chunk(w => ToolDelta(w, index, $"call_{Hash(id, (turnIndex * 100) + index)}", call.Name, string.Empty)));
+            chunks.Add(Chunk(w => ToolDelta(w, index, null, null, arguments[..(arguments.Length / 2)])));
+            chunks.Add(Chunk(w => ToolDelta(w, index, null, null, arguments[(arguments.Length / 2)..])));
+        }
+
+        chunks.Add(Chunk(_ => { }, turn.ToolCalls.Count > 0 ? "tool_calls" : "stop"));
+        if (usage is { } u)
+        {
+            chunks.Add(Chunk(_ => { }, noChoices: true, extra: w =>
+            {
+                w.WriteStartObject("usage");
+                w.WriteNumber("prompt_tokens", u.Prompt);
+                w.WriteNumber("completion_tokens", u.Completion);
+                w.WriteNumber("total_tokens", u.Prompt + u.Completion);
+                w.WriteEndObject();
+            }));
+        }
+
+        chunks.Add("[DONE]");
+        return chunks;
+    }
+
+    private static void ToolDelta(Utf8JsonWriter w, int index, string? callId, string? name, string arguments)
+    {
+        w.WriteStartArray("tool_calls");
+        w.WriteStartObject();
+        w.WriteNumber("index", index);
+        if (callId is not null)
+        {
+            w.WriteString("id", callId);
+            w.WriteString("type", "function");
+        }
+
+        w.WriteStartObject("function");
+        if (name is not null)
+        {
+            w.WriteString("name", name);
+        }
+
+        w.WriteString("arguments", arguments);
+        w.WriteEndObject();
+        w.WriteEndObject();
+        w.WriteEndArray();
+    }
+
+    /// <summary>Text in pieces of about three words, as a model streams it.</summary>
+    private static IEnumerable<string> Pieces(string text)
+    {
+        var words = text.Split(' ');
+        for (var i = 0; i < words.Length; i += 3)
+        {
+            var piece = string.Join(' ', words.Skip(i).Take(3));
+            yield return i + 3 < words.Length ? piece + " " : piece;
+        }
+    }
+
+    private static async Task WriteStreamAsync(HttpContext context, List<string> chunks, double latencyMs)
+    {
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers[CassetteServer.SimulatedLatencyHeader] = latencyMs.ToString(CultureInfo.InvariantCulture);
+        foreach (var chunk in chunks)
+        {
+            await context.Response.WriteAsync($"data: {chunk}\n\n", context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+        }
     }
 
     /// <summary>About four characters a token, as the providers' own rule of thumb.</summary>

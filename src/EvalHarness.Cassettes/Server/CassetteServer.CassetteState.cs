@@ -31,10 +31,33 @@ public sealed partial class CassetteServer
         public byte[] ResponseBytes(int index, RecordedResponse response)
         {
             _responseBytes ??= new byte[]?[Cassette!.Interactions.Count];
-            return _responseBytes[index] ??= response.Body.ValueKind == JsonValueKind.String
+            return _responseBytes[index] ??= Serialise(response);
+        }
+
+        private static byte[] Serialise(RecordedResponse response)
+        {
+            if (response.Events is { } events)
+            {
+                var stream = new StringBuilder();
+                foreach (var e in events)
+                {
+                    if (e.Event is not null)
+                    {
+                        stream.Append("event: ").Append(e.Event).Append('\n');
+                    }
+
+                    // One line per event: the stored data is indented, an SSE data line must not be.
+                    stream.Append("data: ").Append(e.Data.ValueKind == JsonValueKind.String ? e.Data.GetString() : JsonSerializer.Serialize(e.Data)).Append("\n\n");
+                }
+
+                return Encoding.UTF8.GetBytes(stream.ToString());
+            }
+
+            var body = response.Body ?? default;
+            return body.ValueKind == JsonValueKind.String
                 && !(response.Headers.TryGetValue("content-type", out var type) && type.Contains("json", StringComparison.OrdinalIgnoreCase))
-                ? Encoding.UTF8.GetBytes(response.Body.GetString()!)
-                : Encoding.UTF8.GetBytes(response.Body.GetRawText());
+                ? Encoding.UTF8.GetBytes(body.GetString()!)
+                : body.ValueKind == JsonValueKind.Undefined ? [] : Encoding.UTF8.GetBytes(body.GetRawText());
         }
     }
 }

@@ -219,6 +219,12 @@ public sealed partial class CassetteServer : IAsyncDisposable
 
         using (response)
         {
+            if (response.Content.Headers.ContentType?.MediaType == "text/event-stream")
+            {
+                await RecordStreamAsync(context, state, index, providerPath, body, response, clock, secrets);
+                return;
+            }
+
             var firstByteMs = clock.Elapsed.TotalMilliseconds;
             var bytes = await response.Content.ReadAsByteArrayAsync(context.RequestAborted);
             var totalMs = clock.Elapsed.TotalMilliseconds;
@@ -261,6 +267,86 @@ public sealed partial class CassetteServer : IAsyncDisposable
             state.Served.Add(state.Recording[^1].Timings);
             await WriteRecordedAsync(context, recorded, bytes);
         }
+    }
+
+    /// <summary>Proxies a server-sent event stream to the client as it arrives, recording each event with its offset.</summary>
+    private async Task RecordStreamAsync(
+        HttpContext context, CassetteState state, int index, string providerPath, JsonElement body, HttpResponseMessage response, Stopwatch clock, List<string> secrets)
+    {
+        var firstByteMs = clock.Elapsed.TotalMilliseconds;
+        context.Response.StatusCode = (int)response.StatusCode;
+        context.Response.ContentType = "text/event-stream";
+        await context.Response.StartAsync(context.RequestAborted);
+        var events = new List<(double OffsetMs, string? Event, string Data)>();
+        string? name = null;
+        var data = new StringBuilder();
+        using (var reader = new StreamReader(await response.Content.ReadAsStreamAsync(context.RequestAborted), Encoding.UTF8))
+        {
+            while (await reader.ReadLineAsync(context.RequestAborted) is { } line)
+            {
+                await context.Response.WriteAsync(line + "\n", context.RequestAborted);
+                if (line.Length == 0)
+                {
+                    if (data.Length > 0)
+                    {
+                        events.Add((clock.Elapsed.TotalMilliseconds, name, data.ToString()));
+                        await context.Response.Body.FlushAsync(context.RequestAborted);
+                    }
+
+                    (name, data) = (null, data.Clear());
+                }
+                else if (line.StartsWith("event:", StringComparison.Ordinal))
+                {
+                    name = line[6..].Trim();
+                }
+                else if (line.StartsWith("data:", StringComparison.Ordinal))
+                {
+                    data.Append(data.Length > 0 ? "\n" : string.Empty).Append(line[5..].TrimStart());
+                }
+            }
+        }
+
+        if (data.Length > 0)
+        {
+            // A stream cut off before its last blank line: what arrived is what happened.
+            events.Add((clock.Elapsed.TotalMilliseconds, name, data.ToString()));
+        }
+
+        var totalMs = clock.Elapsed.TotalMilliseconds;
+        if (response.Headers.TryGetValues(SimulatedLatencyHeader, out var simulated)
+            && double.TryParse(simulated.First(), NumberStyles.Float, CultureInfo.InvariantCulture, out var simulatedMs))
+        {
+            // The scripted upstream's simulated timing: first byte at 30%, the events spread evenly after it.
+            firstByteMs = Math.Round(simulatedMs * 0.3, 1);
+            totalMs = simulatedMs;
+            events = [.. events.Select((e, i) => (firstByteMs + ((totalMs - firstByteMs) * (events.Count == 1 ? 1 : (double)i / (events.Count - 1))), e.Event, e.Data))];
+        }
+
+        var requestHeaders = context.Request.Headers
+            .Where(h => RecordedRequestHeaders.Contains(h.Key))
+            .ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.Ordinal);
+        var recorded = new RecordedResponse(
+            (int)response.StatusCode,
+            new Dictionary<string, string>(StringComparer.Ordinal) { ["content-type"] = "text/event-stream" },
+            null,
+            [.. events.Select(e => new SseEvent(Math.Round(e.OffsetMs, 1), ParseBody(Encoding.UTF8.GetBytes(e.Data)), e.Event))]);
+        state.Recording.Add(new Interaction(
+            new RecordedRequest(context.Request.Method, providerPath, requestHeaders, body),
+            recorded,
+            new InteractionTimings(Math.Round(firstByteMs, 1), Math.Round(totalMs, 1))));
+        try
+        {
+            _store.Save(new Cassette { Id = state.Id, Provider = ProviderOf(providerPath), RecordedFrom = _options.RecordedFrom, Interactions = [.. state.Recording] }, secrets);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The client already has the stream; the cassette must still not be written.
+            state.Recording.RemoveAt(state.Recording.Count - 1);
+            state.Misses.Add(new CassetteMiss(state.Id, index, ex.Message));
+            return;
+        }
+
+        state.Served.Add(state.Recording[^1].Timings);
     }
 
     private static string ErrorMessage(byte[] body)

@@ -187,4 +187,119 @@ public sealed class CassetteServerTests : IDisposable
         var error = await Assert.ThrowsAsync<ArgumentException>(() => StartAsync(RecordMode.All));
         Assert.Contains("needs an upstream", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task RecordThenReplay_Streaming_GivesTheSameTextToolCallsAndUsage()
+    {
+        const string id = "suite/v/stream/t1";
+        IReadOnlyList<ScriptedTurn> script =
+        [
+            new() { ToolCalls = [new ScriptedToolCall("lookup_order", JsonDocument.Parse("""{"order_id":"A1"}""").RootElement), new ScriptedToolCall("lookup_order", JsonDocument.Parse("""{"order_id":"B2"}""").RootElement)] },
+            new() { Text = "Order A1 has shipped and B2 is on its way too." },
+        ];
+
+        async Task<(List<ChatResponseUpdate> First, List<ChatResponseUpdate> Second)> StreamAsync(CassetteServer server)
+        {
+            using var client = Client(server, id);
+            var messages = FirstTurn();
+            var first = await client.GetStreamingResponseAsync(messages, Tools, Ct).ToListAsync(Ct);
+            messages.AddRange(first.ToChatResponse().Messages);
+            foreach (var call in first.SelectMany(u => u.Contents).OfType<FunctionCallContent>())
+            {
+                messages.Add(new ChatMessage(ChatRole.Tool, [new FunctionResultContent(call.CallId, "shipped")]));
+            }
+
+            return (first, await client.GetStreamingResponseAsync(messages, Tools, Ct).ToListAsync(Ct));
+        }
+
+        (List<ChatResponseUpdate> First, List<ChatResponseUpdate> Second) recorded;
+        await using (var upstream = await ScriptedUpstream.StartAsync(key => key == id ? script : null, Ct))
+        await using (var recorder = await StartAsync(RecordMode.All, upstream.UpstreamTemplate))
+        {
+            recorded = await StreamAsync(recorder);
+        }
+
+        await using var replayer = await StartAsync(RecordMode.None);
+        var replayed = await StreamAsync(replayer);
+        var cassette = new CassetteStore(_temp.Path).Load(id)!;
+
+        var calls = replayed.First.SelectMany(u => u.Contents).OfType<FunctionCallContent>().ToList();
+        Assert.Equal(["A1", "B2"], calls.Select(c => c.Arguments!["order_id"]!.ToString()));
+        Assert.Equal(recorded.First.SelectMany(u => u.Contents).OfType<FunctionCallContent>().Select(c => c.CallId), calls.Select(c => c.CallId));
+        Assert.True(replayed.Second.Count(u => u.Text.Length > 0) > 1, "the answer arrives in several pieces");
+        Assert.Equal("Order A1 has shipped and B2 is on its way too.", replayed.Second.ToChatResponse().Text);
+        Assert.Equal(recorded.Second.ToChatResponse().Usage!.OutputTokenCount, replayed.Second.ToChatResponse().Usage!.OutputTokenCount);
+        Assert.True(replayed.Second.ToChatResponse().Usage!.InputTokenCount > 0);
+        var events = cassette.Interactions[1].Response.Events!;
+        Assert.Equal("[DONE]", events[^1].Data.GetString());
+        Assert.Equal(JsonValueKind.Object, events[0].Data.ValueKind);
+        Assert.True(events.Zip(events.Skip(1)).All(p => p.First.OffsetMs <= p.Second.OffsetMs), "event offsets only grow");
+        Assert.Null(cassette.Interactions[1].Response.Body);
+    }
+
+    [Fact]
+    public async Task RecordThenReplay_RateLimitedOnce_TheAgentRetriesTheSameWayBothTimes()
+    {
+        const string id = "suite/v/limited/t1";
+        IReadOnlyList<ScriptedTurn> script =
+        [
+            new() { ErrorStatus = 429, ErrorMessage = "Rate limit reached", RetryAfterSeconds = 2 },
+            new() { Text = "Here you are." },
+        ];
+        var reportedDelays = new List<TimeSpan>();
+
+        async Task<EvalHarness.Agents.Runtime.AgentRun> RunAsync(CassetteServer server)
+        {
+            using var client = Client(server, id);
+            var options = new EvalHarness.Agents.Runtime.AgentOptions("gpt-4o-mini", "Be brief.", [], new EvalHarness.Agents.Runtime.AgentLimits(maxSteps: 2))
+            {
+                Resilience = new EvalHarness.Agents.Resilience.ResilienceOptions(maxRetries: 2) { SkipDelays = true },
+            };
+            return await new EvalHarness.Agents.Runtime.Agent(client, options).RunAsync("Hello", Ct);
+        }
+
+        EvalHarness.Agents.Runtime.AgentRun live;
+        await using (var upstream = await ScriptedUpstream.StartAsync(key => key == id ? script : null, Ct))
+        await using (var recorder = await StartAsync(RecordMode.All, upstream.UpstreamTemplate))
+        {
+            live = await RunAsync(recorder);
+        }
+
+        await using var replayer = await StartAsync(RecordMode.None);
+        var replay = await RunAsync(replayer);
+        var cassette = new CassetteStore(_temp.Path).Load(id)!;
+
+        Assert.Equal([429, 200], cassette.Interactions.Select(i => i.Response.Status));
+        Assert.Equal("2", cassette.Interactions[0].Response.Headers["retry-after"]);
+        foreach (var run in new[] { live, replay })
+        {
+            Assert.Equal(EvalHarness.Agents.Runtime.AgentOutcome.Completed, run.Outcome);
+            Assert.Equal(1, run.Counters["retries"]);
+            var retry = Assert.Single(run.Trace, s => s.Kind == "retry");
+            Assert.Equal("2000", retry.Tags["delay_ms"]);
+            Assert.StartsWith("HTTP 429: Rate limit reached", retry.Tags["error"], StringComparison.Ordinal);
+        }
+
+        Assert.Empty(replayer.TakeActivity(id).Misses);
+    }
+
+    [Fact]
+    public async Task Replay_PermanentClientError_IsNotRetried()
+    {
+        const string id = "suite/v/bad-request/t1";
+        IReadOnlyList<ScriptedTurn> script = [new() { ErrorStatus = 400, ErrorMessage = "Invalid 'messages'" }];
+        await using (var upstream = await ScriptedUpstream.StartAsync(key => key == id ? script : null, Ct))
+        await using (var recorder = await StartAsync(RecordMode.All, upstream.UpstreamTemplate))
+        {
+            using var client = Client(recorder, id);
+            var options = new EvalHarness.Agents.Runtime.AgentOptions("gpt-4o-mini", "Be brief.", [], new EvalHarness.Agents.Runtime.AgentLimits(maxSteps: 2));
+            var run = await new EvalHarness.Agents.Runtime.Agent(client, options with { Resilience = new(maxRetries: 3) { SkipDelays = true } }).RunAsync("Hello", Ct);
+
+            Assert.Equal(EvalHarness.Agents.Runtime.AgentOutcome.Failed, run.Outcome);
+            Assert.Contains("HTTP 400: Invalid 'messages'", run.Reason, StringComparison.Ordinal);
+            Assert.False(run.Counters.ContainsKey("retries"));
+        }
+
+        Assert.Single(new CassetteStore(_temp.Path).Load(id)!.Interactions);
+    }
 }
