@@ -14,11 +14,12 @@ public static class Scorer
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(run);
         var expect = scenario.Expect;
+        var expected = ExpectationParser.Name(expect.Outcome);
         var verdicts = new List<AssertionVerdict>
         {
-            run.Outcome == AgentOutcome.Completed
-                ? new("outcome", true, "The run completed with a final answer.")
-                : new("outcome", false, $"Expected the run to complete, but it ended {run.Outcome}: {run.Reason}"),
+            run.Outcome == expect.Outcome
+                ? new("outcome", true, $"The run ended {expected}, as expected: {run.Reason}")
+                : new("outcome", false, $"Expected the run to end {expected}, but it ended {ExpectationParser.Name(run.Outcome)}: {run.Reason}"),
         };
 
         foreach (var text in expect.OutputContains)
@@ -28,9 +29,33 @@ public static class Scorer
                 : new("output.contains", false, $"The output does not contain \"{text}\". Output: {Snippet(run.FinalText)}"));
         }
 
-        foreach (var expected in expect.ToolsCalled)
+        foreach (var text in expect.OutputNotContains)
         {
-            verdicts.Add(ToolCalled(expected, toolCalls));
+            verdicts.Add(!run.FinalText.Contains(text, StringComparison.OrdinalIgnoreCase)
+                ? new("output.not_contains", true, $"The output does not contain \"{text}\".")
+                : new("output.not_contains", false, $"The output contains \"{text}\", which it must not. Output: {Snippet(run.FinalText)}"));
+        }
+
+        foreach (var tool in expect.ToolsCalled)
+        {
+            verdicts.Add(ToolCalled(tool, toolCalls));
+        }
+
+        foreach (var tool in expect.ToolsNotCalled)
+        {
+            var ran = toolCalls.Where(c => c.Tool == tool && !c.IsError && c.Status != "denied").ToList();
+            var refused = toolCalls.Count(c => c.Tool == tool) - ran.Count;
+            verdicts.Add(ran.Count == 0
+                ? new("tools.not_called", true, refused == 0 ? $"{tool} was never called." : $"{tool} never ran ({refused} call(s) refused or failed).")
+                : new("tools.not_called", false, $"{tool} ran {ran.Count} time(s), first at step {ran[0].Step} with {ran[0].Arguments}."));
+        }
+
+        foreach (var (counter, value) in expect.Counters)
+        {
+            var actual = run.Counters.GetValueOrDefault(counter);
+            verdicts.Add(actual == value
+                ? new("counters", true, $"{counter} is {actual}.")
+                : new("counters", false, $"{counter} is {actual}, expected {value}."));
         }
 
         if (expect.MaxSteps is { } maxSteps)

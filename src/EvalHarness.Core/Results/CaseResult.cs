@@ -1,3 +1,5 @@
+using EvalHarness.Agents.Observability;
+
 namespace EvalHarness.Core.Results;
 
 /// <summary>The result of one case: a scenario run once under one variant.</summary>
@@ -71,6 +73,12 @@ public sealed record CaseResult
 
     /// <summary>The conversation.</summary>
     public required IReadOnlyList<TranscriptEntry> Transcript { get; init; }
+
+    /// <summary>What happened, counted: retries, refused calls, repairs, summaries and more.</summary>
+    public IReadOnlyDictionary<string, int> Counters { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>The run's span tree.</summary>
+    public IReadOnlyList<TraceSpan> Trace { get; init; } = [];
 
     /// <summary>An error that kept the case from being evaluated (a cassette miss), or null.</summary>
     public string? Error { get; init; }

@@ -6,4 +6,5 @@ namespace EvalHarness.Core.Results;
 /// <param name="Arguments">The arguments as JSON text.</param>
 /// <param name="Result">What the model was shown.</param>
 /// <param name="IsError">Whether the call failed.</param>
-public sealed record ToolCallResult(int Step, string Tool, string Arguments, string Result, bool IsError);
+/// <param name="Status">ok, error, unknown_tool, invalid_args, guard_blocked, denied, replayed or delegated.</param>
+public sealed record ToolCallResult(int Step, string Tool, string Arguments, string Result, bool IsError, string Status = "ok");

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
 using EvalHarness.Agents.Providers;
+using EvalHarness.Agents.Approvals;
+using EvalHarness.Agents.MultiAgent;
 using EvalHarness.Agents.Runtime;
 using EvalHarness.Cassettes.Server;
 using EvalHarness.Core.Assertions;
@@ -75,36 +77,75 @@ public static class EvalRunner
 
     private static async Task<CaseResult> RunCaseAsync(Suite suite, EvalCase evalCase, CassetteServer server, HttpClient http, RunOptions options, CancellationToken cancellationToken)
     {
-        var agentConfig = evalCase.Variant.Agent;
-        var environment = CaseEnvironment.Create(suite.Fixtures);
-        var tools = ToolCatalog.Build(environment, agentConfig.Tools);
-        var qualified = agentConfig.Tools.ToDictionary(ToolCatalog.WireName, t => t, StringComparer.Ordinal);
+        var config = evalCase.Variant.Agent;
+        var scenario = evalCase.Scenario;
+        using var environment = CaseEnvironment.Create(suite.Fixtures, scenario.Memories);
+        var qualified = ExpectationParser.Callable(config)
+            .Where(name => ToolCatalog.Names.Contains(name))
+            .Distinct()
+            .ToDictionary(ToolCatalog.WireName, name => name, StringComparer.Ordinal);
         var endpoint = new Uri(server.BaseAddressFor(evalCase.CassetteId), "v1");
         var apiKey = options.Mode == RecordMode.None ? ReplayKey : options.ApiKey ?? ReplayKey;
-        using var client = new TimedChatClient(new OpenAIChatClient(endpoint, apiKey, agentConfig.Model.Model, http));
-        var agent = new Agent(client, new AgentOptions(agentConfig.Model.Model, agentConfig.SystemPrompt, tools, agentConfig.MaxSteps));
+        using var client = new TimedChatClient(new OpenAIChatClient(endpoint, apiKey, config.Model.Model, http));
+
+        // Replays (and scripted recordings) do not wait out backoff delays: the failures are already in the cassette.
+        var skipDelays = options.Mode == RecordMode.None || options.RecordedFrom == "scripted";
+        AgentOptions Build(AgentConfig c, string name) => new(c.Model.Model, c.SystemPrompt, ToolCatalog.Build(environment, c.Tools, c.Approvals), c.Limits)
+        {
+            Name = name,
+            LoopDetection = c.LoopDetection,
+            ToolOutput = c.ToolOutput,
+            GuardArguments = c.Guard,
+            Resilience = c.Retry is { } retry ? retry with { SkipDelays = skipDelays } : null,
+            StructuredOutput = c.OutputSchema is { } schema ? new StructuredOutputOptions(schema, c.MaxRepairs) : null,
+            Context = c.Context,
+            Streaming = c.Streaming,
+            SubAgents = [.. c.SubAgents.Select(sub => new SubAgent(sub.Name, sub.Description, Build(sub.Agent, sub.Name)))],
+            ApprovalGate = (request, _) => ValueTask.FromResult(scenario.Approvals.GetValueOrDefault(qualified.GetValueOrDefault(request.Tool, request.Tool), ApprovalDecision.Pending)),
+            Pricing = (modelId, usage) => PricingTable.Default.Cost(new ModelRef(c.Model.Provider, modelId), usage),
+        };
 
         var clock = Stopwatch.StartNew();
-        var run = await agent.RunAsync(evalCase.Scenario.Input, cancellationToken);
+        AgentRun run;
+        if (config.Pipeline.Count > 0)
+        {
+            var stages = config.Pipeline.Select(name => Build(config.SubAgents.Single(s => s.Name == name).Agent, name)).ToList();
+            run = await AgentPipeline.RunAsync(client, stages, scenario.Input, cancellationToken: cancellationToken);
+        }
+        else
+        {
+            var agent = new Agent(client, Build(config, "agent"));
+            run = await agent.RunAsync(scenario.Input, cancellationToken);
+            if (run is { Outcome: AgentOutcome.AwaitingApproval, Checkpoint: { } checkpoint } && scenario.Resume.Count > 0)
+            {
+                // The scripted human decides later: the run resumes from its serialised checkpoint, as it would in production.
+                var decisions = checkpoint.Pending.ToDictionary(
+                    p => p.CallId,
+                    p => scenario.Resume.GetValueOrDefault(qualified.GetValueOrDefault(p.Tool, p.Tool), ApprovalDecision.Pending));
+                var resumed = await agent.ResumeAsync(AgentCheckpoint.FromJson(checkpoint.ToJson()), decisions, cancellationToken);
+                run = resumed with { Trace = [.. run.Trace, .. resumed.Trace.Select(s => s with { Id = s.Id + run.Trace.Count, ParentId = s.ParentId == 0 ? 0 : s.ParentId + run.Trace.Count })] };
+            }
+        }
+
         var harnessMs = (clock.Elapsed - client.Elapsed).TotalMilliseconds;
         var activity = server.TakeActivity(evalCase.CassetteId);
         var modelLatencyMs = activity.Served.Sum(t => t.TotalMs);
 
         var toolCalls = run.ToolCalls
-            .Select(c => new ToolCallResult(c.Step, qualified.GetValueOrDefault(c.Name, c.Name), c.ArgumentsJson, c.Result, c.IsError))
+            .Select(c => new ToolCallResult(c.Step, qualified.GetValueOrDefault(c.Name, c.Name), c.ArgumentsJson, c.Result, c.IsError, c.Status))
             .ToList();
         var error = activity.Misses.Count > 0 ? string.Join(Environment.NewLine, activity.Misses.Select(m => m.Message)) : null;
-        var verdicts = error is null ? Scorer.Score(evalCase.Scenario, run, toolCalls) : [];
+        var verdicts = error is null ? Scorer.Score(scenario, run, toolCalls) : [];
 
         return new CaseResult
         {
             Suite = suite.Name,
             Variant = evalCase.Variant.Name,
-            Scenario = evalCase.Scenario.Name,
+            Scenario = scenario.Name,
             Trial = evalCase.Trial,
             CassetteId = evalCase.CassetteId,
-            Tags = evalCase.Scenario.Tags,
-            Model = agentConfig.Model.ToString(),
+            Tags = scenario.Tags,
+            Model = config.Model.ToString(),
             Passed = error is null && verdicts.All(v => v.Passed),
             Outcome = run.Outcome.ToString(),
             OutcomeReason = run.Reason,
@@ -114,12 +155,14 @@ public static class EvalRunner
             ToolErrors = toolCalls.Count(c => c.IsError),
             InputTokens = run.Usage.Input,
             OutputTokens = run.Usage.Output,
-            CostUsd = PricingTable.Default.Cost(agentConfig.Model, run.Usage),
+            CostUsd = run.CostUsd,
             ModelLatencyMs = Math.Round(modelLatencyMs, 1),
             HarnessMs = Math.Round(Math.Max(0, harnessMs), 1),
             Verdicts = verdicts,
             ToolCalls = toolCalls,
             Transcript = Transcript(run.Messages),
+            Counters = run.Counters,
+            Trace = run.Trace,
             Error = error,
         };
     }

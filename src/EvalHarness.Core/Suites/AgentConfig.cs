@@ -1,9 +1,60 @@
+using EvalHarness.Agents.Approvals;
+using EvalHarness.Agents.Context;
+using EvalHarness.Agents.Resilience;
+using EvalHarness.Agents.Runtime;
+using EvalHarness.Agents.Schema;
+using EvalHarness.Agents.Tools;
+
 namespace EvalHarness.Core.Suites;
 
-/// <summary>The agent a suite evaluates: model, instructions, allowed tools and limits.</summary>
-/// <param name="Model">The model and its wire protocol.</param>
-/// <param name="SystemPrompt">The system prompt text (already read from its file).</param>
-/// <param name="SystemPromptSource">Where the prompt came from: a path relative to the suite, or <c>inline</c>.</param>
-/// <param name="Tools">Qualified tool names, e.g. <c>orders.refund_order</c>.</param>
-/// <param name="MaxSteps">The most model calls one run may make.</param>
-public sealed record AgentConfig(ModelRef Model, string SystemPrompt, string SystemPromptSource, IReadOnlyList<string> Tools, int MaxSteps);
+/// <summary>The agent a suite evaluates, as loaded and validated: every option already built, so nothing fails mid-run.</summary>
+public sealed record AgentConfig
+{
+    /// <summary>The model and its wire protocol.</summary>
+    public required ModelRef Model { get; init; }
+
+    /// <summary>The system prompt text (already read from its file).</summary>
+    public required string SystemPrompt { get; init; }
+
+    /// <summary>Where the prompt came from: a path relative to the suite, or <c>inline</c>.</summary>
+    public required string SystemPromptSource { get; init; }
+
+    /// <summary>Qualified tool names, e.g. <c>orders.refund_order</c>: the only tools the agent sees.</summary>
+    public IReadOnlyList<string> Tools { get; init; } = [];
+
+    /// <summary>Steps, tokens, cost and time.</summary>
+    public AgentLimits Limits { get; init; } = new();
+
+    /// <summary>Loop detection; null when turned off.</summary>
+    public LoopDetectionOptions? LoopDetection { get; init; } = new();
+
+    /// <summary>Output budget and injection neutralising.</summary>
+    public ToolOutputPolicy ToolOutput { get; init; } = new();
+
+    /// <summary>Whether dangerous arguments are refused.</summary>
+    public bool Guard { get; init; } = true;
+
+    /// <summary>Retries of model calls; null for none.</summary>
+    public ResilienceOptions? Retry { get; init; } = new();
+
+    /// <summary>The schema of the final answer; null for free text.</summary>
+    public JsonSchemaValidator? OutputSchema { get; init; }
+
+    /// <summary>Repairs allowed for a non-conforming answer.</summary>
+    public int MaxRepairs { get; init; } = 2;
+
+    /// <summary>The working window; null keeps everything.</summary>
+    public ContextOptions? Context { get; init; }
+
+    /// <summary>Whether model calls stream.</summary>
+    public bool Streaming { get; init; }
+
+    /// <summary>Tools that need a human's approval, by qualified name.</summary>
+    public IReadOnlyDictionary<string, ApprovalRule> Approvals { get; init; } = new Dictionary<string, ApprovalRule>();
+
+    /// <summary>Specialists the agent delegates to (as tools <c>ask_&lt;name&gt;</c>).</summary>
+    public IReadOnlyList<SubAgentConfig> SubAgents { get; init; } = [];
+
+    /// <summary>When set, the agent is a fixed pipeline of these sub-agents, in order.</summary>
+    public IReadOnlyList<string> Pipeline { get; init; } = [];
+}

@@ -1,3 +1,5 @@
+using EvalHarness.Agents.Approvals;
+
 namespace EvalHarness.Core.Suites;
 
 /// <summary>One task for the agent and what a good run looks like.</summary>
@@ -6,4 +8,14 @@ namespace EvalHarness.Core.Suites;
 /// <param name="Input">The user's message.</param>
 /// <param name="Expect">What the run must satisfy.</param>
 /// <param name="Line">The line of the scenario in the suite file, for messages.</param>
-public sealed record Scenario(string Name, IReadOnlyList<string> Tags, string Input, Expectations Expect, int Line);
+public sealed record Scenario(string Name, IReadOnlyList<string> Tags, string Input, Expectations Expect, int Line)
+{
+    /// <summary>What the scripted human answers when a tool asks for approval, by qualified tool name (unlisted: pending).</summary>
+    public IReadOnlyDictionary<string, ApprovalDecision> Approvals { get; init; } = new Dictionary<string, ApprovalDecision>();
+
+    /// <summary>Decisions given after a pending approval, to resume the run from its checkpoint; empty to leave it waiting.</summary>
+    public IReadOnlyDictionary<string, ApprovalDecision> Resume { get; init; } = new Dictionary<string, ApprovalDecision>();
+
+    /// <summary>Facts added to the agent's memory for this scenario only.</summary>
+    public IReadOnlyList<string> Memories { get; init; } = [];
+}

@@ -56,6 +56,24 @@ internal sealed class YamlNodes(string file)
         return value >= min ? value : throw Error(node, $"{what} must be at least {min}, not {value}.");
     }
 
+    public decimal Decimal(YamlNode node, string what, decimal min, bool exclusive = false)
+    {
+        var text = String(node, what);
+        if (!decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var value))
+        {
+            throw Error(node, $"{what} must be a number, not '{text}'.");
+        }
+
+        return (exclusive ? value > min : value >= min) ? value : throw Error(node, $"{what} must be {(exclusive ? "more than" : "at least")} {min}, not {value}.");
+    }
+
+    public bool Bool(YamlNode node, string what) => String(node, what) switch
+    {
+        "true" or "yes" or "on" => true,
+        "false" or "no" or "off" => false,
+        var other => throw Error(node, $"{what} must be true or false, not '{other}'."),
+    };
+
     public IReadOnlyList<string> Strings(YamlNode node, string what) => node is YamlScalarNode
         ? [String(node, what)]
         : Sequence(node, what).Children.Select(c => String(c, $"each item of {what}")).ToList();

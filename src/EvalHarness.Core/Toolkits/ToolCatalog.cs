@@ -1,4 +1,6 @@
 using System.ComponentModel;
+using EvalHarness.Agents.Approvals;
+using EvalHarness.Agents.Tools;
 using Microsoft.Extensions.AI;
 
 namespace EvalHarness.Core.Toolkits;
@@ -9,43 +11,91 @@ namespace EvalHarness.Core.Toolkits;
 /// </summary>
 public static class ToolCatalog
 {
-    private static readonly Dictionary<string, Func<CaseEnvironment, AIFunction>> Factories = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, ToolDefinition> Definitions = new ToolDefinition[]
     {
-        ["orders.lookup_order"] = env => AIFunctionFactory.Create(
+        new("orders.lookup_order", env => AIFunctionFactory.Create(
             ([Description("The order id, e.g. A100")] string order_id) => env.Orders.Lookup(order_id),
-            "lookup_order",
-            "Looks up an order by id: customer, item, total and status."),
-        ["orders.list_orders"] = env => AIFunctionFactory.Create(
+            "lookup_order", "Looks up an order by id: customer, item, total and status.")),
+        new("orders.list_orders", env => AIFunctionFactory.Create(
             ([Description("The customer's email address")] string customer_email) => env.Orders.ForCustomer(customer_email),
-            "list_orders",
-            "Lists a customer's orders by their email address."),
-        ["orders.refund_order"] = env => AIFunctionFactory.Create(
+            "list_orders", "Lists a customer's orders by their email address.")),
+        new("orders.refund_order", env => AIFunctionFactory.Create(
             ([Description("The order id")] string order_id, [Description("Why the customer wants a refund")] string reason) =>
             {
                 var order = env.Orders.Refund(order_id);
                 return new { order.Id, order.Status, refunded = order.Total, reason };
             },
-            "refund_order",
-            "Refunds an order in full. Only for orders that are not already refunded or cancelled."),
-        ["mail.send_email"] = env => AIFunctionFactory.Create(
+            "refund_order", "Refunds an order in full. Only for orders that are not already refunded or cancelled."), SideEffecting: true),
+        new("orders.issue_credit", env => AIFunctionFactory.Create(
+            ([Description("The order id")] string order_id, [Description("Store credit in USD")] decimal amount, [Description("Why")] string reason) =>
+                new { order_id = env.Orders.Lookup(order_id).Id, credit = amount, reason, status = "credited" },
+            "issue_credit", "Gives a customer store credit against an order."), SideEffecting: true),
+        new("mail.send_email", env => AIFunctionFactory.Create(
             ([Description("Recipient address")] string to, [Description("Subject line")] string subject, [Description("Plain-text body")] string body) =>
             {
                 env.Mail.Send(to, subject, body);
                 return "sent";
             },
-            "send_email",
-            "Sends an email to a customer."),
-    };
+            "send_email", "Sends an email to a customer."), SideEffecting: true),
+        new("docs.search", env => AIFunctionFactory.Create(
+            ([Description("Words to search for")] string query) =>
+            {
+                var words = query.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                return env.Documents
+                    .Select(d => (d, score: words.Count(w => d.Title.Contains(w, StringComparison.OrdinalIgnoreCase) || d.Text.Contains(w, StringComparison.OrdinalIgnoreCase))))
+                    .Where(x => x.score > 0).OrderByDescending(x => x.score).ThenBy(x => x.d.Id, StringComparer.Ordinal)
+                    .Select(x => new { x.d.Id, x.d.Title }).ToList();
+            },
+            "search_docs", "Searches the knowledge base; returns matching document ids and titles.")),
+        new("docs.read", env => AIFunctionFactory.Create(
+            ([Description("The document id")] string doc_id) =>
+                env.Documents.FirstOrDefault(d => d.Id.Equals(doc_id, StringComparison.OrdinalIgnoreCase))?.Text
+                ?? throw new InvalidOperationException($"There is no document '{doc_id}'."),
+            "read_doc", "Reads a document of the knowledge base in full.")),
+        new("files.read_file", env => AIFunctionFactory.Create(
+            ([Description("A path inside the workspace, e.g. reports/q3.txt")] string path) =>
+                env.Files.TryGetValue(path.Trim().TrimStart('.', '/'), out var text) ? text : throw new InvalidOperationException($"There is no file '{path}'."),
+            "read_file", "Reads a file of the workspace.")),
+        new("inventory.check_stock", env => AIFunctionFactory.Create(
+            ([Description("The product SKU")] string sku) =>
+            {
+                if (env.TakeStockFailure(sku))
+                {
+                    throw new TransientToolException("The inventory service timed out; try again.");
+                }
+
+                var item = env.Inventory.FirstOrDefault(i => i.Sku.Equals(sku, StringComparison.OrdinalIgnoreCase))
+                    ?? throw new InvalidOperationException($"There is no product '{sku}'.");
+                return new { item.Sku, item.Name, in_stock = item.Stock };
+            },
+            "check_stock", "Checks how many units of a product are in stock."), TransientRetries: 2),
+        new("memory.remember", env => env.Memory.CreateTools()[0]),
+        new("memory.recall", env => env.Memory.CreateTools()[1]),
+    }.ToDictionary(d => d.QualifiedName, StringComparer.Ordinal);
 
     /// <summary>Every qualified tool name, sorted.</summary>
-    public static IReadOnlyList<string> Names { get; } = [.. Factories.Keys.Order(StringComparer.Ordinal)];
+    public static IReadOnlyList<string> Names { get; } = [.. Definitions.Keys.Order(StringComparer.Ordinal)];
 
-    /// <summary>The name the model sees for a qualified name: the part after the toolkit.</summary>
-    public static string WireName(string qualifiedName) => qualifiedName[(qualifiedName.IndexOf('.', StringComparison.Ordinal) + 1)..];
+    /// <summary>The definition of a qualified tool name.</summary>
+    public static ToolDefinition Get(string qualifiedName) =>
+        Definitions.TryGetValue(qualifiedName, out var definition) ? definition : throw new ArgumentException($"There is no tool '{qualifiedName}'.", nameof(qualifiedName));
 
-    /// <summary>Builds the allow-listed tools over one case's environment.</summary>
-    public static IReadOnlyList<AIFunction> Build(CaseEnvironment environment, IEnumerable<string> qualifiedNames) =>
-        qualifiedNames.Select(name => Factories.TryGetValue(name, out var factory)
-            ? factory(environment)
-            : throw new ArgumentException($"There is no tool '{name}'.", nameof(qualifiedNames))).ToList();
+    /// <summary>The name the model sees for a qualified name.</summary>
+    public static string WireName(string qualifiedName) =>
+        WireNames.Value.TryGetValue(qualifiedName, out var wire) ? wire : throw new ArgumentException($"There is no tool '{qualifiedName}'.", nameof(qualifiedName));
+
+    /// <summary>Builds the allow-listed tools over one case's environment, with their traits and approval rules.</summary>
+    public static IReadOnlyList<AgentTool> Build(CaseEnvironment environment, IEnumerable<string> qualifiedNames, IReadOnlyDictionary<string, ApprovalRule>? approvals = null) =>
+        [.. qualifiedNames.Select(name =>
+        {
+            var definition = Get(name);
+            return new AgentTool(definition.Create(environment), definition.SideEffecting, approvals?.GetValueOrDefault(name), definition.TransientRetries);
+        })];
+
+    /// <summary>The wire names, read once by building each tool over an empty environment.</summary>
+    private static readonly Lazy<Dictionary<string, string>> WireNames = new(() =>
+    {
+        using var probe = CaseEnvironment.Create(new Suites.Fixtures());
+        return Definitions.ToDictionary(d => d.Key, d => d.Value.Create(probe).Name, StringComparer.Ordinal);
+    });
 }

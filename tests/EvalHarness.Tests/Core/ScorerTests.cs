@@ -83,6 +83,6 @@ public sealed class ScorerTests
         var verdict = Scorer.Score(With(new()), Run("", outcome: AgentOutcome.MaxSteps), [])[0];
 
         Assert.False(verdict.Passed);
-        Assert.Contains("ended MaxSteps", verdict.Reason, StringComparison.Ordinal);
+        Assert.Contains("ended max_steps", verdict.Reason, StringComparison.Ordinal);
     }
 }

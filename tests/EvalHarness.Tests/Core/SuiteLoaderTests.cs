@@ -47,7 +47,7 @@ public sealed class SuiteLoaderTests : IDisposable
         Assert.Equal(("shop", 2), (suite.Name, suite.Trials));
         Assert.Equal(["base", "big"], suite.Variants.Select(v => v.Name));
         Assert.Equal("openai:gpt-4o", suite.Variants[1].Agent.Model.ToString());
-        Assert.Equal(4, suite.Variants[1].Agent.MaxSteps);
+        Assert.Equal(4, suite.Variants[1].Agent.Limits.MaxSteps);
         Assert.Equal(10.50m, Assert.Single(suite.Fixtures.Orders).Total);
         var scenario = Assert.Single(suite.Scenarios);
         Assert.Equal(["refund", "critical"], scenario.Tags);

@@ -1,0 +1,249 @@
+using EvalHarness.Agents.Approvals;
+using EvalHarness.Agents.Context;
+using EvalHarness.Agents.Resilience;
+using EvalHarness.Agents.Runtime;
+using EvalHarness.Agents.Schema;
+using EvalHarness.Agents.Tools;
+using EvalHarness.Core.Toolkits;
+using YamlDotNet.RepresentationModel;
+
+namespace EvalHarness.Core.Suites;
+
+/// <summary>Reads an <c>agent</c> block (or a sub-agent) and builds every option it names, so a bad value fails at load.</summary>
+internal static class AgentParser
+{
+    private static readonly string[] CommonKeys =
+    [
+        "model", "system_prompt", "tools", "limits", "loop_detection", "tool_output", "guard", "retry",
+        "output_schema", "max_repairs", "context", "streaming", "approvals",
+    ];
+
+    public static AgentConfig Parse(YamlNodes y, YamlNode node, string baseDirectory, string what, AgentConfig? parent)
+    {
+        var map = y.Mapping(node, what);
+        var keys = parent is null
+            ? y.Keys(map, what, [.. CommonKeys, "sub_agents", "pipeline"])
+            : y.Keys(map, what, [.. CommonKeys, "name", "description"]);
+        var model = keys.TryGetValue("model", out var m) ? Model(y, m.Value) : parent?.Model ?? Model(y, y.Required(keys, map, "model", what));
+        var (prompt, source) = Prompt(y, y.Required(keys, map, "system_prompt", what), baseDirectory);
+        var tools = keys.TryGetValue("tools", out var t) ? Tools(y, t.Value) : [];
+        var config = new AgentConfig { Model = model, SystemPrompt = prompt, SystemPromptSource = source, Tools = tools };
+
+        config = keys.TryGetValue("limits", out var l) ? config with { Limits = Limits(y, l.Value) } : config;
+        config = keys.TryGetValue("loop_detection", out var ld) ? config with { LoopDetection = LoopDetection(y, ld.Value) } : config;
+        config = keys.TryGetValue("tool_output", out var to) ? config with { ToolOutput = ToolOutput(y, to.Value) } : config;
+        config = keys.TryGetValue("guard", out var g) ? config with { Guard = y.Bool(g.Value, "guard") } : config;
+        config = keys.TryGetValue("retry", out var r) ? config with { Retry = Retry(y, r.Value) } : config;
+        config = keys.TryGetValue("output_schema", out var os) ? config with { OutputSchema = Schema(y, os.Value, baseDirectory) } : config;
+        config = keys.TryGetValue("max_repairs", out var mr) ? config with { MaxRepairs = y.Int(mr.Value, "max_repairs", 0) } : config;
+        config = keys.TryGetValue("context", out var c) ? config with { Context = Context(y, c.Value, model) } : config;
+        config = keys.TryGetValue("streaming", out var s) ? config with { Streaming = y.Bool(s.Value, "streaming") } : config;
+        config = keys.TryGetValue("approvals", out var a) ? config with { Approvals = Approvals(y, a.Value, tools) } : config;
+        if (keys.TryGetValue("sub_agents", out var sa))
+        {
+            config = config with { SubAgents = SubAgents(y, sa.Value, baseDirectory, config) };
+        }
+
+        if (keys.TryGetValue("pipeline", out var p))
+        {
+            var stages = y.Sequence(p.Value, "pipeline").Children.Select(n => (Node: n, Name: y.String(n, "a stage"))).ToList();
+            foreach (var stage in stages.Where(st => config.SubAgents.All(x => x.Name != st.Name)))
+            {
+                throw y.Error(stage.Node, $"pipeline stage '{stage.Name}' is not one of the sub_agents ({string.Join(", ", config.SubAgents.Select(x => x.Name))}).");
+            }
+
+            config = config with { Pipeline = stages.Count > 0 ? [.. stages.Select(st => st.Name)] : throw y.Error(p.Value, "pipeline is empty.") };
+        }
+
+        return config;
+    }
+
+    public static ModelRef Model(YamlNodes y, YamlNode node) =>
+        ModelRef.TryParse(y.String(node, "model"), out var model, out var error) ? model : throw y.Error(node, error);
+
+    /// <summary>A prompt ending in .md or .txt is a file relative to the suite; anything else is the prompt itself.</summary>
+    public static (string Text, string Source) Prompt(YamlNodes y, YamlNode node, string baseDirectory)
+    {
+        var value = y.String(node, "system_prompt");
+        if (value.Contains('\n', StringComparison.Ordinal) || !(value.EndsWith(".md", StringComparison.OrdinalIgnoreCase) || value.EndsWith(".txt", StringComparison.OrdinalIgnoreCase)))
+        {
+            return (value, "inline");
+        }
+
+        var file = Path.Combine(baseDirectory, value);
+        return File.Exists(file)
+            ? (File.ReadAllText(file).TrimEnd(), value)
+            : throw y.Error(node, $"the prompt file '{value}' does not exist (looked in {baseDirectory}).");
+    }
+
+    private static List<string> Tools(YamlNodes y, YamlNode node)
+    {
+        var tools = new List<string>();
+        var wireNames = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var item in y.Sequence(node, "tools").Children)
+        {
+            var tool = y.String(item, "a tool");
+            if (!ToolCatalog.Names.Contains(tool))
+            {
+                var hint = YamlNodes.Suggest(tool, ToolCatalog.Names) is { } close ? $"Did you mean '{close}'?" : $"Available: {string.Join(", ", ToolCatalog.Names)}.";
+                throw y.Error(item, $"unknown tool '{tool}'. {hint}");
+            }
+
+            var wire = ToolCatalog.WireName(tool);
+            if (!wireNames.TryAdd(wire, tool))
+            {
+                throw y.Error(item, $"'{tool}' is listed twice, or clashes with '{wireNames[wire]}' (the model would see two tools named '{wire}').");
+            }
+
+            tools.Add(tool);
+        }
+
+        return tools;
+    }
+
+    private static T Build<T>(YamlNodes y, YamlNode node, Func<T> build)
+    {
+        try
+        {
+            return build();
+        }
+        catch (ArgumentException ex)
+        {
+            throw y.Error(node, ex is ArgumentOutOfRangeException range ? range.Message.Split(" (Parameter", 2)[0] : ex.Message);
+        }
+    }
+
+    private static AgentLimits Limits(YamlNodes y, YamlNode node)
+    {
+        var k = y.Keys(y.Mapping(node, "limits"), "limits", "max_steps", "max_tokens", "max_cost_usd", "timeout_s");
+        return Build(y, node, () => new AgentLimits(
+            k.TryGetValue("max_steps", out var s) ? y.Int(s.Value, "max_steps", 1) : 10,
+            k.TryGetValue("max_tokens", out var t) ? y.Int(t.Value, "max_tokens", 1) : null,
+            k.TryGetValue("max_cost_usd", out var c) ? y.Decimal(c.Value, "max_cost_usd", 0, exclusive: true) : null,
+            k.TryGetValue("timeout_s", out var to) ? TimeSpan.FromSeconds((double)y.Decimal(to.Value, "timeout_s", 0, exclusive: true)) : null));
+    }
+
+    private static LoopDetectionOptions? LoopDetection(YamlNodes y, YamlNode node)
+    {
+        if (node is YamlScalarNode)
+        {
+            return y.Bool(node, "loop_detection") ? new LoopDetectionOptions() : null;
+        }
+
+        var k = y.Keys(y.Mapping(node, "loop_detection"), "loop_detection", "window", "repeats");
+        return Build(y, node, () => new LoopDetectionOptions(
+            k.TryGetValue("window", out var w) ? y.Int(w.Value, "window", 1) : 6,
+            k.TryGetValue("repeats", out var r) ? y.Int(r.Value, "repeats", 1) : 3));
+    }
+
+    private static ToolOutputPolicy ToolOutput(YamlNodes y, YamlNode node)
+    {
+        var k = y.Keys(y.Mapping(node, "tool_output"), "tool_output", "max_chars", "neutralize_injections");
+        return Build(y, node, () => new ToolOutputPolicy(
+            k.TryGetValue("max_chars", out var m) ? y.Int(m.Value, "max_chars", 1) : 4000,
+            !k.TryGetValue("neutralize_injections", out var n) || y.Bool(n.Value, "neutralize_injections")));
+    }
+
+    private static ResilienceOptions? Retry(YamlNodes y, YamlNode node)
+    {
+        if (node is YamlScalarNode)
+        {
+            return y.Bool(node, "retry") ? new ResilienceOptions() : null;
+        }
+
+        var k = y.Keys(y.Mapping(node, "retry"), "retry", "max_retries", "base_delay_ms", "max_delay_s", "attempt_timeout_s");
+        return Build(y, node, () => new ResilienceOptions(
+            k.TryGetValue("max_retries", out var m) ? y.Int(m.Value, "max_retries", 0) : 3,
+            k.TryGetValue("base_delay_ms", out var b) ? TimeSpan.FromMilliseconds(y.Int(b.Value, "base_delay_ms", 1)) : null,
+            k.TryGetValue("max_delay_s", out var md) ? TimeSpan.FromSeconds((double)y.Decimal(md.Value, "max_delay_s", 0, exclusive: true)) : null,
+            k.TryGetValue("attempt_timeout_s", out var a) ? TimeSpan.FromSeconds((double)y.Decimal(a.Value, "attempt_timeout_s", 0, exclusive: true)) : null));
+    }
+
+    /// <summary>An inline schema (YAML mapping) or a path to a .json file beside the suite.</summary>
+    private static JsonSchemaValidator Schema(YamlNodes y, YamlNode node, string baseDirectory)
+    {
+        if (node is YamlScalarNode)
+        {
+            var relative = y.String(node, "output_schema");
+            var file = Path.Combine(baseDirectory, relative);
+            if (!File.Exists(file))
+            {
+                throw y.Error(node, $"the schema file '{relative}' does not exist (looked in {baseDirectory}).");
+            }
+
+            return Build(y, node, () => JsonSchemaValidator.Parse(File.ReadAllText(file)));
+        }
+
+        return Build(y, node, () => JsonSchemaValidator.Create(YamlJson.ToElement(y.Mapping(node, "output_schema"))));
+    }
+
+    private static ContextOptions Context(YamlNodes y, YamlNode node, ModelRef agentModel)
+    {
+        var k = y.Keys(y.Mapping(node, "context"), "context", "max_tokens", "keep_last", "summary_model");
+        string? summaryModel = null;
+        if (k.TryGetValue("summary_model", out var sm))
+        {
+            var model = Model(y, sm.Value);
+            summaryModel = model.Provider == agentModel.Provider
+                ? model.Model
+                : throw y.Error(sm.Value, $"the summary model must speak the agent's protocol ({agentModel.Provider}), not {model.Provider}.");
+        }
+
+        return Build(y, node, () => new ContextOptions(
+            k.TryGetValue("max_tokens", out var m) ? y.Int(m.Value, "max_tokens", 1) : throw y.Error(node, "context needs 'max_tokens'."),
+            k.TryGetValue("keep_last", out var kl) ? y.Int(kl.Value, "keep_last", 1) : 4,
+            summaryModel));
+    }
+
+    private static Dictionary<string, ApprovalRule> Approvals(YamlNodes y, YamlNode node, List<string> tools)
+    {
+        var rules = new Dictionary<string, ApprovalRule>(StringComparer.Ordinal);
+        foreach (var (keyNode, value) in y.Mapping(node, "approvals").Children)
+        {
+            var tool = y.String(keyNode, "a tool name");
+            if (!tools.Contains(tool))
+            {
+                throw y.Error(keyNode, $"'{tool}' is not one of the agent's tools, so it can never need approval.");
+            }
+
+            if (value is YamlScalarNode)
+            {
+                rules[tool] = y.String(value, "an approval rule") == "always"
+                    ? ApprovalRule.Always
+                    : throw y.Error(value, "an approval rule is 'always' or { above: { argument: amount } }.");
+                continue;
+            }
+
+            var above = y.Mapping(y.Required(y.Keys(y.Mapping(value, "an approval rule"), "an approval rule", "above"), value, "above", "An approval rule"), "above");
+            if (above.Children.Count != 1)
+            {
+                throw y.Error(above, "above names one argument and its threshold, e.g. { amount: 50 }.");
+            }
+
+            var (argument, threshold) = above.Children.Single();
+            rules[tool] = ApprovalRule.Above(y.String(argument, "an argument name"), y.Decimal(threshold, "the threshold", decimal.MinValue));
+        }
+
+        return rules;
+    }
+
+    private static List<SubAgentConfig> SubAgents(YamlNodes y, YamlNode node, string baseDirectory, AgentConfig parent)
+    {
+        var result = new List<SubAgentConfig>();
+        foreach (var item in y.Sequence(node, "sub_agents").Children)
+        {
+            var map = y.Mapping(item, "a sub-agent");
+            var keys = y.Keys(map, "a sub-agent", [.. CommonKeys, "name", "description"]);
+            var name = y.String(y.Required(keys, map, "name", "A sub-agent"), "name");
+            if (!name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-') || result.Any(r => r.Name == name))
+            {
+                throw y.Error(keys["name"].Value, $"sub-agent name '{name}' must be unique and hold only letters, digits, '_' and '-'.");
+            }
+
+            var description = keys.TryGetValue("description", out var d) ? y.String(d.Value, "description") : $"The {name} specialist.";
+            result.Add(new SubAgentConfig(name, description, Parse(y, item, baseDirectory, $"sub-agent '{name}'", parent)));
+        }
+
+        return result;
+    }
+}

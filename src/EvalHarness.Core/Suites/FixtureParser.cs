@@ -1,0 +1,77 @@
+using System.Globalization;
+using YamlDotNet.RepresentationModel;
+
+namespace EvalHarness.Core.Suites;
+
+/// <summary>Reads a suite's <c>fixtures</c> block.</summary>
+internal static class FixtureParser
+{
+    public static Fixtures Parse(YamlNodes y, YamlNode node)
+    {
+        var keys = y.Keys(y.Mapping(node, "fixtures"), "fixtures", "orders", "documents", "files", "inventory", "memories");
+        return new Fixtures
+        {
+            Orders = keys.TryGetValue("orders", out var o) ? Orders(y, o.Value) : [],
+            Documents = keys.TryGetValue("documents", out var d) ? Documents(y, d.Value) : [],
+            Files = keys.TryGetValue("files", out var f)
+                ? y.Mapping(f.Value, "files").Children.ToDictionary(kv => y.String(kv.Key, "a file path"), kv => y.String(kv.Value, "a file's text"), StringComparer.Ordinal)
+                : new Dictionary<string, string>(),
+            Inventory = keys.TryGetValue("inventory", out var i) ? Inventory(y, i.Value) : [],
+            Memories = keys.TryGetValue("memories", out var m) ? y.Strings(m.Value, "memories") : [],
+        };
+    }
+
+    private static List<Order> Orders(YamlNodes y, YamlNode node)
+    {
+        var orders = new List<Order>();
+        foreach (var item in y.Sequence(node, "orders").Children)
+        {
+            var map = y.Mapping(item, "an order");
+            var k = y.Keys(map, "an order", "id", "customer", "total", "status", "item");
+            var totalNode = y.Required(k, map, "total", "An order");
+            var totalText = y.String(totalNode, "total");
+            if (!decimal.TryParse(totalText, NumberStyles.Number, CultureInfo.InvariantCulture, out var total) || total < 0)
+            {
+                throw y.Error(totalNode, $"total must be a non-negative amount such as 42.00, not '{totalText}'.");
+            }
+
+            var id = y.String(y.Required(k, map, "id", "An order"), "id");
+            if (orders.Any(x => x.Id.Equals(id, StringComparison.OrdinalIgnoreCase)))
+            {
+                throw y.Error(k["id"].Value, $"there are two orders with id '{id}'.");
+            }
+
+            orders.Add(new Order(
+                id,
+                y.String(y.Required(k, map, "customer", "An order"), "customer"),
+                total,
+                k.TryGetValue("status", out var s) ? y.String(s.Value, "status") : "delivered",
+                k.TryGetValue("item", out var i) ? y.String(i.Value, "item") : string.Empty));
+        }
+
+        return orders;
+    }
+
+    private static List<Document> Documents(YamlNodes y, YamlNode node) =>
+        [.. y.Sequence(node, "documents").Children.Select(item =>
+        {
+            var map = y.Mapping(item, "a document");
+            var k = y.Keys(map, "a document", "id", "title", "text");
+            return new Document(
+                y.String(y.Required(k, map, "id", "A document"), "id"),
+                k.TryGetValue("title", out var t) ? y.String(t.Value, "title") : string.Empty,
+                y.String(y.Required(k, map, "text", "A document"), "text"));
+        })];
+
+    private static List<StockItem> Inventory(YamlNodes y, YamlNode node) =>
+        [.. y.Sequence(node, "inventory").Children.Select(item =>
+        {
+            var map = y.Mapping(item, "an inventory item");
+            var k = y.Keys(map, "an inventory item", "sku", "name", "stock", "flaky_failures");
+            return new StockItem(
+                y.String(y.Required(k, map, "sku", "An inventory item"), "sku"),
+                k.TryGetValue("name", out var n) ? y.String(n.Value, "name") : string.Empty,
+                y.Int(y.Required(k, map, "stock", "An inventory item"), "stock", 0),
+                k.TryGetValue("flaky_failures", out var f) ? y.Int(f.Value, "flaky_failures", 0) : 0);
+        })];
+}
