@@ -5,12 +5,14 @@ using Microsoft.Extensions.AI;
 namespace EvalHarness.Agents.Context;
 
 /// <summary>Summarises older turns of a conversation that has outgrown its window.</summary>
-internal static class ContextCompactor
+public static class ContextCompactor
 {
+    /// <summary>The system prompt of a summary request.</summary>
     public const string SummaryInstruction =
         "Summarise the conversation below for the assistant who is having it. Keep every fact it will need: ids, names, amounts, "
         + "tool results, decisions made and what is still to do. Write plain sentences, no preamble.";
 
+    /// <summary>What the summary message starts with.</summary>
     public const string SummaryPrefix = "Summary of the earlier conversation: ";
 
     /// <summary>

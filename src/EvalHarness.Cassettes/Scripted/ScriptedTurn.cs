@@ -1,8 +1,8 @@
 namespace EvalHarness.Cassettes.Scripted;
 
 /// <summary>
-/// One model turn of a script: text, tool calls, or an HTTP error. An error turn fails one attempt at the
-/// turn that follows it, so <c>[error 429, text]</c> answers the first request 429 and its retry with the text.
+/// One entry of a script: the answer to one request, as text, tool calls, or an HTTP error. An error entry
+/// answers one request, so <c>[error 429, text]</c> answers the first request 429 and its retry with the text.
 /// </summary>
 public sealed record ScriptedTurn
 {

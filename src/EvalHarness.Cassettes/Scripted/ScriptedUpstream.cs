@@ -11,8 +11,8 @@ namespace EvalHarness.Cassettes.Scripted;
 
 /// <summary>
 /// A stand-in model provider that plays scripted turns in the OpenAI chat completions wire format.
-/// It is stateless: the turn to play is the number of assistant messages already in the request,
-/// so the same conversation always gets the same answer.
+/// A conversation is a cassette id plus the request's system prompt; its n-th request gets the n-th entry
+/// of its script. Start a fresh upstream for each recording.
 /// </summary>
 /// <remarks>Requests come to <c>/c/{cassette-id}/v1/chat/completions</c>; the id picks the script.</remarks>
 public sealed class ScriptedUpstream : IAsyncDisposable
@@ -20,11 +20,11 @@ public sealed class ScriptedUpstream : IAsyncDisposable
     /// <summary>The <c>created</c> timestamp of every scripted completion, so recordings are stable.</summary>
     private const long CreatedAt = 1767225600; // 2026-01-01T00:00:00Z
 
-    private readonly Func<string, IReadOnlyList<ScriptedTurn>?> _scripts;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Cassette, int Turn), int> _attempts = new();
+    private readonly Func<string, string?, IReadOnlyList<ScriptedTurn>?> _scripts;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Cassette, string? Conversation), int> _requests = new();
     private WebApplication? _app;
 
-    private ScriptedUpstream(Func<string, IReadOnlyList<ScriptedTurn>?> scripts) => _scripts = scripts;
+    private ScriptedUpstream(Func<string, string?, IReadOnlyList<ScriptedTurn>?> scripts) => _scripts = scripts;
 
     /// <summary>The server's address.</summary>
     public Uri BaseAddress { get; private set; } = null!;
@@ -33,8 +33,18 @@ public sealed class ScriptedUpstream : IAsyncDisposable
     public string UpstreamTemplate => $"{BaseAddress}c/{{cassette}}/";
 
     /// <summary>Starts the upstream on an ephemeral loopback port; <paramref name="scripts"/> finds the turns for a cassette id.</summary>
+    public static Task<ScriptedUpstream> StartAsync(Func<string, IReadOnlyList<ScriptedTurn>?> scripts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scripts);
+        return StartAsync((id, _) => scripts(id), cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts the upstream; <paramref name="scripts"/> finds the turns for a cassette id and the conversation's
+    /// system prompt, so one case can hold several conversations (a supervisor and its specialists, a summary call).
+    /// </summary>
     public static async Task<ScriptedUpstream> StartAsync(
-        Func<string, IReadOnlyList<ScriptedTurn>?> scripts, CancellationToken cancellationToken = default)
+        Func<string, string?, IReadOnlyList<ScriptedTurn>?> scripts, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scripts);
         var upstream = new ScriptedUpstream(scripts);
@@ -75,41 +85,40 @@ public sealed class ScriptedUpstream : IAsyncDisposable
 
         using (request)
         {
-            var script = _scripts(id);
+            var root = request.RootElement;
+            var systemPrompt = root.TryGetProperty("messages", out var all) && all.ValueKind == JsonValueKind.Array
+                ? all.EnumerateArray().Where(m => m.TryGetProperty("role", out var r) && r.ValueEquals("system") && m.TryGetProperty("content", out var c) && c.ValueKind == JsonValueKind.String)
+                    .Select(m => m.GetProperty("content").GetString()).FirstOrDefault()
+                : null;
+            var script = _scripts(id, systemPrompt);
             if (script is null)
             {
                 await ScriptErrorAsync(context, 400, $"There is no script for cassette '{id}'. Add the scenario to the suite's script file.");
                 return;
             }
 
-            var root = request.RootElement;
-            var turnIndex = root.TryGetProperty("messages", out var messages)
-                ? messages.EnumerateArray().Count(m => m.TryGetProperty("role", out var r) && r.ValueEquals("assistant"))
-                : 0;
-            var groups = Group(script);
-            if (turnIndex >= groups.Count)
+            // The n-th request of a conversation gets the n-th entry of its script: an error entry fails that
+            // request, so the retry gets the entry after it.
+            var turnIndex = _requests.AddOrUpdate((id, systemPrompt), 0, (_, n) => n + 1);
+            if (turnIndex >= script.Count)
             {
-                await ScriptErrorAsync(context, 400, $"The script for cassette '{id}' has {groups.Count} turn(s), but the agent asked for turn {turnIndex + 1}. Add a turn to the script.");
+                await ScriptErrorAsync(context, 400, $"The script for cassette '{id}' has {script.Count} entries, but the agent made request {turnIndex + 1}. Add a turn to the script.");
                 return;
             }
 
-            var (errors, scripted) = groups[turnIndex];
-            var attempt = _attempts.AddOrUpdate((id, turnIndex), 1, (_, n) => n + 1);
-            if (attempt <= errors.Count || scripted is null)
+            var turn = script[turnIndex];
+            if (turn.ErrorStatus is { } status)
             {
-                var fault = errors[Math.Min(attempt, errors.Count) - 1];
-                var status = fault.ErrorStatus!.Value;
-                if (fault.RetryAfterSeconds is { } seconds)
+                if (turn.RetryAfterSeconds is { } seconds)
                 {
                     context.Response.Headers["retry-after"] = seconds.ToString(CultureInfo.InvariantCulture);
                 }
 
-                await WriteAsync(context, status, ErrorBody(fault.ErrorMessage ?? $"Scripted error {status}.", status == 429 ? "rate_limit_exceeded" : "server_error"), fault.LatencyMs ?? 50);
+                await WriteAsync(context, status, ErrorBody(turn.ErrorMessage ?? $"Scripted error {status}.", status == 429 ? "rate_limit_exceeded" : "server_error"), turn.LatencyMs ?? 50);
                 return;
             }
 
-            var turn = scripted;
-
+            var messages = all;
             var model = root.TryGetProperty("model", out var m) ? m.GetString() ?? "scripted" : "scripted";
             var promptTokens = EstimateTokens(messages.ValueKind == JsonValueKind.Array ? messages.GetRawText() : string.Empty)
                 + (root.TryGetProperty("tools", out var tools) ? EstimateTokens(tools.GetRawText()) : 0);
@@ -125,31 +134,6 @@ public sealed class ScriptedUpstream : IAsyncDisposable
 
             await WriteAsync(context, 200, Completion(id, turnIndex, model, turn, promptTokens, completionTokens), latency);
         }
-    }
-
-    /// <summary>Splits a script into turns, each with the error turns that fail attempts at it first.</summary>
-    private static List<(List<ScriptedTurn> Errors, ScriptedTurn? Turn)> Group(IReadOnlyList<ScriptedTurn> script)
-    {
-        var groups = new List<(List<ScriptedTurn>, ScriptedTurn?)>();
-        var errors = new List<ScriptedTurn>();
-        foreach (var turn in script)
-        {
-            if (turn.ErrorStatus is not null)
-            {
-                errors.Add(turn);
-                continue;
-            }
-
-            groups.Add((errors, turn));
-            errors = [];
-        }
-
-        if (errors.Count > 0)
-        {
-            groups.Add((errors, null));
-        }
-
-        return groups;
     }
 
     private static byte[] Completion(string id, int turnIndex, string model, ScriptedTurn turn, int promptTokens, int completionTokens)

@@ -46,7 +46,7 @@ internal static class RecordCommand
                         if (target == "scripted")
                         {
                             var book = ScriptBook.Load(parse.GetValue(script) ?? ScriptBook.DefaultPathFor(suite), suite);
-                            scripted = await ScriptedUpstream.StartAsync(book.Find, cancellationToken);
+                            scripted = await ScriptedUpstream.StartAsync((id, prompt) => book.Find(id, prompt), cancellationToken);
                             return options with { Upstream = scripted.UpstreamTemplate, RecordedFrom = "scripted" };
                         }
 

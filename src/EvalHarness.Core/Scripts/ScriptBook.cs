@@ -11,11 +11,17 @@ namespace EvalHarness.Core.Scripts;
 /// </summary>
 public sealed class ScriptBook
 {
-    private readonly string _suite;
-    private readonly Dictionary<string, IReadOnlyList<ScriptedTurn>> _default;
-    private readonly Dictionary<string, Dictionary<string, IReadOnlyList<ScriptedTurn>>> _variants;
+    /// <summary>The conversation of the agent itself, in a scenario's script.</summary>
+    public const string AgentConversation = "agent";
 
-    private ScriptBook(string suite, Dictionary<string, IReadOnlyList<ScriptedTurn>> @default, Dictionary<string, Dictionary<string, IReadOnlyList<ScriptedTurn>>> variants)
+    /// <summary>The conversation of context summaries, in a scenario's script.</summary>
+    public const string SummaryConversation = "summary";
+
+    private readonly Suite _suite;
+    private readonly Dictionary<string, Conversations> _default;
+    private readonly Dictionary<string, Dictionary<string, Conversations>> _variants;
+
+    private ScriptBook(Suite suite, Dictionary<string, Conversations> @default, Dictionary<string, Dictionary<string, Conversations>> variants)
     {
         _suite = suite;
         _default = @default;
@@ -39,8 +45,9 @@ public sealed class ScriptBook
         var root = y.Mapping(YamlNodes.Parse(path, File.ReadAllText(path)), "a script file");
         var keys = y.Keys(root, "the script file", "default", "variants");
         var scenarioNames = suite.Scenarios.Select(s => s.Name).ToList();
-        var defaults = keys.TryGetValue("default", out var d) ? ParseScenarios(y, d.Value, scenarioNames) : [];
-        var variants = new Dictionary<string, Dictionary<string, IReadOnlyList<ScriptedTurn>>>(StringComparer.Ordinal);
+        var conversations = suite.Variants.SelectMany(v => v.Agent.SubAgents.Select(x => x.Name)).Append(AgentConversation).Append(SummaryConversation).Distinct().ToList();
+        var defaults = keys.TryGetValue("default", out var d) ? ParseScenarios(y, d.Value, scenarioNames, conversations) : [];
+        var variants = new Dictionary<string, Dictionary<string, Conversations>>(StringComparer.Ordinal);
         if (keys.TryGetValue("variants", out var v))
         {
             foreach (var (keyNode, value) in y.Mapping(v.Value, "variants").Children)
@@ -51,29 +58,41 @@ public sealed class ScriptBook
                     throw y.Error(keyNode, $"the suite has no variant '{name}'. Variants: {string.Join(", ", suite.Variants.Select(x => x.Name))}.");
                 }
 
-                variants[name] = ParseScenarios(y, value, scenarioNames);
+                variants[name] = ParseScenarios(y, value, scenarioNames, conversations);
             }
         }
 
-        return new ScriptBook(suite.Name, defaults, variants);
+        return new ScriptBook(suite, defaults, variants);
     }
 
-    /// <summary>The turns for cassette <c>suite/variant/scenario/tN</c>, or null when the script has none.</summary>
-    public IReadOnlyList<ScriptedTurn>? Find(string cassetteId)
+    /// <summary>The agent's turns for cassette <c>suite/variant/scenario/tN</c>, or null when the script has none.</summary>
+    public IReadOnlyList<ScriptedTurn>? Find(string cassetteId) => Find(cassetteId, systemPrompt: null);
+
+    /// <summary>
+    /// The turns for one conversation of a case: the one whose system prompt is the agent's, a specialist's,
+    /// or the summary instruction. Null when the script has none.
+    /// </summary>
+    public IReadOnlyList<ScriptedTurn>? Find(string cassetteId, string? systemPrompt)
     {
         var parts = cassetteId.Split('/');
-        if (parts.Length != 4 || parts[0] != _suite)
+        if (parts.Length != 4 || parts[0] != _suite.Name || _suite.Variants.FirstOrDefault(v => v.Name == parts[1]) is not { } variant)
         {
             return null;
         }
 
-        return _variants.TryGetValue(parts[1], out var own) && own.TryGetValue(parts[2], out var turns) ? turns
+        var conversations = _variants.TryGetValue(parts[1], out var own) && own.TryGetValue(parts[2], out var mine) ? mine
             : _default.GetValueOrDefault(parts[2]);
+        return conversations?.GetValueOrDefault(Conversation(variant.Agent, systemPrompt));
     }
 
-    private static Dictionary<string, IReadOnlyList<ScriptedTurn>> ParseScenarios(YamlNodes y, YamlNode node, List<string> scenarioNames)
+    private static string Conversation(AgentConfig agent, string? systemPrompt) =>
+        systemPrompt is null || systemPrompt == agent.SystemPrompt ? AgentConversation
+        : systemPrompt == Agents.Context.ContextCompactor.SummaryInstruction ? SummaryConversation
+        : agent.SubAgents.FirstOrDefault(s => s.Agent.SystemPrompt == systemPrompt)?.Name ?? AgentConversation;
+
+    private static Dictionary<string, Conversations> ParseScenarios(YamlNodes y, YamlNode node, List<string> scenarioNames, List<string> conversationNames)
     {
-        var result = new Dictionary<string, IReadOnlyList<ScriptedTurn>>(StringComparer.Ordinal);
+        var result = new Dictionary<string, Conversations>(StringComparer.Ordinal);
         foreach (var (keyNode, value) in y.Mapping(node, "a list of scenarios").Children)
         {
             var name = y.String(keyNode, "a scenario name");
@@ -83,11 +102,33 @@ public sealed class ScriptBook
                 throw y.Error(keyNode, $"the suite has no scenario '{name}'.{hint}");
             }
 
-            result[name] = y.Sequence(value, $"the turns of '{name}'").Children.Select(t => ParseTurn(y, t)).ToList();
+            if (value is YamlSequenceNode)
+            {
+                result[name] = new Conversations { [AgentConversation] = Turns(y, value, name) };
+                continue;
+            }
+
+            // A scenario with several conversations: { agent: [...], billing: [...], summary: [...] }.
+            var conversations = new Conversations();
+            foreach (var (conversationNode, turns) in y.Mapping(value, $"the script of '{name}' (a list of turns, or conversations by agent)").Children)
+            {
+                var conversation = y.String(conversationNode, "a conversation name");
+                if (!conversationNames.Contains(conversation))
+                {
+                    throw y.Error(conversationNode, $"'{conversation}' is not a conversation of this suite: use one of {string.Join(", ", conversationNames)}.");
+                }
+
+                conversations[conversation] = Turns(y, turns, $"{name}/{conversation}");
+            }
+
+            result[name] = conversations;
         }
 
         return result;
     }
+
+    private static List<ScriptedTurn> Turns(YamlNodes y, YamlNode node, string what) =>
+        [.. y.Sequence(node, $"the turns of '{what}'").Children.Select(t => ParseTurn(y, t))];
 
     private static ScriptedTurn ParseTurn(YamlNodes y, YamlNode node)
     {
@@ -124,14 +165,24 @@ public sealed class ScriptBook
 
         if (keys.TryGetValue("error", out var error))
         {
-            var e = y.Keys(y.Mapping(error.Value, "error"), "error", "status", "message");
+            var e = y.Keys(y.Mapping(error.Value, "error"), "error", "status", "message", "retry_after_s");
             turn = turn with
             {
                 ErrorStatus = y.Int(y.Required(e, error.Value, "status", "error"), "status", 400),
                 ErrorMessage = e.TryGetValue("message", out var m) ? y.String(m.Value, "message") : null,
+                RetryAfterSeconds = e.TryGetValue("retry_after_s", out var ra) ? (double)y.Decimal(ra.Value, "retry_after_s", 0) : null,
             };
         }
 
         return turn;
+    }
+
+    /// <summary>A scenario's scripts by conversation.</summary>
+    private sealed class Conversations : Dictionary<string, IReadOnlyList<ScriptedTurn>>
+    {
+        public Conversations()
+            : base(StringComparer.Ordinal)
+        {
+        }
     }
 }

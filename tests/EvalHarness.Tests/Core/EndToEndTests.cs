@@ -21,7 +21,7 @@ public sealed class EndToEndTests : IDisposable
     private async Task<RunResult> RecordAsync(Suite suite)
     {
         var book = ScriptBook.Load(ScriptBook.DefaultPathFor(suite), suite);
-        await using var upstream = await ScriptedUpstream.StartAsync(book.Find, Ct);
+        await using var upstream = await ScriptedUpstream.StartAsync((id, prompt) => book.Find(id, prompt), Ct);
         return await EvalRunner.RunAsync(suite, new RunOptions
         {
             CassetteDirectory = _temp.Path,
@@ -105,7 +105,7 @@ public sealed class EndToEndTests : IDisposable
         var suite = Support;
         var partial = suite with { Scenarios = [.. suite.Scenarios.Take(1), suite.Scenarios[0] with { Name = "not-scripted" }] };
         var book = ScriptBook.Load(ScriptBook.DefaultPathFor(suite), suite);
-        await using var upstream = await ScriptedUpstream.StartAsync(book.Find, Ct);
+        await using var upstream = await ScriptedUpstream.StartAsync((id, prompt) => book.Find(id, prompt), Ct);
 
         var run = await EvalRunner.RunAsync(partial, new RunOptions { CassetteDirectory = _temp.Path, Mode = RecordMode.All, Upstream = upstream.UpstreamTemplate }, Ct);
 
