@@ -53,6 +53,12 @@ public sealed partial class Agent
         }
 
         var records = await Task.WhenAll(prepared.Select(p => RunCallAsync(state, p, tracer, parentSpan, cancellationToken)));
+        lock (state.Sync)
+        {
+            state.ToolCalls.AddRange(state.Delegated);
+            state.Delegated.Clear();
+        }
+
         state.ToolCalls.AddRange(records);
         state.Messages.Add(new ChatMessage(ChatRole.Tool, [.. records.Select(r => (AIContent)new FunctionResultContent(r.CallId, r.Result))]));
         return null;
@@ -265,6 +271,11 @@ public sealed partial class Agent
         var run = await child.RunAsync(task, cancellationToken);
         tracer.Adopt(run.Trace, span.Id, startedAt);
         state.Charge(run.Usage, run.CostUsd);
+        lock (state.Sync)
+        {
+            state.Delegated.AddRange(run.ToolCalls.Select(c => c with { Step = state.Step, Agent = c.Agent is null ? sub.Name : $"{sub.Name}/{c.Agent}" }));
+        }
+
         foreach (var (name, count) in run.Counters)
         {
             state.Counters.Increment(name, count);

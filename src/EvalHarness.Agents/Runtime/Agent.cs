@@ -237,7 +237,7 @@ public sealed partial class Agent
             return null;
         }
 
-        var recent = state.ToolCalls.Select(c => Signature(c.Name, c.ArgumentsJson))
+        var recent = state.ToolCalls.Where(c => c.Agent is null).Select(c => Signature(c.Name, c.ArgumentsJson))
             .Concat(calls.Select(c => Signature(c.Name, ArgumentsJson(c))))
             .TakeLast(loop.Window)
             .ToList();

@@ -37,6 +37,9 @@ internal sealed class RunState
 
     public int Repairs { get; set; }
 
+    /// <summary>Tool calls the specialists made during the current turn, added to the run's calls before the turn's own.</summary>
+    public List<ToolCallRecord> Delegated { get; } = [];
+
     public string LastText { get; set; } = string.Empty;
 
     public System.Text.Json.JsonElement? StructuredOutput { get; set; }

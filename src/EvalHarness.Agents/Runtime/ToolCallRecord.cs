@@ -11,4 +11,5 @@ namespace EvalHarness.Agents.Runtime;
 /// <c>ok</c>, <c>error</c>, <c>unknown_tool</c>, <c>invalid_args</c>, <c>guard_blocked</c>, <c>denied</c>,
 /// <c>replayed</c> (a repeated side effect answered from the first call) or <c>delegated</c>.
 /// </param>
-public sealed record ToolCallRecord(int Step, string CallId, string Name, string ArgumentsJson, string Result, bool IsError, string Status = "ok");
+/// <param name="Agent">The specialist (or pipeline stage) that made the call; null for the agent itself.</param>
+public sealed record ToolCallRecord(int Step, string CallId, string Name, string ArgumentsJson, string Result, bool IsError, string Status = "ok", string? Agent = null);

@@ -7,4 +7,5 @@ namespace EvalHarness.Core.Results;
 /// <param name="Result">What the model was shown.</param>
 /// <param name="IsError">Whether the call failed.</param>
 /// <param name="Status">ok, error, unknown_tool, invalid_args, guard_blocked, denied, replayed or delegated.</param>
-public sealed record ToolCallResult(int Step, string Tool, string Arguments, string Result, bool IsError, string Status = "ok");
+/// <param name="Agent">The specialist or pipeline stage that made the call; null for the agent itself.</param>
+public sealed record ToolCallResult(int Step, string Tool, string Arguments, string Result, bool IsError, string Status = "ok", string? Agent = null);

@@ -132,7 +132,7 @@ public static class EvalRunner
         var modelLatencyMs = activity.Served.Sum(t => t.TotalMs);
 
         var toolCalls = run.ToolCalls
-            .Select(c => new ToolCallResult(c.Step, qualified.GetValueOrDefault(c.Name, c.Name), c.ArgumentsJson, c.Result, c.IsError, c.Status))
+            .Select(c => new ToolCallResult(c.Step, qualified.GetValueOrDefault(c.Name, c.Name), c.ArgumentsJson, c.Result, c.IsError, c.Status, c.Agent))
             .ToList();
         var error = activity.Misses.Count > 0 ? string.Join(Environment.NewLine, activity.Misses.Select(m => m.Message)) : null;
         var verdicts = error is null ? Scorer.Score(scenario, run, toolCalls) : [];

@@ -141,7 +141,7 @@ public static class HtmlReportWriter
                 html.Append("<h3>Tool calls</h3><table><thead><tr><th class=\"num\">Step</th><th>Tool</th><th>Arguments</th><th>Result</th></tr></thead><tbody>");
                 foreach (var t in c.ToolCalls)
                 {
-                    html.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"num\">{t.Step}</td><td><code>{E(t.Tool)}</code></td><td><pre>{E(t.Arguments)}</pre></td><td class=\"{(t.IsError ? "fail-cell" : string.Empty)}\"><pre>{E(t.Result)}</pre></td></tr>");
+                    html.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"num\">{t.Step}</td><td><code>{E(t.Tool)}</code>{(t.Agent is null ? string.Empty : $" <span class=\"tag\">{E(t.Agent)}</span>")}</td><td><pre>{E(t.Arguments)}</pre></td><td class=\"{(t.IsError ? "fail-cell" : string.Empty)}\"><pre>{E(t.Result)}</pre></td></tr>");
                 }
 
                 html.Append("</tbody></table>");
