@@ -52,7 +52,16 @@ public sealed partial class Agent
             return new PendingTurn($"Waiting for a human to approve {string.Join(", ", pending.Select(p => $"{p.Tool} ({p.Rule})"))}.", checkpoint);
         }
 
-        var records = await Task.WhenAll(prepared.Select(p => RunCallAsync(state, p, tracer, parentSpan, cancellationToken)));
+        // Tools run concurrently. Delegations run one after another, in the model's order: each makes model
+        // calls of its own, and a recorded cassette replays model calls in the order they were made.
+        var records = new ToolCallRecord[prepared.Count];
+        var tools = prepared.Select((p, i) => (p, i)).Where(x => !_subAgents.ContainsKey(x.p.Call.Name) || x.p.Answer is not null).ToList();
+        await Task.WhenAll(tools.Select(async x => records[x.i] = await RunCallAsync(state, x.p, tracer, parentSpan, cancellationToken)));
+        foreach (var (call, i) in prepared.Select((p, i) => (p, i)).Except(tools))
+        {
+            records[i] = await RunCallAsync(state, call, tracer, parentSpan, cancellationToken);
+        }
+
         lock (state.Sync)
         {
             state.ToolCalls.AddRange(state.Delegated);
