@@ -75,16 +75,26 @@ public sealed partial class CassetteServer : IAsyncDisposable
     public Uri BaseAddressFor(string cassetteId) => new(BaseAddress, $"c/{cassetteId}/");
 
     /// <summary>Returns what was served and missed for a cassette, and forgets it, so the id can be used afresh.</summary>
-    public CassetteActivity TakeActivity(string cassetteId)
+    /// <remarks>
+    /// Waits for a request of the cassette still being handled: a streaming client may stop reading at its
+    /// last event while the server is still writing the cassette.
+    /// </remarks>
+    public async Task<CassetteActivity> TakeActivityAsync(string cassetteId, CancellationToken cancellationToken = default)
     {
-        if (!_states.TryRemove(cassetteId, out var state))
+        if (!_states.TryGetValue(cassetteId, out var state))
         {
             return CassetteActivity.Empty;
         }
 
-        lock (state)
+        await state.Gate.WaitAsync(cancellationToken);
+        try
         {
+            _states.TryRemove(cassetteId, out _);
             return new CassetteActivity([.. state.Served], [.. state.Misses]);
+        }
+        finally
+        {
+            state.Gate.Release();
         }
     }
 

@@ -128,7 +128,7 @@ public static class EvalRunner
         }
 
         var harnessMs = (clock.Elapsed - client.Elapsed).TotalMilliseconds;
-        var activity = server.TakeActivity(evalCase.CassetteId);
+        var activity = await server.TakeActivityAsync(evalCase.CassetteId, cancellationToken);
         var modelLatencyMs = activity.Served.Sum(t => t.TotalMs);
 
         var toolCalls = run.ToolCalls

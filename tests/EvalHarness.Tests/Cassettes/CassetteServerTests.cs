@@ -54,7 +54,7 @@ public sealed class CassetteServerTests : IDisposable
         await using var upstream = await ScriptedUpstream.StartAsync(key => key == id ? LookupThenAnswer : null, Ct);
         await using var recorder = await StartAsync(RecordMode.All, upstream.UpstreamTemplate);
         await ConverseAsync(recorder, id);
-        Assert.Empty(recorder.TakeActivity(id).Misses);
+        Assert.Empty((await recorder.TakeActivityAsync(id, Ct)).Misses);
     }
 
     [Fact]
@@ -70,7 +70,7 @@ public sealed class CassetteServerTests : IDisposable
 
         await using var replayer = await StartAsync(RecordMode.None);
         var (first, second) = await ConverseAsync(replayer, id);
-        var activity = replayer.TakeActivity(id);
+        var activity = await replayer.TakeActivityAsync(id, Ct);
 
         var call = Assert.Single(first.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());
         var recordedCall = recordedFirst.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().Single();
@@ -110,7 +110,7 @@ public sealed class CassetteServerTests : IDisposable
         using var client = Client(server, "suite/v/absent/t1");
 
         var error = await Assert.ThrowsAsync<ClientResultException>(() => client.GetResponseAsync(FirstTurn(), Tools, Ct));
-        var miss = Assert.Single(server.TakeActivity("suite/v/absent/t1").Misses);
+        var miss = Assert.Single((await server.TakeActivityAsync("suite/v/absent/t1", Ct)).Misses);
 
         Assert.Equal((int)HttpStatusCode.NotFound, error.Status);
         Assert.Contains("cassette 'suite/v/absent/t1' not found", error.Message, StringComparison.Ordinal);
@@ -128,7 +128,7 @@ public sealed class CassetteServerTests : IDisposable
 
         List<ChatMessage> changed = [new(ChatRole.System, "Be very brief."), new(ChatRole.User, "Where is A1?")];
         var error = await Assert.ThrowsAsync<ClientResultException>(() => client.GetResponseAsync(changed, Tools, Ct));
-        var miss = Assert.Single(server.TakeActivity(id).Misses);
+        var miss = Assert.Single((await server.TakeActivityAsync(id, Ct)).Misses);
 
         Assert.Equal(409, error.Status);
         Assert.Equal("$.messages[0].content", miss.Difference!.Path);
@@ -148,7 +148,7 @@ public sealed class CassetteServerTests : IDisposable
 
         await Assert.ThrowsAsync<ClientResultException>(() => client.GetResponseAsync(FirstTurn(), Tools, Ct));
 
-        var miss = Assert.Single(server.TakeActivity(id).Misses);
+        var miss = Assert.Single((await server.TakeActivityAsync(id, Ct)).Misses);
         Assert.Equal(2, miss.InteractionIndex);
         Assert.Contains("has 2 interaction(s), but the agent made request #3", miss.Message, StringComparison.Ordinal);
     }
@@ -163,7 +163,7 @@ public sealed class CassetteServerTests : IDisposable
         var error = await Assert.ThrowsAsync<ClientResultException>(() => client.GetResponseAsync(FirstTurn(), Tools, Ct));
 
         Assert.Equal(502, error.Status);
-        Assert.Contains("could not be reached", Assert.Single(server.TakeActivity(id).Misses).Message, StringComparison.Ordinal);
+        Assert.Contains("could not be reached", Assert.Single((await server.TakeActivityAsync(id, Ct)).Misses).Message, StringComparison.Ordinal);
         Assert.False(new CassetteStore(_temp.Path).Exists(id));
     }
 
@@ -280,7 +280,7 @@ public sealed class CassetteServerTests : IDisposable
             Assert.StartsWith("HTTP 429: Rate limit reached", retry.Tags["error"], StringComparison.Ordinal);
         }
 
-        Assert.Empty(replayer.TakeActivity(id).Misses);
+        Assert.Empty((await replayer.TakeActivityAsync(id, Ct)).Misses);
     }
 
     [Fact]

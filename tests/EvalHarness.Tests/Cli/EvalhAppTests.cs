@@ -35,7 +35,7 @@ public sealed class EvalhAppTests : IDisposable
 
         Assert.Equal(0, exit);
         var output = _out.ToString();
-        Assert.Contains("6/6 passed", output, StringComparison.Ordinal);
+        Assert.Contains("24/24 passed", output, StringComparison.Ordinal);
         Assert.Contains("refund-broken-item", output, StringComparison.Ordinal);
         var runDirectory = Assert.Single(Directory.GetDirectories(_temp.Combine("runs")));
         Assert.Contains(Path.Combine(runDirectory, "report.html"), output, StringComparison.Ordinal);
@@ -106,7 +106,8 @@ public sealed class EvalhAppTests : IDisposable
         var replayExit = await Evalh("run", SupportSuite, "--cassettes", cassettes, "--reports", _temp.Combine("reports"));
 
         Assert.Equal((0, 0), (recordExit, replayExit));
-        Assert.Equal(6, Directory.GetFiles(Path.Combine(cassettes, "support", "default"), "*.t1.json").Length);
+        Assert.Equal(12, Directory.GetFiles(Path.Combine(cassettes, "support", "default"), "*.t1.json").Length);
+        Assert.Equal(12, Directory.GetFiles(Path.Combine(cassettes, "support", "streaming"), "*.t1.json").Length);
     }
 
     [Theory]

@@ -139,4 +139,86 @@ public sealed class SuiteLoaderTests : IDisposable
         Assert.True(suite.Scenarios.Count >= 5);
         Assert.Contains("Brightside", suite.Variants[0].Agent.SystemPrompt, StringComparison.Ordinal);
     }
+
+    private const string Runtime = """
+        suite: rt
+        agent:
+          model: openai:gpt-4o-mini
+          system_prompt: Be helpful.
+          tools: [orders.lookup_order, orders.issue_credit]
+          limits: { max_steps: 4, max_tokens: 5000, max_cost_usd: 0.5, timeout_s: 30 }
+          loop_detection: { window: 5, repeats: 2 }
+          tool_output: { max_chars: 800 }
+          retry: { max_retries: 2, base_delay_ms: 100 }
+          output_schema: { type: object, required: [answer], properties: { answer: { type: string } } }
+          max_repairs: 1
+          context: { max_tokens: 2000, keep_last: 3, summary_model: openai:gpt-4o-mini }
+          streaming: true
+          approvals:
+            orders.issue_credit: { above: { amount: 50 } }
+          sub_agents:
+            - name: billing
+              system_prompt: You bill.
+              tools: [orders.lookup_order]
+        scenarios:
+          - name: s
+            input: x
+            approvals: { orders.issue_credit: pending }
+            resume: { orders.issue_credit: approve }
+            expect:
+              outcome: awaiting_approval
+              counters: { approvals_requested: 1 }
+              tools: { not_called: [orders.issue_credit], called: [{ name: ask_billing }] }
+        """;
+
+    [Fact]
+    public void Parse_RuntimeOptions_AreBuiltAtLoad()
+    {
+        var agent = Parse(Runtime).Variants[0].Agent;
+
+        Assert.Equal((4, 5000L, 0.5m, TimeSpan.FromSeconds(30)), (agent.Limits.MaxSteps, agent.Limits.MaxTokens!.Value, agent.Limits.MaxCostUsd!.Value, agent.Limits.Timeout!.Value));
+        Assert.Equal((5, 2), (agent.LoopDetection!.Window, agent.LoopDetection.Repeats));
+        Assert.Equal(800, agent.ToolOutput.MaxChars);
+        Assert.Equal(2, agent.Retry!.MaxRetries);
+        Assert.Single(agent.OutputSchema!.Validate(System.Text.Json.JsonDocument.Parse("{}").RootElement));
+        Assert.Equal(("gpt-4o-mini", 3), (agent.Context!.SummaryModelId, agent.Context.KeepLastMessages));
+        Assert.True(agent.Streaming);
+        Assert.Equal("when amount > 50", agent.Approvals["orders.issue_credit"].ToString());
+        Assert.Equal("billing", Assert.Single(agent.SubAgents).Name);
+    }
+
+    [Theory]
+    [InlineData("max_tokens: 5000", "max_tokens: -5", "max_tokens must be at least 1, not -5.")]
+    [InlineData("max_cost_usd: 0.5", "max_cost_usd: 0", "max_cost_usd must be more than 0, not 0.")]
+    [InlineData("window: 5, repeats: 2", "window: 1, repeats: 2", "loop_detection.window must be at least as large as repeats.")]
+    [InlineData("max_chars: 800", "max_chars: 10", "tool_output.max_chars must be at least 64.")]
+    [InlineData("max_retries: 2", "max_retries: -1", "max_retries must be at least 0, not -1.")]
+    [InlineData("properties: { answer: { type: string } }", "properties: { answer: { type: text } }", "$.properties.answer.type: 'text' is not a JSON Schema type")]
+    [InlineData("required: [answer]", "oneOf: []", "the keyword 'oneOf' is not supported")]
+    [InlineData("keep_last: 3", "keep_last: 1", "context.keep_last must be at least 2.")]
+    [InlineData("summary_model: openai:gpt-4o-mini", "summary_model: anthropic:claude-haiku-4-5", "provider 'anthropic' is not supported")]
+    [InlineData("orders.issue_credit: { above: { amount: 50 } }", "mail.send_email: always", "'mail.send_email' is not one of the agent's tools, so it can never need approval.")]
+    [InlineData("orders.issue_credit: { above: { amount: 50 } }", "orders.issue_credit: sometimes", "an approval rule is 'always' or { above:")]
+    [InlineData("resume: { orders.issue_credit: approve }", "resume: { orders.issue_credit: pending }", "the decision must be approve or deny, not 'pending'.")]
+    [InlineData("approvals: { orders.issue_credit: pending }", "approvals: { orders.lookup_order: approve }", "'orders.lookup_order' needs no approval")]
+    [InlineData("outcome: awaiting_approval", "outcome: awaiting_aproval", "unknown outcome 'awaiting_aproval'. Did you mean 'awaiting_approval'?")]
+    [InlineData("counters: { approvals_requested: 1 }", "counters: { retrys: 1 }", "unknown counter 'retrys'. Did you mean 'retries'?")]
+    [InlineData("called: [{ name: ask_billing }]", "called: [{ name: ask_shipping }]", "'ask_shipping' is not one of the agent's tools")]
+    [InlineData("streaming: true", "streaming: sometimes", "streaming must be true or false, not 'sometimes'.")]
+    public void Parse_BadRuntimeOption_FailsAtLoadWithWhere(string from, string to, string message)
+    {
+        Assert.Contains(from, Runtime, StringComparison.Ordinal);
+        var error = Assert.Throws<SuiteException>(() => Parse(Runtime.Replace(from, to, StringComparison.Ordinal)));
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        Assert.True(error.Line > 0, error.Message);
+    }
+
+    [Fact]
+    public void Parse_PipelineStageThatIsNotASubAgent_FailsAtLoad()
+    {
+        var error = Assert.Throws<SuiteException>(() => Parse(Runtime.Replace("  sub_agents:", "  pipeline: [billing, writer]\n  sub_agents:", StringComparison.Ordinal)));
+
+        Assert.Contains("pipeline stage 'writer' is not one of the sub_agents (billing).", error.Message, StringComparison.Ordinal);
+    }
 }
