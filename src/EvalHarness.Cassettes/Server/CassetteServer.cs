@@ -30,6 +30,9 @@ public sealed partial class CassetteServer : IAsyncDisposable
         "content-type", "retry-after", "retry-after-ms",
     };
 
+    /// <summary>Sent with every answer: the interaction's latency in ms (recorded, in replay), so a client can keep recorded time.</summary>
+    public const string LatencyHeader = "x-evalh-latency-ms";
+
     /// <summary>Sent by the scripted upstream: the latency it simulates, recorded instead of the loopback's.</summary>
     internal const string SimulatedLatencyHeader = "x-scripted-latency-ms";
 
@@ -188,6 +191,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
         }
 
         state.Served.Add(recorded.Timings);
+        context.Response.Headers[LatencyHeader] = recorded.Timings.TotalMs.ToString(CultureInfo.InvariantCulture);
         await WriteRecordedAsync(context, recorded.Response, state.ResponseBytes(index, recorded.Response));
     }
 
@@ -275,6 +279,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
             }
 
             state.Served.Add(state.Recording[^1].Timings);
+            context.Response.Headers[LatencyHeader] = state.Recording[^1].Timings.TotalMs.ToString(CultureInfo.InvariantCulture);
             await WriteRecordedAsync(context, recorded, bytes);
         }
     }
@@ -286,6 +291,10 @@ public sealed partial class CassetteServer : IAsyncDisposable
         var firstByteMs = clock.Elapsed.TotalMilliseconds;
         context.Response.StatusCode = (int)response.StatusCode;
         context.Response.ContentType = "text/event-stream";
+        if (response.Headers.TryGetValues(SimulatedLatencyHeader, out var announced))
+        {
+            context.Response.Headers[LatencyHeader] = announced.First();
+        }
         await context.Response.StartAsync(context.RequestAborted);
         var events = new List<(double OffsetMs, string? Event, string Data)>();
         string? name = null;

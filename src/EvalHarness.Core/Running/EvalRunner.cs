@@ -42,7 +42,8 @@ public static class EvalRunner
                 Secrets = options.ApiKey is { } key ? [key] : [],
             },
             cancellationToken);
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512 }) { Timeout = TimeSpan.FromMinutes(5) };
+        var latency = new RecordedLatencyHandler(new SocketsHttpHandler { MaxConnectionsPerServer = 512 });
+        using var http = new HttpClient(latency) { Timeout = TimeSpan.FromMinutes(5) };
 
         var results = new CaseResult[cases.Count];
         await Parallel.ForEachAsync(
@@ -50,7 +51,7 @@ public static class EvalRunner
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Concurrency), CancellationToken = cancellationToken },
             async (index, ct) =>
             {
-                results[index] = await RunCaseAsync(suite, cases[index], server, http, options, ct);
+                results[index] = await RunCaseAsync(suite, cases[index], server, http, latency, options, ct);
                 options.OnCaseCompleted?.Invoke(results[index]);
             });
 
@@ -75,7 +76,8 @@ public static class EvalRunner
             from trial in Enumerable.Range(1, suite.Trials)
             select new EvalCase(variant, scenario, trial, $"{suite.Name}/{variant.Name}/{scenario.Name}/t{trial}")];
 
-    private static async Task<CaseResult> RunCaseAsync(Suite suite, EvalCase evalCase, CassetteServer server, HttpClient http, RunOptions options, CancellationToken cancellationToken)
+    private static async Task<CaseResult> RunCaseAsync(
+        Suite suite, EvalCase evalCase, CassetteServer server, HttpClient http, RecordedLatencyHandler latency, RunOptions options, CancellationToken cancellationToken)
     {
         var config = evalCase.Variant.Agent;
         var scenario = evalCase.Scenario;
@@ -88,8 +90,14 @@ public static class EvalRunner
         var apiKey = options.Mode == RecordMode.None ? ReplayKey : options.ApiKey ?? ReplayKey;
         using var client = new TimedChatClient(new OpenAIChatClient(endpoint, apiKey, config.Model.Model, http));
 
-        // Replays (and scripted recordings) do not wait out backoff delays: the failures are already in the cassette.
-        var skipDelays = options.Mode == RecordMode.None || options.RecordedFrom == "scripted";
+        // Replays (and scripted recordings) run on recorded time: a virtual clock moved by each model call's
+        // recorded latency, so timeouts and spans come out the same on every replay, and backoff delays are
+        // reported but not waited (the failures are already in the cassette).
+        var recordedTime = options.Mode == RecordMode.None || options.RecordedFrom == "scripted";
+        var skipDelays = recordedTime;
+        var virtualClock = recordedTime ? new VirtualClock() : null;
+        using var clockRegistration = virtualClock is null ? null : latency.Register(evalCase.CassetteId, virtualClock);
+        TimeProvider time = virtualClock ?? options.Time;
         AgentOptions Build(AgentConfig c, string name) => new(c.Model.Model, c.SystemPrompt, ToolCatalog.Build(environment, c.Tools, c.Approvals), c.Limits)
         {
             Name = name,
@@ -103,6 +111,7 @@ public static class EvalRunner
             SubAgents = [.. c.SubAgents.Select(sub => new SubAgent(sub.Name, sub.Description, Build(sub.Agent, sub.Name)))],
             ApprovalGate = (request, _) => ValueTask.FromResult(scenario.Approvals.GetValueOrDefault(qualified.GetValueOrDefault(request.Tool, request.Tool), ApprovalDecision.Pending)),
             Pricing = (modelId, usage) => PricingTable.Default.Cost(new ModelRef(c.Model.Provider, modelId), usage),
+            Time = time,
         };
 
         var clock = Stopwatch.StartNew();
@@ -110,7 +119,7 @@ public static class EvalRunner
         if (config.Pipeline.Count > 0)
         {
             var stages = config.Pipeline.Select(name => Build(config.SubAgents.Single(s => s.Name == name).Agent, name)).ToList();
-            run = await AgentPipeline.RunAsync(client, stages, scenario.Input, cancellationToken: cancellationToken);
+            run = await AgentPipeline.RunAsync(client, stages, scenario.Input, time, cancellationToken);
         }
         else
         {

@@ -70,7 +70,7 @@ public sealed class GuardsAndOutcomesTests
     [Fact]
     public async Task WallClockLimit_EndsTimedOut()
     {
-        var time = new ManualTimeProvider();
+        var time = new EvalHarness.Core.Running.VirtualClock();
         var entered = new TaskCompletionSource();
         var client = new TestChatClient
         {

@@ -1,13 +1,18 @@
-namespace EvalHarness.Tests.Support;
+namespace EvalHarness.Core.Running;
 
-/// <summary>A clock the test moves by hand: timers fire only when <see cref="Advance"/> passes their due time.</summary>
-internal sealed class ManualTimeProvider : TimeProvider
+/// <summary>
+/// A clock that moves only when told: in a replay, by the latency recorded in the cassette for each model
+/// call. Timeouts, spans and latencies then follow recorded time, the same on every replay, and timers
+/// (a run's wall-clock limit) fire when <see cref="Advance"/> passes their due time.
+/// </summary>
+public sealed class VirtualClock : TimeProvider
 {
     private readonly Lock _lock = new();
     private readonly List<ManualTimer> _timers = [];
     private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private long _ticks;
 
+    /// <inheritdoc />
     public override DateTimeOffset GetUtcNow()
     {
         lock (_lock)
@@ -16,8 +21,10 @@ internal sealed class ManualTimeProvider : TimeProvider
         }
     }
 
+    /// <inheritdoc />
     public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 
+    /// <inheritdoc />
     public override long GetTimestamp()
     {
         lock (_lock)
@@ -26,6 +33,7 @@ internal sealed class ManualTimeProvider : TimeProvider
         }
     }
 
+    /// <summary>Moves the clock forward and fires the timers that fall due.</summary>
     public void Advance(TimeSpan by)
     {
         List<ManualTimer> due;
@@ -42,6 +50,7 @@ internal sealed class ManualTimeProvider : TimeProvider
         }
     }
 
+    /// <inheritdoc />
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var timer = new ManualTimer(this, callback, state);
@@ -49,7 +58,7 @@ internal sealed class ManualTimeProvider : TimeProvider
         return timer;
     }
 
-    private sealed class ManualTimer(ManualTimeProvider owner, TimerCallback callback, object? state) : ITimer
+    private sealed class ManualTimer(VirtualClock owner, TimerCallback callback, object? state) : ITimer
     {
         public long DueAt { get; private set; } = long.MaxValue;
 
