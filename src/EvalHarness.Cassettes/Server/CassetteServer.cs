@@ -258,23 +258,10 @@ public sealed partial class CassetteServer : IAsyncDisposable
             var responseHeaders = response.Headers.Concat(response.Content.Headers)
                 .Where(h => RecordedResponseHeaders.Contains(h.Key))
                 .ToDictionary(h => h.Key.ToLowerInvariant(), h => string.Join(", ", h.Value), StringComparer.Ordinal);
-            var requestHeaders = context.Request.Headers
-                .Where(h => RecordedRequestHeaders.Contains(h.Key))
-                .ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.Ordinal);
             var recorded = new RecordedResponse((int)response.StatusCode, responseHeaders, ParseBody(bytes));
-            state.Recording.Add(new Interaction(
-                new RecordedRequest(context.Request.Method, providerPath, requestHeaders, body),
-                recorded,
-                new InteractionTimings(Math.Round(firstByteMs, 1), Math.Round(totalMs, 1))));
-
-            try
+            if (Append(state, context.Request, providerPath, body, recorded, firstByteMs, totalMs, secrets) is { } refused)
             {
-                _store.Save(new Cassette { Id = state.Id, Provider = ProviderOf(providerPath), RecordedFrom = _options.RecordedFrom, Interactions = [.. state.Recording] }, secrets);
-            }
-            catch (InvalidOperationException ex)
-            {
-                state.Recording.RemoveAt(state.Recording.Count - 1);
-                await MissAsync(context, state, index, StatusCodes.Status500InternalServerError, ex.Message);
+                await MissAsync(context, state, index, StatusCodes.Status500InternalServerError, refused);
                 return;
             }
 
@@ -341,31 +328,42 @@ public sealed partial class CassetteServer : IAsyncDisposable
             events = [.. events.Select((e, i) => (firstByteMs + ((totalMs - firstByteMs) * (events.Count == 1 ? 1 : (double)i / (events.Count - 1))), e.Event, e.Data))];
         }
 
-        var requestHeaders = context.Request.Headers
-            .Where(h => RecordedRequestHeaders.Contains(h.Key))
-            .ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.Ordinal);
         var recorded = new RecordedResponse(
             (int)response.StatusCode,
             new Dictionary<string, string>(StringComparer.Ordinal) { ["content-type"] = "text/event-stream" },
             null,
             [.. events.Select(e => new SseEvent(Math.Round(e.OffsetMs, 1), ParseBody(Encoding.UTF8.GetBytes(e.Data)), e.Event))]);
+        if (Append(state, context.Request, providerPath, body, recorded, firstByteMs, totalMs, secrets) is { } refused)
+        {
+            // The client already has the stream; the cassette must still not be written.
+            state.Misses.Add(new CassetteMiss(state.Id, index, refused));
+            return;
+        }
+
+        state.Served.Add(state.Recording[^1].Timings);
+    }
+
+    /// <summary>Adds an interaction to the recording and writes the cassette; returns why the write was refused, or null.</summary>
+    private string? Append(
+        CassetteState state, HttpRequest request, string providerPath, JsonElement body, RecordedResponse recorded, double firstByteMs, double totalMs, List<string> secrets)
+    {
+        var requestHeaders = request.Headers
+            .Where(h => RecordedRequestHeaders.Contains(h.Key))
+            .ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.Ordinal);
         state.Recording.Add(new Interaction(
-            new RecordedRequest(context.Request.Method, providerPath, requestHeaders, body),
+            new RecordedRequest(request.Method, providerPath, requestHeaders, body),
             recorded,
             new InteractionTimings(Math.Round(firstByteMs, 1), Math.Round(totalMs, 1))));
         try
         {
             _store.Save(new Cassette { Id = state.Id, Provider = ProviderOf(providerPath), RecordedFrom = _options.RecordedFrom, Interactions = [.. state.Recording] }, secrets);
+            return null;
         }
         catch (InvalidOperationException ex)
         {
-            // The client already has the stream; the cassette must still not be written.
             state.Recording.RemoveAt(state.Recording.Count - 1);
-            state.Misses.Add(new CassetteMiss(state.Id, index, ex.Message));
-            return;
+            return ex.Message;
         }
-
-        state.Served.Add(state.Recording[^1].Timings);
     }
 
     private static string ErrorMessage(byte[] body)
