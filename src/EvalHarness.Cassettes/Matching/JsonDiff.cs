@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace EvalHarness.Cassettes.Matching;
 
 /// <summary>Finds the first difference between two JSON values, ignoring object key order.</summary>
-public static class JsonDiff
+public static partial class JsonDiff
 {
     private const int MaxShown = 120;
 
@@ -14,9 +14,13 @@ public static class JsonDiff
     public static JsonDifference? First(JsonElement expected, JsonElement actual, IReadOnlySet<string>? ignoredPaths = null) =>
         Compare(expected, actual, "$", ignoredPaths ?? new HashSet<string>());
 
+    /// <summary>Whether <paramref name="path"/> is ignored, exactly or through a <c>[*]</c> pattern.</summary>
+    public static bool IsIgnored(string path, IReadOnlySet<string> ignored) =>
+        ignored.Count > 0 && (ignored.Contains(path) || (path.Contains('[', StringComparison.Ordinal) && ignored.Contains(AnyIndex().Replace(path, "[*]"))));
+
     private static JsonDifference? Compare(JsonElement expected, JsonElement actual, string path, IReadOnlySet<string> ignored)
     {
-        if (ignored.Contains(path))
+        if (IsIgnored(path, ignored))
         {
             return null;
         }
@@ -35,7 +39,7 @@ public static class JsonDiff
                     var childPath = ChildPath(path, property.Name);
                     if (!actual.TryGetProperty(property.Name, out var other))
                     {
-                        return ignored.Contains(childPath) ? null : new JsonDifference(childPath, Show(property.Value), "(missing)");
+                        return IsIgnored(childPath, ignored) ? null : new JsonDifference(childPath, Show(property.Value), "(missing)");
                     }
 
                     if (Compare(property.Value, other, childPath, ignored) is { } difference)
@@ -47,7 +51,7 @@ public static class JsonDiff
                 foreach (var property in actual.EnumerateObject())
                 {
                     var childPath = ChildPath(path, property.Name);
-                    if (!expected.TryGetProperty(property.Name, out _) && !ignored.Contains(childPath))
+                    if (!expected.TryGetProperty(property.Name, out _) && !IsIgnored(childPath, ignored))
                     {
                         return new JsonDifference(childPath, "(missing)", Show(property.Value));
                     }
@@ -127,6 +131,9 @@ public static class JsonDiff
 
     private static string ChildPath(string path, string name) =>
         name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') ? $"{path}.{name}" : $"{path}['{name.Replace("'", "\\'", StringComparison.Ordinal)}']";
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\[[0-9]+\]")]
+    private static partial System.Text.RegularExpressions.Regex AnyIndex();
 
     private static string Show(JsonElement value)
     {

@@ -19,6 +19,12 @@ public sealed partial class CassetteServer
 
         public bool Loaded { get; set; }
 
+        /// <summary>Whether requests now go upstream and into <see cref="Recording"/>.</summary>
+        public bool IsRecording { get; set; }
+
+        /// <summary>Unordered matching: which interactions have been served.</summary>
+        public bool[]? Used { get; set; }
+
         public Cassette? Cassette { get; set; }
 
         public List<Interaction> Recording { get; } = [];

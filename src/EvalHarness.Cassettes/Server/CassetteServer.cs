@@ -129,14 +129,51 @@ public sealed partial class CassetteServer : IAsyncDisposable
         try
         {
             var index = state.NextIndex++;
-            if (_options.Mode == RecordMode.None)
+            if (!state.Loaded)
             {
-                await ReplayAsync(context, state, index, providerPath, body);
+                state.Loaded = true;
+                if (_options.Mode != RecordMode.All)
+                {
+                    try
+                    {
+                        state.Cassette = _store.Load(state.Id);
+                    }
+                    catch (CassetteFormatException ex)
+                    {
+                        await MissAsync(context, state, index, StatusCodes.Status500InternalServerError, ex.Message);
+                        return;
+                    }
+                }
+
+                // all: always record; once and new_episodes: record a cassette that does not exist yet.
+                state.IsRecording = _options.Mode == RecordMode.All || (_options.Mode != RecordMode.None && state.Cassette is null);
             }
-            else
+
+            if (state.IsRecording)
             {
                 await RecordAsync(context, state, index, providerPath, body);
+                return;
             }
+
+            var match = Match(state, index, providerPath, body);
+            if (match.Found is { } found)
+            {
+                state.Served.Add(found.Timings);
+                context.Response.Headers[LatencyHeader] = found.Timings.TotalMs.ToString(CultureInfo.InvariantCulture);
+                await WriteRecordedAsync(context, found.Response, state.ResponseBytes(match.Index, found.Response));
+                return;
+            }
+
+            if (_options.Mode == RecordMode.NewEpisodes)
+            {
+                // A new episode: keep what was recorded before this request (ordered) or all of it (unordered), record on from here.
+                state.Recording.AddRange(_options.Match == MatchMode.Ordered ? state.Cassette!.Interactions.Take(index) : state.Cassette!.Interactions);
+                state.IsRecording = true;
+                await RecordAsync(context, state, index, providerPath, body);
+                return;
+            }
+
+            await MissAsync(context, state, index, match.Status, match.Message, match.Difference);
         }
         finally
         {
@@ -144,56 +181,75 @@ public sealed partial class CassetteServer : IAsyncDisposable
         }
     }
 
-    private async Task ReplayAsync(HttpContext context, CassetteState state, int index, string providerPath, JsonElement body)
+    private const string Rerecord = "re-record it with `evalh record <suite> --upstream <url|scripted>` (or run with --record-mode new_episodes)";
+
+    private IReadOnlySet<string>? _ignored;
+
+    private IReadOnlySet<string> Ignored => _ignored ??= new HashSet<string>(CassetteServerOptions.VolatilePaths.Concat(_options.IgnoredRequestPaths), StringComparer.Ordinal);
+
+    /// <summary>Finds the recorded interaction for a request, or says why there is none.</summary>
+    private (Interaction? Found, int Index, int Status, string Message, JsonDifference? Difference) Match(CassetteState state, int index, string providerPath, JsonElement body)
     {
-        if (!state.Loaded)
-        {
-            try
-            {
-                state.Cassette = _store.Load(state.Id);
-            }
-            catch (CassetteFormatException ex)
-            {
-                await MissAsync(context, state, index, StatusCodes.Status500InternalServerError, ex.Message);
-                return;
-            }
-
-            state.Loaded = true;
-        }
-
         var path = _store.PathFor(state.Id);
         if (state.Cassette is not { } cassette)
         {
-            await MissAsync(context, state, index, StatusCodes.Status404NotFound,
-                $"cassette '{state.Id}' not found at {path}. Record it with `evalh record <suite> --upstream <url|scripted>`.");
-            return;
+            return (null, -1, StatusCodes.Status404NotFound, $"cassette '{state.Id}' not found at {path}. Record it with `evalh record <suite> --upstream <url|scripted>`.", null);
+        }
+
+        JsonDifference? Differ(Interaction i) => !string.Equals(i.Request.Path, providerPath, StringComparison.Ordinal)
+            ? new JsonDifference("(path)", i.Request.Path, providerPath)
+            : JsonDiff.First(i.Request.Body, body, Ignored);
+
+        if (_options.Match == MatchMode.Unordered)
+        {
+            state.Used ??= new bool[cassette.Interactions.Count];
+            var firstUnused = -1;
+            for (var i = 0; i < cassette.Interactions.Count; i++)
+            {
+                if (state.Used[i])
+                {
+                    continue;
+                }
+
+                firstUnused = firstUnused < 0 ? i : firstUnused;
+                if (Differ(cassette.Interactions[i]) is null)
+                {
+                    state.Used[i] = true;
+                    return (cassette.Interactions[i], i, 200, string.Empty, null);
+                }
+            }
+
+            if (firstUnused < 0)
+            {
+                return (null, -1, StatusCodes.Status409Conflict,
+                    $"cassette '{state.Id}' ({path}): all {cassette.Interactions.Count} interaction(s) were used, but the agent made request #{index + 1}. {Capitalise(Rerecord)}.", null);
+            }
+
+            var nearest = Differ(cassette.Interactions[firstUnused])!;
+            return (null, -1, StatusCodes.Status409Conflict,
+                $"cassette '{state.Id}' ({path}): no unused interaction matches request #{index + 1}; the nearest, interaction #{firstUnused + 1}, differs at {nearest.Path}: "
+                + $"recorded {nearest.Expected}, got {nearest.Actual}. If the change is intended, {Rerecord}.", nearest);
         }
 
         if (index >= cassette.Interactions.Count)
         {
-            await MissAsync(context, state, index, StatusCodes.Status409Conflict,
+            return (null, -1, StatusCodes.Status409Conflict,
                 $"cassette '{state.Id}' ({path}) has {cassette.Interactions.Count} interaction(s), but the agent made request #{index + 1}. "
-                + "The agent now makes more model calls than when it was recorded: re-record it with `evalh record <suite> --upstream <url|scripted>`.");
-            return;
+                + $"The agent now makes more model calls than when it was recorded: {Rerecord}.", null);
         }
 
         var recorded = cassette.Interactions[index];
-        var difference = !string.Equals(recorded.Request.Path, providerPath, StringComparison.Ordinal)
-            ? new JsonDifference("(path)", recorded.Request.Path, providerPath)
-            : JsonDiff.First(recorded.Request.Body, body, _options.IgnoredRequestPaths);
-        if (difference is not null)
+        if (Differ(recorded) is { } difference)
         {
-            await MissAsync(context, state, index, StatusCodes.Status409Conflict,
+            return (null, -1, StatusCodes.Status409Conflict,
                 $"cassette '{state.Id}' ({path}), interaction #{index + 1}: the request differs from the recording at {difference.Path}: "
-                + $"recorded {difference.Expected}, got {difference.Actual}. If the change is intended, re-record it with `evalh record <suite> --upstream <url|scripted>`.",
-                difference);
-            return;
+                + $"recorded {difference.Expected}, got {difference.Actual}. If the change is intended, {Rerecord}.", difference);
         }
 
-        state.Served.Add(recorded.Timings);
-        context.Response.Headers[LatencyHeader] = recorded.Timings.TotalMs.ToString(CultureInfo.InvariantCulture);
-        await WriteRecordedAsync(context, recorded.Response, state.ResponseBytes(index, recorded.Response));
+        return (recorded, index, 200, string.Empty, null);
     }
+
+    private static string Capitalise(string text) => char.ToUpperInvariant(text[0]) + text[1..];
 
     private async Task RecordAsync(HttpContext context, CassetteState state, int index, string providerPath, JsonElement body)
     {

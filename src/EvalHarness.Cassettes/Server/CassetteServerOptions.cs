@@ -18,7 +18,22 @@ public sealed record CassetteServerOptions
     /// <summary>What the cassette records as its source: <c>live</c> or <c>scripted</c>.</summary>
     public string RecordedFrom { get; init; } = "live";
 
-    /// <summary>JSON paths of request bodies that matching ignores, e.g. <c>$.user</c>.</summary>
+    /// <summary>How requests find their recorded interactions.</summary>
+    public MatchMode Match { get; init; } = MatchMode.Ordered;
+
+    /// <summary>
+    /// Paths of request bodies that matching always ignores: values the provider made up (tool-call ids)
+    /// and that differ when a conversation is re-recorded. <c>[*]</c> stands for any array index.
+    /// </summary>
+    public static IReadOnlySet<string> VolatilePaths { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "$.messages[*].tool_call_id",
+        "$.messages[*].tool_calls[*].id",
+        "$.messages[*].content[*].id",
+        "$.messages[*].content[*].tool_use_id",
+    };
+
+    /// <summary>More paths to ignore, e.g. <c>$.user</c>, <c>$.metadata</c>, <c>$.stream_options</c>.</summary>
     public IReadOnlySet<string> IgnoredRequestPaths { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
     /// <summary>Secret values (API keys) that must never reach a cassette file.</summary>
@@ -30,7 +45,12 @@ public sealed record CassetteServerOptions
         ArgumentException.ThrowIfNullOrWhiteSpace(CassetteDirectory);
         if (Mode != RecordMode.None && string.IsNullOrWhiteSpace(Upstream))
         {
-            throw new ArgumentException($"Record mode '{Mode}' needs an upstream to record from (--upstream).");
+            throw new ArgumentException($"Record mode '{RecordModes.Name(Mode)}' needs an upstream to record from (--upstream).");
+        }
+
+        foreach (var path in IgnoredRequestPaths.Where(p => !p.StartsWith('$')))
+        {
+            throw new ArgumentException($"The ignored path '{path}' must be a JSON path starting with '$', e.g. $.user.");
         }
 
         if (Upstream is not null && !Uri.TryCreate(Upstream.Replace("{cassette}", "x", StringComparison.Ordinal), UriKind.Absolute, out _))
