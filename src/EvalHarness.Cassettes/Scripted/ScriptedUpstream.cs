@@ -86,6 +86,12 @@ public sealed class ScriptedUpstream : IAsyncDisposable
         using (request)
         {
             var root = request.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                await ScriptErrorAsync(context, 400, "The request body must be a JSON object.");
+                return;
+            }
+
             var systemPrompt = root.TryGetProperty("messages", out var all) && all.ValueKind == JsonValueKind.Array
                 ? all.EnumerateArray().Where(m => m.TryGetProperty("role", out var r) && r.ValueEquals("system") && m.TryGetProperty("content", out var c) && c.ValueKind == JsonValueKind.String)
                     .Select(m => m.GetProperty("content").GetString()).FirstOrDefault()

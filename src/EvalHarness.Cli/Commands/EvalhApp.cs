@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EvalHarness.Cassettes.Server;
 using EvalHarness.Core.Results;
 using Spectre.Console;
 
@@ -13,8 +14,11 @@ public static class EvalhApp
         var root = new RootCommand(
             "EvalHarness: evaluate LLM agents against scenario suites, replaying recorded model traffic.\n"
             + "Exit codes: 0 every case passed, 1 a case failed, 2 bad input (suite, cassette, usage).");
-        root.Subcommands.Add(RunCommand.Build(console, error));
-        root.Subcommands.Add(RecordCommand.Build(console, error));
+        root.Subcommands.Add(SuiteCommand.Build(console, error, "run",
+            "Replay a suite from its cassettes (no network, no API key), score every case and write the reports.", defaultMode: null));
+        root.Subcommands.Add(SuiteCommand.Build(console, error, "record",
+            "Run a suite against a model provider (--upstream), recording every model call into the cassette folder (by default replacing the suite's cassettes).",
+            defaultMode: RecordMode.All));
         return root;
     }
 

@@ -39,6 +39,8 @@ public static class EvalRunner
                 Mode = options.Mode,
                 Upstream = options.Upstream,
                 RecordedFrom = options.RecordedFrom,
+                Match = options.Match,
+                IgnoredRequestPaths = options.IgnoredRequestPaths,
                 Secrets = options.ApiKey is { } key ? [key] : [],
             },
             cancellationToken);
@@ -60,7 +62,7 @@ public static class EvalRunner
             RunId = NewRunId(startedAt, suite.Name),
             Suite = suite.Name,
             SuiteFile = suite.FilePath,
-            Mode = options.Mode == RecordMode.None ? "replay" : "record",
+            Mode = options.Mode == RecordMode.None ? "replay" : $"record ({RecordModes.Name(options.Mode)})",
             StartedAt = startedAt,
             DurationMs = Math.Round(clock.Elapsed.TotalMilliseconds, 1),
             PricingVersion = PricingTable.Default.Version,

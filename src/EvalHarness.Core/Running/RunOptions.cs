@@ -13,6 +13,12 @@ public sealed record RunOptions
     /// <summary>Replay (<see cref="RecordMode.None"/>, the default) or record.</summary>
     public RecordMode Mode { get; init; } = RecordMode.None;
 
+    /// <summary>How requests find their recorded interactions.</summary>
+    public MatchMode Match { get; init; } = MatchMode.Ordered;
+
+    /// <summary>Request-body paths matching ignores.</summary>
+    public IReadOnlySet<string> IgnoredRequestPaths { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>The upstream to record from (a URL, or the scripted upstream's template).</summary>
     public string? Upstream { get; init; }
 

@@ -18,6 +18,9 @@ public sealed record Suite
     /// <summary>The fixture data.</summary>
     public required Fixtures Fixtures { get; init; }
 
+    /// <summary>How the suite's cassettes are recorded and matched.</summary>
+    public CassetteSettings Cassettes { get; init; } = new();
+
     /// <summary>The scenarios, in file order.</summary>
     public required IReadOnlyList<Scenario> Scenarios { get; init; }
 }

@@ -33,7 +33,7 @@ public static partial class SuiteLoader
     {
         var y = new YamlNodes(path);
         var root = y.Mapping(YamlNodes.Parse(path, yaml), "a suite");
-        var keys = y.Keys(root, "the suite", "suite", "agent", "variants", "trials", "fixtures", "scenarios");
+        var keys = y.Keys(root, "the suite", "suite", "agent", "variants", "trials", "fixtures", "cassettes", "scenarios");
         var name = Identifier(y, y.Required(keys, root, "suite", "A suite"), "the suite name");
         var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var agent = AgentParser.Parse(y, y.Required(keys, root, "agent", "A suite"), baseDirectory, "agent", parent: null);
@@ -41,7 +41,49 @@ public static partial class SuiteLoader
         var trials = keys.TryGetValue("trials", out var t) ? y.Int(t.Value, "trials", 1) : 1;
         var fixtures = keys.TryGetValue("fixtures", out var f) ? FixtureParser.Parse(y, f.Value) : new Fixtures();
         var scenarios = ParseScenarios(y, y.Required(keys, root, "scenarios", "A suite"), variants);
-        return new Suite { Name = name, FilePath = path, Variants = variants, Trials = trials, Fixtures = fixtures, Scenarios = scenarios };
+        var cassettes = keys.TryGetValue("cassettes", out var c) ? ParseCassettes(y, c.Value) : new CassetteSettings();
+        return new Suite { Name = name, FilePath = path, Variants = variants, Trials = trials, Fixtures = fixtures, Cassettes = cassettes, Scenarios = scenarios };
+    }
+
+    private static CassetteSettings ParseCassettes(YamlNodes y, YamlNode node)
+    {
+        var keys = y.Keys(y.Mapping(node, "cassettes"), "cassettes", "record_mode", "match", "ignore");
+        var settings = new CassetteSettings();
+        if (keys.TryGetValue("record_mode", out var m))
+        {
+            var text = y.String(m.Value, "record_mode");
+            settings = settings with
+            {
+                RecordMode = Cassettes.Server.RecordModes.Names.TryGetValue(text, out var mode)
+                    ? mode
+                    : throw y.Error(m.Value, $"record_mode must be one of {string.Join(", ", Cassettes.Server.RecordModes.Names.Keys)}, not '{text}'."),
+            };
+        }
+
+        if (keys.TryGetValue("match", out var mt))
+        {
+            var text = y.String(mt.Value, "match");
+            settings = settings with
+            {
+                Match = Cassettes.Server.RecordModes.Matches.TryGetValue(text, out var match)
+                    ? match
+                    : throw y.Error(mt.Value, $"match must be ordered or unordered, not '{text}'."),
+            };
+        }
+
+        if (keys.TryGetValue("ignore", out var ig))
+        {
+            var paths = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var item in y.Sequence(ig.Value, "ignore").Children)
+            {
+                var path = y.String(item, "an ignored path");
+                paths.Add(path.StartsWith('$') ? path : throw y.Error(item, $"'{path}' must be a JSON path starting with '$', e.g. $.user."));
+            }
+
+            settings = settings with { Ignore = paths };
+        }
+
+        return settings;
     }
 
     private static List<Variant> ParseVariants(YamlNodes y, YamlNode node, AgentConfig agent, string baseDirectory)

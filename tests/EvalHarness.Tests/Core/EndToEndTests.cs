@@ -46,7 +46,7 @@ public sealed class EndToEndTests : IDisposable
         var recorded = await RecordAsync(suite);
         var replayed = await EvalRunner.RunAsync(suite, new RunOptions { CassetteDirectory = _temp.Path }, Ct);
 
-        Assert.Equal("record", recorded.Mode);
+        Assert.Equal("record (all)", recorded.Mode);
         Assert.Equal("replay", replayed.Mode);
         Assert.Equal(suite.Scenarios.Count * suite.Variants.Count, replayed.Cases.Count);
         Assert.All(replayed.Cases, c => Assert.True(c.Passed, $"{c.CassetteId}: {c.Error} {string.Join("; ", c.Verdicts.Where(v => !v.Passed).Select(v => v.Reason))}"));

@@ -1,0 +1,96 @@
+using System.CommandLine;
+using EvalHarness.Cassettes.Scripted;
+using EvalHarness.Cassettes.Server;
+using EvalHarness.Core.Running;
+using EvalHarness.Core.Scripts;
+using EvalHarness.Core.Suites;
+using Spectre.Console;
+
+namespace EvalHarness.Cli.Commands;
+
+/// <summary>
+/// <c>evalh run</c> and <c>evalh record</c>: the same command with a different default record mode.
+/// <c>run</c> replays (or uses the suite's <c>cassettes.record_mode</c>); <c>record</c> re-records everything.
+/// </summary>
+internal static class SuiteCommand
+{
+    public static Command Build(IAnsiConsole console, TextWriter error, string name, string description, RecordMode? defaultMode)
+    {
+        var common = new CommonOptions();
+        var recordMode = new Option<string?>("--record-mode")
+        {
+            Description = $"none (replay only), once, new_episodes or all. Default: {(defaultMode is { } m ? RecordModes.Name(m) : "the suite's cassettes.record_mode, else none")}.",
+        };
+        recordMode.AcceptOnlyFromAmong([.. RecordModes.Names.Keys]);
+        var match = new Option<string?>("--match") { Description = "ordered or unordered matching (default: the suite's cassettes.match, else ordered)." };
+        match.AcceptOnlyFromAmong([.. RecordModes.Matches.Keys]);
+        var upstream = new Option<string?>("--upstream")
+        {
+            Description = "Where to record from: an OpenAI-compatible base URL (https://api.openai.com/, key from OPENAI_API_KEY), or 'scripted' to play the suite's script file.",
+        };
+        var script = new Option<string?>("--script") { Description = "With --upstream scripted: the script file (default: scripts/<suite>.yaml beside the suite)." };
+        var command = new Command(name, description);
+        common.AddTo(command);
+        command.Options.Add(recordMode);
+        command.Options.Add(match);
+        command.Options.Add(upstream);
+        command.Options.Add(script);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            ScriptedUpstream? scripted = null;
+            try
+            {
+                return await SuiteSession.RunAsync(console, error, parse.GetValue(common.Suite)!, parse.GetValue(common.Reports)!, async suite =>
+                {
+                    var mode = parse.GetValue(recordMode) is { } chosen ? RecordModes.Names[chosen] : defaultMode ?? suite.Cassettes.RecordMode;
+                    var options = new RunOptions
+                    {
+                        CassetteDirectory = parse.GetValue(common.Cassettes)!,
+                        Concurrency = parse.GetValue(common.Concurrency),
+                        Mode = mode,
+                        Match = parse.GetValue(match) is { } m ? RecordModes.Matches[m] : suite.Cassettes.Match,
+                        IgnoredRequestPaths = suite.Cassettes.Ignore,
+                    };
+                    var target = parse.GetValue(upstream);
+                    if (mode == RecordMode.None)
+                    {
+                        return options;
+                    }
+
+                    if (target is null)
+                    {
+                        throw new SuiteException("--upstream", 0, 0, $"record mode '{RecordModes.Name(mode)}' records from an upstream: pass --upstream <url> or --upstream scripted.");
+                    }
+
+                    if (target == "scripted")
+                    {
+                        var book = ScriptBook.Load(parse.GetValue(script) ?? ScriptBook.DefaultPathFor(suite), suite);
+                        scripted = await ScriptedUpstream.StartAsync((id, prompt) => book.Find(id, prompt), cancellationToken);
+                        return options with { Upstream = scripted.UpstreamTemplate, RecordedFrom = "scripted" };
+                    }
+
+                    if (!Uri.TryCreate(target, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+                    {
+                        throw new SuiteException("--upstream", 0, 0, $"'{target}' is neither 'scripted' nor an http(s) URL.");
+                    }
+
+                    var key = Environment.GetEnvironmentVariable("OPENAI_API_KEY");
+                    if (string.IsNullOrEmpty(key))
+                    {
+                        throw new SuiteException("OPENAI_API_KEY", 0, 0, "recording from a live upstream needs the API key in the OPENAI_API_KEY environment variable.");
+                    }
+
+                    return options with { Upstream = target, RecordedFrom = "live", ApiKey = key };
+                }, cancellationToken);
+            }
+            finally
+            {
+                if (scripted is not null)
+                {
+                    await scripted.DisposeAsync();
+                }
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,16 @@
+using EvalHarness.Cassettes.Server;
+
+namespace EvalHarness.Core.Suites;
+
+/// <summary>A suite's <c>cassettes:</c> block: how its model traffic is recorded and matched. The command line can override the mode.</summary>
+public sealed record CassetteSettings
+{
+    /// <summary>The record mode when the command line names none; <c>none</c> (replay only) by default.</summary>
+    public RecordMode RecordMode { get; init; } = RecordMode.None;
+
+    /// <summary>Ordered (the default) or unordered matching.</summary>
+    public MatchMode Match { get; init; } = MatchMode.Ordered;
+
+    /// <summary>Request-body paths that matching ignores, beside the volatile ones it always ignores.</summary>
+    public IReadOnlySet<string> Ignore { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+}
