@@ -18,6 +18,9 @@ public sealed record Cassette
     /// <summary>Where it was recorded from: the upstream's path-less origin kind (<c>scripted</c> or <c>live</c>).</summary>
     public required string RecordedFrom { get; init; }
 
+    /// <summary>Where it came from: model, time, harness version, client.</summary>
+    public CassetteMetadata? Metadata { get; init; }
+
     /// <summary>The interactions in the order they happened.</summary>
     public required IReadOnlyList<Interaction> Interactions { get; init; }
 }

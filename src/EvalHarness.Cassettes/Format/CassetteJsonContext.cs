@@ -9,4 +9,5 @@ namespace EvalHarness.Cassettes.Format;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     RespectRequiredConstructorParameters = true)]
 [JsonSerializable(typeof(Cassette))]
+[JsonSerializable(typeof(List<Interaction>))]
 internal sealed partial class CassetteJsonContext : JsonSerializerContext;

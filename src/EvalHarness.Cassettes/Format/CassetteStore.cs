@@ -98,19 +98,38 @@ public sealed partial class CassetteStore
         }
     }
 
-    /// <summary>Writes a cassette atomically: to a temporary file, then renamed over the old one.</summary>
+    /// <summary>
+    /// Writes a cassette atomically: to a temporary file, then renamed over the old one. A cassette whose
+    /// content equals the file's (the recording time aside) is not rewritten, so a re-recording that
+    /// changed nothing shows no diff.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The content holds the live key or something shaped like a credential; nothing was written.</exception>
     public void Save(Cassette cassette, IReadOnlyCollection<string> forbiddenSecrets)
     {
         ArgumentNullException.ThrowIfNull(cassette);
         ArgumentNullException.ThrowIfNull(forbiddenSecrets);
         var path = PathFor(cassette.Id);
         var json = JsonSerializer.Serialize(cassette, WriteContext.Cassette) + "\n";
-        foreach (var secret in forbiddenSecrets.Where(s => s.Length >= 8))
+        if (Secrets.SecretScanner.FindSecret(json, forbiddenSecrets) is { } secret)
         {
-            if (json.Contains(secret, StringComparison.Ordinal))
+            throw new InvalidOperationException(
+                $"Refused to write {path}: it contains {secret}. Add a scrubber for it (cassettes.scrub in the suite); nothing was written.");
+        }
+
+        if (File.Exists(path) && cassette.Metadata is { } metadata)
+        {
+            try
             {
-                throw new InvalidOperationException(
-                    $"Refused to write {path}: it contains the live API key. Add a scrubber for where the key appears; nothing was written.");
+                var old = Read(path);
+                if (old.Metadata is { } was
+                    && JsonSerializer.Serialize(old with { Metadata = was with { RecordedAt = metadata.RecordedAt } }, WriteContext.Cassette) + "\n" == json)
+                {
+                    return;
+                }
+            }
+            catch (CassetteFormatException)
+            {
+                // An unreadable old file is simply replaced.
             }
         }
 

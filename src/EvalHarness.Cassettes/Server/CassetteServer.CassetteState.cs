@@ -27,6 +27,9 @@ public sealed partial class CassetteServer
 
         public Cassette? Cassette { get; set; }
 
+        /// <summary>When re-recording: the cassette as it was, to keep its recording time if nothing changes.</summary>
+        public Cassette? Previous { get; set; }
+
         public List<Interaction> Recording { get; } = [];
 
         public List<InteractionTimings> Served { get; } = [];

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using EvalHarness.Cassettes.Format;
 using EvalHarness.Cassettes.Matching;
+using EvalHarness.Cassettes.Secrets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -123,7 +124,9 @@ public sealed partial class CassetteServer : IAsyncDisposable
             return;
         }
 
-        var body = await ReadBodyAsync(context.Request, context.RequestAborted);
+        var (raw, parsed) = await ReadBodyAsync(context.Request, context.RequestAborted);
+        var body = SecretScanner.Scrub(parsed, _options.Scrubbers);
+        providerPath += SecretScanner.ScrubQuery(context.Request.QueryString.Value ?? string.Empty);
         var state = _states.GetOrAdd(id, static key => new CassetteState(key));
         await state.Gate.WaitAsync(context.RequestAborted);
         try
@@ -132,18 +135,22 @@ public sealed partial class CassetteServer : IAsyncDisposable
             if (!state.Loaded)
             {
                 state.Loaded = true;
-                if (_options.Mode != RecordMode.All)
+                try
                 {
-                    try
-                    {
-                        state.Cassette = _store.Load(state.Id);
-                    }
-                    catch (CassetteFormatException ex)
-                    {
-                        await MissAsync(context, state, index, StatusCodes.Status500InternalServerError, ex.Message);
-                        return;
-                    }
+                    state.Cassette = _store.Load(state.Id);
                 }
+                catch (CassetteFormatException ex) when (_options.Mode == RecordMode.All)
+                {
+                    // Being replaced anyway: a corrupt old file does not stop a re-recording.
+                    _ = ex;
+                }
+                catch (CassetteFormatException ex)
+                {
+                    await MissAsync(context, state, index, StatusCodes.Status500InternalServerError, ex.Message);
+                    return;
+                }
+
+                state.Previous = state.Cassette;
 
                 // all: always record; once and new_episodes: record a cassette that does not exist yet.
                 state.IsRecording = _options.Mode == RecordMode.All || (_options.Mode != RecordMode.None && state.Cassette is null);
@@ -151,7 +158,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
 
             if (state.IsRecording)
             {
-                await RecordAsync(context, state, index, providerPath, body);
+                await RecordAsync(context, state, index, providerPath, raw, body);
                 return;
             }
 
@@ -169,7 +176,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
                 // A new episode: keep what was recorded before this request (ordered) or all of it (unordered), record on from here.
                 state.Recording.AddRange(_options.Match == MatchMode.Ordered ? state.Cassette!.Interactions.Take(index) : state.Cassette!.Interactions);
                 state.IsRecording = true;
-                await RecordAsync(context, state, index, providerPath, body);
+                await RecordAsync(context, state, index, providerPath, raw, body);
                 return;
             }
 
@@ -251,9 +258,11 @@ public sealed partial class CassetteServer : IAsyncDisposable
 
     private static string Capitalise(string text) => char.ToUpperInvariant(text[0]) + text[1..];
 
-    private async Task RecordAsync(HttpContext context, CassetteState state, int index, string providerPath, JsonElement body)
+    private async Task RecordAsync(HttpContext context, CassetteState state, int index, string providerPath, byte[] raw, JsonElement body)
     {
-        var upstream = new Uri(_options.Upstream!.Replace("{cassette}", state.Id, StringComparison.Ordinal).TrimEnd('/') + "/" + providerPath);
+        // The query goes upstream as the client sent it; the cassette keeps it scrubbed (in providerPath).
+        var upstream = new Uri(_options.Upstream!.Replace("{cassette}", state.Id, StringComparison.Ordinal).TrimEnd('/') + "/"
+            + providerPath.Split('?', 2)[0] + (context.Request.QueryString.Value ?? string.Empty));
         using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), upstream);
         var secrets = new List<string>(_options.Secrets);
         foreach (var header in context.Request.Headers)
@@ -271,7 +280,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
             }
         }
 
-        request.Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body));
+        request.Content = new ByteArrayContent(raw);
         request.Content.Headers.TryAddWithoutValidation("content-type", context.Request.ContentType ?? "application/json");
 
         var clock = Stopwatch.StartNew();
@@ -314,7 +323,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
             var responseHeaders = response.Headers.Concat(response.Content.Headers)
                 .Where(h => RecordedResponseHeaders.Contains(h.Key))
                 .ToDictionary(h => h.Key.ToLowerInvariant(), h => string.Join(", ", h.Value), StringComparer.Ordinal);
-            var recorded = new RecordedResponse((int)response.StatusCode, responseHeaders, ParseBody(bytes));
+            var recorded = new RecordedResponse((int)response.StatusCode, responseHeaders, SecretScanner.Scrub(ParseBody(bytes), _options.Scrubbers));
             if (Append(state, context.Request, providerPath, body, recorded, firstByteMs, totalMs, secrets) is { } refused)
             {
                 await MissAsync(context, state, index, StatusCodes.Status500InternalServerError, refused);
@@ -388,7 +397,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
             (int)response.StatusCode,
             new Dictionary<string, string>(StringComparer.Ordinal) { ["content-type"] = "text/event-stream" },
             null,
-            [.. events.Select(e => new SseEvent(Math.Round(e.OffsetMs, 1), ParseBody(Encoding.UTF8.GetBytes(e.Data)), e.Event))]);
+            [.. events.Select(e => new SseEvent(Math.Round(e.OffsetMs, 1), SecretScanner.Scrub(ParseBody(Encoding.UTF8.GetBytes(e.Data)), _options.Scrubbers), e.Event))]);
         if (Append(state, context.Request, providerPath, body, recorded, firstByteMs, totalMs, secrets) is { } refused)
         {
             // The client already has the stream; the cassette must still not be written.
@@ -412,7 +421,8 @@ public sealed partial class CassetteServer : IAsyncDisposable
             new InteractionTimings(Math.Round(firstByteMs, 1), Math.Round(totalMs, 1))));
         try
         {
-            _store.Save(new Cassette { Id = state.Id, Provider = ProviderOf(providerPath), RecordedFrom = _options.RecordedFrom, Interactions = [.. state.Recording] }, secrets);
+            var cassette = new Cassette { Id = state.Id, Provider = ProviderOf(providerPath), RecordedFrom = _options.RecordedFrom, Interactions = [.. state.Recording] };
+            _store.Save(cassette with { Metadata = Metadata(state, request, cassette) }, secrets);
             return null;
         }
         catch (InvalidOperationException ex)
@@ -420,6 +430,27 @@ public sealed partial class CassetteServer : IAsyncDisposable
             state.Recording.RemoveAt(state.Recording.Count - 1);
             return ex.Message;
         }
+    }
+
+    private static readonly string HarnessVersion =
+        typeof(CassetteServer).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    /// <summary>The cassette's metadata; the recording time stays the old one while the recording repeats the old cassette exactly.</summary>
+    private CassetteMetadata Metadata(CassetteState state, HttpRequest request, Cassette cassette)
+    {
+        var first = cassette.Interactions[0].Request.Body;
+        var model = first.ValueKind == JsonValueKind.Object && first.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+        var recordedAt = _options.Time.GetUtcNow();
+        if (state.Previous is { Metadata: { } previous } old && old.Interactions.Count >= cassette.Interactions.Count
+            && JsonSerializer.Serialize(old.Interactions.Take(cassette.Interactions.Count).ToList(), CassetteJsonContext.Default.ListInteraction)
+               == JsonSerializer.Serialize(cassette.Interactions.ToList(), CassetteJsonContext.Default.ListInteraction))
+        {
+            recordedAt = previous.RecordedAt;
+        }
+
+        var seconds = new DateTimeOffset(recordedAt.UtcTicks - (recordedAt.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        return new CassetteMetadata(seconds, HarnessVersion, model, request.Headers.UserAgent.ToString() is { Length: > 0 } ua ? ua : null);
     }
 
     private static string ErrorMessage(byte[] body)
@@ -433,11 +464,12 @@ public sealed partial class CassetteServer : IAsyncDisposable
     private static string ProviderOf(string providerPath) =>
         providerPath.StartsWith("v1/messages", StringComparison.Ordinal) ? "anthropic" : "openai";
 
-    private static async Task<JsonElement> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static async Task<(byte[] Raw, JsonElement Parsed)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, cancellationToken);
-        return ParseBody(buffer.ToArray());
+        var raw = buffer.ToArray();
+        return (raw, ParseBody(raw));
     }
 
     /// <summary>A body as a JSON value; a body that is not JSON is kept as a JSON string.</summary>

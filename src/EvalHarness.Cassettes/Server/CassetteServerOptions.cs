@@ -36,6 +36,12 @@ public sealed record CassetteServerOptions
     /// <summary>More paths to ignore, e.g. <c>$.user</c>, <c>$.metadata</c>, <c>$.stream_options</c>.</summary>
     public IReadOnlySet<string> IgnoredRequestPaths { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
+    /// <summary>Replacements applied to every text of request and response bodies before they are matched or written.</summary>
+    public IReadOnlyList<Secrets.Scrubber> Scrubbers { get; init; } = [];
+
+    /// <summary>The clock for recording times.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     /// <summary>Secret values (API keys) that must never reach a cassette file.</summary>
     public IReadOnlyCollection<string> Secrets { get; init; } = [];
 
