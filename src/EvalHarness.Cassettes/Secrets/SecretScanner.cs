@@ -16,8 +16,8 @@ public static partial class SecretScanner
     /// <summary>The shapes of common credentials, by name.</summary>
     private static readonly (string Name, Regex Pattern)[] KeyShapes =
     [
-        ("an OpenAI API key", OpenAIKey()),
         ("an Anthropic API key", AnthropicKey()),
+        ("an OpenAI API key", OpenAIKey()),
         ("a bearer token", BearerToken()),
         ("an AWS access key", AwsKey()),
         ("a GitHub token", GitHubToken()),
@@ -53,21 +53,36 @@ public static partial class SecretScanner
         return JsonSerializer.SerializeToElement(ScrubNode(node, scrubbers));
     }
 
+    /// <summary>Scrubs the strings of a node in place; returns the replacement for a string value, else the node.</summary>
     private static JsonNode? ScrubNode(JsonNode? node, IReadOnlyList<Scrubber> scrubbers)
     {
         switch (node)
         {
             case JsonObject o:
-                foreach (var key in o.Select(p => p.Key).ToList())
+                foreach (var (key, child) in o.ToList())
                 {
-                    o[key] = ScrubNode(o[key], scrubbers);
+                    if (child is JsonValue)
+                    {
+                        o[key] = ScrubNode(child, scrubbers);
+                    }
+                    else
+                    {
+                        ScrubNode(child, scrubbers);
+                    }
                 }
 
                 return o;
             case JsonArray a:
                 for (var i = 0; i < a.Count; i++)
                 {
-                    a[i] = ScrubNode(a[i], scrubbers);
+                    if (a[i] is JsonValue)
+                    {
+                        a[i] = ScrubNode(a[i], scrubbers);
+                    }
+                    else
+                    {
+                        ScrubNode(a[i], scrubbers);
+                    }
                 }
 
                 return a;

@@ -71,7 +71,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
         options.Validate();
         var server = new CassetteServer(options);
         (server._app, server.BaseAddress) = await LoopbackHost.StartAsync(
-            app => app.Map("/c/{**rest}", server.HandleAsync), cancellationToken);
+            app => app.Map("/c/{**rest}", server.HandleSafelyAsync), cancellationToken);
         return server;
     }
 
@@ -112,6 +112,19 @@ public sealed partial class CassetteServer : IAsyncDisposable
         }
 
         _upstream.Dispose();
+    }
+
+    /// <summary>A bug in the server answers 500 with its message, instead of an empty 500 from Kestrel.</summary>
+    private async Task HandleSafelyAsync(HttpContext context)
+    {
+        try
+        {
+            await HandleAsync(context);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && !context.Response.HasStarted)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status500InternalServerError, $"The cassette server failed: {ex.GetType().Name}: {ex.Message}");
+        }
     }
 
     private async Task HandleAsync(HttpContext context)

@@ -50,6 +50,7 @@ internal static class SuiteCommand
                         Mode = mode,
                         Match = parse.GetValue(match) is { } m ? RecordModes.Matches[m] : suite.Cassettes.Match,
                         IgnoredRequestPaths = suite.Cassettes.Ignore,
+                        Scrubbers = suite.Cassettes.Scrub,
                     };
                     var target = parse.GetValue(upstream);
                     if (mode == RecordMode.None)

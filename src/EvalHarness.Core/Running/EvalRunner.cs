@@ -41,6 +41,7 @@ public static class EvalRunner
                 RecordedFrom = options.RecordedFrom,
                 Match = options.Match,
                 IgnoredRequestPaths = options.IgnoredRequestPaths,
+                Scrubbers = options.Scrubbers,
                 Secrets = options.ApiKey is { } key ? [key] : [],
             },
             cancellationToken);

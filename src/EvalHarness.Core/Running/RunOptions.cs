@@ -16,6 +16,9 @@ public sealed record RunOptions
     /// <summary>How requests find their recorded interactions.</summary>
     public MatchMode Match { get; init; } = MatchMode.Ordered;
 
+    /// <summary>Replacements applied to bodies before they are matched or written.</summary>
+    public IReadOnlyList<Cassettes.Secrets.Scrubber> Scrubbers { get; init; } = [];
+
     /// <summary>Request-body paths matching ignores.</summary>
     public IReadOnlySet<string> IgnoredRequestPaths { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 

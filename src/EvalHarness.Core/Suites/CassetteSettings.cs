@@ -11,6 +11,9 @@ public sealed record CassetteSettings
     /// <summary>Ordered (the default) or unordered matching.</summary>
     public MatchMode Match { get; init; } = MatchMode.Ordered;
 
+    /// <summary>Replacements applied to request and response bodies before they are matched or written.</summary>
+    public IReadOnlyList<Cassettes.Secrets.Scrubber> Scrub { get; init; } = [];
+
     /// <summary>Request-body paths that matching ignores, beside the volatile ones it always ignores.</summary>
     public IReadOnlySet<string> Ignore { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 }

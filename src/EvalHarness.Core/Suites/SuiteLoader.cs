@@ -47,7 +47,7 @@ public static partial class SuiteLoader
 
     private static CassetteSettings ParseCassettes(YamlNodes y, YamlNode node)
     {
-        var keys = y.Keys(y.Mapping(node, "cassettes"), "cassettes", "record_mode", "match", "ignore");
+        var keys = y.Keys(y.Mapping(node, "cassettes"), "cassettes", "record_mode", "match", "ignore", "scrub");
         var settings = new CassetteSettings();
         if (keys.TryGetValue("record_mode", out var m))
         {
@@ -81,6 +81,27 @@ public static partial class SuiteLoader
             }
 
             settings = settings with { Ignore = paths };
+        }
+
+        if (keys.TryGetValue("scrub", out var sc))
+        {
+            var scrubbers = new List<Cassettes.Secrets.Scrubber>();
+            foreach (var item in y.Sequence(sc.Value, "scrub").Children)
+            {
+                var map = y.Mapping(item, "a scrubber");
+                var k = y.Keys(map, "a scrubber", "pattern", "replace");
+                var patternNode = y.Required(k, map, "pattern", "A scrubber");
+                try
+                {
+                    scrubbers.Add(Cassettes.Secrets.Scrubber.Create(y.String(patternNode, "pattern"), k.TryGetValue("replace", out var r) ? y.String(r.Value, "replace") : "[scrubbed]"));
+                }
+                catch (ArgumentException ex)
+                {
+                    throw y.Error(patternNode, ex.Message);
+                }
+            }
+
+            settings = settings with { Scrub = scrubbers };
         }
 
         return settings;

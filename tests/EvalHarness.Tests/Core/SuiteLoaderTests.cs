@@ -215,6 +215,20 @@ public sealed class SuiteLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Parse_CassetteSettings_AreReadAndChecked()
+    {
+        var yaml = Valid.Replace("scenarios:", "cassettes:\n  record_mode: new_episodes\n  match: unordered\n  ignore: [$.user]\n  scrub: [{ pattern: 'acct-[0-9]+', replace: '[account]' }]\nscenarios:", StringComparison.Ordinal);
+
+        var settings = Parse(yaml).Cassettes;
+
+        Assert.Equal((EvalHarness.Cassettes.Server.RecordMode.NewEpisodes, EvalHarness.Cassettes.Server.MatchMode.Unordered), (settings.RecordMode, settings.Match));
+        Assert.Equal(["$.user"], settings.Ignore);
+        Assert.Equal("[account]", settings.Scrub[0].Pattern.Replace("acct-42", settings.Scrub[0].Replacement));
+        Assert.Contains("record_mode must be one of none, once, new_episodes, all", Assert.Throws<SuiteException>(() => Parse(yaml.Replace("new_episodes", "sometimes", StringComparison.Ordinal))).Message, StringComparison.Ordinal);
+        Assert.Contains("not a valid regular expression", Assert.Throws<SuiteException>(() => Parse(yaml.Replace("acct-[0-9]+", "acct-[", StringComparison.Ordinal))).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_PipelineStageThatIsNotASubAgent_FailsAtLoad()
     {
         var error = Assert.Throws<SuiteException>(() => Parse(Runtime.Replace("  sub_agents:", "  pipeline: [billing, writer]\n  sub_agents:", StringComparison.Ordinal)));

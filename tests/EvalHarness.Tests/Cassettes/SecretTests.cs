@@ -1,0 +1,159 @@
+using System.Net;
+using System.Text;
+using EvalHarness.Cassettes.Format;
+using EvalHarness.Cassettes.Secrets;
+using EvalHarness.Cassettes.Server;
+using EvalHarness.Tests.Support;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace EvalHarness.Tests.Cassettes;
+
+/// <summary>Keys planted in headers, query strings and bodies never reach a cassette file.</summary>
+public sealed class SecretTests : IAsyncLifetime
+{
+    private const string LiveKey = "sk-live-0123456789abcdefghijKLMN";
+    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+    private readonly TempDirectory _temp = new();
+    private readonly HttpClient _http = new();
+    private readonly List<(string Authorization, string Query)> _seen = [];
+    private WebApplication _upstream = null!;
+    private Uri _upstreamAddress = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        // A provider that sets a cookie and echoes nothing secret: a stand-in with the real wire shape.
+        (_upstream, _upstreamAddress) = await LoopbackHostAccess.StartAsync(app => app.MapPost("/v1/chat/completions", async (HttpContext context) =>
+        {
+            lock (_seen)
+            {
+                _seen.Add((context.Request.Headers.Authorization.ToString(), context.Request.QueryString.Value ?? string.Empty));
+            }
+
+            context.Response.Headers.SetCookie = "session=abc123secretcookie; HttpOnly";
+            context.Response.Headers["openai-organization"] = "org-secret-123";
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("""{"id":"c1","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}]}""", Ct);
+        }), Ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _upstream.DisposeAsync();
+        _http.Dispose();
+        _temp.Dispose();
+    }
+
+    private Task<CassetteServer> StartAsync(RecordMode mode, params Scrubber[] scrubbers) => CassetteServer.StartAsync(new CassetteServerOptions
+    {
+        CassetteDirectory = _temp.Path,
+        Mode = mode,
+        Upstream = mode == RecordMode.None ? null : _upstreamAddress.ToString(),
+        Scrubbers = scrubbers,
+    }, Ct);
+
+    private async Task<HttpResponseMessage> PostAsync(CassetteServer server, string id, string body, string query = "", bool headers = true)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(server.BaseAddressFor(id), "v1/chat/completions" + query))
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        if (headers)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {LiveKey}");
+            request.Headers.TryAddWithoutValidation("x-api-key", LiveKey);
+            request.Headers.TryAddWithoutValidation("api-key", LiveKey);
+            request.Headers.TryAddWithoutValidation("OpenAI-Organization", "org-secret-123");
+            request.Headers.TryAddWithoutValidation("OpenAI-Project", "proj-secret-456");
+            request.Headers.TryAddWithoutValidation("Cookie", "session=abc123secretcookie");
+        }
+
+        return await _http.SendAsync(request, Ct);
+    }
+
+    private string FileOf(string id) => new CassetteStore(_temp.Path).PathFor(id);
+
+    [Fact]
+    public async Task CredentialHeaders_GoUpstreamButNeverIntoTheFile()
+    {
+        await using var server = await StartAsync(RecordMode.All);
+
+        using var response = await PostAsync(server, "s/v/h/t1", """{"model":"m","messages":[{"role":"user","content":"hi"}]}""");
+        var text = await File.ReadAllTextAsync(FileOf("s/v/h/t1"), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal($"Bearer {LiveKey}", Assert.Single(_seen).Authorization);
+        foreach (var secret in new[] { LiveKey, "org-secret-123", "proj-secret-456", "abc123secretcookie", "authorization", "cookie", "x-api-key" })
+        {
+            Assert.DoesNotContain(secret, text, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Fact]
+    public async Task KeyInTheQueryString_GoesUpstreamButIsScrubbedInTheFile()
+    {
+        await using var server = await StartAsync(RecordMode.All);
+
+        using var response = await PostAsync(server, "s/v/q/t1", """{"model":"m"}""", $"?api-version=2024-10-21&api-key={LiveKey}", headers: false);
+        var cassette = CassetteStore.Read(FileOf("s/v/q/t1"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(LiveKey, Assert.Single(_seen).Query, StringComparison.Ordinal);
+        Assert.Equal("v1/chat/completions?api-version=2024-10-21&api-key=[scrubbed]", cassette.Interactions[0].Request.Path);
+        Assert.DoesNotContain(LiveKey, await File.ReadAllTextAsync(FileOf("s/v/q/t1"), Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LiveKeyInTheBody_RefusesTheWriteAndLeavesNoFile()
+    {
+        await using var server = await StartAsync(RecordMode.All);
+
+        using var response = await PostAsync(server, "s/v/b/t1", $$"""{"model":"m","messages":[{"role":"user","content":"my key is {{LiveKey}}"}]}""");
+        var miss = Assert.Single((await server.TakeActivityAsync("s/v/b/t1", Ct)).Misses);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains("contains the live API key", miss.Message, StringComparison.Ordinal);
+        Assert.Contains("cassettes.scrub", miss.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(FileOf("s/v/b/t1")));
+        Assert.Empty(Directory.GetFiles(_temp.Path, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Theory]
+    [InlineData("ghp_0123456789abcdefghijklmnopqrstuvwxyzAB", "a GitHub token")]
+    [InlineData("AKIAABCDEFGHIJKLMNOP", "an AWS access key")]
+    [InlineData("sk-ant-api03-abcdefghijklmnopqrstuvwx", "an Anthropic API key")]
+    public async Task KeyShapedTextInTheBody_IsRefusedEvenWhenNotTheLiveKey(string planted, string shape)
+    {
+        await using var server = await StartAsync(RecordMode.All);
+
+        using var response = await PostAsync(server, "s/v/k/t1", $$"""{"model":"m","messages":[{"role":"user","content":"use {{planted}}"}]}""", headers: false);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains($"what looks like {shape}", Assert.Single((await server.TakeActivityAsync("s/v/k/t1", Ct)).Misses).Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(FileOf("s/v/k/t1")));
+    }
+
+    [Fact]
+    public async Task BodyScrubber_WritesTheScrubbedText_AndReplayStillMatches()
+    {
+        var scrubber = Scrubber.Create(@"sk-live-[A-Za-z0-9]+", "[scrubbed-key]");
+        var body = $$"""{"model":"m","messages":[{"role":"user","content":"my key is {{LiveKey}}"}]}""";
+        await using (var recorder = await StartAsync(RecordMode.All, scrubber))
+        {
+            using var recorded = await PostAsync(recorder, "s/v/s/t1", body);
+            Assert.True(recorded.StatusCode == HttpStatusCode.OK, await recorded.Content.ReadAsStringAsync(Ct));
+        }
+
+        await using var replayer = await StartAsync(RecordMode.None, scrubber);
+        using var replayed = await PostAsync(replayer, "s/v/s/t1", body);
+        var text = await File.ReadAllTextAsync(FileOf("s/v/s/t1"), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, replayed.StatusCode);
+        Assert.Contains("my key is [scrubbed-key]", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(LiveKey, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Scrubber_BadPattern_FailsWhenBuilt() =>
+        Assert.Contains("not a valid regular expression", Assert.Throws<ArgumentException>(() => Scrubber.Create("([")).Message, StringComparison.Ordinal);
+}
