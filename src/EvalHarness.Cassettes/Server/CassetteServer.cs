@@ -71,7 +71,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
         options.Validate();
         var server = new CassetteServer(options);
         (server._app, server.BaseAddress) = await LoopbackHost.StartAsync(
-            app => app.Map("/c/{**rest}", server.HandleSafelyAsync), cancellationToken);
+            app => app.Map("/c/{**rest}", server.HandleSafelyAsync), cancellationToken, options.Port);
         return server;
     }
 
@@ -180,6 +180,12 @@ public sealed partial class CassetteServer : IAsyncDisposable
             {
                 state.Served.Add(found.Timings);
                 context.Response.Headers[LatencyHeader] = found.Timings.TotalMs.ToString(CultureInfo.InvariantCulture);
+                if (_options.Timing == ReplayTiming.Realistic)
+                {
+                    await WriteRealisticAsync(context, found, state.ResponseBytes(match.Index, found.Response));
+                    return;
+                }
+
                 await WriteRecordedAsync(context, found.Response, state.ResponseBytes(match.Index, found.Response));
                 return;
             }
@@ -514,6 +520,39 @@ public sealed partial class CassetteServer : IAsyncDisposable
 
         context.Response.ContentLength = bytes.Length;
         await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
+    }
+
+    /// <summary>Replays with the recorded timing: a plain answer after its total time, a stream event by event at its offsets.</summary>
+    private static async Task WriteRealisticAsync(HttpContext context, Interaction interaction, byte[] bytes)
+    {
+        var clock = Stopwatch.StartNew();
+        async Task WaitUntil(double ms)
+        {
+            var left = ms - clock.Elapsed.TotalMilliseconds;
+            if (left > 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(left), context.RequestAborted);
+            }
+        }
+
+        if (interaction.Response.Events is not { } events)
+        {
+            await WaitUntil(interaction.Timings.TotalMs);
+            await WriteRecordedAsync(context, interaction.Response, bytes);
+            return;
+        }
+
+        context.Response.StatusCode = interaction.Response.Status;
+        context.Response.ContentType = "text/event-stream";
+        await WaitUntil(interaction.Timings.FirstByteMs);
+        await context.Response.StartAsync(context.RequestAborted);
+        foreach (var e in events)
+        {
+            await WaitUntil(e.OffsetMs);
+            var data = e.Data.ValueKind == JsonValueKind.String ? e.Data.GetString() : JsonSerializer.Serialize(e.Data);
+            await context.Response.WriteAsync((e.Event is null ? string.Empty : $"event: {e.Event}\n") + $"data: {data}\n\n", context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+        }
     }
 
     private static async Task MissAsync(HttpContext context, CassetteState state, int index, int status, string message, JsonDifference? difference = null)

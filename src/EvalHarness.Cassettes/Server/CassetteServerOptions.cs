@@ -21,6 +21,12 @@ public sealed record CassetteServerOptions
     /// <summary>How requests find their recorded interactions.</summary>
     public MatchMode Match { get; init; } = MatchMode.Ordered;
 
+    /// <summary>Instant (default) or realistic replay timing.</summary>
+    public ReplayTiming Timing { get; init; } = ReplayTiming.Instant;
+
+    /// <summary>The port to listen on; 0 (the default) takes a free one.</summary>
+    public int Port { get; init; }
+
     /// <summary>
     /// Paths of request bodies that matching always ignores: values the provider made up (tool-call ids)
     /// and that differ when a conversation is re-recorded. <c>[*]</c> stands for any array index.
@@ -49,6 +55,10 @@ public sealed record CassetteServerOptions
     public void Validate()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(CassetteDirectory);
+        if (Port is < 0 or > 65535)
+        {
+            throw new ArgumentException($"The port {Port} is not between 0 and 65535.");
+        }
         if (Mode != RecordMode.None && string.IsNullOrWhiteSpace(Upstream))
         {
             throw new ArgumentException($"Record mode '{RecordModes.Name(Mode)}' needs an upstream to record from (--upstream).");

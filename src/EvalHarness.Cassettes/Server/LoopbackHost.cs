@@ -11,11 +11,11 @@ namespace EvalHarness.Cassettes.Server;
 internal static class LoopbackHost
 {
     public static async Task<(WebApplication App, Uri BaseAddress)> StartAsync(
-        Action<WebApplication> map, CancellationToken cancellationToken = default)
+        Action<WebApplication> map, CancellationToken cancellationToken = default, int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 64 * 1024 * 1024);
         var app = builder.Build();
         map(app);

@@ -19,6 +19,7 @@ public static class EvalhApp
         root.Subcommands.Add(SuiteCommand.Build(console, error, "record",
             "Run a suite against a model provider (--upstream), recording every model call into the cassette folder (by default replacing the suite's cassettes).",
             defaultMode: RecordMode.All));
+        root.Subcommands.Add(ServeCommand.Build(console, error));
         return root;
     }
 

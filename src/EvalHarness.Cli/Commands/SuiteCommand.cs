@@ -28,6 +28,8 @@ internal static class SuiteCommand
         {
             Description = "Where to record from: an OpenAI-compatible base URL (https://api.openai.com/, key from OPENAI_API_KEY), or 'scripted' to play the suite's script file.",
         };
+        var replay = new Option<string>("--replay") { Description = "instant (default) or realistic: replay with the recorded timing.", DefaultValueFactory = _ => "instant" };
+        replay.AcceptOnlyFromAmong("instant", "realistic");
         var script = new Option<string?>("--script") { Description = "With --upstream scripted: the script file (default: scripts/<suite>.yaml beside the suite)." };
         var command = new Command(name, description);
         common.AddTo(command);
@@ -35,6 +37,7 @@ internal static class SuiteCommand
         command.Options.Add(match);
         command.Options.Add(upstream);
         command.Options.Add(script);
+        command.Options.Add(replay);
         command.SetAction(async (parse, cancellationToken) =>
         {
             ScriptedUpstream? scripted = null;
@@ -51,6 +54,7 @@ internal static class SuiteCommand
                         Match = parse.GetValue(match) is { } m ? RecordModes.Matches[m] : suite.Cassettes.Match,
                         IgnoredRequestPaths = suite.Cassettes.Ignore,
                         Scrubbers = suite.Cassettes.Scrub,
+                        Timing = parse.GetValue(replay) == "realistic" ? ReplayTiming.Realistic : ReplayTiming.Instant,
                     };
                     var target = parse.GetValue(upstream);
                     if (mode == RecordMode.None)

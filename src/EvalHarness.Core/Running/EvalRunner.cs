@@ -40,6 +40,7 @@ public static class EvalRunner
                 Upstream = options.Upstream,
                 RecordedFrom = options.RecordedFrom,
                 Match = options.Match,
+                Timing = options.Timing,
                 IgnoredRequestPaths = options.IgnoredRequestPaths,
                 Scrubbers = options.Scrubbers,
                 Secrets = options.ApiKey is { } key ? [key] : [],

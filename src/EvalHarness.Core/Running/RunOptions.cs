@@ -13,6 +13,9 @@ public sealed record RunOptions
     /// <summary>Replay (<see cref="RecordMode.None"/>, the default) or record.</summary>
     public RecordMode Mode { get; init; } = RecordMode.None;
 
+    /// <summary>Instant (default) or realistic replay timing.</summary>
+    public ReplayTiming Timing { get; init; } = ReplayTiming.Instant;
+
     /// <summary>How requests find their recorded interactions.</summary>
     public MatchMode Match { get; init; } = MatchMode.Ordered;
 

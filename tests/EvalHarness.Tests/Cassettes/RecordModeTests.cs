@@ -169,4 +169,19 @@ public sealed class RecordModeTests : IAsyncLifetime
         Assert.Contains("$.user", strictAnswer.Text, StringComparison.Ordinal);
         Assert.Equal((HttpStatusCode.OK, "answer 1"), lenientAnswer);
     }
+
+    [Fact]
+    public async Task RealisticReplay_TakesAtLeastTheRecordedTime_InstantDoesNot()
+    {
+        await RecordAsync("s/v/slow/t1", Request("hi"));
+        var recordedMs = Load("s/v/slow/t1").Interactions[0].Timings.TotalMs;
+        await using var realistic = await CassetteServer.StartAsync(new CassetteServerOptions { CassetteDirectory = _temp.Path, Timing = ReplayTiming.Realistic }, Ct);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var answer = await PostAsync(realistic, "s/v/slow/t1", Request("hi"));
+
+        Assert.Equal("answer 1", answer.Text);
+        Assert.True(recordedMs >= 250, $"the scripted upstream simulates a latency of at least 250 ms, recorded {recordedMs}");
+        Assert.True(clock.Elapsed.TotalMilliseconds >= recordedMs - 20, $"answered after {clock.Elapsed.TotalMilliseconds} ms, recorded {recordedMs} ms");
+    }
 }

@@ -180,4 +180,41 @@ public sealed class EvalhAppTests : IDisposable
         var results = File.ReadAllText(Directory.GetFiles(_temp.Combine("r2"), "results.json", SearchOption.AllDirectories).Single());
         Assert.DoesNotContain("\"costUsd\": 0", results, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Serve_ReplaysCommittedCassettesToAPlainHttpClient_UntilCancelled()
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(TextWriter.Synchronized(_out)) });
+        var serving = EvalhApp.InvokeAsync(["serve", "--cassettes", RepoPaths.Cassettes], console, _error, stop.Token);
+        string? address = null;
+        for (var i = 0; i < 200 && address is null; i++)
+        {
+            await Task.Delay(25, Ct);
+            address = System.Text.RegularExpressions.Regex.Match(_out.ToString(), @"Cassette server on (http://127\.0\.0\.1:[0-9]+/)").Groups[1].Value is { Length: > 0 } found ? found : null;
+        }
+
+        Assert.NotNull(address);
+        var cassette = EvalHarness.Cassettes.Format.CassetteStore.Read(Path.Combine(RepoPaths.Cassettes, "support", "default", "order-status.t1.json"));
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(
+            new Uri($"{address}c/support/default/order-status/t1/v1/chat/completions"),
+            new StringContent(cassette.Interactions[0].Request.Body.GetRawText(), System.Text.Encoding.UTF8, "application/json"),
+            Ct);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        stop.Cancel();
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("lookup_order", body, StringComparison.Ordinal);
+        Assert.Equal(0, await serving);
+    }
+
+    [Fact]
+    public async Task Run_RealisticReplay_PassesLikeInstant()
+    {
+        var exit = await Evalh("run", Path.Combine(RepoPaths.Suites, "digest.yaml"), "--cassettes", RepoPaths.Cassettes, "--reports", _temp.Path, "--replay", "realistic");
+
+        Assert.Equal(0, exit);
+        Assert.Contains("1/1 passed", _out.ToString(), StringComparison.Ordinal);
+    }
 }

@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Globalization;
+using EvalHarness.Cassettes.Server;
+using EvalHarness.Core.Results;
+using Spectre.Console;
+
+namespace EvalHarness.Cli.Commands;
+
+/// <summary>
+/// <c>evalh serve</c>: the cassette server on its own, so an agent in any language records and replays by
+/// pointing its base URL at <c>http://127.0.0.1:&lt;port&gt;/c/&lt;cassette-id&gt;/v1</c>.
+/// </summary>
+internal static class ServeCommand
+{
+    public static Command Build(IAnsiConsole console, TextWriter error)
+    {
+        var cassettes = new Option<string>("--cassettes") { Description = "The cassette folder.", DefaultValueFactory = _ => "cassettes" };
+        var mode = new Option<string>("--mode") { Description = "none (replay only), once, new_episodes or all.", DefaultValueFactory = _ => "none" };
+        mode.AcceptOnlyFromAmong([.. RecordModes.Names.Keys]);
+        var match = new Option<string>("--match") { Description = "ordered or unordered.", DefaultValueFactory = _ => "ordered" };
+        match.AcceptOnlyFromAmong([.. RecordModes.Matches.Keys]);
+        var upstream = new Option<string?>("--upstream") { Description = "The provider to record from, e.g. https://api.openai.com/ (the client's own key is forwarded, never written)." };
+        var port = new Option<int>("--port") { Description = "The port on 127.0.0.1 (0: any free port).", DefaultValueFactory = _ => 0 };
+        var replay = new Option<string>("--replay") { Description = "instant or realistic.", DefaultValueFactory = _ => "instant" };
+        replay.AcceptOnlyFromAmong("instant", "realistic");
+        var command = new Command("serve", "Run the cassette server on its own until Ctrl+C, for agents written in any language.");
+        foreach (var option in new Option[] { cassettes, mode, match, upstream, port, replay })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            CassetteServer server;
+            try
+            {
+                server = await CassetteServer.StartAsync(new CassetteServerOptions
+                {
+                    CassetteDirectory = parse.GetValue(cassettes)!,
+                    Mode = RecordModes.Names[parse.GetValue(mode)!],
+                    Match = RecordModes.Matches[parse.GetValue(match)!],
+                    Upstream = parse.GetValue(upstream),
+                    Port = parse.GetValue(port),
+                    Timing = parse.GetValue(replay) == "realistic" ? ReplayTiming.Realistic : ReplayTiming.Instant,
+                }, cancellationToken);
+            }
+            catch (Exception ex) when (ex is ArgumentException or IOException)
+            {
+                await error.WriteLineAsync($"error: {ex.Message}");
+                return ExitCodes.InputError;
+            }
+
+            await using (server)
+            {
+                console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"Cassette server on {server.BaseAddress} (mode {parse.GetValue(mode)}, cassettes in {Path.GetFullPath(parse.GetValue(cassettes)!)})."));
+                console.WriteLine($"Point an OpenAI-compatible client at {server.BaseAddress}c/<cassette-id>/v1 . Ctrl+C stops.");
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    console.WriteLine("Stopped.");
+                }
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}
