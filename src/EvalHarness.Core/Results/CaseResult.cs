@@ -62,8 +62,11 @@ public sealed record CaseResult
     /// <summary>Time the agent spent outside model calls in this run (tools, the loop); it varies run to run.</summary>
     public required double HarnessMs { get; init; }
 
-    /// <summary>Recorded model latency plus harness time: the run's latency as a user would see it live.</summary>
-    public double LatencyMs => Math.Round(ModelLatencyMs + HarnessMs, 1);
+    /// <summary>
+    /// The run's latency on its clock: live, model latency plus the agent's own time; in a replay, the recorded
+    /// model latency alone, so it is the same on every replay (the harness time of this machine is <see cref="HarnessMs"/>).
+    /// </summary>
+    public required double LatencyMs { get; init; }
 
     /// <summary>The assertions' verdicts.</summary>
     public required IReadOnlyList<AssertionVerdict> Verdicts { get; init; }

@@ -170,6 +170,7 @@ public static class EvalRunner
             OutputTokens = run.Usage.Output,
             CostUsd = run.CostUsd,
             ModelLatencyMs = Math.Round(modelLatencyMs, 1),
+            LatencyMs = Math.Round(modelLatencyMs + (recordedTime ? 0 : Math.Max(0, harnessMs)), 1),
             HarnessMs = Math.Round(Math.Max(0, harnessMs), 1),
             Verdicts = verdicts,
             ToolCalls = toolCalls,

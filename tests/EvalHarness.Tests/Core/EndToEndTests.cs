@@ -152,4 +152,28 @@ public sealed class EndToEndTests : IDisposable
         Assert.Equal("ok", resumed.ToolCalls.Single(t => t.Tool == "orders.issue_credit").Status);
         Assert.DoesNotContain(waiting.ToolCalls, t => t.Tool == "orders.issue_credit");
     }
+
+    [Fact]
+    public async Task Replay_Twice_WritesTheSameResultsApartFromRunIdsAndWallClock()
+    {
+        using var first = new TempDirectory();
+        using var second = new TempDirectory();
+        var suite = SuiteLoader.Load(Path.Combine(RepoPaths.Suites, "team.yaml"));
+
+        async Task<string> ReplayAsync(string reports)
+        {
+            var run = await EvalRunner.RunAsync(suite, new RunOptions { CassetteDirectory = RepoPaths.Cassettes }, Ct);
+            var directory = await EvalHarness.Reports.RunWriter.WriteAsync(run, reports, Ct);
+            var json = await File.ReadAllTextAsync(Path.Combine(directory, "results.json"), Ct);
+            // What may differ: the run's id and start, the agents' run ids, and this machine's wall-clock measurements.
+            return System.Text.RegularExpressions.Regex.Replace(json, "\"(runId|startedAt|durationMs|harnessMs|run_id)\": (\"[^\"]*\"|[0-9.]+)", "\"$1\": _");
+        }
+
+        var a = await ReplayAsync(first.Path);
+        var b = await ReplayAsync(second.Path);
+
+        Assert.Equal(a, b);
+        Assert.Contains("\"latencyMs\": ", a, StringComparison.Ordinal);
+        Assert.Contains("\"kind\": \"agent\"", a, StringComparison.Ordinal);
+    }
 }

@@ -34,6 +34,7 @@ public sealed class RunWriterTests : IDisposable
         CostUsd = 0.000159m,
         ModelLatencyMs = 812.5,
         HarnessMs = 1.2,
+        LatencyMs = 813.7,
         Verdicts = [new("output.contains", passed, passed ? "The output contains \"refund\"." : "The output does not contain \"refund\".")],
         ToolCalls = [new(1, "orders.refund_order", """{"order_id":"A100"}""", """{"status":"refunded"}""", false)],
         Transcript = [new("user", "Refund A100"), new("assistant", output)],
@@ -128,7 +129,7 @@ public sealed class RunWriterTests : IDisposable
     [Fact]
     public void Summary_Of_ComputesRatesAndNearestRankPercentiles()
     {
-        var cases = Enumerable.Range(1, 20).Select(i => Case($"s{i}", i % 4 != 0) with { ModelLatencyMs = i * 100, HarnessMs = 0 }).ToArray();
+        var cases = Enumerable.Range(1, 20).Select(i => Case($"s{i}", i % 4 != 0) with { ModelLatencyMs = i * 100, HarnessMs = 0, LatencyMs = i * 100 }).ToArray();
 
         var summary = RunSummary.Of(cases);
 
