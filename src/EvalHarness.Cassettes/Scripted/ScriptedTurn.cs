@@ -21,6 +21,12 @@ public sealed record ScriptedTurn
     /// <summary>The error's message.</summary>
     public string? ErrorMessage { get; init; }
 
+    /// <summary>
+    /// A wire fault instead of an answer: <c>timeout</c> (never answers), <c>reset</c> (drops the connection),
+    /// <c>malformed</c> (200 with broken JSON), <c>truncated</c> (a stream cut off halfway).
+    /// </summary>
+    public string? Fault { get; init; }
+
     /// <summary>The latency to simulate; by default derived from the token counts.</summary>
     public double? LatencyMs { get; init; }
 }

@@ -113,6 +113,22 @@ public sealed class ScriptedUpstream : IAsyncDisposable
             }
 
             var turn = script[turnIndex];
+            switch (turn.Fault)
+            {
+                case "reset":
+                    context.Abort();
+                    return;
+                case "timeout":
+                    // Never answers: the recorder gives up after its upstream timeout.
+                    await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+                    return;
+                case "malformed":
+                    context.Response.ContentType = "application/json";
+                    context.Response.Headers[CassetteServer.SimulatedLatencyHeader] = "80";
+                    await context.Response.WriteAsync($$"""{"id":"chatcmpl-{{Hash(id, turnIndex)}}","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"Hel""", context.RequestAborted);
+                    return;
+            }
+
             if (turn.ErrorStatus is { } status)
             {
                 if (turn.RetryAfterSeconds is { } seconds)
@@ -134,7 +150,15 @@ public sealed class ScriptedUpstream : IAsyncDisposable
             if (root.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True)
             {
                 var includeUsage = root.TryGetProperty("stream_options", out var so) && so.TryGetProperty("include_usage", out var iu) && iu.ValueKind == JsonValueKind.True;
-                await WriteStreamAsync(context, Chunks(id, turnIndex, model, turn, includeUsage ? (promptTokens, completionTokens) : null), latency);
+                var chunks = Chunks(id, turnIndex, model, turn, includeUsage ? (promptTokens, completionTokens) : null);
+                await WriteStreamAsync(context, turn.Fault == "truncated" ? chunks[..(chunks.Count / 2)] : chunks, latency);
+                if (turn.Fault == "truncated")
+                {
+                    // A reset discards what is still in the socket's buffer: let the half that was sent arrive first.
+                    await Task.Delay(100, context.RequestAborted);
+                    context.Abort();
+                }
+
                 return;
             }
 

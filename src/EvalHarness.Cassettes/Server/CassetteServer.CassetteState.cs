@@ -62,6 +62,11 @@ public sealed partial class CassetteServer
                 return Encoding.UTF8.GetBytes(stream.ToString());
             }
 
+            if (response.BodyText is { } text)
+            {
+                return Encoding.UTF8.GetBytes(text);
+            }
+
             var body = response.Body ?? default;
             return body.ValueKind == JsonValueKind.String
                 && !(response.Headers.TryGetValue("content-type", out var type) && type.Contains("json", StringComparison.OrdinalIgnoreCase))

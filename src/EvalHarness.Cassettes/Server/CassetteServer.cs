@@ -179,6 +179,12 @@ public sealed partial class CassetteServer : IAsyncDisposable
             if (match.Found is { } found)
             {
                 state.Served.Add(found.Timings);
+                if (found.Response.Fault is not null)
+                {
+                    await ReplayFaultAsync(context, found, state.ResponseBytes(match.Index, found.Response));
+                    return;
+                }
+
                 context.Response.Headers[LatencyHeader] = found.Timings.TotalMs.ToString(CultureInfo.InvariantCulture);
                 if (_options.Timing == ReplayTiming.Realistic)
                 {
@@ -303,15 +309,28 @@ public sealed partial class CassetteServer : IAsyncDisposable
         request.Content.Headers.TryAddWithoutValidation("content-type", context.Request.ContentType ?? "application/json");
 
         var clock = Stopwatch.StartNew();
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        patience.CancelAfter(_options.UpstreamTimeout);
         HttpResponseMessage response;
         try
         {
-            response = await _upstream.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
+            response = await _upstream.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, patience.Token);
         }
-        catch (HttpRequestException ex)
+        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            await RecordFaultAsync(context, state, index, providerPath, body, "timeout", clock.Elapsed.TotalMilliseconds, secrets);
+            return;
+        }
+        catch (HttpRequestException ex) when (ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
         {
             await MissAsync(context, state, index, StatusCodes.Status502BadGateway,
                 $"cassette '{state.Id}': the upstream {upstream.GetLeftPart(UriPartial.Authority)} could not be reached ({ex.Message}). Nothing was recorded.");
+            return;
+        }
+        catch (HttpRequestException)
+        {
+            // The upstream took the request, then dropped the connection: that is what happened, so it is recorded.
+            await RecordFaultAsync(context, state, index, providerPath, body, "reset", clock.Elapsed.TotalMilliseconds, secrets);
             return;
         }
 
@@ -324,7 +343,17 @@ public sealed partial class CassetteServer : IAsyncDisposable
             }
 
             var firstByteMs = clock.Elapsed.TotalMilliseconds;
-            var bytes = await response.Content.ReadAsByteArrayAsync(context.RequestAborted);
+            byte[] bytes;
+            try
+            {
+                bytes = await response.Content.ReadAsByteArrayAsync(patience.Token);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is OperationCanceledException && !context.RequestAborted.IsCancellationRequested))
+            {
+                await RecordFaultAsync(context, state, index, providerPath, body, ex is OperationCanceledException ? "timeout" : "reset", clock.Elapsed.TotalMilliseconds, secrets);
+                return;
+            }
+
             var totalMs = clock.Elapsed.TotalMilliseconds;
             if (response.Headers.Contains(Scripted.ScriptedUpstream.ScriptErrorHeader))
             {
@@ -342,7 +371,10 @@ public sealed partial class CassetteServer : IAsyncDisposable
             var responseHeaders = response.Headers.Concat(response.Content.Headers)
                 .Where(h => RecordedResponseHeaders.Contains(h.Key))
                 .ToDictionary(h => h.Key.ToLowerInvariant(), h => string.Join(", ", h.Value), StringComparer.Ordinal);
-            var recorded = new RecordedResponse((int)response.StatusCode, responseHeaders, SecretScanner.Scrub(ParseBody(bytes), _options.Scrubbers));
+            // A body that is not JSON (a malformed answer, an HTML error page) is kept as the text it was.
+            var recorded = TryParseJson(bytes) is { } json
+                ? new RecordedResponse((int)response.StatusCode, responseHeaders, SecretScanner.Scrub(json, _options.Scrubbers))
+                : new RecordedResponse((int)response.StatusCode, responseHeaders, BodyText: _options.Scrubbers.Aggregate(Encoding.UTF8.GetString(bytes), (t, s) => s.Pattern.Replace(t, s.Replacement)));
             if (Append(state, context.Request, providerPath, body, recorded, firstByteMs, totalMs, secrets) is { } refused)
             {
                 await MissAsync(context, state, index, StatusCodes.Status500InternalServerError, refused);
@@ -370,9 +402,10 @@ public sealed partial class CassetteServer : IAsyncDisposable
         var events = new List<(double OffsetMs, string? Event, string Data)>();
         string? name = null;
         var data = new StringBuilder();
+        var truncated = false;
         using (var reader = new StreamReader(await response.Content.ReadAsStreamAsync(context.RequestAborted), Encoding.UTF8))
         {
-            while (await reader.ReadLineAsync(context.RequestAborted) is { } line)
+            while (await ReadLineAsync(reader, context.RequestAborted) is { } line)
             {
                 await context.Response.WriteAsync(line + "\n", context.RequestAborted);
                 if (line.Length == 0)
@@ -396,6 +429,20 @@ public sealed partial class CassetteServer : IAsyncDisposable
             }
         }
 
+        async Task<string?> ReadLineAsync(StreamReader reader, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await reader.ReadLineAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is IOException or HttpRequestException)
+            {
+                // The upstream cut the stream off: what arrived is recorded, and the cut too.
+                truncated = true;
+                return null;
+            }
+        }
+
         if (data.Length > 0)
         {
             // A stream cut off before its last blank line: what arrived is what happened.
@@ -416,12 +463,18 @@ public sealed partial class CassetteServer : IAsyncDisposable
             (int)response.StatusCode,
             new Dictionary<string, string>(StringComparer.Ordinal) { ["content-type"] = "text/event-stream" },
             null,
-            [.. events.Select(e => new SseEvent(Math.Round(e.OffsetMs, 1), SecretScanner.Scrub(ParseBody(Encoding.UTF8.GetBytes(e.Data)), _options.Scrubbers), e.Event))]);
+            [.. events.Select(e => new SseEvent(Math.Round(e.OffsetMs, 1), SecretScanner.Scrub(ParseBody(Encoding.UTF8.GetBytes(e.Data)), _options.Scrubbers), e.Event))],
+            Fault: truncated ? "truncated" : null);
         if (Append(state, context.Request, providerPath, body, recorded, firstByteMs, totalMs, secrets) is { } refused)
         {
             // The client already has the stream; the cassette must still not be written.
             state.Misses.Add(new CassetteMiss(state.Id, index, refused));
             return;
+        }
+
+        if (truncated)
+        {
+            context.Abort();
         }
 
         state.Served.Add(state.Recording[^1].Timings);
@@ -552,6 +605,61 @@ public sealed partial class CassetteServer : IAsyncDisposable
             var data = e.Data.ValueKind == JsonValueKind.String ? e.Data.GetString() : JsonSerializer.Serialize(e.Data);
             await context.Response.WriteAsync((e.Event is null ? string.Empty : $"event: {e.Event}\n") + $"data: {data}\n\n", context.RequestAborted);
             await context.Response.Body.FlushAsync(context.RequestAborted);
+        }
+    }
+
+    /// <summary>Records a request that got no answer (a timeout or a dropped connection), and drops the client's connection as the upstream did.</summary>
+    private async Task RecordFaultAsync(HttpContext context, CassetteState state, int index, string providerPath, JsonElement body, string fault, double afterMs, List<string> secrets)
+    {
+        var recorded = new RecordedResponse(0, new Dictionary<string, string>(StringComparer.Ordinal), Fault: fault);
+        if (Append(state, context.Request, providerPath, body, recorded, afterMs, afterMs, secrets) is { } refused)
+        {
+            await MissAsync(context, state, index, StatusCodes.Status500InternalServerError, refused);
+            return;
+        }
+
+        state.Served.Add(state.Recording[^1].Timings);
+        context.Abort();
+    }
+
+    /// <summary>Reproduces a recorded fault: after the recorded time when realistic, the connection drops (a cut stream first sends its events).</summary>
+    private async Task ReplayFaultAsync(HttpContext context, Interaction interaction, byte[] bytes)
+    {
+        if (interaction.Response.Events is not null)
+        {
+            if (_options.Timing == ReplayTiming.Realistic)
+            {
+                await WriteRealisticAsync(context, interaction, bytes);
+            }
+            else
+            {
+                context.Response.StatusCode = interaction.Response.Status;
+                context.Response.ContentType = "text/event-stream";
+                await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+            }
+
+            // A reset discards what is still in the socket's buffer: let the recorded events arrive before the cut.
+            await Task.Delay(50, context.RequestAborted);
+        }
+        else if (_options.Timing == ReplayTiming.Realistic)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(interaction.Timings.TotalMs), context.RequestAborted);
+        }
+
+        context.Abort();
+    }
+
+    private static JsonElement? TryParseJson(byte[] bytes)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(bytes);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

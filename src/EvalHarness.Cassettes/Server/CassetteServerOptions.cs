@@ -24,6 +24,9 @@ public sealed record CassetteServerOptions
     /// <summary>Instant (default) or realistic replay timing.</summary>
     public ReplayTiming Timing { get; init; } = ReplayTiming.Instant;
 
+    /// <summary>How long a recording waits for the upstream before it records a timeout.</summary>
+    public TimeSpan UpstreamTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>The port to listen on; 0 (the default) takes a free one.</summary>
     public int Port { get; init; }
 

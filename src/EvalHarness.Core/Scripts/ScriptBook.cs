@@ -127,22 +127,29 @@ public sealed class ScriptBook
         return result;
     }
 
+    private static string Fault(YamlNodes y, YamlNode node) => y.String(node, "fault") switch
+    {
+        "timeout" or "reset" or "malformed" or "truncated" => y.String(node, "fault"),
+        _ => throw y.Error(node, "fault must be timeout, reset, malformed or truncated."),
+    };
+
     private static List<ScriptedTurn> Turns(YamlNodes y, YamlNode node, string what) =>
         [.. y.Sequence(node, $"the turns of '{what}'").Children.Select(t => ParseTurn(y, t))];
 
     private static ScriptedTurn ParseTurn(YamlNodes y, YamlNode node)
     {
         var map = y.Mapping(node, "a turn");
-        var keys = y.Keys(map, "a turn", "text", "tools", "error", "latency_ms");
-        if (!keys.ContainsKey("text") && !keys.ContainsKey("tools") && !keys.ContainsKey("error"))
+        var keys = y.Keys(map, "a turn", "text", "tools", "error", "fault", "latency_ms");
+        if (!keys.ContainsKey("text") && !keys.ContainsKey("tools") && !keys.ContainsKey("error") && !keys.ContainsKey("fault"))
         {
-            throw y.Error(map, "a turn needs text, tools or error.");
+            throw y.Error(map, "a turn needs text, tools, error or fault.");
         }
 
         var turn = new ScriptedTurn
         {
             Text = keys.TryGetValue("text", out var text) ? y.String(text.Value, "text") : null,
             LatencyMs = keys.TryGetValue("latency_ms", out var latency) ? y.Int(latency.Value, "latency_ms", 0) : null,
+            Fault = keys.TryGetValue("fault", out var fault) ? Fault(y, fault.Value) : null,
         };
 
         if (keys.TryGetValue("tools", out var tools))
