@@ -20,6 +20,7 @@ public static class EvalhApp
             "Run a suite against a model provider (--upstream), recording every model call into the cassette folder (by default replacing the suite's cassettes).",
             defaultMode: RecordMode.All));
         root.Subcommands.Add(ServeCommand.Build(console, error));
+        root.Subcommands.Add(CassettesCommand.Build(console, error));
         return root;
     }
 

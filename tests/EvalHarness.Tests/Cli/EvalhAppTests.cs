@@ -217,4 +217,53 @@ public sealed class EvalhAppTests : IDisposable
         Assert.Equal(0, exit);
         Assert.Contains("1/1 passed", _out.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task CassettesLint_ReportsEachKindOfProblem_AndExitsOne()
+    {
+        var cassettes = _temp.Combine("cassettes");
+        RepoPaths.CopyTree(Path.Combine(RepoPaths.Cassettes, "digest"), Path.Combine(cassettes, "digest"));
+        var good = Path.Combine(cassettes, "digest", "default", "weekly-digest.t1.json");
+        File.WriteAllText(Path.Combine(cassettes, "digest", "default", "broken.t1.json"), "{ \"formatVersion\": 1, ");
+        File.WriteAllText(Path.Combine(cassettes, "digest", "default", "leaky.t1.json"),
+            File.ReadAllText(good).Replace("\"id\": \"digest/default/weekly-digest/t1\"", "\"id\": \"digest/default/leaky/t1\"", StringComparison.Ordinal)
+                .Replace("Write this week's support digest.", "token ghp_0123456789abcdefghijklmnopqrstuvwxyzAB", StringComparison.Ordinal));
+        File.WriteAllText(good, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(good), "\"recordedAt\": \"[^\"]+\"", "\"recordedAt\": \"2025-01-01T00:00:00+00:00\""));
+
+        var exit = await Evalh("cassettes", "lint", "--cassettes", cassettes, "--suite", Path.Combine(RepoPaths.Suites, "digest.yaml"), "--max-age-days", "90");
+
+        Assert.Equal(1, exit);
+        var output = _out.ToString();
+        Assert.Contains("format ", output, StringComparison.Ordinal);
+        Assert.Contains("broken.t1.json", output, StringComparison.Ordinal);
+        Assert.Contains("secret ", output, StringComparison.Ordinal);
+        Assert.Contains("what looks like a GitHub token", output, StringComparison.Ordinal);
+        Assert.Contains("unused ", output, StringComparison.Ordinal);
+        Assert.Contains("stale ", output, StringComparison.Ordinal);
+        Assert.Contains("3 cassette(s) checked", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CassettesLint_CommittedCassettes_AreClean()
+    {
+        var args = new List<string> { "cassettes", "lint", "--cassettes", RepoPaths.Cassettes };
+        foreach (var suite in Directory.GetFiles(RepoPaths.Suites, "*.yaml"))
+        {
+            args.AddRange(["--suite", suite]);
+        }
+
+        Assert.Equal(0, await Evalh([.. args]));
+        Assert.Contains("0 finding(s)", _out.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CassettesStats_CountsInteractionsStreamsAndFaults()
+    {
+        Assert.Equal(0, await Evalh("cassettes", "stats", "--cassettes", RepoPaths.Cassettes));
+
+        var output = _out.ToString();
+        Assert.Contains("support", output, StringComparison.Ordinal);
+        Assert.Matches(@"[0-9]+ cassette\(s\), [0-9]+ interaction\(s\)", output);
+        Assert.Equal(2, await Evalh("cassettes", "stats", "--cassettes", _temp.Combine("none")));
+    }
 }
