@@ -15,7 +15,7 @@ namespace EvalHarness.Cassettes.Scripted;
 /// of its script. Start a fresh upstream for each recording.
 /// </summary>
 /// <remarks>Requests come to <c>/c/{cassette-id}/v1/chat/completions</c>; the id picks the script.</remarks>
-public sealed class ScriptedUpstream : IAsyncDisposable
+public sealed partial class ScriptedUpstream : IAsyncDisposable
 {
     /// <summary>The <c>created</c> timestamp of every scripted completion, so recordings are stable.</summary>
     private const long CreatedAt = 1767225600; // 2026-01-01T00:00:00Z
@@ -66,11 +66,13 @@ public sealed class ScriptedUpstream : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var rest = (string?)context.GetRouteValue("rest") ?? string.Empty;
-        if (!LoopbackHost.TrySplit(rest, out var id, out var path) || path != "v1/chat/completions")
+        if (!LoopbackHost.TrySplit(rest, out var id, out var path) || path is not ("v1/chat/completions" or "v1/messages"))
         {
-            await ScriptErrorAsync(context, 404, $"The scripted upstream serves /c/<cassette-id>/v1/chat/completions, not '/c/{rest}'.");
+            await ScriptErrorAsync(context, 404, $"The scripted upstream serves /c/<cassette-id>/v1/chat/completions (OpenAI) and /c/<cassette-id>/v1/messages (Anthropic), not '/c/{rest}'.");
             return;
         }
+
+        var anthropic = path == "v1/messages";
 
         JsonDocument request;
         try
@@ -92,10 +94,12 @@ public sealed class ScriptedUpstream : IAsyncDisposable
                 return;
             }
 
-            var systemPrompt = root.TryGetProperty("messages", out var all) && all.ValueKind == JsonValueKind.Array
-                ? all.EnumerateArray().Where(m => m.TryGetProperty("role", out var r) && r.ValueEquals("system") && m.TryGetProperty("content", out var c) && c.ValueKind == JsonValueKind.String)
-                    .Select(m => m.GetProperty("content").GetString()).FirstOrDefault()
-                : null;
+            root.TryGetProperty("messages", out var all);
+            var systemPrompt = anthropic ? AnthropicSystem(root)
+                : all.ValueKind == JsonValueKind.Array
+                    ? all.EnumerateArray().Where(m => m.TryGetProperty("role", out var r) && r.ValueEquals("system") && m.TryGetProperty("content", out var c) && c.ValueKind == JsonValueKind.String)
+                        .Select(m => m.GetProperty("content").GetString()).FirstOrDefault()
+                    : null;
             var script = _scripts(id, systemPrompt);
             if (script is null)
             {
@@ -125,7 +129,9 @@ public sealed class ScriptedUpstream : IAsyncDisposable
                 case "malformed":
                     context.Response.ContentType = "application/json";
                     context.Response.Headers[CassetteServer.SimulatedLatencyHeader] = "80";
-                    await context.Response.WriteAsync($$"""{"id":"chatcmpl-{{Hash(id, turnIndex)}}","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"Hel""", context.RequestAborted);
+                    await context.Response.WriteAsync(anthropic
+                        ? $$"""{"id":"msg_{{Hash(id, turnIndex)}}","type":"message","role":"assistant","content":[{"type":"text","text":"Hel"""
+                        : $$"""{"id":"chatcmpl-{{Hash(id, turnIndex)}}","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"Hel""", context.RequestAborted);
                     return;
             }
 
@@ -136,22 +142,44 @@ public sealed class ScriptedUpstream : IAsyncDisposable
                     context.Response.Headers["retry-after"] = seconds.ToString(CultureInfo.InvariantCulture);
                 }
 
-                await WriteAsync(context, status, ErrorBody(turn.ErrorMessage ?? $"Scripted error {status}.", status == 429 ? "rate_limit_exceeded" : "server_error"), turn.LatencyMs ?? 50);
+                var message = turn.ErrorMessage ?? $"Scripted error {status}.";
+                await WriteAsync(context, status, anthropic ? AnthropicError(status, message) : ErrorBody(message, status == 429 ? "rate_limit_exceeded" : "server_error"), turn.LatencyMs ?? 50);
                 return;
             }
 
             var messages = all;
             var model = root.TryGetProperty("model", out var m) ? m.GetString() ?? "scripted" : "scripted";
             var promptTokens = EstimateTokens(messages.ValueKind == JsonValueKind.Array ? messages.GetRawText() : string.Empty)
-                + (root.TryGetProperty("tools", out var tools) ? EstimateTokens(tools.GetRawText()) : 0);
+                + (root.TryGetProperty("tools", out var tools) ? EstimateTokens(tools.GetRawText()) : 0)
+                + (anthropic ? EstimateTokens(systemPrompt ?? string.Empty) : 0);
             var completionTokens = EstimateTokens(turn.Text ?? string.Empty)
                 + turn.ToolCalls.Sum(c => EstimateTokens(c.Name) + EstimateTokens(c.Arguments.GetRawText()) + 3);
             var latency = turn.LatencyMs ?? Math.Round(250 + (promptTokens * 0.02) + (completionTokens * 12.0));
-            if (root.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True)
+            if (root.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True && anthropic)
+            {
+                var events = AnthropicEvents(id, turnIndex, model, turn, promptTokens, completionTokens);
+                await WriteStreamAsync(context, turn.Fault == "truncated" ? events[..(events.Count / 2)] : events, latency);
+                if (turn.Fault == "truncated")
+                {
+                    await Task.Delay(100, context.RequestAborted);
+                    context.Abort();
+                }
+
+                return;
+            }
+
+            if (anthropic)
+            {
+                await WriteAsync(context, 200, AnthropicMessage(id, turnIndex, model, turn, promptTokens, completionTokens), latency);
+                return;
+            }
+
+            if (root.TryGetProperty("stream", out stream) && stream.ValueKind == JsonValueKind.True)
             {
                 var includeUsage = root.TryGetProperty("stream_options", out var so) && so.TryGetProperty("include_usage", out var iu) && iu.ValueKind == JsonValueKind.True;
                 var chunks = Chunks(id, turnIndex, model, turn, includeUsage ? (promptTokens, completionTokens) : null);
-                await WriteStreamAsync(context, turn.Fault == "truncated" ? chunks[..(chunks.Count / 2)] : chunks, latency);
+                var openAIEvents = chunks.Select(c => ((string?)null, c)).ToList();
+                await WriteStreamAsync(context, turn.Fault == "truncated" ? openAIEvents[..(openAIEvents.Count / 2)] : openAIEvents, latency);
                 if (turn.Fault == "truncated")
                 {
                     // A reset discards what is still in the socket's buffer: let the half that was sent arrive first.
@@ -331,14 +359,14 @@ public sealed class ScriptedUpstream : IAsyncDisposable
         }
     }
 
-    private static async Task WriteStreamAsync(HttpContext context, List<string> chunks, double latencyMs)
+    private static async Task WriteStreamAsync(HttpContext context, List<(string? Event, string Data)> events, double latencyMs)
     {
         context.Response.StatusCode = 200;
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers[CassetteServer.SimulatedLatencyHeader] = latencyMs.ToString(CultureInfo.InvariantCulture);
-        foreach (var chunk in chunks)
+        foreach (var (name, data) in events)
         {
-            await context.Response.WriteAsync($"data: {chunk}\n\n", context.RequestAborted);
+            await context.Response.WriteAsync((name is null ? string.Empty : $"event: {name}\n") + $"data: {data}\n\n", context.RequestAborted);
             await context.Response.Body.FlushAsync(context.RequestAborted);
         }
     }
