@@ -286,7 +286,8 @@ public sealed partial class CassetteServer : IAsyncDisposable
     private async Task RecordAsync(HttpContext context, CassetteState state, int index, string providerPath, byte[] raw, JsonElement body)
     {
         // The query goes upstream as the client sent it; the cassette keeps it scrubbed (in providerPath).
-        var upstream = new Uri(_options.Upstream!.Replace("{cassette}", state.Id, StringComparison.Ordinal).TrimEnd('/') + "/"
+        var target = providerPath.StartsWith("v1/messages", StringComparison.Ordinal) && _options.AnthropicUpstream is { } anthropic ? anthropic : _options.Upstream!;
+        var upstream = new Uri(target.Replace("{cassette}", state.Id, StringComparison.Ordinal).TrimEnd('/') + "/"
             + providerPath.Split('?', 2)[0] + (context.Request.QueryString.Value ?? string.Empty));
         using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), upstream);
         var secrets = new List<string>(_options.Secrets);

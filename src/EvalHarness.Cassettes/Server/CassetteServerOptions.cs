@@ -15,6 +15,9 @@ public sealed record CassetteServerOptions
     /// </summary>
     public string? Upstream { get; init; }
 
+    /// <summary>Where Anthropic requests (<c>v1/messages</c>) go when recording; null sends them to <see cref="Upstream"/> too.</summary>
+    public string? AnthropicUpstream { get; init; }
+
     /// <summary>What the cassette records as its source: <c>live</c> or <c>scripted</c>.</summary>
     public string RecordedFrom { get; init; } = "live";
 

@@ -26,7 +26,7 @@ internal static class SuiteCommand
         match.AcceptOnlyFromAmong([.. RecordModes.Matches.Keys]);
         var upstream = new Option<string?>("--upstream")
         {
-            Description = "Where to record from: an OpenAI-compatible base URL (https://api.openai.com/, key from OPENAI_API_KEY), or 'scripted' to play the suite's script file.",
+            Description = "Where to record from: 'live' (each model's provider: OpenAI with OPENAI_API_KEY, Anthropic with ANTHROPIC_API_KEY), a base URL for every request, or 'scripted' to play the suite's script file.",
         };
         var replay = new Option<string>("--replay") { Description = "instant (default) or realistic: replay with the recorded timing.", DefaultValueFactory = _ => "instant" };
         replay.AcceptOnlyFromAmong("instant", "realistic");
@@ -74,18 +74,23 @@ internal static class SuiteCommand
                         return options with { Upstream = scripted.UpstreamTemplate, RecordedFrom = "scripted" };
                     }
 
-                    if (!Uri.TryCreate(target, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+                    if (target != "live" && (!Uri.TryCreate(target, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https")))
                     {
-                        throw new SuiteException("--upstream", 0, 0, $"'{target}' is neither 'scripted' nor an http(s) URL.");
+                        throw new SuiteException("--upstream", 0, 0, $"'{target}' is not 'live', 'scripted' or an http(s) URL.");
                     }
 
-                    var key = Environment.GetEnvironmentVariable("OPENAI_API_KEY");
-                    if (string.IsNullOrEmpty(key))
+                    var keys = new Dictionary<string, string>(StringComparer.Ordinal);
+                    foreach (var provider in suite.Variants.SelectMany(v => v.Agent.SubAgents.Select(s => s.Agent.Model.Provider).Append(v.Agent.Model.Provider)).Distinct())
                     {
-                        throw new SuiteException("OPENAI_API_KEY", 0, 0, "recording from a live upstream needs the API key in the OPENAI_API_KEY environment variable.");
+                        var variable = ModelRef.Live[provider].KeyVariable;
+                        keys[provider] = Environment.GetEnvironmentVariable(variable) is { Length: > 0 } key
+                            ? key
+                            : throw new SuiteException(variable, 0, 0, $"recording {provider} models live needs the API key in the {variable} environment variable.");
                     }
 
-                    return options with { Upstream = target, RecordedFrom = "live", ApiKey = key };
+                    return target == "live"
+                        ? options with { Upstream = ModelRef.Live["openai"].Url, AnthropicUpstream = ModelRef.Live["anthropic"].Url, RecordedFrom = "live", ApiKeys = keys }
+                        : options with { Upstream = target, RecordedFrom = "live", ApiKeys = keys };
                 }, cancellationToken);
             }
             finally

@@ -43,7 +43,8 @@ public static class EvalRunner
                 Timing = options.Timing,
                 IgnoredRequestPaths = options.IgnoredRequestPaths,
                 Scrubbers = options.Scrubbers,
-                Secrets = options.ApiKey is { } key ? [key] : [],
+                AnthropicUpstream = options.AnthropicUpstream,
+                Secrets = [.. options.ApiKeys.Values, .. options.ApiKey is { } key ? [key] : Array.Empty<string>()],
             },
             cancellationToken);
         var latency = new RecordedLatencyHandler(new SocketsHttpHandler { MaxConnectionsPerServer = 512 });
@@ -92,7 +93,9 @@ public static class EvalRunner
             .ToDictionary(ToolCatalog.WireName, name => name, StringComparer.Ordinal);
         var endpoint = new Uri(server.BaseAddressFor(evalCase.CassetteId), "v1");
         var apiKey = options.Mode == RecordMode.None ? ReplayKey : options.ApiKey ?? ReplayKey;
-        using var client = new TimedChatClient(new OpenAIChatClient(endpoint, apiKey, config.Model.Model, http));
+        using var client = new TimedChatClient(config.Model.Provider == "anthropic"
+            ? AnthropicChatClientFactory.Create(server.BaseAddressFor(evalCase.CassetteId), options.ApiKeys.GetValueOrDefault("anthropic", apiKey), config.Model.Model, http)
+            : new OpenAIChatClient(endpoint, options.ApiKeys.GetValueOrDefault("openai", apiKey), config.Model.Model, http));
 
         // Replays (and scripted recordings) run on recorded time: a virtual clock moved by each model call's
         // recorded latency, so timeouts and spans come out the same on every replay, and backoff delays are

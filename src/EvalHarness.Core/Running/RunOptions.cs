@@ -34,6 +34,12 @@ public sealed record RunOptions
     /// <summary>The API key sent upstream when recording live; never written to a cassette.</summary>
     public string? ApiKey { get; init; }
 
+    /// <summary>Keys by provider (<c>openai</c>, <c>anthropic</c>) when recording live; each wins over <see cref="ApiKey"/> for its provider.</summary>
+    public IReadOnlyDictionary<string, string> ApiKeys { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Where Anthropic requests go when recording, when not to <see cref="Upstream"/>.</summary>
+    public string? AnthropicUpstream { get; init; }
+
     /// <summary>How many cases run at once.</summary>
     public int Concurrency { get; init; } = Math.Max(2, Environment.ProcessorCount * 2);
 

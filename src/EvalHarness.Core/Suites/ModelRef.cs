@@ -4,7 +4,14 @@ namespace EvalHarness.Core.Suites;
 public readonly record struct ModelRef(string Provider, string Model)
 {
     /// <summary>The providers whose wire protocol the harness speaks.</summary>
-    public static IReadOnlyList<string> Providers { get; } = ["openai"];
+    public static IReadOnlyList<string> Providers { get; } = ["openai", "anthropic"];
+
+    /// <summary>Where a provider is reached live, and the environment variable that holds its key.</summary>
+    public static IReadOnlyDictionary<string, (string Url, string KeyVariable)> Live { get; } = new Dictionary<string, (string, string)>(StringComparer.Ordinal)
+    {
+        ["openai"] = ("https://api.openai.com/", "OPENAI_API_KEY"),
+        ["anthropic"] = ("https://api.anthropic.com/", "ANTHROPIC_API_KEY"),
+    };
 
     /// <summary>Parses <c>provider:model</c>, or returns an error message.</summary>
     public static bool TryParse(string text, out ModelRef model, out string error)

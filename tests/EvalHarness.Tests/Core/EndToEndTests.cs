@@ -94,7 +94,7 @@ public sealed class EndToEndTests : IDisposable
         var run = await EvalRunner.RunAsync(strict, new RunOptions { CassetteDirectory = RepoPaths.Cassettes }, Ct);
 
         var failed = run.Cases.Where(c => !c.Passed).ToList();
-        Assert.Equal(["default", "streaming"], failed.Select(c => c.Variant));
+        Assert.Equal(["default", "streaming", "haiku"], failed.Select(c => c.Variant));
         Assert.All(failed, f => Assert.Null(f.Error));
         Assert.All(failed, f => Assert.Contains(f.Verdicts, v => !v.Passed && v.Reason.StartsWith("The output does not contain \"delivered\"", StringComparison.Ordinal)));
         Assert.Equal(ExitCodes.Failed, ExitCodes.For(run));

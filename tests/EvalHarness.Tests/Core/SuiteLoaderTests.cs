@@ -196,7 +196,7 @@ public sealed class SuiteLoaderTests : IDisposable
     [InlineData("properties: { answer: { type: string } }", "properties: { answer: { type: text } }", "$.properties.answer.type: 'text' is not a JSON Schema type")]
     [InlineData("required: [answer]", "oneOf: []", "the keyword 'oneOf' is not supported")]
     [InlineData("keep_last: 3", "keep_last: 1", "context.keep_last must be at least 2.")]
-    [InlineData("summary_model: openai:gpt-4o-mini", "summary_model: anthropic:claude-haiku-4-5", "provider 'anthropic' is not supported")]
+    [InlineData("summary_model: openai:gpt-4o-mini", "summary_model: anthropic:claude-haiku-4-5", "the summary model must speak the agent's protocol (openai), not anthropic.")]
     [InlineData("orders.issue_credit: { above: { amount: 50 } }", "mail.send_email: always", "'mail.send_email' is not one of the agent's tools, so it can never need approval.")]
     [InlineData("orders.issue_credit: { above: { amount: 50 } }", "orders.issue_credit: sometimes", "an approval rule is 'always' or { above:")]
     [InlineData("resume: { orders.issue_credit: approve }", "resume: { orders.issue_credit: pending }", "the decision must be approve or deny, not 'pending'.")]
