@@ -137,7 +137,7 @@ public static partial class JsonDiff
 
     private static string Show(JsonElement value)
     {
-        var text = value.GetRawText();
+        var text = JsonSerializer.Serialize(value, QuoteOptions);
         return text.Length <= MaxShown ? text : string.Concat(text.AsSpan(0, MaxShown), "…");
     }
 }

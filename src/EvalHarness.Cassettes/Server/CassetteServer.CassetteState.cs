@@ -71,7 +71,7 @@ public sealed partial class CassetteServer
             return body.ValueKind == JsonValueKind.String
                 && !(response.Headers.TryGetValue("content-type", out var type) && type.Contains("json", StringComparison.OrdinalIgnoreCase))
                 ? Encoding.UTF8.GetBytes(body.GetString()!)
-                : body.ValueKind == JsonValueKind.Undefined ? [] : Encoding.UTF8.GetBytes(body.GetRawText());
+                : body.ValueKind == JsonValueKind.Undefined ? [] : JsonSerializer.SerializeToUtf8Bytes(body); // compact: the file is indented, the wire need not be
         }
     }
 }
