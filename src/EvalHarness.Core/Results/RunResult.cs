@@ -27,6 +27,9 @@ public sealed record RunResult
     /// <summary>Headline numbers.</summary>
     public required RunSummary Summary { get; init; }
 
+    /// <summary>Aggregates by variant, by scenario under each variant, and by tag.</summary>
+    public IReadOnlyList<Statistics.GroupSummary> Groups { get; init; } = [];
+
     /// <summary>Every case, in suite order: variant, then scenario, then trial.</summary>
     public required IReadOnlyList<CaseResult> Cases { get; init; }
 }

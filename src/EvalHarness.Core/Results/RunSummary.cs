@@ -14,10 +14,21 @@ public sealed record RunSummary(
     double LatencyP95Ms,
     double MeanSteps)
 {
+    /// <summary>The Wilson 95% interval of the success rate: lower bound.</summary>
+    public double SuccessLow { get; init; }
+
+    /// <summary>Its upper bound.</summary>
+    public double SuccessHigh { get; init; }
+
+    /// <summary>pass^k averaged over scenarios (k = the trials): how often a scenario passes every time.</summary>
+    public double PassHatK { get; init; }
+
     /// <summary>Summarises cases.</summary>
     public static RunSummary Of(IReadOnlyList<CaseResult> cases)
     {
         var latencies = cases.Select(c => c.LatencyMs).Order().ToArray();
+        var (low, high) = Statistics.PassRates.Wilson(cases.Count, cases.Count(c => c.Passed));
+        var perScenario = cases.GroupBy(c => (c.Variant, c.Scenario)).Select(g => Statistics.PassRates.PassHatK(g.Count(), g.Count(c => c.Passed), g.Count())).ToList();
         return new RunSummary(
             cases.Count,
             cases.Count(c => c.Passed),
@@ -29,7 +40,12 @@ public sealed record RunSummary(
             cases.Any(c => c.CostUsd is null && c.Error is null) ? null : cases.Sum(c => c.CostUsd ?? 0m),
             Percentile(latencies, 0.50),
             Percentile(latencies, 0.95),
-            cases.Count == 0 ? 0 : Math.Round(cases.Average(c => c.Steps), 2));
+            cases.Count == 0 ? 0 : Math.Round(cases.Average(c => c.Steps), 2))
+        {
+            SuccessLow = Math.Round(low, 4),
+            SuccessHigh = Math.Round(high, 4),
+            PassHatK = perScenario.Count == 0 ? 0 : Math.Round(perScenario.Average(), 4),
+        };
     }
 
     /// <summary>The nearest-rank percentile of sorted values.</summary>

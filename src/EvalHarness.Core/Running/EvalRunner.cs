@@ -70,6 +70,7 @@ public static class EvalRunner
             DurationMs = Math.Round(clock.Elapsed.TotalMilliseconds, 1),
             PricingVersion = PricingTable.Default.Version,
             Summary = RunSummary.Of(results),
+            Groups = Statistics.GroupSummary.Of(results),
             Cases = results,
         };
     }

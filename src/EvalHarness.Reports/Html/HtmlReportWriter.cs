@@ -54,6 +54,8 @@ public static class HtmlReportWriter
     {
         html.Append("<div class=\"cards\">");
         Card(html, "Success", $"{s.SuccessRate * 100:0.#}%");
+        Card(html, "95% interval", $"{s.SuccessLow * 100:0}–{s.SuccessHigh * 100:0}%");
+        Card(html, "pass^k", $"{s.PassHatK * 100:0.#}%");
         Card(html, "Passed", $"{s.Passed} / {s.Cases}");
         Card(html, "Cost", Money(s.CostUsd));
         Card(html, "Tokens in / out", $"{s.InputTokens:N0} / {s.OutputTokens:N0}");

@@ -138,4 +138,26 @@ public sealed class RunWriterTests : IDisposable
         Assert.Equal((1000, 1900), (summary.LatencyP50Ms, summary.LatencyP95Ms));
         Assert.Equal(0.00318m, summary.CostUsd);
     }
+
+    [Fact]
+    public void Groups_AggregateTrialsIntoPassAtKAndPassHatK()
+    {
+        CaseResult Trial(string variant, string scenario, int trial, bool passed, string tag) =>
+            Case(scenario, passed, variant: variant) with { Trial = trial, CassetteId = $"support/{variant}/{scenario}/t{trial}", Tags = [tag] };
+        var cases = new[]
+        {
+            Trial("a", "s", 1, true, "x"), Trial("a", "s", 2, false, "x"), Trial("a", "s", 3, true, "x"),
+            Trial("a", "t", 1, true, "y"), Trial("a", "t", 2, true, "y"), Trial("a", "t", 3, true, "y"),
+        };
+
+        var groups = EvalHarness.Core.Statistics.GroupSummary.Of(cases);
+        var s = groups.Single(g => g is { Kind: "scenario", Key: "a/s" });
+        var variant = groups.Single(g => g.Kind == "variant");
+
+        Assert.Equal((3, 2, 0.6667, 1.0, 0.0), (s.Cases, s.Passed, s.SuccessRate, s.PassAtK, s.PassHatK));
+        Assert.Equal((6, 5, 1.0, 0.5), (variant.Cases, variant.Passed, variant.PassAtK, variant.PassHatK));
+        Assert.Equal(["x", "y"], groups.Where(g => g.Kind == "tag").Select(g => g.Key));
+        Assert.Equal(0.5, RunSummary.Of(cases).PassHatK);
+        Assert.True(RunSummary.Of(cases).SuccessLow < 0.8333 && RunSummary.Of(cases).SuccessHigh > 0.8333);
+    }
 }
