@@ -25,8 +25,21 @@ internal sealed class CommonOptions
         DefaultValueFactory = _ => Math.Max(2, Environment.ProcessorCount * 2),
     };
 
+    public Option<string[]> Filter { get; } = new("--filter")
+    {
+        Description = "Only scenarios whose name matches (* wildcards) or, written tag:<tag>, that carry the tag. Repeatable.",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    public Option<string[]> Variant { get; } = new("--variant") { Description = "Only these variants. Repeatable.", AllowMultipleArgumentsPerToken = true };
+
+    public Option<double?> CaseTimeout { get; } = new("--case-timeout") { Description = "Seconds one case may take; a case past it is an error." };
+
     public void AddTo(Command command)
     {
+        command.Options.Add(Filter);
+        command.Options.Add(Variant);
+        command.Options.Add(CaseTimeout);
         command.Arguments.Add(Suite);
         command.Options.Add(Cassettes);
         command.Options.Add(Reports);

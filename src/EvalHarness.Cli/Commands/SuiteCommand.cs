@@ -50,12 +50,25 @@ internal static class SuiteCommand
                     {
                         CassetteDirectory = parse.GetValue(common.Cassettes)!,
                         Concurrency = parse.GetValue(common.Concurrency),
+                        Filters = parse.GetValue(common.Filter) ?? [],
+                        Variants = parse.GetValue(common.Variant) ?? [],
+                        CaseTimeout = parse.GetValue(common.CaseTimeout) is { } seconds && seconds > 0 ? TimeSpan.FromSeconds(seconds) : null,
                         Mode = mode,
                         Match = parse.GetValue(match) is { } m ? RecordModes.Matches[m] : suite.Cassettes.Match,
                         IgnoredRequestPaths = suite.Cassettes.Ignore,
                         Scrubbers = suite.Cassettes.Scrub,
                         Timing = parse.GetValue(replay) == "realistic" ? ReplayTiming.Realistic : ReplayTiming.Instant,
                     };
+                    foreach (var variant in options.Variants.Where(v => suite.Variants.All(x => x.Name != v)))
+                    {
+                        throw new SuiteException(suite.FilePath, 0, 0, $"there is no variant '{variant}'. Variants: {string.Join(", ", suite.Variants.Select(x => x.Name))}.");
+                    }
+
+                    if (!EvalRunner.Expand(suite).Any(options.Selects))
+                    {
+                        throw new SuiteException(suite.FilePath, 0, 0, $"no case matches --filter {string.Join(" ", options.Filters)}{(options.Variants.Count > 0 ? $" --variant {string.Join(" ", options.Variants)}" : string.Empty)}.");
+                    }
+
                     var target = parse.GetValue(upstream);
                     if (mode == RecordMode.None)
                     {

@@ -25,7 +25,7 @@ internal static class SuiteSession
                     $"the cassette folder does not exist (looked in {Path.GetFullPath(options.CassetteDirectory)}). Run from the repository root, pass --cassettes, or record first with `evalh record`.");
             }
 
-            var total = EvalRunner.Expand(suite).Count;
+            var total = EvalRunner.Expand(suite).Count(options.Selects);
             var done = 0;
             var progressLock = new Lock();
             console.MarkupLine(CultureInfo.InvariantCulture, $"[bold]{Markup.Escape(suite.Name)}[/]: {total} case(s), {(options.Mode == Cassettes.Server.RecordMode.None ? "replaying" : "recording")} with cassettes in {Markup.Escape(Path.GetFullPath(options.CassetteDirectory))}");

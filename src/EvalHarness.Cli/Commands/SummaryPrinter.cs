@@ -47,6 +47,11 @@ internal static class SummaryPrinter
             }
         }
 
+        if (run.Interrupted is { } interrupted)
+        {
+            console.MarkupLine(CultureInfo.InvariantCulture, $"[yellow]{Markup.Escape(interrupted)} The report holds the finished cases.[/]");
+        }
+
         console.MarkupLine(CultureInfo.InvariantCulture, $"Report: {Markup.Escape(reportPath)}");
     }
 }

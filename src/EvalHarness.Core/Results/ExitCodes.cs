@@ -16,6 +16,6 @@ public static class ExitCodes
     public static int For(RunResult run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        return run.Summary.Errors > 0 ? InputError : run.Summary.Failed > 0 ? Failed : Ok;
+        return run.Summary.Errors > 0 || run.Interrupted is not null ? InputError : run.Summary.Failed > 0 ? Failed : Ok;
     }
 }

@@ -24,6 +24,9 @@ public sealed record RunResult
     /// <summary>The version of the prices the costs use.</summary>
     public required string PricingVersion { get; init; }
 
+    /// <summary>Set when the run was stopped before every case ran: what happened. The results hold the finished cases.</summary>
+    public string? Interrupted { get; init; }
+
     /// <summary>Headline numbers.</summary>
     public required RunSummary Summary { get; init; }
 

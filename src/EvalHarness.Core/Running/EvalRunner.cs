@@ -30,7 +30,7 @@ public static class EvalRunner
         ArgumentNullException.ThrowIfNull(options);
         var startedAt = options.Time.GetUtcNow();
         var clock = Stopwatch.StartNew();
-        var cases = Expand(suite);
+        var cases = Expand(suite).Where(c => options.Selects(c)).ToList();
 
         await using var server = await CassetteServer.StartAsync(
             new CassetteServerOptions
@@ -50,15 +50,32 @@ public static class EvalRunner
         var latency = new RecordedLatencyHandler(new SocketsHttpHandler { MaxConnectionsPerServer = 512 });
         using var http = new HttpClient(latency) { Timeout = TimeSpan.FromMinutes(5) };
 
-        var results = new CaseResult[cases.Count];
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, cases.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Concurrency), CancellationToken = cancellationToken },
-            async (index, ct) =>
-            {
-                results[index] = await RunCaseAsync(suite, cases[index], server, http, latency, options, ct);
-                options.OnCaseCompleted?.Invoke(results[index]);
-            });
+        var results = new CaseResult?[cases.Count];
+        var interrupted = false;
+        try
+        {
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, cases.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Concurrency), CancellationToken = cancellationToken },
+                async (index, ct) =>
+                {
+                    var result = await RunCaseAsync(suite, cases[index], server, http, latency, options, ct);
+                    if (ct.IsCancellationRequested && result.Outcome == nameof(AgentOutcome.Cancelled))
+                    {
+                        return; // stopped half-way: not a result
+                    }
+
+                    results[index] = result;
+                    options.OnCaseCompleted?.Invoke(result);
+                });
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl+C: keep what finished, in order.
+            interrupted = true;
+        }
+
+        var finished = results.OfType<CaseResult>().ToList();
 
         return new RunResult
         {
@@ -69,9 +86,10 @@ public static class EvalRunner
             StartedAt = startedAt,
             DurationMs = Math.Round(clock.Elapsed.TotalMilliseconds, 1),
             PricingVersion = PricingTable.Default.Version,
-            Summary = RunSummary.Of(results),
-            Groups = Statistics.GroupSummary.Of(results),
-            Cases = results,
+            Summary = RunSummary.Of(finished),
+            Groups = Statistics.GroupSummary.Of(finished),
+            Interrupted = interrupted ? $"Stopped by the user after {finished.Count} of {cases.Count} case(s)." : null,
+            Cases = finished,
         };
     }
 
@@ -122,6 +140,10 @@ public static class EvalRunner
             Time = time,
         };
 
+        using var caseTimeout = options.CaseTimeout is { } limit ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : null;
+        caseTimeout?.CancelAfter(options.CaseTimeout!.Value);
+        var outerToken = cancellationToken;
+        cancellationToken = caseTimeout?.Token ?? cancellationToken;
         var clock = Stopwatch.StartNew();
         AgentRun run;
         if (config.Pipeline.Count > 0)
@@ -145,13 +167,16 @@ public static class EvalRunner
         }
 
         var harnessMs = (clock.Elapsed - client.Elapsed).TotalMilliseconds;
-        var activity = await server.TakeActivityAsync(evalCase.CassetteId, cancellationToken);
+        var activity = await server.TakeActivityAsync(evalCase.CassetteId, CancellationToken.None);
         var modelLatencyMs = activity.Served.Sum(t => t.TotalMs);
 
         var toolCalls = run.ToolCalls
             .Select(c => new ToolCallResult(c.Step, qualified.GetValueOrDefault(c.Name, c.Name), c.ArgumentsJson, c.Result, c.IsError, c.Status, c.Agent))
             .ToList();
-        var error = activity.Misses.Count > 0 ? string.Join(Environment.NewLine, activity.Misses.Select(m => m.Message)) : null;
+        var error = activity.Misses.Count > 0 ? string.Join(Environment.NewLine, activity.Misses.Select(m => m.Message))
+            : caseTimeout?.IsCancellationRequested == true && !outerToken.IsCancellationRequested
+                ? $"The case did not finish within its {options.CaseTimeout!.Value.TotalSeconds:0.###} s limit (--case-timeout)."
+                : null;
         var verdicts = error is null ? Scorer.Score(scenario, run, toolCalls) : [];
 
         return new CaseResult

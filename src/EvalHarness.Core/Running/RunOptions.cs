@@ -43,6 +43,27 @@ public sealed record RunOptions
     /// <summary>How many cases run at once.</summary>
     public int Concurrency { get; init; } = Math.Max(2, Environment.ProcessorCount * 2);
 
+    /// <summary>Wall-clock limit of one case; a case past it is an error. Null for none.</summary>
+    public TimeSpan? CaseTimeout { get; init; }
+
+    /// <summary>Only these variants; empty for all.</summary>
+    public IReadOnlyList<string> Variants { get; init; } = [];
+
+    /// <summary>
+    /// Only scenarios matching one of these: a name with <c>*</c> wildcards, or <c>tag:&lt;tag&gt;</c>. Empty for all.
+    /// </summary>
+    public IReadOnlyList<string> Filters { get; init; } = [];
+
+    /// <summary>Whether a case is selected by <see cref="Variants"/> and <see cref="Filters"/>.</summary>
+    public bool Selects(EvalCase evalCase)
+    {
+        ArgumentNullException.ThrowIfNull(evalCase);
+        return (Variants.Count == 0 || Variants.Contains(evalCase.Variant.Name))
+            && (Filters.Count == 0 || Filters.Any(f => f.StartsWith("tag:", StringComparison.Ordinal)
+                ? evalCase.Scenario.Tags.Contains(f[4..])
+                : System.Text.RegularExpressions.Regex.IsMatch(evalCase.Scenario.Name, "^" + System.Text.RegularExpressions.Regex.Escape(f).Replace("\\*", ".*", StringComparison.Ordinal) + "$")));
+    }
+
     /// <summary>The clock for run ids and timestamps.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 

@@ -42,7 +42,8 @@ public static class HtmlReportWriter
     private static void Header(StringBuilder html, RunResult run)
     {
         var s = run.Summary;
-        var (kind, text) = s.Errors > 0 ? ("error", $"{s.Errors} case(s) could not run — see the errors below")
+        var (kind, text) = run.Interrupted is { } interrupted ? ("error", interrupted)
+            : s.Errors > 0 ? ("error", $"{s.Errors} case(s) could not run — see the errors below")
             : s.Failed > 0 ? ("fail", $"{s.Failed} of {s.Cases} case(s) failed")
             : ("pass", $"All {s.Cases} case(s) passed");
         html.Append(CultureInfo.InvariantCulture, $"<h1>Suite {E(run.Suite)}</h1>")

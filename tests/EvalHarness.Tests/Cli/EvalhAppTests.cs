@@ -267,4 +267,13 @@ public sealed class EvalhAppTests : IDisposable
         Assert.Matches(@"[0-9]+ cassette\(s\), [0-9]+ interaction\(s\)", output);
         Assert.Equal(2, await Evalh("cassettes", "stats", "--cassettes", _temp.Combine("none")));
     }
+
+    [Fact]
+    public async Task Run_FilterMatchingNothing_ExitsTwo()
+    {
+        Assert.Equal(2, await Evalh("run", SupportSuite, "--cassettes", RepoPaths.Cassettes, "--filter", "no-such-*"));
+        Assert.Contains("no case matches --filter no-such-*", _error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(2, await Evalh("run", SupportSuite, "--cassettes", RepoPaths.Cassettes, "--variant", "gpt-9"));
+        Assert.Contains("there is no variant 'gpt-9'", _error.ToString(), StringComparison.Ordinal);
+    }
 }

@@ -176,4 +176,60 @@ public sealed class EndToEndTests : IDisposable
         Assert.Contains("\"latencyMs\": ", a, StringComparison.Ordinal);
         Assert.Contains("\"kind\": \"agent\"", a, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Run_FilterAndVariant_SelectCases()
+    {
+        var byName = await EvalRunner.RunAsync(Support, new RunOptions { CassetteDirectory = RepoPaths.Cassettes, Filters = ["*credit*"], Variants = ["haiku"] }, Ct);
+        var byTag = await EvalRunner.RunAsync(Support, new RunOptions { CassetteDirectory = RepoPaths.Cassettes, Filters = ["tag:memory", "order-status"], Variants = ["default"] }, Ct);
+
+        Assert.Equal(
+            ["small-goodwill-credit", "large-credit-approved-later", "large-credit-denied", "large-credit-awaiting-approval"],
+            byName.Cases.Select(c => c.Scenario));
+        Assert.All(byName.Cases, c => Assert.Equal("haiku", c.Variant));
+        Assert.Equal(["order-status", "remembers-customer-preference"], byTag.Cases.Select(c => c.Scenario));
+    }
+
+    [Fact]
+    public async Task Run_Cancelled_KeepsTheFinishedCasesInOrder()
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var finished = 0;
+        var options = new RunOptions
+        {
+            CassetteDirectory = RepoPaths.Cassettes,
+            Concurrency = 1,
+            OnCaseCompleted = _ =>
+            {
+                if (Interlocked.Increment(ref finished) == 3)
+                {
+                    stop.Cancel();
+                }
+            },
+        };
+
+        var run = await EvalRunner.RunAsync(Support, options, stop.Token);
+
+        Assert.Equal(3, run.Cases.Count);
+        Assert.Equal(["refund-broken-item", "order-status", "list-customer-orders"], run.Cases.Select(c => c.Scenario));
+        Assert.Equal($"Stopped by the user after 3 of {Support.Scenarios.Count * Support.Variants.Count} case(s).", run.Interrupted);
+        Assert.Equal(ExitCodes.InputError, ExitCodes.For(run));
+    }
+
+    [Fact]
+    public async Task Run_CasePastItsTimeout_IsAnError()
+    {
+        var run = await EvalRunner.RunAsync(Support, new RunOptions
+        {
+            CassetteDirectory = RepoPaths.Cassettes,
+            Filters = ["refund-broken-item"],
+            Variants = ["default"],
+            Timing = EvalHarness.Cassettes.Server.ReplayTiming.Realistic, // the three answers take 1.56 s of recorded time
+            CaseTimeout = TimeSpan.FromMilliseconds(200),
+        }, Ct);
+
+        var only = Assert.Single(run.Cases);
+        Assert.Equal("The case did not finish within its 0.2 s limit (--case-timeout).", only.Error);
+        Assert.False(only.Passed);
+    }
 }
