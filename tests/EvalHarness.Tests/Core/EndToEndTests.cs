@@ -116,18 +116,6 @@ public sealed class EndToEndTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_temp.Path, "support", "default", "not-scripted.t1.json")));
     }
 
-    public static TheoryData<string> ExampleSuites() => [.. Directory.GetFiles(RepoPaths.Suites, "*.yaml").Select(f => Path.GetFileName(f)).Order()];
-
-    [Theory]
-    [MemberData(nameof(ExampleSuites))]
-    public async Task Replay_EveryExampleSuite_PassesFromItsCommittedCassettes(string file)
-    {
-        var run = await EvalRunner.RunAsync(SuiteLoader.Load(Path.Combine(RepoPaths.Suites, file)), new RunOptions { CassetteDirectory = RepoPaths.Cassettes }, Ct);
-
-        Assert.All(run.Cases, c => Assert.True(c.Passed, $"{c.CassetteId}: {c.Error} {string.Join("; ", c.Verdicts.Where(v => !v.Passed).Select(v => v.Reason))}"));
-        Assert.All(run.Cases, c => Assert.Contains(c.Trace, s => s.Kind == "run" && s.ParentId == 0));
-    }
-
     [Fact]
     public async Task Replay_TeamSuite_AttributesSpecialistsWorkInTheTrace()
     {

@@ -1,0 +1,73 @@
+using System.Reflection;
+using EvalHarness.Core.Running;
+using EvalHarness.Core.Suites;
+using Xunit;
+using Xunit.Sdk;
+using Xunit.v3;
+
+namespace EvalHarness.Xunit;
+
+/// <summary>
+/// Theory data: one test case per scenario × variant × trial of a suite, named by its cassette id. The test
+/// method takes <c>(string suite, string cassettes, string caseId)</c> and calls <see cref="SuiteReplay.AssertPassesAsync"/>.
+/// </summary>
+/// <example>
+/// <code>
+/// [Theory, SuiteCases("suites/support.yaml")]
+/// public Task Support(string suite, string cassettes, string caseId) =&gt; SuiteReplay.AssertPassesAsync(suite, cassettes, caseId);
+/// </code>
+/// </example>
+/// <param name="suite">The suite file: absolute, or relative to the current folder or any folder above the test assembly.</param>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
+public sealed class SuiteCasesAttribute(string suite) : DataAttribute
+{
+    /// <summary>The suite file as given.</summary>
+    public string Suite { get; } = suite;
+
+    /// <summary>The cassette folder, found the same way as the suite. Default <c>cassettes</c>.</summary>
+    public string Cassettes { get; set; } = "cassettes";
+
+    /// <inheritdoc />
+    public override ValueTask<IReadOnlyCollection<ITheoryDataRow>> GetData(MethodInfo testMethod, DisposalTracker disposalTracker)
+    {
+        var suiteFile = Locate(Suite, file: true);
+        var cassettes = Locate(Cassettes, file: false);
+        var loaded = SuiteLoader.Load(suiteFile);
+        IReadOnlyCollection<ITheoryDataRow> rows = [.. EvalRunner.Expand(loaded).Select(c =>
+            new TheoryDataRow<string, string, string>(suiteFile, cassettes, c.CassetteId)
+            {
+                TestDisplayName = c.CassetteId,
+                Traits = new Dictionary<string, HashSet<string>>
+                {
+                    ["suite"] = [loaded.Name],
+                    ["variant"] = [c.Variant.Name],
+                    ["tag"] = [.. c.Scenario.Tags],
+                },
+            })];
+        return new(rows);
+    }
+
+    /// <inheritdoc />
+    public override bool SupportsDiscoveryEnumeration() => true;
+
+    /// <summary>Finds a path as given, or relative to a folder above the test assembly (the repository root).</summary>
+    internal static string Locate(string path, bool file)
+    {
+        bool Exists(string p) => file ? File.Exists(p) : Directory.Exists(p);
+        if (Path.IsPathRooted(path) || Exists(path))
+        {
+            return Path.GetFullPath(path);
+        }
+
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, path);
+            if (Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException($"{path}: not found in {Environment.CurrentDirectory} or any folder above {AppContext.BaseDirectory}.", path);
+    }
+}
