@@ -2,6 +2,7 @@ using System.Text.Json;
 using EvalHarness.Agents.Runtime;
 using EvalHarness.Core.Results;
 using EvalHarness.Core.Suites;
+using EvalHarness.Core.Toolkits;
 
 namespace EvalHarness.Core.Assertions;
 
@@ -9,7 +10,13 @@ namespace EvalHarness.Core.Assertions;
 public static class Scorer
 {
     /// <summary>Scores a run. <paramref name="toolCalls"/> carry qualified tool names.</summary>
-    public static IReadOnlyList<AssertionVerdict> Score(Scenario scenario, AgentRun run, IReadOnlyList<ToolCallResult> toolCalls)
+    /// <param name="scenario">The scenario and its expectations.</param>
+    /// <param name="run">The run.</param>
+    /// <param name="toolCalls">The run's tool calls with qualified names.</param>
+    /// <param name="environment">The case's environment after the run, for state assertions.</param>
+    /// <param name="latencyMs">The run's latency, for the latency bound.</param>
+    public static IReadOnlyList<AssertionVerdict> Score(
+        Scenario scenario, AgentRun run, IReadOnlyList<ToolCallResult> toolCalls, CaseEnvironment? environment = null, double latencyMs = 0)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(run);
@@ -36,9 +43,69 @@ public static class Scorer
                 : new("output.not_contains", false, $"The output contains \"{text}\", which it must not. Output: {Snippet(run.FinalText)}"));
         }
 
+        foreach (var pattern in expect.OutputRegex)
+        {
+            verdicts.Add(pattern.IsMatch(run.FinalText)
+                ? new("output.regex", true, $"The output matches /{pattern}/.")
+                : new("output.regex", false, $"The output does not match /{pattern}/. Output: {Snippet(run.FinalText)}"));
+        }
+
+        if (expect.OutputEquals is { } equals)
+        {
+            verdicts.Add(run.FinalText.Trim() == equals.Trim()
+                ? new("output.equals", true, "The output is exactly as expected.")
+                : new("output.equals", false, $"The output is {Snippet(run.FinalText)}, not \"{equals}\"."));
+        }
+
+        if (expect.OutputJsonSchema is not null || expect.OutputJsonPath.Count > 0)
+        {
+            verdicts.AddRange(JsonOutput(expect, run.FinalText));
+        }
+
         foreach (var tool in expect.ToolsCalled)
         {
             verdicts.Add(ToolCalled(tool, toolCalls));
+        }
+
+        if (expect.ToolsCalled.Count > 0 && expect.ToolsOrder != ToolOrder.Unordered)
+        {
+            verdicts.Add(Order(expect.ToolsOrder, expect.ToolsCalled, toolCalls));
+        }
+
+        if (expect.MaxToolCalls is { } maxCalls)
+        {
+            verdicts.Add(toolCalls.Count <= maxCalls
+                ? new("tools.max_calls", true, $"{toolCalls.Count} tool call(s), within {maxCalls}.")
+                : new("tools.max_calls", false, $"{toolCalls.Count} tool calls, more than the {maxCalls} allowed."));
+        }
+
+        foreach (var (path, value) in expect.State)
+        {
+            var actual = environment is null ? null : StateReader.Read(environment, path);
+            verdicts.Add(actual is { } found && SameValue(value, found)
+                ? new("state", true, $"{path} is {found.GetRawText()}.")
+                : new("state", false, $"{path} is {(actual is { } a ? a.GetRawText() : "missing")}, expected {value.GetRawText()}."));
+        }
+
+        if (expect.MaxTokens is { } maxTokens)
+        {
+            verdicts.Add(run.Usage.Total <= maxTokens
+                ? new("max_tokens", true, $"{run.Usage.Total:N0} tokens, within {maxTokens:N0}.")
+                : new("max_tokens", false, $"{run.Usage.Total:N0} tokens, more than the {maxTokens:N0} allowed."));
+        }
+
+        if (expect.MaxCostUsd is { } maxCost)
+        {
+            verdicts.Add(run.CostUsd is not { } cost ? new("max_cost_usd", false, "The cost is unknown (a model has no price), so the bound cannot hold.")
+                : cost <= maxCost ? new("max_cost_usd", true, $"${cost:0.######}, within ${maxCost:0.######}.")
+                : new("max_cost_usd", false, $"${cost:0.######}, more than the ${maxCost:0.######} allowed."));
+        }
+
+        if (expect.MaxLatencyMs is { } maxLatency)
+        {
+            verdicts.Add(latencyMs <= maxLatency
+                ? new("max_latency_ms", true, $"{latencyMs:0} ms, within {maxLatency:0}.")
+                : new("max_latency_ms", false, $"{latencyMs:0} ms, more than the {maxLatency:0} allowed."));
         }
 
         foreach (var tool in expect.ToolsNotCalled)
@@ -66,6 +133,80 @@ public static class Scorer
         }
 
         return verdicts;
+    }
+
+    private static IEnumerable<AssertionVerdict> JsonOutput(Expectations expect, string text)
+    {
+        JsonElement root;
+        try
+        {
+            var trimmed = text.Trim();
+            if (trimmed.StartsWith("```", StringComparison.Ordinal))
+            {
+                trimmed = trimmed[(trimmed.IndexOf('\n', StringComparison.Ordinal) + 1)..trimmed.LastIndexOf("```", StringComparison.Ordinal)];
+            }
+
+            using var document = JsonDocument.Parse(trimmed);
+            root = document.RootElement.Clone();
+        }
+        catch (Exception ex) when (ex is JsonException or ArgumentOutOfRangeException)
+        {
+            return [new("output.json", false, $"The output is not JSON, so its schema and paths cannot hold. Output: {Snippet(text)}")];
+        }
+
+        var verdicts = new List<AssertionVerdict>();
+        if (expect.OutputJsonSchema is { } schema)
+        {
+            var errors = schema.Validate(root);
+            verdicts.Add(errors.Count == 0
+                ? new("output.json_schema", true, "The output matches the schema.")
+                : new("output.json_schema", false, $"The output does not match the schema: {string.Join("; ", errors)}."));
+        }
+
+        foreach (var (path, value) in expect.OutputJsonPath)
+        {
+            var found = JsonPath.Select(root, path);
+            verdicts.Add(found is { } f && SameValue(value, f)
+                ? new("output.json_path", true, $"{path} is {f.GetRawText()}.")
+                : new("output.json_path", false, $"{path} is {(found is { } a ? a.GetRawText() : "missing")}, expected {value.GetRawText()}."));
+        }
+
+        return verdicts;
+    }
+
+    private static bool Matches(ToolExpectation expected, ToolCallResult call) =>
+        call.Tool == expected.Name && ArgumentMismatch(expected.Arguments, call.Arguments) is null;
+
+    private static AssertionVerdict Order(ToolOrder order, IReadOnlyList<ToolExpectation> expected, IReadOnlyList<ToolCallResult> calls)
+    {
+        var kind = "tools.order";
+        var made = calls.Count == 0 ? "no calls" : string.Join(" → ", calls.Select(c => c.Tool));
+        var wanted = string.Join(" → ", expected.Select(e => e.Name));
+        switch (order)
+        {
+            case ToolOrder.Strict:
+                return calls.Count == expected.Count && calls.Zip(expected).All(p => Matches(p.Second, p.First))
+                    ? new(kind, true, $"The calls are exactly {wanted}.")
+                    : new(kind, false, $"Expected exactly {wanted}, got {made}.");
+            case ToolOrder.Subset:
+                var next = 0;
+                foreach (var call in calls)
+                {
+                    if (next < expected.Count && Matches(expected[next], call))
+                    {
+                        next++;
+                    }
+                }
+
+                return next == expected.Count
+                    ? new(kind, true, $"{wanted} happened in this order.")
+                    : new(kind, false, $"Expected {wanted} in this order; {expected[next].Name} did not follow (calls: {made}).");
+            default:
+                var stray = calls.Where(c => !expected.Any(e => Matches(e, c))).ToList();
+                return stray.Count == 0
+                    ? new(kind, true, $"Every call was one of {wanted}.")
+                    : new(kind, false, $"{stray[0].Tool} with {stray[0].Arguments} was called, but only {wanted} were expected.");
+        }
     }
 
     private static AssertionVerdict ToolCalled(ToolExpectation expected, IReadOnlyList<ToolCallResult> calls)

@@ -177,7 +177,8 @@ public static class EvalRunner
             : caseTimeout?.IsCancellationRequested == true && !outerToken.IsCancellationRequested
                 ? $"The case did not finish within its {options.CaseTimeout!.Value.TotalSeconds:0.###} s limit (--case-timeout)."
                 : null;
-        var verdicts = error is null ? Scorer.Score(scenario, run, toolCalls) : [];
+        var latencyMs = Math.Round(modelLatencyMs + (recordedTime ? 0 : Math.Max(0, harnessMs)), 1);
+        var verdicts = error is null ? Scorer.Score(scenario, run, toolCalls, environment, latencyMs) : [];
 
         return new CaseResult
         {
@@ -199,7 +200,7 @@ public static class EvalRunner
             OutputTokens = run.Usage.Output,
             CostUsd = run.CostUsd,
             ModelLatencyMs = Math.Round(modelLatencyMs, 1),
-            LatencyMs = Math.Round(modelLatencyMs + (recordedTime ? 0 : Math.Max(0, harnessMs)), 1),
+            LatencyMs = latencyMs,
             HarnessMs = Math.Round(Math.Max(0, harnessMs), 1),
             Verdicts = verdicts,
             ToolCalls = toolCalls,

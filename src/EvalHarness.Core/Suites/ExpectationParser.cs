@@ -24,7 +24,7 @@ internal static class ExpectationParser
     public static Expectations Parse(YamlNodes y, YamlNode node, IReadOnlyList<Variant> variants)
     {
         var map = y.Mapping(node, "expect");
-        var keys = y.Keys(map, "expect", "outcome", "output", "tools", "counters", "max_steps");
+        var keys = y.Keys(map, "expect", "outcome", "output", "tools", "counters", "state", "max_steps", "max_tokens", "max_cost_usd", "max_latency_ms");
         var callable = variants.SelectMany(v => Callable(v.Agent)).Distinct().ToList();
         var expect = new Expectations();
         if (keys.TryGetValue("outcome", out var oc))
@@ -40,17 +40,42 @@ internal static class ExpectationParser
 
         if (keys.TryGetValue("output", out var o))
         {
-            var output = y.Keys(y.Mapping(o.Value, "expect.output"), "expect.output", "contains", "not_contains");
+            var output = y.Keys(y.Mapping(o.Value, "expect.output"), "expect.output", "contains", "not_contains", "regex", "equals", "json_schema", "json_path");
             expect = expect with
             {
                 OutputContains = output.TryGetValue("contains", out var c) ? y.Strings(c.Value, "contains") : [],
                 OutputNotContains = output.TryGetValue("not_contains", out var nc) ? y.Strings(nc.Value, "not_contains") : [],
+                OutputRegex = output.TryGetValue("regex", out var rx) ? [.. (rx.Value is YamlScalarNode ? [rx.Value] : y.Sequence(rx.Value, "regex").Children).Select(n => Regex(y, n))] : [],
+                OutputEquals = output.TryGetValue("equals", out var eq) ? y.String(eq.Value, "equals") : null,
+                OutputJsonSchema = output.TryGetValue("json_schema", out var js) ? Schema(y, js.Value) : null,
+                OutputJsonPath = output.TryGetValue("json_path", out var jp) ? Paths(y, jp.Value, "json_path", Assertions.JsonPath.IsValid, "a JSON path such as $.category or $.items[0].id") : new Dictionary<string, System.Text.Json.JsonElement>(),
             };
         }
 
         if (keys.TryGetValue("tools", out var t))
         {
-            var tools = y.Keys(y.Mapping(t.Value, "expect.tools"), "expect.tools", "called", "not_called");
+            var tools = y.Keys(y.Mapping(t.Value, "expect.tools"), "expect.tools", "called", "not_called", "order", "max_calls");
+            if (tools.TryGetValue("order", out var order))
+            {
+                var text = y.String(order.Value, "order");
+                expect = expect with
+                {
+                    ToolsOrder = text switch
+                    {
+                        "unordered" => ToolOrder.Unordered,
+                        "subset" => ToolOrder.Subset,
+                        "strict" => ToolOrder.Strict,
+                        "superset" => ToolOrder.Superset,
+                        _ => throw y.Error(order.Value, $"order must be unordered, subset, strict or superset, not '{text}'."),
+                    },
+                };
+            }
+
+            if (tools.TryGetValue("max_calls", out var maxCalls))
+            {
+                expect = expect with { MaxToolCalls = y.Int(maxCalls.Value, "max_calls", 0) };
+            }
+
             if (tools.TryGetValue("called", out var called))
             {
                 expect = expect with { ToolsCalled = [.. y.Sequence(called.Value, "called").Children.Select(c => ToolExpectation(y, c, callable))] };
@@ -79,9 +104,29 @@ internal static class ExpectationParser
             expect = expect with { Counters = values };
         }
 
+        if (keys.TryGetValue("state", out var state))
+        {
+            expect = expect with { State = Paths(y, state.Value, "state", Toolkits.StateReader.IsValid, "a state path such as orders.A100.status, orders.count, mail.sent.count, mail.sent[0].to or memory.count") };
+        }
+
         if (keys.TryGetValue("max_steps", out var m))
         {
             expect = expect with { MaxSteps = y.Int(m.Value, "max_steps", 1) };
+        }
+
+        if (keys.TryGetValue("max_tokens", out var mt))
+        {
+            expect = expect with { MaxTokens = y.Int(mt.Value, "max_tokens", 1) };
+        }
+
+        if (keys.TryGetValue("max_cost_usd", out var mc))
+        {
+            expect = expect with { MaxCostUsd = y.Decimal(mc.Value, "max_cost_usd", 0, exclusive: true) };
+        }
+
+        if (keys.TryGetValue("max_latency_ms", out var ml))
+        {
+            expect = expect with { MaxLatencyMs = (double)y.Decimal(ml.Value, "max_latency_ms", 0, exclusive: true) };
         }
 
         return expect;
@@ -114,6 +159,43 @@ internal static class ExpectationParser
         }
 
         return new ToolExpectation(name, args);
+    }
+
+    private static System.Text.RegularExpressions.Regex Regex(YamlNodes y, YamlNode node)
+    {
+        var pattern = y.String(node, "a regex");
+        try
+        {
+            return new System.Text.RegularExpressions.Regex(pattern, System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
+        }
+        catch (ArgumentException ex)
+        {
+            throw y.Error(node, $"'{pattern}' is not a valid regular expression: {ex.Message}");
+        }
+    }
+
+    private static Agents.Schema.JsonSchemaValidator Schema(YamlNodes y, YamlNode node)
+    {
+        try
+        {
+            return Agents.Schema.JsonSchemaValidator.Create(YamlJson.ToElement(y.Mapping(node, "json_schema")));
+        }
+        catch (ArgumentException ex)
+        {
+            throw y.Error(node, ex.Message);
+        }
+    }
+
+    private static Dictionary<string, System.Text.Json.JsonElement> Paths(YamlNodes y, YamlNode node, string what, Func<string, bool> valid, string example)
+    {
+        var result = new Dictionary<string, System.Text.Json.JsonElement>(StringComparer.Ordinal);
+        foreach (var (keyNode, value) in y.Mapping(node, what).Children)
+        {
+            var path = y.String(keyNode, "a path");
+            result[valid(path) ? path : throw y.Error(keyNode, $"'{path}' is not {example}.")] = YamlJson.ToElement(value);
+        }
+
+        return result;
     }
 
     private static string Hint(string word, IEnumerable<string> known) =>

@@ -14,6 +14,36 @@ public sealed record Expectations
     /// <summary>Texts the final output must not contain (case-insensitive).</summary>
     public IReadOnlyList<string> OutputNotContains { get; init; } = [];
 
+    /// <summary>Patterns the final output must match.</summary>
+    public IReadOnlyList<System.Text.RegularExpressions.Regex> OutputRegex { get; init; } = [];
+
+    /// <summary>The exact final output (trimmed), if set.</summary>
+    public string? OutputEquals { get; init; }
+
+    /// <summary>A schema the final output, parsed as JSON, must match.</summary>
+    public Agents.Schema.JsonSchemaValidator? OutputJsonSchema { get; init; }
+
+    /// <summary>Values at JSON paths of the final output parsed as JSON.</summary>
+    public IReadOnlyDictionary<string, System.Text.Json.JsonElement> OutputJsonPath { get; init; } = new Dictionary<string, System.Text.Json.JsonElement>();
+
+    /// <summary>How <see cref="ToolsCalled"/> relates to the calls made.</summary>
+    public ToolOrder ToolsOrder { get; init; } = ToolOrder.Unordered;
+
+    /// <summary>The most tool calls the run may make.</summary>
+    public int? MaxToolCalls { get; init; }
+
+    /// <summary>The environment after the run: values at state paths such as <c>orders.A100.status</c>.</summary>
+    public IReadOnlyDictionary<string, System.Text.Json.JsonElement> State { get; init; } = new Dictionary<string, System.Text.Json.JsonElement>();
+
+    /// <summary>The most tokens (input plus output).</summary>
+    public long? MaxTokens { get; init; }
+
+    /// <summary>The most cost in USD.</summary>
+    public decimal? MaxCostUsd { get; init; }
+
+    /// <summary>The most latency in milliseconds.</summary>
+    public double? MaxLatencyMs { get; init; }
+
     /// <summary>Tools that must have been called.</summary>
     public IReadOnlyList<ToolExpectation> ToolsCalled { get; init; } = [];
 

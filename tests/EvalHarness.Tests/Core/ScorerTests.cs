@@ -85,4 +85,94 @@ public sealed class ScorerTests
         Assert.False(verdict.Passed);
         Assert.Contains("ended max_steps", verdict.Reason, StringComparison.Ordinal);
     }
+
+    private static AssertionVerdict Last(Expectations expect, AgentRun run, ToolCallResult[]? calls = null, EvalHarness.Core.Toolkits.CaseEnvironment? env = null, double latency = 0) =>
+        Scorer.Score(With(expect), run, calls ?? [], env, latency)[^1];
+
+    [Fact]
+    public void Score_OutputRegexAndEquals()
+    {
+        var regex = new System.Text.RegularExpressions.Regex(@"refund of \$[0-9]+\.[0-9]{2}");
+        Assert.True(Last(new() { OutputRegex = [regex] }, Run("A refund of $42.00 is on its way.")).Passed);
+        Assert.Equal("The output does not match /refund of \\$[0-9]+\\.[0-9]{2}/. Output: \"No refund.\"", Last(new() { OutputRegex = [regex] }, Run("No refund.")).Reason);
+        Assert.True(Last(new() { OutputEquals = "OK" }, Run("  OK \n")).Passed);
+        Assert.False(Last(new() { OutputEquals = "OK" }, Run("OK!")).Passed);
+    }
+
+    [Fact]
+    public void Score_OutputJsonSchemaAndPaths()
+    {
+        var expect = new Expectations
+        {
+            OutputJsonSchema = EvalHarness.Agents.Schema.JsonSchemaValidator.Parse("""{"type":"object","required":["category"]}"""),
+            OutputJsonPath = new Dictionary<string, JsonElement> { ["$.category"] = JsonSerializer.SerializeToElement("damage"), ["$.items[1].qty"] = JsonSerializer.SerializeToElement(2) },
+        };
+
+        var good = Scorer.Score(With(expect), Run("```json\n{\"category\":\"DAMAGE\",\"items\":[{\"qty\":1},{\"qty\":2}]}\n```"), []);
+        var bad = Scorer.Score(With(expect), Run("""{"items":[]}"""), []);
+        var prose = Scorer.Score(With(expect), Run("It is damaged."), []);
+
+        Assert.All(good.Skip(1), v => Assert.True(v.Passed, v.Reason));
+        Assert.Equal(
+            ["The output does not match the schema: $.category: is required but missing.", "$.category is missing, expected \"damage\".", "$.items[1].qty is missing, expected 2."],
+            bad.Skip(1).Select(v => v.Reason));
+        Assert.Equal("output.json", Assert.Single(prose.Skip(1)).Kind);
+    }
+
+    private static ToolCallResult Call(int step, string tool, string args = "{}") => new(step, tool, args, "ok", false);
+
+    [Theory]
+    [InlineData(ToolOrder.Strict, "a,b", true)]
+    [InlineData(ToolOrder.Strict, "a,c,b", false)]
+    [InlineData(ToolOrder.Subset, "a,c,b", true)]
+    [InlineData(ToolOrder.Subset, "b,a", false)]
+    [InlineData(ToolOrder.Superset, "b,a,a", true)]
+    [InlineData(ToolOrder.Superset, "a,b,c", false)]
+    public void Score_ToolOrder(ToolOrder order, string calls, bool passes)
+    {
+        var made = calls.Split(',').Select((t, i) => Call(i + 1, t)).ToArray();
+        var expect = new Expectations { ToolsOrder = order, ToolsCalled = [Expect("a", "{}"), Expect("b", "{}")] };
+
+        var verdict = Scorer.Score(With(expect), Run("ok"), made).Single(v => v.Kind == "tools.order");
+
+        Assert.Equal(passes, verdict.Passed);
+    }
+
+    [Fact]
+    public void Score_MaxToolCalls() =>
+        Assert.Equal("3 tool calls, more than the 2 allowed.", Last(new() { MaxToolCalls = 2 }, Run("ok"), [Call(1, "a"), Call(1, "b"), Call(2, "c")]).Reason);
+
+    [Fact]
+    public void Score_State_ComparesTheEnvironmentAfterTheRun()
+    {
+        using var env = EvalHarness.Core.Toolkits.CaseEnvironment.Create(new Fixtures { Orders = [new Order("A1", "a@x.com", 10m, "delivered", "mug")] });
+        env.Orders.Refund("A1");
+        env.Mail.Send("a@x.com", "Refund", "Done");
+        var expect = new Expectations
+        {
+            State = new Dictionary<string, JsonElement>
+            {
+                ["orders.A1.status"] = JsonSerializer.SerializeToElement("refunded"),
+                ["mail.sent.count"] = JsonSerializer.SerializeToElement(1),
+                ["mail.sent[0].to"] = JsonSerializer.SerializeToElement("a@x.com"),
+                ["orders.B9.status"] = JsonSerializer.SerializeToElement("delivered"),
+            },
+        };
+
+        var verdicts = Scorer.Score(With(expect), Run("ok"), [], env).Where(v => v.Kind == "state").ToList();
+
+        Assert.Equal([true, true, true, false], verdicts.Select(v => v.Passed));
+        Assert.Equal("orders.B9.status is missing, expected \"delivered\".", verdicts[3].Reason);
+    }
+
+    [Fact]
+    public void Score_Bounds_TokensCostAndLatency()
+    {
+        var run = Run("ok") with { Usage = new TokenUsage(900, 200), CostUsd = 0.02m };
+
+        Assert.Equal("1,100 tokens, more than the 1,000 allowed.", Last(new() { MaxTokens = 1000 }, run).Reason);
+        Assert.True(Last(new() { MaxCostUsd = 0.05m }, run).Passed);
+        Assert.Equal("The cost is unknown (a model has no price), so the bound cannot hold.", Last(new() { MaxCostUsd = 0.05m }, run with { CostUsd = null }).Reason);
+        Assert.Equal("2500 ms, more than the 2000 allowed.", Last(new() { MaxLatencyMs = 2000 }, run, latency: 2500).Reason);
+    }
 }
