@@ -12,8 +12,24 @@ internal sealed class YamlNodes(string file)
 {
     public string File { get; } = file;
 
+    /// <summary>The most nodes a document may expand to, aliases followed: a guard against alias bombs.</summary>
+    private const int MaxNodes = 100_000;
+
+    /// <summary>The deepest nesting a document may have.</summary>
+    private const int MaxDepth = 64;
+
     public static YamlNode Parse(string file, string text)
     {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsControl(text[i]) && text[i] is not ('\t' or '\n' or '\r'))
+            {
+                var line = 1 + text.AsSpan(0, i).Count('\n');
+                var column = i - text.LastIndexOf('\n', Math.Max(0, i - 1));
+                throw new SuiteException(file, line, column, $"the file holds a control character (U+{(int)text[i]:X4}); it is not a text YAML file.");
+            }
+        }
+
         var stream = new YamlStream();
         try
         {
@@ -21,7 +37,20 @@ internal sealed class YamlNodes(string file)
         }
         catch (YamlException ex)
         {
-            throw new SuiteException(file, (int)ex.Start.Line, (int)ex.Start.Column, $"not valid YAML: {Unwrap(ex)}");
+            // The innermost exception knows where the scanner was; the outer one often says only 1:1.
+            var where = ex;
+            while (where.InnerException is YamlException inner && inner.Start.Line >= where.Start.Line)
+            {
+                where = inner;
+            }
+
+            var (line, column) = ((int)where.Start.Line, (int)where.Start.Column);
+            if (line <= 1 && column <= 1 && Locate(text, ex) is { } found)
+            {
+                (line, column) = found;
+            }
+
+            throw new SuiteException(file, line, column, $"not valid YAML: {Unwrap(ex)}");
         }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
@@ -29,7 +58,44 @@ internal sealed class YamlNodes(string file)
             throw new SuiteException(file, 0, 0, "the file is empty.");
         }
 
-        return stream.Documents[0].RootNode;
+        var root = stream.Documents[0].RootNode;
+        var count = 0;
+        Guard(file, root, 0, ref count);
+        return root;
+    }
+
+    /// <summary>Walks the document as a loader would, aliases followed, and stops at the limits.</summary>
+    private static void Guard(string file, YamlNode node, int depth, ref int count)
+    {
+        if (++count > MaxNodes)
+        {
+            throw new SuiteException(file, (int)node.Start.Line, (int)node.Start.Column,
+                $"the document expands to more than {MaxNodes:N0} values through its aliases (an alias bomb?). Write the values out, or use fewer aliases.");
+        }
+
+        if (depth > MaxDepth)
+        {
+            throw new SuiteException(file, (int)node.Start.Line, (int)node.Start.Column, $"the document nests deeper than {MaxDepth} levels.");
+        }
+
+        switch (node)
+        {
+            case YamlMappingNode map:
+                foreach (var (key, value) in map.Children)
+                {
+                    Guard(file, key, depth + 1, ref count);
+                    Guard(file, value, depth + 1, ref count);
+                }
+
+                break;
+            case YamlSequenceNode list:
+                foreach (var item in list.Children)
+                {
+                    Guard(file, item, depth + 1, ref count);
+                }
+
+                break;
+        }
     }
 
     public SuiteException Error(YamlNode node, string message) =>
@@ -136,6 +202,38 @@ internal sealed class YamlNodes(string file)
         YamlScalarNode s => $"'{s.Value}'",
         _ => "an alias",
     };
+
+    /// <summary>Where the YAML parser gives no position (tab indentation, an unknown alias), finds it in the text.</summary>
+    private static (int Line, int Column)? Locate(string text, YamlException ex)
+    {
+        var lines = text.Split('\n');
+        if (ex.Message.Contains("tab", StringComparison.OrdinalIgnoreCase))
+        {
+            for (var i = 0; i < lines.Length; i++)
+            {
+                var indent = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
+                var tab = lines[i].IndexOf('\t', StringComparison.Ordinal);
+                if (tab >= 0 && tab < indent)
+                {
+                    return (i + 1, tab + 1);
+                }
+            }
+        }
+
+        if (System.Text.RegularExpressions.Regex.Match(ex.Message, "anchor '([^']+)'") is { Success: true } anchor)
+        {
+            for (var i = 0; i < lines.Length; i++)
+            {
+                var at = lines[i].IndexOf("*" + anchor.Groups[1].Value, StringComparison.Ordinal);
+                if (at >= 0)
+                {
+                    return (i + 1, at + 1);
+                }
+            }
+        }
+
+        return null;
+    }
 
     private static string Unwrap(YamlException ex)
     {
