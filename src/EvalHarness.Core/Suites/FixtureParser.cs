@@ -8,7 +8,7 @@ internal static class FixtureParser
 {
     public static Fixtures Parse(YamlNodes y, YamlNode node)
     {
-        var keys = y.Keys(y.Mapping(node, "fixtures"), "fixtures", "orders", "documents", "files", "inventory", "memories");
+        var keys = y.Keys(y.Mapping(node, "fixtures"), "fixtures", "orders", "documents", "files", "inventory", "memories", "tests", "tables", "pages", "now");
         return new Fixtures
         {
             Orders = keys.TryGetValue("orders", out var o) ? Orders(y, o.Value) : [],
@@ -18,7 +18,47 @@ internal static class FixtureParser
                 : new Dictionary<string, string>(),
             Inventory = keys.TryGetValue("inventory", out var i) ? Inventory(y, i.Value) : [],
             Memories = keys.TryGetValue("memories", out var m) ? y.Strings(m.Value, "memories") : [],
+            Tests = keys.TryGetValue("tests", out var t) ? Tests(y, t.Value) : [],
+            Tables = keys.TryGetValue("tables", out var tb) ? Tables(y, tb.Value) : new Dictionary<string, IReadOnlyList<IReadOnlyDictionary<string, System.Text.Json.JsonElement>>>(),
+            Pages = keys.TryGetValue("pages", out var p)
+                ? y.Mapping(p.Value, "pages").Children.ToDictionary(kv => y.String(kv.Key, "a URL"), kv => y.String(kv.Value, "a page's text"), StringComparer.Ordinal)
+                : new Dictionary<string, string>(),
+            Now = keys.TryGetValue("now", out var now)
+                ? DateTimeOffset.TryParse(y.String(now.Value, "now"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : throw y.Error(now.Value, "now must be a date and time such as 2026-01-05T09:00:00Z.")
+                : new Fixtures().Now,
         };
+    }
+
+    private static List<TestSpec> Tests(YamlNodes y, YamlNode node) =>
+        [.. y.Sequence(node, "tests").Children.Select(item =>
+        {
+            var map = y.Mapping(item, "a test");
+            var k = y.Keys(map, "a test", "name", "file", "expect");
+            return new TestSpec(
+                y.String(y.Required(k, map, "name", "A test"), "name"),
+                y.String(y.Required(k, map, "file", "A test"), "file"),
+                y.String(y.Required(k, map, "expect", "A test"), "expect"));
+        })];
+
+    private static Dictionary<string, IReadOnlyList<IReadOnlyDictionary<string, System.Text.Json.JsonElement>>> Tables(YamlNodes y, YamlNode node)
+    {
+        var tables = new Dictionary<string, IReadOnlyList<IReadOnlyDictionary<string, System.Text.Json.JsonElement>>>(StringComparer.Ordinal);
+        foreach (var (keyNode, rows) in y.Mapping(node, "tables").Children)
+        {
+            var name = y.String(keyNode, "a table name");
+            if (!name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+            {
+                throw y.Error(keyNode, $"table name '{name}' may hold only letters, digits and '_'.");
+            }
+
+            tables[name] = [.. y.Sequence(rows, $"the rows of {name}").Children.Select(row =>
+                (IReadOnlyDictionary<string, System.Text.Json.JsonElement>)y.Mapping(row, "a row").Children.ToDictionary(
+                    kv => y.String(kv.Key, "a column") is var column && column.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') ? column : throw y.Error(kv.Key, $"column '{column}' may hold only letters, digits and '_'."),
+                    kv => YamlJson.ToElement(kv.Value),
+                    StringComparer.Ordinal))];
+        }
+
+        return tables;
     }
 
     private static List<Order> Orders(YamlNodes y, YamlNode node)

@@ -13,7 +13,11 @@ public sealed class CaseEnvironment : IDisposable
         Orders = new OrdersDatabase(fixtures.Orders);
         Mail = new Mailbox();
         Documents = fixtures.Documents;
-        Files = fixtures.Files;
+        Workspace = new Workspace(fixtures.Files);
+        Tests = fixtures.Tests;
+        Pages = fixtures.Pages;
+        Now = fixtures.Now;
+        Sql = fixtures.Tables.Count > 0 ? new SqlDatabase(fixtures.Tables) : null;
         Inventory = fixtures.Inventory;
         _stockFailures = fixtures.Inventory.ToDictionary(i => i.Sku, i => i.FlakyFailures, StringComparer.OrdinalIgnoreCase);
         Memory = new MemoryStore(":memory:", TimeProvider.System);
@@ -32,8 +36,30 @@ public sealed class CaseEnvironment : IDisposable
     /// <summary>Documents for search.</summary>
     public IReadOnlyList<Document> Documents { get; }
 
-    /// <summary>The sandboxed files.</summary>
-    public IReadOnlyDictionary<string, string> Files { get; }
+    /// <summary>The sandboxed files, readable and writable by the agent.</summary>
+    public Workspace Workspace { get; }
+
+    /// <summary>Web pages by URL.</summary>
+    public IReadOnlyDictionary<string, string> Pages { get; }
+
+    /// <summary>The tests the scripted test runner runs.</summary>
+    public IReadOnlyList<TestSpec> Tests { get; }
+
+    /// <summary>What the frozen clock says.</summary>
+    public DateTimeOffset Now { get; }
+
+    /// <summary>The read-only SQL database, when the suite has tables.</summary>
+    public SqlDatabase? Sql { get; }
+
+    /// <summary>Runs the tests against the workspace: which passed, and why the others failed.</summary>
+    public (int Passed, IReadOnlyList<string> Failures) RunTests()
+    {
+        var failures = Tests
+            .Where(t => !Workspace.Files.TryGetValue(t.File, out var text) || !text.Contains(t.Expect, StringComparison.Ordinal))
+            .Select(t => $"{t.Name}: {t.File} does not do what the test expects ({(Workspace.Files.ContainsKey(t.File) ? "wrong result" : "file missing")})")
+            .ToList();
+        return (Tests.Count - failures.Count, failures);
+    }
 
     /// <summary>Stock levels.</summary>
     public IReadOnlyList<StockItem> Inventory { get; }
@@ -61,5 +87,9 @@ public sealed class CaseEnvironment : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => Memory.Dispose();
+    public void Dispose()
+    {
+        Memory.Dispose();
+        Sql?.Dispose();
+    }
 }

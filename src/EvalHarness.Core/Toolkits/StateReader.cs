@@ -29,6 +29,8 @@ public static partial class StateReader
             "orders.count" => environment.Orders.All.Count,
             "mail.sent.count" => environment.Mail.Sent.Count,
             "memory.count" => environment.Memory.Count,
+            "tests.passing" => environment.RunTests().Failures.Count == 0,
+            "tests.failed" => environment.RunTests().Failures.Count,
             _ when match.Groups["order"].Success => Order(environment, match.Groups["order"].Value, match.Groups["field"].Value),
             _ when match.Groups["mail"].Success => Mail(environment, int.Parse(match.Groups["mail"].Value, CultureInfo.InvariantCulture), match.Groups["mailfield"].Value),
             _ => null,
@@ -60,6 +62,6 @@ public static partial class StateReader
         return field switch { "to" => mail.To, "subject" => mail.Subject, "body" => mail.Body, _ => null };
     }
 
-    [GeneratedRegex(@"^(?<what>orders\.count|mail\.sent\.count|memory\.count|orders\.(?<order>[A-Za-z0-9_-]+)\.(?<field>status|total|customer|item)|mail\.sent\[(?<mail>[0-9]+)\]\.(?<mailfield>to|subject|body))$")]
+    [GeneratedRegex(@"^(?<what>orders\.count|mail\.sent\.count|memory\.count|tests\.passing|tests\.failed|orders\.(?<order>[A-Za-z0-9_-]+)\.(?<field>status|total|customer|item)|mail\.sent\[(?<mail>[0-9]+)\]\.(?<mailfield>to|subject|body))$")]
     private static partial Regex Pattern();
 }

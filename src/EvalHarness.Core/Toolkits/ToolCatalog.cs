@@ -53,9 +53,35 @@ public static class ToolCatalog
                 ?? throw new InvalidOperationException($"There is no document '{doc_id}'."),
             "read_doc", "Reads a document of the knowledge base in full.")),
         new("files.read_file", env => AIFunctionFactory.Create(
-            ([Description("A path inside the workspace, e.g. reports/q3.txt")] string path) =>
-                env.Files.TryGetValue(path.Trim().TrimStart('.', '/'), out var text) ? text : throw new InvalidOperationException($"There is no file '{path}'."),
+            ([Description("A path inside the workspace, e.g. reports/q3.txt")] string path) => env.Workspace.Read(path),
             "read_file", "Reads a file of the workspace.")),
+        new("files.list_files", env => AIFunctionFactory.Create(
+            () => env.Workspace.Files.Keys.Order(StringComparer.Ordinal).ToList(),
+            "list_files", "Lists the files of the workspace.")),
+        new("files.write_file", env => AIFunctionFactory.Create(
+            ([Description("A path inside the workspace")] string path, [Description("The whole new content of the file")] string content) => env.Workspace.Write(path, content),
+            "write_file", "Creates or replaces a file of the workspace."), SideEffecting: true),
+        new("tests.run_tests", env => AIFunctionFactory.Create(
+            () =>
+            {
+                var (passed, failures) = env.RunTests();
+                return failures.Count == 0 ? $"All {passed} test(s) passed." : $"{passed} passed, {failures.Count} failed:\n- {string.Join("\n- ", failures)}";
+            },
+            "run_tests", "Runs the project's tests against the workspace and reports which fail.")),
+        new("web.fetch", env => AIFunctionFactory.Create(
+            ([Description("The page's URL")] string url) =>
+                env.Pages.TryGetValue(url.Trim(), out var page) ? page : throw new InvalidOperationException($"404: there is no page at {url}."),
+            "fetch_page", "Fetches a web page and returns its text.")),
+        new("calculator.evaluate", env => AIFunctionFactory.Create(
+            ([Description("Arithmetic such as (1200 + 340.5) * 0.2")] string expression) => SqlDatabase.Format(Calculator.Evaluate(expression)),
+            "calculate", "Evaluates an arithmetic expression exactly.")),
+        new("clock.now", env => AIFunctionFactory.Create(
+            () => env.Now.ToString("yyyy-MM-dd'T'HH:mm:ss'Z' (dddd)", System.Globalization.CultureInfo.InvariantCulture),
+            "now", "The current date and time (UTC).")),
+        new("sql.query", env => AIFunctionFactory.Create(
+            ([Description("One read-only SELECT statement")] string sql) =>
+                (env.Sql ?? throw new InvalidOperationException("This suite has no tables.")).Query(sql),
+            "query", "Runs a read-only SQL SELECT over the analytics database (SQLite) and returns the rows.")),
         new("inventory.check_stock", env => AIFunctionFactory.Create(
             ([Description("The product SKU")] string sku) =>
             {
