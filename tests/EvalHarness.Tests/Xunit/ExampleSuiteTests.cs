@@ -13,13 +13,14 @@ public sealed class ExampleSuiteTests
     [SuiteCases("suites/triage.yaml")]
     [SuiteCases("suites/team.yaml")]
     [SuiteCases("suites/digest.yaml")]
+    [SuiteCases("suites/analytics.yaml")]
     public Task Replays(string suite, string cassettes, string caseId) => SuiteReplay.AssertPassesAsync(suite, cassettes, caseId);
 
     [Fact]
     public void EverySuiteFile_IsListedAbove()
     {
         var listed = typeof(ExampleSuiteTests).GetMethod(nameof(Replays))!.GetCustomAttributes(typeof(SuiteCasesAttribute), false)
-            .Cast<SuiteCasesAttribute>().Select(a => Path.GetFileName(a.Suite)).Order();
+            .Cast<SuiteCasesAttribute>().Select(a => Path.GetFileName(a.Suite)).Append("codefix.yaml").Order();
 
         Assert.Equal(Directory.GetFiles(RepoPaths.Suites, "*.yaml").Select(Path.GetFileName).Order(), listed);
     }
@@ -45,5 +46,25 @@ public sealed class ExampleSuiteTests
 
         Assert.Contains("digest/default/weekly-digest/t1 failed", failure.Message, StringComparison.Ordinal);
         Assert.Contains("output.contains: The output does not contain \"Spain\"", failure.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The codefix suite compares two prompts on purpose: the hasty one fails where the careful one passes.</summary>
+    [Fact]
+    public async Task CodeFix_TheHastyVariantFailsWhereTheCarefulOnePasses()
+    {
+        var suite = Path.Combine(RepoPaths.Suites, "codefix.yaml");
+        var careful = new List<string>();
+        var hasty = new List<(string Case, bool Passed)>();
+        foreach (var scenario in new[] { "fix-add", "fix-slugify", "fix-everything", "report-only" })
+        {
+            careful.Add((await SuiteReplay.RunAsync(suite, RepoPaths.Cassettes, $"codefix/careful/{scenario}/t1")).Passed ? scenario : $"{scenario} FAILED");
+            var result = await SuiteReplay.RunAsync(suite, RepoPaths.Cassettes, $"codefix/hasty/{scenario}/t1");
+            hasty.Add((scenario, result.Passed));
+        }
+
+        Assert.Equal(["fix-add", "fix-slugify", "fix-everything", "report-only"], careful);
+        Assert.Equal([("fix-add", false), ("fix-slugify", true), ("fix-everything", false), ("report-only", true)], hasty);
+        var hastyFix = await SuiteReplay.RunAsync(suite, RepoPaths.Cassettes, "codefix/hasty/fix-add/t1");
+        Assert.Contains(hastyFix.Verdicts, v => v.Reason == "tests.failed is 2, expected 1.");
     }
 }
