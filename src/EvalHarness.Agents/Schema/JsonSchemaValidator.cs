@@ -17,7 +17,7 @@ public sealed class JsonSchemaValidator
     {
         "type", "properties", "required", "additionalProperties", "items", "enum", "const", "minimum", "maximum",
         "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "pattern", "minItems", "maxItems",
-        "description", "title", "default", "$schema", "examples", "format",
+        "description", "title", "default", "$schema", "examples", "format", "$ref", "$defs", "$id", "markdownDescription",
     };
 
     private static readonly HashSet<string> Types = new(StringComparer.Ordinal) { "object", "array", "string", "number", "integer", "boolean", "null" };
@@ -30,7 +30,7 @@ public sealed class JsonSchemaValidator
     /// <exception cref="ArgumentException">The schema is not an object, uses an unsupported keyword or has a bad value; the message names the path.</exception>
     public static JsonSchemaValidator Create(JsonElement schema)
     {
-        CheckSchema(schema, "$");
+        CheckSchema(schema, "$", schema);
         return new JsonSchemaValidator(schema.Clone());
     }
 
@@ -56,12 +56,17 @@ public sealed class JsonSchemaValidator
     public IReadOnlyList<string> Validate(JsonElement value)
     {
         var errors = new List<string>();
-        Validate(_schema, value, "$", errors);
+        Validate(_schema, value, "$", errors, _schema);
         return errors;
     }
 
-    private static void Validate(JsonElement schema, JsonElement value, string path, List<string> errors)
+    private static void Validate(JsonElement schema, JsonElement value, string path, List<string> errors, JsonElement root)
     {
+        if (schema.ValueKind == JsonValueKind.Object && schema.TryGetProperty("$ref", out var reference))
+        {
+            schema = Resolve(root, reference.GetString()!)!.Value;
+        }
+
         if (schema.ValueKind == JsonValueKind.True)
         {
             return;
@@ -92,10 +97,10 @@ public sealed class JsonSchemaValidator
         switch (value.ValueKind)
         {
             case JsonValueKind.Object:
-                ValidateObject(schema, value, path, errors);
+                ValidateObject(schema, value, path, errors, root);
                 break;
             case JsonValueKind.Array:
-                ValidateArray(schema, value, path, errors);
+                ValidateArray(schema, value, path, errors, root);
                 break;
             case JsonValueKind.String:
                 ValidateString(schema, value.GetString()!, path, errors);
@@ -106,7 +111,7 @@ public sealed class JsonSchemaValidator
         }
     }
 
-    private static void ValidateObject(JsonElement schema, JsonElement value, string path, List<string> errors)
+    private static void ValidateObject(JsonElement schema, JsonElement value, string path, List<string> errors, JsonElement root)
     {
         if (schema.TryGetProperty("required", out var required))
         {
@@ -124,7 +129,7 @@ public sealed class JsonSchemaValidator
         {
             if (properties.ValueKind == JsonValueKind.Object && properties.TryGetProperty(property.Name, out var propertySchema))
             {
-                Validate(propertySchema, property.Value, $"{path}.{property.Name}", errors);
+                Validate(propertySchema, property.Value, $"{path}.{property.Name}", errors, root);
             }
             else if (schema.TryGetProperty("additionalProperties", out var additional))
             {
@@ -134,13 +139,13 @@ public sealed class JsonSchemaValidator
                 }
                 else if (additional.ValueKind == JsonValueKind.Object)
                 {
-                    Validate(additional, property.Value, $"{path}.{property.Name}", errors);
+                    Validate(additional, property.Value, $"{path}.{property.Name}", errors, root);
                 }
             }
         }
     }
 
-    private static void ValidateArray(JsonElement schema, JsonElement value, string path, List<string> errors)
+    private static void ValidateArray(JsonElement schema, JsonElement value, string path, List<string> errors, JsonElement root)
     {
         var count = value.GetArrayLength();
         if (schema.TryGetProperty("minItems", out var min) && count < min.GetInt32())
@@ -158,7 +163,7 @@ public sealed class JsonSchemaValidator
             var index = 0;
             foreach (var item in value.EnumerateArray())
             {
-                Validate(items, item, $"{path}[{index++}]", errors);
+                Validate(items, item, $"{path}[{index++}]", errors, root);
             }
         }
     }
@@ -236,7 +241,27 @@ public sealed class JsonSchemaValidator
 
     private static string Number(JsonElement e) => e.GetRawText();
 
-    private static void CheckSchema(JsonElement schema, string path)
+    /// <summary>Resolves a local reference such as <c>#/$defs/agent</c>; null when it points nowhere.</summary>
+    private static JsonElement? Resolve(JsonElement root, string reference)
+    {
+        if (!reference.StartsWith("#/", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var current = root;
+        foreach (var part in reference[2..].Split('/'))
+        {
+            if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(part.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal), out current))
+            {
+                return null;
+            }
+        }
+
+        return current;
+    }
+
+    private static void CheckSchema(JsonElement schema, string path, JsonElement root)
     {
         if (schema.ValueKind is JsonValueKind.True or JsonValueKind.False)
         {
@@ -253,6 +278,20 @@ public sealed class JsonSchemaValidator
             if (!Supported.Contains(keyword.Name))
             {
                 throw new ArgumentException($"{path}: the keyword '{keyword.Name}' is not supported. Supported: {string.Join(", ", Supported.Order(StringComparer.Ordinal))}.");
+            }
+        }
+
+        if (schema.ValueKind == JsonValueKind.Object && schema.TryGetProperty("$ref", out var reference)
+            && (reference.ValueKind != JsonValueKind.String || Resolve(root, reference.GetString()!) is null))
+        {
+            throw new ArgumentException($"{path}.$ref: '{reference}' does not point to a schema in this document (use #/$defs/name).");
+        }
+
+        if (schema.TryGetProperty("$defs", out var defs) && defs.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var definition in defs.EnumerateObject())
+            {
+                CheckSchema(definition.Value, $"{path}.$defs.{definition.Name}", root);
             }
         }
 
@@ -274,7 +313,7 @@ public sealed class JsonSchemaValidator
 
             foreach (var property in properties.EnumerateObject())
             {
-                CheckSchema(property.Value, $"{path}.properties.{property.Name}");
+                CheckSchema(property.Value, $"{path}.properties.{property.Name}", root);
             }
         }
 
@@ -285,12 +324,12 @@ public sealed class JsonSchemaValidator
 
         if (schema.TryGetProperty("items", out var items))
         {
-            CheckSchema(items, $"{path}.items");
+            CheckSchema(items, $"{path}.items", root);
         }
 
         if (schema.TryGetProperty("additionalProperties", out var additional) && additional.ValueKind == JsonValueKind.Object)
         {
-            CheckSchema(additional, $"{path}.additionalProperties");
+            CheckSchema(additional, $"{path}.additionalProperties", root);
         }
 
         if (schema.TryGetProperty("pattern", out var pattern))

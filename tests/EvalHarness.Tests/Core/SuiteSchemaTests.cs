@@ -1,0 +1,42 @@
+using System.Text.Json;
+using EvalHarness.Agents.Runtime;
+using EvalHarness.Agents.Schema;
+using EvalHarness.Core.Suites;
+using EvalHarness.Core.Toolkits;
+using EvalHarness.Tests.Support;
+
+namespace EvalHarness.Tests.Core;
+
+/// <summary>docs/suite.schema.json, the JSON Schema editors use for completion, agrees with the loader.</summary>
+public sealed class SuiteSchemaTests
+{
+    private static readonly JsonElement Schema = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "suite.schema.json"))).RootElement;
+
+    public static TheoryData<string> Suites() => [.. Directory.GetFiles(RepoPaths.Suites, "*.yaml").Select(f => Path.GetFileName(f)).Order()];
+
+    [Theory]
+    [MemberData(nameof(Suites))]
+    public void ExampleSuite_ValidatesAgainstThePublishedSchema(string file)
+    {
+        var yaml = YamlNodes.Parse(file, File.ReadAllText(Path.Combine(RepoPaths.Suites, file)));
+
+        var errors = JsonSchemaValidator.Create(Schema).Validate(YamlJson.ToElement(yaml));
+
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public void Schema_RejectsAnUnknownKey()
+    {
+        var yaml = YamlNodes.Parse("x.yaml", "suite: x\nagent: { model: openai:m, system_prompt: hi, toolz: [] }\nscenarios: [{ name: s, input: hi }]\n");
+
+        Assert.Contains("$.agent.toolz: is not an allowed property", JsonSchemaValidator.Create(Schema).Validate(YamlJson.ToElement(yaml)));
+    }
+
+    [Fact]
+    public void Schema_ListsEveryToolAndCounter()
+    {
+        Assert.Equal(ToolCatalog.Names, Schema.GetProperty("$defs").GetProperty("tool").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(RunCounters.Names.Order(), Schema.GetProperty("$defs").GetProperty("expect").GetProperty("properties").GetProperty("counters").GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
+    }
+}
