@@ -23,6 +23,9 @@ public sealed record CaseResult
     /// <summary>The scenario's tags.</summary>
     public required IReadOnlyList<string> Tags { get; init; }
 
+    /// <summary>Whether the scenario is marked <c>critical: true</c>.</summary>
+    public bool Critical { get; init; }
+
     /// <summary>The model, <c>provider:model</c>.</summary>
     public required string Model { get; init; }
 

@@ -188,6 +188,7 @@ public static class EvalRunner
             Trial = evalCase.Trial,
             CassetteId = evalCase.CassetteId,
             Tags = scenario.Tags,
+            Critical = scenario.Critical,
             Model = config.Model.ToString(),
             Passed = error is null && verdicts.All(v => v.Passed),
             Outcome = run.Outcome.ToString(),

@@ -16,6 +16,9 @@ public sealed record Scenario(string Name, IReadOnlyList<string> Tags, string In
     /// <summary>Decisions given after a pending approval, to resume the run from its checkpoint; empty to leave it waiting.</summary>
     public IReadOnlyDictionary<string, ApprovalDecision> Resume { get; init; } = new Dictionary<string, ApprovalDecision>();
 
+    /// <summary>Whether the scenario must pass for a release, whatever the overall success rate (the gate reads it).</summary>
+    public bool Critical { get; init; }
+
     /// <summary>Facts added to the agent's memory for this scenario only.</summary>
     public IReadOnlyList<string> Memories { get; init; } = [];
 }

@@ -33,14 +33,55 @@ public static partial class SuiteLoader
     {
         var y = new YamlNodes(path);
         var root = y.Mapping(YamlNodes.Parse(path, yaml), "a suite");
-        var keys = y.Keys(root, "the suite", "suite", "agent", "variants", "trials", "fixtures", "cassettes", "scenarios");
+        var keys = y.Keys(root, "the suite", "suite", "include", "agent", "variants", "trials", "fixtures", "cassettes", "defaults", "scenarios");
         var name = Identifier(y, y.Required(keys, root, "suite", "A suite"), "the suite name");
         var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var agent = AgentParser.Parse(y, y.Required(keys, root, "agent", "A suite"), baseDirectory, "agent", parent: null);
         var variants = keys.TryGetValue("variants", out var v) ? ParseVariants(y, v.Value, agent, baseDirectory) : [new Variant("default", agent)];
         var trials = keys.TryGetValue("trials", out var t) ? y.Int(t.Value, "trials", 1) : 1;
         var fixtures = keys.TryGetValue("fixtures", out var f) ? FixtureParser.Parse(y, f.Value) : new Fixtures();
-        var scenarios = ParseScenarios(y, y.Required(keys, root, "scenarios", "A suite"), variants);
+        var defaults = keys.TryGetValue("defaults", out var d) ? y.Mapping(d.Value, "defaults") : null;
+        if (defaults is not null)
+        {
+            y.Keys(defaults, "defaults", "tags", "expect", "approvals", "memories");
+        }
+
+        var scenarios = ParseScenarios(y, y.Required(keys, root, "scenarios", "A suite"), variants, defaults, allowEmpty: false);
+        if (keys.TryGetValue("include", out var inc))
+        {
+            // Shared files bring more fixtures and scenarios; their errors name their own file and line.
+            foreach (var item in y.Sequence(inc.Value, "include").Children)
+            {
+                var relative = y.String(item, "an included file");
+                var included = Path.Combine(baseDirectory, relative);
+                if (!File.Exists(included))
+                {
+                    throw y.Error(item, $"the included file '{relative}' does not exist (looked in {baseDirectory}).");
+                }
+
+                var yi = new YamlNodes(Path.GetRelativePath(Environment.CurrentDirectory, included));
+                var part = yi.Mapping(YamlNodes.Parse(yi.File, File.ReadAllText(included)), "an included file");
+                var partKeys = yi.Keys(part, "an included file", "fixtures", "scenarios");
+                if (partKeys.TryGetValue("fixtures", out var pf))
+                {
+                    fixtures = Merge(fixtures, FixtureParser.Parse(yi, pf.Value));
+                }
+
+                if (partKeys.TryGetValue("scenarios", out var ps))
+                {
+                    foreach (var scenario in ParseScenarios(yi, ps.Value, variants, defaults, allowEmpty: true))
+                    {
+                        if (scenarios.Any(s => s.Name == scenario.Name))
+                        {
+                            throw new SuiteException(yi.File, scenario.Line, 0, $"there are two scenarios named '{scenario.Name}' (one in {path}); names must be unique within a suite.");
+                        }
+
+                        scenarios.Add(scenario);
+                    }
+                }
+            }
+        }
+
         var cassettes = keys.TryGetValue("cassettes", out var c) ? ParseCassettes(y, c.Value) : new CassetteSettings();
         return new Suite { Name = name, FilePath = path, Variants = variants, Trials = trials, Fixtures = fixtures, Cassettes = cassettes, Scenarios = scenarios };
     }
@@ -143,31 +184,75 @@ public static partial class SuiteLoader
         return variants.Count > 0 ? variants : throw y.Error(node, "variants is empty: list at least one, or leave the key out.");
     }
 
-    private static List<Scenario> ParseScenarios(YamlNodes y, YamlNode node, IReadOnlyList<Variant> variants)
+    /// <summary>A suite and an included file's fixtures together: lists appended, maps joined.</summary>
+    private static Fixtures Merge(Fixtures a, Fixtures b) => a with
+    {
+        Orders = [.. a.Orders, .. b.Orders],
+        Documents = [.. a.Documents, .. b.Documents],
+        Files = a.Files.Concat(b.Files).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
+        Inventory = [.. a.Inventory, .. b.Inventory],
+        Memories = [.. a.Memories, .. b.Memories],
+        Tests = [.. a.Tests, .. b.Tests],
+        Tables = a.Tables.Concat(b.Tables).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
+        Pages = a.Pages.Concat(b.Pages).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
+    };
+
+    /// <summary>A scenario with the suite's defaults under it: the scenario's own keys win, and <c>expect</c> merges key by key.</summary>
+    private static YamlMappingNode WithDefaults(YamlMappingNode scenario, YamlMappingNode? defaults)
+    {
+        if (defaults is null)
+        {
+            return scenario;
+        }
+
+        var merged = new YamlMappingNode(scenario.Children);
+        foreach (var (key, value) in defaults.Children)
+        {
+            if (!merged.Children.TryGetValue(key, out var own))
+            {
+                merged.Children.Add(key, value);
+            }
+            else if (own is YamlMappingNode ownMap && value is YamlMappingNode defaultMap)
+            {
+                var inner = new YamlMappingNode(ownMap.Children);
+                foreach (var (k, v) in defaultMap.Children.Where(c => !ownMap.Children.ContainsKey(c.Key)))
+                {
+                    inner.Children.Add(k, v);
+                }
+
+                merged.Children[key] = inner;
+            }
+        }
+
+        return merged;
+    }
+
+    private static List<Scenario> ParseScenarios(YamlNodes y, YamlNode node, IReadOnlyList<Variant> variants, YamlMappingNode? defaults, bool allowEmpty)
     {
         var scenarios = new List<Scenario>();
         foreach (var item in y.Sequence(node, "scenarios").Children)
         {
-            var map = y.Mapping(item, "a scenario");
-            var keys = y.Keys(map, "a scenario", "name", "tags", "input", "expect", "approvals", "resume", "memories");
-            var name = Identifier(y, y.Required(keys, map, "name", "A scenario"), "a scenario name");
+            var map = WithDefaults(y.Mapping(item, "a scenario"), defaults);
+            var keys = y.Keys(map, "a scenario", "name", "tags", "critical", "input", "expect", "approvals", "resume", "memories");
+            var name = Identifier(y, y.Required(keys, item, "name", "A scenario"), "a scenario name");
             if (scenarios.Any(s => s.Name == name))
             {
                 throw y.Error(keys["name"].Value, $"there are two scenarios named '{name}'; names must be unique within a suite.");
             }
 
             var tags = keys.TryGetValue("tags", out var t) ? y.Strings(t.Value, "tags") : [];
-            var input = y.String(y.Required(keys, map, "input", $"Scenario '{name}'"), "input");
+            var input = y.String(y.Required(keys, item, "input", $"Scenario '{name}'"), "input");
             var expect = keys.TryGetValue("expect", out var e) ? ExpectationParser.Parse(y, e.Value, variants) : new Expectations();
             scenarios.Add(new Scenario(name, tags, input, expect, (int)item.Start.Line)
             {
                 Approvals = keys.TryGetValue("approvals", out var a) ? Decisions(y, a.Value, "approvals", variants, allowPending: true) : new Dictionary<string, ApprovalDecision>(),
                 Resume = keys.TryGetValue("resume", out var r) ? Decisions(y, r.Value, "resume", variants, allowPending: false) : new Dictionary<string, ApprovalDecision>(),
                 Memories = keys.TryGetValue("memories", out var mem) ? y.Strings(mem.Value, "memories") : [],
+                Critical = keys.TryGetValue("critical", out var cr) && y.Bool(cr.Value, "critical"),
             });
         }
 
-        return scenarios.Count > 0 ? scenarios : throw y.Error(node, "scenarios is empty: a suite needs at least one scenario.");
+        return scenarios.Count > 0 || allowEmpty ? scenarios : throw y.Error(node, "scenarios is empty: a suite needs at least one scenario.");
     }
 
     private static Dictionary<string, ApprovalDecision> Decisions(YamlNodes y, YamlNode node, string what, IReadOnlyList<Variant> variants, bool allowPending)

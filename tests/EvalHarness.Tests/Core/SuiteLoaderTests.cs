@@ -235,4 +235,42 @@ public sealed class SuiteLoaderTests : IDisposable
 
         Assert.Contains("pipeline stage 'writer' is not one of the sub_agents (billing).", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Parse_DefaultsIncludesAndCritical()
+    {
+        _temp.Write("shared/more.yaml", """
+            fixtures:
+              orders: [{ id: B2, customer: b@example.com, total: 5 }]
+            scenarios:
+              - name: shared-one
+                input: Look up B2
+                critical: true
+            """);
+        var yaml = Valid.Replace("suite: shop", "suite: shop\ninclude: [shared/more.yaml]", StringComparison.Ordinal)
+            .Replace("scenarios:", "defaults:\n  tags: [default-tag]\n  expect: { max_steps: 4, output: { contains: [done] } }\nscenarios:", StringComparison.Ordinal);
+
+        var suite = Parse(yaml);
+
+        Assert.Equal(["refund", "shared-one"], suite.Scenarios.Select(s => s.Name));
+        Assert.Equal(["A1", "B2"], suite.Fixtures.Orders.Select(o => o.Id));
+        Assert.Equal((3, false), (suite.Scenarios[0].Expect.MaxSteps, suite.Scenarios[0].Critical));
+        Assert.Equal(["refund"], suite.Scenarios[0].Expect.OutputContains);
+        Assert.Equal(["refund", "critical"], suite.Scenarios[0].Tags);
+        Assert.Equal((4, true), (suite.Scenarios[1].Expect.MaxSteps, suite.Scenarios[1].Critical));
+        Assert.Equal(["done"], suite.Scenarios[1].Expect.OutputContains);
+        Assert.Equal(["default-tag"], suite.Scenarios[1].Tags);
+    }
+
+    [Fact]
+    public void Parse_ErrorInAnIncludedFile_NamesThatFile()
+    {
+        _temp.Write("shared/bad.yaml", "scenarios:\n  - name: x\n    inptu: y\n");
+
+        var error = Fails(Valid.Replace("suite: shop", "suite: shop\ninclude: [shared/bad.yaml]", StringComparison.Ordinal));
+
+        Assert.EndsWith(Path.Combine("shared", "bad.yaml"), error.File);
+        Assert.Equal((3, 5), (error.Line, error.Column));
+        Assert.Contains("unknown key 'inptu' in a scenario", error.Message, StringComparison.Ordinal);
+    }
 }
