@@ -39,7 +39,8 @@ internal static class CassettesCommand
                 foreach (var suitePath in parse.GetValue(suites) ?? [])
                 {
                     used ??= new HashSet<string>(StringComparer.Ordinal);
-                    used.UnionWith(EvalRunner.Expand(SuiteLoader.Load(suitePath)).Select(c => c.CassetteId));
+                    used.UnionWith(EvalRunner.Expand(SuiteLoader.Load(suitePath))
+                        .SelectMany(c => c.Scenario.Expect.Judge is null ? [c.CassetteId] : new[] { c.CassetteId, $"{c.CassetteId}/judge" }));
                 }
 
                 var days = parse.GetValue(maxAge);

@@ -167,6 +167,22 @@ public static class EvalRunner
         }
 
         var harnessMs = (clock.Elapsed - client.Elapsed).TotalMilliseconds;
+        AssertionVerdict? judged = null;
+        if (scenario.Expect.Judge is { } judge && run.Outcome == AgentOutcome.Completed)
+        {
+            // The judge has a cassette of its own, so its calls never change the agent's latency or request order.
+            var judgeId = $"{evalCase.CassetteId}/judge";
+            using var judgeClient = config.Model.Provider == "anthropic"
+                ? AnthropicChatClientFactory.Create(server.BaseAddressFor(judgeId), options.ApiKeys.GetValueOrDefault("anthropic", apiKey), judge.Model ?? config.Model.Model, http)
+                : new OpenAIChatClient(new Uri(server.BaseAddressFor(judgeId), "v1"), options.ApiKeys.GetValueOrDefault("openai", apiKey), judge.Model ?? config.Model.Model, http);
+            judged = await Judge.ScoreAsync(judgeClient, judge with { Model = judge.Model ?? config.Model.Model }, scenario, run, [.. run.ToolCalls.Select(c => new ToolCallResult(c.Step, qualified.GetValueOrDefault(c.Name, c.Name), c.ArgumentsJson, c.Result, c.IsError))], CancellationToken.None);
+            var judgeActivity = await server.TakeActivityAsync(judgeId, CancellationToken.None);
+            if (judgeActivity.Misses.Count > 0)
+            {
+                judged = new AssertionVerdict("judge", false, string.Join(" ", judgeActivity.Misses.Select(m => m.Message)));
+            }
+        }
+
         var activity = await server.TakeActivityAsync(evalCase.CassetteId, CancellationToken.None);
         var modelLatencyMs = activity.Served.Sum(t => t.TotalMs);
 
@@ -178,7 +194,7 @@ public static class EvalRunner
                 ? $"The case did not finish within its {options.CaseTimeout!.Value.TotalSeconds:0.###} s limit (--case-timeout)."
                 : null;
         var latencyMs = Math.Round(modelLatencyMs + (recordedTime ? 0 : Math.Max(0, harnessMs)), 1);
-        var verdicts = error is null ? Scorer.Score(scenario, run, toolCalls, environment, latencyMs) : [];
+        var verdicts = error is null ? [.. Scorer.Score(scenario, run, toolCalls, environment, latencyMs), .. judged is null ? Array.Empty<AssertionVerdict>() : [judged]] : new List<AssertionVerdict>();
 
         return new CaseResult
         {

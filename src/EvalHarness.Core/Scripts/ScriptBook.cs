@@ -14,6 +14,9 @@ public sealed class ScriptBook
     /// <summary>The conversation of the agent itself, in a scenario's script.</summary>
     public const string AgentConversation = "agent";
 
+    /// <summary>The conversation of an LLM judge, in a scenario's script (its own cassette, <c>…/tN/judge</c>).</summary>
+    public const string JudgeConversation = "judge";
+
     /// <summary>The conversation of context summaries, in a scenario's script.</summary>
     public const string SummaryConversation = "summary";
 
@@ -45,7 +48,7 @@ public sealed class ScriptBook
         var root = y.Mapping(YamlNodes.Parse(path, File.ReadAllText(path)), "a script file");
         var keys = y.Keys(root, "the script file", "default", "variants");
         var scenarioNames = suite.Scenarios.Select(s => s.Name).ToList();
-        var conversations = suite.Variants.SelectMany(v => v.Agent.SubAgents.Select(x => x.Name)).Append(AgentConversation).Append(SummaryConversation).Distinct().ToList();
+        var conversations = suite.Variants.SelectMany(v => v.Agent.SubAgents.Select(x => x.Name)).Append(AgentConversation).Append(SummaryConversation).Append(JudgeConversation).Distinct().ToList();
         var defaults = keys.TryGetValue("default", out var d) ? ParseScenarios(y, d.Value, scenarioNames, conversations) : [];
         var variants = new Dictionary<string, Dictionary<string, Conversations>>(StringComparer.Ordinal);
         if (keys.TryGetValue("variants", out var v))
@@ -75,6 +78,12 @@ public sealed class ScriptBook
     public IReadOnlyList<ScriptedTurn>? Find(string cassetteId, string? systemPrompt)
     {
         var parts = cassetteId.Split('/');
+        if (parts.Length == 5 && parts[4] == JudgeConversation)
+        {
+            systemPrompt = Assertions.Judge.Instruction;
+            parts = parts[..4];
+        }
+
         if (parts.Length != 4 || parts[0] != _suite.Name || _suite.Variants.FirstOrDefault(v => v.Name == parts[1]) is not { } variant)
         {
             return null;
@@ -88,6 +97,7 @@ public sealed class ScriptBook
     private static string Conversation(AgentConfig agent, string? systemPrompt) =>
         systemPrompt is null || systemPrompt == agent.SystemPrompt ? AgentConversation
         : systemPrompt == Agents.Context.ContextCompactor.SummaryInstruction ? SummaryConversation
+        : systemPrompt == Assertions.Judge.Instruction ? JudgeConversation
         : agent.SubAgents.FirstOrDefault(s => s.Agent.SystemPrompt == systemPrompt)?.Name ?? AgentConversation;
 
     private static Dictionary<string, Conversations> ParseScenarios(YamlNodes y, YamlNode node, List<string> scenarioNames, List<string> conversationNames)

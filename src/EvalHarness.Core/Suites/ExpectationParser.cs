@@ -24,7 +24,7 @@ internal static class ExpectationParser
     public static Expectations Parse(YamlNodes y, YamlNode node, IReadOnlyList<Variant> variants)
     {
         var map = y.Mapping(node, "expect");
-        var keys = y.Keys(map, "expect", "outcome", "output", "tools", "counters", "state", "max_steps", "max_tokens", "max_cost_usd", "max_latency_ms");
+        var keys = y.Keys(map, "expect", "outcome", "output", "tools", "counters", "state", "judge", "max_steps", "max_tokens", "max_cost_usd", "max_latency_ms");
         var callable = variants.SelectMany(v => Callable(v.Agent)).Distinct().ToList();
         var expect = new Expectations();
         if (keys.TryGetValue("outcome", out var oc))
@@ -102,6 +102,28 @@ internal static class ExpectationParser
             }
 
             expect = expect with { Counters = values };
+        }
+
+        if (keys.TryGetValue("judge", out var judge))
+        {
+            var j = y.Keys(y.Mapping(judge.Value, "judge"), "judge", "rubric", "min_score", "model");
+            var minScore = j.TryGetValue("min_score", out var ms) ? (double)y.Decimal(ms.Value, "min_score", 0) : 0.7;
+            if (minScore > 1)
+            {
+                throw y.Error(j["min_score"].Value, $"min_score is a score from 0 to 1, not {minScore}.");
+            }
+
+            string? model = null;
+            if (j.TryGetValue("model", out var jm))
+            {
+                var parsed = AgentParser.Model(y, jm.Value);
+                var provider = variants[0].Agent.Model.Provider;
+                model = parsed.Provider == provider
+                    ? parsed.Model
+                    : throw y.Error(jm.Value, $"the judge must speak the agent's protocol ({provider}), not {parsed.Provider}.");
+            }
+
+            expect = expect with { Judge = new JudgeExpectation(y.String(y.Required(j, judge.Value, "rubric", "A judge"), "rubric"), minScore, model) };
         }
 
         if (keys.TryGetValue("state", out var state))

@@ -53,6 +53,9 @@ public sealed record Expectations
     /// <summary>Run counters that must have these exact values (e.g. <c>retries: 1</c>).</summary>
     public IReadOnlyDictionary<string, int> Counters { get; init; } = new Dictionary<string, int>();
 
+    /// <summary>An LLM judge's score the answer must reach.</summary>
+    public JudgeExpectation? Judge { get; init; }
+
     /// <summary>The most steps the run may take.</summary>
     public int? MaxSteps { get; init; }
 }
