@@ -35,8 +35,28 @@ internal sealed class CommonOptions
 
     public Option<double?> CaseTimeout { get; } = new("--case-timeout") { Description = "Seconds one case may take; a case past it is an error." };
 
+    public Option<string?> Shard { get; } = new("--shard") { Description = "Run only shard i of n (e.g. 2/4), for splitting a suite across CI jobs; join the shards with evalh merge." };
+
+    /// <summary>Reads <c>--shard i/n</c>.</summary>
+    public static (int Index, int Count)? ParseShard(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        var parts = text.Split('/');
+        return parts.Length == 2
+            && int.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var index)
+            && int.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var count)
+            && count >= 1 && index >= 1 && index <= count
+            ? (index, count)
+            : throw new Core.Suites.SuiteException("--shard", 0, 0, $"'{text}' is not a shard: write i/n with 1 <= i <= n, e.g. 2/4.");
+    }
+
     public void AddTo(Command command)
     {
+        command.Options.Add(Shard);
         command.Options.Add(Filter);
         command.Options.Add(Variant);
         command.Options.Add(CaseTimeout);

@@ -21,6 +21,7 @@ public static class EvalhApp
             defaultMode: RecordMode.All));
         root.Subcommands.Add(ServeCommand.Build(console, error));
         root.Subcommands.Add(CassettesCommand.Build(console, error));
+        root.Subcommands.Add(MergeCommand.Build(console, error));
         return root;
     }
 

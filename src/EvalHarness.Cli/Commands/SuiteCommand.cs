@@ -51,6 +51,7 @@ internal static class SuiteCommand
                         CassetteDirectory = parse.GetValue(common.Cassettes)!,
                         Concurrency = parse.GetValue(common.Concurrency),
                         Filters = parse.GetValue(common.Filter) ?? [],
+                        Shard = CommonOptions.ParseShard(parse.GetValue(common.Shard)),
                         Variants = parse.GetValue(common.Variant) ?? [],
                         CaseTimeout = parse.GetValue(common.CaseTimeout) is { } seconds && seconds > 0 ? TimeSpan.FromSeconds(seconds) : null,
                         Mode = mode,

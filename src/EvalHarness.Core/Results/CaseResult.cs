@@ -8,6 +8,9 @@ public sealed record CaseResult
     /// <summary>The suite.</summary>
     public required string Suite { get; init; }
 
+    /// <summary>The case's position in the suite's full list of cases (variant, scenario, trial).</summary>
+    public int Index { get; init; }
+
     /// <summary>The variant.</summary>
     public required string Variant { get; init; }
 

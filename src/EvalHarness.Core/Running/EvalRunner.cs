@@ -89,16 +89,18 @@ public static class EvalRunner
             Summary = RunSummary.Of(finished),
             Groups = Statistics.GroupSummary.Of(finished),
             Interrupted = interrupted ? $"Stopped by the user after {finished.Count} of {cases.Count} case(s)." : null,
+            Shard = options.Shard is { } shard ? $"{shard.Index}/{shard.Count}" : null,
             Cases = finished,
         };
     }
 
     /// <summary>The cases of a suite in their fixed order: variant, scenario, trial.</summary>
     public static IReadOnlyList<EvalCase> Expand(Suite suite) =>
-        [.. from variant in suite.Variants
+        [.. (from variant in suite.Variants
             from scenario in suite.Scenarios
             from trial in Enumerable.Range(1, suite.Trials)
-            select new EvalCase(variant, scenario, trial, $"{suite.Name}/{variant.Name}/{scenario.Name}/t{trial}")];
+            select new EvalCase(variant, scenario, trial, $"{suite.Name}/{variant.Name}/{scenario.Name}/t{trial}"))
+            .Select((c, i) => c with { Index = i })];
 
     private static async Task<CaseResult> RunCaseAsync(
         Suite suite, EvalCase evalCase, CassetteServer server, HttpClient http, RecordedLatencyHandler latency, RunOptions options, CancellationToken cancellationToken)
@@ -199,6 +201,7 @@ public static class EvalRunner
         return new CaseResult
         {
             Suite = suite.Name,
+            Index = evalCase.Index,
             Variant = evalCase.Variant.Name,
             Scenario = scenario.Name,
             Trial = evalCase.Trial,

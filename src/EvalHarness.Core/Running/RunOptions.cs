@@ -54,11 +54,15 @@ public sealed record RunOptions
     /// </summary>
     public IReadOnlyList<string> Filters { get; init; } = [];
 
-    /// <summary>Whether a case is selected by <see cref="Variants"/> and <see cref="Filters"/>.</summary>
+    /// <summary>Run only every n-th case, starting at the i-th (1-based): <c>--shard i/n</c>. Null for all.</summary>
+    public (int Index, int Count)? Shard { get; init; }
+
+    /// <summary>Whether a case is selected by <see cref="Shard"/>, <see cref="Variants"/> and <see cref="Filters"/>.</summary>
     public bool Selects(EvalCase evalCase)
     {
         ArgumentNullException.ThrowIfNull(evalCase);
-        return (Variants.Count == 0 || Variants.Contains(evalCase.Variant.Name))
+        return (Shard is not { } shard || evalCase.Index % shard.Count == shard.Index - 1)
+            && (Variants.Count == 0 || Variants.Contains(evalCase.Variant.Name))
             && (Filters.Count == 0 || Filters.Any(f => f.StartsWith("tag:", StringComparison.Ordinal)
                 ? evalCase.Scenario.Tags.Contains(f[4..])
                 : System.Text.RegularExpressions.Regex.IsMatch(evalCase.Scenario.Name, "^" + System.Text.RegularExpressions.Regex.Escape(f).Replace("\\*", ".*", StringComparison.Ordinal) + "$")));

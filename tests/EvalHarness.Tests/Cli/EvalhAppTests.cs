@@ -276,4 +276,28 @@ public sealed class EvalhAppTests : IDisposable
         Assert.Equal(2, await Evalh("run", SupportSuite, "--cassettes", RepoPaths.Cassettes, "--variant", "gpt-9"));
         Assert.Contains("there is no variant 'gpt-9'", _error.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Shards_MergeIntoTheSameRunAsAWholeRun()
+    {
+        var reports = _temp.Combine("reports");
+        foreach (var shard in new[] { "1/3", "2/3", "3/3" })
+        {
+            Assert.Equal(0, await Evalh("run", SupportSuite, "--cassettes", RepoPaths.Cassettes, "--reports", reports, "--shard", shard));
+        }
+
+        var shards = Directory.GetDirectories(Path.Combine(reports, "runs"));
+        Assert.Equal(0, await Evalh("run", SupportSuite, "--cassettes", RepoPaths.Cassettes, "--reports", _temp.Combine("whole")));
+        Assert.Equal(0, await Evalh(["merge", .. shards, "--reports", _temp.Combine("merged")]));
+
+        var merged = await EvalHarness.Reports.Json.ResultsJson.ReadAsync(Directory.GetFiles(_temp.Combine("merged"), "results.json", SearchOption.AllDirectories).Single(), Ct);
+        var whole = await EvalHarness.Reports.Json.ResultsJson.ReadAsync(Directory.GetFiles(_temp.Combine("whole"), "results.json", SearchOption.AllDirectories).Single(), Ct);
+        Assert.Equal(whole.Cases.Select(c => (c.CassetteId, c.Passed, c.Steps, c.LatencyMs)), merged.Cases.Select(c => (c.CassetteId, c.Passed, c.Steps, c.LatencyMs)));
+        Assert.Equal(whole.Summary, merged.Summary);
+        Assert.Null(merged.Shard);
+
+        Assert.Equal(2, await Evalh(["merge", shards[0], shards[0]]));
+        Assert.Contains("is in more than one run", _error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(2, await Evalh("run", SupportSuite, "--shard", "4/3"));
+    }
 }

@@ -1,0 +1,43 @@
+namespace EvalHarness.Core.Results;
+
+/// <summary>Joins the results of shards (<c>--shard i/n</c>) of one suite into one run.</summary>
+public static class RunMerger
+{
+    /// <summary>Merges runs of the same suite; cases keep the suite's order, and a case found twice is an error.</summary>
+    /// <exception cref="ArgumentException">The runs are of different suites, or two hold the same case; the message says which.</exception>
+    public static RunResult Merge(IReadOnlyList<RunResult> runs, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        ArgumentNullException.ThrowIfNull(time);
+        if (runs.Count == 0)
+        {
+            throw new ArgumentException("There is nothing to merge: name at least one run.", nameof(runs));
+        }
+
+        var suites = runs.Select(r => r.Suite).Distinct().ToList();
+        if (suites.Count > 1)
+        {
+            throw new ArgumentException($"The runs are of different suites ({string.Join(", ", suites)}); merge the shards of one suite at a time.", nameof(runs));
+        }
+
+        var duplicate = runs.SelectMany(r => r.Cases.Select(c => (c.CassetteId, r.RunId))).GroupBy(x => x.CassetteId).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new ArgumentException($"The case {duplicate.Key} is in more than one run ({string.Join(", ", duplicate.Select(x => x.RunId))}): were the same shards run twice?", nameof(runs));
+        }
+
+        var cases = runs.SelectMany(r => r.Cases).OrderBy(c => c.Index).ToList();
+        var startedAt = runs.Min(r => r.StartedAt);
+        return runs[0] with
+        {
+            RunId = $"{time.GetUtcNow():yyyyMMdd-HHmmss}-{runs[0].Suite}-merged-{Guid.NewGuid().ToString("N")[..6]}",
+            StartedAt = startedAt,
+            DurationMs = runs.Max(r => r.DurationMs),
+            Shard = null,
+            Interrupted = runs.FirstOrDefault(r => r.Interrupted is not null)?.Interrupted,
+            Summary = RunSummary.Of(cases),
+            Groups = Statistics.GroupSummary.Of(cases),
+            Cases = cases,
+        };
+    }
+}
