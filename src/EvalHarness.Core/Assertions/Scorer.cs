@@ -15,8 +15,10 @@ public static class Scorer
     /// <param name="toolCalls">The run's tool calls with qualified names.</param>
     /// <param name="environment">The case's environment after the run, for state assertions.</param>
     /// <param name="latencyMs">The run's latency, for the latency bound.</param>
+    /// <param name="custom">The suite's custom assertions by name.</param>
     public static IReadOnlyList<AssertionVerdict> Score(
-        Scenario scenario, AgentRun run, IReadOnlyList<ToolCallResult> toolCalls, CaseEnvironment? environment = null, double latencyMs = 0)
+        Scenario scenario, AgentRun run, IReadOnlyList<ToolCallResult> toolCalls, CaseEnvironment? environment = null, double latencyMs = 0,
+        IReadOnlyDictionary<string, ICaseAssertion>? custom = null)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(run);
@@ -85,6 +87,25 @@ public static class Scorer
             verdicts.Add(actual is { } found && SameValue(value, found)
                 ? new("state", true, $"{path} is {found.GetRawText()}.")
                 : new("state", false, $"{path} is {(actual is { } a ? a.GetRawText() : "missing")}, expected {value.GetRawText()}."));
+        }
+
+        foreach (var (name, arguments) in expect.Custom)
+        {
+            if (custom?.GetValueOrDefault(name) is not { } assertion)
+            {
+                verdicts.Add(new($"custom.{name}", false, $"The custom assertion '{name}' is not loaded."));
+                continue;
+            }
+
+            try
+            {
+                var verdict = assertion.Evaluate(new AssertionContext(scenario, run, toolCalls, environment, arguments));
+                verdicts.Add(verdict with { Kind = $"custom.{name}" });
+            }
+            catch (Exception ex)
+            {
+                verdicts.Add(new($"custom.{name}", false, $"The custom assertion threw {ex.GetType().Name}: {ex.Message}"));
+            }
         }
 
         if (expect.MaxTokens is { } maxTokens)

@@ -196,7 +196,7 @@ public static class EvalRunner
                 ? $"The case did not finish within its {options.CaseTimeout!.Value.TotalSeconds:0.###} s limit (--case-timeout)."
                 : null;
         var latencyMs = Math.Round(modelLatencyMs + (recordedTime ? 0 : Math.Max(0, harnessMs)), 1);
-        var verdicts = error is null ? [.. Scorer.Score(scenario, run, toolCalls, environment, latencyMs), .. judged is null ? Array.Empty<AssertionVerdict>() : [judged]] : new List<AssertionVerdict>();
+        var verdicts = error is null ? [.. Scorer.Score(scenario, run, toolCalls, environment, latencyMs, suite.CustomAssertions), .. judged is null ? Array.Empty<AssertionVerdict>() : [judged]] : new List<AssertionVerdict>();
 
         return new CaseResult
         {

@@ -18,13 +18,18 @@ internal static class ExpectationParser
         ["cancelled"] = AgentOutcome.Cancelled,
     };
 
+    /// <summary>The custom assertions of the suite being loaded (set by the loader before it reads scenarios).</summary>
+    [ThreadStatic]
+    internal static IReadOnlyDictionary<string, Assertions.ICaseAssertion>? Registered;
+
     /// <summary>The snake_case name of an outcome, as suites write it.</summary>
     public static string Name(AgentOutcome outcome) => Outcomes.First(o => o.Value == outcome).Key;
 
     public static Expectations Parse(YamlNodes y, YamlNode node, IReadOnlyList<Variant> variants)
     {
         var map = y.Mapping(node, "expect");
-        var keys = y.Keys(map, "expect", "outcome", "output", "tools", "counters", "state", "judge", "max_steps", "max_tokens", "max_cost_usd", "max_latency_ms");
+        var keys = y.Keys(map, "expect", "outcome", "output", "tools", "counters", "state", "judge", "custom", "max_steps", "max_tokens", "max_cost_usd", "max_latency_ms");
+
         var callable = variants.SelectMany(v => Callable(v.Agent)).Distinct().ToList();
         var expect = new Expectations();
         if (keys.TryGetValue("outcome", out var oc))
@@ -129,6 +134,23 @@ internal static class ExpectationParser
         if (keys.TryGetValue("state", out var state))
         {
             expect = expect with { State = Paths(y, state.Value, "state", Toolkits.StateReader.IsValid, "a state path such as orders.A100.status, orders.count, mail.sent.count, mail.sent[0].to or memory.count") };
+        }
+
+        if (keys.TryGetValue("custom", out var custom))
+        {
+            var registered = Registered ?? new Dictionary<string, Assertions.ICaseAssertion>();
+            var values = new Dictionary<string, System.Text.Json.JsonElement>(StringComparer.Ordinal);
+            foreach (var (keyNode, value) in y.Mapping(custom.Value, "custom").Children)
+            {
+                var name = y.String(keyNode, "a custom assertion");
+                values[name] = registered.ContainsKey(name)
+                    ? YamlJson.ToElement(value)
+                    : throw y.Error(keyNode, registered.Count == 0
+                        ? $"there is no custom assertion '{name}': list the assembly that has it under the suite's assertions."
+                        : $"there is no custom assertion '{name}'.{Hint(name, registered.Keys)}");
+            }
+
+            expect = expect with { Custom = values };
         }
 
         if (keys.TryGetValue("max_steps", out var m))

@@ -56,6 +56,9 @@ public sealed record Expectations
     /// <summary>An LLM judge's score the answer must reach.</summary>
     public JudgeExpectation? Judge { get; init; }
 
+    /// <summary>Custom assertions by name, with the arguments the suite gives them.</summary>
+    public IReadOnlyDictionary<string, System.Text.Json.JsonElement> Custom { get; init; } = new Dictionary<string, System.Text.Json.JsonElement>();
+
     /// <summary>The most steps the run may take.</summary>
     public int? MaxSteps { get; init; }
 }

@@ -18,6 +18,9 @@ public sealed record Suite
     /// <summary>The fixture data.</summary>
     public required Fixtures Fixtures { get; init; }
 
+    /// <summary>Custom assertions loaded from the suite's <c>assertions:</c> assemblies, by name.</summary>
+    public IReadOnlyDictionary<string, Assertions.ICaseAssertion> CustomAssertions { get; init; } = new Dictionary<string, Assertions.ICaseAssertion>();
+
     /// <summary>How the suite's cassettes are recorded and matched.</summary>
     public CassetteSettings Cassettes { get; init; } = new();
 

@@ -33,13 +33,15 @@ public static partial class SuiteLoader
     {
         var y = new YamlNodes(path);
         var root = y.Mapping(YamlNodes.Parse(path, yaml), "a suite");
-        var keys = y.Keys(root, "the suite", "suite", "include", "agent", "variants", "trials", "fixtures", "cassettes", "defaults", "scenarios");
+        var keys = y.Keys(root, "the suite", "suite", "include", "assertions", "agent", "variants", "trials", "fixtures", "cassettes", "defaults", "scenarios");
         var name = Identifier(y, y.Required(keys, root, "suite", "A suite"), "the suite name");
         var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var agent = AgentParser.Parse(y, y.Required(keys, root, "agent", "A suite"), baseDirectory, "agent", parent: null);
         var variants = keys.TryGetValue("variants", out var v) ? ParseVariants(y, v.Value, agent, baseDirectory) : [new Variant("default", agent)];
         var trials = keys.TryGetValue("trials", out var t) ? y.Int(t.Value, "trials", 1) : 1;
         var fixtures = keys.TryGetValue("fixtures", out var f) ? FixtureParser.Parse(y, f.Value) : new Fixtures();
+        var custom = keys.TryGetValue("assertions", out var asm) ? LoadAssertions(y, asm.Value, baseDirectory) : new Dictionary<string, Assertions.ICaseAssertion>();
+        ExpectationParser.Registered = custom; // read while this thread parses the scenarios below
         var defaults = keys.TryGetValue("defaults", out var d) ? y.Mapping(d.Value, "defaults") : null;
         if (defaults is not null)
         {
@@ -83,7 +85,7 @@ public static partial class SuiteLoader
         }
 
         var cassettes = keys.TryGetValue("cassettes", out var c) ? ParseCassettes(y, c.Value) : new CassetteSettings();
-        return new Suite { Name = name, FilePath = path, Variants = variants, Trials = trials, Fixtures = fixtures, Cassettes = cassettes, Scenarios = scenarios };
+        return new Suite { Name = name, FilePath = path, Variants = variants, Trials = trials, Fixtures = fixtures, Cassettes = cassettes, Scenarios = scenarios, CustomAssertions = custom };
     }
 
     private static CassetteSettings ParseCassettes(YamlNodes y, YamlNode node)
@@ -182,6 +184,34 @@ public static partial class SuiteLoader
         }
 
         return variants.Count > 0 ? variants : throw y.Error(node, "variants is empty: list at least one, or leave the key out.");
+    }
+
+    private static Dictionary<string, Assertions.ICaseAssertion> LoadAssertions(YamlNodes y, YamlNode node, string baseDirectory)
+    {
+        var registry = new Dictionary<string, Assertions.ICaseAssertion>(StringComparer.Ordinal);
+        foreach (var item in y.Sequence(node, "assertions").Children)
+        {
+            var relative = y.String(item, "an assertion assembly");
+            IReadOnlyList<Assertions.ICaseAssertion> found;
+            try
+            {
+                found = Assertions.CustomAssertions.Load(Path.Combine(baseDirectory, relative));
+            }
+            catch (ArgumentException ex)
+            {
+                throw y.Error(item, ex.Message);
+            }
+
+            foreach (var assertion in found)
+            {
+                if (!registry.TryAdd(assertion.Name, assertion))
+                {
+                    throw y.Error(item, $"two custom assertions are named '{assertion.Name}'.");
+                }
+            }
+        }
+
+        return registry;
     }
 
     /// <summary>A suite and an included file's fixtures together: lists appended, maps joined.</summary>
