@@ -89,6 +89,7 @@ public sealed class CaseEnvironment : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        Orders.Dispose();
         Memory.Dispose();
         Sql?.Dispose();
     }
