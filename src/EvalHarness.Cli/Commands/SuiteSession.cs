@@ -29,19 +29,45 @@ internal static class SuiteSession
             var done = 0;
             var progressLock = new Lock();
             console.MarkupLine(CultureInfo.InvariantCulture, $"[bold]{Markup.Escape(suite.Name)}[/]: {total} case(s), {(options.Mode == Cassettes.Server.RecordMode.None ? "replaying" : "recording")} with cassettes in {Markup.Escape(Path.GetFullPath(options.CassetteDirectory))}");
-            run = await EvalRunner.RunAsync(suite, options with
+            if (console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected)
             {
-                OnCaseCompleted = c =>
-                {
-                    lock (progressLock)
+                // A terminal: a live progress bar, with the failures so far in its label.
+                var failed = 0;
+                run = await console.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                    .StartAsync(async context =>
                     {
-                        if (++done % Math.Max(1, total / 10) == 0 || done == total)
+                        var task = context.AddTask($"{Markup.Escape(suite.Name)}", maxValue: total);
+                        return await EvalRunner.RunAsync(suite, options with
                         {
-                            console.MarkupLine(CultureInfo.InvariantCulture, $"[grey]  {done}/{total} done[/]");
+                            OnCaseCompleted = c =>
+                            {
+                                lock (progressLock)
+                                {
+                                    failed += c.Passed ? 0 : 1;
+                                    task.Description = failed == 0 ? Markup.Escape(suite.Name) : $"{Markup.Escape(suite.Name)} [red]{failed} failed[/]";
+                                    task.Increment(1);
+                                }
+                            },
+                        }, cancellationToken);
+                    });
+            }
+            else
+            {
+                // A log: a line every tenth of the cases.
+                run = await EvalRunner.RunAsync(suite, options with
+                {
+                    OnCaseCompleted = c =>
+                    {
+                        lock (progressLock)
+                        {
+                            if (++done % Math.Max(1, total / 10) == 0 || done == total)
+                            {
+                                console.MarkupLine(CultureInfo.InvariantCulture, $"[grey]  {done}/{total} done[/]");
+                            }
                         }
-                    }
-                },
-            }, cancellationToken);
+                    },
+                }, cancellationToken);
+            }
         }
         catch (SuiteException ex)
         {
