@@ -16,11 +16,14 @@ namespace EvalHarness.Core.Statistics;
 /// <param name="ToolCalls">Tool calls in all.</param>
 /// <param name="ToolErrors">Failed tool calls in all.</param>
 /// <param name="Retries">Model-call retries in all.</param>
+/// <param name="UnknownToolCalls">Calls to tools the agent does not have, in all.</param>
 /// <param name="InputTokens">Input tokens in all.</param>
 /// <param name="OutputTokens">Output tokens in all.</param>
 /// <param name="CostUsd">Cost in all, or null when a price is unknown.</param>
 /// <param name="LatencyP50Ms">Median latency.</param>
 /// <param name="LatencyP95Ms">95th-percentile latency.</param>
+/// <param name="HarnessP50Ms">Median harness time (this machine's time outside model calls).</param>
+/// <param name="HarnessP95Ms">95th-percentile harness time.</param>
 public sealed record GroupSummary(
     string Kind,
     string Key,
@@ -35,11 +38,14 @@ public sealed record GroupSummary(
     int ToolCalls,
     int ToolErrors,
     int Retries,
+    int UnknownToolCalls,
     long InputTokens,
     long OutputTokens,
     decimal? CostUsd,
     double LatencyP50Ms,
-    double LatencyP95Ms)
+    double LatencyP95Ms,
+    double HarnessP50Ms,
+    double HarnessP95Ms)
 {
     /// <summary>Groups a run's cases by variant, by scenario under each variant, and by tag.</summary>
     public static IReadOnlyList<GroupSummary> Of(IReadOnlyList<CaseResult> cases)
@@ -71,6 +77,7 @@ public sealed record GroupSummary(
         }
 
         var latencies = cases.Select(c => c.LatencyMs).Order().ToArray();
+        var harness = cases.Select(c => c.HarnessMs).Order().ToArray();
         return new GroupSummary(
             kind,
             key,
@@ -85,10 +92,13 @@ public sealed record GroupSummary(
             cases.Sum(c => c.ToolCallCount),
             cases.Sum(c => c.ToolErrors),
             cases.Sum(c => c.Counters.GetValueOrDefault("retries")),
+            cases.Sum(c => c.Counters.GetValueOrDefault("unknown_tool_calls")),
             cases.Sum(c => c.InputTokens),
             cases.Sum(c => c.OutputTokens),
             cases.Any(c => c.CostUsd is null && c.Error is null) ? null : cases.Sum(c => c.CostUsd ?? 0),
             RunSummary.Percentile(latencies, 0.50),
-            RunSummary.Percentile(latencies, 0.95));
+            RunSummary.Percentile(latencies, 0.95),
+            RunSummary.Percentile(harness, 0.50),
+            RunSummary.Percentile(harness, 0.95));
     }
 }

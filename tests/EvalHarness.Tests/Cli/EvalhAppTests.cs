@@ -216,7 +216,7 @@ public sealed class EvalhAppTests : IDisposable
         var exit = await Evalh("run", Path.Combine(RepoPaths.Suites, "digest.yaml"), "--cassettes", RepoPaths.Cassettes, "--reports", _temp.Path, "--replay", "realistic");
 
         Assert.Equal(0, exit);
-        Assert.Contains("1/1 passed", _out.ToString(), StringComparison.Ordinal);
+        Assert.Contains("3/3 passed", _out.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -241,7 +241,7 @@ public sealed class EvalhAppTests : IDisposable
         Assert.Contains("what looks like a GitHub token", output, StringComparison.Ordinal);
         Assert.Contains("unused ", output, StringComparison.Ordinal);
         Assert.Contains("stale ", output, StringComparison.Ordinal);
-        Assert.Contains("3 cassette(s) checked", output, StringComparison.Ordinal);
+        Assert.Contains("5 cassette(s) checked", output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -154,7 +154,7 @@ public sealed class EndToEndTests : IDisposable
             var directory = await EvalHarness.Reports.RunWriter.WriteAsync(run, reports, Ct);
             var json = await File.ReadAllTextAsync(Path.Combine(directory, "results.json"), Ct);
             // What may differ: the run's id and start, the agents' run ids, and this machine's wall-clock measurements.
-            return System.Text.RegularExpressions.Regex.Replace(json, "\"(runId|startedAt|durationMs|harnessMs|run_id)\": (\"[^\"]*\"|[0-9.]+)", "\"$1\": _");
+            return System.Text.RegularExpressions.Regex.Replace(json, "\"(runId|startedAt|durationMs|harnessMs|harnessP50Ms|harnessP95Ms|run_id)\": (\"[^\"]*\"|[0-9.]+)", "\"$1\": _");
         }
 
         var a = await ReplayAsync(first.Path);

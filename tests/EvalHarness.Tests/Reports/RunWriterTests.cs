@@ -160,4 +160,17 @@ public sealed class RunWriterTests : IDisposable
         Assert.Equal(0.5, RunSummary.Of(cases).PassHatK);
         Assert.True(RunSummary.Of(cases).SuccessLow < 0.8333 && RunSummary.Of(cases).SuccessHigh > 0.8333);
     }
+
+    [Fact]
+    public void Groups_SumUnknownToolCallsAndTakeHarnessPercentiles()
+    {
+        var cases = Enumerable.Range(1, 20)
+            .Select(i => Case($"s{i}", true) with { HarnessMs = i, Counters = new Dictionary<string, int> { ["unknown_tool_calls"] = i % 2 } })
+            .ToArray();
+
+        var variant = EvalHarness.Core.Statistics.GroupSummary.Of(cases).Single(g => g.Kind == "variant");
+
+        Assert.Equal(10, variant.UnknownToolCalls);
+        Assert.Equal((10.0, 19.0), (variant.HarnessP50Ms, variant.HarnessP95Ms));
+    }
 }
