@@ -47,10 +47,10 @@ internal static class CassettesCommand
                 var findings = inventory.Lint(used, days is { } d ? TimeSpan.FromDays(d) : null, TimeProvider.System.GetUtcNow());
                 foreach (var finding in findings)
                 {
-                    console.MarkupLine(CultureInfo.InvariantCulture, $"[red]{Markup.Escape(finding.Rule)}[/] {Markup.Escape(Path.GetRelativePath(Environment.CurrentDirectory, finding.Path))}: {Markup.Escape(finding.Message)}");
+                    console.MarkupLineInvariant($"[red]{Markup.Escape(finding.Rule)}[/] {Markup.Escape(Path.GetRelativePath(Environment.CurrentDirectory, finding.Path))}: {Markup.Escape(finding.Message)}");
                 }
 
-                console.MarkupLine(CultureInfo.InvariantCulture, $"{inventory.Entries.Count} cassette(s) checked, {findings.Count} finding(s).");
+                console.MarkupLineInvariant($"{inventory.Entries.Count} cassette(s) checked, {findings.Count} finding(s).");
                 return findings.Count == 0 ? ExitCodes.Ok : ExitCodes.Failed;
             }
             catch (Exception ex) when (ex is SuiteException or DirectoryNotFoundException)
@@ -102,7 +102,7 @@ internal static class CassettesCommand
             }
 
             console.Write(table);
-            console.MarkupLine(CultureInfo.InvariantCulture,
+            console.MarkupLineInvariant(
                 $"{inventory.Entries.Count} cassette(s), {readable.Sum(e => e.Cassette!.Interactions.Count)} interaction(s), {inventory.Entries.Sum(e => e.Bytes) / 1024.0:0.0} KiB, {inventory.Entries.Count - readable.Count} unreadable.");
             return ExitCodes.Ok;
         });

@@ -35,6 +35,19 @@ internal sealed class CommonOptions
 
     public Option<double?> CaseTimeout { get; } = new("--case-timeout") { Description = "Seconds one case may take; a case past it is an error." };
 
+    public Option<string?> Baseline { get; } = new("--baseline")
+    {
+        Description = "The run to compare with: a run folder, its results.json, a baseline file, or latest. Default: the suite's blessed baseline (reports/baselines/<suite>.json), if any.",
+    };
+
+    public Option<string?> Policy { get; } = new("--policy")
+    {
+        Description = "Gate the run with this policy file (e.g. gate.yaml): the exit code is then the gate's. See docs/reports-and-gate.md.",
+    };
+
+    /// <summary>The report choices the command line made.</summary>
+    public ReportChoices Choices(ParseResult parse) => new(parse.GetValue(Baseline), parse.GetValue(Policy));
+
     public Option<string?> Shard { get; } = new("--shard") { Description = "Run only shard i of n (e.g. 2/4), for splitting a suite across CI jobs; join the shards with evalh merge." };
 
     /// <summary>Reads <c>--shard i/n</c>.</summary>
@@ -60,10 +73,19 @@ internal sealed class CommonOptions
         command.Options.Add(Filter);
         command.Options.Add(Variant);
         command.Options.Add(CaseTimeout);
+        CaseTimeout.Validators.Add(r =>
+        {
+            if (r.Tokens is [var token] && double.TryParse(token.Value, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds <= 0)
+            {
+                r.AddError("--case-timeout must be more than 0 seconds; leave it out for no limit.");
+            }
+        });
         command.Arguments.Add(Suite);
         command.Options.Add(Cassettes);
         command.Options.Add(Reports);
         command.Options.Add(Concurrency);
+        command.Options.Add(Baseline);
+        command.Options.Add(Policy);
         Concurrency.Validators.Add(r =>
         {
             // Runs even when the value did not parse (System.CommandLine reports that itself): read the token, not the value.

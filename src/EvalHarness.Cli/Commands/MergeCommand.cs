@@ -1,7 +1,6 @@
 using System.CommandLine;
 using EvalHarness.Core.Results;
 using EvalHarness.Reports;
-using EvalHarness.Reports.Json;
 using Spectre.Console;
 
 namespace EvalHarness.Cli.Commands;
@@ -16,36 +15,22 @@ internal static class MergeCommand
         var command = new Command("merge", "Join the results of shards (--shard i/n) of one suite into one run, and write its reports.");
         command.Arguments.Add(runs);
         command.Options.Add(reports);
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction((parse, cancellationToken) => InputErrors.GuardAsync(error, async () =>
         {
-            RunResult merged;
-            try
+            var results = new List<RunResult>();
+            foreach (var path in parse.GetValue(runs)!)
             {
-                var results = new List<RunResult>();
-                foreach (var path in parse.GetValue(runs)!)
-                {
-                    var file = Directory.Exists(path) ? Path.Combine(path, "results.json") : path;
-                    if (!File.Exists(file))
-                    {
-                        await error.WriteLineAsync($"error: {file}: no such results file. Name a run folder under reports/runs/ or its results.json.");
-                        return ExitCodes.InputError;
-                    }
-
-                    results.Add(await ResultsJson.ReadAsync(file, cancellationToken));
-                }
-
-                merged = RunMerger.Merge(results, TimeProvider.System);
-            }
-            catch (Exception ex) when (ex is ArgumentException or InvalidDataException)
-            {
-                await error.WriteLineAsync($"error: {ex.Message}");
-                return ExitCodes.InputError;
+                results.Add((await RunLocator.ReadAsync(path, parse.GetValue(reports)!, cancellationToken)).Run);
             }
 
-            var directory = await RunWriter.WriteAsync(merged, parse.GetValue(reports)!, CancellationToken.None);
-            SummaryPrinter.Print(console, merged, Path.Combine(directory, "report.html"));
+            var merged = RunMerger.Merge(results, TimeProvider.System);
+            var reportsDirectory = parse.GetValue(reports)!;
+            await ReportPipeline.AppendHistoryAsync(merged, reportsDirectory, CancellationToken.None);
+            var context = await ReportPipeline.BuildAsync(merged, reportsDirectory, baseline: null, policy: null, gate: null, CancellationToken.None);
+            var directory = await RunWriter.WriteAsync(context, reportsDirectory, CancellationToken.None);
+            SummaryPrinter.Print(console, context, Path.Combine(directory, "report.html"));
             return ExitCodes.For(merged);
-        });
+        }));
         return command;
     }
 }

@@ -43,7 +43,7 @@ internal static class SuiteCommand
             ScriptedUpstream? scripted = null;
             try
             {
-                return await SuiteSession.RunAsync(console, error, parse.GetValue(common.Suite)!, parse.GetValue(common.Reports)!, async suite =>
+                return await SuiteSession.RunAsync(console, error, parse.GetValue(common.Suite)!, parse.GetValue(common.Reports)!, common.Choices(parse), async suite =>
                 {
                     var mode = parse.GetValue(recordMode) is { } chosen ? RecordModes.Names[chosen] : defaultMode ?? suite.Cassettes.RecordMode;
                     var options = new RunOptions

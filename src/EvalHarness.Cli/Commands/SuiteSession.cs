@@ -1,5 +1,5 @@
-using System.Globalization;
 using EvalHarness.Cassettes.Format;
+using EvalHarness.Core.Gate;
 using EvalHarness.Core.Results;
 using EvalHarness.Core.Running;
 using EvalHarness.Core.Suites;
@@ -12,11 +12,19 @@ namespace EvalHarness.Cli.Commands;
 internal static class SuiteSession
 {
     public static async Task<int> RunAsync(
-        IAnsiConsole console, TextWriter error, string suitePath, string reportsDirectory, Func<Suite, Task<RunOptions>> configure, CancellationToken cancellationToken)
+        IAnsiConsole console, TextWriter error, string suitePath, string reportsDirectory, ReportChoices choices, Func<Suite, Task<RunOptions>> configure, CancellationToken cancellationToken)
     {
         RunResult run;
+        GatePolicy? policy;
         try
         {
+            // The policy is read first: a mistake in it should not cost a whole run.
+            policy = choices.Policy is null ? null : GatePolicyLoader.Load(choices.Policy);
+            if (choices.Baseline is not null)
+            {
+                RunLocator.Resolve(choices.Baseline, reportsDirectory);
+            }
+
             var suite = SuiteLoader.Load(suitePath);
             var options = await configure(suite);
             if (options.Mode == Cassettes.Server.RecordMode.None && !Directory.Exists(options.CassetteDirectory))
@@ -28,7 +36,7 @@ internal static class SuiteSession
             var total = EvalRunner.Expand(suite).Count(options.Selects);
             var done = 0;
             var progressLock = new Lock();
-            console.MarkupLine(CultureInfo.InvariantCulture, $"[bold]{Markup.Escape(suite.Name)}[/]: {total} case(s), {(options.Mode == Cassettes.Server.RecordMode.None ? "replaying" : "recording")} with cassettes in {Markup.Escape(Path.GetFullPath(options.CassetteDirectory))}");
+            console.MarkupLineInvariant($"[bold]{Markup.Escape(suite.Name)}[/]: {total} case(s), {(options.Mode == Cassettes.Server.RecordMode.None ? "replaying" : "recording")} with cassettes in {Markup.Escape(Path.GetFullPath(options.CassetteDirectory))}");
             if (console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected)
             {
                 // A terminal: a live progress bar, with the failures so far in its label.
@@ -62,14 +70,14 @@ internal static class SuiteSession
                         {
                             if (++done % Math.Max(1, total / 10) == 0 || done == total)
                             {
-                                console.MarkupLine(CultureInfo.InvariantCulture, $"[grey]  {done}/{total} done[/]");
+                                console.MarkupLineInvariant($"[grey]  {done}/{total} done[/]");
                             }
                         }
                     },
                 }, cancellationToken);
             }
         }
-        catch (SuiteException ex)
+        catch (Exception ex) when (ex is SuiteException or FileNotFoundException)
         {
             await error.WriteLineAsync($"error: {ex.Message}");
             return ExitCodes.InputError;
@@ -85,8 +93,25 @@ internal static class SuiteSession
             return ExitCodes.InputError;
         }
 
-        var directory = await RunWriter.WriteAsync(run, reportsDirectory, CancellationToken.None);
-        SummaryPrinter.Print(console, run, Path.Combine(directory, "report.html"));
-        return ExitCodes.For(run);
+        // From here on the run is finished: whatever happens, its results are written.
+        await ReportPipeline.AppendHistoryAsync(run, reportsDirectory, CancellationToken.None);
+        ReportContext context;
+        try
+        {
+            context = await ReportPipeline.BuildAsync(run, reportsDirectory, choices.Baseline, policy, gate: null, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException or ArgumentException)
+        {
+            var saved = await RunWriter.WriteAsync(run, reportsDirectory, CancellationToken.None);
+            await error.WriteLineAsync($"error: {ex.Message}");
+            await error.WriteLineAsync($"The run's results are in {saved}; rebuild its reports with `evalh report {saved} --baseline <run>`.");
+            return ExitCodes.InputError;
+        }
+
+        var directory = await RunWriter.WriteAsync(context, reportsDirectory, CancellationToken.None);
+        SummaryPrinter.Print(console, context, Path.Combine(directory, "report.html"));
+        await ReportPipeline.AppendStepSummaryAsync(context, CancellationToken.None);
+        var exit = ExitCodes.For(run);
+        return context.Gate is { } gate && exit != ExitCodes.InputError ? (gate.Passed ? ExitCodes.Ok : ExitCodes.Failed) : exit;
     }
 }

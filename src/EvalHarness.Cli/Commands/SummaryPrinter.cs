@@ -1,5 +1,7 @@
 using System.Globalization;
-using EvalHarness.Core.Results;
+using EvalHarness.Core.Comparison;
+using EvalHarness.Core.Gate;
+using EvalHarness.Reports;
 using Spectre.Console;
 
 namespace EvalHarness.Cli.Commands;
@@ -7,8 +9,9 @@ namespace EvalHarness.Cli.Commands;
 /// <summary>Prints a run's summary table, its failures with their reasons, and where the report is.</summary>
 internal static class SummaryPrinter
 {
-    public static void Print(IAnsiConsole console, RunResult run, string reportPath)
+    public static void Print(IAnsiConsole console, ReportContext context, string reportPath)
     {
+        var run = context.Run;
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("Variant").AddColumn("Scenario").AddColumn(new TableColumn("Trial").RightAligned()).AddColumn("Result")
             .AddColumn(new TableColumn("Steps").RightAligned()).AddColumn(new TableColumn("Tools").RightAligned())
@@ -30,28 +33,67 @@ internal static class SummaryPrinter
 
         console.Write(table);
         var s = run.Summary;
-        console.MarkupLine(CultureInfo.InvariantCulture,
+        console.MarkupLineInvariant(
             $"[bold]{s.Passed}/{s.Cases} passed[/] ({s.SuccessRate * 100:0.#}%), {s.Failed} failed, {s.Errors} error(s) · cost {(s.CostUsd is { } total ? total.ToString("$0.000000", CultureInfo.InvariantCulture) : "n/a (a model has no price)")} · latency p50 {s.LatencyP50Ms:0} ms, p95 {s.LatencyP95Ms:0} ms · {run.DurationMs / 1000:0.00} s");
 
         foreach (var c in run.Cases.Where(c => !c.Passed))
         {
-            console.MarkupLine(CultureInfo.InvariantCulture, $"[red]✗[/] {Markup.Escape(c.CassetteId)}");
+            console.MarkupLineInvariant($"[red]✗[/] {Markup.Escape(c.CassetteId)}");
             if (c.Error is not null)
             {
-                console.MarkupLine(CultureInfo.InvariantCulture, $"    [yellow]{Markup.Escape(c.Error)}[/]");
+                console.MarkupLineInvariant($"    [yellow]{Markup.Escape(c.Error)}[/]");
             }
 
             foreach (var v in c.Verdicts.Where(v => !v.Passed))
             {
-                console.MarkupLine(CultureInfo.InvariantCulture, $"    {Markup.Escape(v.Kind)}: {Markup.Escape(v.Reason)}");
+                console.MarkupLineInvariant($"    {Markup.Escape(v.Kind)}: {Markup.Escape(v.Reason)}");
             }
+        }
+
+        if (context.Comparison is { } comparison)
+        {
+            var (regressed, fixedCount, flaky) = (comparison.With(Change.Regressed).Count(s => !s.Flaky), comparison.With(Change.Fixed).Count(s => !s.Flaky), comparison.Scenarios.Count(s => s.Flaky));
+            console.MarkupLineInvariant(
+                $"Against baseline {Markup.Escape(comparison.BaseLabel)}: success {Reports.Format.Points(comparison.SuccessDeltaPoints)} ({Markup.Escape(comparison.Test.Method)} p = {Reports.Format.PValue(comparison.Test.PValue)}), {regressed} regressed, {fixedCount} fixed, {flaky} flaky, {comparison.With(Change.New).Count()} new, {comparison.With(Change.Removed).Count()} removed");
+        }
+
+        if (context.Gate is { } gate)
+        {
+            PrintGate(console, gate);
         }
 
         if (run.Interrupted is { } interrupted)
         {
-            console.MarkupLine(CultureInfo.InvariantCulture, $"[yellow]{Markup.Escape(interrupted)} The report holds the finished cases.[/]");
+            console.MarkupLineInvariant($"[yellow]{Markup.Escape(interrupted)} The report holds the finished cases.[/]");
         }
 
-        console.MarkupLine(CultureInfo.InvariantCulture, $"Report: {Markup.Escape(reportPath)}");
+        console.MarkupLineInvariant($"Report: {Markup.Escape(reportPath)}");
     }
+
+    /// <summary>Prints the gate's verdict: every rule with its measured value, threshold and result.</summary>
+    public static void PrintGate(IAnsiConsole console, GateResult gate)
+    {
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("Rule").AddColumn(new TableColumn("Measured").RightAligned())
+            .AddColumn(new TableColumn("Threshold").RightAligned()).AddColumn("Result").AddColumn("Detail");
+        foreach (var r in gate.Rules)
+        {
+            table.AddRow(
+                Markup.Escape(r.Rule),
+                Markup.Escape(r.Measured),
+                Markup.Escape(r.Threshold),
+                r.Status switch { GateStatus.Pass => "[green]pass[/]", GateStatus.Fail => "[red]fail[/]", _ => "[grey]skipped[/]" },
+                Markup.Escape(r.Detail));
+        }
+
+        console.Write(table);
+        if (gate.Flaky.Count > 0)
+        {
+            console.MarkupLineInvariant($"[yellow]Flaky[/] (shown apart from regressions): {Markup.Escape(string.Join(", ", gate.Flaky))}");
+        }
+
+        console.MarkupLineInvariant(gate.Passed
+            ? (FormattableString)$"[green bold]Gate passed[/] (policy {Markup.Escape(gate.Policy)})"
+            : $"[red bold]Gate failed[/]: {gate.Rules.Count(r => r.Status == GateStatus.Fail)} rule(s) not met (policy {Markup.Escape(gate.Policy)})");
+    }
+
 }

@@ -5,6 +5,8 @@ namespace EvalHarness.Core.Results;
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     WriteIndented = true,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    UseStringEnumConverter = true)]
 [JsonSerializable(typeof(RunResult))]
+[JsonSerializable(typeof(Gate.GateResult))]
 public sealed partial class ResultsJsonContext : JsonSerializerContext;

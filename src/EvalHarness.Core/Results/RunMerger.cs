@@ -26,6 +26,27 @@ public static class RunMerger
             throw new ArgumentException($"The case {duplicate.Key} is in more than one run ({string.Join(", ", duplicate.Select(x => x.RunId))}): were the same shards run twice?", nameof(runs));
         }
 
+        var shards = runs.Select(r => r.Shard).ToList();
+        if (shards.Any(s => s is not null))
+        {
+            var counts = shards.Select(s => s?.Split('/')[1]).Distinct().ToList();
+            if (counts.Count > 1 || counts[0] is null)
+            {
+                throw new ArgumentException(
+                    $"The runs are not shards of one split: {string.Join(", ", runs.Select(r => $"{r.RunId} ({(r.Shard is null ? "a whole run" : $"shard {r.Shard}")})"))}. Merge the shards of one --shard i/n split.",
+                    nameof(runs));
+            }
+
+            var n = int.Parse(counts[0]!, System.Globalization.CultureInfo.InvariantCulture);
+            var missing = Enumerable.Range(1, n).Select(i => $"{i}/{n}").Except(shards!).ToList();
+            if (missing.Count > 0)
+            {
+                throw new ArgumentException(
+                    $"Shard(s) {string.Join(", ", missing)} are missing: the merged run would not be the whole suite. Run them with `evalh run <suite> --shard {missing[0]}` and merge all {n}.",
+                    nameof(runs));
+            }
+        }
+
         var cases = runs.SelectMany(r => r.Cases).OrderBy(c => c.Index).ToList();
         var startedAt = runs.Min(r => r.StartedAt);
         return runs[0] with

@@ -27,6 +27,9 @@ public sealed record RunResult
     /// <summary>Set when the run was stopped before every case ran: what happened. The results hold the finished cases.</summary>
     public string? Interrupted { get; init; }
 
+    /// <summary>The commit and branch the run was made from, when known.</summary>
+    public GitInfo? Git { get; init; }
+
     /// <summary>For a shard of a split run, <c>i/n</c>; null for a whole run (or a merged one).</summary>
     public string? Shard { get; init; }
 

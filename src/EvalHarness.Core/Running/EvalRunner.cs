@@ -86,6 +86,7 @@ public static class EvalRunner
             StartedAt = startedAt,
             DurationMs = Math.Round(clock.Elapsed.TotalMilliseconds, 1),
             PricingVersion = PricingTable.Default.Version,
+            Git = options.Git ?? GitInfo.Probe(Path.GetDirectoryName(Path.GetFullPath(suite.FilePath))!),
             Summary = RunSummary.Of(finished),
             Groups = Statistics.GroupSummary.Of(finished),
             Interrupted = interrupted ? $"Stopped by the user after {finished.Count} of {cases.Count} case(s)." : null,
@@ -170,6 +171,7 @@ public static class EvalRunner
 
         var harnessMs = (clock.Elapsed - client.Elapsed).TotalMilliseconds;
         AssertionVerdict? judged = null;
+        List<string> judgeMisses = [];
         if (scenario.Expect.Judge is { } judge && run.Outcome == AgentOutcome.Completed)
         {
             // The judge has a cassette of its own, so its calls never change the agent's latency or request order.
@@ -178,11 +180,8 @@ public static class EvalRunner
                 ? AnthropicChatClientFactory.Create(server.BaseAddressFor(judgeId), options.ApiKeys.GetValueOrDefault("anthropic", apiKey), judge.Model ?? config.Model.Model, http)
                 : new OpenAIChatClient(new Uri(server.BaseAddressFor(judgeId), "v1"), options.ApiKeys.GetValueOrDefault("openai", apiKey), judge.Model ?? config.Model.Model, http);
             judged = await Judge.ScoreAsync(judgeClient, judge with { Model = judge.Model ?? config.Model.Model }, scenario, run, [.. run.ToolCalls.Select(c => new ToolCallResult(c.Step, qualified.GetValueOrDefault(c.Name, c.Name), c.ArgumentsJson, c.Result, c.IsError))], CancellationToken.None);
-            var judgeActivity = await server.TakeActivityAsync(judgeId, CancellationToken.None);
-            if (judgeActivity.Misses.Count > 0)
-            {
-                judged = new AssertionVerdict("judge", false, string.Join(" ", judgeActivity.Misses.Select(m => m.Message)));
-            }
+            // A judge request that no longer matches its recording is an error of the case, like the agent's own.
+            judgeMisses = (await server.TakeActivityAsync(judgeId, CancellationToken.None)).Misses.Select(m => m.Message).ToList();
         }
 
         var activity = await server.TakeActivityAsync(evalCase.CassetteId, CancellationToken.None);
@@ -191,7 +190,8 @@ public static class EvalRunner
         var toolCalls = run.ToolCalls
             .Select(c => new ToolCallResult(c.Step, qualified.GetValueOrDefault(c.Name, c.Name), c.ArgumentsJson, c.Result, c.IsError, c.Status, c.Agent))
             .ToList();
-        var error = activity.Misses.Count > 0 ? string.Join(Environment.NewLine, activity.Misses.Select(m => m.Message))
+        var misses = activity.Misses.Select(m => m.Message).Concat(judgeMisses).ToList();
+        var error = misses.Count > 0 ? string.Join(Environment.NewLine, misses)
             : caseTimeout?.IsCancellationRequested == true && !outerToken.IsCancellationRequested
                 ? $"The case did not finish within its {options.CaseTimeout!.Value.TotalSeconds:0.###} s limit (--case-timeout)."
                 : null;

@@ -71,6 +71,9 @@ public sealed record RunOptions
     /// <summary>The clock for run ids and timestamps.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>The commit and branch to record; null to find them from the CI variables or the suite's git checkout.</summary>
+    public GitInfo? Git { get; init; }
+
     /// <summary>Told of each case as it finishes (from several threads).</summary>
     public Action<CaseResult>? OnCaseCompleted { get; init; }
 }

@@ -3,8 +3,8 @@ using EvalHarness.Core.Results;
 namespace EvalHarness.Core.Statistics;
 
 /// <summary>Aggregated results of a group of cases: a variant, a scenario under a variant, or a tag.</summary>
-/// <param name="Kind"><c>variant</c>, <c>scenario</c> (scenario × variant) or <c>tag</c>.</param>
-/// <param name="Key">The variant, <c>variant/scenario</c>, or the tag.</param>
+/// <param name="Kind"><c>suite</c> (every case), <c>variant</c>, <c>scenario</c> (scenario × variant) or <c>tag</c>.</param>
+/// <param name="Key">The suite, the variant, <c>variant/scenario</c>, or the tag.</param>
 /// <param name="Cases">How many cases.</param>
 /// <param name="Passed">How many passed.</param>
 /// <param name="SuccessRate">Passed over cases.</param>
@@ -47,16 +47,22 @@ public sealed record GroupSummary(
     double HarnessP50Ms,
     double HarnessP95Ms)
 {
-    /// <summary>Groups a run's cases by variant, by scenario under each variant, and by tag.</summary>
+    /// <summary>Summarises a run's cases as a whole (kind <c>suite</c>), by variant, by scenario under each variant, and by tag.</summary>
     public static IReadOnlyList<GroupSummary> Of(IReadOnlyList<CaseResult> cases)
     {
+        ArgumentNullException.ThrowIfNull(cases);
+        if (cases.Count == 0)
+        {
+            return [];
+        }
+
         var scenarios = cases.GroupBy(c => $"{c.Variant}/{c.Scenario}").Select(g => Summarise("scenario", g.Key, [.. g], null)).ToList();
         var byScenario = scenarios.ToDictionary(s => s.Key, StringComparer.Ordinal);
         var variants = cases.GroupBy(c => c.Variant).Select(g => Summarise("variant", g.Key, [.. g], byScenario));
         var tags = cases.SelectMany(c => c.Tags.Select(t => (Tag: t, Case: c))).GroupBy(x => x.Tag)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => Summarise("tag", g.Key, [.. g.Select(x => x.Case)], byScenario));
-        return [.. variants, .. scenarios, .. tags];
+        return [Summarise("suite", cases[0].Suite, [.. cases], byScenario), .. variants, .. scenarios, .. tags];
     }
 
     private static GroupSummary Summarise(string kind, string key, List<CaseResult> cases, Dictionary<string, GroupSummary>? scenarios)

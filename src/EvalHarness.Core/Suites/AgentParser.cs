@@ -49,7 +49,9 @@ internal static class AgentParser
             var stages = y.Sequence(p.Value, "pipeline").Children.Select(n => (Node: n, Name: y.String(n, "a stage"))).ToList();
             foreach (var stage in stages.Where(st => config.SubAgents.All(x => x.Name != st.Name)))
             {
-                throw y.Error(stage.Node, $"pipeline stage '{stage.Name}' is not one of the sub_agents ({string.Join(", ", config.SubAgents.Select(x => x.Name))}).");
+                throw y.Error(stage.Node, config.SubAgents.Count == 0
+                    ? $"pipeline stage '{stage.Name}' names a sub-agent, but the agent has no sub_agents: define them under sub_agents."
+                    : $"pipeline stage '{stage.Name}' is not one of the sub_agents ({string.Join(", ", config.SubAgents.Select(x => x.Name))}).");
             }
 
             config = config with { Pipeline = stages.Count > 0 ? [.. stages.Select(st => st.Name)] : throw y.Error(p.Value, "pipeline is empty.") };

@@ -66,7 +66,7 @@ public static partial class SuiteLoader
                 var partKeys = yi.Keys(part, "an included file", "fixtures", "scenarios");
                 if (partKeys.TryGetValue("fixtures", out var pf))
                 {
-                    fixtures = Merge(fixtures, FixtureParser.Parse(yi, pf.Value));
+                    fixtures = Merge(yi, pf.Key, path, fixtures, FixtureParser.Parse(yi, pf.Value));
                 }
 
                 if (partKeys.TryGetValue("scenarios", out var ps))
@@ -75,7 +75,7 @@ public static partial class SuiteLoader
                     {
                         if (scenarios.Any(s => s.Name == scenario.Name))
                         {
-                            throw new SuiteException(yi.File, scenario.Line, 0, $"there are two scenarios named '{scenario.Name}' (one in {path}); names must be unique within a suite.");
+                            throw new SuiteException(yi.File, scenario.Line, 1, $"there are two scenarios named '{scenario.Name}' (one in {path}); names must be unique within a suite.");
                         }
 
                         scenarios.Add(scenario);
@@ -215,17 +215,37 @@ public static partial class SuiteLoader
     }
 
     /// <summary>A suite and an included file's fixtures together: lists appended, maps joined.</summary>
-    private static Fixtures Merge(Fixtures a, Fixtures b) => a with
+    /// <summary>Adds an included file's fixtures to the suite's; an id both define is an error at the included file's <c>fixtures</c>.</summary>
+    private static Fixtures Merge(YamlNodes y, YamlNode where, string suiteFile, Fixtures a, Fixtures b)
     {
-        Orders = [.. a.Orders, .. b.Orders],
-        Documents = [.. a.Documents, .. b.Documents],
-        Files = a.Files.Concat(b.Files).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
-        Inventory = [.. a.Inventory, .. b.Inventory],
-        Memories = [.. a.Memories, .. b.Memories],
-        Tests = [.. a.Tests, .. b.Tests],
-        Tables = a.Tables.Concat(b.Tables).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
-        Pages = a.Pages.Concat(b.Pages).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
-    };
+        void Unique<T>(string what, IEnumerable<T> first, IEnumerable<T> second)
+        {
+            var seen = first.ToHashSet();
+            if (second.FirstOrDefault(seen.Contains) is { } twice)
+            {
+                throw y.Error(where, $"{what} '{twice}' is defined here and in {suiteFile} (or an earlier include); each must be defined once.");
+            }
+        }
+
+        Unique("the order", a.Orders.Select(o => o.Id), b.Orders.Select(o => o.Id));
+        Unique("the document", a.Documents.Select(d => d.Id), b.Documents.Select(d => d.Id));
+        Unique("the file", a.Files.Keys, b.Files.Keys);
+        Unique("the inventory sku", a.Inventory.Select(i => i.Sku), b.Inventory.Select(i => i.Sku));
+        Unique("the test", a.Tests.Select(t => t.Name), b.Tests.Select(t => t.Name));
+        Unique("the table", a.Tables.Keys, b.Tables.Keys);
+        Unique("the page", a.Pages.Keys, b.Pages.Keys);
+        return a with
+        {
+            Orders = [.. a.Orders, .. b.Orders],
+            Documents = [.. a.Documents, .. b.Documents],
+            Files = a.Files.Concat(b.Files).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
+            Inventory = [.. a.Inventory, .. b.Inventory],
+            Memories = [.. a.Memories, .. b.Memories],
+            Tests = [.. a.Tests, .. b.Tests],
+            Tables = a.Tables.Concat(b.Tables).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
+            Pages = a.Pages.Concat(b.Pages).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
+        };
+    }
 
     /// <summary>A scenario with the suite's defaults under it: the scenario's own keys win, and <c>expect</c> merges key by key.</summary>
     private static YamlMappingNode WithDefaults(YamlMappingNode scenario, YamlMappingNode? defaults)

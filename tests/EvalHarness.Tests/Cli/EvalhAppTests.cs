@@ -39,7 +39,9 @@ public sealed class EvalhAppTests : IDisposable
         Assert.Contains("refund-broken-item", output, StringComparison.Ordinal);
         var runDirectory = Assert.Single(Directory.GetDirectories(_temp.Combine("runs")));
         Assert.Contains(Path.Combine(runDirectory, "report.html"), output, StringComparison.Ordinal);
-        Assert.Equal(["cases.csv", "report.html", "results.json"], Directory.GetFiles(runDirectory).Select(Path.GetFileName).Order());
+        Assert.Equal(["cases.csv", "junit.xml", "report.html", "results.json", "summary.md"], Directory.GetFiles(runDirectory).Select(Path.GetFileName).Order());
+        Assert.Single(File.ReadAllLines(_temp.Combine("history.csv")), l => l.StartsWith("run_id,", StringComparison.Ordinal));
+        Assert.Equal(37, File.ReadAllLines(_temp.Combine("history.csv")).Length);
     }
 
     [Fact]
@@ -298,6 +300,8 @@ public sealed class EvalhAppTests : IDisposable
 
         Assert.Equal(2, await Evalh(["merge", shards[0], shards[0]]));
         Assert.Contains("is in more than one run", _error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(2, await Evalh(["merge", shards[0], shards[1]]));
+        Assert.Contains("/3 are missing: the merged run would not be the whole suite.", _error.ToString(), StringComparison.Ordinal);
         Assert.Equal(2, await Evalh("run", SupportSuite, "--shard", "4/3"));
     }
 }

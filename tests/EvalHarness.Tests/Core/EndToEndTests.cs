@@ -220,4 +220,18 @@ public sealed class EndToEndTests : IDisposable
         Assert.Equal("The case did not finish within its 0.2 s limit (--case-timeout).", only.Error);
         Assert.False(only.Passed);
     }
+
+    [Fact]
+    public async Task Replay_JudgeRequestNoLongerMatches_IsAnErrorNotAFailure()
+    {
+        var path = Path.Combine(RepoPaths.Suites, "support.yaml");
+        var yaml = (await File.ReadAllTextAsync(path, Ct)).Replace("names the order id and the amount.", "names the order id.", StringComparison.Ordinal);
+        var suite = SuiteLoader.Parse(path, yaml);
+
+        var run = await EvalRunner.RunAsync(suite, new RunOptions { CassetteDirectory = RepoPaths.Cassettes, Filters = ["refund-broken-item"], Variants = ["default"] }, Ct);
+
+        var only = Assert.Single(run.Cases);
+        Assert.Contains("cassette 'support/default/refund-broken-item/t1/judge'", only.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.InputError, ExitCodes.For(run));
+    }
 }

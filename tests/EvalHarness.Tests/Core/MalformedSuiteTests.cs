@@ -65,7 +65,7 @@ public sealed class MalformedSuiteTests : IDisposable
         { "empty scenarios", Base[..Base.IndexOf("scenarios:", StringComparison.Ordinal)] + "scenarios: []\n", 8, "scenarios is empty" },
         { "unknown tool", Base.Replace("orders.refund_order]", "orders.refnd_order]", StringComparison.Ordinal), 5, "unknown tool 'orders.refnd_order'. Did you mean 'orders.refund_order'?" },
         { "dangling expected tool", Base.Replace("{ name: orders.refund_order }", "{ name: mail.send_email }", StringComparison.Ordinal), 12, "'mail.send_email' is not one of the agent's tools" },
-        { "dangling pipeline stage", Base.Replace("  tools: [", "  pipeline: [writer]\n  tools: [", StringComparison.Ordinal), 5, "pipeline stage 'writer' is not one of the sub_agents" },
+        { "dangling pipeline stage", Base.Replace("  tools: [", "  pipeline: [writer]\n  tools: [", StringComparison.Ordinal), 5, "pipeline stage 'writer' names a sub-agent, but the agent has no sub_agents" },
         { "dangling approval", Base.Replace("  tools: [", "  approvals: { mail.send_email: always }\n  tools: [", StringComparison.Ordinal), 5, "'mail.send_email' is not one of the agent's tools, so it can never need approval." },
         { "missing prompt file", Base.Replace("system_prompt: Be helpful.", "system_prompt: prompts/none.md", StringComparison.Ordinal), 4, "the prompt file 'prompts/none.md' does not exist" },
         { "bad model", Base.Replace("model: openai:gpt-4o-mini", "model: gpt-4o-mini", StringComparison.Ordinal), 3, "must be written provider:model" },

@@ -273,4 +273,21 @@ public sealed class SuiteLoaderTests : IDisposable
         Assert.Equal((3, 5), (error.Line, error.Column));
         Assert.Contains("unknown key 'inptu' in a scenario", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("orders: [{ id: A1, customer: b@example.com, total: 5 }]", "the order 'A1'")]
+    [InlineData("tables: { t: [{ a: 1 }] }", "the table 't'")]
+    [InlineData("documents: [{ id: d1, title: T, text: x }]", "the document 'd1'")]
+    public void Parse_IncludedFixtureAlreadyDefined_IsALoadError(string fixture, string what)
+    {
+        _temp.Write("shared/dup.yaml", $"fixtures:\n  {fixture}\n");
+        var yaml = Valid.Replace("suite: shop", "suite: shop\ninclude: [shared/dup.yaml]", StringComparison.Ordinal)
+            .Replace("fixtures:\n", "fixtures:\n  tables: { t: [{ a: 2 }] }\n  documents: [{ id: d1, title: D, text: y }]\n", StringComparison.Ordinal);
+
+        var error = Fails(yaml);
+
+        Assert.EndsWith(Path.Combine("shared", "dup.yaml"), error.File);
+        Assert.Equal((1, 1), (error.Line, error.Column));
+        Assert.Contains($"{what} is defined here and in", error.Message, StringComparison.Ordinal);
+    }
 }

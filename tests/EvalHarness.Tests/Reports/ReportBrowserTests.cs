@@ -6,7 +6,7 @@ using Microsoft.Playwright;
 
 namespace EvalHarness.Tests.Reports;
 
-/// <summary>The HTML report in a real Chromium: proves the browser plumbing, not the report's details.</summary>
+/// <summary>The HTML report in a real Chromium: the theme, and a real run's verdict, comparison, trends and case table.</summary>
 public sealed class ReportBrowserTests(BrowserFixture browser) : IDisposable
 {
     private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
@@ -29,6 +29,50 @@ public sealed class ReportBrowserTests(BrowserFixture browser) : IDisposable
         var darkBackground = await BodyBackgroundAsync(tab.Page);
         Assert.True(Brightness(darkBackground) < Brightness(lightBackground), $"The body is not darker under a dark colour scheme: {darkBackground} vs {lightBackground}.");
         Assert.True(File.Exists(await tab.ScreenshotAsync("report-plumbing-dark", Ct)));
+    }
+
+    [Fact]
+    public async Task Report_TwoVariantsAndABaseline_ShowsVerdictComparisonTrendAndFilters()
+    {
+        var run = await ReportScenario.GatedCodefixRunAsync(_temp.Combine("reports"), Ct);
+        await using var tab = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } }, Ct);
+        var page = tab.Page;
+        await page.GotoAsync(new Uri(Path.Combine(run, "report.html")).AbsoluteUri).WaitAsync(Ct);
+
+        // The gate's verdict, with its failing rule.
+        Assert.StartsWith("Gate failed", await page.Locator("#verdict").InnerTextAsync().WaitAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal(1, await page.Locator("#gate tr[data-status=fail]:has-text('critical_must_pass')").CountAsync().WaitAsync(Ct));
+
+        // The comparison with the baseline, and the variants side by side.
+        Assert.Contains("hasty/fix-add", await page.Locator("#changes tr[data-change=regressed]").First.InnerTextAsync().WaitAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal(["Scenario", "careful", "hasty"], await page.Locator("#variant-table thead th").AllTextContentsAsync().WaitAsync(Ct));
+        Assert.True(await page.Locator("#variant-table .best").CountAsync().WaitAsync(Ct) > 0);
+
+        // A trend chart, drawn and visible: a point per variant per run.
+        var chart = page.Locator("#trend-success svg");
+        Assert.True(await chart.IsVisibleAsync().WaitAsync(Ct));
+        Assert.True((await chart.BoundingBoxAsync().WaitAsync(Ct))!.Width > 200);
+        Assert.Equal(8, await page.Locator("#trend-success svg circle").CountAsync().WaitAsync(Ct)); // 4 runs × 2 variants
+
+        // The filter: by text, then by result; the count follows.
+        var rows = page.Locator("#cases tbody tr:visible");
+        Assert.Equal(8, await rows.CountAsync().WaitAsync(Ct));
+        await page.Locator("#case-filter").FillAsync("fix-add").WaitAsync(Ct);
+        Assert.Equal(2, await rows.CountAsync().WaitAsync(Ct));
+        await page.Locator("#case-filter").FillAsync(string.Empty).WaitAsync(Ct);
+        await page.Locator("#case-status").SelectOptionAsync("fail").WaitAsync(Ct);
+        Assert.Equal(["hasty", "hasty"], await page.Locator("#cases tbody tr:visible td:first-child").AllInnerTextsAsync().WaitAsync(Ct));
+        Assert.Equal("2 of 8 case(s)", await page.Locator("#case-count").InnerTextAsync().WaitAsync(Ct));
+
+        // Sorting by steps, descending on the second click.
+        await page.Locator("#case-status").SelectOptionAsync(string.Empty).WaitAsync(Ct);
+        var steps = page.Locator("#cases thead th", new() { HasText = "Steps" });
+        await steps.ClickAsync().WaitAsync(Ct);
+        await steps.ClickAsync().WaitAsync(Ct);
+        var sorted = (await page.Locator("#cases tbody tr td:nth-child(5)").AllInnerTextsAsync().WaitAsync(Ct)).Select(int.Parse).ToList();
+        Assert.Equal(sorted.OrderDescending(), sorted);
+
+        Assert.True(File.Exists(await tab.ScreenshotAsync("report-two-variants-baseline", Ct)));
     }
 
     private static Task<string> BodyBackgroundAsync(IPage page) =>

@@ -1,0 +1,103 @@
+using System.CommandLine;
+using System.Globalization;
+using EvalHarness.Core.Comparison;
+using EvalHarness.Core.Results;
+using EvalHarness.Reports;
+using EvalHarness.Reports.History;
+using EvalHarness.Reports.Markdown;
+using Spectre.Console;
+
+namespace EvalHarness.Cli.Commands;
+
+/// <summary>
+/// <c>evalh compare &lt;run-a&gt; &lt;run-b&gt;</c> or <c>evalh compare &lt;run&gt; --variants a b</c>: the two side by side,
+/// with a significance test of the success rates. Exit 1 when B's success is significantly lower than A's.
+/// </summary>
+internal static class CompareCommand
+{
+    public static Command Build(IAnsiConsole console, TextWriter error)
+    {
+        var runs = new Argument<string[]>("runs") { Description = "Two runs (A, the base, then B), or one run with --variants.", Arity = new ArgumentArity(1, 2) };
+        var variants = new Option<string[]>("--variants") { Description = "Two variants of one run to compare: A (the base) then B.", AllowMultipleArgumentsPerToken = true };
+        var alpha = new Option<double>("--alpha") { Description = "The significance level.", DefaultValueFactory = _ => 0.05 };
+        var output = new Option<string?>("--out") { Description = "Where to write the comparison as Markdown (default: <reports>/compare/<A>--<B>.md)." };
+        var reports = new Option<string?>("--reports") { Description = "The reports folder (default: the one the runs are in, else reports)." };
+        var command = new Command("compare", "Compare two runs of a suite, or two variants of one run, scenario by scenario, with a significance test of the success rates.");
+        command.Arguments.Add(runs);
+        foreach (var option in new Option[] { variants, alpha, output, reports })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parse, cancellationToken) => InputErrors.GuardAsync(error, async () =>
+        {
+            var names = parse.GetValue(runs)!;
+            var pair = parse.GetValue(variants) ?? [];
+            var level = parse.GetValue(alpha);
+            if (level is <= 0 or >= 1)
+            {
+                throw new ArgumentException($"--alpha must be between 0 and 1, not {level.ToString(CultureInfo.InvariantCulture)}.");
+            }
+
+            if (names.Length == 2 == (pair.Length > 0) || (pair.Length > 0 && pair.Length != 2))
+            {
+                throw new ArgumentException("Name two runs (evalh compare <run-a> <run-b>), or one run and two variants (evalh compare <run> --variants <a> <b>).");
+            }
+
+            var given = parse.GetValue(reports);
+            var (first, file) = await RunLocator.ReadAsync(names[0], given ?? "reports", cancellationToken);
+            var reportsDirectory = ReportPipeline.ReportsFolder(given, file);
+            var history = new RunHistory(await HistoryFile.ReadAsync(Path.Combine(reportsDirectory, HistoryFile.FileName), first.Suite, DateTimeOffset.MaxValue, cancellationToken));
+            RunComparison comparison;
+            if (names.Length == 2)
+            {
+                var (second, _) = await RunLocator.ReadAsync(names[1], reportsDirectory, cancellationToken);
+                if (second.Suite != first.Suite)
+                {
+                    throw new ArgumentException($"{names[0]} is a run of the suite '{first.Suite}' and {names[1]} of '{second.Suite}': compare runs of one suite.");
+                }
+
+                comparison = Comparer.Runs(first, second, history.Flaky());
+            }
+            else
+            {
+                comparison = Comparer.Variants(first, pair[0], pair[1], history.Flaky());
+            }
+
+            Print(console, comparison, level);
+            var path = parse.GetValue(output) ?? Path.Combine(reportsDirectory, "compare", $"{Safe(comparison.BaseLabel)}--{Safe(comparison.CurrentLabel)}.md");
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            await File.WriteAllTextAsync(path, ComparisonMarkdown.Render(comparison, level), cancellationToken);
+            console.MarkupLine($"Wrote {Markup.Escape(path)}");
+            return comparison.SuccessDeltaPoints < 0 && comparison.Test.IsSignificant(level) ? ExitCodes.Failed : ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static void Print(IAnsiConsole console, RunComparison c, double alpha)
+    {
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("Scenario")
+            .AddColumn(new TableColumn(Markup.Escape(c.BaseLabel)).RightAligned()).AddColumn(new TableColumn(Markup.Escape(c.CurrentLabel)).RightAligned())
+            .AddColumn("Change").AddColumn(new TableColumn("Δ steps").RightAligned()).AddColumn(new TableColumn("Δ cost").RightAligned()).AddColumn(new TableColumn("Δ latency").RightAligned());
+        foreach (var s in c.Scenarios)
+        {
+            var change = s.Change switch
+            {
+                Change.Regressed => "[red]regressed[/]",
+                Change.Fixed => "[green]fixed[/]",
+                Change.Same => "[grey]same[/]",
+                var other => other.ToString().ToLowerInvariant(),
+            };
+            table.AddRow(Markup.Escape(s.Key), Reports.Format.Passed(s.Base), Reports.Format.Passed(s.Current), change + (s.Flaky ? " [yellow](flaky)[/]" : string.Empty),
+                Markup.Escape(Reports.Format.StepsDelta(s)), Markup.Escape(Reports.Format.CostDelta(s)), Markup.Escape(Reports.Format.LatencyDelta(s)));
+        }
+
+        console.Write(table);
+        var t = c.Test;
+        var verdict = t.IsSignificant(alpha) ? "[bold]significant[/]" : "not significant";
+        console.MarkupLineInvariant(
+            $"Success {Reports.Format.Percent(c.Base.SuccessRate)} → {Reports.Format.Percent(c.Current.SuccessRate)} ({Reports.Format.Points(c.SuccessDeltaPoints)}) · {Markup.Escape(t.Method)} over {t.Cases} {(c.Paired ? "paired " : string.Empty)}case(s), p = {Reports.Format.PValue(t.PValue)}: {verdict} at α = {alpha}{(t.IsSignificant(alpha) ? string.Empty : " (within noise)")}");
+    }
+
+    private static string Safe(string label) => string.Concat(label.Select(ch => char.IsLetterOrDigit(ch) || ch is '-' or '_' or '.' ? ch : '_'));
+}

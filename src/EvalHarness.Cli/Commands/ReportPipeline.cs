@@ -1,0 +1,62 @@
+using EvalHarness.Core.Gate;
+using EvalHarness.Core.Results;
+using EvalHarness.Reports;
+using EvalHarness.Reports.Baselines;
+using EvalHarness.Reports.History;
+using EvalHarness.Reports.Markdown;
+
+namespace EvalHarness.Cli.Commands;
+
+/// <summary>
+/// What every command that writes a run's reports shares: find the baseline (the one named, else the suite's blessed
+/// one), read the history, gate when a policy is given, write, and tell GitHub Actions' step summary.
+/// </summary>
+internal static class ReportPipeline
+{
+    /// <summary>Builds the context of a run's reports. <paramref name="policy"/> null keeps <paramref name="gate"/> as it is.</summary>
+    /// <exception cref="FileNotFoundException">The named baseline is not there.</exception>
+    /// <exception cref="InvalidDataException">The baseline or history cannot be read.</exception>
+    /// <exception cref="ArgumentException">The baseline is of another suite, or the policy names a variant the run lacks.</exception>
+    public static async Task<ReportContext> BuildAsync(
+        RunResult run, string reportsDirectory, string? baseline, GatePolicy? policy, GateResult? gate, CancellationToken cancellationToken)
+    {
+        var against = baseline is not null
+            ? (await RunLocator.ReadAsync(baseline, reportsDirectory, cancellationToken)).Run
+            : await BaselineStore.FindAsync(reportsDirectory, run.Suite, cancellationToken);
+        var window = policy?.FlakyWindow ?? 10;
+        var context = await ReportContext.LoadAsync(run, reportsDirectory, against, gate, window, cancellationToken);
+        return policy is null ? context : context.WithGate(ReleaseGate.Evaluate(run, against, policy, context.Flaky));
+    }
+
+    /// <summary>Appends a run to the history: whole runs and merged ones, not shards (their merge is appended).</summary>
+    public static Task AppendHistoryAsync(RunResult run, string reportsDirectory, CancellationToken cancellationToken) =>
+        run.Shard is null ? HistoryFile.AppendAsync(Path.Combine(reportsDirectory, HistoryFile.FileName), run, cancellationToken) : Task.CompletedTask;
+
+    /// <summary>Loads a policy file, or the built-in policy when <paramref name="path"/> is null.</summary>
+    public static GatePolicy Policy(string? path) => path is null ? GatePolicy.Default : GatePolicyLoader.Load(path);
+
+    /// <summary>Inside a GitHub Actions job, appends the run's summary to the job's page.</summary>
+    public static async Task AppendStepSummaryAsync(ReportContext context, CancellationToken cancellationToken)
+    {
+        if (Environment.GetEnvironmentVariable("GITHUB_STEP_SUMMARY") is { Length: > 0 } path)
+        {
+            await File.AppendAllTextAsync(path, SummaryMarkdown.Render(context) + "\n", cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// The reports folder of a run named on the command line: the one given, else the folder the run lives in
+    /// (<c>&lt;reports&gt;/runs/&lt;id&gt;/results.json</c>), else <c>reports</c>.
+    /// </summary>
+    public static string ReportsFolder(string? given, string? resultsFile)
+    {
+        if (given is not null)
+        {
+            return given;
+        }
+
+        var runFolder = resultsFile is null ? null : Path.GetDirectoryName(Path.GetFullPath(resultsFile));
+        var runs = runFolder is null ? null : Path.GetDirectoryName(runFolder);
+        return runs is not null && Path.GetFileName(runs) == "runs" ? Path.GetDirectoryName(runs)! : "reports";
+    }
+}

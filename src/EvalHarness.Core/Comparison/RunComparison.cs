@@ -1,0 +1,29 @@
+namespace EvalHarness.Core.Comparison;
+
+/// <summary>
+/// Two runs of a suite (or two variants of one run) side by side: the headline numbers of each, whether the
+/// success rates differ significantly, and every scenario's change.
+/// </summary>
+/// <param name="BaseLabel">What the base side is: a run id or a variant.</param>
+/// <param name="CurrentLabel">What the current side is.</param>
+/// <param name="Base">The base side over the compared cases: the paired ones when there are, else all.</param>
+/// <param name="Current">The current side over the compared cases.</param>
+/// <param name="Test">The significance test of the success rates.</param>
+/// <param name="Scenarios">Every scenario of either side, in the current side's order, then the removed ones.</param>
+public sealed record RunComparison(string BaseLabel, string CurrentLabel, SideStats Base, SideStats Current, SuccessTest Test, IReadOnlyList<ScenarioComparison> Scenarios)
+{
+    /// <summary>Whether the same cases ran on both sides, so they were compared pair by pair.</summary>
+    public bool Paired => Test.Method == Comparer.McNemar;
+
+    /// <summary>The change of the success rate in percentage points (negative: a drop).</summary>
+    public double SuccessDeltaPoints => Math.Round((Current.SuccessRate - Base.SuccessRate) * 100, 2);
+
+    /// <summary>The change of the cost per case in percent, or null when a side has no price or costs nothing.</summary>
+    public double? CostChangePercent => Base.MeanCostUsd is { } b && Current.MeanCostUsd is { } c && b > 0 ? Math.Round((double)((c - b) / b) * 100, 2) : null;
+
+    /// <summary>The change of the p95 latency in percent, or null when the base has none.</summary>
+    public double? LatencyP95ChangePercent => Base.LatencyP95Ms > 0 ? Math.Round((Current.LatencyP95Ms - Base.LatencyP95Ms) / Base.LatencyP95Ms * 100, 2) : null;
+
+    /// <summary>Scenarios with the given change.</summary>
+    public IEnumerable<ScenarioComparison> With(Change change) => Scenarios.Where(s => s.Change == change);
+}

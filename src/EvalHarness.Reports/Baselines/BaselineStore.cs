@@ -1,0 +1,42 @@
+using EvalHarness.Core.Results;
+using EvalHarness.Reports.Json;
+
+namespace EvalHarness.Reports.Baselines;
+
+/// <summary>
+/// Blessed baselines: <c>reports/baselines/&lt;suite&gt;.json</c>, the run a suite's later runs are compared and gated
+/// against. The file is a results file without transcripts, traces and tool-call payloads, small enough to commit.
+/// </summary>
+public static class BaselineStore
+{
+    /// <summary>The baseline file of <paramref name="suite"/> under <paramref name="reportsDirectory"/>.</summary>
+    public static string PathFor(string reportsDirectory, string suite) => Path.Combine(reportsDirectory, "baselines", $"{suite}.json");
+
+    /// <summary>Makes <paramref name="run"/> its suite's baseline and returns the file written.</summary>
+    /// <exception cref="ArgumentException">The run was stopped early or is one shard: it does not stand for the suite.</exception>
+    public static async Task<string> BlessAsync(RunResult run, string reportsDirectory, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (run.Interrupted is not null || run.Shard is not null)
+        {
+            throw new ArgumentException(
+                $"The run {run.RunId} is {(run.Shard is not null ? $"shard {run.Shard} of a split run: merge the shards with `evalh merge` and bless the merged run" : "incomplete (it was stopped early): bless a finished run")}.",
+                nameof(run));
+        }
+
+        var path = PathFor(reportsDirectory, run.Suite);
+        var slim = run with
+        {
+            Cases = [.. run.Cases.Select(c => c with { Transcript = [], Trace = [], ToolCalls = [.. c.ToolCalls.Select(t => t with { Arguments = string.Empty, Result = string.Empty })] })],
+        };
+        await ResultsJson.WriteAsync(slim, path, cancellationToken);
+        return path;
+    }
+
+    /// <summary>The blessed baseline of <paramref name="suite"/>, or null when none was blessed.</summary>
+    public static async Task<RunResult?> FindAsync(string reportsDirectory, string suite, CancellationToken cancellationToken = default)
+    {
+        var path = PathFor(reportsDirectory, suite);
+        return File.Exists(path) ? await ResultsJson.ReadAsync(path, cancellationToken) : null;
+    }
+}

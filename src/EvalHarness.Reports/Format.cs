@@ -1,0 +1,46 @@
+using System.Globalization;
+using EvalHarness.Core.Comparison;
+
+namespace EvalHarness.Reports;
+
+/// <summary>How every report writes numbers: the same text in the HTML, the Markdown and the console.</summary>
+internal static class Format
+{
+    public static string Percent(double rate) => (rate * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
+
+    public static string Points(double points) => $"{(points > 0 ? "+" : points < 0 ? "−" : "±")}{Math.Abs(points).ToString("0.#", CultureInfo.InvariantCulture)} pts";
+
+    public static string Change(double? percent) => percent is not { } p ? "n/a" : $"{(p > 0 ? "+" : p < 0 ? "−" : "±")}{Math.Abs(p).ToString("0.#", CultureInfo.InvariantCulture)}%";
+
+    public static string Money(decimal? usd) => usd is { } v ? v.ToString(v != 0 && Math.Abs(v) < 0.01m ? "$0.000000" : "$0.00", CultureInfo.InvariantCulture) : "n/a";
+
+    public static string Ms(double ms) => Math.Abs(ms) >= 1000
+        ? (ms / 1000).ToString("0.00 s", CultureInfo.InvariantCulture)
+        : ms.ToString("0 ms", CultureInfo.InvariantCulture);
+
+    public static string Number(double value, string format = "0.##") => value.ToString(format, CultureInfo.InvariantCulture);
+
+    public static string PValue(double p) => p < 0.0001 ? "< 0.0001" : p.ToString("0.####", CultureInfo.InvariantCulture);
+
+    /// <summary>The first seven characters of a commit id.</summary>
+    public static string ShortCommit(string commit) => commit.Length > 7 ? commit[..7] : commit;
+
+    /// <summary>Passed over cases of one side of a scenario, or a dash where the side has none.</summary>
+    public static string Passed(SideStats? side) => side is null ? "–" : $"{side.Passed}/{side.Cases}";
+
+    public static string StepsDelta(ScenarioComparison s) => Delta(s, x => x.MeanSteps, v => Number(v, "+0.#;−0.#;0"));
+
+    public static string CostDelta(ScenarioComparison s) => Delta(s, x => (double?)x.MeanCostUsd, v => (v >= 0 ? "+" : "−") + Money((decimal)Math.Abs(v)));
+
+    public static string LatencyDelta(ScenarioComparison s) => Delta(s, x => x.MeanLatencyMs, v => (v >= 0 ? "+" : "−") + Ms(Math.Abs(v)));
+
+    /// <summary>Text safe in a Markdown table cell: one line, no pipes, no HTML, no backticks.</summary>
+    public static string MarkdownCell(string text) => text
+        .Replace('\r', ' ').Replace('\n', ' ')
+        .Replace("|", "\\|", StringComparison.Ordinal)
+        .Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal)
+        .Replace('`', '\'');
+
+    private static string Delta(ScenarioComparison s, Func<SideStats, double?> metric, Func<double, string> format) =>
+        s.Base is { } b && s.Current is { } c && metric(b) is { } before && metric(c) is { } now ? format(now - before) : "–";
+}

@@ -1,0 +1,67 @@
+namespace EvalHarness.Reports.History;
+
+/// <summary>What the history says about a suite's recent runs: trends per variant, and which scenarios are flaky.</summary>
+public sealed class RunHistory
+{
+    private readonly List<(string RunId, DateTimeOffset StartedAt, List<HistoryEntry> Rows)> _runs;
+
+    /// <summary>Groups a suite's history rows into runs, oldest first.</summary>
+    public RunHistory(IEnumerable<HistoryEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        _runs = [.. entries.GroupBy(e => e.RunId, StringComparer.Ordinal)
+            .Select(g => (g.Key, g.Min(e => e.StartedAt), g.ToList()))
+            .OrderBy(r => r.Item2).ThenBy(r => r.Key, StringComparer.Ordinal)];
+    }
+
+    /// <summary>How many runs the history holds.</summary>
+    public int RunCount => _runs.Count;
+
+    /// <summary>The last <paramref name="runs"/> runs, a point per variant in each.</summary>
+    public IReadOnlyList<TrendPoint> Trend(int runs = 30) =>
+        [.. _runs.TakeLast(runs).SelectMany(r => r.Rows.GroupBy(e => e.Variant, StringComparer.Ordinal).Select(v =>
+        {
+            var rows = v.ToList();
+            var latencies = rows.Select(e => e.LatencyMs).Order().ToArray();
+            return new TrendPoint(
+                r.RunId,
+                r.StartedAt,
+                v.Key,
+                rows.Count,
+                (double)rows.Count(e => e.Passed) / rows.Count,
+                rows.Any(e => e.CostUsd is null && !e.Error) ? null : rows.Sum(e => e.CostUsd ?? 0) / rows.Count,
+                latencies[Math.Clamp((int)Math.Ceiling(0.95 * latencies.Length) - 1, 0, latencies.Length - 1)]);
+        }))];
+
+    /// <summary>
+    /// Scenarios (<c>variant/scenario</c>) that are flaky in the last <paramref name="window"/> runs: their result
+    /// flipped between pass and fail at least twice (pass, fail, pass is noise; a single change is a regression or a
+    /// fix), or their trials disagreed within one run.
+    /// </summary>
+    public IReadOnlySet<string> Flaky(int window = 10)
+    {
+        var flaky = new HashSet<string>(StringComparer.Ordinal);
+        var last = new Dictionary<string, (bool Passed, int Flips)>(StringComparer.Ordinal);
+        foreach (var (_, _, rows) in _runs.TakeLast(window))
+        {
+            foreach (var scenario in rows.GroupBy(e => e.Key, StringComparer.Ordinal))
+            {
+                var passed = scenario.Count(e => e.Passed);
+                if (passed > 0 && passed < scenario.Count())
+                {
+                    flaky.Add(scenario.Key);
+                }
+
+                var now = passed == scenario.Count();
+                var flips = last.TryGetValue(scenario.Key, out var before) ? before.Flips + (before.Passed == now ? 0 : 1) : 0;
+                last[scenario.Key] = (now, flips);
+                if (flips >= 2)
+                {
+                    flaky.Add(scenario.Key);
+                }
+            }
+        }
+
+        return flaky;
+    }
+}

@@ -1,0 +1,42 @@
+using EvalHarness.Core.Results;
+using EvalHarness.Reports.Json;
+
+namespace EvalHarness.Reports;
+
+/// <summary>Finds a run from what a user types: a run folder, a results or baseline file, or <c>latest</c>.</summary>
+public static class RunLocator
+{
+    /// <summary>
+    /// The results file <paramref name="reference"/> names: a run folder (its <c>results.json</c>), a JSON file, or
+    /// <c>latest</c> (the newest run folder under <c>&lt;reports&gt;/runs</c>; run ids begin with their start time).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">Nothing is there; the message says what to name instead.</exception>
+    public static string Resolve(string reference, string reportsDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        if (reference == "latest")
+        {
+            var runs = Path.Combine(reportsDirectory, "runs");
+            var newest = Directory.Exists(runs)
+                ? Directory.GetDirectories(runs).Where(d => File.Exists(Path.Combine(d, "results.json"))).Order(StringComparer.Ordinal).LastOrDefault()
+                : null;
+            return newest is null
+                ? throw new FileNotFoundException($"{runs}: no run yet, so there is no latest run. Run a suite first with `evalh run <suite>`.")
+                : Path.Combine(newest, "results.json");
+        }
+
+        var file = Directory.Exists(reference) ? Path.Combine(reference, "results.json") : reference;
+        return File.Exists(file)
+            ? file
+            : throw new FileNotFoundException($"{file}: no such results file. Name a run folder under reports/runs/, its results.json, a baseline file, or latest.");
+    }
+
+    /// <summary>Resolves and reads a run.</summary>
+    /// <exception cref="FileNotFoundException">Nothing is there.</exception>
+    /// <exception cref="InvalidDataException">The file is not a results file.</exception>
+    public static async Task<(RunResult Run, string File)> ReadAsync(string reference, string reportsDirectory, CancellationToken cancellationToken = default)
+    {
+        var file = Resolve(reference, reportsDirectory);
+        return (await ResultsJson.ReadAsync(file, cancellationToken), file);
+    }
+}

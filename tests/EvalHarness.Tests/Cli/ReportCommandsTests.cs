@@ -1,0 +1,155 @@
+using EvalHarness.Cli.Commands;
+using EvalHarness.Tests.Support;
+using Spectre.Console;
+
+namespace EvalHarness.Tests.Cli;
+
+/// <summary>evalh report, gate, compare and baseline bless, end to end on the example suites' cassettes.</summary>
+public sealed class ReportCommandsTests : IDisposable
+{
+    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+    private readonly TempDirectory _temp = new();
+    private readonly StringWriter _out = new();
+    private readonly StringWriter _error = new();
+
+    public void Dispose()
+    {
+        _temp.Dispose();
+        _out.Dispose();
+        _error.Dispose();
+    }
+
+    private string Reports => _temp.Combine("reports");
+
+    private Task<int> Evalh(params string[] args)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(_out) });
+        console.Profile.Width = 250;
+        return EvalhApp.InvokeAsync(args, console, _error, Ct);
+    }
+
+    private async Task<string> RunAsync(string suite, params string[] extra)
+    {
+        var before = Directory.Exists(Path.Combine(Reports, "runs")) ? Directory.GetDirectories(Path.Combine(Reports, "runs")) : [];
+        await Evalh(["run", Path.Combine(RepoPaths.Suites, suite), "--cassettes", RepoPaths.Cassettes, "--reports", Reports, .. extra]);
+        return Assert.Single(Directory.GetDirectories(Path.Combine(Reports, "runs")).Except(before));
+    }
+
+    private string Policy(string yaml) => _temp.Write("gate.yaml", yaml);
+
+    [Fact]
+    public async Task Report_RebuildsEveryReportIdenticallyFromResultsJson()
+    {
+        var first = await RunAsync("team.yaml");
+        Assert.Equal(0, await Evalh("baseline", "bless", first));
+        var run = await RunAsync("team.yaml");
+        Assert.Equal(0, await Evalh("gate", run, "--policy", Policy("min_success_rate: 1.0\n")));
+        var written = new[] { "cases.csv", "summary.md", "junit.xml", "report.html", "gate.json" }
+            .ToDictionary(name => name, name => File.ReadAllBytes(Path.Combine(run, name)));
+        foreach (var name in written.Keys)
+        {
+            File.Delete(Path.Combine(run, name));
+        }
+
+        await RunAsync("team.yaml"); // a later run must not change the earlier run's rebuilt report
+        File.WriteAllBytes(Path.Combine(run, "gate.json"), written["gate.json"]);
+        Assert.Equal(0, await Evalh("report", run));
+
+        foreach (var (name, bytes) in written)
+        {
+            Assert.True(bytes.AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(run, name))), $"{name} differs after the rebuild.");
+        }
+
+        var html = File.ReadAllText(Path.Combine(run, "report.html"));
+        Assert.Contains("Gate passed", html, StringComparison.Ordinal);
+        Assert.Contains("id=\"trend-success\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Gate_CodefixRun_FailsOverallButPassesForTheCarefulVariant()
+    {
+        var run = await RunAsync("codefix.yaml");
+
+        Assert.Equal(1, await Evalh("gate", run, "--policy", Policy("min_success_rate: 0.9\n")));
+        Assert.Contains("min_success_rate", _out.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Gate failed: 2 rule(s) not met", _out.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Failed: codefix/hasty/fix-add/t1.", _out.ToString(), StringComparison.Ordinal);
+
+        Assert.Equal(0, await Evalh("gate", run, "--policy", Policy("variants: [careful]\nmin_success_rate: 0.9\n")));
+        Assert.Contains("Gate passed", File.ReadAllText(Path.Combine(run, "summary.md")).Split('\n')[0] + File.ReadAllText(Path.Combine(run, "report.html")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_WithPolicy_TakesTheGatesExitCode()
+    {
+        var policy = Policy("variants: [careful]\nmin_success_rate: 1.0\n");
+
+        Assert.Equal(1, await Evalh("run", Path.Combine(RepoPaths.Suites, "codefix.yaml"), "--cassettes", RepoPaths.Cassettes, "--reports", Reports));
+        Assert.Equal(0, await Evalh("run", Path.Combine(RepoPaths.Suites, "codefix.yaml"), "--cassettes", RepoPaths.Cassettes, "--reports", Reports, "--policy", policy));
+        Assert.Contains("Gate passed", _out.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("min_sucess_rate: 0.9\n", "gate.yaml:1:1: unknown key 'min_sucess_rate' in a gate policy. Did you mean 'min_success_rate'?")]
+    [InlineData("variants: [nope]\n", "the policy gates the variant(s) nope, but the run")]
+    public async Task Gate_BadPolicy_ExitsTwoAndSaysWhere(string yaml, string message)
+    {
+        var run = await RunAsync("team.yaml");
+
+        Assert.Equal(2, await Evalh("gate", run, "--policy", Policy(yaml)));
+        Assert.Contains(message, _error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Gate_MissingRunOrBaseline_ExitsTwo()
+    {
+        Assert.Equal(2, await Evalh("gate", _temp.Combine("nowhere")));
+        Assert.Contains("no such results file", _error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(2, await Evalh("gate", "latest", "--reports", _temp.Combine("empty")));
+        Assert.Contains("no run yet", _error.ToString(), StringComparison.Ordinal);
+        var run = await RunAsync("team.yaml");
+        Assert.Equal(2, await Evalh("gate", run, "--baseline", _temp.Combine("nope")));
+    }
+
+    [Fact]
+    public async Task Baseline_BlessedRun_IsTheDefaultBaselineOfLaterRuns()
+    {
+        var first = await RunAsync("team.yaml");
+
+        Assert.Equal(0, await Evalh("baseline", "bless", "latest", "--reports", Reports));
+        var second = await RunAsync("team.yaml");
+
+        var baseline = Path.Combine(Reports, "baselines", "team.json");
+        Assert.True(File.Exists(baseline));
+        Assert.DoesNotContain("\"transcript\": [\n        {", File.ReadAllText(baseline), StringComparison.Ordinal);
+        Assert.Contains($"baseline <code>{Path.GetFileName(first)}</code>", File.ReadAllText(Path.Combine(second, "report.html")), StringComparison.Ordinal);
+        Assert.Contains($"Against baseline {Path.GetFileName(first)}: success ±0 pts", _out.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Compare_TwoVariants_PrintsTheTestAndWritesMarkdown()
+    {
+        var run = await RunAsync("codefix.yaml");
+
+        var exit = await Evalh("compare", run, "--variants", "careful", "hasty");
+
+        Assert.Equal(0, exit); // a drop, but on so few scenarios not a significant one
+        var output = _out.ToString();
+        Assert.Contains("McNemar exact over", output, StringComparison.Ordinal);
+        Assert.Contains("not significant at α = 0.05", output, StringComparison.Ordinal);
+        var markdown = File.ReadAllText(Path.Combine(Reports, "compare", "careful--hasty.md"));
+        Assert.StartsWith("## hasty vs careful", markdown, StringComparison.Ordinal);
+        Assert.Contains("| fix-add (critical) | 1/1 | 0/1 | regressed |", markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Compare_RunsOfDifferentSuites_ExitsTwo()
+    {
+        var team = await RunAsync("team.yaml");
+        var digest = await RunAsync("digest.yaml");
+
+        Assert.Equal(2, await Evalh("compare", team, digest));
+        Assert.Contains("compare runs of one suite", _error.ToString(), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,99 @@
+using EvalHarness.Core.Results;
+using EvalHarness.Reports.History;
+using EvalHarness.Tests.Support;
+using static EvalHarness.Tests.Reports.RunWriterTests;
+
+namespace EvalHarness.Tests.Reports;
+
+public sealed class HistoryTests : IDisposable
+{
+    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private static RunResult At(int minute, params CaseResult[] cases) =>
+        Run(cases) with { RunId = $"run{minute:00}", StartedAt = new DateTimeOffset(2026, 11, 22, 10, minute, 0, TimeSpan.Zero), Git = new GitInfo("0123456789abcdef", "main") };
+
+    [Fact]
+    public async Task Append_WritesOneRowPerCaseAndTheHeaderOnce()
+    {
+        var path = _temp.Combine("history.csv");
+
+        await HistoryFile.AppendAsync(path, At(1, Case("a", true), Case("b", false)), Ct);
+        await HistoryFile.AppendAsync(path, At(2, Case("a", true)), Ct);
+        var lines = await File.ReadAllLinesAsync(path, Ct);
+
+        Assert.Equal("run_id,started_at,suite,variant,scenario,trial,passed,error,steps,input_tokens,output_tokens,cost_usd,latency_ms,git_commit,git_branch", lines[0]);
+        Assert.Equal(4, lines.Length);
+        Assert.Equal("run01,2026-11-22T10:01:00.000Z,support,default,a,1,True,False,2,900,40,0.000159,813.7,0123456789abcdef,main", lines[1]);
+    }
+
+    [Fact]
+    public async Task Read_KeepsTheSuiteAndRunsUpToTheGivenTime()
+    {
+        var path = _temp.Combine("history.csv");
+        await HistoryFile.AppendAsync(path, At(1, Case("a", true)), Ct);
+        await HistoryFile.AppendAsync(path, At(2, Case("a", false)) with { Suite = "other" }, Ct);
+        await HistoryFile.AppendAsync(path, At(3, Case("a", false)), Ct);
+
+        var upTo2 = await HistoryFile.ReadAsync(path, "support", new DateTimeOffset(2026, 11, 22, 10, 2, 0, TimeSpan.Zero), Ct);
+
+        Assert.Equal(["run01"], upTo2.Select(e => e.RunId));
+        Assert.Empty(await HistoryFile.ReadAsync(_temp.Combine("absent.csv"), "support", DateTimeOffset.MaxValue, Ct));
+    }
+
+    [Fact]
+    public async Task Append_ConcurrentRuns_NeverInterleaveRows()
+    {
+        var path = _temp.Combine("history.csv");
+        var runs = Enumerable.Range(0, 8).Select(i => At(i, [.. Enumerable.Range(0, 200).Select(j => Case($"s{j}", true))]) with { RunId = $"run{i}" }).ToList();
+
+        await Task.WhenAll(runs.Select(r => Task.Run(() => HistoryFile.AppendAsync(path, r, Ct), Ct)));
+        var read = await HistoryFile.ReadAsync(path, "support", DateTimeOffset.MaxValue, Ct);
+
+        Assert.Equal(1600, read.Count);
+        Assert.Single(await File.ReadAllLinesAsync(path, Ct), l => l.StartsWith("run_id", StringComparison.Ordinal));
+        Assert.All(read.GroupBy(e => e.RunId), g => Assert.Equal(Enumerable.Range(0, 200).Select(j => $"s{j}"), g.Select(e => e.Scenario)));
+    }
+
+    [Fact]
+    public async Task Read_NotAHistoryFile_NamesIt()
+    {
+        var path = _temp.Write("history.csv", "run_id,started_at\nx,not-a-date\n");
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => HistoryFile.ReadAsync(path, "support", DateTimeOffset.MaxValue, Ct));
+
+        Assert.StartsWith($"{path}: not a history file EvalHarness can read", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Flaky_TwoFlipsOrMixedTrials_AreFlaky_OneChangeIsNot()
+    {
+        static HistoryEntry E(int run, string scenario, bool passed, int trial = 1) =>
+            new($"r{run}", new DateTimeOffset(2026, 11, 22, 10, run, 0, TimeSpan.Zero), "support", "default", scenario, trial, passed, false, 2, 0.001m, 100, "");
+        var history = new RunHistory([
+            E(1, "flips", true), E(2, "flips", false), E(3, "flips", true),
+            E(1, "regressed", true), E(2, "regressed", true), E(3, "regressed", false),
+            E(1, "steady", true), E(2, "steady", true), E(3, "steady", true),
+            E(3, "mixed", true, 1), E(3, "mixed", false, 2),
+        ]);
+
+        Assert.Equal(["default/flips", "default/mixed"], history.Flaky().Order());
+        Assert.DoesNotContain("default/flips", history.Flaky(window: 2)); // only r2, r3 in view: one flip
+    }
+
+    [Fact]
+    public void Trend_APointPerVariantPerRun_OldestFirst()
+    {
+        static HistoryEntry E(int run, string variant, bool passed, double latency) =>
+            new($"r{run}", new DateTimeOffset(2026, 11, 22, 10, run, 0, TimeSpan.Zero), "support", variant, "s", 1, passed, false, 2, 0.002m, latency, "");
+        var history = new RunHistory([E(2, "a", true, 100), E(1, "a", false, 300), E(2, "b", false, 200), E(2, "a", false, 500)]);
+
+        var trend = history.Trend();
+
+        Assert.Equal([("r1", "a", 0.0), ("r2", "a", 0.5), ("r2", "b", 0.0)], trend.Select(p => (p.RunId, p.Variant, p.SuccessRate)));
+        Assert.Equal(500, trend[1].LatencyP95Ms);
+        Assert.Equal(0.002m, trend[1].CostPerCase);
+    }
+}

@@ -1,0 +1,155 @@
+using System.Xml.Linq;
+using EvalHarness.Core.Gate;
+using EvalHarness.Reports;
+using EvalHarness.Reports.History;
+using EvalHarness.Reports.Html;
+using EvalHarness.Reports.Junit;
+using EvalHarness.Reports.Markdown;
+using static EvalHarness.Tests.Reports.RunWriterTests;
+
+namespace EvalHarness.Tests.Reports;
+
+/// <summary>summary.md, junit.xml and the report's comparison, gate and trend sections.</summary>
+public sealed class ReportWritersTests
+{
+    private static readonly GateResult FailedGate = new(false, "run", "gate.yaml", "base", [
+        new GateRule("min_success_rate", GateStatus.Fail, "50%", "≥ 90%", "1 of 2 case(s) passed."),
+        new GateRule("max_cost_increase_pct", GateStatus.Skipped, "n/a", "≤ +10%", "No baseline."),
+    ]);
+
+    private static ReportContext WithBaseline()
+    {
+        var baseline = Run(Case("refund-ok", true), Case("refund-bad", true), Case("gone", true)) with { RunId = "base" };
+        var current = Run(Case("refund-ok", true), Case("refund-bad", false), Case("new-one", true) with { CostUsd = 0.002m });
+        return ReportContext.Create(current, baseline, FailedGate);
+    }
+
+    [Fact]
+    public void Junit_HasASuitePerVariantAndAFailureOrErrorPerCase()
+    {
+        var run = Run(
+            Case("ok", true),
+            Case("bad", false, output: "a \u0001 control character"),
+            Case("broken", false) with { Error = "cassette 'x' not found", Verdicts = [] },
+            Case("ok", true, variant: "v2"));
+
+        var xml = XDocument.Parse(JunitXml.Render(run));
+
+        var root = xml.Root!;
+        Assert.Equal(("4", "1", "1"), ((string)root.Attribute("tests")!, (string)root.Attribute("failures")!, (string)root.Attribute("errors")!));
+        Assert.Equal(["support/default", "support/v2"], root.Elements("testsuite").Select(s => (string)s.Attribute("name")!));
+        var bad = root.Descendants("testcase").Single(t => (string)t.Attribute("name")! == "bad");
+        Assert.Equal("The output does not contain \"refund\".", (string)bad.Element("failure")!.Attribute("message")!);
+        Assert.Equal("a \uFFFD control character", (string)bad.Element("system-out")!);
+        Assert.Equal("cassette 'x' not found", (string)root.Descendants("testcase").Single(t => (string)t.Attribute("name")! == "broken").Element("error")!.Attribute("message")!);
+        Assert.Equal("0.814", (string)bad.Attribute("time")!);
+    }
+
+    [Fact]
+    public void Markdown_ShowsNumbersAgainstTheBaselineTheGateAndTheChanges()
+    {
+        var md = SummaryMarkdown.Render(WithBaseline());
+
+        Assert.StartsWith("## ❌ support: 2/3 passed · gate failed\n", md, StringComparison.Ordinal);
+        Assert.Contains("| Success | 66.7% (2/3; 95% CI ", md, StringComparison.Ordinal);
+        Assert.Contains("| 100% | −50 pts on 2 paired case(s) (McNemar exact p = 1) |", md, StringComparison.Ordinal);
+        Assert.Contains("| `min_success_rate` | 50% | ≥ 90% | ❌ fail | 1 of 2 case(s) passed. |", md, StringComparison.Ordinal);
+        Assert.Contains("**Regressed** (1): `default/refund-bad` 1/1 → 0/1", md, StringComparison.Ordinal);
+        Assert.Contains("**New** (1): `default/new-one` – → 1/1", md, StringComparison.Ordinal);
+        Assert.Contains("**Removed** (1): `default/gone` 1/1 → –", md, StringComparison.Ordinal);
+        Assert.Contains("- `support/default/refund-bad/t1`: output.contains: The output does not contain \"refund\".", md, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Markdown_ModelTextCannotBreakTheTableOrInjectHtml()
+    {
+        var run = Run(Case("a|b", false) with { Verdicts = [new("output.equals", false, "got <img src=x onerror=alert(1)> | `x`\nnext")] });
+
+        var md = SummaryMarkdown.Render(ReportContext.Create(run));
+
+        Assert.Contains("a\\|b", md, StringComparison.Ordinal);
+        Assert.Contains("got &lt;img src=x onerror=alert(1)&gt; \\| 'x' next", md, StringComparison.Ordinal);
+        Assert.DoesNotContain("<img", md, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Markdown_LongListsAreCut()
+    {
+        var baseline = Run([.. Enumerable.Range(1, 15).Select(i => Case($"s{i}", true))]) with { RunId = "base" };
+        var current = Run([.. Enumerable.Range(1, 15).Select(i => Case($"s{i}", false))]);
+
+        var md = SummaryMarkdown.Render(ReportContext.Create(current, baseline));
+
+        Assert.Contains("**Regressed** (15): ", md, StringComparison.Ordinal);
+        Assert.Contains(", and 5 more", md, StringComparison.Ordinal);
+        Assert.Contains("- … and 5 more in the report", md, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Html_ShowsTheGateTheChangesAndTheCardsDeltas()
+    {
+        var html = HtmlReportWriter.Render(WithBaseline());
+
+        Assert.Contains("<div class=\"verdict fail\" id=\"verdict\">Gate failed: 1 of 2 rule(s) not met", html, StringComparison.Ordinal);
+        Assert.Contains("<tr data-status=\"fail\"><td><code>min_success_rate</code>", html, StringComparison.Ordinal);
+        Assert.Contains("<span class=\"badge regressed\">1 regressed</span>", html, StringComparison.Ordinal);
+        Assert.Contains("<tr data-change=\"regressed\"><td>default/refund-bad</td>", html, StringComparison.Ordinal);
+        Assert.Contains("<tr data-change=\"new\"><td>default/new-one</td>", html, StringComparison.Ordinal);
+        Assert.Contains("<div class=\"delta worse\">−50 pts vs baseline</div>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Html_WithoutBaselineOrHistory_SaysHowToGetThem()
+    {
+        var html = HtmlReportWriter.Render(Run(Case("a", true)));
+
+        Assert.Contains("No baseline to compare with.", html, StringComparison.Ordinal);
+        Assert.Contains("No history yet", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<svg", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Html_History_DrawsATrendChartPerMetric()
+    {
+        static HistoryEntry E(int run, string variant, bool passed) =>
+            new($"r{run}", new DateTimeOffset(2026, 11, 20 + run, 9, 0, 0, TimeSpan.Zero), "support", variant, "s", 1, passed, false, 2, 0.001m, 500, "");
+
+        var html = HtmlReportWriter.Render(ReportContext.Create(Run(Case("s", true)), history: [E(1, "default", true), E(2, "default", false), E(2, "v2", true)]));
+
+        Assert.Equal(3, html.Split("<svg", StringSplitOptions.None).Length - 1);
+        Assert.Contains("id=\"trend-success\"", html, StringComparison.Ordinal);
+        Assert.Contains("11-21 09:00", html, StringComparison.Ordinal);
+        Assert.Contains(">v2<", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Html_TwoVariants_MarkTheBetterValue()
+    {
+        var run = Run(
+            Case("a", true) with { Steps = 2, CostUsd = 0.001m },
+            Case("a", false, variant: "prompt-v2") with { Steps = 5, CostUsd = 0.003m });
+
+        var html = HtmlReportWriter.Render(run);
+
+        Assert.Contains("<span class=\"best\" title=\"best of the variants\"><span class=\"pass-cell\">1/1</span></span>", html, StringComparison.Ordinal);
+        Assert.Contains("<span class=\"best\" title=\"best of the variants\">2 steps</span>", html, StringComparison.Ordinal);
+        Assert.Contains("against <b>default</b>: success 0% vs 100%", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Html_Waterfall_DrawsEachSpanOnTheRunsTimeLine()
+    {
+        var spans = new EvalHarness.Agents.Observability.TraceSpan[]
+        {
+            new(1, 0, "run", "agent", 0, 1000, "ok", new Dictionary<string, string>()),
+            new(2, 1, "model", "gpt-4o-mini", 0, 750, "ok", new Dictionary<string, string>()),
+            new(3, 1, "tool", "orders.refund_order", 750, 250, "boom", new Dictionary<string, string>()),
+        };
+
+        var html = HtmlReportWriter.Render(Run(Case("a", true) with { Trace = spans }));
+
+        Assert.Contains("<span class=\"wf-bar k-model\" style=\"left:0%;width:75%\"", html, StringComparison.Ordinal);
+        Assert.Contains("<span class=\"wf-bar k-tool err\" style=\"left:75%;width:25%\"", html, StringComparison.Ordinal);
+        Assert.Contains("padding-left:12px", html, StringComparison.Ordinal);
+    }
+}
