@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using EvalHarness.Core.Comparison;
 using EvalHarness.Core.Results;
-using EvalHarness.Reports;
 using EvalHarness.Reports.History;
 using EvalHarness.Reports.Markdown;
 using Spectre.Console;
@@ -21,7 +20,7 @@ internal static class CompareCommand
         var variants = new Option<string[]>("--variants") { Description = "Two variants of one run to compare: A (the base) then B.", AllowMultipleArgumentsPerToken = true };
         var alpha = new Option<double>("--alpha") { Description = "The significance level.", DefaultValueFactory = _ => 0.05 };
         var output = new Option<string?>("--out") { Description = "Where to write the comparison as Markdown (default: <reports>/compare/<A>--<B>.md)." };
-        var reports = new Option<string?>("--reports") { Description = "The reports folder (default: the one the runs are in, else reports)." };
+        var reports = ReportPipeline.ReportsOption();
         var command = new Command("compare", "Compare two runs of a suite, or two variants of one run, scenario by scenario, with a significance test of the success rates.");
         command.Arguments.Add(runs);
         foreach (var option in new Option[] { variants, alpha, output, reports })
@@ -44,14 +43,12 @@ internal static class CompareCommand
                 throw new ArgumentException("Name two runs (evalh compare <run-a> <run-b>), or one run and two variants (evalh compare <run> --variants <a> <b>).");
             }
 
-            var given = parse.GetValue(reports);
-            var (first, file) = await RunLocator.ReadAsync(names[0], given ?? "reports", cancellationToken);
-            var reportsDirectory = ReportPipeline.ReportsFolder(given, file);
+            var (first, _, reportsDirectory) = await ReportPipeline.OpenAsync(names[0], parse.GetValue(reports), cancellationToken);
             var history = new RunHistory(await HistoryFile.ReadAsync(Path.Combine(reportsDirectory, HistoryFile.FileName), first.Suite, DateTimeOffset.MaxValue, cancellationToken));
             RunComparison comparison;
             if (names.Length == 2)
             {
-                var (second, _) = await RunLocator.ReadAsync(names[1], reportsDirectory, cancellationToken);
+                var (second, _, _) = await ReportPipeline.OpenAsync(names[1], reportsDirectory, cancellationToken);
                 if (second.Suite != first.Suite)
                 {
                     throw new ArgumentException($"{names[0]} is a run of the suite '{first.Suite}' and {names[1]} of '{second.Suite}': compare runs of one suite.");

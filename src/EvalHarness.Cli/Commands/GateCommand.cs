@@ -1,7 +1,6 @@
 using System.CommandLine;
 using EvalHarness.Core.Results;
 using EvalHarness.Reports;
-using EvalHarness.Reports.Json;
 using Spectre.Console;
 
 namespace EvalHarness.Cli.Commands;
@@ -14,10 +13,10 @@ internal static class GateCommand
 {
     public static Command Build(IAnsiConsole console, TextWriter error)
     {
-        var run = new Argument<string>("run") { Description = "The run to gate: a run folder (reports/runs/<id>), its results.json, or latest." };
-        var baseline = new Option<string?>("--baseline") { Description = "The run to compare with: a run folder, results.json or baseline file (default: the suite's blessed baseline, if any)." };
+        var run = ReportPipeline.RunArgument("The run to gate");
+        var baseline = ReportPipeline.BaselineOption();
         var policy = new Option<string?>("--policy") { Description = "The policy file (default: the built-in policy: critical scenarios pass, no errors, no significant drop)." };
-        var reports = new Option<string?>("--reports") { Description = "The reports folder that holds history.csv and baselines/ (default: the one the run is in, else reports)." };
+        var reports = ReportPipeline.ReportsOption();
         var command = new Command("gate", "Judge a run against a policy and a baseline. Exit 0 pass, 1 fail, 2 bad input.");
         command.Arguments.Add(run);
         command.Options.Add(baseline);
@@ -26,10 +25,7 @@ internal static class GateCommand
         command.SetAction((parse, cancellationToken) => InputErrors.GuardAsync(error, async () =>
         {
             var rules = ReportPipeline.Policy(parse.GetValue(policy));
-            var given = parse.GetValue(reports);
-            var file = RunLocator.Resolve(parse.GetValue(run)!, given ?? "reports");
-            var reportsDirectory = ReportPipeline.ReportsFolder(given, file);
-            var result = await ResultsJson.ReadAsync(file, cancellationToken);
+            var (result, file, reportsDirectory) = await ReportPipeline.OpenAsync(parse.GetValue(run)!, parse.GetValue(reports), cancellationToken);
             var context = await ReportPipeline.BuildAsync(result, reportsDirectory, parse.GetValue(baseline), rules, gate: null, cancellationToken);
             var gate = context.Gate!;
             console.MarkupLine($"Gating run {Markup.Escape(result.RunId)} against {(gate.BaselineRunId is { } b ? $"baseline {Markup.Escape(b)}" : "no baseline")}:");

@@ -11,19 +11,16 @@ internal static class ReportCommand
 {
     public static Command Build(IAnsiConsole console, TextWriter error)
     {
-        var run = new Argument<string>("run") { Description = "A run folder (reports/runs/<id>), its results.json, or latest." };
-        var baseline = new Option<string?>("--baseline") { Description = "The run to compare with (default: the suite's blessed baseline, if any)." };
-        var reports = new Option<string?>("--reports") { Description = "The reports folder that holds history.csv and baselines/ (default: the one the run is in, else reports)." };
+        var run = ReportPipeline.RunArgument("The run");
+        var baseline = ReportPipeline.BaselineOption();
+        var reports = ReportPipeline.ReportsOption();
         var command = new Command("report", "Rebuild a run's reports (cases.csv, summary.md, junit.xml, report.html) from its results.json.");
         command.Arguments.Add(run);
         command.Options.Add(baseline);
         command.Options.Add(reports);
         command.SetAction((parse, cancellationToken) => InputErrors.GuardAsync(error, async () =>
         {
-            var given = parse.GetValue(reports);
-            var file = RunLocator.Resolve(parse.GetValue(run)!, given ?? "reports");
-            var reportsDirectory = ReportPipeline.ReportsFolder(given, file);
-            var result = await ResultsJson.ReadAsync(file, cancellationToken);
+            var (result, file, reportsDirectory) = await ReportPipeline.OpenAsync(parse.GetValue(run)!, parse.GetValue(reports), cancellationToken);
             var directory = Path.GetDirectoryName(Path.GetFullPath(file))!;
             var gate = await GateJson.ReadAsync(directory, cancellationToken);
             var context = await ReportPipeline.BuildAsync(result, reportsDirectory, parse.GetValue(baseline), policy: null, gate, cancellationToken);

@@ -1,8 +1,10 @@
+using System.CommandLine;
 using EvalHarness.Core.Gate;
 using EvalHarness.Core.Results;
 using EvalHarness.Reports;
 using EvalHarness.Reports.Baselines;
 using EvalHarness.Reports.History;
+using EvalHarness.Reports.Json;
 using EvalHarness.Reports.Markdown;
 
 namespace EvalHarness.Cli.Commands;
@@ -44,11 +46,35 @@ internal static class ReportPipeline
         }
     }
 
+    /// <summary>The run a command names (a folder, a results file or <c>latest</c>), its file, and the reports folder it belongs to.</summary>
+    /// <exception cref="FileNotFoundException">Nothing is there.</exception>
+    /// <exception cref="InvalidDataException">The file is not a results file.</exception>
+    public static async Task<(RunResult Run, string File, string ReportsDirectory)> OpenAsync(string reference, string? reportsDirectory, CancellationToken cancellationToken)
+    {
+        var file = RunLocator.Resolve(reference, reportsDirectory ?? "reports");
+        return (await ResultsJson.ReadAsync(file, cancellationToken), file, ReportsFolder(reportsDirectory, file));
+    }
+
+    /// <summary>The <c>run</c> argument of the commands that read a finished run.</summary>
+    public static Argument<string> RunArgument(string what) => new("run") { Description = $"{what}: a run folder (reports/runs/<id>), its results.json, or latest." };
+
+    /// <summary>The <c>--reports</c> option of the commands that read a finished run.</summary>
+    public static Option<string?> ReportsOption() => new("--reports")
+    {
+        Description = "The reports folder that holds history.csv and baselines/ (default: the one the run is in, else reports).",
+    };
+
+    /// <summary>The <c>--baseline</c> option of the commands that read a finished run.</summary>
+    public static Option<string?> BaselineOption() => new("--baseline")
+    {
+        Description = "The run to compare with: a run folder, results.json, baseline file or latest (default: the suite's blessed baseline, if any).",
+    };
+
     /// <summary>
     /// The reports folder of a run named on the command line: the one given, else the folder the run lives in
     /// (<c>&lt;reports&gt;/runs/&lt;id&gt;/results.json</c>), else <c>reports</c>.
     /// </summary>
-    public static string ReportsFolder(string? given, string? resultsFile)
+    private static string ReportsFolder(string? given, string? resultsFile)
     {
         if (given is not null)
         {

@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using EvalHarness.Agents.Observability;
+using EvalHarness.Core.Results;
 
 namespace EvalHarness.Reports.Html;
 
@@ -12,6 +15,16 @@ public static partial class HtmlReportWriter
 
     /// <summary>The most spans a waterfall draws.</summary>
     private const int MaxSpans = 200;
+
+    /// <summary>
+    /// Rows of the case table written into the page as HTML. A browser lays a table of ten thousand rows out in
+    /// seconds, so a larger run's table shows these (complete without JavaScript) and the script pages through
+    /// the rest from the page's case data.
+    /// </summary>
+    internal const int StaticRows = 1_000;
+
+    /// <summary>Cases whose details are written into the page as HTML; the others' details are in the case data, shown on demand.</summary>
+    internal const int StaticDetails = 300;
 
     private static void CaseTable(StringBuilder html, ReportContext context)
     {
@@ -28,73 +41,163 @@ public static partial class HtmlReportWriter
         html.Append("</select><span class=\"note\" id=\"case-count\"></span></div>")
             .Append("<table id=\"cases\"><thead><tr><th data-sort=\"text\">Variant</th><th data-sort=\"text\">Scenario</th><th class=\"num\" data-sort=\"num\">Trial</th><th data-sort=\"text\">Result</th>")
             .Append("<th class=\"num\" data-sort=\"num\">Steps</th><th class=\"num\" data-sort=\"num\">Tool calls</th><th class=\"num\" data-sort=\"num\">Tokens</th><th class=\"num\" data-sort=\"num\">Cost</th><th class=\"num\" data-sort=\"num\">Latency</th><th>Tags</th></tr></thead><tbody>");
-        var i = 0;
-        foreach (var c in run.Cases)
+        for (var i = 0; i < run.Cases.Count && i < StaticRows; i++)
         {
-            var flaky = context.Flaky.Contains($"{c.Variant}/{c.Scenario}");
-            var text = $"{c.Variant} {c.Scenario} {string.Join(' ', c.Tags)}{(c.Critical ? " critical" : string.Empty)}{(flaky ? " flaky" : string.Empty)}".ToLowerInvariant();
-            html.Append(CultureInfo.InvariantCulture, $"<tr data-i=\"{i++}\" data-status=\"{Status(c)}\" data-variant=\"{E(c.Variant)}\" data-text=\"{E(text)}\">")
-                .Append(CultureInfo.InvariantCulture, $"<td>{E(c.Variant)}</td><td><a href=\"#{Anchor(c)}\">{E(c.Scenario)}</a></td><td class=\"num\">{c.Trial}</td><td>{Result(c)}</td>")
-                .Append(CultureInfo.InvariantCulture, $"<td class=\"num\">{c.Steps}</td><td class=\"num\">{c.ToolCallCount}</td><td class=\"num\" data-v=\"{c.InputTokens + c.OutputTokens}\">{c.InputTokens + c.OutputTokens:N0}</td>")
-                .Append(CultureInfo.InvariantCulture, $"<td class=\"num\" data-v=\"{(c.CostUsd is { } cost ? cost.ToString(CultureInfo.InvariantCulture) : "-1")}\">{E(Format.Money(c.CostUsd))}</td>")
-                .Append(CultureInfo.InvariantCulture, $"<td class=\"num\" data-v=\"{Num(c.LatencyMs)}\">{E(Format.Ms(c.LatencyMs))}</td><td>")
-                .AppendJoin(string.Empty, c.Tags.Select(t => $"<span class=\"tag\">{E(t)}</span>"))
-                .Append(c.Critical ? "<span class=\"tag\">critical</span>" : string.Empty)
-                .Append(flaky ? "<span class=\"badge flaky\">flaky</span>" : string.Empty)
-                .Append("</td></tr>");
+            CaseRow(html, context, run.Cases[i], i);
         }
 
-        html.Append("</tbody></table>");
+        html.Append("</tbody></table><p class=\"note\" id=\"case-more\">");
+        if (run.Cases.Count > StaticRows)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"The first {StaticRows:N0} of {run.Cases.Count:N0} cases; every case is in cases.csv and results.json, and with JavaScript on, in this table.");
+        }
+
+        html.Append("</p>");
+    }
+
+    private static void CaseRow(StringBuilder html, ReportContext context, CaseResult c, int index)
+    {
+        var flaky = context.Flaky.Contains($"{c.Variant}/{c.Scenario}");
+        html.Append(CultureInfo.InvariantCulture, $"<tr data-i=\"{index}\" data-status=\"{Status(c)}\" data-variant=\"{E(c.Variant)}\">")
+            .Append(CultureInfo.InvariantCulture, $"<td>{E(c.Variant)}</td><td><a href=\"#{Anchor(c)}\" data-i=\"{index}\">{E(c.Scenario)}</a></td><td class=\"num\">{c.Trial}</td><td>{Result(c)}</td>")
+            .Append(CultureInfo.InvariantCulture, $"<td class=\"num\">{c.Steps}</td><td class=\"num\">{c.ToolCallCount}</td><td class=\"num\">{c.InputTokens + c.OutputTokens:N0}</td>")
+            .Append(CultureInfo.InvariantCulture, $"<td class=\"num\">{E(Format.Money(c.CostUsd))}</td><td class=\"num\">{E(Format.Ms(c.LatencyMs))}</td><td>")
+            .AppendJoin(string.Empty, c.Tags.Select(t => $"<span class=\"tag\">{E(t)}</span>"))
+            .Append(c.Critical ? "<span class=\"tag\">critical</span>" : string.Empty)
+            .Append(flaky ? "<span class=\"badge flaky\">flaky</span>" : string.Empty)
+            .Append("</td></tr>");
+    }
+
+    /// <summary>Which cases get their details written into the page: the first ones, and the failures.</summary>
+    private static bool[] StaticDetailsOf(IReadOnlyList<CaseResult> cases)
+    {
+        var chosen = new bool[cases.Count];
+        var failures = 0;
+        for (var i = 0; i < cases.Count; i++)
+        {
+            chosen[i] = i < StaticDetails || (!cases[i].Passed && failures++ < StaticDetails);
+        }
+
+        return chosen;
     }
 
     private static void CaseDetails(StringBuilder html, ReportContext context)
     {
         html.Append("<h2>Case details</h2>");
+        var cases = context.Run.Cases;
+        var chosen = StaticDetailsOf(cases);
         var opened = 0;
-        foreach (var c in context.Run.Cases)
+        for (var i = 0; i < cases.Count; i++)
         {
-            var open = !c.Passed && opened++ < OpenDetails;
-            html.Append(CultureInfo.InvariantCulture, $"<details class=\"case\" id=\"{Anchor(c)}\"{(open ? " open" : string.Empty)}><summary>{Result(c)} {E(c.Variant)} / {E(c.Scenario)} / t{c.Trial} <small>· {E(c.Outcome)} · {E(c.Model)}</small></summary><div>");
-            if (c.Error is not null)
+            if (chosen[i])
             {
-                html.Append(CultureInfo.InvariantCulture, $"<div class=\"error-box\">{E(c.Error)}</div>");
+                CaseDetail(html, cases[i], open: !cases[i].Passed && opened++ < OpenDetails);
             }
-
-            html.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">{E(c.OutcomeReason)}</p>");
-            if (c.Verdicts.Count > 0)
-            {
-                html.Append("<h3>Assertions</h3><table class=\"verdicts\"><tbody>");
-                foreach (var v in c.Verdicts)
-                {
-                    html.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"{(v.Passed ? "pass-cell" : "fail-cell")}\">{(v.Passed ? "pass" : "fail")}</td><td><code>{E(v.Kind)}</code></td><td>{E(v.Reason)}</td></tr>");
-                }
-
-                html.Append("</tbody></table>");
-            }
-
-            if (c.ToolCalls.Count > 0)
-            {
-                html.Append("<h3>Tool calls</h3><table><thead><tr><th class=\"num\">Step</th><th>Tool</th><th>Arguments</th><th>Result</th></tr></thead><tbody>");
-                foreach (var t in c.ToolCalls)
-                {
-                    html.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"num\">{t.Step}</td><td><code>{E(t.Tool)}</code>{(t.Agent is null ? string.Empty : $" <span class=\"tag\">{E(t.Agent)}</span>")}</td><td><pre>{E(t.Arguments)}</pre></td><td class=\"{(t.IsError ? "fail-cell" : string.Empty)}\"><pre>{E(t.Result)}</pre></td></tr>");
-                }
-
-                html.Append("</tbody></table>");
-            }
-
-            Waterfall(html, c.Trace);
-            if (c.Transcript.Count > 0)
-            {
-                html.Append("<h3>Transcript</h3>");
-                foreach (var m in c.Transcript)
-                {
-                    html.Append(CultureInfo.InvariantCulture, $"<div class=\"msg {E(m.Role)}\"><span class=\"role\">{E(m.Role)}</span>{E(m.Text)}</div>");
-                }
-            }
-
-            html.Append("</div></details>");
         }
+
+        html.Append("<div id=\"more-details\"></div>");
+        if (chosen.Any(c => !c))
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">Details of the first {StaticDetails} cases and of the failures; with JavaScript on, a case's name in the table shows the details of any case, and results.json holds them all.</p>");
+        }
+    }
+
+    private static void CaseDetail(StringBuilder html, CaseResult c, bool open)
+    {
+        html.Append(CultureInfo.InvariantCulture, $"<details class=\"case\" id=\"{Anchor(c)}\"{(open ? " open" : string.Empty)}><summary>{Result(c)} {E(c.Variant)} / {E(c.Scenario)} / t{c.Trial} <small>· {E(c.Outcome)} · {E(c.Model)}</small></summary><div>");
+        if (c.Error is not null)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<div class=\"error-box\">{E(c.Error)}</div>");
+        }
+
+        html.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">{E(c.OutcomeReason)}</p>");
+        if (c.Verdicts.Count > 0)
+        {
+            html.Append("<h3>Assertions</h3><table class=\"verdicts\"><tbody>");
+            foreach (var v in c.Verdicts)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"{(v.Passed ? "pass-cell" : "fail-cell")}\">{(v.Passed ? "pass" : "fail")}</td><td><code>{E(v.Kind)}</code></td><td>{E(v.Reason)}</td></tr>");
+            }
+
+            html.Append("</tbody></table>");
+        }
+
+        if (c.ToolCalls.Count > 0)
+        {
+            html.Append("<h3>Tool calls</h3><table><thead><tr><th class=\"num\">Step</th><th>Tool</th><th>Arguments</th><th>Result</th></tr></thead><tbody>");
+            foreach (var t in c.ToolCalls)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"num\">{t.Step}</td><td><code>{E(t.Tool)}</code>{(t.Agent is null ? string.Empty : $" <span class=\"tag\">{E(t.Agent)}</span>")}</td><td><pre>{E(t.Arguments)}</pre></td><td class=\"{(t.IsError ? "fail-cell" : string.Empty)}\"><pre>{E(t.Result)}</pre></td></tr>");
+            }
+
+            html.Append("</tbody></table>");
+        }
+
+        Waterfall(html, c.Trace);
+        if (c.Transcript.Count > 0)
+        {
+            html.Append("<h3>Transcript</h3>");
+            foreach (var m in c.Transcript)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<div class=\"msg {E(m.Role)}\"><span class=\"role\">{E(m.Role)}</span>{E(m.Text)}</div>");
+            }
+        }
+
+        html.Append("</div></details>");
+    }
+
+    /// <summary>
+    /// The case data the page's script works from: a row per case (its sort values and its row's HTML), and the
+    /// details not written into the page. The HTML in it is the same encoded HTML as the page's own, and the JSON
+    /// escapes &lt;, &gt; and &amp;, so nothing in it can close the script element or run.
+    /// </summary>
+    private static void CaseData(StringBuilder html, ReportContext context)
+    {
+        var cases = context.Run.Cases;
+        var chosen = StaticDetailsOf(cases);
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.Default }))
+        {
+            var row = new StringBuilder(1024);
+            json.WriteStartObject();
+            json.WriteStartArray("rows");
+            for (var i = 0; i < cases.Count; i++)
+            {
+                var c = cases[i];
+                var flaky = context.Flaky.Contains($"{c.Variant}/{c.Scenario}");
+                // [filter text, then the sort value of each column (variant … latency), then the row's HTML]
+                json.WriteStartArray();
+                json.WriteStringValue($"{c.Variant} {c.Scenario} {string.Join(' ', c.Tags)}{(c.Critical ? " critical" : string.Empty)}{(flaky ? " flaky" : string.Empty)}".ToLowerInvariant());
+                json.WriteStringValue(c.Variant);
+                json.WriteStringValue(c.Scenario);
+                json.WriteNumberValue(c.Trial);
+                json.WriteStringValue(Status(c));
+                json.WriteNumberValue(c.Steps);
+                json.WriteNumberValue(c.ToolCallCount);
+                json.WriteNumberValue(c.InputTokens + c.OutputTokens);
+                json.WriteNumberValue(c.CostUsd ?? -1);
+                json.WriteNumberValue(c.LatencyMs);
+                CaseRow(row.Clear(), context, c, i);
+                json.WriteStringValue(row.ToString());
+                json.WriteEndArray();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartObject("details");
+            for (var i = 0; i < cases.Count; i++)
+            {
+                if (!chosen[i])
+                {
+                    CaseDetail(row.Clear(), cases[i], open: true);
+                    json.WriteString(i.ToString(CultureInfo.InvariantCulture), row.ToString());
+                }
+            }
+
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        html.Append("<script type=\"application/json\" id=\"case-data\">").Append(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length)).Append("</script>");
     }
 
     /// <summary>The trace's spans as bars on the run's time line, nested by parent: where the time went.</summary>

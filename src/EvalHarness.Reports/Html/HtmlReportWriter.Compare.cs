@@ -8,6 +8,9 @@ namespace EvalHarness.Reports.Html;
 /// <summary>The variants side by side, and the changes against the baseline.</summary>
 public static partial class HtmlReportWriter
 {
+    /// <summary>Rows of the scenario tables (variants side by side, changes) written into the page; results.json and <c>evalh compare</c> hold them all.</summary>
+    internal const int ScenarioRows = 500;
+
     private static void Variants(StringBuilder html, ReportContext context)
     {
         var run = context.Run;
@@ -44,7 +47,8 @@ public static partial class HtmlReportWriter
         }
 
         html.Append("</tr></thead><tbody>");
-        foreach (var scenario in run.Cases.Select(c => c.Scenario).Distinct())
+        var scenarios = run.Cases.Select(c => c.Scenario).Distinct().ToList();
+        foreach (var scenario in scenarios.Take(ScenarioRows))
         {
             var stats = variants.Select(v => cells.TryGetValue((v, scenario), out var list) ? SideStats.Of(list) : null).ToList();
             var present = stats.OfType<SideStats>().ToList();
@@ -81,7 +85,9 @@ public static partial class HtmlReportWriter
             html.Append(g is null ? "<td>–</td>" : $"<td><b>{Format.Percent(g.SuccessRate)}</b> · pass^k {Format.Percent(g.PassHatK)} · {E(Format.Money(g.CostUsd))} · p95 {E(Format.Ms(g.LatencyP95Ms))}</td>");
         }
 
-        html.Append("</tr></tbody></table><p class=\"note\">Each cell: trials passed, then steps, cost and latency as means per trial; ★ marks the best value of the row.</p>");
+        html.Append("</tr></tbody></table><p class=\"note\">Each cell: trials passed, then steps, cost and latency as means per trial; ★ marks the best value of the row.")
+            .Append(scenarios.Count > ScenarioRows ? $" The first {ScenarioRows} of {scenarios.Count:N0} scenarios; results.json's groups and <code>evalh compare &lt;run&gt; --variants</code> have them all." : string.Empty)
+            .Append("</p>");
     }
 
     private static void Baseline(StringBuilder html, ReportContext context)
@@ -124,7 +130,7 @@ public static partial class HtmlReportWriter
         }
 
         html.Append("<table id=\"changes\"><thead><tr><th>Scenario</th><th>Change</th><th class=\"num\">Baseline</th><th class=\"num\">This run</th><th class=\"num\">Δ steps</th><th class=\"num\">Δ cost</th><th class=\"num\">Δ latency</th></tr></thead><tbody>");
-        foreach (var s in changed)
+        foreach (var s in changed.Take(ScenarioRows))
         {
             var label = s.Flaky && s.Change is Change.Regressed or Change.Fixed ? "flaky" : s.Change.ToString().ToLowerInvariant();
             html.Append(CultureInfo.InvariantCulture, $"<tr data-change=\"{label}\"><td>{E(s.Key)}{(s.Critical ? " <span class=\"tag\">critical</span>" : string.Empty)}</td>")
@@ -134,5 +140,9 @@ public static partial class HtmlReportWriter
         }
 
         html.Append("</tbody></table>");
+        if (changed.Count > ScenarioRows)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">The first {ScenarioRows} of {changed.Count:N0} changed scenarios, regressions first; <code>evalh compare</code> lists them all.</p>");
+        }
     }
 }

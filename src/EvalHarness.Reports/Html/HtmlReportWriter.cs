@@ -45,6 +45,7 @@ public static partial class HtmlReportWriter
         Trends(html, context);
         CaseTable(html, context);
         CaseDetails(html, context);
+        CaseData(html, context);
         html.Append(CultureInfo.InvariantCulture, $"<footer>EvalHarness · prices {E(run.PricingVersion)} · latency is the model latency recorded in the cassette (plus this machine's time when recording)</footer>");
         var template = Template.Value;
         var at = template.IndexOf("{{content}}", StringComparison.Ordinal);

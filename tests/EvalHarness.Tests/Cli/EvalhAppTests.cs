@@ -21,12 +21,7 @@ public sealed class EvalhAppTests : IDisposable
 
     private static string SupportSuite => Path.Combine(RepoPaths.Suites, "support.yaml");
 
-    private Task<int> Evalh(params string[] args)
-    {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(_out) });
-        console.Profile.Width = 200;
-        return EvalhApp.InvokeAsync(args, console, _error, Ct);
-    }
+    private Task<int> Evalh(params string[] args) => Support.Evalh.InvokeAsync(_out, _error, args, Ct);
 
     [Fact]
     public async Task Run_ExampleSuite_PassesAndWritesTheReports()

@@ -1,6 +1,4 @@
-using EvalHarness.Cli.Commands;
 using EvalHarness.Tests.Support;
-using Spectre.Console;
 
 namespace EvalHarness.Tests.Cli;
 
@@ -21,12 +19,7 @@ public sealed class ReportCommandsTests : IDisposable
 
     private string Reports => _temp.Combine("reports");
 
-    private Task<int> Evalh(params string[] args)
-    {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(_out) });
-        console.Profile.Width = 250;
-        return EvalhApp.InvokeAsync(args, console, _error, Ct);
-    }
+    private Task<int> Evalh(params string[] args) => Support.Evalh.InvokeAsync(_out, _error, args, Ct);
 
     private async Task<string> RunAsync(string suite, params string[] extra)
     {

@@ -75,6 +75,30 @@ public sealed class ReportBrowserTests(BrowserFixture browser) : IDisposable
         Assert.True(File.Exists(await tab.ScreenshotAsync("report-two-variants-baseline", Ct)));
     }
 
+    [Fact]
+    public async Task Report_LargeRun_PagesFiltersAndShowsDetailsFromTheCaseData()
+    {
+        var cases = Enumerable.Range(0, 1_200).Select(i => RunWriterTests.Case($"s{i:0000}", i % 7 != 0)).ToArray();
+        var url = new Uri(_temp.Write("large.html", HtmlReportWriter.Render(RunWriterTests.Run(cases)))).AbsoluteUri;
+        await using var tab = await browser.NewPageAsync(cancellationToken: Ct);
+        var page = tab.Page;
+        await page.GotoAsync(url).WaitAsync(Ct);
+        var rows = page.Locator("#cases tbody tr");
+
+        Assert.Equal(("1200 of 1200 case(s)", 500), (await page.Locator("#case-count").InnerTextAsync().WaitAsync(Ct), await rows.CountAsync().WaitAsync(Ct)));
+        await page.Locator("#case-more button").ClickAsync().WaitAsync(Ct);
+        Assert.Equal(1_000, await rows.CountAsync().WaitAsync(Ct));
+
+        // A case past the rows and details written into the page: found by the filter, its details from the data.
+        await page.Locator("#case-filter").FillAsync("s1191").WaitAsync(Ct);
+        Assert.Equal(1, await rows.CountAsync().WaitAsync(Ct));
+        Assert.Equal(0, await page.Locator("#case-support-default-s1191-t1").CountAsync().WaitAsync(Ct));
+        await page.Locator("#cases tbody a").ClickAsync().WaitAsync(Ct);
+        var details = page.Locator("#case-support-default-s1191-t1");
+        Assert.True(await details.IsVisibleAsync().WaitAsync(Ct));
+        Assert.Contains("The output contains \"refund\".", await details.InnerTextAsync().WaitAsync(Ct), StringComparison.Ordinal);
+    }
+
     private static Task<string> BodyBackgroundAsync(IPage page) =>
         page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor").WaitAsync(Ct);
 

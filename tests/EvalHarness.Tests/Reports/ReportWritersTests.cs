@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using EvalHarness.Core.Gate;
 using EvalHarness.Reports;
@@ -151,5 +152,23 @@ public sealed class ReportWritersTests
         Assert.Contains("<span class=\"wf-bar k-model\" style=\"left:0%;width:75%\"", html, StringComparison.Ordinal);
         Assert.Contains("<span class=\"wf-bar k-tool err\" style=\"left:75%;width:25%\"", html, StringComparison.Ordinal);
         Assert.Contains("padding-left:12px", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Html_LargeRun_WritesTheFirstRowsAsHtmlAndEveryCaseAsData()
+    {
+        var cases = Enumerable.Range(0, 1_200).Select(i => Case($"s{i}", true, output: i == 1_100 ? "</script><script>alert(1)</script>" : "Refunded.")).ToArray();
+
+        var html = HtmlReportWriter.Render(Run(cases));
+
+        var data = html[html.IndexOf("<script type=\"application/json\" id=\"case-data\">", StringComparison.Ordinal)..];
+        var page = html[..html.IndexOf("<script type=\"application/json\"", StringComparison.Ordinal)];
+        Assert.Equal(1_000, Regex.Count(page, "<tr data-i="));
+        Assert.Equal(300, Regex.Count(page, "<details class=\"case\""));
+        Assert.Contains("The first 1,000 of 1,200 cases", page, StringComparison.Ordinal);
+        Assert.Equal(1_200, Regex.Count(data, @"\\u003Ctr data-i="));
+        Assert.Equal(900, Regex.Count(data, @"\\u003Cdetails class="));
+        Assert.DoesNotContain("</script><script>alert", html, StringComparison.Ordinal);
+        Assert.Equal(2, Regex.Count(html, "</script>"));
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using EvalHarness.Core.Results;
 using EvalHarness.Reports;
 using EvalHarness.Reports.Html;
@@ -114,7 +115,8 @@ public sealed class RunWriterTests : IDisposable
         Assert.Contains("The output does not contain &quot;refund&quot;.", html, StringComparison.Ordinal);
         Assert.Contains("orders.refund_order", html, StringComparison.Ordinal);
         Assert.DoesNotContain("{{", html, StringComparison.Ordinal);
-        Assert.Single(html.Split("<script", StringSplitOptions.None).Skip(1)); // the template's own, and no other
+        // The template's own script and the case data (JSON, never run), and no other.
+        Assert.Equal(["<script type=\"application/json\" id=\"case-data\">", "<script>"], Regex.Matches(html, "<script[^>]*>").Select(m => m.Value));
     }
 
     [Fact]

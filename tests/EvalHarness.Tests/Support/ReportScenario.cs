@@ -2,8 +2,6 @@ using EvalHarness.Core.Results;
 using EvalHarness.Reports.Baselines;
 using EvalHarness.Reports.History;
 using EvalHarness.Reports.Json;
-using EvalHarness.Cli.Commands;
-using Spectre.Console;
 
 namespace EvalHarness.Tests.Support;
 
@@ -17,8 +15,7 @@ internal static class ReportScenario
     public static async Task<string> GatedCodefixRunAsync(string reports, CancellationToken cancellationToken)
     {
         using var output = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, Out = new AnsiConsoleOutput(output) });
-        Task<int> Evalh(params string[] args) => EvalhApp.InvokeAsync(args, console, output, cancellationToken);
+        Task<int> Evalh(params string[] args) => Support.Evalh.InvokeAsync(output, output, args, cancellationToken);
 
         // Three earlier runs, the oldest first: the hasty variant got worse over time.
         var suite = Path.Combine(RepoPaths.Suites, "codefix.yaml");
