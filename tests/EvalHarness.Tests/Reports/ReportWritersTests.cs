@@ -1,3 +1,5 @@
+using System.IO.Compression;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using EvalHarness.Core.Gate;
@@ -161,14 +163,25 @@ public sealed class ReportWritersTests
 
         var html = HtmlReportWriter.Render(Run(cases));
 
-        var data = html[html.IndexOf("<script type=\"application/json\" id=\"case-data\">", StringComparison.Ordinal)..];
-        var page = html[..html.IndexOf("<script type=\"application/json\"", StringComparison.Ordinal)];
+        var rows = CaseData(html, "case-rows");
+        var details = CaseData(html, "case-details");
+        var page = html[..html.IndexOf("<script type=\"application/gzip\"", StringComparison.Ordinal)];
         Assert.Equal(1_000, Regex.Count(page, "<tr data-i="));
         Assert.Equal(300, Regex.Count(page, "<details class=\"case\""));
         Assert.Contains("The first 1,000 of 1,200 cases", page, StringComparison.Ordinal);
-        Assert.Equal(1_200, Regex.Count(data, @"\\u003Ctr data-i="));
-        Assert.Equal(900, Regex.Count(data, @"\\u003Cdetails class="));
+        Assert.Equal(1_200, rows.GetArrayLength());
+        Assert.StartsWith("<tr data-i=\"1199\" data-status=\"pass\"", rows[1_199][10].GetString(), StringComparison.Ordinal);
+        Assert.Equal(900, details.EnumerateObject().Count());
+        Assert.Contains("&lt;/script&gt;&lt;script&gt;alert(1)", details.GetProperty("1100").GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain("</script><script>alert", html, StringComparison.Ordinal);
-        Assert.Equal(2, Regex.Count(html, "</script>"));
+        Assert.Equal(3, Regex.Count(html, "</script>"));
+    }
+
+    /// <summary>One block of the page's case data: base64 of gzipped JSON.</summary>
+    internal static JsonElement CaseData(string html, string id)
+    {
+        var match = Regex.Match(html, $"<script type=\"application/gzip\" id=\"{id}\">([^<]*)</script>");
+        using var gzip = new GZipStream(new MemoryStream(Convert.FromBase64String(match.Groups[1].Value)), CompressionMode.Decompress);
+        return JsonDocument.Parse(gzip).RootElement.Clone();
     }
 }

@@ -115,8 +115,8 @@ public sealed class RunWriterTests : IDisposable
         Assert.Contains("The output does not contain &quot;refund&quot;.", html, StringComparison.Ordinal);
         Assert.Contains("orders.refund_order", html, StringComparison.Ordinal);
         Assert.DoesNotContain("{{", html, StringComparison.Ordinal);
-        // The template's own script and the case data (JSON, never run), and no other.
-        Assert.Equal(["<script type=\"application/json\" id=\"case-data\">", "<script>"], Regex.Matches(html, "<script[^>]*>").Select(m => m.Value));
+        // The case data (gzipped JSON, never run) and the template's own script, and no other.
+        Assert.Equal(["<script type=\"application/gzip\" id=\"case-rows\">", "<script type=\"application/gzip\" id=\"case-details\">", "<script>"], Regex.Matches(html, "<script[^>]*>").Select(m => m.Value));
     }
 
     [Fact]
