@@ -1,28 +1,27 @@
 #!/usr/bin/env pwsh
-# EvalHarness for teams on Windows: run, report, gate. A thin wrapper over the evalh CLI, so behaviour lives in one place.
+# EvalHarness for teams on Windows: run a suite, write its reports, gate it. A thin wrapper over the evalh CLI,
+# so behaviour lives in one place.
 # Usage: ./run-evals.ps1 [-Suite suites/support.yaml] [-Policy gate.yaml] [-Baseline <run folder>] [-Cassettes cassettes] [-Reports reports]
-# Exit code: 0 the gate passed, 1 it failed, 2 bad input (suite, policy, missing or changed cassette).
+# Paths you pass are relative to where you are; the defaults are the repository's own.
+# Exit code: 0 the gate passed, 1 it failed, 2 bad input (suite, policy, missing or changed cassette) or a failed build.
 param(
-    [string]$Suite = "suites/support.yaml",
-    [string]$Policy = "gate.yaml",
+    [string]$Suite = (Join-Path $PSScriptRoot "suites/support.yaml"),
+    [string]$Policy = (Join-Path $PSScriptRoot "gate.yaml"),
     [string]$Baseline = "",
-    [string]$Cassettes = "cassettes",
-    [string]$Reports = "reports"
+    [string]$Cassettes = (Join-Path $PSScriptRoot "cassettes"),
+    [string]$Reports = (Join-Path $PSScriptRoot "reports")
 )
 
 $ErrorActionPreference = "Stop"
-Set-Location $PSScriptRoot
-$evalh = @("run", "--project", "src/EvalHarness.Cli", "--")
+$cli = Join-Path $PSScriptRoot "src/EvalHarness.Cli"
+
+# Build once; a failed build must not gate an older run.
+dotnet build $cli --nologo -v quiet
+if ($LASTEXITCODE -ne 0) { Write-Error "The build of $cli failed."; exit 2 }
+$evalh = Join-Path $cli "bin/Debug/net10.0/evalh.dll"
 $against = if ($Baseline) { @("--baseline", $Baseline) } else { @() }
 
-# 1. Run: replay the suite from its cassettes. Its own exit code (a failed case) is the gate's to judge.
-dotnet @evalh run $Suite --cassettes $Cassettes --reports $Reports
-if ($LASTEXITCODE -eq 2) { exit 2 }
-
-# 2. Report: rebuild the newest run's reports against the baseline (the suite's blessed one by default).
-dotnet @evalh report latest --reports $Reports @against
-if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
-
-# 3. Gate: the exit code of the script.
-dotnet @evalh gate latest --reports $Reports --policy $Policy @against
+# Run → report → gate in one step: the run's report.html, summary.md and gate.json carry the gate's verdict,
+# which is also the exit code. Rebuild a report later with: dotnet $evalh report <run folder>
+dotnet $evalh run $Suite --cassettes $Cassettes --reports $Reports --policy $Policy @against
 exit $LASTEXITCODE

@@ -12,7 +12,10 @@ internal static class Format
 
     public static string Change(double? percent) => percent is not { } p ? "n/a" : $"{(p > 0 ? "+" : p < 0 ? "−" : "±")}{Math.Abs(p).ToString("0.#", CultureInfo.InvariantCulture)}%";
 
-    public static string Money(decimal? usd) => usd is { } v ? v.ToString(v != 0 && Math.Abs(v) < 0.01m ? "$0.000000" : "$0.00", CultureInfo.InvariantCulture) : "n/a";
+    /// <summary>Dollars to a precision that shows a per-case cost: six places below a cent, four below a dollar, then two.</summary>
+    public static string Money(decimal? usd) => usd is { } v
+        ? v.ToString(v == 0 ? "$0.00" : Math.Abs(v) < 0.01m ? "$0.000000" : Math.Abs(v) < 1 ? "$0.0000" : "$0.00", CultureInfo.InvariantCulture)
+        : "n/a";
 
     public static string Ms(double ms) => Math.Abs(ms) >= 1000
         ? (ms / 1000).ToString("0.00 s", CultureInfo.InvariantCulture)

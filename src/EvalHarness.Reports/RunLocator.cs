@@ -1,14 +1,15 @@
+using System.Text.RegularExpressions;
 using EvalHarness.Core.Results;
 using EvalHarness.Reports.Json;
 
 namespace EvalHarness.Reports;
 
 /// <summary>Finds a run from what a user types: a run folder, a results or baseline file, or <c>latest</c>.</summary>
-public static class RunLocator
+public static partial class RunLocator
 {
     /// <summary>
     /// The results file <paramref name="reference"/> names: a run folder (its <c>results.json</c>), a JSON file, or
-    /// <c>latest</c> (the newest run folder under <c>&lt;reports&gt;/runs</c>; run ids begin with their start time).
+    /// <c>latest</c> (the newest run folder under <c>&lt;reports&gt;/runs</c> whose name is a run id).
     /// </summary>
     /// <exception cref="FileNotFoundException">Nothing is there; the message says what to name instead.</exception>
     public static string Resolve(string reference, string reportsDirectory)
@@ -17,8 +18,11 @@ public static class RunLocator
         if (reference == "latest")
         {
             var runs = Path.Combine(reportsDirectory, "runs");
+            // Run ids begin with their start time (yyyyMMdd-HHmmss), so among folders named like one the last in order is the newest.
             var newest = Directory.Exists(runs)
-                ? Directory.GetDirectories(runs).Where(d => File.Exists(Path.Combine(d, "results.json"))).Order(StringComparer.Ordinal).LastOrDefault()
+                ? Directory.GetDirectories(runs)
+                    .Where(d => RunIdPattern().IsMatch(Path.GetFileName(d)) && File.Exists(Path.Combine(d, "results.json")))
+                    .Order(StringComparer.Ordinal).LastOrDefault()
                 : null;
             return newest is null
                 ? throw new FileNotFoundException($"{runs}: no run yet, so there is no latest run. Run a suite first with `evalh run <suite>`.")
@@ -39,4 +43,7 @@ public static class RunLocator
         var file = Resolve(reference, reportsDirectory);
         return (await ResultsJson.ReadAsync(file, cancellationToken), file);
     }
+
+    [GeneratedRegex(@"^\d{8}-\d{6}-")]
+    private static partial Regex RunIdPattern();
 }

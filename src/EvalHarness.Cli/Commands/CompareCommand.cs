@@ -18,7 +18,14 @@ internal static class CompareCommand
     {
         var runs = new Argument<string[]>("runs") { Description = "Two runs (A, the base, then B), or one run with --variants.", Arity = new ArgumentArity(1, 2) };
         var variants = new Option<string[]>("--variants") { Description = "Two variants of one run to compare: A (the base) then B.", AllowMultipleArgumentsPerToken = true };
-        var alpha = new Option<double>("--alpha") { Description = "The significance level.", DefaultValueFactory = _ => 0.05 };
+        var alpha = new Option<double>("--alpha")
+        {
+            Description = "The significance level.",
+            DefaultValueFactory = _ => 0.05,
+            CustomParser = r => double.TryParse(r.Tokens.Single().Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+                ? value
+                : Fail(r, $"--alpha must be a number between 0 and 1 such as 0.05, not '{r.Tokens.Single().Value}'."),
+        };
         var output = new Option<string?>("--out") { Description = "Where to write the comparison as Markdown (default: <reports>/compare/<A>--<B>.md)." };
         var reports = ReportPipeline.ReportsOption();
         var command = new Command("compare", "Compare two runs of a suite, or two variants of one run, scenario by scenario, with a significance test of the success rates.");
@@ -44,25 +51,19 @@ internal static class CompareCommand
             }
 
             var (first, _, reportsDirectory) = await ReportPipeline.OpenAsync(names[0], parse.GetValue(reports), cancellationToken);
-            var history = new RunHistory(await HistoryFile.ReadAsync(Path.Combine(reportsDirectory, HistoryFile.FileName), first.Suite, DateTimeOffset.MaxValue, cancellationToken));
-            RunComparison comparison;
-            if (names.Length == 2)
+            var second = names.Length == 2 ? (await ReportPipeline.OpenAsync(names[1], reportsDirectory, cancellationToken)).Run : first;
+            if (second.Suite != first.Suite)
             {
-                var (second, _, _) = await ReportPipeline.OpenAsync(names[1], reportsDirectory, cancellationToken);
-                if (second.Suite != first.Suite)
-                {
-                    throw new ArgumentException($"{names[0]} is a run of the suite '{first.Suite}' and {names[1]} of '{second.Suite}': compare runs of one suite.");
-                }
-
-                comparison = Comparer.Runs(first, second, history.Flaky());
-            }
-            else
-            {
-                comparison = Comparer.Variants(first, pair[0], pair[1], history.Flaky());
+                throw new ArgumentException($"{names[0]} is a run of the suite '{first.Suite}' and {names[1]} of '{second.Suite}': compare runs of one suite.");
             }
 
+            // Flaky as the history saw it when the later run started, as that run's own report says.
+            var until = second.StartedAt > first.StartedAt ? second.StartedAt : first.StartedAt;
+            var flaky = new RunHistory(await HistoryFile.ReadAsync(Path.Combine(reportsDirectory, HistoryFile.FileName), first.Suite, until, cancellationToken)).Flaky();
+            var comparison = names.Length == 2 ? Comparer.Runs(first, second, flaky) : Comparer.Variants(first, pair[0], pair[1], flaky);
             Print(console, comparison, level);
-            var path = parse.GetValue(output) ?? Path.Combine(reportsDirectory, "compare", $"{Safe(comparison.BaseLabel)}--{Safe(comparison.CurrentLabel)}.md");
+            var name = names.Length == 2 ? $"{comparison.BaseLabel}--{comparison.CurrentLabel}" : $"{first.RunId}-{comparison.BaseLabel}--{comparison.CurrentLabel}";
+            var path = parse.GetValue(output) ?? Path.Combine(reportsDirectory, "compare", $"{Safe(name)}.md");
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
             await File.WriteAllTextAsync(path, ComparisonMarkdown.Render(comparison, level), cancellationToken);
             console.MarkupLine($"Wrote {Markup.Escape(path)}");
@@ -94,6 +95,12 @@ internal static class CompareCommand
         var verdict = t.IsSignificant(alpha) ? "[bold]significant[/]" : "not significant";
         console.MarkupLineInvariant(
             $"Success {Reports.Format.Percent(c.Base.SuccessRate)} → {Reports.Format.Percent(c.Current.SuccessRate)} ({Reports.Format.Points(c.SuccessDeltaPoints)}) · {Markup.Escape(t.Method)} over {t.Cases} {(c.Paired ? "paired " : string.Empty)}case(s), p = {Reports.Format.PValue(t.PValue)}: {verdict} at α = {alpha}{(t.IsSignificant(alpha) ? string.Empty : " (within noise)")}");
+    }
+
+    private static double Fail(System.CommandLine.Parsing.ArgumentResult result, string message)
+    {
+        result.AddError(message);
+        return 0;
     }
 
     private static string Safe(string label) => string.Concat(label.Select(ch => char.IsLetterOrDigit(ch) || ch is '-' or '_' or '.' ? ch : '_'));

@@ -22,17 +22,39 @@ internal static class ReportPipeline
     public static async Task<ReportContext> BuildAsync(
         RunResult run, string reportsDirectory, string? baseline, GatePolicy? policy, GateResult? gate, CancellationToken cancellationToken)
     {
-        var against = baseline is not null
-            ? (await RunLocator.ReadAsync(baseline, reportsDirectory, cancellationToken)).Run
-            : await BaselineStore.FindAsync(reportsDirectory, run.Suite, cancellationToken);
+        RunResult? against;
+        string source;
+        if (baseline is not null)
+        {
+            (against, source) = await RunLocator.ReadAsync(baseline, reportsDirectory, cancellationToken);
+        }
+        else
+        {
+            (against, source) = (await BaselineStore.FindAsync(reportsDirectory, run.Suite, cancellationToken), BaselineStore.PathFor(reportsDirectory, run.Suite));
+        }
+
+        if (against is not null && against.Suite != run.Suite)
+        {
+            throw new InvalidDataException(
+                $"{source}: the baseline is a run of the suite '{against.Suite}', not '{run.Suite}'. Bless a run of {run.Suite} with `evalh baseline bless <run>`, or name one with --baseline.");
+        }
+
+        if (against?.RunId == run.RunId)
+        {
+            against = null; // the baseline run itself: nothing to compare with
+        }
+
         var window = policy?.FlakyWindow ?? 10;
         var context = await ReportContext.LoadAsync(run, reportsDirectory, against, gate, window, cancellationToken);
         return policy is null ? context : context.WithGate(ReleaseGate.Evaluate(run, against, policy, context.Flaky));
     }
 
-    /// <summary>Appends a run to the history: whole runs and merged ones, not shards (their merge is appended).</summary>
+    /// <summary>
+    /// Appends a run to the history: whole runs and merged ones; not shards (their merge is appended) nor runs narrowed
+    /// with --filter or --variant, whose numbers would make the trends jump.
+    /// </summary>
     public static Task AppendHistoryAsync(RunResult run, string reportsDirectory, CancellationToken cancellationToken) =>
-        run.Shard is null ? HistoryFile.AppendAsync(Path.Combine(reportsDirectory, HistoryFile.FileName), run, cancellationToken) : Task.CompletedTask;
+        run.Shard is null && run.Selection is null ? HistoryFile.AppendAsync(Path.Combine(reportsDirectory, HistoryFile.FileName), run, cancellationToken) : Task.CompletedTask;
 
     /// <summary>Loads a policy file, or the built-in policy when <paramref name="path"/> is null.</summary>
     public static GatePolicy Policy(string? path) => path is null ? GatePolicy.Default : GatePolicyLoader.Load(path);

@@ -27,6 +27,11 @@ internal static class SuiteSession
 
             var suite = SuiteLoader.Load(suitePath);
             var options = await configure(suite);
+            if (policy?.Variants.FirstOrDefault(v => suite.Variants.All(x => x.Name != v) || (options.Variants.Count > 0 && !options.Variants.Contains(v))) is { } missing)
+            {
+                throw new SuiteException(policy.Source, 0, 0, $"the policy gates the variant '{missing}', which this run does not run (variants: {string.Join(", ", suite.Variants.Select(x => x.Name).Where(v => options.Variants.Count == 0 || options.Variants.Contains(v)))}).");
+            }
+
             if (options.Mode == Cassettes.Server.RecordMode.None && !Directory.Exists(options.CassetteDirectory))
             {
                 throw new SuiteException(options.CassetteDirectory, 0, 0,
@@ -103,8 +108,8 @@ internal static class SuiteSession
         catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException or ArgumentException)
         {
             var saved = await RunWriter.WriteAsync(run, reportsDirectory, CancellationToken.None);
-            await error.WriteLineAsync($"error: {ex.Message}");
-            await error.WriteLineAsync($"The run's results are in {saved}; rebuild its reports with `evalh report {saved} --baseline <run>`.");
+            await error.WriteLineAsync($"error: {InputErrors.Message(ex)}");
+            await error.WriteLineAsync($"The run's results are in {saved}; once that is fixed, rebuild its reports with `evalh report {saved}`.");
             return ExitCodes.InputError;
         }
 

@@ -73,7 +73,10 @@ public static class Comparer
             var onlyBase = pairedBase.Zip(pairedCurrent).Count(p => p.First.Passed && !p.Second.Passed);
             var onlyCurrent = pairedBase.Zip(pairedCurrent).Count(p => !p.First.Passed && p.Second.Passed);
             test = new SuccessTest(McNemar, pairedCurrent.Count, onlyBase, onlyCurrent, Significance.McNemarExact(onlyBase, onlyCurrent));
-            (baseStats, currentStats) = (SideStats.Of(pairedBase), SideStats.Of(pairedCurrent));
+
+            // Cost and latency compare the pairs where both cases ran: an error on either side is not a measurement.
+            var ran = pairedBase.Zip(pairedCurrent).Where(p => p.First.Error is null && p.Second.Error is null).ToList();
+            (baseStats, currentStats) = (SideStats.Of(pairedBase, [.. ran.Select(p => p.First)]), SideStats.Of(pairedCurrent, [.. ran.Select(p => p.Second)]));
         }
         else
         {

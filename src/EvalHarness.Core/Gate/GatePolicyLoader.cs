@@ -19,7 +19,7 @@ public static class GatePolicyLoader
     {
         if (!File.Exists(path))
         {
-            throw new SuiteException(path, 0, 0, "no such policy file. Write one (see docs/gate.md) or leave out --policy for the built-in policy.");
+            throw new SuiteException(path, 0, 0, "no such policy file. Write one (see docs/reports-and-gate.md) or leave out --policy for the built-in policy.");
         }
 
         return Parse(path, File.ReadAllText(path));
@@ -28,6 +28,13 @@ public static class GatePolicyLoader
     /// <summary>Parses policy text; <paramref name="path"/> names it in errors.</summary>
     public static GatePolicy Parse(string path, string yaml)
     {
+        ArgumentNullException.ThrowIfNull(yaml);
+        if (yaml.Split('\n').Select(l => l.Trim()).All(l => l.Length == 0 || l.StartsWith('#') || l == "---"))
+        {
+            // Nothing but comments: every rule at its default.
+            return new GatePolicy { Source = path };
+        }
+
         var y = new YamlNodes(path);
         var root = y.Mapping(YamlNodes.Parse(path, yaml), "a gate policy");
         var keys = y.Keys(root, "a gate policy", Known);

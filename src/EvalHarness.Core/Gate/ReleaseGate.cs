@@ -64,11 +64,15 @@ public static class ReleaseGate
                 "0 failed",
                 critical.Count == 0 ? "No gated scenario is marked critical." : failed.Count == 0 ? $"All {critical.Count} critical case(s) passed." : $"Failed: {List(failed)}."));
         }
+        else
+        {
+            rules.Add(new GateRule("critical_must_pass", GateStatus.Skipped, "off", "off", "Turned off by the policy (critical_must_pass: false)."));
+        }
 
         if (policy.MaxCostIncreasePercent is { } maxCost)
         {
             rules.Add(Increase("max_cost_increase_pct", comparison, comparison?.CostChangePercent, maxCost,
-                c => $"Cost per case {Money(c.Base.MeanCostUsd)} → {Money(c.Current.MeanCostUsd)}{Over(c)}.",
+                c => $"Cost per case {Money(c.Base.MeanCostUsd)} → {Money(c.Current.MeanCostUsd)}{Over(c)}, cases that ended in an error left out.",
                 "A model of the run or the baseline has no price, so the cost cannot be compared."));
         }
 

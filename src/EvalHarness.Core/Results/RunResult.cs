@@ -30,6 +30,12 @@ public sealed record RunResult
     /// <summary>The commit and branch the run was made from, when known.</summary>
     public GitInfo? Git { get; init; }
 
+    /// <summary>
+    /// When the run was narrowed with <c>--filter</c> or <c>--variant</c>, how (e.g. <c>--filter tag:refund --variant haiku</c>);
+    /// null for every case of the suite. A narrowed run is not appended to the history and cannot be blessed.
+    /// </summary>
+    public string? Selection { get; init; }
+
     /// <summary>For a shard of a split run, <c>i/n</c>; null for a whole run (or a merged one).</summary>
     public string? Shard { get; init; }
 

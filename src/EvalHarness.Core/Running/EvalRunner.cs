@@ -91,6 +91,8 @@ public static class EvalRunner
             Groups = Statistics.GroupSummary.Of(finished),
             Interrupted = interrupted ? $"Stopped by the user after {finished.Count} of {cases.Count} case(s)." : null,
             Shard = options.Shard is { } shard ? $"{shard.Index}/{shard.Count}" : null,
+            Selection = options.Filters.Count + options.Variants.Count == 0 ? null
+                : string.Join(' ', options.Filters.Select(f => $"--filter {f}").Concat(options.Variants.Select(v => $"--variant {v}"))),
             Cases = finished,
         };
     }

@@ -13,10 +13,21 @@ public static class BaselineStore
     public static string PathFor(string reportsDirectory, string suite) => Path.Combine(reportsDirectory, "baselines", $"{suite}.json");
 
     /// <summary>Makes <paramref name="run"/> its suite's baseline and returns the file written.</summary>
-    /// <exception cref="ArgumentException">The run was stopped early or is one shard: it does not stand for the suite.</exception>
-    public static async Task<string> BlessAsync(RunResult run, string reportsDirectory, CancellationToken cancellationToken = default)
+    /// <exception cref="ArgumentException">The run was stopped early, is one shard, or (unless allowed) was narrowed: it does not stand for the suite.</exception>
+    /// <param name="run">The run.</param>
+    /// <param name="reportsDirectory">The reports folder.</param>
+    /// <param name="allowPartial">Bless a run narrowed with --filter or --variant all the same.</param>
+    /// <param name="cancellationToken">Stops the write.</param>
+    public static async Task<string> BlessAsync(RunResult run, string reportsDirectory, bool allowPartial = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
+        if (run.Selection is { } selection && !allowPartial)
+        {
+            throw new ArgumentException(
+                $"The run {run.RunId} is a part of the suite ({selection}): later runs would be compared with {run.Cases.Count} case(s) only. Bless a run of the whole suite, or pass --allow-partial.",
+                nameof(run));
+        }
+
         if (run.Interrupted is not null || run.Shard is not null)
         {
             throw new ArgumentException(

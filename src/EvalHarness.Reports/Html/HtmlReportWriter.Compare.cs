@@ -52,10 +52,14 @@ public static partial class HtmlReportWriter
         {
             var stats = variants.Select(v => cells.TryGetValue((v, scenario), out var list) ? SideStats.Of(list) : null).ToList();
             var present = stats.OfType<SideStats>().ToList();
+
+            // Steps, cost and latency are compared among the cells that pass most: a cheaper failure is not better.
+            var topRate = present.Max(x => x.SuccessRate);
             bool Best(Func<SideStats, double?> metric, SideStats s, bool higher)
             {
-                var values = present.Select(metric).OfType<double>().Distinct().ToList();
-                return values.Count > 1 && metric(s) is { } value && value == (higher ? values.Max() : values.Min());
+                var among = higher ? present : present.Where(x => x.SuccessRate == topRate).ToList();
+                var values = among.Select(metric).OfType<double>().Distinct().ToList();
+                return values.Count > 1 && among.Contains(s) && metric(s) is { } value && value == (higher ? values.Max() : values.Min());
             }
 
             html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(scenario)}</td>");

@@ -19,7 +19,13 @@ public static partial class HtmlReportWriter
             return;
         }
 
+        // Minutes tell runs apart, unless two started in the same minute.
         var labels = runs.Select(r => r.StartedAt.UtcDateTime.ToString("MM-dd HH:mm", CultureInfo.InvariantCulture)).ToList();
+        if (labels.Distinct().Count() < labels.Count)
+        {
+            labels = [.. runs.Select(r => r.StartedAt.UtcDateTime.ToString("MM-dd HH:mm:ss", CultureInfo.InvariantCulture))];
+        }
+
         var variants = points.Select(p => p.Variant).Distinct().ToList();
         var byRun = points.ToDictionary(p => (p.RunId, p.Variant));
         List<ChartSeries> Series(Func<TrendPoint, double?> value) =>

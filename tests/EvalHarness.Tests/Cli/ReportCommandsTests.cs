@@ -131,7 +131,7 @@ public sealed class ReportCommandsTests : IDisposable
         var output = _out.ToString();
         Assert.Contains("McNemar exact over", output, StringComparison.Ordinal);
         Assert.Contains("not significant at α = 0.05", output, StringComparison.Ordinal);
-        var markdown = File.ReadAllText(Path.Combine(Reports, "compare", "careful--hasty.md"));
+        var markdown = File.ReadAllText(Path.Combine(Reports, "compare", $"{Path.GetFileName(run)}-careful--hasty.md"));
         Assert.StartsWith("## hasty vs careful", markdown, StringComparison.Ordinal);
         Assert.Contains("| fix-add (critical) | 1/1 | 0/1 | regressed |", markdown, StringComparison.Ordinal);
     }
@@ -144,5 +144,57 @@ public sealed class ReportCommandsTests : IDisposable
 
         Assert.Equal(2, await Evalh("compare", team, digest));
         Assert.Contains("compare runs of one suite", _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Baseline_NarrowedRun_IsRefusedUnlessAllowed_AndStaysOutOfTheHistory()
+    {
+        var run = await RunAsync("support.yaml", "--variant", "default");
+
+        Assert.Equal(2, await Evalh("baseline", "bless", run));
+        Assert.Contains("is a part of the suite (--variant default)", _error.ToString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(Reports, "history.csv")));
+        Assert.Equal(0, await Evalh("baseline", "bless", run, "--allow-partial"));
+    }
+
+    [Fact]
+    public async Task Latest_IgnoresFoldersThatAreNotRuns()
+    {
+        var run = await RunAsync("team.yaml");
+        RepoPaths.CopyTree(run, Path.Combine(Reports, "runs", "zz-copy"));
+
+        Assert.Equal(0, await Evalh("baseline", "bless", "latest", "--reports", Reports));
+        Assert.Contains($"Run {Path.GetFileName(run)} ", _out.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Gate_BaselineOfAnotherSuite_NamesTheFileAndWhatToDo()
+    {
+        var digest = await RunAsync("digest.yaml");
+        var team = await RunAsync("team.yaml");
+        Directory.CreateDirectory(Path.Combine(Reports, "baselines"));
+        File.Copy(Path.Combine(digest, "results.json"), Path.Combine(Reports, "baselines", "team.json"));
+
+        Assert.Equal(2, await Evalh("gate", team));
+        Assert.Contains($"{Path.Combine(Reports, "baselines", "team.json")}: the baseline is a run of the suite 'digest', not 'team'. Bless a run of team", _error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_PolicyGatingAVariantTheRunLacks_FailsBeforeRunning()
+    {
+        var exit = await Evalh("run", Path.Combine(RepoPaths.Suites, "codefix.yaml"), "--cassettes", RepoPaths.Cassettes, "--reports", Reports, "--variant", "hasty", "--policy", Policy("variants: [careful]\n"));
+
+        Assert.Equal(2, exit);
+        Assert.Contains("the policy gates the variant 'careful', which this run does not run (variants: hasty).", _error.ToString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(Reports, "runs")));
+    }
+
+    [Fact]
+    public async Task Compare_AlphaThatIsNotANumber_SaysWhatToWrite()
+    {
+        var run = await RunAsync("codefix.yaml");
+
+        Assert.Equal(2, await Evalh("compare", run, "--variants", "careful", "hasty", "--alpha", "abc"));
+        Assert.Contains("--alpha must be a number between 0 and 1 such as 0.05, not 'abc'.", _error.ToString(), StringComparison.Ordinal);
     }
 }

@@ -65,4 +65,19 @@ public sealed class ComparerTests
 
         Assert.True(c.Scenarios.Single().Flaky);
     }
+
+    [Fact]
+    public void Runs_CaseThatEndedInAnError_IsLeftOutOfCostAndLatency()
+    {
+        var baseline = Run(Case("a", true) with { CostUsd = 0.001m, LatencyMs = 100 }, Case("b", true) with { CostUsd = 0.001m, LatencyMs = 100 }) with { RunId = "x" };
+        var current = Run(
+            Case("a", true) with { CostUsd = 0.003m, LatencyMs = 300 },
+            Case("b", false) with { CostUsd = 0m, LatencyMs = 0, Error = "cassette 'support/default/b/t1' not found" });
+
+        var c = Comparer.Runs(baseline, current);
+
+        Assert.Equal(200, c.CostChangePercent); // a alone: 0.001 → 0.003, not (0.003 + 0) / 2
+        Assert.Equal(200, c.LatencyP95ChangePercent);
+        Assert.Equal((2, 1), (c.Current.Cases, c.Current.Passed));
+    }
 }

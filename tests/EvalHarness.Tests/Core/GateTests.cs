@@ -236,4 +236,21 @@ public sealed class GateTests
 
         Assert.Equal(expected, error.Message);
     }
+
+    [Fact]
+    public void PolicyLoader_OnlyComments_IsEveryDefault()
+    {
+        var policy = GatePolicyLoader.Parse("gate.yaml", "# nothing yet\n\n");
+
+        Assert.Equal((true, (double?)null, "gate.yaml"), (policy.CriticalMustPass, policy.MinSuccessRate, policy.Source));
+    }
+
+    [Fact]
+    public void CriticalMustPass_TurnedOff_IsListedAsOff()
+    {
+        var gate = ReleaseGate.Evaluate(Run(Case("refund", false) with { Critical = true }), null, new GatePolicy { CriticalMustPass = false });
+
+        Assert.Equal((GateStatus.Skipped, "off"), (Rule(gate, "critical_must_pass").Status, Rule(gate, "critical_must_pass").Measured));
+        Assert.True(gate.Passed);
+    }
 }

@@ -93,10 +93,25 @@ public sealed class ReportBrowserTests(BrowserFixture browser) : IDisposable
         await page.Locator("#case-filter").FillAsync("s1191").WaitAsync(Ct);
         Assert.Equal(1, await rows.CountAsync().WaitAsync(Ct));
         Assert.Equal(0, await page.Locator("#case-support-default-s1191-t1").CountAsync().WaitAsync(Ct));
+        await page.Locator("#case-filter").FillAsync("no-such-case").WaitAsync(Ct);
+        Assert.Equal("No case matches.", await rows.InnerTextAsync().WaitAsync(Ct));
+        await page.Locator("#case-filter").FillAsync("s1191").WaitAsync(Ct);
         await page.Locator("#cases tbody a").ClickAsync().WaitAsync(Ct);
         var details = page.Locator("#case-support-default-s1191-t1");
         Assert.True(await details.IsVisibleAsync().WaitAsync(Ct));
         Assert.Contains("The output contains \"refund\".", await details.InnerTextAsync().WaitAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Report_WithoutJavaScript_ShowsEveryCaseAndNoControlsThatWouldDoNothing()
+    {
+        var url = new Uri(_temp.Write("plain.html", HtmlReportWriter.Render(RunWriterTests.Run(RunWriterTests.Case("a", true), RunWriterTests.Case("b", false))))).AbsoluteUri;
+        await using var tab = await browser.NewPageAsync(new() { JavaScriptEnabled = false }, Ct);
+        await tab.Page.GotoAsync(url).WaitAsync(Ct);
+
+        Assert.False(await tab.Page.Locator("#case-controls").IsVisibleAsync().WaitAsync(Ct));
+        Assert.Equal(2, await tab.Page.Locator("#cases tbody tr").CountAsync().WaitAsync(Ct));
+        Assert.True(await tab.Page.Locator("#case-support-default-b-t1 .verdicts").IsVisibleAsync().WaitAsync(Ct)); // a failure's details start open
     }
 
     private static Task<string> BodyBackgroundAsync(IPage page) =>

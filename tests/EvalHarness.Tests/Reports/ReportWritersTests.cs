@@ -126,17 +126,21 @@ public sealed class ReportWritersTests
     }
 
     [Fact]
-    public void Html_TwoVariants_MarkTheBetterValue()
+    public void Html_TwoVariants_MarkTheBetterValue_AndNoCheaperFailure()
     {
         var run = Run(
             Case("a", true) with { Steps = 2, CostUsd = 0.001m },
-            Case("a", false, variant: "prompt-v2") with { Steps = 5, CostUsd = 0.003m });
+            Case("b", true) with { Steps = 4 },
+            Case("a", false, variant: "prompt-v2") with { Steps = 1, CostUsd = 0.0005m },
+            Case("b", true, variant: "prompt-v2") with { Steps = 2 });
 
         var html = HtmlReportWriter.Render(run);
 
         Assert.Contains("<span class=\"best\" title=\"best of the variants\"><span class=\"pass-cell\">1/1</span></span>", html, StringComparison.Ordinal);
-        Assert.Contains("<span class=\"best\" title=\"best of the variants\">2 steps</span>", html, StringComparison.Ordinal);
-        Assert.Contains("against <b>default</b>: success 0% vs 100%", html, StringComparison.Ordinal);
+        Assert.Contains("<span class=\"best\" title=\"best of the variants\">2 steps</span> · $0.000159", html, StringComparison.Ordinal); // b: prompt-v2, fewer steps
+        Assert.DoesNotContain("<span class=\"best\" title=\"best of the variants\">1 steps</span>", html, StringComparison.Ordinal); // a: a failure is not better for being short
+        Assert.DoesNotContain("<span class=\"best\" title=\"best of the variants\">$0.000500</span>", html, StringComparison.Ordinal);
+        Assert.Contains("against <b>default</b>: success 50% vs 100%", html, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -34,7 +34,7 @@ internal static class ReportScenario
             await HistoryFile.AppendAsync(Path.Combine(reports, HistoryFile.FileName), earlier, cancellationToken);
             if (i == 0)
             {
-                await BaselineStore.BlessAsync(earlier with { Summary = RunSummary.Of(earlier.Cases) }, reports, cancellationToken);
+                await BaselineStore.BlessAsync(earlier with { Summary = RunSummary.Of(earlier.Cases) }, reports, cancellationToken: cancellationToken);
             }
         }
 
