@@ -31,6 +31,7 @@ public sealed class EvalhAppTests : IDisposable
         Assert.Equal(0, exit);
         var output = _out.ToString();
         Assert.Contains("36/36 passed", output, StringComparison.Ordinal);
+        Assert.Equal(12, output.Split('\n').Count(l => l.EndsWith("/36 done", StringComparison.Ordinal))); // a log gets a line every tenth (3 cases)
         Assert.Contains("refund-broken-item", output, StringComparison.Ordinal);
         var runDirectory = Assert.Single(Directory.GetDirectories(_temp.Combine("runs")));
         Assert.Contains(Path.Combine(runDirectory, "report.html"), output, StringComparison.Ordinal);

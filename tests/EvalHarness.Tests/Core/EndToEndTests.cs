@@ -234,4 +234,14 @@ public sealed class EndToEndTests : IDisposable
         Assert.Contains("cassette 'support/default/refund-broken-item/t1/judge'", only.Error, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.InputError, ExitCodes.For(run));
     }
+
+    [Fact]
+    public async Task Run_AnyConcurrency_KeepsSuiteOrder()
+    {
+        var one = await EvalRunner.RunAsync(Support, new RunOptions { CassetteDirectory = RepoPaths.Cassettes, Concurrency = 1 }, Ct);
+        var many = await EvalRunner.RunAsync(Support, new RunOptions { CassetteDirectory = RepoPaths.Cassettes, Concurrency = 16 }, Ct);
+
+        Assert.Equal(EvalRunner.Expand(Support).Select(c => c.CassetteId), many.Cases.Select(c => c.CassetteId));
+        Assert.Equal(one.Cases.Select(c => (c.CassetteId, c.Passed, c.Steps, c.InputTokens)), many.Cases.Select(c => (c.CassetteId, c.Passed, c.Steps, c.InputTokens)));
+    }
 }
