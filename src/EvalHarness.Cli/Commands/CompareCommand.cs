@@ -22,7 +22,7 @@ internal static class CompareCommand
         {
             Description = "The significance level.",
             DefaultValueFactory = _ => 0.05,
-            CustomParser = r => double.TryParse(r.Tokens.Single().Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+            CustomParser = r => double.TryParse(r.Tokens.Single().Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value is > 0 and < 1
                 ? value
                 : Fail(r, $"--alpha must be a number between 0 and 1 such as 0.05, not '{r.Tokens.Single().Value}'."),
         };
@@ -40,11 +40,6 @@ internal static class CompareCommand
             var names = parse.GetValue(runs)!;
             var pair = parse.GetValue(variants) ?? [];
             var level = parse.GetValue(alpha);
-            if (level is <= 0 or >= 1)
-            {
-                throw new ArgumentException($"--alpha must be between 0 and 1, not {level.ToString(CultureInfo.InvariantCulture)}.");
-            }
-
             if (names.Length == 2 == (pair.Length > 0) || (pair.Length > 0 && pair.Length != 2))
             {
                 throw new ArgumentException("Name two runs (evalh compare <run-a> <run-b>), or one run and two variants (evalh compare <run> --variants <a> <b>).");

@@ -4,7 +4,6 @@ using EvalHarness.Core.Results;
 using EvalHarness.Reports;
 using EvalHarness.Reports.Baselines;
 using EvalHarness.Reports.History;
-using EvalHarness.Reports.Json;
 using EvalHarness.Reports.Markdown;
 
 namespace EvalHarness.Cli.Commands;
@@ -73,8 +72,8 @@ internal static class ReportPipeline
     /// <exception cref="InvalidDataException">The file is not a results file.</exception>
     public static async Task<(RunResult Run, string File, string ReportsDirectory)> OpenAsync(string reference, string? reportsDirectory, CancellationToken cancellationToken)
     {
-        var file = RunLocator.Resolve(reference, reportsDirectory ?? "reports");
-        return (await ResultsJson.ReadAsync(file, cancellationToken), file, ReportsFolder(reportsDirectory, file));
+        var (run, file) = await RunLocator.ReadAsync(reference, reportsDirectory ?? "reports", cancellationToken);
+        return (run, file, ReportsFolder(reportsDirectory, file));
     }
 
     /// <summary>The <c>run</c> argument of the commands that read a finished run.</summary>
