@@ -12,7 +12,10 @@ internal sealed class YamlNodes(string file)
 {
     public string File { get; } = file;
 
-    /// <summary>The most nodes a document may expand to, aliases followed: a guard against alias bombs.</summary>
+    /// <summary>
+    /// The most nodes a document may expand to, aliases followed, beyond one per character of its text: a guard
+    /// against alias bombs that still lets a suite of ten thousand scenarios written out load.
+    /// </summary>
     private const int MaxNodes = 100_000;
 
     /// <summary>The deepest nesting a document may have.</summary>
@@ -60,17 +63,17 @@ internal sealed class YamlNodes(string file)
 
         var root = stream.Documents[0].RootNode;
         var count = 0;
-        Guard(file, root, 0, ref count);
+        Guard(file, root, 0, MaxNodes + text.Length, ref count);
         return root;
     }
 
     /// <summary>Walks the document as a loader would, aliases followed, and stops at the limits.</summary>
-    private static void Guard(string file, YamlNode node, int depth, ref int count)
+    private static void Guard(string file, YamlNode node, int depth, int limit, ref int count)
     {
-        if (++count > MaxNodes)
+        if (++count > limit)
         {
             throw new SuiteException(file, (int)node.Start.Line, (int)node.Start.Column,
-                $"the document expands to more than {MaxNodes:N0} values through its aliases (an alias bomb?). Write the values out, or use fewer aliases.");
+                $"the document expands to more than {limit:N0} values through its aliases (an alias bomb?). Write the values out, or use fewer aliases.");
         }
 
         if (depth > MaxDepth)
@@ -83,15 +86,15 @@ internal sealed class YamlNodes(string file)
             case YamlMappingNode map:
                 foreach (var (key, value) in map.Children)
                 {
-                    Guard(file, key, depth + 1, ref count);
-                    Guard(file, value, depth + 1, ref count);
+                    Guard(file, key, depth + 1, limit, ref count);
+                    Guard(file, value, depth + 1, limit, ref count);
                 }
 
                 break;
             case YamlSequenceNode list:
                 foreach (var item in list.Children)
                 {
-                    Guard(file, item, depth + 1, ref count);
+                    Guard(file, item, depth + 1, limit, ref count);
                 }
 
                 break;

@@ -57,6 +57,29 @@ public sealed class SuiteLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Parse_LargeSuiteWrittenOut_IsNotMistakenForAnAliasBomb()
+    {
+        // 6,000 scenarios of about 25 values each: far past the alias guard's floor of 100,000 values, with no alias.
+        var scenarios = string.Concat(Enumerable.Range(1, 6_000).Select(i => $$"""
+
+              - name: s{{i}}
+                tags: [bulk, part-{{i % 7}}]
+                input: Refund A1 for the {{i}}th time
+                expect:
+                  output: { contains: [refund, A1] }
+                  tools:
+                    called: [{ name: orders.refund_order, args: { order_id: A1 } }]
+                  max_steps: 3
+            """));
+        var yaml = Valid[..Valid.IndexOf("  - name: refund", StringComparison.Ordinal)] + scenarios.TrimStart('\n') + "\n";
+
+        var suite = Parse(yaml);
+
+        Assert.Equal(6_000, suite.Scenarios.Count);
+        Assert.Equal("Refund A1 for the 6000th time", suite.Scenarios[^1].Input);
+    }
+
+    [Fact]
     public void Parse_UnknownKey_NamesLineColumnAndSuggests()
     {
         var error = Fails(Valid.Replace("    input: Refund A1", "    inptu: Refund A1", StringComparison.Ordinal));
