@@ -7,10 +7,24 @@ namespace EvalHarness.Core.Toolkits;
 public sealed class CaseEnvironment : IDisposable
 {
     private readonly Dictionary<string, int> _stockFailures;
+    private readonly Lazy<OrdersDatabase> _orders;
+    private readonly Lazy<MemoryStore> _memory;
 
     private CaseEnvironment(Fixtures fixtures, IEnumerable<string> memories)
     {
-        Orders = new OrdersDatabase(fixtures.Orders);
+        // The SQLite databases are made on first use: most cases never touch orders or memory,
+        // and opening and seeding them was half of what a replayed case cost.
+        _orders = new Lazy<OrdersDatabase>(() => new OrdersDatabase(fixtures.Orders));
+        _memory = new Lazy<MemoryStore>(() =>
+        {
+            var store = new MemoryStore(":memory:", TimeProvider.System);
+            foreach (var memory in memories)
+            {
+                store.Remember(memory);
+            }
+
+            return store;
+        });
         Mail = new Mailbox();
         Documents = fixtures.Documents;
         Workspace = new Workspace(fixtures.Files);
@@ -20,15 +34,10 @@ public sealed class CaseEnvironment : IDisposable
         Sql = fixtures.Tables.Count > 0 ? new SqlDatabase(fixtures.Tables) : null;
         Inventory = fixtures.Inventory;
         _stockFailures = fixtures.Inventory.ToDictionary(i => i.Sku, i => i.FlakyFailures, StringComparer.OrdinalIgnoreCase);
-        Memory = new MemoryStore(":memory:", TimeProvider.System);
-        foreach (var memory in memories)
-        {
-            Memory.Remember(memory);
-        }
     }
 
     /// <summary>The orders database.</summary>
-    public OrdersDatabase Orders { get; }
+    public OrdersDatabase Orders => _orders.Value;
 
     /// <summary>The outbox.</summary>
     public Mailbox Mail { get; }
@@ -65,11 +74,11 @@ public sealed class CaseEnvironment : IDisposable
     public IReadOnlyList<StockItem> Inventory { get; }
 
     /// <summary>Long-term memory, in memory for the case.</summary>
-    public MemoryStore Memory { get; }
+    public MemoryStore Memory => _memory.Value;
 
     /// <summary>Creates a fresh environment from a suite's fixtures plus a scenario's memories.</summary>
     public static CaseEnvironment Create(Fixtures fixtures, IEnumerable<string>? memories = null) =>
-        new(fixtures, fixtures.Memories.Concat(memories ?? []));
+        new(fixtures, [.. fixtures.Memories, .. memories ?? []]);
 
     /// <summary>True while an item's scripted transient failures are not used up; each call uses one.</summary>
     public bool TakeStockFailure(string sku)
@@ -89,8 +98,16 @@ public sealed class CaseEnvironment : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        Orders.Dispose();
-        Memory.Dispose();
+        if (_orders.IsValueCreated)
+        {
+            _orders.Value.Dispose();
+        }
+
+        if (_memory.IsValueCreated)
+        {
+            _memory.Value.Dispose();
+        }
+
         Sql?.Dispose();
     }
 }
