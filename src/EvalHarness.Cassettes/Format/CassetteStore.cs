@@ -70,9 +70,7 @@ public sealed partial class CassetteStore
         int version;
         try
         {
-            using var document = JsonDocument.Parse(bytes);
-            version = document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("formatVersion", out var v) && v.TryGetInt32(out var n) ? n : 0;
+            version = FormatVersion(bytes);
         }
         catch (JsonException ex)
         {
@@ -96,6 +94,37 @@ public sealed partial class CassetteStore
             var where = ex.LineNumber is { } line ? $"line {line + 1}: " : string.Empty;
             throw new CassetteFormatException(path, $"{where}{FirstSentence(ex.Message)} Re-record the cassette or restore it from git.", ex);
         }
+    }
+
+    /// <summary>
+    /// The file's <c>formatVersion</c> (0 when it has none), read without parsing the rest: the version comes
+    /// first in every cassette EvalHarness writes, and a corrupt remainder is reported by the full read after.
+    /// </summary>
+    private static int FormatVersion(byte[] bytes)
+    {
+        var reader = new Utf8JsonReader(bytes);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            // Not an object: let the parser say why (or report a missing version for a valid non-object).
+            using var document = JsonDocument.Parse(bytes);
+            return 0;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isVersion = reader.ValueTextEquals("formatVersion"u8);
+            reader.Read();
+            if (isVersion)
+            {
+                return reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var n) ? n : 0;
+            }
+
+            reader.Skip();
+        }
+
+        // No version property at all: make sure the file is JSON before saying it is not a cassette.
+        using var parsed = JsonDocument.Parse(bytes);
+        return 0;
     }
 
     /// <summary>

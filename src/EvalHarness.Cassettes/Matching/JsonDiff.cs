@@ -12,15 +12,22 @@ public static partial class JsonDiff
     /// <param name="actual">The value seen now.</param>
     /// <param name="ignoredPaths">Paths such as <c>$.user</c> whose values are not compared.</param>
     public static JsonDifference? First(JsonElement expected, JsonElement actual, IReadOnlySet<string>? ignoredPaths = null) =>
-        Compare(expected, actual, "$", ignoredPaths ?? new HashSet<string>());
+        Compare(expected, actual, "$", "$", ignoredPaths ?? new HashSet<string>());
 
     /// <summary>Whether <paramref name="path"/> is ignored, exactly or through a <c>[*]</c> pattern.</summary>
     public static bool IsIgnored(string path, IReadOnlySet<string> ignored) =>
         ignored.Count > 0 && (ignored.Contains(path) || (path.Contains('[', StringComparison.Ordinal) && ignored.Contains(AnyIndex().Replace(path, "[*]"))));
 
-    private static JsonDifference? Compare(JsonElement expected, JsonElement actual, string path, IReadOnlySet<string> ignored)
+    /// <summary>
+    /// Compares two values at <paramref name="path"/>; <paramref name="pattern"/> is the same path with every
+    /// index written <c>[*]</c>, built alongside so that ignored paths are looked up without rewriting.
+    /// </summary>
+    private static JsonDifference? Compare(JsonElement expected, JsonElement actual, string path, string pattern, IReadOnlySet<string> ignored)
     {
-        if (IsIgnored(path, ignored))
+        static bool Ignored(string path, string pattern, IReadOnlySet<string> ignored) =>
+            ignored.Count > 0 && (ignored.Contains(path) || ignored.Contains(pattern));
+
+        if (Ignored(path, pattern, ignored))
         {
             return null;
         }
@@ -37,12 +44,13 @@ public static partial class JsonDiff
                 foreach (var property in expected.EnumerateObject())
                 {
                     var childPath = ChildPath(path, property.Name);
+                    var childPattern = ChildPath(pattern, property.Name);
                     if (!actual.TryGetProperty(property.Name, out var other))
                     {
-                        return IsIgnored(childPath, ignored) ? null : new JsonDifference(childPath, Show(property.Value), "(missing)");
+                        return Ignored(childPath, childPattern, ignored) ? null : new JsonDifference(childPath, Show(property.Value), "(missing)");
                     }
 
-                    if (Compare(property.Value, other, childPath, ignored) is { } difference)
+                    if (Compare(property.Value, other, childPath, childPattern, ignored) is { } difference)
                     {
                         return difference;
                     }
@@ -50,10 +58,13 @@ public static partial class JsonDiff
 
                 foreach (var property in actual.EnumerateObject())
                 {
-                    var childPath = ChildPath(path, property.Name);
-                    if (!expected.TryGetProperty(property.Name, out _) && !IsIgnored(childPath, ignored))
+                    if (!expected.TryGetProperty(property.Name, out _))
                     {
-                        return new JsonDifference(childPath, "(missing)", Show(property.Value));
+                        var childPath = ChildPath(path, property.Name);
+                        if (!Ignored(childPath, ChildPath(pattern, property.Name), ignored))
+                        {
+                            return new JsonDifference(childPath, "(missing)", Show(property.Value));
+                        }
                     }
                 }
 
@@ -62,6 +73,7 @@ public static partial class JsonDiff
             case JsonValueKind.Array:
                 var left = expected.EnumerateArray().GetEnumerator();
                 var right = actual.EnumerateArray().GetEnumerator();
+                var itemPattern = $"{pattern}[*]";
                 for (var index = 0; ; index++)
                 {
                     var hasLeft = left.MoveNext();
@@ -77,7 +89,7 @@ public static partial class JsonDiff
                         return new JsonDifference(childPath, hasLeft ? Show(left.Current) : "(missing)", hasRight ? Show(right.Current) : "(missing)");
                     }
 
-                    if (Compare(left.Current, right.Current, childPath, ignored) is { } difference)
+                    if (Compare(left.Current, right.Current, childPath, itemPattern, ignored) is { } difference)
                     {
                         return difference;
                     }

@@ -10,6 +10,8 @@ public sealed partial class CassetteServer
     private sealed class CassetteState(string id)
     {
         private byte[]?[]? _responseBytes;
+        private byte[]?[]? _requestBytes;
+        private Dictionary<int, List<int>>? _byRequest;
 
         public string Id { get; } = id;
 
@@ -41,6 +43,61 @@ public sealed partial class CassetteServer
         {
             _responseBytes ??= new byte[]?[Cassette!.Interactions.Count];
             return _responseBytes[index] ??= Serialise(response);
+        }
+
+        /// <summary>How the SDKs escape JSON: quotes as <c>\"</c>, apostrophes and non-ASCII text as they are.</summary>
+        private static readonly JsonSerializerOptions WireOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+        /// <summary>The recorded request body as the SDKs send it (compact JSON), serialised once per interaction.</summary>
+        public byte[] RequestBytes(int index)
+        {
+            _requestBytes ??= new byte[]?[Cassette!.Interactions.Count];
+            return _requestBytes[index] ??= Write(Cassette!.Interactions[index].Request.Body);
+        }
+
+        /// <summary>A JSON value written compactly, as the SDKs write requests.</summary>
+        public static byte[] Write(JsonElement value) => JsonSerializer.SerializeToUtf8Bytes(value, WireOptions);
+
+        /// <summary>
+        /// Unordered matching: the first unused interaction whose request is byte for byte <paramref name="raw"/>
+        /// at <paramref name="path"/>, found through a hash of every recorded request (built on first use), or -1.
+        /// </summary>
+        public int FindUnusedSame(ReadOnlySpan<byte> raw, string path)
+        {
+            if (_byRequest is null)
+            {
+                _byRequest = [];
+                for (var i = 0; i < Cassette!.Interactions.Count; i++)
+                {
+                    var hash = Hash(RequestBytes(i));
+                    if (!_byRequest.TryGetValue(hash, out var list))
+                    {
+                        _byRequest[hash] = list = [];
+                    }
+
+                    list.Add(i);
+                }
+            }
+
+            if (_byRequest.TryGetValue(Hash(raw), out var candidates))
+            {
+                foreach (var i in candidates)
+                {
+                    if (!Used![i] && string.Equals(Cassette!.Interactions[i].Request.Path, path, StringComparison.Ordinal) && raw.SequenceEqual(RequestBytes(i)))
+                    {
+                        return i;
+                    }
+                }
+            }
+
+            return -1;
+        }
+
+        private static int Hash(ReadOnlySpan<byte> bytes)
+        {
+            var hash = default(HashCode);
+            hash.AddBytes(bytes);
+            return hash.ToHashCode();
         }
 
         private static byte[] Serialise(RecordedResponse response)

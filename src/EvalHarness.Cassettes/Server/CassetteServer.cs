@@ -137,8 +137,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
             return;
         }
 
-        var (raw, parsed) = await ReadBodyAsync(context.Request, context.RequestAborted);
-        var body = SecretScanner.Scrub(parsed, _options.Scrubbers);
+        var body = new RequestBody(await ReadBodyAsync(context.Request, context.RequestAborted), _options.Scrubbers);
         providerPath += SecretScanner.ScrubQuery(context.Request.QueryString.Value ?? string.Empty);
         var state = _states.GetOrAdd(id, static key => new CassetteState(key));
         await state.Gate.WaitAsync(context.RequestAborted);
@@ -171,7 +170,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
 
             if (state.IsRecording)
             {
-                await RecordAsync(context, state, index, providerPath, raw, body);
+                await RecordAsync(context, state, index, providerPath, body.Raw, body.Json);
                 return;
             }
 
@@ -201,7 +200,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
                 // A new episode: keep what was recorded before this request (ordered) or all of it (unordered), record on from here.
                 state.Recording.AddRange(_options.Match == MatchMode.Ordered ? state.Cassette!.Interactions.Take(index) : state.Cassette!.Interactions);
                 state.IsRecording = true;
-                await RecordAsync(context, state, index, providerPath, raw, body);
+                await RecordAsync(context, state, index, providerPath, body.Raw, body.Json);
                 return;
             }
 
@@ -220,7 +219,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
     private IReadOnlySet<string> Ignored => _ignored ??= new HashSet<string>(CassetteServerOptions.VolatilePaths.Concat(_options.IgnoredRequestPaths), StringComparer.Ordinal);
 
     /// <summary>Finds the recorded interaction for a request, or says why there is none.</summary>
-    private (Interaction? Found, int Index, int Status, string Message, JsonDifference? Difference) Match(CassetteState state, int index, string providerPath, JsonElement body)
+    private (Interaction? Found, int Index, int Status, string Message, JsonDifference? Difference) Match(CassetteState state, int index, string providerPath, RequestBody body)
     {
         var path = _store.PathFor(state.Id);
         if (state.Cassette is not { } cassette)
@@ -230,11 +229,25 @@ public sealed partial class CassetteServer : IAsyncDisposable
 
         JsonDifference? Differ(Interaction i) => !string.Equals(i.Request.Path, providerPath, StringComparison.Ordinal)
             ? new JsonDifference("(path)", i.Request.Path, providerPath)
-            : JsonDiff.First(i.Request.Body, body, Ignored);
+            : JsonDiff.First(i.Request.Body, body.Json, Ignored);
+
+        // The common case first: the request is the recorded one written the same way, so it matches without
+        // being compared value by value: byte for byte as the SDK sent it, or else once both are re-written alike
+        // (an SDK copies some parts, such as tool schemas, with escapes of their own).
+        bool Same(int i) => string.Equals(cassette.Interactions[i].Request.Path, providerPath, StringComparison.Ordinal)
+            && (body.Raw.AsSpan().SequenceEqual(state.RequestBytes(i)) || body.Canonical.AsSpan().SequenceEqual(state.RequestBytes(i)));
 
         if (_options.Match == MatchMode.Unordered)
         {
             state.Used ??= new bool[cassette.Interactions.Count];
+            var same = state.FindUnusedSame(body.Raw, providerPath);
+            same = same >= 0 ? same : state.FindUnusedSame(body.Canonical, providerPath);
+            if (same >= 0)
+            {
+                state.Used[same] = true;
+                return (cassette.Interactions[same], same, 200, string.Empty, null);
+            }
+
             var firstUnused = -1;
             for (var i = 0; i < cassette.Interactions.Count; i++)
             {
@@ -271,7 +284,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
         }
 
         var recorded = cassette.Interactions[index];
-        if (Differ(recorded) is { } difference)
+        if (!Same(index) && Differ(recorded) is { } difference)
         {
             return (null, -1, StatusCodes.Status409Conflict,
                 $"cassette '{state.Id}' ({path}), interaction #{index + 1}: the request differs from the recording at {difference.Path}: "
@@ -537,12 +550,28 @@ public sealed partial class CassetteServer : IAsyncDisposable
     private static string ProviderOf(string providerPath) =>
         providerPath.StartsWith("v1/messages", StringComparison.Ordinal) ? "anthropic" : "openai";
 
-    private static async Task<(byte[] Raw, JsonElement Parsed)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream();
+        using var buffer = request.ContentLength is { } length and <= int.MaxValue ? new MemoryStream((int)length) : new MemoryStream();
         await request.Body.CopyToAsync(buffer, cancellationToken);
-        var raw = buffer.ToArray();
-        return (raw, ParseBody(raw));
+        return buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();
+    }
+
+    /// <summary>A request's body as it came, and parsed only when needed: re-written as recordings are, and as scrubbed JSON.</summary>
+    private sealed class RequestBody(byte[] raw, IReadOnlyList<Scrubber> scrubbers)
+    {
+        private JsonElement? _parsed;
+        private JsonElement? _json;
+        private byte[]? _canonical;
+
+        public byte[] Raw { get; } = raw;
+
+        /// <summary>The body written as <see cref="CassetteState.RequestBytes"/> writes recorded ones; unscrubbed, so a scrubbed request never matches here.</summary>
+        public byte[] Canonical => _canonical ??= CassetteState.Write(Parsed);
+
+        public JsonElement Json => _json ??= SecretScanner.Scrub(Parsed, scrubbers);
+
+        private JsonElement Parsed => _parsed ??= ParseBody(Raw);
     }
 
     /// <summary>A body as a JSON value; a body that is not JSON is kept as a JSON string.</summary>
