@@ -1,3 +1,6 @@
+using EvalHarness.Cli;
 using EvalHarness.Cli.Commands;
 
-return await EvalhApp.InvokeAsync(args);
+var exit = await EvalhApp.InvokeAsync(args);
+ProcessStats.WriteIfAsked();
+return exit;

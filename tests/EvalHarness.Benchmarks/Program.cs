@@ -6,13 +6,20 @@ using EvalHarness.Reports.Html;
 // dotnet run -c Release --project tests/EvalHarness.Benchmarks -- --filter '*'                  every benchmark
 // dotnet run -c Release --project tests/EvalHarness.Benchmarks -- --filter '*Report*'           the report ones
 // dotnet run -c Release --project tests/EvalHarness.Benchmarks -- write-report 10000 big.html   a synthetic report to open by hand
+// dotnet run -c Release --project tests/EvalHarness.Benchmarks -- scale [1000 200 | growth]       the scale run
+if (args is ["scale", .. var rest])
+{
+    return await EvalHarness.Benchmarks.Scale.ScaleRun.MainAsync(rest);
+}
+
 if (args is ["write-report", var count, var path])
 {
     var run = SyntheticRuns.Run(int.Parse(count, System.Globalization.CultureInfo.InvariantCulture));
     var baseline = SyntheticRuns.Run(run.Cases.Count, "20261121-090000-bench-baseline", seed: 2);
     await File.WriteAllTextAsync(path, HtmlReportWriter.Render(ReportContext.Create(run, baseline, gate: null, SyntheticRuns.History(run))));
     Console.WriteLine($"Wrote {Path.GetFullPath(path)} ({new FileInfo(path).Length / 1024 / 1024} MB).");
-    return;
+    return 0;
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

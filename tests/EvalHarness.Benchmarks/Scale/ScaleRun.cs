@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace EvalHarness.Benchmarks.Scale;
+
+/// <summary>
+/// The scale run (docs/performance.md): generates a suite of single-turn and multi-step scenarios in a temp
+/// folder, records its cassettes with <c>evalh record</c> from a <see cref="PlainUpstream"/>, then replays
+/// them with <c>evalh run</c>; each as its own process, timed from process start to exit (report written).
+/// </summary>
+internal static class ScaleRun
+{
+    /// <summary>
+    /// <c>scale [single] [multi] [--keep]</c>: one size (default 1,000 and 200).
+    /// <c>scale growth</c>: 1k, 5k and 10k single-turn cases, each with a fifth as many multi-step ones.
+    /// </summary>
+    public static async Task<int> MainAsync(string[] args)
+    {
+        var keep = args.Contains("--keep");
+        var numbers = args.Where(a => a != "--keep" && a != "growth").Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToList();
+        var sizes = args.Contains("growth")
+            ? [(1_000, 200), (5_000, 1_000), (10_000, 2_000)]
+            : new List<(int, int)> { (numbers.ElementAtOrDefault(0) is > 0 and var s ? s : 1_000, numbers.Count > 1 ? numbers[1] : 200) };
+
+        var evalh = await BuildCliAsync();
+        Console.WriteLine($"{Environment.ProcessorCount} cores, .NET {Environment.Version}, {evalh}");
+        Console.WriteLine();
+        Console.WriteLine("| run | cases | model calls | wall (process start to report) | cases/s | model calls/s | per case | peak memory | peak per case |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var (single, multi) in sizes)
+        {
+            var folder = Path.Combine(Path.GetTempPath(), $"evalh-scale-{single}-{multi}-{Guid.NewGuid():N}"[..40]);
+            Directory.CreateDirectory(folder);
+            try
+            {
+                var suite = Path.Combine(folder, "scale.yaml");
+                ScaleSuite.Write(suite, single, multi);
+                var calls = ScaleSuite.ModelCalls(single, multi);
+                await using (var upstream = await PlainUpstream.StartAsync())
+                {
+                    Print("record, plain upstream", single + multi, calls, await RunAsync(evalh, folder, "record", "scale.yaml", "--upstream", upstream.Url));
+                }
+
+                Print("replay", single + multi, calls, await RunAsync(evalh, folder, "run", "scale.yaml"));
+            }
+            finally
+            {
+                if (keep)
+                {
+                    Console.WriteLine($"(kept {folder})");
+                }
+                else
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+            }
+        }
+
+        return 0;
+    }
+
+    private static void Print(string name, int cases, int calls, Measured m) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {name} | {cases:N0} | {calls:N0} | {m.WallMs / 1000:0.00} s | {cases / (m.WallMs / 1000):N0} | {calls / (m.WallMs / 1000):N0} | {m.WallMs / cases:0.000} ms | {m.PeakBytes / 1048576.0:0} MB | {m.PeakBytes / 1024.0 / cases:0.0} KB |"));
+
+    private sealed record Measured(double WallMs, long PeakBytes);
+
+    /// <summary>Runs evalh in <paramref name="folder"/>; fails loudly when it does not exit 0 (every case must pass).</summary>
+    private static async Task<Measured> RunAsync(string evalh, string folder, params string[] args)
+    {
+        var stats = Path.Combine(folder, "stats.jsonl");
+        File.Delete(stats);
+        var start = new ProcessStartInfo(evalh) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["EVALH_STATS"] = stats;
+        start.Environment["NO_COLOR"] = "1";
+        start.Environment["OPENAI_API_KEY"] = "sk-local-plain-upstream"; // recording from a URL needs a key; the plain upstream ignores it
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var wallMs = clock.Elapsed.TotalMilliseconds;
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"evalh {string.Join(' ', args)} exited {process.ExitCode}:\n{await output}\n{await error}");
+        }
+
+        using var line = JsonDocument.Parse(File.ReadAllLines(stats).Last());
+        return new Measured(wallMs, line.RootElement.GetProperty("peakWorkingSetBytes").GetInt64());
+    }
+
+    /// <summary>Builds the CLI in Release and returns its executable.</summary>
+    private static async Task<string> BuildCliAsync()
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "EvalHarness.sln")))
+        {
+            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("Run the scale run from inside the repository.");
+        }
+
+        var project = Path.Combine(root, "src", "EvalHarness.Cli");
+        using var build = Process.Start(new ProcessStartInfo("dotnet", ["build", "-c", "Release", project, "-nologo", "-v", "q"]) { RedirectStandardOutput = true })!;
+        var log = await build.StandardOutput.ReadToEndAsync();
+        await build.WaitForExitAsync();
+        return build.ExitCode == 0
+            ? Path.Combine(project, "bin", "Release", "net10.0", "evalh")
+            : throw new InvalidOperationException($"Building the CLI failed:\n{log}");
+    }
+}
