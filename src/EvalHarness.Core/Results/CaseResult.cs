@@ -59,7 +59,8 @@ public sealed record CaseResult
     /// <summary>Output tokens.</summary>
     public required long OutputTokens { get; init; }
 
-    /// <summary>Cost in USD, or null when the model's price is unknown.</summary>
+    /// <summary>Cost in USD, or null when the model's price is unknown (written as null: the property is required when read back).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)]
     public required decimal? CostUsd { get; init; }
 
     /// <summary>The model's latency as recorded in the cassette, summed over calls.</summary>
