@@ -5,7 +5,8 @@ namespace EvalHarness.Reports;
 /// <summary>Writes a file whole or not at all: to a temporary file beside it, then renamed into place.</summary>
 internal static class AtomicFile
 {
-    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+    /// <summary>UTF-8 without a byte-order mark.</summary>
+    public static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     public static async Task WriteAsync(string path, Func<Stream, Task> write, CancellationToken cancellationToken = default)
     {

@@ -16,6 +16,9 @@ internal static class SuiteSession
     {
         RunResult run;
         GatePolicy? policy;
+
+        // Each case's transcript, tool calls and trace wait on disk until the reports read them back.
+        using var spool = new CaseSpool();
         try
         {
             // The policy is read first: a mistake in it should not cost a whole run.
@@ -26,7 +29,7 @@ internal static class SuiteSession
             }
 
             var suite = SuiteLoader.Load(suitePath);
-            var options = await configure(suite);
+            var options = await configure(suite) with { Spool = spool };
             if (policy?.Variants.FirstOrDefault(v => suite.Variants.All(x => x.Name != v) || (options.Variants.Count > 0 && !options.Variants.Contains(v))) is { } missing)
             {
                 throw new SuiteException(policy.Source, 0, 0, $"the policy gates the variant '{missing}', which this run does not run (variants: {string.Join(", ", suite.Variants.Select(x => x.Name).Where(v => options.Variants.Count == 0 || options.Variants.Contains(v)))}).");

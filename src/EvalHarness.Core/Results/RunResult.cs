@@ -45,6 +45,23 @@ public sealed record RunResult
     /// <summary>Aggregates by variant, by scenario under each variant, and by tag.</summary>
     public IReadOnlyList<Statistics.GroupSummary> Groups { get; init; } = [];
 
-    /// <summary>Every case, in suite order: variant, then scenario, then trial.</summary>
+    /// <summary>
+    /// Every case, in suite order: variant, then scenario, then trial. When <see cref="Spool"/> is set, without
+    /// their transcripts, tool calls and traces: read a case whole with <see cref="WithDetails"/>.
+    /// </summary>
     public required IReadOnlyList<CaseResult> Cases { get; init; }
+
+    /// <summary>Where the cases' details are kept while the run is reported, when not in <see cref="Cases"/>; never written.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public CaseSpool? Spool { get; init; }
+
+    /// <summary>A case of this run whole: with its transcript, tool calls and trace, read back from the spool when the run has one.</summary>
+    public CaseResult WithDetails(CaseResult c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return Spool?.Read(c.Index) ?? c;
+    }
+
+    /// <summary>The cases whole, one at a time, in order: what results.json holds.</summary>
+    public IEnumerable<CaseResult> CasesWithDetails() => Spool is null ? Cases : Cases.Select(WithDetails);
 }

@@ -65,8 +65,9 @@ public static class EvalRunner
                         return; // stopped half-way: not a result
                     }
 
-                    results[index] = result;
-                    options.OnCaseCompleted?.Invoke(result);
+                    // With a spool, the case's details go to disk now and only its summary stays in memory.
+                    results[index] = options.Spool?.Add(result) ?? result;
+                    options.OnCaseCompleted?.Invoke(results[index]!);
                 });
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -94,6 +95,7 @@ public static class EvalRunner
             Selection = options.Filters.Count + options.Variants.Count == 0 ? null
                 : string.Join(' ', options.Filters.Select(f => $"--filter {f}").Concat(options.Variants.Select(v => $"--variant {v}"))),
             Cases = finished,
+            Spool = options.Spool,
         };
     }
 

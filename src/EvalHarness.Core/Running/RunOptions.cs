@@ -74,6 +74,12 @@ public sealed record RunOptions
     /// <summary>The commit and branch to record; null to find them from the CI variables or the suite's git checkout.</summary>
     public GitInfo? Git { get; init; }
 
+    /// <summary>
+    /// Where finished cases' details go, so that memory stays flat however many cases run (the CLI's choice);
+    /// null keeps every case whole in <see cref="RunResult.Cases"/>. The caller disposes it after reporting.
+    /// </summary>
+    public CaseSpool? Spool { get; init; }
+
     /// <summary>Told of each case as it finishes (from several threads).</summary>
     public Action<CaseResult>? OnCaseCompleted { get; init; }
 }

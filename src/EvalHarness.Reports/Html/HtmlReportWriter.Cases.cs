@@ -92,7 +92,7 @@ public static partial class HtmlReportWriter
         {
             if (chosen[i])
             {
-                CaseDetail(html, cases[i], open: !cases[i].Passed && opened++ < OpenDetails);
+                CaseDetail(html, context.Run.WithDetails(cases[i]), open: !cases[i].Passed && opened++ < OpenDetails);
             }
         }
 
@@ -154,7 +154,7 @@ public static partial class HtmlReportWriter
     /// in a moment, where as text it would take it seconds; base64 holds no character that could end the script
     /// element, and the HTML inside is encoded like the page's own.
     /// </summary>
-    private static void CaseData(StringBuilder html, ReportContext context)
+    private static void CaseData(TextWriter html, ReportContext context)
     {
         var cases = context.Run.Cases;
         var row = new StringBuilder(1024);
@@ -194,7 +194,7 @@ public static partial class HtmlReportWriter
             {
                 if (!chosen[i])
                 {
-                    CaseDetail(row.Clear(), cases[i], open: true);
+                    CaseDetail(row.Clear(), context.Run.WithDetails(cases[i]), open: true);
                     json.WriteString(i.ToString(CultureInfo.InvariantCulture), row.ToString());
                 }
             }
@@ -203,7 +203,7 @@ public static partial class HtmlReportWriter
         });
     }
 
-    private static void Gzipped(StringBuilder html, string id, Action<Utf8JsonWriter> write)
+    private static void Gzipped(TextWriter html, string id, Action<Utf8JsonWriter> write)
     {
         using var buffer = new MemoryStream();
         using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
@@ -212,9 +212,19 @@ public static partial class HtmlReportWriter
             write(json);
         }
 
-        html.Append(CultureInfo.InvariantCulture, $"<script type=\"application/gzip\" id=\"{id}\">")
-            .Append(Convert.ToBase64String(buffer.GetBuffer(), 0, (int)buffer.Length))
-            .Append("</script>");
+        html.Write($"<script type=\"application/gzip\" id=\"{id}\">");
+
+        // Base64 in slices (a multiple of 3 bytes, so the slices join without padding between them).
+        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        var chars = new char[64 * 1024];
+        for (var at = 0; at < bytes.Length; at += 48 * 1024)
+        {
+            var slice = bytes.Slice(at, Math.Min(48 * 1024, bytes.Length - at));
+            Convert.TryToBase64Chars(slice, chars, out var written);
+            html.Write(chars, 0, written);
+        }
+
+        html.Write("</script>");
     }
 
     /// <summary>The trace's spans as bars on the run's time line, nested by parent: where the time went.</summary>

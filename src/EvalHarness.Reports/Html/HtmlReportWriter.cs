@@ -23,9 +23,13 @@ public static partial class HtmlReportWriter
         return reader.ReadToEnd();
     });
 
-    /// <summary>Writes the report to <paramref name="path"/>.</summary>
+    /// <summary>Writes the report to <paramref name="path"/>, streamed: the page is never whole in memory.</summary>
     public static Task WriteAsync(ReportContext context, string path, CancellationToken cancellationToken = default) =>
-        AtomicFile.WriteTextAsync(path, Render(context), cancellationToken);
+        AtomicFile.WriteAsync(path, async stream =>
+        {
+            await using var writer = new StreamWriter(stream, AtomicFile.Utf8, bufferSize: 64 * 1024);
+            Write(context, writer);
+        }, cancellationToken);
 
     /// <summary>Renders the report of a run on its own: no baseline, gate or history.</summary>
     public static string Render(RunResult run) => Render(ReportContext.Create(run));
@@ -33,27 +37,32 @@ public static partial class HtmlReportWriter
     /// <summary>Renders the report page.</summary>
     public static string Render(ReportContext context)
     {
+        using var writer = new StringWriter(CultureInfo.InvariantCulture);
+        Write(context, writer);
+        return writer.ToString();
+    }
+
+    /// <summary>Writes the report page to <paramref name="output"/> section by section.</summary>
+    public static void Write(ReportContext context, TextWriter output)
+    {
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(output);
         var run = context.Run;
-        var html = new StringBuilder(32 * 1024 + (run.Cases.Count * 3 * 1024));
-        Header(html, context);
-        Verdict(html, context);
-        Cards(html, context);
-        Aggregates(html, context);
-        Variants(html, context);
-        Baseline(html, context);
-        Trends(html, context);
-        CaseTable(html, context);
-        CaseDetails(html, context);
-        CaseData(html, context);
-        html.Append(CultureInfo.InvariantCulture, $"<footer>EvalHarness · prices {E(run.PricingVersion)} · latency is the model latency recorded in the cassette (plus this machine's time when recording)</footer>");
         var template = Template.Value;
         var at = template.IndexOf("{{content}}", StringComparison.Ordinal);
-        return new StringBuilder(template.Length + html.Length)
-            .Append(template.AsSpan(0, at).ToString().Replace("{{title}}", E($"{run.Suite} · {run.Summary.Passed}/{run.Summary.Cases} passed · EvalHarness"), StringComparison.Ordinal))
-            .Append(html)
-            .Append(template.AsSpan(at + "{{content}}".Length))
-            .ToString();
+        output.Write(template.AsSpan(0, at).ToString().Replace("{{title}}", E($"{run.Suite} · {run.Summary.Passed}/{run.Summary.Cases} passed · EvalHarness"), StringComparison.Ordinal));
+        var html = new StringBuilder(64 * 1024);
+        foreach (var section in new Action<StringBuilder, ReportContext>[] { Header, Verdict, Cards, Aggregates, Variants, Baseline, Trends, CaseTable, CaseDetails })
+        {
+            section(html, context);
+            output.Write(html);
+            html.Clear();
+        }
+
+        CaseData(output, context);
+        html.Append(CultureInfo.InvariantCulture, $"<footer>EvalHarness · prices {E(run.PricingVersion)} · latency is the model latency recorded in the cassette (plus this machine's time when recording)</footer>");
+        output.Write(html);
+        output.Write(template.AsSpan(at + "{{content}}".Length));
     }
 
     private static void Header(StringBuilder html, ReportContext context)

@@ -12,9 +12,13 @@ public static class ResultsJson
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     });
 
-    /// <summary>Writes the run as indented JSON.</summary>
-    public static Task WriteAsync(RunResult run, string path, CancellationToken cancellationToken = default) =>
-        AtomicFile.WriteAsync(path, stream => JsonSerializer.SerializeAsync(stream, run, Context.RunResult, cancellationToken), cancellationToken);
+    /// <summary>Writes the run as indented JSON; a spooled run's cases are read back whole one at a time as they are written.</summary>
+    public static Task WriteAsync(RunResult run, string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var whole = run.Spool is null ? run : run with { Cases = new Whole(run) };
+        return AtomicFile.WriteAsync(path, stream => JsonSerializer.SerializeAsync(stream, whole, Context.RunResult, cancellationToken), cancellationToken);
+    }
 
     /// <summary>Reads a run back.</summary>
     /// <exception cref="InvalidDataException">The file is not a results file; the message names it and the position.</exception>
@@ -30,5 +34,17 @@ public static class ResultsJson
         {
             throw new InvalidDataException($"{path}:{(ex.LineNumber ?? 0) + 1}: not a results file ({ex.Message})", ex);
         }
+    }
+
+    /// <summary>A spooled run's cases, each read back whole when the serializer reaches it.</summary>
+    private sealed class Whole(RunResult run) : IReadOnlyList<CaseResult>
+    {
+        public int Count => run.Cases.Count;
+
+        public CaseResult this[int index] => run.WithDetails(run.Cases[index]);
+
+        public IEnumerator<CaseResult> GetEnumerator() => run.CasesWithDetails().GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

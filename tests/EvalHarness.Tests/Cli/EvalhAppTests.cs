@@ -163,6 +163,20 @@ public sealed class EvalhAppTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_ResultsAndReportHoldEveryCaseWhole_ThoughTheRunKeptTheDetailsOnDisk()
+    {
+        Assert.Equal(0, await Evalh("run", SupportSuite, "--cassettes", RepoPaths.Cassettes, "--filter", "order-status", "--variant", "default", "--reports", _temp.Path));
+
+        var folder = Directory.GetDirectories(Path.Combine(_temp.Path, "runs")).Single();
+        var results = await EvalHarness.Reports.Json.ResultsJson.ReadAsync(Path.Combine(folder, "results.json"), TestContext.Current.CancellationToken);
+        var only = Assert.Single(results.Cases);
+        Assert.Contains(only.Transcript, m => m.Role == "user" && m.Text.Contains("A101", StringComparison.Ordinal));
+        Assert.Equal("orders.lookup_order", Assert.Single(only.ToolCalls).Tool);
+        Assert.NotEmpty(only.Trace);
+        Assert.Contains("<h3>Transcript</h3>", await File.ReadAllTextAsync(Path.Combine(folder, "report.html"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_ModelWithoutAPrice_ShowsCostAsUnknownNotZero()
     {
         var suites = _temp.Combine("suites");
@@ -176,8 +190,12 @@ public sealed class EvalhAppTests : IDisposable
 
         Assert.Equal(0, exit);
         Assert.Contains("cost n/a (a model has no price)", _out.ToString(), StringComparison.Ordinal);
-        var results = File.ReadAllText(Directory.GetFiles(_temp.Combine("r2"), "results.json", SearchOption.AllDirectories).Single());
-        Assert.DoesNotMatch("\"costUsd\": 0[,\\r\\n]", results);
+        var path = Directory.GetFiles(_temp.Combine("r2"), "results.json", SearchOption.AllDirectories).Single();
+        Assert.DoesNotMatch("\"costUsd\": 0[,\\r\\n]", File.ReadAllText(path));
+        Assert.Contains("\"costUsd\": null", File.ReadAllText(path), StringComparison.Ordinal);
+
+        // The unknown cost reads back: the run's reports rebuild from results.json.
+        Assert.Equal(0, await Evalh("report", Path.GetDirectoryName(path)!, "--reports", _temp.Combine("r2")));
     }
 
     [Fact]

@@ -1,0 +1,87 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace EvalHarness.Core.Results;
+
+/// <summary>
+/// Keeps a run's case details on disk while it runs: each finished case is written whole to a temporary file,
+/// and only its summary (no transcript, tool calls or trace) stays in memory. The reports read the details
+/// back one case at a time (<see cref="RunResult.WithDetails"/>), so a run's memory does not grow with its
+/// transcripts. The file is deleted when the spool is disposed.
+/// </summary>
+public sealed class CaseSpool : IDisposable
+{
+    private static readonly JsonSerializerOptions Options = new(ResultsJsonContext.Default.Options)
+    {
+        WriteIndented = false,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    private static readonly ResultsJsonContext Context = new(Options);
+
+    private readonly FileStream _file;
+    private readonly Dictionary<int, (long Offset, int Length)> _where = [];
+    private readonly Lock _lock = new();
+
+    /// <summary>Creates a spool file in <paramref name="directory"/> (default: the temp folder).</summary>
+    public CaseSpool(string? directory = null)
+    {
+        Path = System.IO.Path.Combine(directory ?? System.IO.Path.GetTempPath(), $"evalh-cases-{Guid.NewGuid():N}.jsonl");
+        _file = new FileStream(Path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 1, FileOptions.DeleteOnClose);
+    }
+
+    /// <summary>The spool file.</summary>
+    public string Path { get; }
+
+    /// <summary>How many cases the spool holds.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _where.Count;
+            }
+        }
+    }
+
+    /// <summary>Writes <paramref name="full"/> to the spool and returns it without its details.</summary>
+    public CaseResult Add(CaseResult full)
+    {
+        ArgumentNullException.ThrowIfNull(full);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(full, Context.CaseResult);
+        lock (_lock)
+        {
+            if (_where.ContainsKey(full.Index))
+            {
+                throw new InvalidOperationException($"The spool already holds case #{full.Index}; a run's cases have distinct indexes.");
+            }
+
+            var offset = _file.Length;
+            RandomAccess.Write(_file.SafeFileHandle, bytes, offset);
+            _where[full.Index] = (offset, bytes.Length);
+        }
+
+        return full with { Transcript = [], ToolCalls = [], Trace = [] };
+    }
+
+    /// <summary>The whole case of index <paramref name="index"/>, or null when the spool does not hold it.</summary>
+    public CaseResult? Read(int index)
+    {
+        (long Offset, int Length) where;
+        lock (_lock)
+        {
+            if (!_where.TryGetValue(index, out where))
+            {
+                return null;
+            }
+        }
+
+        var bytes = new byte[where.Length];
+        RandomAccess.Read(_file.SafeFileHandle, bytes, where.Offset);
+        return JsonSerializer.Deserialize(bytes, Context.CaseResult);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _file.Dispose();
+}
