@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using EvalHarness.Cassettes.Format;
@@ -24,7 +23,6 @@ namespace EvalHarness.Benchmarks;
 public class CassetteMatchBenchmarks
 {
     private const string Id = "bench/default/match/t1";
-    private static readonly MediaTypeHeaderValue Json = new("application/json");
     private readonly HashSet<string> _ignored = new(CassetteServerOptions.VolatilePaths, StringComparer.Ordinal);
     private string _root = null!;
     private JsonElement[] _others = null!;
@@ -99,7 +97,7 @@ public class CassetteMatchBenchmarks
     [Benchmark]
     public async Task<int> HttpOrdered()
     {
-        var length = await PostAsync(_orderedClient, _orderedUrl, _orderedRequests[_orderedNext++]);
+        var length = await Loopback.PostAsync(_orderedClient, _orderedUrl, _orderedRequests[_orderedNext++]);
         if (_orderedNext == _orderedRequests.Length)
         {
             _orderedNext = 0;
@@ -112,7 +110,7 @@ public class CassetteMatchBenchmarks
     [Benchmark]
     public async Task<int> HttpUnorderedWorstCase()
     {
-        var length = await PostAsync(_unorderedClient, _unorderedUrl, _requestBytes);
+        var length = await Loopback.PostAsync(_unorderedClient, _unorderedUrl, _requestBytes);
         if (++_unorderedNext == Interactions)
         {
             _unorderedNext = 0;
@@ -120,16 +118,5 @@ public class CassetteMatchBenchmarks
         }
 
         return length;
-    }
-
-    internal static async Task<int> PostAsync(HttpClient client, Uri url, byte[] body)
-    {
-        using var content = new ByteArrayContent(body);
-        content.Headers.ContentType = Json;
-        using var response = await client.PostAsync(url, content);
-        var bytes = await response.Content.ReadAsByteArrayAsync();
-        return response.IsSuccessStatusCode
-            ? bytes.Length
-            : throw new InvalidOperationException($"HTTP {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(bytes)}");
     }
 }
