@@ -58,11 +58,42 @@ public sealed partial class CassetteServer
         /// <summary>A JSON value written compactly, as the SDKs write requests.</summary>
         public static byte[] Write(JsonElement value) => JsonSerializer.SerializeToUtf8Bytes(value, WireOptions);
 
+        /// <summary>Writes every interaction's request and answer as sent on the wire, and for unordered matching indexes the requests.</summary>
+        public void Prepare(bool unordered)
+        {
+            for (var i = 0; i < Cassette!.Interactions.Count; i++)
+            {
+                RequestBytes(i);
+                ResponseBytes(i, Cassette.Interactions[i].Response);
+            }
+
+            if (unordered)
+            {
+                Index();
+            }
+        }
+
         /// <summary>
         /// Unordered matching: the first unused interaction whose request is byte for byte <paramref name="raw"/>
         /// at <paramref name="path"/>, found through a hash of every recorded request (built on first use), or -1.
         /// </summary>
         public int FindUnusedSame(ReadOnlySpan<byte> raw, string path)
+        {
+            if (Index().TryGetValue(Hash(raw), out var candidates))
+            {
+                foreach (var i in candidates)
+                {
+                    if (!Used![i] && string.Equals(Cassette!.Interactions[i].Request.Path, path, StringComparison.Ordinal) && raw.SequenceEqual(RequestBytes(i)))
+                    {
+                        return i;
+                    }
+                }
+            }
+
+            return -1;
+        }
+
+        private Dictionary<int, List<int>> Index()
         {
             if (_byRequest is null)
             {
@@ -79,18 +110,7 @@ public sealed partial class CassetteServer
                 }
             }
 
-            if (_byRequest.TryGetValue(Hash(raw), out var candidates))
-            {
-                foreach (var i in candidates)
-                {
-                    if (!Used![i] && string.Equals(Cassette!.Interactions[i].Request.Path, path, StringComparison.Ordinal) && raw.SequenceEqual(RequestBytes(i)))
-                    {
-                        return i;
-                    }
-                }
-            }
-
-            return -1;
+            return _byRequest;
         }
 
         private static int Hash(ReadOnlySpan<byte> bytes)

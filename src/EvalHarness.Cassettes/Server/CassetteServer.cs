@@ -163,6 +163,11 @@ public sealed partial class CassetteServer : IAsyncDisposable
                 }
 
                 state.Previous = state.Cassette;
+                if (_options.Mode != RecordMode.All && state.Cassette is not null)
+                {
+                    // Ready for replay: every interaction's request and answer as written on the wire.
+                    state.Prepare(_options.Match == MatchMode.Unordered);
+                }
 
                 // all: always record; once and new_episodes: record a cassette that does not exist yet.
                 state.IsRecording = _options.Mode == RecordMode.All || (_options.Mode != RecordMode.None && state.Cassette is null);
@@ -231,18 +236,15 @@ public sealed partial class CassetteServer : IAsyncDisposable
             ? new JsonDifference("(path)", i.Request.Path, providerPath)
             : JsonDiff.First(i.Request.Body, body.Json, Ignored);
 
-        // The common case first: the request is the recorded one written the same way, so it matches without
-        // being compared value by value: byte for byte as the SDK sent it, or else once both are re-written alike
-        // (an SDK copies some parts, such as tool schemas, with escapes of their own).
+        // The common case first: the request is the recorded one written the same way (escapes aside), so it
+        // matches without being parsed or compared value by value.
         bool Same(int i) => string.Equals(cassette.Interactions[i].Request.Path, providerPath, StringComparison.Ordinal)
-            && (body.Raw.AsSpan().SequenceEqual(state.RequestBytes(i)) || body.Canonical.AsSpan().SequenceEqual(state.RequestBytes(i)));
+            && JsonText.SameUpToEscapes(body.Raw, state.RequestBytes(i));
 
         if (_options.Match == MatchMode.Unordered)
         {
             state.Used ??= new bool[cassette.Interactions.Count];
-            var same = state.FindUnusedSame(body.Raw, providerPath);
-            same = same >= 0 ? same : state.FindUnusedSame(body.Canonical, providerPath);
-            if (same >= 0)
+            if (state.FindUnusedSame(body.Raw, providerPath) is var same and >= 0)
             {
                 state.Used[same] = true;
                 return (cassette.Interactions[same], same, 200, string.Empty, null);
@@ -257,7 +259,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
                 }
 
                 firstUnused = firstUnused < 0 ? i : firstUnused;
-                if (Differ(cassette.Interactions[i]) is null)
+                if (Same(i) || Differ(cassette.Interactions[i]) is null)
                 {
                     state.Used[i] = true;
                     return (cassette.Interactions[i], i, 200, string.Empty, null);
@@ -557,21 +559,14 @@ public sealed partial class CassetteServer : IAsyncDisposable
         return buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();
     }
 
-    /// <summary>A request's body as it came, and parsed only when needed: re-written as recordings are, and as scrubbed JSON.</summary>
+    /// <summary>A request's body as it came, and as scrubbed JSON, parsed only when needed.</summary>
     private sealed class RequestBody(byte[] raw, IReadOnlyList<Scrubber> scrubbers)
     {
-        private JsonElement? _parsed;
         private JsonElement? _json;
-        private byte[]? _canonical;
 
         public byte[] Raw { get; } = raw;
 
-        /// <summary>The body written as <see cref="CassetteState.RequestBytes"/> writes recorded ones; unscrubbed, so a scrubbed request never matches here.</summary>
-        public byte[] Canonical => _canonical ??= CassetteState.Write(Parsed);
-
-        public JsonElement Json => _json ??= SecretScanner.Scrub(Parsed, scrubbers);
-
-        private JsonElement Parsed => _parsed ??= ParseBody(Raw);
+        public JsonElement Json => _json ??= SecretScanner.Scrub(ParseBody(Raw), scrubbers);
     }
 
     /// <summary>A body as a JSON value; a body that is not JSON is kept as a JSON string.</summary>
