@@ -1,6 +1,7 @@
 using System.Globalization;
 using EvalHarness.Core.Comparison;
 using EvalHarness.Core.Gate;
+using EvalHarness.Core.Results;
 using EvalHarness.Reports;
 using Spectre.Console;
 
@@ -12,31 +13,13 @@ internal static class SummaryPrinter
     public static void Print(IAnsiConsole console, ReportContext context, string reportPath)
     {
         var run = context.Run;
-        var table = new Table().Border(TableBorder.Rounded)
-            .AddColumn("Variant").AddColumn("Scenario").AddColumn(new TableColumn("Trial").RightAligned()).AddColumn("Result")
-            .AddColumn(new TableColumn("Steps").RightAligned()).AddColumn(new TableColumn("Tools").RightAligned())
-            .AddColumn(new TableColumn("Tokens").RightAligned()).AddColumn(new TableColumn("Cost").RightAligned())
-            .AddColumn(new TableColumn("Latency").RightAligned());
-        foreach (var c in run.Cases)
-        {
-            table.AddRow(
-                Markup.Escape(c.Variant),
-                Markup.Escape(c.Scenario),
-                c.Trial.ToString(CultureInfo.InvariantCulture),
-                c.Error is not null ? "[yellow]error[/]" : c.Passed ? "[green]pass[/]" : "[red]fail[/]",
-                c.Steps.ToString(CultureInfo.InvariantCulture),
-                c.ToolCallCount.ToString(CultureInfo.InvariantCulture),
-                (c.InputTokens + c.OutputTokens).ToString("N0", CultureInfo.InvariantCulture),
-                c.CostUsd is { } cost ? cost.ToString("$0.000000", CultureInfo.InvariantCulture) : "n/a",
-                c.LatencyMs.ToString("0 ms", CultureInfo.InvariantCulture));
-        }
-
-        console.Write(table);
+        console.Write(run.Cases.Count <= MaxCaseRows ? CaseTable(run) : VariantTable(run));
         var s = run.Summary;
         console.MarkupLineInvariant(
             $"[bold]{s.Passed}/{s.Cases} passed[/] ({s.SuccessRate * 100:0.#}%), {s.Failed} failed, {s.Errors} error(s) · cost {(s.CostUsd is { } total ? total.ToString("$0.000000", CultureInfo.InvariantCulture) : "n/a (a model has no price)")} · latency p50 {s.LatencyP50Ms:0} ms, p95 {s.LatencyP95Ms:0} ms · {run.DurationMs / 1000:0.00} s");
 
-        foreach (var c in run.Cases.Where(c => !c.Passed))
+        var failures = run.Cases.Where(c => !c.Passed).ToList();
+        foreach (var c in failures.Take(MaxFailuresShown))
         {
             console.MarkupLineInvariant($"[red]✗[/] {Markup.Escape(c.CassetteId)}");
             if (c.Error is not null)
@@ -48,6 +31,11 @@ internal static class SummaryPrinter
             {
                 console.MarkupLineInvariant($"    {Markup.Escape(v.Kind)}: {Markup.Escape(v.Reason)}");
             }
+        }
+
+        if (failures.Count > MaxFailuresShown)
+        {
+            console.MarkupLineInvariant($"    … and {failures.Count - MaxFailuresShown} more failed case(s): the report lists them all.");
         }
 
         if (context.Comparison is { } comparison)
@@ -69,6 +57,61 @@ internal static class SummaryPrinter
 
         console.MarkupLineInvariant($"Report: {Markup.Escape(reportPath)}");
     }
+
+    /// <summary>Up to this many cases, the summary has a row per case; past it, a row per variant (the report has every case).</summary>
+    internal const int MaxCaseRows = 100;
+
+    /// <summary>Failed cases listed with their reasons; the rest are counted.</summary>
+    internal const int MaxFailuresShown = 50;
+
+    private static Table CaseTable(RunResult run)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("Variant").AddColumn("Scenario").AddColumn(new TableColumn("Trial").RightAligned()).AddColumn("Result")
+            .AddColumn(new TableColumn("Steps").RightAligned()).AddColumn(new TableColumn("Tools").RightAligned())
+            .AddColumn(new TableColumn("Tokens").RightAligned()).AddColumn(new TableColumn("Cost").RightAligned())
+            .AddColumn(new TableColumn("Latency").RightAligned());
+        foreach (var c in run.Cases)
+        {
+            table.AddRow(
+                Markup.Escape(c.Variant),
+                Markup.Escape(c.Scenario),
+                c.Trial.ToString(CultureInfo.InvariantCulture),
+                c.Error is not null ? "[yellow]error[/]" : c.Passed ? "[green]pass[/]" : "[red]fail[/]",
+                c.Steps.ToString(CultureInfo.InvariantCulture),
+                c.ToolCallCount.ToString(CultureInfo.InvariantCulture),
+                (c.InputTokens + c.OutputTokens).ToString("N0", CultureInfo.InvariantCulture),
+                Cost(c.CostUsd),
+                c.LatencyMs.ToString("0 ms", CultureInfo.InvariantCulture));
+        }
+
+        return table;
+    }
+
+    private static Table VariantTable(RunResult run)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("Variant").AddColumn(new TableColumn("Cases").RightAligned()).AddColumn(new TableColumn("Passed").RightAligned())
+            .AddColumn(new TableColumn("Failed").RightAligned()).AddColumn(new TableColumn("Errors").RightAligned())
+            .AddColumn(new TableColumn("Steps").RightAligned()).AddColumn(new TableColumn("Tokens").RightAligned()).AddColumn(new TableColumn("Cost").RightAligned());
+        foreach (var variant in run.Cases.GroupBy(c => c.Variant, StringComparer.Ordinal))
+        {
+            var cases = variant.ToList();
+            table.AddRow(
+                Markup.Escape(variant.Key),
+                cases.Count.ToString("N0", CultureInfo.InvariantCulture),
+                $"[green]{cases.Count(c => c.Passed):N0}[/]",
+                cases.Count(c => !c.Passed && c.Error is null) is var failed and > 0 ? $"[red]{failed:N0}[/]" : "0",
+                cases.Count(c => c.Error is not null) is var errors and > 0 ? $"[yellow]{errors:N0}[/]" : "0",
+                cases.Sum(c => c.Steps).ToString("N0", CultureInfo.InvariantCulture),
+                cases.Sum(c => c.InputTokens + c.OutputTokens).ToString("N0", CultureInfo.InvariantCulture),
+                Cost(cases.Any(c => c.CostUsd is null) ? null : cases.Sum(c => c.CostUsd!.Value)));
+        }
+
+        return table;
+    }
+
+    private static string Cost(decimal? cost) => cost is { } usd ? usd.ToString("$0.000000", CultureInfo.InvariantCulture) : "n/a";
 
     /// <summary>Prints the gate's verdict: every rule with its measured value, threshold and result.</summary>
     public static void PrintGate(IAnsiConsole console, GateResult gate)

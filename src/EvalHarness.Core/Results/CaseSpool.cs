@@ -5,7 +5,7 @@ namespace EvalHarness.Core.Results;
 
 /// <summary>
 /// Keeps a run's case details on disk while it runs: each finished case is written whole to a temporary file,
-/// and only its summary (no transcript, tool calls or trace) stays in memory. The reports read the details
+/// and only its summary (no transcript, tool calls or trace, and only the counters that are not zero) stays in memory. The reports read the details
 /// back one case at a time (<see cref="RunResult.WithDetails"/>), so a run's memory does not grow with its
 /// transcripts. The file is deleted when the spool is disposed.
 /// </summary>
@@ -62,7 +62,9 @@ public sealed class CaseSpool : IDisposable
             _where[full.Index] = (offset, bytes.Length);
         }
 
-        return full with { Transcript = [], ToolCalls = [], Trace = [] };
+        // What stays in memory for the aggregates and the gate: the counters that are not zero (they are read with GetValueOrDefault).
+        var counters = full.Counters.Any(c => c.Value == 0) ? full.Counters.Where(c => c.Value != 0).ToDictionary(StringComparer.Ordinal) : full.Counters;
+        return full with { Transcript = [], ToolCalls = [], Trace = [], Counters = counters };
     }
 
     /// <summary>The whole case of index <paramref name="index"/>, or null when the spool does not hold it.</summary>

@@ -181,6 +181,7 @@ public static partial class HtmlReportWriter
                 CaseRow(row.Clear(), context, c, i);
                 json.WriteStringValue(row.ToString());
                 json.WriteEndArray();
+                FlushEvery(json);
             }
 
             json.WriteEndArray();
@@ -196,11 +197,21 @@ public static partial class HtmlReportWriter
                 {
                     CaseDetail(row.Clear(), context.Run.WithDetails(cases[i]), open: true);
                     json.WriteString(i.ToString(CultureInfo.InvariantCulture), row.ToString());
+                    FlushEvery(json);
                 }
             }
 
             json.WriteEndObject();
         });
+    }
+
+    /// <summary>Hands what the JSON writer holds to the compressor once it is large: the writer keeps everything until flushed.</summary>
+    private static void FlushEvery(Utf8JsonWriter json)
+    {
+        if (json.BytesPending > 64 * 1024)
+        {
+            json.Flush();
+        }
     }
 
     private static void Gzipped(TextWriter html, string id, Action<Utf8JsonWriter> write)

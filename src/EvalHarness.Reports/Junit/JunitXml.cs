@@ -13,16 +13,28 @@ public static class JunitXml
 {
     private const int MaxOutput = 4000;
 
-    /// <summary>Writes the run's JUnit XML to <paramref name="path"/>.</summary>
+    /// <summary>Writes the run's JUnit XML to <paramref name="path"/>, streamed.</summary>
     public static Task WriteAsync(RunResult run, string path, CancellationToken cancellationToken = default) =>
-        AtomicFile.WriteTextAsync(path, Render(run), cancellationToken);
+        AtomicFile.WriteAsync(path, async stream =>
+        {
+            await using var writer = new StreamWriter(stream, AtomicFile.Utf8, bufferSize: 64 * 1024);
+            Write(run, writer);
+        }, cancellationToken);
 
     /// <summary>Renders the JUnit XML.</summary>
     public static string Render(RunResult run)
     {
+        using var text = new Utf8StringWriter();
+        Write(run, text);
+        return text.ToString();
+    }
+
+    /// <summary>Writes the JUnit XML to <paramref name="output"/>, which declares its encoding.</summary>
+    public static void Write(RunResult run, TextWriter output)
+    {
         ArgumentNullException.ThrowIfNull(run);
-        var text = new StringBuilder(1024 + (run.Cases.Count * 400));
-        using (var xml = XmlWriter.Create(text, new XmlWriterSettings { Indent = true, OmitXmlDeclaration = false, CheckCharacters = false }))
+        ArgumentNullException.ThrowIfNull(output);
+        using (var xml = XmlWriter.Create(output, new XmlWriterSettings { Indent = true, OmitXmlDeclaration = false, CheckCharacters = false }))
         {
             xml.WriteStartDocument();
             xml.WriteStartElement("testsuites");
@@ -47,7 +59,13 @@ public static class JunitXml
             xml.WriteEndDocument();
         }
 
-        return text.Replace("encoding=\"utf-16\"", "encoding=\"utf-8\"").Append('\n').ToString();
+        output.Write('\n');
+    }
+
+    /// <summary>A string writer that says UTF-8, as the file will be.</summary>
+    private sealed class Utf8StringWriter() : StringWriter(CultureInfo.InvariantCulture)
+    {
+        public override Encoding Encoding => AtomicFile.Utf8;
     }
 
     private static void Counts(XmlWriter xml, IReadOnlyCollection<CaseResult> cases)

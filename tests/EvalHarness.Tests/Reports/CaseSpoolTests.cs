@@ -78,4 +78,30 @@ public sealed class CaseSpoolTests : IDisposable
         Assert.Contains("I could not.", await File.ReadAllTextAsync(Path.Combine(b, "results.json"), Ct), StringComparison.Ordinal);
         Assert.Contains("\"transcript\"", await File.ReadAllTextAsync(Path.Combine(b, "results.json"), Ct), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task LargeRun_StreamedFilesEqualTheRenderedText()
+    {
+        // 1,200 cases: enough for the streamed writers to flush part-way through.
+        var run = RunWriterTests.Run([.. Enumerable.Range(0, 1_200).Select(i => RunWriterTests.Case($"s{i}", i % 5 != 0, $"Answer {i} with a longer text to fill the page.") with { Index = i })]);
+        var context = ReportContext.Create(run);
+
+        await EvalHarness.Reports.Html.HtmlReportWriter.WriteAsync(context, _temp.Combine("report.html"), Ct);
+        await EvalHarness.Reports.Junit.JunitXml.WriteAsync(run, _temp.Combine("junit.xml"), Ct);
+
+        Assert.Equal(EvalHarness.Reports.Html.HtmlReportWriter.Render(context), await File.ReadAllTextAsync(_temp.Combine("report.html"), Ct));
+        Assert.Equal(EvalHarness.Reports.Junit.JunitXml.Render(run), await File.ReadAllTextAsync(_temp.Combine("junit.xml"), Ct));
+        Assert.StartsWith("<?xml version=\"1.0\" encoding=\"utf-8\"?>", await File.ReadAllTextAsync(_temp.Combine("junit.xml"), Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Add_KeepsOnlyTheCountersThatAreNotZero()
+    {
+        using var spool = new CaseSpool(_temp.Path);
+
+        var slim = spool.Add(Cases()[0] with { Counters = new Dictionary<string, int> { ["retries"] = 2, ["repairs"] = 0 } });
+
+        Assert.Equal(new Dictionary<string, int> { ["retries"] = 2 }, slim.Counters);
+        Assert.Equal(0, spool.Read(0)!.Counters["repairs"]);
+    }
 }
