@@ -11,6 +11,21 @@ internal static class ProcessStats
 {
     public const string Variable = "EVALH_STATS";
 
+    private static readonly List<(string Phase, double AtMs)> Phases = [];
+
+    /// <summary>Notes that a phase ended now (ms since the process started), for the stats line.</summary>
+    public static void Mark(string phase)
+    {
+        if (Environment.GetEnvironmentVariable(Variable) is { Length: > 0 })
+        {
+            using var process = Process.GetCurrentProcess();
+            lock (Phases)
+            {
+                Phases.Add((phase, (DateTime.Now - process.StartTime).TotalMilliseconds));
+            }
+        }
+    }
+
     public static void WriteIfAsked()
     {
         if (Environment.GetEnvironmentVariable(Variable) is not { Length: > 0 } path)
@@ -19,8 +34,9 @@ internal static class ProcessStats
         }
 
         using var process = Process.GetCurrentProcess();
+        var phases = string.Join(',', Phases.Select(p => string.Create(CultureInfo.InvariantCulture, $"\"{p.Phase}\":{p.AtMs:0.0}")));
         var line = string.Create(CultureInfo.InvariantCulture,
-            $$"""{"wallMs":{{(DateTime.Now - process.StartTime).TotalMilliseconds:0.0}},"cpuMs":{{process.TotalProcessorTime.TotalMilliseconds:0.0}},"peakWorkingSetBytes":{{process.PeakWorkingSet64}},"allocatedBytes":{{GC.GetTotalAllocatedBytes()}},"gen0":{{GC.CollectionCount(0)}},"gen1":{{GC.CollectionCount(1)}},"gen2":{{GC.CollectionCount(2)}}}""");
+            $$"""{"phasesEndedAtMs":{{{phases}}},"wallMs":{{(DateTime.Now - process.StartTime).TotalMilliseconds:0.0}},"cpuMs":{{process.TotalProcessorTime.TotalMilliseconds:0.0}},"peakWorkingSetBytes":{{process.PeakWorkingSet64}},"allocatedBytes":{{GC.GetTotalAllocatedBytes()}},"gen0":{{GC.CollectionCount(0)}},"gen1":{{GC.CollectionCount(1)}},"gen2":{{GC.CollectionCount(2)}}}""");
         File.AppendAllText(path, line + Environment.NewLine);
     }
 }

@@ -23,8 +23,10 @@ public static class RunWriter
         ArgumentNullException.ThrowIfNull(context);
         var directory = FolderOf(context.Run, reportsDirectory);
         Directory.CreateDirectory(directory);
-        await ResultsJson.WriteAsync(context.Run, Path.Combine(directory, "results.json"), cancellationToken);
-        await WriteReportsAsync(context, directory, cancellationToken);
+        // results.json and the reports are independent: written side by side, and each one whole or not at all.
+        await Task.WhenAll(
+            Task.Run(() => ResultsJson.WriteAsync(context.Run, Path.Combine(directory, "results.json"), cancellationToken), cancellationToken),
+            WriteReportsAsync(context, directory, cancellationToken));
         return directory;
     }
 
@@ -37,10 +39,18 @@ public static class RunWriter
             await GateJson.WriteAsync(gate, Path.Combine(directory, GateJson.FileName), cancellationToken);
         }
 
-        await CaseCsvWriter.WriteAsync(context.Run, Path.Combine(directory, "cases.csv"), cancellationToken);
-        await SummaryMarkdown.WriteAsync(context, Path.Combine(directory, "summary.md"), cancellationToken);
-        await JunitXml.WriteAsync(context.Run, Path.Combine(directory, "junit.xml"), cancellationToken);
-        await HtmlReportWriter.WriteAsync(context, Path.Combine(directory, "report.html"), cancellationToken);
+        // The page is the largest: it starts on its own while the smaller files are written one after another.
+        var html = Task.Run(() => HtmlReportWriter.WriteAsync(context, Path.Combine(directory, "report.html"), cancellationToken), cancellationToken);
+        try
+        {
+            await CaseCsvWriter.WriteAsync(context.Run, Path.Combine(directory, "cases.csv"), cancellationToken);
+            await SummaryMarkdown.WriteAsync(context, Path.Combine(directory, "summary.md"), cancellationToken);
+            await JunitXml.WriteAsync(context.Run, Path.Combine(directory, "junit.xml"), cancellationToken);
+        }
+        finally
+        {
+            await html;
+        }
     }
 
     /// <summary>The folder of a run.</summary>

@@ -30,6 +30,7 @@ internal static class SuiteSession
 
             var suite = SuiteLoader.Load(suitePath);
             var options = await configure(suite) with { Spool = spool };
+            ProcessStats.Mark("suiteLoaded");
             if (policy?.Variants.FirstOrDefault(v => suite.Variants.All(x => x.Name != v) || (options.Variants.Count > 0 && !options.Variants.Contains(v))) is { } missing)
             {
                 throw new SuiteException(policy.Source, 0, 0, $"the policy gates the variant '{missing}', which this run does not run (variants: {string.Join(", ", suite.Variants.Select(x => x.Name).Where(v => options.Variants.Count == 0 || options.Variants.Contains(v)))}).");
@@ -101,6 +102,8 @@ internal static class SuiteSession
             return ExitCodes.InputError;
         }
 
+        ProcessStats.Mark("casesRun");
+
         // From here on the run is finished: whatever happens, its results are written.
         await ReportPipeline.AppendHistoryAsync(run, reportsDirectory, CancellationToken.None);
         ReportContext context;
@@ -117,6 +120,7 @@ internal static class SuiteSession
         }
 
         var directory = await RunWriter.WriteAsync(context, reportsDirectory, CancellationToken.None);
+        ProcessStats.Mark("reportsWritten");
         SummaryPrinter.Print(console, context, Path.Combine(directory, "report.html"));
         await ReportPipeline.AppendStepSummaryAsync(context, CancellationToken.None);
         var exit = ExitCodes.For(run);

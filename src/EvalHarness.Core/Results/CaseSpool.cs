@@ -22,6 +22,7 @@ public sealed class CaseSpool : IDisposable
     private readonly FileStream _file;
     private readonly Dictionary<int, (long Offset, int Length)> _where = [];
     private readonly Lock _lock = new();
+    private long _length;
 
     /// <summary>Creates a spool file in <paramref name="directory"/> (default: the temp folder).</summary>
     public CaseSpool(string? directory = null)
@@ -57,9 +58,9 @@ public sealed class CaseSpool : IDisposable
                 throw new InvalidOperationException($"The spool already holds case #{full.Index}; a run's cases have distinct indexes.");
             }
 
-            var offset = _file.Length;
-            RandomAccess.Write(_file.SafeFileHandle, bytes, offset);
-            _where[full.Index] = (offset, bytes.Length);
+            RandomAccess.Write(_file.SafeFileHandle, bytes, _length);
+            _where[full.Index] = (_length, bytes.Length);
+            _length += bytes.Length;
         }
 
         // What stays in memory for the aggregates and the gate: the counters that are not zero (they are read with GetValueOrDefault).

@@ -108,7 +108,12 @@ public static class ToolCatalog
 
     /// <summary>The name the model sees for a qualified name.</summary>
     public static string WireName(string qualifiedName) =>
-        WireNames.Value.TryGetValue(qualifiedName, out var wire) ? wire : throw new ArgumentException($"There is no tool '{qualifiedName}'.", nameof(qualifiedName));
+        WireNames.GetOrAdd(Get(qualifiedName).QualifiedName, static name =>
+        {
+            // Read by building the tool once over an empty environment (and only the tools a suite names).
+            using var probe = CaseEnvironment.Create(new Suites.Fixtures());
+            return Definitions[name].Create(probe).Name;
+        });
 
     /// <summary>Builds the allow-listed tools over one case's environment, with their traits and approval rules.</summary>
     public static IReadOnlyList<AgentTool> Build(CaseEnvironment environment, IEnumerable<string> qualifiedNames, IReadOnlyDictionary<string, ApprovalRule>? approvals = null) =>
@@ -118,10 +123,5 @@ public static class ToolCatalog
             return new AgentTool(definition.Create(environment), definition.SideEffecting, approvals?.GetValueOrDefault(name), definition.TransientRetries);
         })];
 
-    /// <summary>The wire names, read once by building each tool over an empty environment.</summary>
-    private static readonly Lazy<Dictionary<string, string>> WireNames = new(() =>
-    {
-        using var probe = CaseEnvironment.Create(new Suites.Fixtures());
-        return Definitions.ToDictionary(d => d.Key, d => d.Value.Create(probe).Name, StringComparer.Ordinal);
-    });
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> WireNames = new(StringComparer.Ordinal);
 }

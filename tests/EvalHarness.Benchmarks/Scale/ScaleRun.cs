@@ -12,18 +12,19 @@ namespace EvalHarness.Benchmarks.Scale;
 internal static class ScaleRun
 {
     /// <summary>
-    /// <c>scale [single] [multi] [--keep]</c>: one size (default 1,000 and 200).
+    /// <c>scale [single] [multi] [--keep] [--jit]</c>: one size (default 1,000 and 200).
     /// <c>scale growth</c>: 1k, 5k and 10k single-turn cases, each with a fifth as many multi-step ones.
+    /// <c>--keep</c> keeps the temp folder; <c>--jit</c> runs a plain build instead of the ReadyToRun one.
     /// </summary>
     public static async Task<int> MainAsync(string[] args)
     {
         var keep = args.Contains("--keep");
-        var numbers = args.Where(a => a != "--keep" && a != "growth").Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToList();
+        var numbers = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && a != "growth").Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToList();
         var sizes = args.Contains("growth")
             ? [(1_000, 200), (5_000, 1_000), (10_000, 2_000)]
             : new List<(int, int)> { (numbers.ElementAtOrDefault(0) is > 0 and var s ? s : 1_000, numbers.Count > 1 ? numbers[1] : 200) };
 
-        var evalh = await BuildCliAsync();
+        var evalh = await BuildCliAsync(jit: args.Contains("--jit"));
         Console.WriteLine($"{Environment.ProcessorCount} cores, .NET {Environment.Version}, {evalh}");
         Console.WriteLine();
         Console.WriteLine("| run | cases | model calls | wall (process start to report) | cases/s | model calls/s | per case | peak memory | peak per case |");
@@ -95,8 +96,11 @@ internal static class ScaleRun
         return new Measured(wallMs, line.RootElement.GetProperty("peakWorkingSetBytes").GetInt64());
     }
 
-    /// <summary>Builds the CLI in Release and returns its executable.</summary>
-    private static async Task<string> BuildCliAsync()
+    /// <summary>
+    /// Publishes the CLI as it ships (Release, ReadyToRun: compiled ahead of time, so a run does not spend its first
+    /// half-second in the JIT), or with <c>--jit</c> builds it plainly; returns its executable.
+    /// </summary>
+    private static async Task<string> BuildCliAsync(bool jit)
     {
         var root = AppContext.BaseDirectory;
         while (!File.Exists(Path.Combine(root, "EvalHarness.sln")))
@@ -105,11 +109,17 @@ internal static class ScaleRun
         }
 
         var project = Path.Combine(root, "src", "EvalHarness.Cli");
-        using var build = Process.Start(new ProcessStartInfo("dotnet", ["build", "-c", "Release", project, "-nologo", "-v", "q"]) { RedirectStandardOutput = true })!;
+        var output = Path.Combine(root, "tests", "EvalHarness.Benchmarks", "bin", jit ? "evalh-jit" : "evalh-r2r");
+        string[] arguments = jit
+            ? ["build", "-c", "Release", project, "-o", output, "-nologo", "-v", "q"]
+            : ["publish", "-c", "Release", project, "-r", System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier, "--self-contained", "false",
+               "-p:PublishReadyToRun=true", "-o", output, "-nologo", "-v", "q"];
+        Console.WriteLine($"dotnet {string.Join(' ', arguments)}");
+        using var build = Process.Start(new ProcessStartInfo("dotnet", arguments) { RedirectStandardOutput = true })!;
         var log = await build.StandardOutput.ReadToEndAsync();
         await build.WaitForExitAsync();
         return build.ExitCode == 0
-            ? Path.Combine(project, "bin", "Release", "net10.0", "evalh")
+            ? Path.Combine(output, "evalh")
             : throw new InvalidOperationException($"Building the CLI failed:\n{log}");
     }
 }
