@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace EvalHarness.Cassettes.Server;
 
@@ -13,10 +12,15 @@ internal static class LoopbackHost
     public static async Task<(WebApplication App, Uri BaseAddress)> StartAsync(
         Action<WebApplication> map, CancellationToken cancellationToken = default, int port = 0)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 64 * 1024 * 1024);
+        // The empty builder: Kestrel and routing only. No configuration files (and so no file watcher on the
+        // working folder, where runs write their reports), no logging, no host filtering.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = 64 * 1024 * 1024;
+            k.Listen(System.Net.IPAddress.Loopback, port);
+        });
+        builder.Services.AddRoutingCore();
         var app = builder.Build();
         map(app);
         await app.StartAsync(cancellationToken);
