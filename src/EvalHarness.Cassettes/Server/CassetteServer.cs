@@ -601,15 +601,16 @@ public sealed partial class CassetteServer : IAsyncDisposable
     }
 
     /// <summary>Replays with the recorded timing: a plain answer after its total time, a stream event by event at its offsets.</summary>
-    private static async Task WriteRealisticAsync(HttpContext context, Interaction interaction, byte[] bytes)
+    private async Task WriteRealisticAsync(HttpContext context, Interaction interaction, byte[] bytes)
     {
-        var clock = Stopwatch.StartNew();
+        var time = _options.Time;
+        var start = time.GetTimestamp();
         async Task WaitUntil(double ms)
         {
-            var left = ms - clock.Elapsed.TotalMilliseconds;
+            var left = ms - time.GetElapsedTime(start).TotalMilliseconds;
             if (left > 0)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(left), context.RequestAborted);
+                await Task.Delay(TimeSpan.FromMilliseconds(left), time, context.RequestAborted);
             }
         }
 
@@ -669,7 +670,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
         }
         else if (_options.Timing == ReplayTiming.Realistic)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(interaction.Timings.TotalMs), context.RequestAborted);
+            await Task.Delay(TimeSpan.FromMilliseconds(interaction.Timings.TotalMs), _options.Time, context.RequestAborted);
         }
 
         context.Abort();

@@ -51,7 +51,7 @@ public sealed record CassetteServerOptions
     /// <summary>Replacements applied to every text of request and response bodies before they are matched or written.</summary>
     public IReadOnlyList<Secrets.Scrubber> Scrubbers { get; init; } = [];
 
-    /// <summary>The clock for recording times.</summary>
+    /// <summary>The clock for recording times and for the waits of realistic replay.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>Secret values (API keys) that must never reach a cassette file.</summary>
