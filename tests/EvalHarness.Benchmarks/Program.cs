@@ -7,19 +7,6 @@ using EvalHarness.Reports.Html;
 // dotnet run -c Release --project tests/EvalHarness.Benchmarks -- --filter '*Report*'           the report ones
 // dotnet run -c Release --project tests/EvalHarness.Benchmarks -- write-report 10000 big.html   a synthetic report to open by hand
 // dotnet run -c Release --project tests/EvalHarness.Benchmarks -- scale [1000 200 | growth]       the scale run
-if (args is ["loop-agent", var times])
-{
-    var bench = new EvalHarness.Benchmarks.AgentStepBenchmarks();
-    await bench.Setup();
-    for (var i = 0; i < int.Parse(times, System.Globalization.CultureInfo.InvariantCulture); i++)
-    {
-        await bench.ThroughCassetteServer();
-    }
-
-    await bench.Cleanup();
-    return 0;
-}
-
 if (args is ["scale", .. var rest])
 {
     return await EvalHarness.Benchmarks.Scale.ScaleRun.MainAsync(rest);
