@@ -250,19 +250,23 @@ public sealed partial class CassetteServer : IAsyncDisposable
                 return (cassette.Interactions[same], same, 200, string.Empty, null);
             }
 
+            // Then the same text up to escapes (cheap), and only then value by value, with the ignored paths.
             var firstUnused = -1;
-            for (var i = 0; i < cassette.Interactions.Count; i++)
+            foreach (var exact in (bool[])[true, false])
             {
-                if (state.Used[i])
+                for (var i = 0; i < cassette.Interactions.Count; i++)
                 {
-                    continue;
-                }
+                    if (state.Used[i])
+                    {
+                        continue;
+                    }
 
-                firstUnused = firstUnused < 0 ? i : firstUnused;
-                if (Same(i) || Differ(cassette.Interactions[i]) is null)
-                {
-                    state.Used[i] = true;
-                    return (cassette.Interactions[i], i, 200, string.Empty, null);
+                    firstUnused = firstUnused < 0 ? i : firstUnused;
+                    if (exact ? Same(i) : Differ(cassette.Interactions[i]) is null)
+                    {
+                        state.Used[i] = true;
+                        return (cassette.Interactions[i], i, 200, string.Empty, null);
+                    }
                 }
             }
 
