@@ -14,24 +14,22 @@ public static class JsonText
     /// </summary>
     public static bool SameUpToEscapes(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
     {
-        var at = a.CommonPrefixLength(b);
-        if (at == a.Length && at == b.Length)
+        var (i, j) = (0, 0);
+        while (true)
         {
-            return true;
-        }
-
-        // Back up to the start of the character the texts differ in: the escape or the UTF-8 sequence it begins.
-        at = StartOfCharacter(a, at);
-        var (i, j) = (at, at);
-        while (i < a.Length && j < b.Length)
-        {
-            if (a[i] == b[j] && a[i] != '\\' && a[i] < 0x80)
+            // Skip the bytes both texts share (vectorised), then back up to the start of the character the texts
+            // differ in: an escape or a UTF-8 sequence that began within the shared run (the run starts on a
+            // character, so the same offset is a character's start in both).
+            var shared = a[i..].CommonPrefixLength(b[j..]);
+            if (i + shared == a.Length && j + shared == b.Length)
             {
-                (i, j) = (i + 1, j + 1);
-                continue;
+                return true;
             }
 
-            if (!Next(a, ref i, out var x, out var escapedX) || !Next(b, ref j, out var y, out var escapedY) || x != y)
+            var step = StartOfCharacter(a, i + shared, floor: i) - i;
+            (i, j) = (i + step, j + step);
+            if (i == a.Length || j == b.Length
+                || !Next(a, ref i, out var x, out var escapedX) || !Next(b, ref j, out var y, out var escapedY) || x != y)
             {
                 return false;
             }
@@ -42,23 +40,21 @@ public static class JsonText
                 return false;
             }
         }
-
-        return i == a.Length && j == b.Length;
     }
 
-    /// <summary>The start of the character or escape that the byte at <paramref name="at"/> belongs to.</summary>
-    private static int StartOfCharacter(ReadOnlySpan<byte> text, int at)
+    /// <summary>The start of the character or escape that the byte at <paramref name="at"/> belongs to, not before <paramref name="floor"/> (a character's start).</summary>
+    private static int StartOfCharacter(ReadOnlySpan<byte> text, int at, int floor)
     {
         // Inside a UTF-8 sequence: back to its lead byte.
-        while (at > 0 && at < text.Length && (text[at] & 0xC0) == 0x80)
+        while (at > floor && at < text.Length && (text[at] & 0xC0) == 0x80)
         {
             at--;
         }
 
         // Inside an escape (\uXXXX is at most 6 bytes, \uXXXX\uXXXX 12): back to its backslash, unless it is itself escaped.
-        for (var back = 1; back <= 11 && at - back >= 0; back++)
+        for (var back = 1; back <= 11 && at - back >= floor; back++)
         {
-            if (text[at - back] == '\\' && !IsEscapedBackslash(text, at - back))
+            if (text[at - back] == '\\' && !IsEscapedBackslash(text, at - back, floor))
             {
                 return at - back;
             }
@@ -67,10 +63,11 @@ public static class JsonText
         return at;
     }
 
-    private static bool IsEscapedBackslash(ReadOnlySpan<byte> text, int at)
+    /// <summary>Whether the backslash at <paramref name="at"/> is the second of an escaped backslash, counting from <paramref name="floor"/>.</summary>
+    private static bool IsEscapedBackslash(ReadOnlySpan<byte> text, int at, int floor)
     {
         var run = 0;
-        while (at - 1 - run >= 0 && text[at - 1 - run] == '\\')
+        while (at - 1 - run >= floor && text[at - 1 - run] == '\\')
         {
             run++;
         }

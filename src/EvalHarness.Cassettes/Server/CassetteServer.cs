@@ -226,10 +226,11 @@ public sealed partial class CassetteServer : IAsyncDisposable
     /// <summary>Finds the recorded interaction for a request, or says why there is none.</summary>
     private (Interaction? Found, int Index, int Status, string Message, JsonDifference? Difference) Match(CassetteState state, int index, string providerPath, RequestBody body)
     {
-        var path = _store.PathFor(state.Id);
+        // The file's path is only for the messages: worked out when one is written.
+        string CassetteFile() => _store.PathFor(state.Id);
         if (state.Cassette is not { } cassette)
         {
-            return (null, -1, StatusCodes.Status404NotFound, $"cassette '{state.Id}' not found at {path}. Record it with `evalh record <suite> --upstream <url|scripted>`.", null);
+            return (null, -1, StatusCodes.Status404NotFound, $"cassette '{state.Id}' not found at {CassetteFile()}. Record it with `evalh record <suite> --upstream <url|scripted>`.", null);
         }
 
         JsonDifference? Differ(Interaction i) => !string.Equals(i.Request.Path, providerPath, StringComparison.Ordinal)
@@ -273,19 +274,19 @@ public sealed partial class CassetteServer : IAsyncDisposable
             if (firstUnused < 0)
             {
                 return (null, -1, StatusCodes.Status409Conflict,
-                    $"cassette '{state.Id}' ({path}): all {cassette.Interactions.Count} interaction(s) were used, but the agent made request #{index + 1}. {Capitalise(Rerecord)}.", null);
+                    $"cassette '{state.Id}' ({CassetteFile()}): all {cassette.Interactions.Count} interaction(s) were used, but the agent made request #{index + 1}. {Capitalise(Rerecord)}.", null);
             }
 
             var nearest = Differ(cassette.Interactions[firstUnused])!;
             return (null, -1, StatusCodes.Status409Conflict,
-                $"cassette '{state.Id}' ({path}): no unused interaction matches request #{index + 1}; the nearest, interaction #{firstUnused + 1}, differs at {nearest.Path}: "
+                $"cassette '{state.Id}' ({CassetteFile()}): no unused interaction matches request #{index + 1}; the nearest, interaction #{firstUnused + 1}, differs at {nearest.Path}: "
                 + $"recorded {nearest.Expected}, got {nearest.Actual}. If the change is intended, {Rerecord}.", nearest);
         }
 
         if (index >= cassette.Interactions.Count)
         {
             return (null, -1, StatusCodes.Status409Conflict,
-                $"cassette '{state.Id}' ({path}) has {cassette.Interactions.Count} interaction(s), but the agent made request #{index + 1}. "
+                $"cassette '{state.Id}' ({CassetteFile()}) has {cassette.Interactions.Count} interaction(s), but the agent made request #{index + 1}. "
                 + $"The agent now makes more model calls than when it was recorded: {Rerecord}.", null);
         }
 
@@ -293,7 +294,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
         if (!Same(index) && Differ(recorded) is { } difference)
         {
             return (null, -1, StatusCodes.Status409Conflict,
-                $"cassette '{state.Id}' ({path}), interaction #{index + 1}: the request differs from the recording at {difference.Path}: "
+                $"cassette '{state.Id}' ({CassetteFile()}), interaction #{index + 1}: the request differs from the recording at {difference.Path}: "
                 + $"recorded {difference.Expected}, got {difference.Actual}. If the change is intended, {Rerecord}.", difference);
         }
 

@@ -2,9 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace EvalHarness.Benchmarks.Scale;
 
@@ -24,13 +22,8 @@ internal sealed partial class PlainUpstream : IAsyncDisposable
 
     public static async Task<PlainUpstream> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        app.MapPost("/v1/chat/completions", AnswerAsync);
-        await app.StartAsync();
-        return new PlainUpstream(app, app.Urls.First());
+        var (app, address) = await Loopback.StartAsync(app => app.MapPost("/v1/chat/completions", AnswerAsync));
+        return new PlainUpstream(app, address.ToString().TrimEnd('/'));
     }
 
     public async ValueTask DisposeAsync()
