@@ -6,7 +6,7 @@ using EvalHarness.Reports.Html;
 // dotnet run -c Release --project tests/EvalHarness.Benchmarks -- --filter '*'                  every benchmark
 // dotnet run -c Release --project tests/EvalHarness.Benchmarks -- --filter '*Report*'           the report ones
 // dotnet run -c Release --project tests/EvalHarness.Benchmarks -- write-report 10000 big.html   a synthetic report to open by hand
-// dotnet run -c Release --project tests/EvalHarness.Benchmarks -- scale [1000 200 | growth]       the scale run
+// dotnet run -c Release --project tests/EvalHarness.Benchmarks -- scale [1000 200 | growth]       the scale run (docs/performance.md)
 if (args is ["scale", .. var rest])
 {
     return await EvalHarness.Benchmarks.Scale.ScaleRun.MainAsync(rest);

@@ -12,21 +12,45 @@ namespace EvalHarness.Benchmarks.Scale;
 internal static class ScaleRun
 {
     /// <summary>
-    /// <c>scale [single] [multi] [--keep] [--jit]</c>: one size (default 1,000 and 200).
+    /// <c>scale [single] [multi] [--repeat n] [--keep] [--jit]</c>: one size (default 1,000 and 200).
     /// <c>scale growth</c>: 1k, 5k and 10k single-turn cases, each with a fifth as many multi-step ones.
     /// <c>--keep</c> keeps the temp folder; <c>--jit</c> runs a plain build instead of the ReadyToRun one;
     /// <c>--repeat n</c> replays n times (default 3) and reports the median.
     /// </summary>
     public static async Task<int> MainAsync(string[] args)
     {
-        var keep = args.Contains("--keep");
-        var repeat = args.SkipWhile(a => a != "--repeat").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(3);
-        var numbers = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && a != "growth" && (i == 0 || args[i - 1] != "--repeat")).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToList();
-        var sizes = args.Contains("growth")
-            ? [(1_000, 200), (5_000, 1_000), (10_000, 2_000)]
-            : new List<(int, int)> { (numbers.ElementAtOrDefault(0) is > 0 and var s ? s : 1_000, numbers.Count > 1 ? numbers[1] : 200) };
+        const string Usage = "usage: scale [<single> [<multi>]] [--repeat n] [--keep] [--jit]   or   scale growth [--repeat n] [--keep] [--jit]";
+        var (keep, jit, growth, repeat, numbers) = (false, false, false, 3, new List<int>());
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--keep": keep = true; break;
+                case "--jit": jit = true; break;
+                case "growth": growth = true; break;
+                case "--repeat" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var n) && n > 0:
+                    repeat = n;
+                    i++;
+                    break;
+                case var number when int.TryParse(number, CultureInfo.InvariantCulture, out var count) && count >= 0 && numbers.Count < 2:
+                    numbers.Add(count);
+                    break;
+                default:
+                    await Console.Error.WriteLineAsync($"scale: '{args[i]}' is not understood here.{Environment.NewLine}{Usage}");
+                    return 2;
+            }
+        }
 
-        var evalh = await BuildCliAsync(jit: args.Contains("--jit"));
+        var sizes = growth
+            ? [(1_000, 200), (5_000, 1_000), (10_000, 2_000)]
+            : new List<(int, int)> { (numbers.Count > 0 ? numbers[0] : 1_000, numbers.Count > 1 ? numbers[1] : 200) };
+        if (sizes.Any(size => size.Item1 + size.Item2 == 0))
+        {
+            await Console.Error.WriteLineAsync($"scale: a suite needs at least one scenario.{Environment.NewLine}{Usage}");
+            return 2;
+        }
+
+        var evalh = await BuildCliAsync(jit);
         Console.WriteLine($"{Environment.ProcessorCount} cores, .NET {Environment.Version}, {evalh}");
         Console.WriteLine();
         Console.WriteLine("| run | cases | model calls | wall (process start to report) | cases/s | model calls/s | per case | peak memory | peak per case |");
