@@ -26,7 +26,7 @@ internal static class ProcessStats
         }
     }
 
-    public static void WriteIfAsked()
+    public static void WriteIfAsked(string[] args, int exitCode)
     {
         if (Environment.GetEnvironmentVariable(Variable) is not { Length: > 0 } path)
         {
@@ -36,7 +36,11 @@ internal static class ProcessStats
         using var process = Process.GetCurrentProcess();
         var phases = string.Join(',', Phases.Select(p => string.Create(CultureInfo.InvariantCulture, $"\"{p.Phase}\":{p.AtMs:0.0}")));
         var line = string.Create(CultureInfo.InvariantCulture,
-            $$"""{"phasesEndedAtMs":{{{phases}}},"wallMs":{{(DateTime.Now - process.StartTime).TotalMilliseconds:0.0}},"cpuMs":{{process.TotalProcessorTime.TotalMilliseconds:0.0}},"peakWorkingSetBytes":{{process.PeakWorkingSet64}},"allocatedBytes":{{GC.GetTotalAllocatedBytes()}},"gen0":{{GC.CollectionCount(0)}},"gen1":{{GC.CollectionCount(1)}},"gen2":{{GC.CollectionCount(2)}}}""");
+            $$"""{"args":{{System.Text.Json.JsonSerializer.Serialize(args, StatsJson.Default.StringArray)}},"exitCode":{{exitCode}},"phasesEndedAtMs":{{{phases}}},"wallMs":{{(DateTime.Now - process.StartTime).TotalMilliseconds:0.0}},"cpuMs":{{process.TotalProcessorTime.TotalMilliseconds:0.0}},"peakWorkingSetBytes":{{process.PeakWorkingSet64}},"allocatedBytes":{{GC.GetTotalAllocatedBytes()}},"gen0":{{GC.CollectionCount(0)}},"gen1":{{GC.CollectionCount(1)}},"gen2":{{GC.CollectionCount(2)}}}""");
         File.AppendAllText(path, line + Environment.NewLine);
     }
 }
+
+/// <summary>The stats line's JSON: the arguments as a JSON array.</summary>
+[System.Text.Json.Serialization.JsonSerializable(typeof(string[]))]
+internal sealed partial class StatsJson : System.Text.Json.Serialization.JsonSerializerContext;

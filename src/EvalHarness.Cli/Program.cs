@@ -2,5 +2,5 @@ using EvalHarness.Cli;
 using EvalHarness.Cli.Commands;
 
 var exit = await EvalhApp.InvokeAsync(args);
-ProcessStats.WriteIfAsked();
+ProcessStats.WriteIfAsked(args, exit);
 return exit;

@@ -5,11 +5,17 @@ using EvalHarness.Reports.Html;
 
 // dotnet run -c Release --project tests/EvalHarness.Benchmarks -- --filter '*'                  every benchmark
 // dotnet run -c Release --project tests/EvalHarness.Benchmarks -- --filter '*Report*'           the report ones
-// dotnet run -c Release --project tests/EvalHarness.Benchmarks -- write-report 10000 big.html   a synthetic report to open by hand
+// dotnet run -c Release --project tests/EvalHarness.Benchmarks -- write-report 10000 /tmp/big.html   a synthetic report to open by hand
 // dotnet run -c Release --project tests/EvalHarness.Benchmarks -- scale [1000 200 | growth]       the scale run (docs/performance.md)
 if (args is ["scale", .. var rest])
 {
     return await EvalHarness.Benchmarks.Scale.ScaleRun.MainAsync(rest);
+}
+
+if (args is ["write-report", ..] and not ["write-report", _, _] || args is ["write-report", var notANumber, _] && !int.TryParse(notANumber, System.Globalization.CultureInfo.InvariantCulture, out _))
+{
+    await Console.Error.WriteLineAsync("usage: write-report <cases> <file.html>   e.g. write-report 10000 /tmp/big.html");
+    return 2;
 }
 
 if (args is ["write-report", var count, var path])
