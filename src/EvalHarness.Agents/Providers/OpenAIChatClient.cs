@@ -30,25 +30,41 @@ public sealed class OpenAIChatClient : IChatClient
 
     /// <summary>Creates a client for <paramref name="model"/> at <paramref name="endpoint"/> (which ends in <c>/v1</c>).</summary>
     public OpenAIChatClient(Uri endpoint, string apiKey, string model, HttpClient? httpClient = null)
+        : this(endpoint, Pipeline(apiKey, httpClient), model)
+    {
+    }
+
+    /// <summary>
+    /// Creates a client for <paramref name="model"/> at <paramref name="endpoint"/> on an SDK pipeline made once by
+    /// <see cref="Pipeline"/> and shared by clients that differ only in their endpoint (a replay's cases, one
+    /// cassette URL each): building the SDK's pipeline, with its telemetry headers, was a tenth of a replayed case.
+    /// </summary>
+    public OpenAIChatClient(Uri endpoint, ClientPipeline pipeline, string model)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        ArgumentException.ThrowIfNullOrEmpty(apiKey);
+        ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentException.ThrowIfNullOrEmpty(model);
-        var options = new OpenAIClientOptions
-        {
-            Endpoint = endpoint,
-            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-        };
+        var options = new OpenAIClientOptions { Endpoint = endpoint };
+        _client = new PipelineChatClient(pipeline, model, options);
+        _clients[model] = _client;
+        _clientFor = other => new PipelineChatClient(pipeline, other, options);
+        _metadata = new ChatClientMetadata("openai", endpoint, model);
+    }
+
+    /// <summary>
+    /// The SDK's pipeline for an API key (the key, the SDK's headers, no retries of its own) over
+    /// <paramref name="httpClient"/>, or the SDK's own transport when null.
+    /// </summary>
+    public static ClientPipeline Pipeline(string apiKey, HttpClient? httpClient = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(apiKey);
+        var options = new OpenAIClientOptions { RetryPolicy = new ClientRetryPolicy(maxRetries: 0) };
         if (httpClient is not null)
         {
             options.Transport = new HttpClientPipelineTransport(httpClient);
         }
 
-        var credential = new ApiKeyCredential(apiKey);
-        _client = new ChatClient(model, credential, options);
-        _clients[model] = _client;
-        _clientFor = other => new ChatClient(other, credential, options);
-        _metadata = new ChatClientMetadata("openai", endpoint, model);
+        return new ChatClient("pipeline", new ApiKeyCredential(apiKey), options).Pipeline;
     }
 
     /// <inheritdoc />
@@ -271,4 +287,7 @@ public sealed class OpenAIChatClient : IChatClient
         CachedInputTokenCount = usage.InputTokenDetails?.CachedTokenCount,
         ReasoningTokenCount = usage.OutputTokenDetails?.ReasoningTokenCount,
     };
+
+    /// <summary>The SDK's chat client on a given pipeline (the SDK offers that constructor to subclasses).</summary>
+    private sealed class PipelineChatClient(ClientPipeline pipeline, string model, OpenAIClientOptions options) : ChatClient(pipeline, model, options);
 }

@@ -1,3 +1,5 @@
+using System.ClientModel.Primitives;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using EvalHarness.Agents.Providers;
@@ -50,6 +52,10 @@ public static class EvalRunner
         var latency = new RecordedLatencyHandler(new SocketsHttpHandler { MaxConnectionsPerServer = 512 });
         using var http = new HttpClient(latency) { Timeout = TimeSpan.FromMinutes(5) };
 
+        // One OpenAI SDK pipeline per key for the whole run: the cases' clients differ only in their cassette URL.
+        var pipelines = new ConcurrentDictionary<string, ClientPipeline>(StringComparer.Ordinal);
+        ClientPipeline OpenAIPipeline(string key) => pipelines.GetOrAdd(key, k => OpenAIChatClient.Pipeline(k, http));
+
         var results = new CaseResult?[cases.Count];
         var interrupted = false;
         try
@@ -59,7 +65,7 @@ public static class EvalRunner
                 new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Concurrency), CancellationToken = cancellationToken },
                 async (index, ct) =>
                 {
-                    var result = await RunCaseAsync(suite, cases[index], server, http, latency, options, ct);
+                    var result = await RunCaseAsync(suite, cases[index], server, http, OpenAIPipeline, latency, options, ct);
                     if (ct.IsCancellationRequested && result.Outcome == nameof(AgentOutcome.Cancelled))
                     {
                         return; // stopped half-way: not a result
@@ -108,7 +114,8 @@ public static class EvalRunner
             .Select((c, i) => c with { Index = i })];
 
     private static async Task<CaseResult> RunCaseAsync(
-        Suite suite, EvalCase evalCase, CassetteServer server, HttpClient http, RecordedLatencyHandler latency, RunOptions options, CancellationToken cancellationToken)
+        Suite suite, EvalCase evalCase, CassetteServer server, HttpClient http, Func<string, ClientPipeline> openAIPipeline,
+        RecordedLatencyHandler latency, RunOptions options, CancellationToken cancellationToken)
     {
         var config = evalCase.Variant.Agent;
         var scenario = evalCase.Scenario;
@@ -121,7 +128,7 @@ public static class EvalRunner
         var apiKey = options.Mode == RecordMode.None ? ReplayKey : options.ApiKey ?? ReplayKey;
         using var client = new TimedChatClient(config.Model.Provider == "anthropic"
             ? AnthropicChatClientFactory.Create(server.BaseAddressFor(evalCase.CassetteId), options.ApiKeys.GetValueOrDefault("anthropic", apiKey), config.Model.Model, http)
-            : new OpenAIChatClient(endpoint, options.ApiKeys.GetValueOrDefault("openai", apiKey), config.Model.Model, http));
+            : new OpenAIChatClient(endpoint, openAIPipeline(options.ApiKeys.GetValueOrDefault("openai", apiKey)), config.Model.Model));
 
         // Replays (and scripted recordings) run on recorded time: a virtual clock moved by each model call's
         // recorded latency, so timeouts and spans come out the same on every replay, and backoff delays are
@@ -182,7 +189,7 @@ public static class EvalRunner
             var judgeId = $"{evalCase.CassetteId}/judge";
             using var judgeClient = config.Model.Provider == "anthropic"
                 ? AnthropicChatClientFactory.Create(server.BaseAddressFor(judgeId), options.ApiKeys.GetValueOrDefault("anthropic", apiKey), judge.Model ?? config.Model.Model, http)
-                : new OpenAIChatClient(new Uri(server.BaseAddressFor(judgeId), "v1"), options.ApiKeys.GetValueOrDefault("openai", apiKey), judge.Model ?? config.Model.Model, http);
+                : new OpenAIChatClient(new Uri(server.BaseAddressFor(judgeId), "v1"), openAIPipeline(options.ApiKeys.GetValueOrDefault("openai", apiKey)), judge.Model ?? config.Model.Model);
             judged = await Judge.ScoreAsync(judgeClient, judge with { Model = judge.Model ?? config.Model.Model }, scenario, run, [.. run.ToolCalls.Select(c => new ToolCallResult(c.Step, qualified.GetValueOrDefault(c.Name, c.Name), c.ArgumentsJson, c.Result, c.IsError))], CancellationToken.None);
             // A judge request that no longer matches its recording is an error of the case, like the agent's own.
             judgeMisses = (await server.TakeActivityAsync(judgeId, CancellationToken.None)).Misses.Select(m => m.Message).ToList();
