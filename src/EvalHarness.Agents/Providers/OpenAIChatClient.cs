@@ -37,7 +37,7 @@ public sealed class OpenAIChatClient : IChatClient
     /// <summary>
     /// Creates a client for <paramref name="model"/> at <paramref name="endpoint"/> on an SDK pipeline made once by
     /// <see cref="Pipeline"/> and shared by clients that differ only in their endpoint (a replay's cases, one
-    /// cassette URL each): building the SDK's pipeline, with its telemetry headers, was a tenth of a replayed case.
+    /// cassette URL each): building the SDK's pipeline, with its telemetry headers, is most of what a client costs.
     /// </summary>
     public OpenAIChatClient(Uri endpoint, ClientPipeline pipeline, string model)
     {
