@@ -16,7 +16,7 @@ internal static class SummaryPrinter
         console.Write(run.Cases.Count <= MaxCaseRows ? CaseTable(run) : VariantTable(run));
         var s = run.Summary;
         console.MarkupLineInvariant(
-            $"[bold]{s.Passed}/{s.Cases} passed[/] ({s.SuccessRate * 100:0.#}%), {s.Failed} failed, {s.Errors} error(s) · cost {(s.CostUsd is { } total ? total.ToString("$0.000000", CultureInfo.InvariantCulture) : "n/a (a model has no price)")} · latency p50 {s.LatencyP50Ms:0} ms, p95 {s.LatencyP95Ms:0} ms · {run.DurationMs / 1000:0.00} s");
+            $"[bold]{s.Passed}/{s.Cases} passed[/] ({s.SuccessRate * 100:0.#}%), {s.Failed} failed, {s.Errors} error(s) · cost {(s.CostUsd is { } total ? total.ToString("$0.000000", CultureInfo.InvariantCulture) : "n/a (a model has no price)")} · recorded latency p50 {s.LatencyP50Ms:0} ms, p95 {s.LatencyP95Ms:0} ms · cases ran in {run.DurationMs / 1000:0.00} s");
 
         var failures = run.Cases.Where(c => !c.Passed).ToList();
         foreach (var c in failures.Take(MaxFailuresShown))

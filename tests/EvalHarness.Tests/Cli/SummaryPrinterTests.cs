@@ -28,6 +28,7 @@ public sealed class SummaryPrinterTests
         Assert.Contains("support/careful/s0/t1", text, StringComparison.Ordinal);
         Assert.Contains("support/hasty/s1/t1", text, StringComparison.Ordinal);
         Assert.DoesNotContain("more failed case", text, StringComparison.Ordinal);
+        Assert.Contains("recorded latency p50 814 ms, p95 814 ms · cases ran in 0.12 s", text, StringComparison.Ordinal);
     }
 
     [Fact]
