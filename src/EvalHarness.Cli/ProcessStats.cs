@@ -21,10 +21,12 @@ internal static class ProcessStats
             using var process = Process.GetCurrentProcess();
             lock (Phases)
             {
-                Phases.Add((phase, (DateTime.Now - process.StartTime).TotalMilliseconds));
+                Phases.Add((phase, SinceStartMs(process)));
             }
         }
     }
+
+    private static double SinceStartMs(Process process) => (DateTime.Now - process.StartTime).TotalMilliseconds;
 
     public static void WriteIfAsked(string[] args, int exitCode)
     {
@@ -36,7 +38,7 @@ internal static class ProcessStats
         using var process = Process.GetCurrentProcess();
         var phases = string.Join(',', Phases.Select(p => string.Create(CultureInfo.InvariantCulture, $"\"{p.Phase}\":{p.AtMs:0.0}")));
         var line = string.Create(CultureInfo.InvariantCulture,
-            $$"""{"args":{{System.Text.Json.JsonSerializer.Serialize(args, StatsJson.Default.StringArray)}},"exitCode":{{exitCode}},"phasesEndedAtMs":{{{phases}}},"wallMs":{{(DateTime.Now - process.StartTime).TotalMilliseconds:0.0}},"cpuMs":{{process.TotalProcessorTime.TotalMilliseconds:0.0}},"peakWorkingSetBytes":{{process.PeakWorkingSet64}},"allocatedBytes":{{GC.GetTotalAllocatedBytes()}},"gen0":{{GC.CollectionCount(0)}},"gen1":{{GC.CollectionCount(1)}},"gen2":{{GC.CollectionCount(2)}}}""");
+            $$"""{"args":{{System.Text.Json.JsonSerializer.Serialize(args, StatsJson.Default.StringArray)}},"exitCode":{{exitCode}},"phasesEndedAtMs":{{{phases}}},"wallMs":{{SinceStartMs(process):0.0}},"cpuMs":{{process.TotalProcessorTime.TotalMilliseconds:0.0}},"peakWorkingSetBytes":{{process.PeakWorkingSet64}},"allocatedBytes":{{GC.GetTotalAllocatedBytes()}},"gen0":{{GC.CollectionCount(0)}},"gen1":{{GC.CollectionCount(1)}},"gen2":{{GC.CollectionCount(2)}}}""");
         File.AppendAllText(path, line + Environment.NewLine);
     }
 }

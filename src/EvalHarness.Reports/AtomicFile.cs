@@ -31,6 +31,14 @@ internal static class AtomicFile
         }
     }
 
+    /// <summary>Writes text as it is produced, through a buffered UTF-8 writer: the text is never whole in memory.</summary>
+    public static Task WriteTextAsync(string path, Action<TextWriter> write, CancellationToken cancellationToken = default) =>
+        WriteAsync(path, async stream =>
+        {
+            await using var writer = new StreamWriter(stream, Utf8, bufferSize: 64 * 1024);
+            write(writer);
+        }, cancellationToken);
+
     public static Task WriteTextAsync(string path, string text, CancellationToken cancellationToken = default) =>
         WriteAsync(path, stream => stream.WriteAsync(Utf8.GetBytes(text), cancellationToken).AsTask(), cancellationToken);
 }

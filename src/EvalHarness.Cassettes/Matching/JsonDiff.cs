@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace EvalHarness.Cassettes.Matching;
 
 /// <summary>Finds the first difference between two JSON values, ignoring object key order.</summary>
-public static partial class JsonDiff
+public static class JsonDiff
 {
     private const int MaxShown = 120;
 
@@ -13,10 +13,6 @@ public static partial class JsonDiff
     /// <param name="ignoredPaths">Paths such as <c>$.user</c> whose values are not compared.</param>
     public static JsonDifference? First(JsonElement expected, JsonElement actual, IReadOnlySet<string>? ignoredPaths = null) =>
         Compare(expected, actual, "$", "$", ignoredPaths ?? new HashSet<string>());
-
-    /// <summary>Whether <paramref name="path"/> is ignored, exactly or through a <c>[*]</c> pattern.</summary>
-    public static bool IsIgnored(string path, IReadOnlySet<string> ignored) =>
-        ignored.Count > 0 && (ignored.Contains(path) || (path.Contains('[', StringComparison.Ordinal) && ignored.Contains(AnyIndex().Replace(path, "[*]"))));
 
     /// <summary>
     /// Compares two values at <paramref name="path"/>; <paramref name="pattern"/> is the same path with every
@@ -143,9 +139,6 @@ public static partial class JsonDiff
 
     private static string ChildPath(string path, string name) =>
         name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') ? $"{path}.{name}" : $"{path}['{name.Replace("'", "\\'", StringComparison.Ordinal)}']";
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"\[[0-9]+\]")]
-    private static partial System.Text.RegularExpressions.Regex AnyIndex();
 
     private static string Show(JsonElement value)
     {

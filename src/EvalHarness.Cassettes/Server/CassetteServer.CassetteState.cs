@@ -52,11 +52,8 @@ public sealed partial class CassetteServer
         public byte[] RequestBytes(int index)
         {
             _requestBytes ??= new byte[]?[Cassette!.Interactions.Count];
-            return _requestBytes[index] ??= Write(Cassette!.Interactions[index].Request.Body);
+            return _requestBytes[index] ??= JsonSerializer.SerializeToUtf8Bytes(Cassette!.Interactions[index].Request.Body, WireOptions);
         }
-
-        /// <summary>A JSON value written compactly, as the SDKs write requests.</summary>
-        public static byte[] Write(JsonElement value) => JsonSerializer.SerializeToUtf8Bytes(value, WireOptions);
 
         /// <summary>Writes every interaction's request and answer as sent on the wire, and for unordered matching indexes the requests.</summary>
         public void Prepare(bool unordered)

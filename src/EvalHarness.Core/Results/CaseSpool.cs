@@ -5,9 +5,9 @@ namespace EvalHarness.Core.Results;
 
 /// <summary>
 /// Keeps a run's case details on disk while it runs: each finished case is written whole to a temporary file,
-/// and only its summary (no transcript, tool calls or trace, and only the counters that are not zero) stays in memory. The reports read the details
-/// back one case at a time (<see cref="RunResult.WithDetails"/>), so a run's memory does not grow with its
-/// transcripts. The file is deleted when the spool is disposed.
+/// and only its summary stays in memory (no transcript, tool calls or trace, and only the counters that are not
+/// zero). The reports read the details back one case at a time (<see cref="RunResult.WithDetails"/>), so a run's
+/// memory does not grow with its transcripts. The file is deleted when the spool is disposed.
 /// </summary>
 public sealed class CaseSpool : IDisposable
 {
@@ -33,18 +33,6 @@ public sealed class CaseSpool : IDisposable
 
     /// <summary>The spool file.</summary>
     public string Path { get; }
-
-    /// <summary>How many cases the spool holds.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _where.Count;
-            }
-        }
-    }
 
     /// <summary>Writes <paramref name="full"/> to the spool and returns it without its details.</summary>
     public CaseResult Add(CaseResult full)

@@ -25,11 +25,7 @@ public static partial class HtmlReportWriter
 
     /// <summary>Writes the report to <paramref name="path"/>, streamed: the page is never whole in memory.</summary>
     public static Task WriteAsync(ReportContext context, string path, CancellationToken cancellationToken = default) =>
-        AtomicFile.WriteAsync(path, async stream =>
-        {
-            await using var writer = new StreamWriter(stream, AtomicFile.Utf8, bufferSize: 64 * 1024);
-            Write(context, writer);
-        }, cancellationToken);
+        AtomicFile.WriteTextAsync(path, writer => Write(context, writer), cancellationToken);
 
     /// <summary>Renders the report of a run on its own: no baseline, gate or history.</summary>
     public static string Render(RunResult run) => Render(ReportContext.Create(run));

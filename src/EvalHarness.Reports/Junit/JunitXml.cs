@@ -15,11 +15,7 @@ public static class JunitXml
 
     /// <summary>Writes the run's JUnit XML to <paramref name="path"/>, streamed.</summary>
     public static Task WriteAsync(RunResult run, string path, CancellationToken cancellationToken = default) =>
-        AtomicFile.WriteAsync(path, async stream =>
-        {
-            await using var writer = new StreamWriter(stream, AtomicFile.Utf8, bufferSize: 64 * 1024);
-            Write(run, writer);
-        }, cancellationToken);
+        AtomicFile.WriteTextAsync(path, writer => Write(run, writer), cancellationToken);
 
     /// <summary>Renders the JUnit XML.</summary>
     public static string Render(RunResult run)
