@@ -15,7 +15,7 @@ namespace EvalHarness.Benchmarks;
 /// One agent run of two model calls and two steps (the model calls <c>calculator.evaluate</c>, then answers in
 /// text), so steps per second are 2 / mean. The baseline runs the <see cref="Agent"/> on an in-process fake
 /// <see cref="IChatClient"/> that returns prepared responses; the other runs the same agent on the real
-/// <see cref="OpenAIChatClient"/> (the OpenAI SDK) against a <see cref="CassetteServer"/> replaying a cassette
+/// <see cref="EvalHarness.Agents.Providers.OpenAIChatClient"/> (the OpenAI SDK) against a <see cref="CassetteServer"/> replaying a cassette
 /// recorded for the task in setup. Each replayed run then takes the cassette's activity, as the runner does
 /// after a case, so the next run loads the cassette again.
 /// </summary>

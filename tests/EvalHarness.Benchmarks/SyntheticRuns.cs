@@ -1,4 +1,3 @@
-using EvalHarness.Agents.Observability;
 using EvalHarness.Core.Results;
 using EvalHarness.Core.Statistics;
 using EvalHarness.Reports.History;

@@ -52,6 +52,19 @@ public sealed class OpenAIChatClient : IChatClient
     }
 
     /// <summary>
+    /// The official SDK's chat client for <paramref name="model"/> at <paramref name="endpoint"/> as an
+    /// <see cref="IChatClient"/>, through Microsoft.Extensions.AI.OpenAI's adapter (what a team's own agent uses),
+    /// on a pipeline made by <see cref="Pipeline"/>.
+    /// </summary>
+    public static IChatClient Official(Uri endpoint, ClientPipeline pipeline, string model)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentException.ThrowIfNullOrEmpty(model);
+        return new PipelineChatClient(pipeline, model, new OpenAIClientOptions { Endpoint = endpoint }).AsIChatClient();
+    }
+
+    /// <summary>
     /// The SDK's pipeline for an API key (the key, the SDK's headers, no retries of its own) over
     /// <paramref name="httpClient"/>, or the SDK's own transport when null.
     /// </summary>

@@ -34,7 +34,7 @@ public sealed partial class CassetteServer
 
         public List<Interaction> Recording { get; } = [];
 
-        public List<InteractionTimings> Served { get; } = [];
+        public List<Interaction> Served { get; } = [];
 
         public List<CassetteMiss> Misses { get; } = [];
 

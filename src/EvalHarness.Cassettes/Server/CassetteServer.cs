@@ -182,7 +182,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
             var match = Match(state, index, providerPath, body);
             if (match.Found is { } found)
             {
-                state.Served.Add(found.Timings);
+                state.Served.Add(found);
                 if (found.Response.Fault is not null)
                 {
                     await ReplayFaultAsync(context, found, state.ResponseBytes(match.Index, found.Response));
@@ -402,7 +402,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
                 return;
             }
 
-            state.Served.Add(state.Recording[^1].Timings);
+            state.Served.Add(state.Recording[^1]);
             context.Response.Headers[LatencyHeader] = state.Recording[^1].Timings.TotalMs.ToString(CultureInfo.InvariantCulture);
             await WriteRecordedAsync(context, recorded, bytes);
         }
@@ -498,7 +498,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
             context.Abort();
         }
 
-        state.Served.Add(state.Recording[^1].Timings);
+        state.Served.Add(state.Recording[^1]);
     }
 
     /// <summary>Adds an interaction to the recording and writes the cassette; returns why the write was refused, or null.</summary>
@@ -649,7 +649,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
             return;
         }
 
-        state.Served.Add(state.Recording[^1].Timings);
+        state.Served.Add(state.Recording[^1]);
         context.Abort();
     }
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using EvalHarness.Agents.Runtime;
 using EvalHarness.Core.Results;
 using EvalHarness.Core.Suites;
+using EvalHarness.Core.UnderTest;
 using Microsoft.Extensions.AI;
 
 namespace EvalHarness.Core.Assertions;
@@ -21,13 +21,13 @@ public static class Judge
 
     /// <summary>Asks the judge and turns its answer into a verdict.</summary>
     public static async Task<AssertionVerdict> ScoreAsync(
-        IChatClient client, JudgeExpectation judge, Scenario scenario, AgentRun run, IReadOnlyList<ToolCallResult> toolCalls, CancellationToken cancellationToken = default)
+        IChatClient client, JudgeExpectation judge, Scenario scenario, AgentReport run, IReadOnlyList<ToolCallResult> toolCalls, CancellationToken cancellationToken = default)
     {
         var request = new StringBuilder()
             .Append("Rubric: ").AppendLine(judge.Rubric)
             .Append("User's request: ").AppendLine(scenario.Input)
             .Append("Tool calls: ").AppendLine(toolCalls.Count == 0 ? "none" : string.Join("; ", toolCalls.Select(c => $"{c.Tool}({c.Arguments})")))
-            .Append("Final answer: ").Append(run.FinalText);
+            .Append("Final answer: ").Append(run.Output);
         ChatResponse response;
         try
         {

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using EvalHarness.Agents.Runtime;
 using EvalHarness.Core.Results;
 using EvalHarness.Core.Suites;
 using EvalHarness.Core.Toolkits;
+using EvalHarness.Core.UnderTest;
 
 namespace EvalHarness.Core.Assertions;
 
@@ -11,57 +11,58 @@ public static class Scorer
 {
     /// <summary>Scores a run. <paramref name="toolCalls"/> carry qualified tool names.</summary>
     /// <param name="scenario">The scenario and its expectations.</param>
-    /// <param name="run">The run.</param>
+    /// <param name="run">What the agent reported, with what the traffic said filled in: every field the scorer reads is set.</param>
     /// <param name="toolCalls">The run's tool calls with qualified names.</param>
     /// <param name="environment">The case's environment after the run, for state assertions.</param>
     /// <param name="latencyMs">The run's latency, for the latency bound.</param>
     /// <param name="custom">The suite's custom assertions by name.</param>
     public static IReadOnlyList<AssertionVerdict> Score(
-        Scenario scenario, AgentRun run, IReadOnlyList<ToolCallResult> toolCalls, CaseEnvironment? environment = null, double latencyMs = 0,
+        Scenario scenario, AgentReport run, IReadOnlyList<ToolCallResult> toolCalls, CaseEnvironment? environment = null, double latencyMs = 0,
         IReadOnlyDictionary<string, ICaseAssertion>? custom = null)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(run);
         var expect = scenario.Expect;
-        var expected = ExpectationParser.Name(expect.Outcome);
+        var outcome = run.Outcome ?? Outcomes.Completed;
+        var reason = run.Reason ?? "the agent gave its answer";
         var verdicts = new List<AssertionVerdict>
         {
-            run.Outcome == expect.Outcome
-                ? new("outcome", true, $"The run ended {expected}, as expected: {run.Reason}")
-                : new("outcome", false, $"Expected the run to end {expected}, but it ended {ExpectationParser.Name(run.Outcome)}: {run.Reason}"),
+            outcome == expect.Outcome
+                ? new("outcome", true, $"The run ended {outcome}, as expected: {reason}")
+                : new("outcome", false, $"Expected the run to end {expect.Outcome}, but it ended {outcome}: {reason}"),
         };
 
         foreach (var text in expect.OutputContains)
         {
-            verdicts.Add(run.FinalText.Contains(text, StringComparison.OrdinalIgnoreCase)
+            verdicts.Add(run.Output.Contains(text, StringComparison.OrdinalIgnoreCase)
                 ? new("output.contains", true, $"The output contains \"{text}\".")
-                : new("output.contains", false, $"The output does not contain \"{text}\". Output: {Snippet(run.FinalText)}"));
+                : new("output.contains", false, $"The output does not contain \"{text}\". Output: {Snippet(run.Output)}"));
         }
 
         foreach (var text in expect.OutputNotContains)
         {
-            verdicts.Add(!run.FinalText.Contains(text, StringComparison.OrdinalIgnoreCase)
+            verdicts.Add(!run.Output.Contains(text, StringComparison.OrdinalIgnoreCase)
                 ? new("output.not_contains", true, $"The output does not contain \"{text}\".")
-                : new("output.not_contains", false, $"The output contains \"{text}\", which it must not. Output: {Snippet(run.FinalText)}"));
+                : new("output.not_contains", false, $"The output contains \"{text}\", which it must not. Output: {Snippet(run.Output)}"));
         }
 
         foreach (var pattern in expect.OutputRegex)
         {
-            verdicts.Add(pattern.IsMatch(run.FinalText)
+            verdicts.Add(pattern.IsMatch(run.Output)
                 ? new("output.regex", true, $"The output matches /{pattern}/.")
-                : new("output.regex", false, $"The output does not match /{pattern}/. Output: {Snippet(run.FinalText)}"));
+                : new("output.regex", false, $"The output does not match /{pattern}/. Output: {Snippet(run.Output)}"));
         }
 
         if (expect.OutputEquals is { } equals)
         {
-            verdicts.Add(run.FinalText.Trim() == equals.Trim()
+            verdicts.Add(run.Output.Trim() == equals.Trim()
                 ? new("output.equals", true, "The output is exactly as expected.")
-                : new("output.equals", false, $"The output is {Snippet(run.FinalText)}, not \"{equals}\"."));
+                : new("output.equals", false, $"The output is {Snippet(run.Output)}, not \"{equals}\"."));
         }
 
         if (expect.OutputJsonSchema is not null || expect.OutputJsonPath.Count > 0)
         {
-            verdicts.AddRange(JsonOutput(expect, run.FinalText));
+            verdicts.AddRange(JsonOutput(expect, run.Output));
         }
 
         foreach (var tool in expect.ToolsCalled)
@@ -83,7 +84,8 @@ public static class Scorer
 
         foreach (var (path, value) in expect.State)
         {
-            var actual = environment is null ? null : StateReader.Read(environment, path);
+            // An own agent reports its end state; the built-in runtime's is its toolkits' environment.
+            var actual = run.State is { } state ? ReportedState.Read(state, path) : environment is null ? null : StateReader.Read(environment, path);
             verdicts.Add(actual is { } found && SameValue(value, found)
                 ? new("state", true, $"{path} is {found.GetRawText()}.")
                 : new("state", false, $"{path} is {(actual is { } a ? a.GetRawText() : "missing")}, expected {value.GetRawText()}."));
@@ -110,9 +112,10 @@ public static class Scorer
 
         if (expect.MaxTokens is { } maxTokens)
         {
-            verdicts.Add(run.Usage.Total <= maxTokens
-                ? new("max_tokens", true, $"{run.Usage.Total:N0} tokens, within {maxTokens:N0}.")
-                : new("max_tokens", false, $"{run.Usage.Total:N0} tokens, more than the {maxTokens:N0} allowed."));
+            var total = (run.InputTokens ?? 0) + (run.OutputTokens ?? 0);
+            verdicts.Add(total <= maxTokens
+                ? new("max_tokens", true, $"{total:N0} tokens, within {maxTokens:N0}.")
+                : new("max_tokens", false, $"{total:N0} tokens, more than the {maxTokens:N0} allowed."));
         }
 
         if (expect.MaxCostUsd is { } maxCost)
@@ -140,7 +143,7 @@ public static class Scorer
 
         foreach (var (counter, value) in expect.Counters)
         {
-            var actual = run.Counters.GetValueOrDefault(counter);
+            var actual = run.Counters?.GetValueOrDefault(counter) ?? 0;
             verdicts.Add(actual == value
                 ? new("counters", true, $"{counter} is {actual}.")
                 : new("counters", false, $"{counter} is {actual}, expected {value}."));
@@ -148,9 +151,10 @@ public static class Scorer
 
         if (expect.MaxSteps is { } maxSteps)
         {
-            verdicts.Add(run.Steps <= maxSteps
-                ? new("max_steps", true, $"{run.Steps} step(s), within {maxSteps}.")
-                : new("max_steps", false, $"{run.Steps} steps, more than the {maxSteps} allowed."));
+            var steps = run.Steps ?? 0;
+            verdicts.Add(steps <= maxSteps
+                ? new("max_steps", true, $"{steps} step(s), within {maxSteps}.")
+                : new("max_steps", false, $"{steps} steps, more than the {maxSteps} allowed."));
         }
 
         return verdicts;

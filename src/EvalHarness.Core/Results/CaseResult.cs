@@ -1,5 +1,3 @@
-using EvalHarness.Agents.Observability;
-
 namespace EvalHarness.Core.Results;
 
 /// <summary>The result of one case: a scenario run once under one variant.</summary>
@@ -89,6 +87,9 @@ public sealed record CaseResult
 
     /// <summary>The run's span tree.</summary>
     public IReadOnlyList<TraceSpan> Trace { get; init; } = [];
+
+    /// <summary>What a team's own agent printed or logged (a process agent's output besides its answer), or null.</summary>
+    public string? Log { get; init; }
 
     /// <summary>An error that kept the case from being evaluated (a cassette miss), or null.</summary>
     public string? Error { get; init; }

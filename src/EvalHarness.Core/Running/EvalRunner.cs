@@ -1,17 +1,14 @@
 using System.ClientModel.Primitives;
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text.Json;
 using EvalHarness.Agents.Providers;
-using EvalHarness.Agents.Approvals;
-using EvalHarness.Agents.MultiAgent;
-using EvalHarness.Agents.Runtime;
 using EvalHarness.Cassettes.Server;
 using EvalHarness.Core.Assertions;
 using EvalHarness.Core.Pricing;
 using EvalHarness.Core.Results;
 using EvalHarness.Core.Suites;
 using EvalHarness.Core.Toolkits;
+using EvalHarness.Core.UnderTest;
 using Microsoft.Extensions.AI;
 
 namespace EvalHarness.Core.Running;
@@ -66,7 +63,7 @@ public static class EvalRunner
                 async (index, ct) =>
                 {
                     var result = await RunCaseAsync(suite, cases[index], server, http, OpenAIPipeline, latency, options, ct);
-                    if (ct.IsCancellationRequested && result.Outcome == nameof(AgentOutcome.Cancelled))
+                    if (ct.IsCancellationRequested && result.Outcome == "Cancelled")
                     {
                         return; // stopped half-way: not a result
                     }
@@ -119,39 +116,48 @@ public static class EvalRunner
     {
         var config = evalCase.Variant.Agent;
         var scenario = evalCase.Scenario;
-        using var environment = CaseEnvironment.Create(suite.Fixtures, scenario.Memories);
-        var qualified = ExpectationParser.Callable(config)
-            .Where(name => ToolCatalog.Names.Contains(name))
-            .Distinct()
-            .ToDictionary(ToolCatalog.WireName, name => name, StringComparer.Ordinal);
-        var endpoint = new Uri(server.BaseAddressFor(evalCase.CassetteId), "v1");
+        var own = options.Agent ?? config.Own;
+        using var environment = own is null ? CaseEnvironment.Create(suite.Fixtures, scenario.Memories) : null;
         var apiKey = options.Mode == RecordMode.None ? ReplayKey : options.ApiKey ?? ReplayKey;
-        using var client = new TimedChatClient(config.Model.Provider == "anthropic"
-            ? AnthropicChatClientFactory.Create(server.BaseAddressFor(evalCase.CassetteId), options.ApiKeys.GetValueOrDefault("anthropic", apiKey), config.Model.Model, http)
-            : new OpenAIChatClient(endpoint, openAIPipeline(options.ApiKeys.GetValueOrDefault("openai", apiKey)), config.Model.Model));
+        var openAIKey = options.ApiKeys.GetValueOrDefault("openai", apiKey);
+        var anthropicKey = options.ApiKeys.GetValueOrDefault("anthropic", apiKey);
+
+        // A model client pointed at one cassette: the built-in runtime's own OpenAI adapter, or for a team's agent the
+        // official SDK through Microsoft.Extensions.AI's adapter, exactly what it would use in production.
+        IChatClient ClientFor(string cassetteId, string model)
+        {
+            var address = server.BaseAddressFor(cassetteId);
+            return config.Model.Provider == "anthropic" ? AnthropicChatClientFactory.Create(address, anthropicKey, model, http)
+                : own is null ? new OpenAIChatClient(new Uri(address, "v1"), openAIPipeline(openAIKey), model)
+                : OpenAIChatClient.Official(new Uri(address, "v1"), openAIPipeline(openAIKey), model);
+        }
+
+        using var client = new TimedChatClient(ClientFor(evalCase.CassetteId, config.Model.Model));
 
         // Replays (and scripted recordings) run on recorded time: a virtual clock moved by each model call's
         // recorded latency, so timeouts and spans come out the same on every replay, and backoff delays are
         // reported but not waited (the failures are already in the cassette).
         var recordedTime = options.Mode == RecordMode.None || options.RecordedFrom == "scripted";
-        var skipDelays = recordedTime;
         var virtualClock = recordedTime ? new VirtualClock() : null;
         using var clockRegistration = virtualClock is null ? null : latency.Register(evalCase.CassetteId, virtualClock);
-        TimeProvider time = virtualClock ?? options.Time;
-        AgentOptions Build(AgentConfig c, string name) => new(c.Model.Model, c.SystemPrompt, ToolCatalog.Build(environment, c.Tools, c.Approvals), c.Limits)
+        var agentCase = new AgentCase
         {
-            Name = name,
-            LoopDetection = c.LoopDetection,
-            ToolOutput = c.ToolOutput,
-            GuardArguments = c.Guard,
-            Resilience = c.Retry is { } retry ? retry with { SkipDelays = skipDelays } : null,
-            StructuredOutput = c.OutputSchema is { } schema ? new StructuredOutputOptions(schema, c.MaxRepairs) : null,
-            Context = c.Context,
-            Streaming = c.Streaming,
-            SubAgents = [.. c.SubAgents.Select(sub => new SubAgent(sub.Name, sub.Description, Build(sub.Agent, sub.Name)))],
-            ApprovalGate = (request, _) => ValueTask.FromResult(scenario.Approvals.GetValueOrDefault(qualified.GetValueOrDefault(request.Tool, request.Tool), ApprovalDecision.Pending)),
-            Pricing = (modelId, usage) => PricingTable.Default.Cost(new ModelRef(c.Model.Provider, modelId), usage),
-            Time = time,
+            CaseId = evalCase.CassetteId,
+            Suite = suite.Name,
+            Variant = evalCase.Variant.Name,
+            Trial = evalCase.Trial,
+            Scenario = scenario,
+            Messages = [new ChatMessage(ChatRole.User, scenario.Input)],
+            Vars = scenario.Vars,
+            Model = config.Model,
+            ChatClient = client,
+            OpenAIBaseUrl = new Uri(server.BaseAddressFor(evalCase.CassetteId), "v1"),
+            AnthropicBaseUrl = server.BaseAddressFor(evalCase.CassetteId),
+            OpenAIApiKey = openAIKey,
+            AnthropicApiKey = anthropicKey,
+            Time = virtualClock ?? options.Time,
+            Environment = environment,
+            SkipDelays = recordedTime,
         };
 
         using var caseTimeout = options.CaseTimeout is { } limit ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : null;
@@ -159,55 +165,34 @@ public static class EvalRunner
         var outerToken = cancellationToken;
         cancellationToken = caseTimeout?.Token ?? cancellationToken;
         var clock = Stopwatch.StartNew();
-        AgentRun run;
-        if (config.Pipeline.Count > 0)
-        {
-            var stages = config.Pipeline.Select(name => Build(config.SubAgents.Single(s => s.Name == name).Agent, name)).ToList();
-            run = await AgentPipeline.RunAsync(client, stages, scenario.Input, time, cancellationToken);
-        }
-        else
-        {
-            var agent = new Agent(client, Build(config, "agent"));
-            run = await agent.RunAsync(scenario.Input, cancellationToken);
-            if (run is { Outcome: AgentOutcome.AwaitingApproval, Checkpoint: { } checkpoint } && scenario.Resume.Count > 0)
-            {
-                // The scripted human decides later: the run resumes from its serialised checkpoint, as it would in production.
-                var decisions = checkpoint.Pending.ToDictionary(
-                    p => p.CallId,
-                    p => scenario.Resume.GetValueOrDefault(qualified.GetValueOrDefault(p.Tool, p.Tool), ApprovalDecision.Pending));
-                var resumed = await agent.ResumeAsync(AgentCheckpoint.FromJson(checkpoint.ToJson()), decisions, cancellationToken);
-                run = resumed with { Trace = [.. run.Trace, .. resumed.Trace.Select(s => s with { Id = s.Id + run.Trace.Count, ParentId = s.ParentId == 0 ? 0 : s.ParentId + run.Trace.Count })] };
-            }
-        }
-
+        var report = await RunAgentAsync(own, config, agentCase, cancellationToken);
         var harnessMs = (clock.Elapsed - client.Elapsed).TotalMilliseconds;
+
+        var activity = await server.TakeActivityAsync(evalCase.CassetteId, CancellationToken.None);
+        var modelLatencyMs = activity.Served.Sum(t => t.TotalMs);
+        report = Complete(report, activity, own?.Description ?? "agent");
+        var toolCalls = report.ToolCalls ?? [];
+
         AssertionVerdict? judged = null;
         List<string> judgeMisses = [];
-        if (scenario.Expect.Judge is { } judge && run.Outcome == AgentOutcome.Completed)
+        if (scenario.Expect.Judge is { } judge && report.Outcome == Outcomes.Completed && report.Error is null)
         {
             // The judge has a cassette of its own, so its calls never change the agent's latency or request order.
             var judgeId = $"{evalCase.CassetteId}/judge";
-            using var judgeClient = config.Model.Provider == "anthropic"
-                ? AnthropicChatClientFactory.Create(server.BaseAddressFor(judgeId), options.ApiKeys.GetValueOrDefault("anthropic", apiKey), judge.Model ?? config.Model.Model, http)
-                : new OpenAIChatClient(new Uri(server.BaseAddressFor(judgeId), "v1"), openAIPipeline(options.ApiKeys.GetValueOrDefault("openai", apiKey)), judge.Model ?? config.Model.Model);
-            judged = await Judge.ScoreAsync(judgeClient, judge with { Model = judge.Model ?? config.Model.Model }, scenario, run, [.. run.ToolCalls.Select(c => new ToolCallResult(c.Step, qualified.GetValueOrDefault(c.Name, c.Name), c.ArgumentsJson, c.Result, c.IsError))], CancellationToken.None);
+            using var judgeClient = ClientFor(judgeId, judge.Model ?? config.Model.Model);
+            judged = await Judge.ScoreAsync(judgeClient, judge with { Model = judge.Model ?? config.Model.Model }, scenario, report, toolCalls, CancellationToken.None);
             // A judge request that no longer matches its recording is an error of the case, like the agent's own.
             judgeMisses = (await server.TakeActivityAsync(judgeId, CancellationToken.None)).Misses.Select(m => m.Message).ToList();
         }
 
-        var activity = await server.TakeActivityAsync(evalCase.CassetteId, CancellationToken.None);
-        var modelLatencyMs = activity.Served.Sum(t => t.TotalMs);
-
-        var toolCalls = run.ToolCalls
-            .Select(c => new ToolCallResult(c.Step, qualified.GetValueOrDefault(c.Name, c.Name), c.ArgumentsJson, c.Result, c.IsError, c.Status, c.Agent))
-            .ToList();
         var misses = activity.Misses.Select(m => m.Message).Concat(judgeMisses).ToList();
         var error = misses.Count > 0 ? string.Join(Environment.NewLine, misses)
             : caseTimeout?.IsCancellationRequested == true && !outerToken.IsCancellationRequested
                 ? $"The case did not finish within its {options.CaseTimeout!.Value.TotalSeconds:0.###} s limit (--case-timeout)."
+                : report.Error is { Length: > 0 } failed ? $"{char.ToUpperInvariant(failed[0])}{failed[1..]}"
                 : null;
         var latencyMs = Math.Round(modelLatencyMs + (recordedTime ? 0 : Math.Max(0, harnessMs)), 1);
-        var verdicts = error is null ? [.. Scorer.Score(scenario, run, toolCalls, environment, latencyMs, suite.CustomAssertions), .. judged is null ? Array.Empty<AssertionVerdict>() : [judged]] : new List<AssertionVerdict>();
+        var verdicts = error is null ? [.. Scorer.Score(scenario, report, toolCalls, environment, latencyMs, suite.CustomAssertions), .. judged is null ? Array.Empty<AssertionVerdict>() : [judged]] : new List<AssertionVerdict>();
 
         return new CaseResult
         {
@@ -221,37 +206,95 @@ public static class EvalRunner
             Critical = scenario.Critical,
             Model = config.Model.ToString(),
             Passed = error is null && verdicts.All(v => v.Passed),
-            Outcome = run.Outcome.ToString(),
-            OutcomeReason = run.Reason,
-            FinalOutput = run.FinalText,
-            Steps = run.Steps,
+            Outcome = Outcomes.ToResult(report.Outcome ?? Outcomes.Completed),
+            OutcomeReason = report.Reason ?? string.Empty,
+            FinalOutput = report.Output,
+            Steps = report.Steps ?? 0,
             ToolCallCount = toolCalls.Count,
             ToolErrors = toolCalls.Count(c => c.IsError),
-            InputTokens = run.Usage.Input,
-            OutputTokens = run.Usage.Output,
-            CostUsd = run.CostUsd,
+            InputTokens = report.InputTokens ?? 0,
+            OutputTokens = report.OutputTokens ?? 0,
+            CostUsd = report.CostUsd,
             ModelLatencyMs = Math.Round(modelLatencyMs, 1),
             LatencyMs = latencyMs,
             HarnessMs = Math.Round(Math.Max(0, harnessMs), 1),
             Verdicts = verdicts,
             ToolCalls = toolCalls,
-            Transcript = Transcript(run.Messages),
-            Counters = run.Counters,
-            Trace = run.Trace,
+            Transcript = report.Transcript ?? [],
+            Counters = report.Counters ?? new Dictionary<string, int>(),
+            Trace = report.Trace ?? [],
+            Log = report.Log,
             Error = error,
         };
     }
 
-    private static List<TranscriptEntry> Transcript(IReadOnlyList<ChatMessage> messages) =>
-        [.. messages.Select(m => new TranscriptEntry(m.Role.Value, string.Join(Environment.NewLine, m.Contents.Select(Describe).Where(s => s.Length > 0))))];
-
-    private static string Describe(AIContent content) => content switch
+    /// <summary>Runs the agent under test; a team's agent that throws or is cancelled ends its case, never the run.</summary>
+    private static async Task<AgentReport> RunAgentAsync(OwnAgent? own, AgentConfig config, AgentCase agentCase, CancellationToken cancellationToken)
     {
-        TextContent text => text.Text,
-        FunctionCallContent call => $"→ {call.Name}({JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>(), AgentJson.Options)})",
-        FunctionResultContent result => $"← {result.Result}",
-        _ => string.Empty,
-    };
+        IAgentUnderTest? agent = null;
+        try
+        {
+            agent = own?.Create() ?? new BuiltInAgent(config);
+            return await agent.RunAsync(agentCase, cancellationToken) ?? AgentReport.Failed("the agent returned no report (null).");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return new AgentReport { Output = string.Empty, Outcome = "cancelled", Reason = "The run was cancelled." };
+        }
+        catch (Exception ex) when (own is not null)
+        {
+            return AgentReport.Failed(agent is null
+                ? $"the agent could not be created: {(ex is System.Reflection.TargetInvocationException { InnerException: { } inner } ? inner.Message : ex.Message)}"
+                : $"the agent threw {ex.GetType().Name}: {ex.Message}");
+        }
+        finally
+        {
+            switch (agent)
+            {
+                case IAsyncDisposable asyncDisposable:
+                    await asyncDisposable.DisposeAsync();
+                    break;
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
+            }
+        }
+    }
+
+    /// <summary>What an agent did not report itself, filled in from its case's recorded traffic.</summary>
+    private static AgentReport Complete(AgentReport report, CassetteActivity activity, string agentName)
+    {
+        if (report.IsComplete)
+        {
+            return report;
+        }
+
+        var traffic = RecordedTraffic.Analyse(activity.Interactions, agentName);
+        var counters = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (traffic.ModelCalls > 0)
+        {
+            counters["model_calls"] = traffic.ModelCalls;
+        }
+
+        foreach (var (name, value) in report.Counters ?? new Dictionary<string, int>())
+        {
+            counters[name] = value;
+        }
+
+        return report with
+        {
+            Outcome = report.Outcome ?? Outcomes.Completed,
+            Reason = report.Reason ?? $"The agent answered after {traffic.Steps} model call(s).",
+            ToolCalls = report.ToolCalls ?? traffic.ToolCalls,
+            Steps = report.Steps ?? traffic.Steps,
+            InputTokens = report.InputTokens ?? traffic.InputTokens,
+            OutputTokens = report.OutputTokens ?? traffic.OutputTokens,
+            CostUsd = report.CostUsd ?? traffic.CostUsd,
+            Counters = counters,
+            Transcript = report.Transcript ?? traffic.Transcript,
+            Trace = report.Trace ?? traffic.Trace,
+        };
+    }
 
     private static string NewRunId(DateTimeOffset startedAt, string suite) =>
         $"{startedAt:yyyyMMdd-HHmmss}-{suite}-{Guid.NewGuid().ToString("N")[..6]}";

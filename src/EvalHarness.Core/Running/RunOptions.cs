@@ -80,6 +80,12 @@ public sealed record RunOptions
     /// </summary>
     public CaseSpool? Spool { get; init; }
 
+    /// <summary>
+    /// The agent under test, given in code (a test project's own agent); null to run the agent the suite names.
+    /// It replaces the suite's agent in every variant.
+    /// </summary>
+    public UnderTest.OwnAgent? Agent { get; init; }
+
     /// <summary>Told of each case as it finishes (from several threads).</summary>
     public Action<CaseResult>? OnCaseCompleted { get; init; }
 }

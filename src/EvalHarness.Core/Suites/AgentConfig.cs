@@ -57,4 +57,7 @@ public sealed record AgentConfig
 
     /// <summary>When set, the agent is a fixed pipeline of these sub-agents, in order.</summary>
     public IReadOnlyList<string> Pipeline { get; init; } = [];
+
+    /// <summary>A team's own agent in place of the built-in runtime; null for the built-in runtime.</summary>
+    public UnderTest.OwnAgent? Own { get; init; }
 }

@@ -21,6 +21,11 @@ internal static class AgentParser
     public static AgentConfig Parse(YamlNodes y, YamlNode node, string baseDirectory, string what, AgentConfig? parent)
     {
         var map = y.Mapping(node, what);
+        if (parent is null && OwnAgentParser.IsOwn(map))
+        {
+            return OwnAgentParser.Parse(y, map, baseDirectory);
+        }
+
         var keys = parent is null
             ? y.Keys(map, what, [.. CommonKeys, "sub_agents", "pipeline"])
             : y.Keys(map, what, [.. CommonKeys, "name", "description"]);

@@ -6,40 +6,28 @@ namespace EvalHarness.Core.Suites;
 /// <summary>Reads a scenario's <c>expect</c> block; tool names and counters are checked against what can happen.</summary>
 internal static class ExpectationParser
 {
-    private static readonly Dictionary<string, AgentOutcome> Outcomes = new(StringComparer.Ordinal)
-    {
-        ["completed"] = AgentOutcome.Completed,
-        ["max_steps"] = AgentOutcome.MaxSteps,
-        ["loop_detected"] = AgentOutcome.LoopDetected,
-        ["budget_exceeded"] = AgentOutcome.BudgetExceeded,
-        ["timed_out"] = AgentOutcome.TimedOut,
-        ["awaiting_approval"] = AgentOutcome.AwaitingApproval,
-        ["failed"] = AgentOutcome.Failed,
-        ["cancelled"] = AgentOutcome.Cancelled,
-    };
-
     /// <summary>The custom assertions of the suite being loaded (set by the loader before it reads scenarios).</summary>
     [ThreadStatic]
     internal static IReadOnlyDictionary<string, Assertions.ICaseAssertion>? Registered;
-
-    /// <summary>The snake_case name of an outcome, as suites write it.</summary>
-    public static string Name(AgentOutcome outcome) => Outcomes.First(o => o.Value == outcome).Key;
 
     public static Expectations Parse(YamlNodes y, YamlNode node, IReadOnlyList<Variant> variants)
     {
         var map = y.Mapping(node, "expect");
         var keys = y.Keys(map, "expect", "outcome", "output", "tools", "counters", "state", "judge", "custom", "max_steps", "max_tokens", "max_cost_usd", "max_latency_ms");
 
+        // An own agent names its tools, counters and state itself: they are checked only against what the suite declares.
+        var own = variants.Any(v => v.Agent.Own is not null);
         var callable = variants.SelectMany(v => Callable(v.Agent)).Distinct().ToList();
+        var anyTool = own && callable.Count == 0;
         var expect = new Expectations();
         if (keys.TryGetValue("outcome", out var oc))
         {
             var text = y.String(oc.Value, "outcome");
             expect = expect with
             {
-                Outcome = Outcomes.TryGetValue(text, out var outcome)
-                    ? outcome
-                    : throw y.Error(oc.Value, $"unknown outcome '{text}'.{Hint(text, Outcomes.Keys)}"),
+                Outcome = UnderTest.Outcomes.IsValid(text)
+                    ? text
+                    : throw y.Error(oc.Value, $"unknown outcome '{text}'.{Hint(text, UnderTest.Outcomes.Names)}"),
             };
         }
 
@@ -83,14 +71,14 @@ internal static class ExpectationParser
 
             if (tools.TryGetValue("called", out var called))
             {
-                expect = expect with { ToolsCalled = [.. y.Sequence(called.Value, "called").Children.Select(c => ToolExpectation(y, c, callable))] };
+                expect = expect with { ToolsCalled = [.. y.Sequence(called.Value, "called").Children.Select(c => ToolExpectation(y, c, anyTool ? null : callable))] };
             }
 
             if (tools.TryGetValue("not_called", out var notCalled))
             {
                 expect = expect with
                 {
-                    ToolsNotCalled = [.. (notCalled.Value is YamlScalarNode ? [notCalled.Value] : y.Sequence(notCalled.Value, "not_called").Children).Select(n => ToolName(y, n, callable))],
+                    ToolsNotCalled = [.. (notCalled.Value is YamlScalarNode ? [notCalled.Value] : y.Sequence(notCalled.Value, "not_called").Children).Select(n => ToolName(y, n, anyTool ? null : callable))],
                 };
             }
         }
@@ -101,7 +89,7 @@ internal static class ExpectationParser
             foreach (var (keyNode, value) in y.Mapping(counters.Value, "counters").Children)
             {
                 var name = y.String(keyNode, "a counter");
-                values[name] = RunCounters.Names.Contains(name)
+                values[name] = own || RunCounters.Names.Contains(name)
                     ? y.Int(value, name, 0)
                     : throw y.Error(keyNode, $"unknown counter '{name}'.{Hint(name, RunCounters.Names)}");
             }
@@ -133,7 +121,7 @@ internal static class ExpectationParser
 
         if (keys.TryGetValue("state", out var state))
         {
-            expect = expect with { State = Paths(y, state.Value, "state", Toolkits.StateReader.IsValid, "a state path such as orders.A100.status, orders.count, mail.sent.count, mail.sent[0].to or memory.count") };
+            expect = expect with { State = Paths(y, state.Value, "state", own ? UnderTest.ReportedState.IsValid : Toolkits.StateReader.IsValid, own ? "a path into the state your agent reports, such as orders.A100.status or items[0].id" : "a state path such as orders.A100.status, orders.count, mail.sent.count, mail.sent[0].to or memory.count") };
         }
 
         if (keys.TryGetValue("custom", out var custom))
@@ -180,15 +168,15 @@ internal static class ExpectationParser
     internal static IEnumerable<string> Callable(AgentConfig agent) =>
         agent.Tools.Concat(agent.SubAgents.SelectMany(s => s.Agent.Tools)).Concat(agent.SubAgents.Select(s => $"ask_{s.Name}"));
 
-    private static string ToolName(YamlNodes y, YamlNode node, List<string> callable)
+    private static string ToolName(YamlNodes y, YamlNode node, List<string>? callable)
     {
         var name = y.String(node, "a tool name");
-        return callable.Contains(name)
+        return callable is null || callable.Contains(name)
             ? name
             : throw y.Error(node, $"'{name}' is not one of the agent's tools, so it can never be called.{Hint(name, callable)}");
     }
 
-    private static ToolExpectation ToolExpectation(YamlNodes y, YamlNode node, List<string> callable)
+    private static ToolExpectation ToolExpectation(YamlNodes y, YamlNode node, List<string>? callable)
     {
         var map = y.Mapping(node, "a called tool");
         var keys = y.Keys(map, "a called tool", "name", "args");

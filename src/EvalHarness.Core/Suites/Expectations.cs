@@ -1,12 +1,10 @@
-using EvalHarness.Agents.Runtime;
-
 namespace EvalHarness.Core.Suites;
 
 /// <summary>What a scenario expects of a run. Every set field becomes an assertion.</summary>
 public sealed record Expectations
 {
-    /// <summary>How the run must end; completed unless the scenario says otherwise.</summary>
-    public AgentOutcome Outcome { get; init; } = AgentOutcome.Completed;
+    /// <summary>How the run must end, as suites write it (<c>completed</c> unless the scenario says otherwise).</summary>
+    public string Outcome { get; init; } = UnderTest.Outcomes.Completed;
 
     /// <summary>Texts the final output must contain (case-insensitive).</summary>
     public IReadOnlyList<string> OutputContains { get; init; } = [];

@@ -19,6 +19,9 @@ public sealed record Scenario(string Name, IReadOnlyList<string> Tags, string In
     /// <summary>Whether the scenario must pass for a release, whatever the overall success rate (the gate reads it).</summary>
     public bool Critical { get; init; }
 
+    /// <summary>Values an own agent gets with the input (<c>vars</c> in its input object), by name.</summary>
+    public IReadOnlyDictionary<string, System.Text.Json.JsonElement> Vars { get; init; } = new Dictionary<string, System.Text.Json.JsonElement>();
+
     /// <summary>Facts added to the agent's memory for this scenario only.</summary>
     public IReadOnlyList<string> Memories { get; init; } = [];
 }

@@ -45,7 +45,7 @@ public static partial class SuiteLoader
         var defaults = keys.TryGetValue("defaults", out var d) ? y.Mapping(d.Value, "defaults") : null;
         if (defaults is not null)
         {
-            y.Keys(defaults, "defaults", "tags", "expect", "approvals", "memories");
+            y.Keys(defaults, "defaults", "tags", "vars", "expect", "approvals", "memories");
         }
 
         var scenarios = ParseScenarios(y, y.Required(keys, root, "scenarios", "A suite"), variants, defaults, allowEmpty: false);
@@ -156,7 +156,9 @@ public static partial class SuiteLoader
         foreach (var item in y.Sequence(node, "variants").Children)
         {
             var map = y.Mapping(item, "a variant");
-            var keys = y.Keys(map, "a variant", "name", "model", "system_prompt", "streaming");
+            var keys = agent.Own is null
+                ? y.Keys(map, "a variant", "name", "model", "system_prompt", "streaming")
+                : y.Keys(map, "a variant", "name", "model", "env");
             var name = Identifier(y, y.Required(keys, map, "name", "A variant"), "a variant name");
             if (variants.Any(x => x.Name == name))
             {
@@ -178,6 +180,14 @@ public static partial class SuiteLoader
             if (keys.TryGetValue("streaming", out var s))
             {
                 config = config with { Streaming = y.Bool(s.Value, "streaming") };
+            }
+
+            if (keys.TryGetValue("env", out var env))
+            {
+                // A variant of a process agent adds or replaces environment variables: how a team compares its own prompts or settings.
+                config = config.Own!.Command.Count == 0
+                    ? throw y.Error(env.Key, "env is for process agents (command: [...]).")
+                    : config with { Own = config.Own with { Environment = config.Own.Environment.Concat(OwnAgentParser.Environment(y, env.Value)).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal) } };
             }
 
             variants.Add(new Variant(name, config));
@@ -283,7 +293,7 @@ public static partial class SuiteLoader
         foreach (var item in y.Sequence(node, "scenarios").Children)
         {
             var map = WithDefaults(y.Mapping(item, "a scenario"), defaults);
-            var keys = y.Keys(map, "a scenario", "name", "tags", "critical", "input", "expect", "approvals", "resume", "memories");
+            var keys = y.Keys(map, "a scenario", "name", "tags", "critical", "input", "vars", "expect", "approvals", "resume", "memories");
             var name = Identifier(y, y.Required(keys, item, "name", "A scenario"), "a scenario name");
             if (scenarios.Any(s => s.Name == name))
             {
@@ -299,6 +309,9 @@ public static partial class SuiteLoader
                 Resume = keys.TryGetValue("resume", out var r) ? Decisions(y, r.Value, "resume", variants, allowPending: false) : new Dictionary<string, ApprovalDecision>(),
                 Memories = keys.TryGetValue("memories", out var mem) ? y.Strings(mem.Value, "memories") : [],
                 Critical = keys.TryGetValue("critical", out var cr) && y.Bool(cr.Value, "critical"),
+                Vars = keys.TryGetValue("vars", out var vs)
+                    ? y.Mapping(vs.Value, "vars").Children.ToDictionary(kv => y.String(kv.Key, "a variable name"), kv => YamlJson.ToElement(kv.Value), StringComparer.Ordinal)
+                    : new Dictionary<string, System.Text.Json.JsonElement>(),
             });
         }
 

@@ -3,7 +3,6 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using EvalHarness.Agents.Observability;
 using EvalHarness.Core.Results;
 
 namespace EvalHarness.Reports.Html;

@@ -14,7 +14,7 @@ public sealed class ShortAnswerAssertion : ICaseAssertion
     public AssertionVerdict Evaluate(AssertionContext context)
     {
         var max = context.Arguments.GetProperty("max_words").GetInt32();
-        var words = context.Run.FinalText.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+        var words = context.Report.Output.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
         return words <= max ? new("custom", true, $"{words} words, within {max}.") : new("custom", false, $"{words} words, more than {max}.");
     }
 }

@@ -1,6 +1,6 @@
-using EvalHarness.Agents.Runtime;
 using EvalHarness.Core.Assertions;
 using EvalHarness.Core.Suites;
+using EvalHarness.Core.UnderTest;
 using EvalHarness.Tests.Support;
 
 namespace EvalHarness.Tests.Core;
@@ -9,17 +9,7 @@ public sealed class JudgeTests
 {
     private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
 
-    private static readonly AgentRun Run = new()
-    {
-        RunId = "r",
-        Outcome = AgentOutcome.Completed,
-        Reason = "done",
-        FinalText = "I refunded $42.00 for order A100.",
-        Messages = [],
-        ToolCalls = [],
-        Steps = 2,
-        Usage = default,
-    };
+    private static readonly AgentReport Run = new() { Outcome = "completed", Reason = "done", Output = "I refunded $42.00 for order A100.", Steps = 2 };
 
     private static Task<EvalHarness.Core.Results.AssertionVerdict> Ask(string answer, double minScore, TestChatClient? client = null)
     {

@@ -1,23 +1,20 @@
 using System.Text.Json;
-using EvalHarness.Agents.Runtime;
 using EvalHarness.Core.Assertions;
 using EvalHarness.Core.Results;
 using EvalHarness.Core.Suites;
+using EvalHarness.Core.UnderTest;
 
 namespace EvalHarness.Tests.Core;
 
 public sealed class ScorerTests
 {
-    private static AgentRun Run(string text, int steps = 2, AgentOutcome outcome = AgentOutcome.Completed) => new()
+    private static AgentReport Run(string text, int steps = 2, string outcome = "completed") => new()
     {
-        RunId = "run_test",
         Outcome = outcome,
         Reason = "test",
-        FinalText = text,
-        Messages = [],
+        Output = text,
         ToolCalls = [],
         Steps = steps,
-        Usage = default,
     };
 
     private static Scenario With(Expectations expect) => new("s", [], "input", expect, 1);
@@ -80,13 +77,13 @@ public sealed class ScorerTests
     [Fact]
     public void Score_RunDidNotComplete_FailsTheOutcome()
     {
-        var verdict = Scorer.Score(With(new()), Run("", outcome: AgentOutcome.MaxSteps), [])[0];
+        var verdict = Scorer.Score(With(new()), Run("", outcome: "max_steps"), [])[0];
 
         Assert.False(verdict.Passed);
         Assert.Contains("ended max_steps", verdict.Reason, StringComparison.Ordinal);
     }
 
-    private static AssertionVerdict Last(Expectations expect, AgentRun run, ToolCallResult[]? calls = null, EvalHarness.Core.Toolkits.CaseEnvironment? env = null, double latency = 0) =>
+    private static AssertionVerdict Last(Expectations expect, AgentReport run, ToolCallResult[]? calls = null, EvalHarness.Core.Toolkits.CaseEnvironment? env = null, double latency = 0) =>
         Scorer.Score(With(expect), run, calls ?? [], env, latency)[^1];
 
     [Fact]
@@ -168,7 +165,7 @@ public sealed class ScorerTests
     [Fact]
     public void Score_Bounds_TokensCostAndLatency()
     {
-        var run = Run("ok") with { Usage = new TokenUsage(900, 200), CostUsd = 0.02m };
+        var run = Run("ok") with { InputTokens = 900, OutputTokens = 200, CostUsd = 0.02m };
 
         Assert.Equal("1,100 tokens, more than the 1,000 allowed.", Last(new() { MaxTokens = 1000 }, run).Reason);
         Assert.True(Last(new() { MaxCostUsd = 0.05m }, run).Passed);

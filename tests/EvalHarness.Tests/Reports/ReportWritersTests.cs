@@ -146,7 +146,7 @@ public sealed class ReportWritersTests
     [Fact]
     public void Html_Waterfall_DrawsEachSpanOnTheRunsTimeLine()
     {
-        var spans = new EvalHarness.Agents.Observability.TraceSpan[]
+        var spans = new EvalHarness.Core.Results.TraceSpan[]
         {
             new(1, 0, "run", "agent", 0, 1000, "ok", new Dictionary<string, string>()),
             new(2, 1, "model", "gpt-4o-mini", 0, 750, "ok", new Dictionary<string, string>()),

@@ -1,0 +1,96 @@
+using EvalHarness.Core.UnderTest;
+using YamlDotNet.RepresentationModel;
+
+namespace EvalHarness.Core.Suites;
+
+/// <summary>
+/// Reads an <c>agent</c> block that names a team's own agent: <c>command</c> (a process in any language) or
+/// <c>dotnet</c> (a type in a built assembly). Everything is checked at load, so a bad path fails before any case runs.
+/// </summary>
+internal static class OwnAgentParser
+{
+    /// <summary>Whether an agent block names an own agent rather than the built-in runtime.</summary>
+    public static bool IsOwn(YamlMappingNode map) =>
+        map.Children.Keys.OfType<YamlScalarNode>().Any(k => k.Value is "command" or "dotnet");
+
+    public static AgentConfig Parse(YamlNodes y, YamlMappingNode map, string baseDirectory)
+    {
+        var keys = y.Keys(map, "agent", "model", "tools", "command", "env", "cwd", "timeout_s", "dotnet");
+        var model = AgentParser.Model(y, y.Required(keys, map, "model", "An agent"));
+        var tools = keys.TryGetValue("tools", out var t) ? y.Strings(t.Value, "tools") : [];
+        if (keys.ContainsKey("command") == keys.ContainsKey("dotnet"))
+        {
+            throw y.Error(map, "an agent is either a process (command: [...]) or a .NET type (dotnet: { assembly, type }), not both.");
+        }
+
+        OwnAgent own;
+        if (keys.TryGetValue("dotnet", out var d))
+        {
+            foreach (var key in new[] { "env", "cwd", "timeout_s" }.Where(keys.ContainsKey))
+            {
+                throw y.Error(keys[key].Key, $"'{key}' is for process agents (command: [...]); a .NET agent runs in the harness's process.");
+            }
+
+            var dk = y.Keys(y.Mapping(d.Value, "dotnet"), "dotnet", "assembly", "type");
+            var typeName = y.String(y.Required(dk, d.Value, "type", "dotnet"), "type");
+            var assembly = dk.TryGetValue("assembly", out var a) ? Path.Combine(baseDirectory, y.String(a.Value, "assembly")) : null;
+            Type type;
+            try
+            {
+                type = AgentAssembly.FindType(assembly, typeName);
+            }
+            catch (ArgumentException ex)
+            {
+                throw y.Error(dk.TryGetValue("assembly", out var at) ? at.Value : d.Value, ex.Message);
+            }
+
+            own = new OwnAgent { Description = $"dotnet: {typeName}", Factory = () => (IAgentUnderTest)Activator.CreateInstance(type)! };
+        }
+        else
+        {
+            var c = keys["command"].Value;
+            var command = c is YamlScalarNode
+                ? throw y.Error(c, "command is a list: the program and its arguments, e.g. [python3, agent.py].")
+                : y.Strings(c, "command");
+            if (command.Count == 0 || command[0].Length == 0)
+            {
+                throw y.Error(c, "command is empty: give the program and its arguments, e.g. [python3, agent.py].");
+            }
+
+            var cwd = keys.TryGetValue("cwd", out var w) ? Path.GetFullPath(Path.Combine(baseDirectory, y.String(w.Value, "cwd"))) : baseDirectory;
+            if (!Directory.Exists(cwd))
+            {
+                throw y.Error(keys["cwd"].Value, $"the folder '{cwd}' does not exist (cwd is relative to the suite).");
+            }
+
+            own = new OwnAgent
+            {
+                Description = $"process: {string.Join(' ', command)}",
+                Command = command,
+                Environment = keys.TryGetValue("env", out var e) ? Environment(y, e.Value) : new Dictionary<string, string>(),
+                WorkingDirectory = cwd,
+                Timeout = keys.TryGetValue("timeout_s", out var to) ? TimeSpan.FromSeconds((double)y.Decimal(to.Value, "timeout_s", 0, exclusive: true)) : TimeSpan.FromSeconds(60),
+            };
+        }
+
+        return new AgentConfig { Model = model, SystemPrompt = string.Empty, SystemPromptSource = own.Description, Tools = tools, Own = own };
+    }
+
+    /// <summary>A mapping of environment variable names to values.</summary>
+    public static Dictionary<string, string> Environment(YamlNodes y, YamlNode node)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in y.Mapping(node, "env").Children)
+        {
+            var name = y.String(key, "a variable name");
+            if (name.StartsWith("EVALH_", StringComparison.Ordinal) || name is "OPENAI_BASE_URL" or "ANTHROPIC_BASE_URL")
+            {
+                throw y.Error(key, $"'{name}' is set by the harness for every case; choose another name.");
+            }
+
+            result[name] = y.String(value, name);
+        }
+
+        return result;
+    }
+}

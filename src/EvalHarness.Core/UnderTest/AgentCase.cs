@@ -1,0 +1,64 @@
+using System.Text.Json;
+using EvalHarness.Core.Suites;
+using EvalHarness.Core.Toolkits;
+using Microsoft.Extensions.AI;
+
+namespace EvalHarness.Core.UnderTest;
+
+/// <summary>What an agent under test is given for one case.</summary>
+public sealed record AgentCase
+{
+    /// <summary>The case id, which is also its cassette id: <c>suite/variant/scenario/tN</c>.</summary>
+    public required string CaseId { get; init; }
+
+    /// <summary>The suite's name.</summary>
+    public required string Suite { get; init; }
+
+    /// <summary>The variant's name.</summary>
+    public required string Variant { get; init; }
+
+    /// <summary>The 1-based trial.</summary>
+    public required int Trial { get; init; }
+
+    /// <summary>The scenario, with its name, tags and expectations.</summary>
+    public required Scenario Scenario { get; init; }
+
+    /// <summary>The user's message.</summary>
+    public string Input => Scenario.Input;
+
+    /// <summary>The conversation so far, ending with the user's message.</summary>
+    public required IReadOnlyList<ChatMessage> Messages { get; init; }
+
+    /// <summary>The scenario's <c>vars</c> (under the variant's), for agents that take more than a message.</summary>
+    public IReadOnlyDictionary<string, JsonElement> Vars { get; init; } = new Dictionary<string, JsonElement>();
+
+    /// <summary>The model, <c>provider:model</c>, as the suite or variant names it.</summary>
+    public required ModelRef Model { get; init; }
+
+    /// <summary>
+    /// A client for <see cref="Model"/> already pointed at the case's cassette, through the provider's official SDK
+    /// (plain and streaming). Wrap it as you would in production (<c>ChatClientBuilder</c>, function invocation).
+    /// </summary>
+    public required IChatClient ChatClient { get; init; }
+
+    /// <summary>The OpenAI-compatible base URL of the case's cassette, ending in <c>/v1</c>.</summary>
+    public required Uri OpenAIBaseUrl { get; init; }
+
+    /// <summary>The Anthropic base URL of the case's cassette (the SDK appends <c>/v1/messages</c>).</summary>
+    public required Uri AnthropicBaseUrl { get; init; }
+
+    /// <summary>The key to send with OpenAI-style requests: the real one when recording live, a placeholder in replay.</summary>
+    public required string OpenAIApiKey { get; init; }
+
+    /// <summary>The key to send with Anthropic requests: the real one when recording live, a placeholder in replay.</summary>
+    public required string AnthropicApiKey { get; init; }
+
+    /// <summary>The case's clock: in a replay it moves by the recorded latency of each model call.</summary>
+    public required TimeProvider Time { get; init; }
+
+    /// <summary>The case's fresh copy of the suite's fixtures (the built-in toolkits' world).</summary>
+    public CaseEnvironment? Environment { get; init; }
+
+    /// <summary>Whether the built-in runtime skips retry backoff (a replay: the failures are already in the cassette).</summary>
+    internal bool SkipDelays { get; init; }
+}

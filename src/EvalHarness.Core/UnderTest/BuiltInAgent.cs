@@ -1,0 +1,94 @@
+using System.Text.Json;
+using EvalHarness.Agents.Approvals;
+using EvalHarness.Agents.MultiAgent;
+using EvalHarness.Agents.Runtime;
+using EvalHarness.Core.Pricing;
+using EvalHarness.Core.Results;
+using EvalHarness.Core.Suites;
+using EvalHarness.Core.Toolkits;
+using Microsoft.Extensions.AI;
+using TraceSpan = EvalHarness.Core.Results.TraceSpan;
+
+namespace EvalHarness.Core.UnderTest;
+
+/// <summary>
+/// The harness's own agent runtime as a system under test: the suite's agent config, its toolkits over the case's
+/// fresh environment, approvals answered by the scenario's scripted human. It reports everything itself.
+/// </summary>
+internal sealed class BuiltInAgent(AgentConfig config) : IAgentUnderTest
+{
+    public async Task<AgentReport> RunAsync(AgentCase agentCase, CancellationToken cancellationToken = default)
+    {
+        var environment = agentCase.Environment ?? throw new InvalidOperationException("The built-in runtime needs the case's environment.");
+        var scenario = agentCase.Scenario;
+        var time = agentCase.Time;
+        var qualified = ExpectationParser.Callable(config)
+            .Where(name => ToolCatalog.Names.Contains(name))
+            .Distinct()
+            .ToDictionary(ToolCatalog.WireName, name => name, StringComparer.Ordinal);
+
+        AgentOptions Build(AgentConfig c, string name) => new(c.Model.Model, c.SystemPrompt, ToolCatalog.Build(environment, c.Tools, c.Approvals), c.Limits)
+        {
+            Name = name,
+            LoopDetection = c.LoopDetection,
+            ToolOutput = c.ToolOutput,
+            GuardArguments = c.Guard,
+            Resilience = c.Retry is { } retry ? retry with { SkipDelays = agentCase.SkipDelays } : null,
+            StructuredOutput = c.OutputSchema is { } schema ? new StructuredOutputOptions(schema, c.MaxRepairs) : null,
+            Context = c.Context,
+            Streaming = c.Streaming,
+            SubAgents = [.. c.SubAgents.Select(sub => new SubAgent(sub.Name, sub.Description, Build(sub.Agent, sub.Name)))],
+            ApprovalGate = (request, _) => ValueTask.FromResult(scenario.Approvals.GetValueOrDefault(qualified.GetValueOrDefault(request.Tool, request.Tool), ApprovalDecision.Pending)),
+            Pricing = (modelId, usage) => PricingTable.Default.Cost(new ModelRef(c.Model.Provider, modelId), usage),
+            Time = time,
+        };
+
+        AgentRun run;
+        if (config.Pipeline.Count > 0)
+        {
+            var stages = config.Pipeline.Select(name => Build(config.SubAgents.Single(s => s.Name == name).Agent, name)).ToList();
+            run = await AgentPipeline.RunAsync(agentCase.ChatClient, stages, scenario.Input, time, cancellationToken);
+        }
+        else
+        {
+            var agent = new Agent(agentCase.ChatClient, Build(config, "agent"));
+            run = await agent.RunAsync(scenario.Input, cancellationToken);
+            if (run is { Outcome: AgentOutcome.AwaitingApproval, Checkpoint: { } checkpoint } && scenario.Resume.Count > 0)
+            {
+                // The scripted human decides later: the run resumes from its serialised checkpoint, as it would in production.
+                var decisions = checkpoint.Pending.ToDictionary(
+                    p => p.CallId,
+                    p => scenario.Resume.GetValueOrDefault(qualified.GetValueOrDefault(p.Tool, p.Tool), ApprovalDecision.Pending));
+                var resumed = await agent.ResumeAsync(AgentCheckpoint.FromJson(checkpoint.ToJson()), decisions, cancellationToken);
+                run = resumed with { Trace = [.. run.Trace, .. resumed.Trace.Select(s => s with { Id = s.Id + run.Trace.Count, ParentId = s.ParentId == 0 ? 0 : s.ParentId + run.Trace.Count })] };
+            }
+        }
+
+        return new AgentReport
+        {
+            Output = run.FinalText,
+            Outcome = Outcomes.FromResult(run.Outcome.ToString()),
+            Reason = run.Reason,
+            ToolCalls = [.. run.ToolCalls.Select(c => new ToolCallResult(c.Step, qualified.GetValueOrDefault(c.Name, c.Name), c.ArgumentsJson, c.Result, c.IsError, c.Status, c.Agent))],
+            Steps = run.Steps,
+            InputTokens = run.Usage.Input,
+            OutputTokens = run.Usage.Output,
+            CostUsd = run.CostUsd,
+            Counters = run.Counters,
+            Transcript = Transcript(run.Messages),
+            Trace = [.. run.Trace.Select(s => new TraceSpan(s.Id, s.ParentId, s.Kind, s.Name, s.StartMs, s.DurationMs, s.Status, s.Tags))],
+            IsComplete = true,
+        };
+    }
+
+    private static List<TranscriptEntry> Transcript(IReadOnlyList<ChatMessage> messages) =>
+        [.. messages.Select(m => new TranscriptEntry(m.Role.Value, string.Join(Environment.NewLine, m.Contents.Select(Describe).Where(s => s.Length > 0))))];
+
+    private static string Describe(AIContent content) => content switch
+    {
+        TextContent text => text.Text,
+        FunctionCallContent call => $"→ {call.Name}({JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>(), AgentJson.Options)})",
+        FunctionResultContent result => $"← {result.Result}",
+        _ => string.Empty,
+    };
+}

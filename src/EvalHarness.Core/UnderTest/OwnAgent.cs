@@ -1,0 +1,36 @@
+namespace EvalHarness.Core.UnderTest;
+
+/// <summary>
+/// A team's own agent as a suite names it: a process (<c>agent: { command: […] }</c>) or a .NET type
+/// (<c>agent: { dotnet: { assembly, type } }</c>), or one given in code.
+/// </summary>
+public sealed record OwnAgent
+{
+    /// <summary>How the report names it, e.g. <c>process: python3 agent.py</c>.</summary>
+    public required string Description { get; init; }
+
+    /// <summary>The command and its arguments, for a process agent.</summary>
+    public IReadOnlyList<string> Command { get; init; } = [];
+
+    /// <summary>Environment variables the process gets besides the harness's.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The process's working folder (the suite's folder unless <c>cwd</c> says otherwise).</summary>
+    public string WorkingDirectory { get; init; } = ".";
+
+    /// <summary>How long one case's process may run before it is stopped.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Creates the agent for one case, for a .NET agent; null for a process agent.</summary>
+    public Func<IAgentUnderTest>? Factory { get; init; }
+
+    /// <summary>The agent for one case: a fresh instance of a .NET agent, or the process runner.</summary>
+    public IAgentUnderTest Create() => Factory?.Invoke() ?? new ProcessAgent(this);
+
+    /// <summary>An agent given in code: <paramref name="factory"/> makes one per case.</summary>
+    public static OwnAgent FromFactory(Func<IAgentUnderTest> factory, string? description = null)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        return new OwnAgent { Description = description ?? "dotnet: given in code", Factory = factory };
+    }
+}

@@ -1,0 +1,225 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using EvalHarness.Core.Results;
+
+namespace EvalHarness.Core.UnderTest;
+
+/// <summary>
+/// An agent in any language, run as a process per case (the contract is docs/own-agent.md): the harness sets
+/// <c>OPENAI_BASE_URL</c>, <c>ANTHROPIC_BASE_URL</c>, the API keys and <c>EVALH_CASE_ID</c>, writes one JSON object to
+/// its standard input and closes it, and reads its answer from the last line of its standard output.
+/// </summary>
+internal sealed class ProcessAgent(OwnAgent agent) : IAgentUnderTest
+{
+    /// <summary>The most of a process's output kept as its log.</summary>
+    private const int MaxLogChars = 64 * 1024;
+
+    public async Task<AgentReport> RunAsync(AgentCase agentCase, CancellationToken cancellationToken = default)
+    {
+        var start = new ProcessStartInfo(agent.Command[0])
+        {
+            WorkingDirectory = agent.WorkingDirectory,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            StandardInputEncoding = new UTF8Encoding(false),
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var argument in agent.Command.Skip(1))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in agent.Environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        start.Environment["OPENAI_BASE_URL"] = agentCase.OpenAIBaseUrl.ToString().TrimEnd('/');
+        start.Environment["ANTHROPIC_BASE_URL"] = agentCase.AnthropicBaseUrl.ToString().TrimEnd('/');
+        start.Environment["OPENAI_API_KEY"] = agentCase.OpenAIApiKey;
+        start.Environment["ANTHROPIC_API_KEY"] = agentCase.AnthropicApiKey;
+        start.Environment["EVALH_CASE_ID"] = agentCase.CaseId;
+        start.Environment["EVALH_MODEL"] = agentCase.Model.Model;
+
+        using var process = new Process { StartInfo = start };
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception ex)
+        {
+            return AgentReport.Failed($"the agent command '{agent.Command[0]}' could not be started ({ex.Message}). Check the suite's agent.command: the program must be on PATH or a path relative to {agent.WorkingDirectory}.");
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(agent.Timeout);
+        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        try
+        {
+            await WriteInputAsync(process.StandardInput, agentCase, timeout.Token);
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
+            // Past its time, stopped, or it closed its input without reading it: if it is still running, stop it and its children.
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync(CancellationToken.None);
+                cancellationToken.ThrowIfCancellationRequested();
+                return AgentReport.Failed(
+                    $"the agent process did not finish within its {agent.Timeout.TotalSeconds:0.###} s (agent.timeout_s) and was stopped.",
+                    Log(await stdout, await stderr, lastLineIsAnswer: false));
+            }
+
+            await process.WaitForExitAsync(CancellationToken.None);
+        }
+
+        var output = await stdout;
+        var error = await stderr;
+        var lines = output.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0).ToList();
+        if (process.ExitCode != 0)
+        {
+            return AgentReport.Failed($"the agent process exited with code {process.ExitCode}{LastLine(error)}.", Log(output, error, lastLineIsAnswer: false));
+        }
+
+        if (lines.Count == 0)
+        {
+            return AgentReport.Failed("the agent process printed nothing: it must print its answer as one JSON object on the last line of its output, e.g. {\"output\": \"…\"}.", Log(output, error, lastLineIsAnswer: false));
+        }
+
+        var last = lines[^1].Trim();
+        var log = Log(output, error, lastLineIsAnswer: true);
+        try
+        {
+            using var document = JsonDocument.Parse(last);
+            return Answer(document.RootElement, log);
+        }
+        catch (JsonException ex)
+        {
+            var reason = last.StartsWith('{')
+                ? $"the last line of the agent's output is not valid JSON ({ex.Message}): {Snippet(last)}"
+                : $"the agent process printed no JSON answer: its last line must be one JSON object such as {{\"output\": \"…\"}}, but it was {Snippet(last)}";
+            return AgentReport.Failed(reason, Log(output, error, lastLineIsAnswer: false));
+        }
+    }
+
+    /// <summary>The input object: the case, the scenario's message and its vars.</summary>
+    private static async Task WriteInputAsync(StreamWriter input, AgentCase agentCase, CancellationToken cancellationToken)
+    {
+        using (var buffer = new MemoryStream())
+        {
+            using (var json = new Utf8JsonWriter(buffer))
+            {
+                json.WriteStartObject();
+                json.WriteString("case_id", agentCase.CaseId);
+                json.WriteString("scenario", agentCase.Scenario.Name);
+                json.WriteString("variant", agentCase.Variant);
+                json.WriteNumber("trial", agentCase.Trial);
+                json.WriteString("input", agentCase.Input);
+                json.WriteStartObject("vars");
+                foreach (var (name, value) in agentCase.Vars)
+                {
+                    json.WritePropertyName(name);
+                    value.WriteTo(json);
+                }
+
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+
+            await input.WriteLineAsync(Encoding.UTF8.GetString(buffer.ToArray()).AsMemory(), cancellationToken);
+        }
+
+        await input.FlushAsync(cancellationToken);
+        input.Close();
+    }
+
+    private static AgentReport Answer(JsonElement answer, string log)
+    {
+        if (answer.ValueKind != JsonValueKind.Object)
+        {
+            return AgentReport.Failed($"the last line of the agent's output must be a JSON object with \"output\", not {Snippet(answer.GetRawText())}.", log);
+        }
+
+        if (!answer.TryGetProperty("output", out var output) || output.ValueKind != JsonValueKind.String)
+        {
+            return AgentReport.Failed($"the agent's answer has no \"output\" string: {Snippet(answer.GetRawText())}", log);
+        }
+
+        var outcome = answer.TryGetProperty("outcome", out var o) && o.ValueKind == JsonValueKind.String ? o.GetString()! : null;
+        if (outcome is not null && !Outcomes.IsValid(outcome))
+        {
+            return AgentReport.Failed($"the agent's answer says \"outcome\": \"{outcome}\", which is not one of {string.Join(", ", Outcomes.Names)}.", log);
+        }
+
+        List<ToolCallResult>? calls = null;
+        if (answer.TryGetProperty("tool_calls", out var t) && t.ValueKind == JsonValueKind.Array)
+        {
+            calls = [];
+            foreach (var call in t.EnumerateArray())
+            {
+                if (call.ValueKind != JsonValueKind.Object || !call.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String)
+                {
+                    return AgentReport.Failed($"each of the answer's \"tool_calls\" needs a \"name\": {Snippet(call.GetRawText())}", log);
+                }
+
+                var arguments = call.TryGetProperty("arguments", out var a) ? (a.ValueKind == JsonValueKind.String ? a.GetString()! : a.GetRawText()) : "{}";
+                var result = call.TryGetProperty("result", out var r) ? (r.ValueKind == JsonValueKind.String ? r.GetString()! : r.GetRawText()) : string.Empty;
+                var isError = call.TryGetProperty("is_error", out var e) && e.ValueKind == JsonValueKind.True;
+                calls.Add(new ToolCallResult(call.TryGetProperty("step", out var s) && s.TryGetInt32(out var step) ? step : 0, name.GetString()!, arguments, result, isError, isError ? "error" : "ok"));
+            }
+        }
+
+        Dictionary<string, int>? counters = null;
+        if (answer.TryGetProperty("counters", out var c) && c.ValueKind == JsonValueKind.Object)
+        {
+            counters = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var counter in c.EnumerateObject())
+            {
+                if (!counter.Value.TryGetInt32(out var value))
+                {
+                    return AgentReport.Failed($"the answer's counter \"{counter.Name}\" must be a whole number, not {counter.Value.GetRawText()}.", log);
+                }
+
+                counters[counter.Name] = value;
+            }
+        }
+
+        return new AgentReport
+        {
+            Output = output.GetString()!,
+            Outcome = outcome,
+            Reason = answer.TryGetProperty("reason", out var reason) && reason.ValueKind == JsonValueKind.String ? reason.GetString() : null,
+            State = answer.TryGetProperty("state", out var state) && state.ValueKind == JsonValueKind.Object ? state.Clone() : null,
+            ToolCalls = calls,
+            Counters = counters,
+            Log = log,
+        };
+    }
+
+    /// <summary>What the process printed besides its answer: standard output, then standard error, cut to a size a report can show.</summary>
+    private static string Log(string stdout, string stderr, bool lastLineIsAnswer)
+    {
+        var output = stdout.TrimEnd();
+        if (lastLineIsAnswer)
+        {
+            var cut = output.LastIndexOf('\n');
+            output = cut < 0 ? string.Empty : output[..cut].TrimEnd();
+        }
+
+        var log = string.Join(Environment.NewLine, new[] { output, stderr.TrimEnd() }.Where(s => s.Length > 0));
+        return log.Length <= MaxLogChars ? log : $"… ({log.Length - MaxLogChars:N0} characters left out){Environment.NewLine}{log[^MaxLogChars..]}";
+    }
+
+    private static string LastLine(string stderr) =>
+        stderr.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Length > 0) is { } line ? $": {Snippet(line)}" : " (it wrote nothing to standard error)";
+
+    private static string Snippet(string text) => text.Length <= 200 ? text : text[..200] + "…";
+}
