@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using EvalHarness.Core.Results;
 using EvalHarness.Core.Running;
 using EvalHarness.Core.Suites;
+using EvalHarness.Core.UnderTest;
 using Xunit;
 
 namespace EvalHarness.Xunit;
@@ -9,21 +10,25 @@ namespace EvalHarness.Xunit;
 /// <summary>Replays suites for xunit: each suite runs once (in parallel, as <c>evalh run</c> does) and each test case checks its own result.</summary>
 public static class SuiteReplay
 {
-    private static readonly ConcurrentDictionary<(string Suite, string Cassettes), Lazy<Task<RunResult>>> Runs = new();
+    private static readonly ConcurrentDictionary<(string Suite, string Cassettes, string? Agent), Lazy<Task<RunResult>>> Runs = new();
 
     /// <summary>The replayed result of one case.</summary>
-    public static async Task<CaseResult> RunAsync(string suite, string cassettes, string caseId)
+    /// <param name="suite">The suite file.</param>
+    /// <param name="cassettes">The cassette folder.</param>
+    /// <param name="caseId">The case, as <see cref="SuiteCasesAttribute"/> names it.</param>
+    /// <param name="agent">The agent under test given in code, in place of the suite's; null for the suite's own.</param>
+    public static async Task<CaseResult> RunAsync(string suite, string cassettes, string caseId, OwnAgent? agent = null)
     {
-        var run = await Runs.GetOrAdd((suite, cassettes), key => new Lazy<Task<RunResult>>(() =>
-            EvalRunner.RunAsync(SuiteLoader.Load(key.Suite), new RunOptions { CassetteDirectory = key.Cassettes }))).Value;
+        var run = await Runs.GetOrAdd((suite, cassettes, agent?.Description), key => new Lazy<Task<RunResult>>(() =>
+            EvalRunner.RunAsync(SuiteLoader.Load(key.Suite), new RunOptions { CassetteDirectory = key.Cassettes, Agent = agent }))).Value;
         return run.Cases.SingleOrDefault(c => c.CassetteId == caseId)
             ?? throw new InvalidOperationException($"{suite} has no case '{caseId}' (was it renamed since discovery?).");
     }
 
     /// <summary>Replays a case and fails the test with every failed assertion's reason (or the cassette error) when it did not pass.</summary>
-    public static async Task AssertPassesAsync(string suite, string cassettes, string caseId)
+    public static async Task AssertPassesAsync(string suite, string cassettes, string caseId, OwnAgent? agent = null)
     {
-        var result = await RunAsync(suite, cassettes, caseId);
+        var result = await RunAsync(suite, cassettes, caseId, agent);
         if (result.Passed)
         {
             return;
@@ -34,4 +39,9 @@ public static class SuiteReplay
             : result.Verdicts.Where(v => !v.Passed).Select(v => $"{v.Kind}: {v.Reason}").ToList();
         Assert.Fail($"{caseId} failed ({result.Outcome}: {result.OutcomeReason}){Environment.NewLine}  - {string.Join($"{Environment.NewLine}  - ", reasons)}");
     }
+
+    /// <summary>Replays a case against <typeparamref name="TAgent"/> (one instance per case), in place of the suite's agent.</summary>
+    public static Task AssertPassesAsync<TAgent>(string suite, string cassettes, string caseId)
+        where TAgent : IAgentUnderTest, new() =>
+        AssertPassesAsync(suite, cassettes, caseId, OwnAgent.FromFactory(() => new TAgent(), $"dotnet: {typeof(TAgent).FullName}"));
 }

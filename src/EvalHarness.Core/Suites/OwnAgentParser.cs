@@ -32,19 +32,33 @@ internal static class OwnAgentParser
             }
 
             var dk = y.Keys(y.Mapping(d.Value, "dotnet"), "dotnet", "assembly", "type");
-            var typeName = y.String(y.Required(dk, d.Value, "type", "dotnet"), "type");
-            var assembly = dk.TryGetValue("assembly", out var a) ? Path.Combine(baseDirectory, y.String(a.Value, "assembly")) : null;
-            Type type;
-            try
+            if (!dk.TryGetValue("type", out var typeNode))
             {
-                type = AgentAssembly.FindType(assembly, typeName);
+                // No type: the agent is given in code (a test project's SuiteReplay or EvaluationOptions.Agent).
+                own = dk.ContainsKey("assembly")
+                    ? throw y.Error(d.Value, "dotnet.assembly needs dotnet.type: the agent's full type name, e.g. MyCompany.Support.SupportAgent.")
+                    : new OwnAgent
+                    {
+                        Description = "dotnet: given in code",
+                        Factory = () => throw new InvalidOperationException($"{y.File}: this suite's agent is given in code (dotnet: with no type). Pass it with SuiteReplay.AssertPassesAsync<TAgent>(…) or EvaluationOptions.Agent, or name it with dotnet.type."),
+                    };
             }
-            catch (ArgumentException ex)
+            else
             {
-                throw y.Error(dk.TryGetValue("assembly", out var at) ? at.Value : d.Value, ex.Message);
-            }
+                var typeName = y.String(typeNode.Value, "type");
+                var assembly = dk.TryGetValue("assembly", out var a) ? Path.Combine(baseDirectory, y.String(a.Value, "assembly")) : null;
+                Type type;
+                try
+                {
+                    type = AgentAssembly.FindType(assembly, typeName);
+                }
+                catch (ArgumentException ex)
+                {
+                    throw y.Error(dk.TryGetValue("assembly", out var at) ? at.Value : typeNode.Value, ex.Message);
+                }
 
-            own = new OwnAgent { Description = $"dotnet: {typeName}", Factory = () => (IAgentUnderTest)Activator.CreateInstance(type)! };
+                own = new OwnAgent { Description = $"dotnet: {typeName}", Factory = () => (IAgentUnderTest)Activator.CreateInstance(type)! };
+            }
         }
         else
         {

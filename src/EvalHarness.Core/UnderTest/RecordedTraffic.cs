@@ -105,11 +105,13 @@ internal sealed record RecordedTraffic
             // OpenAI chat: { role: tool, tool_call_id, content }; Responses: { type: function_call_output, call_id, output }.
             if (Str(message, "role") == "tool" && Str(message, "tool_call_id") is { } id)
             {
-                results[id] = (Text(message.GetProperty("content")), false);
+                var text = Text(message.GetProperty("content"));
+                results[id] = (text, IsErrorObject(text));
             }
             else if (Str(message, "type") == "function_call_output" && Str(message, "call_id") is { } callId)
             {
-                results[callId] = (message.TryGetProperty("output", out var output) ? Text(output) : string.Empty, false);
+                var text = message.TryGetProperty("output", out var output) ? Text(output) : string.Empty;
+                results[callId] = (text, IsErrorObject(text));
             }
 
             // Anthropic: a user message whose content blocks include { type: tool_result, tool_use_id, content, is_error }.
@@ -121,6 +123,28 @@ internal sealed record RecordedTraffic
                     results[useId] = (block.TryGetProperty("content", out var content) ? Text(content) : string.Empty, isError);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Whether a tool result is an error by the common convention of a JSON object with an <c>error</c> key
+    /// (OpenAI's wire format has no error flag for tool results; Anthropic's <c>is_error</c> is read as sent).
+    /// </summary>
+    private static bool IsErrorObject(string result)
+    {
+        if (!result.StartsWith('{'))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(result);
+            return document.RootElement.TryGetProperty("error", out var error) && error.ValueKind is not (JsonValueKind.Null or JsonValueKind.False);
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 

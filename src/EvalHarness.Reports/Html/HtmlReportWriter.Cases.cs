@@ -143,6 +143,12 @@ public static partial class HtmlReportWriter
             }
         }
 
+        if (!string.IsNullOrEmpty(c.Log))
+        {
+            // What a team's own agent printed besides its answer: often the first place to look when it failed.
+            html.Append(CultureInfo.InvariantCulture, $"<h3>Agent log</h3><pre class=\"agent-log\">{E(c.Log)}</pre>");
+        }
+
         html.Append("</div></details>");
     }
 

@@ -1,0 +1,58 @@
+using EvalHarness.Core.Gate;
+using EvalHarness.Core.Results;
+using EvalHarness.Reports.Baselines;
+using EvalHarness.Reports.History;
+
+namespace EvalHarness.Reports;
+
+/// <summary>
+/// What every writer of a run's reports shares, the CLI and <see cref="Evaluation"/> alike: find the baseline (the one
+/// named, else the suite's blessed one), read the history, gate when a policy is given, and append to the history.
+/// </summary>
+public static class RunReports
+{
+    /// <summary>Builds the context of a run's reports. <paramref name="policy"/> null keeps <paramref name="gate"/> as it is.</summary>
+    /// <exception cref="FileNotFoundException">The named baseline is not there.</exception>
+    /// <exception cref="InvalidDataException">The baseline or history cannot be read.</exception>
+    /// <exception cref="ArgumentException">The baseline is of another suite, or the policy names a variant the run lacks.</exception>
+    public static async Task<ReportContext> BuildAsync(
+        RunResult run, string reportsDirectory, string? baseline, GatePolicy? policy, GateResult? gate, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        RunResult? against;
+        string source;
+        if (baseline is not null)
+        {
+            (against, source) = await RunLocator.ReadAsync(baseline, reportsDirectory, cancellationToken);
+        }
+        else
+        {
+            (against, source) = (await BaselineStore.FindAsync(reportsDirectory, run.Suite, cancellationToken), BaselineStore.PathFor(reportsDirectory, run.Suite));
+        }
+
+        if (against is not null && against.Suite != run.Suite)
+        {
+            throw new InvalidDataException(
+                $"{source}: the baseline is a run of the suite '{against.Suite}', not '{run.Suite}'. Bless a run of {run.Suite} with `evalh baseline bless <run>`, or name one with --baseline.");
+        }
+
+        if (against?.RunId == run.RunId)
+        {
+            against = null; // the baseline run itself: nothing to compare with
+        }
+
+        var window = policy?.FlakyWindow ?? 10;
+        var context = await ReportContext.LoadAsync(run, reportsDirectory, against, gate, window, cancellationToken);
+        return policy is null ? context : context.WithGate(ReleaseGate.Evaluate(run, against, policy, context.Flaky));
+    }
+
+    /// <summary>
+    /// Appends a run to the history: whole runs and merged ones; not shards (their merge is appended) nor runs narrowed
+    /// with --filter or --variant, whose numbers would make the trends jump.
+    /// </summary>
+    public static Task AppendHistoryAsync(RunResult run, string reportsDirectory, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return run.Shard is null && run.Selection is null ? HistoryFile.AppendAsync(Path.Combine(reportsDirectory, HistoryFile.FileName), run, cancellationToken) : Task.CompletedTask;
+    }
+}
