@@ -9,6 +9,9 @@ internal static class RepoPaths
 
     public static string Cassettes => Path.Combine(Root, "cassettes");
 
+    /// <summary>An own-agent example's folder: <c>examples/&lt;name&gt;</c>, with its suite.yaml and cassettes.</summary>
+    public static string Example(string name) => Path.Combine(Root, "examples", name);
+
     /// <summary>Copies a folder tree, for tests that change files the repository commits.</summary>
     public static void CopyTree(string from, string to)
     {

@@ -1,0 +1,131 @@
+using EvalHarness.Reports;
+using EvalHarness.Tests.Support;
+
+namespace EvalHarness.Tests.Core;
+
+/// <summary>
+/// A process agent that misbehaves ends its own case with a clear error; every other case still runs, and the run's
+/// results and reports are complete (exit code 2: the run could not be judged whole).
+/// </summary>
+public sealed class ProcessAgentTests : IDisposable
+{
+    /// <summary>An agent that does, per scenario, one of the things a broken agent does. It never calls the model.</summary>
+    private const string Agent = """
+        import json, sys, time
+        case = json.loads(sys.stdin.read())
+        what = case["scenario"]
+        if what != "says-nothing":
+            print("starting " + what)
+        if what == "answers":
+            print(json.dumps({"output": "fine, " + case["input"], "state": {"vars": case["vars"]}, "counters": {"retries": 2}}))
+        elif what == "crashes":
+            print("boom: the database is gone", file=sys.stderr)
+            sys.exit(3)
+        elif what == "prints-prose":
+            print("All done, thank you!")
+        elif what == "prints-broken-json":
+            print('{"output": "half')
+        elif what == "forgets-output":
+            print(json.dumps({"answer": "42"}))
+        elif what == "says-nothing":
+            pass
+        elif what == "hangs":
+            sys.stdout.flush()
+            time.sleep(60)
+        """;
+
+    private const string Suite = """
+        suite: misbehaving
+        agent:
+          model: openai:gpt-4o-mini
+          command: [python3, agent.py]
+          timeout_s: 60
+        scenarios:
+          - { name: answers, input: "hi", vars: { tier: gold }, expect: { output: { contains: [fine] }, state: { vars.tier: gold }, counters: { retries: 2 } } }
+          - { name: crashes, input: "hi" }
+          - { name: prints-prose, input: "hi" }
+          - { name: prints-broken-json, input: "hi" }
+          - { name: forgets-output, input: "hi" }
+          - { name: says-nothing, input: "hi" }
+        """;
+
+    /// <summary>One case that never ends: its limit is short, and only the hanging case is held to it.</summary>
+    private const string HangingSuite = """
+        suite: hanging
+        agent:
+          model: openai:gpt-4o-mini
+          command: [python3, agent.py]
+          timeout_s: 1.5
+        scenarios:
+          - { name: hangs, input: "hi" }
+        """;
+
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private Task<EvaluationResult> RunAsync(string suite)
+    {
+        _temp.Write("agent.py", Agent);
+        Directory.CreateDirectory(_temp.Combine("cassettes"));
+        return Evaluation.RunAsync(
+            _temp.Write("suite.yaml", suite),
+            new EvaluationOptions { CassetteDirectory = _temp.Combine("cassettes"), ReportsDirectory = _temp.Combine("reports") },
+            TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Run_AgentsThatMisbehave_AreCaseErrorsWithTheirReasonAndTheRestIsReported()
+    {
+        var result = await RunAsync(Suite);
+
+        Assert.Equal(2, result.ExitCode);
+        var cases = result.Run.Cases.ToDictionary(c => c.Scenario);
+        Assert.Equal(6, cases.Count);
+        Assert.True(cases["answers"].Passed, cases["answers"].Error ?? string.Join("; ", cases["answers"].Verdicts.Select(v => v.Reason)));
+        Assert.Equal("fine, hi", cases["answers"].FinalOutput);
+        Assert.Equal("starting answers", cases["answers"].Log);
+        Assert.Equal("The agent process exited with code 3: boom: the database is gone.", cases["crashes"].Error);
+        Assert.Equal("starting crashes\nboom: the database is gone", cases["crashes"].Log);
+        Assert.Equal(
+            "The agent process printed no JSON answer: its last line must be one JSON object such as {\"output\": \"…\"}, but it was All done, thank you!",
+            cases["prints-prose"].Error);
+        Assert.StartsWith("The last line of the agent's output is not valid JSON (", cases["prints-broken-json"].Error, StringComparison.Ordinal);
+        Assert.EndsWith("): {\"output\": \"half", cases["prints-broken-json"].Error, StringComparison.Ordinal);
+        Assert.Equal("The agent's answer has no \"output\" string: {\"answer\": \"42\"}", cases["forgets-output"].Error);
+        Assert.StartsWith("The agent process printed nothing: it must print its answer as one JSON object", cases["says-nothing"].Error, StringComparison.Ordinal);
+        Assert.All(cases.Values.Where(c => c.Scenario != "answers"), c => Assert.False(c.Passed));
+
+        // Nothing is lost: every case is in every report.
+        var html = await File.ReadAllTextAsync(Path.Combine(result.ReportDirectory, "report.html"), TestContext.Current.CancellationToken);
+        var junit = await File.ReadAllTextAsync(Path.Combine(result.ReportDirectory, "junit.xml"), TestContext.Current.CancellationToken);
+        Assert.All(cases.Keys, name =>
+        {
+            Assert.Contains($"misbehaving/default/{name}/t1", junit, StringComparison.Ordinal);
+            Assert.Contains($"id=\"case-misbehaving-default-{name}-t1\"", html, StringComparison.Ordinal);
+        });
+        Assert.Contains("The agent process exited with code 3: boom: the database is gone.", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_AgentHangsPastItsTimeout_IsStoppedAndIsACaseError()
+    {
+        var result = await RunAsync(HangingSuite);
+
+        Assert.Equal(2, result.ExitCode);
+        var hangs = Assert.Single(result.Run.Cases);
+        Assert.Equal("The agent process did not finish within its 1.5 s (agent.timeout_s) and was stopped.", hangs.Error);
+        Assert.Equal("starting hangs", hangs.Log); // what it printed before it hung is kept
+        var html = await File.ReadAllTextAsync(Path.Combine(result.ReportDirectory, "report.html"), TestContext.Current.CancellationToken);
+        Assert.Contains("did not finish within its 1.5 s", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_CommandNotFound_IsACaseErrorThatNamesTheCommand()
+    {
+        var result = await RunAsync(Suite.Replace("[python3, agent.py]", "[evalh-no-such-program, agent.py]", StringComparison.Ordinal));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.All(result.Run.Cases, c => Assert.StartsWith("The agent command 'evalh-no-such-program' could not be started (", c.Error, StringComparison.Ordinal));
+    }
+}
