@@ -32,7 +32,8 @@ public static partial class StateReader
             "tests.passing" => environment.RunTests().Failures.Count == 0,
             "tests.failed" => environment.RunTests().Failures.Count,
             _ when match.Groups["order"].Success => Order(environment, match.Groups["order"].Value, match.Groups["field"].Value),
-            _ when match.Groups["mail"].Success => Mail(environment, int.Parse(match.Groups["mail"].Value, CultureInfo.InvariantCulture), match.Groups["mailfield"].Value),
+            // An index too big for an int is past the end of the outbox.
+            _ when match.Groups["mail"].Success => int.TryParse(match.Groups["mail"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var index) ? Mail(environment, index, match.Groups["mailfield"].Value) : null,
             _ => null,
         };
         return value is null ? null : JsonSerializer.SerializeToElement(value);

@@ -38,7 +38,7 @@ public static class AgentAssembly
     }
 
     private static bool IsAgent(Type type) =>
-        typeof(IAgentUnderTest).IsAssignableFrom(type) && type is { IsPublic: true, IsAbstract: false, IsInterface: false } && type.GetConstructor(Type.EmptyTypes) is not null;
+        typeof(IAgentUnderTest).IsAssignableFrom(type) && type is { IsVisible: true, IsAbstract: false, IsInterface: false } && type.GetConstructor(Type.EmptyTypes) is not null;
 
     private static Assembly Load(string path)
     {

@@ -77,7 +77,7 @@ internal sealed record RecordedTraffic
             {
                 var found = results.TryGetValue(call.Id, out var result);
                 calls.Add(new ToolCallResult(step, call.Name, call.Arguments, found ? result.Text : string.Empty, found && result.IsError, found ? (result.IsError ? "error" : "ok") : "no_result"));
-                spans.Add(new TraceSpan(spans.Count + 2, 1, "tool", call.Name, at, 0, found && result.IsError ? "error" : "ok", new Dictionary<string, string> { ["arguments"] = call.Arguments }));
+                spans.Add(new TraceSpan(spans.Count + 2, 1, "tool", call.Name, at, 0, !found ? "no_result" : result.IsError ? "error" : "ok", new Dictionary<string, string> { ["arguments"] = call.Arguments }));
             }
         }
 
@@ -91,7 +91,8 @@ internal sealed record RecordedTraffic
             InputTokens = turns.Sum(t => t.InputTokens),
             OutputTokens = turns.Sum(t => t.OutputTokens),
             CostUsd = turns.Count == 0 ? 0m : cost,
-            Transcript = interactions.Count == 0 ? [] : Conversation(interactions[^1].Request.Body, last),
+            // The answer to the last request, if it had one: an earlier answer is already among that request's messages.
+            Transcript = interactions.Count == 0 ? [] : Conversation(interactions[^1].Request.Body, turns[^1].Ok ? turns[^1] : null),
             Trace = interactions.Count == 0 ? [] : spans,
             LastText = last?.Text ?? string.Empty,
         };
@@ -244,13 +245,15 @@ internal sealed record RecordedTraffic
     {
         public static Turn Read(Interaction interaction)
         {
-            var anthropic = interaction.Request.Path.EndsWith("/messages", StringComparison.Ordinal);
+            // The recorded path keeps its query (the Anthropic SDKs' beta client posts to /v1/messages?beta=true).
+            var path = interaction.Request.Path.Split('?', 2)[0];
+            var anthropic = path.EndsWith("/messages", StringComparison.Ordinal);
             var provider = anthropic ? "anthropic" : "openai";
             var requested = Str(interaction.Request.Body, "model");
             var response = interaction.Response;
             var ok = response.Status is >= 200 and < 300 && response.Fault is null;
             var status = response.Fault ?? $"HTTP {response.Status}";
-            JsonElement? body = response.Events is { } events ? Assemble(events, anthropic, interaction.Request.Path) : response.Body;
+            JsonElement? body = response.Events is { } events ? Assemble(events, anthropic, path) : response.Body;
             if (!ok || body is not { ValueKind: JsonValueKind.Object } b)
             {
                 return new Turn(provider, requested ?? "model", false, status, string.Empty, [], 0, 0);

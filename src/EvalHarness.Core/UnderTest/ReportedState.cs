@@ -49,8 +49,8 @@ public static partial class ReportedState
 
             foreach (Capture index in match.Groups["index"].Captures)
             {
-                var at = int.Parse(index.Value, CultureInfo.InvariantCulture);
-                if (current.ValueKind != JsonValueKind.Array || at >= current.GetArrayLength())
+                // An index too big for an int is past the end of any array.
+                if (!int.TryParse(index.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var at) || current.ValueKind != JsonValueKind.Array || at >= current.GetArrayLength())
                 {
                     return null;
                 }

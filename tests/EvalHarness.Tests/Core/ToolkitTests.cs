@@ -79,4 +79,13 @@ public sealed class ToolkitTests
         Assert.Equal((1, 0), (after.Passed, after.Failures.Count));
         Assert.Equal(JsonValueKind.True, StateReader.Read(env, "tests.passing")!.Value.ValueKind);
     }
+
+    [Fact]
+    public void StateReader_MailIndexPastAnyInt_IsMissingNotACrash()
+    {
+        using var env = CaseEnvironment.Create(new Fixtures());
+
+        Assert.True(StateReader.IsValid("mail.sent[99999999999].to"));
+        Assert.Null(StateReader.Read(env, "mail.sent[99999999999].to"));
+    }
 }

@@ -1,0 +1,224 @@
+using EvalHarness.Core.Suites;
+using EvalHarness.Core.UnderTest;
+using EvalHarness.Tests.Support;
+
+namespace EvalHarness.Tests.Core;
+
+/// <summary>An own .NET agent the suites below name by its full type name; the test assembly is loaded, so it is found.</summary>
+public sealed class CannedAgent : IAgentUnderTest
+{
+    public Task<AgentReport> RunAsync(AgentCase agentCase, CancellationToken cancellationToken = default) =>
+        Task.FromResult(AgentReport.FromOutput("canned"));
+}
+
+public sealed class OwnAgentSuiteTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public OwnAgentSuiteTests() => Directory.CreateDirectory(_temp.Combine("sub"));
+
+    public void Dispose() => _temp.Dispose();
+
+    private const string Process = """
+        suite: own
+        agent:
+          model: openai:gpt-4o-mini
+          command: [python3, agent.py]
+          env: { MODE: careful, LEVEL: "1" }
+          cwd: sub
+          timeout_s: 30
+        variants:
+          - name: base
+          - name: terse
+            model: openai:gpt-4o
+            env: { MODE: terse, EXTRA: x }
+        scenarios:
+          - name: refund
+            input: Refund A1
+            vars: { order_id: A1, amount: 10 }
+            expect:
+              tools: { called: [{ name: lookup, args: { id: A1 } }], not_called: [refund] }
+              counters: { retries: 0, cache_hits: 2 }
+              state: { orders.A1.status: refunded, "items[0].id": x }
+        """;
+
+    private const string Dotnet = """
+        suite: own
+        agent:
+          model: openai:gpt-4o-mini
+          dotnet: { type: EvalHarness.Tests.Core.CannedAgent }
+        scenarios:
+          - name: hello
+            input: Hi
+        """;
+
+    private const string BuiltIn = """
+        suite: rt
+        agent:
+          model: openai:gpt-4o-mini
+          system_prompt: Be helpful.
+          tools: [orders.lookup_order]
+        scenarios:
+          - name: s
+            input: x
+            expect: { tools: { called: [{ name: orders.lookup_order }] } }
+        """;
+
+    /// <summary>A public agent nested in a class: reflection does not call it public, but a team would.</summary>
+    public static class Agents
+    {
+        public sealed class Nested : IAgentUnderTest
+        {
+            public Task<AgentReport> RunAsync(AgentCase agentCase, CancellationToken cancellationToken = default) => Task.FromResult<AgentReport>("nested");
+        }
+    }
+
+    private string SuitePath => _temp.Combine("own.yaml");
+
+    [Fact]
+    public void Parse_DotnetAgentNestedInAPublicClass_IsFound()
+    {
+        var agent = Parse(Dotnet.Replace("EvalHarness.Tests.Core.CannedAgent", "EvalHarness.Tests.Core.OwnAgentSuiteTests+Agents+Nested", StringComparison.Ordinal)).Variants[0].Agent;
+
+        Assert.IsType<Agents.Nested>(agent.Own!.Create());
+    }
+
+    private Suite Parse(string yaml) => SuiteLoader.Parse(SuitePath, yaml);
+
+    [Fact]
+    public void Parse_ProcessAgent_ReadsCommandEnvCwdAndTimeout()
+    {
+        var agent = Parse(Process).Variants[0].Agent;
+
+        var own = Assert.IsType<OwnAgent>(agent.Own);
+        Assert.Equal(["python3", "agent.py"], own.Command);
+        Assert.Equal(new Dictionary<string, string> { ["MODE"] = "careful", ["LEVEL"] = "1" }, own.Environment);
+        Assert.Equal(_temp.Combine("sub"), own.WorkingDirectory);
+        Assert.Equal(TimeSpan.FromSeconds(30), own.Timeout);
+        Assert.Equal(("process: python3 agent.py", "process: python3 agent.py"), (own.Description, agent.SystemPromptSource));
+        Assert.Equal("openai:gpt-4o-mini", agent.Model.ToString());
+        Assert.IsType<ProcessAgent>(own.Create());
+    }
+
+    [Fact]
+    public void Parse_ProcessAgentWithoutCwdOrTimeout_RunsInTheSuiteFolderForAMinute()
+    {
+        var own = Parse(Process.Replace("  cwd: sub\n  timeout_s: 30\n", string.Empty, StringComparison.Ordinal)).Variants[0].Agent.Own!;
+
+        Assert.Equal((_temp.Path, TimeSpan.FromSeconds(60)), (own.WorkingDirectory, own.Timeout));
+    }
+
+    [Fact]
+    public void Parse_VariantOfAProcessAgent_SetsModelAndMergesEnvOverTheAgents()
+    {
+        var variants = Parse(Process).Variants;
+
+        Assert.Equal("openai:gpt-4o", variants[1].Agent.Model.ToString());
+        Assert.Equal(new Dictionary<string, string> { ["MODE"] = "terse", ["LEVEL"] = "1", ["EXTRA"] = "x" }, variants[1].Agent.Own!.Environment);
+        Assert.Equal(["python3", "agent.py"], variants[1].Agent.Own!.Command);
+        Assert.Equal(new Dictionary<string, string> { ["MODE"] = "careful", ["LEVEL"] = "1" }, variants[0].Agent.Own!.Environment);
+    }
+
+    [Fact]
+    public void Parse_OwnAgentScenario_TakesAnyToolCounterAndStatePathAndVars()
+    {
+        var scenario = Parse(Process).Scenarios.Single();
+
+        Assert.Equal(("lookup", "A1"), (scenario.Expect.ToolsCalled.Single().Name, scenario.Expect.ToolsCalled.Single().Arguments["id"].GetString()));
+        Assert.Equal(["refund"], scenario.Expect.ToolsNotCalled);
+        Assert.Equal(new Dictionary<string, int> { ["retries"] = 0, ["cache_hits"] = 2 }, scenario.Expect.Counters);
+        Assert.Equal(["orders.A1.status", "items[0].id"], scenario.Expect.State.Keys);
+        Assert.Equal(("\"A1\"", "10"), (scenario.Vars["order_id"].GetRawText(), scenario.Vars["amount"].GetRawText()));
+    }
+
+    [Theory]
+    [InlineData("expect: { tools: { called: [{ name: lookup }] } }", "'lookup' is not one of the agent's tools")]
+    [InlineData("expect: { tools: { not_called: lookup } }", "'lookup' is not one of the agent's tools")]
+    [InlineData("expect: { counters: { cache_hits: 2 } }", "unknown counter 'cache_hits'")]
+    [InlineData("expect: { state: { \"items[0].id\": x } }", "'items[0].id' is not a state path")]
+    public void Parse_NamesOnlyAnOwnAgentMayUse_AreRefusedForTheBuiltInRuntime(string expect, string message)
+    {
+        var line = "    expect: { tools: { called: [{ name: orders.lookup_order }] } }";
+        var error = Assert.Throws<SuiteException>(() => Parse(BuiltIn.Replace(line, "    " + expect, StringComparison.Ordinal)));
+
+        Assert.Equal(9, error.Line);
+        Assert.Contains(message, error.Detail, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, string, int, int, string> Errors() => new()
+    {
+        { "command and dotnet", Process.Replace("  cwd: sub\n", "  cwd: sub\n  dotnet: { type: X.Y }\n", StringComparison.Ordinal), 3, 3, "an agent is either a process (command: [...]) or a .NET type (dotnet: { assembly, type }), not both." },
+        { "no model", Process.Replace("  model: openai:gpt-4o-mini\n", string.Empty, StringComparison.Ordinal), 3, 3, "An agent needs 'model'." },
+        { "command as a scalar", Process.Replace("[python3, agent.py]", "python3 agent.py", StringComparison.Ordinal), 4, 12, "command is a list: the program and its arguments" },
+        { "empty command", Process.Replace("[python3, agent.py]", "[]", StringComparison.Ordinal), 4, 12, "command is empty" },
+        { "empty program", Process.Replace("[python3, agent.py]", "['', agent.py]", StringComparison.Ordinal), 4, 12, "command is empty" },
+        { "missing cwd", Process.Replace("cwd: sub", "cwd: nowhere", StringComparison.Ordinal), 6, 8, "nowhere' does not exist (cwd is relative to the suite)." },
+        { "zero timeout", Process.Replace("timeout_s: 30", "timeout_s: 0", StringComparison.Ordinal), 7, 14, "timeout_s must be more than 0, not 0." },
+        { "EVALH_ variable", Process.Replace("MODE: careful", "EVALH_CASE_ID: x", StringComparison.Ordinal), 5, 10, "'EVALH_CASE_ID' is set by the harness for every case; choose another name." },
+        { "base URL variable", Process.Replace("MODE: careful", "OPENAI_BASE_URL: http://x", StringComparison.Ordinal), 5, 10, "'OPENAI_BASE_URL' is set by the harness" },
+        { "harness variable in a variant", Process.Replace("MODE: terse", "ANTHROPIC_BASE_URL: x", StringComparison.Ordinal), 12, 12, "'ANTHROPIC_BASE_URL' is set by the harness" },
+        { "system_prompt on an own agent", Process.Replace("  command:", "  system_prompt: Be helpful.\n  command:", StringComparison.Ordinal), 4, 3, "unknown key 'system_prompt' in agent." },
+        { "system_prompt on an own agent's variant", Process.Replace("    model: openai:gpt-4o\n", "    model: openai:gpt-4o\n    system_prompt: Be terse.\n", StringComparison.Ordinal), 12, 5, "unknown key 'system_prompt' in a variant." },
+        { "tool the agent does not declare", Process.Replace("  timeout_s: 30\n", "  timeout_s: 30\n  tools: [lookup, refund]\n", StringComparison.Ordinal).Replace("name: lookup", "name: mail", StringComparison.Ordinal), 19, 33, "'mail' is not one of the agent's tools, so it can never be called." },
+        { "env on a .NET agent", Dotnet.Replace("  dotnet:", "  env: { A: b }\n  dotnet:", StringComparison.Ordinal), 4, 3, "'env' is for process agents (command: [...]); a .NET agent runs in the harness's process." },
+        { "env on a .NET agent's variant", Dotnet.Replace("scenarios:", "variants:\n  - name: a\n    env: { A: b }\nscenarios:", StringComparison.Ordinal), 7, 5, "env is for process agents (command: [...])." },
+        { "assembly without type", Dotnet.Replace("{ type: EvalHarness.Tests.Core.CannedAgent }", "{ assembly: bin/Agent.dll }", StringComparison.Ordinal), 4, 11, "dotnet.assembly needs dotnet.type" },
+        { "missing assembly", Dotnet.Replace("{ type:", "{ assembly: bin/Agent.dll, type:", StringComparison.Ordinal), 4, 23, "Agent.dll' does not exist. Build the agent first (dotnet build), or fix the path (it is relative to the suite)." },
+        { "type in no loaded assembly", Dotnet.Replace("EvalHarness.Tests.Core.CannedAgent", "No.Such.Agent", StringComparison.Ordinal), 4, 19, "no loaded assembly has the type 'No.Such.Agent'." },
+        { "type that is no agent", Dotnet.Replace("EvalHarness.Tests.Core.CannedAgent", "System.String", StringComparison.Ordinal), 4, 19, "'System.String' must be a public, non-abstract class that implements EvalHarness.Core.UnderTest.IAgentUnderTest" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Errors))]
+    public void Parse_BadOwnAgent_FailsAtTheLineAndColumn(string what, string yaml, int line, int column, string message)
+    {
+        var error = Assert.Throws<SuiteException>(() => Parse(yaml));
+
+        Assert.True((SuitePath, line, column) == (error.File, error.Line, error.Column), $"{what}: {error.Message}");
+        Assert.Contains(message, error.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_DotnetTypeAmongLoadedAssemblies_CreatesAFreshInstancePerCase()
+    {
+        var agent = Parse(Dotnet).Variants[0].Agent;
+
+        var own = Assert.IsType<OwnAgent>(agent.Own);
+        Assert.Equal("dotnet: EvalHarness.Tests.Core.CannedAgent", own.Description);
+        var first = Assert.IsType<CannedAgent>(own.Create());
+        Assert.NotSame(first, own.Create());
+    }
+
+    [Fact]
+    public void Parse_DotnetWithoutType_IsAnAgentGivenInCode()
+    {
+        var own = Parse(Dotnet.Replace("{ type: EvalHarness.Tests.Core.CannedAgent }", "{}", StringComparison.Ordinal)).Variants[0].Agent.Own!;
+
+        Assert.Equal("dotnet: given in code", own.Description);
+        var error = Assert.Throws<InvalidOperationException>(own.Create);
+        Assert.Contains("this suite's agent is given in code", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_DotnetTypeMissingFromItsAssembly_ListsTheAgentsItHas()
+    {
+        var assembly = typeof(CannedAgent).Assembly.Location;
+
+        var error = Assert.Throws<SuiteException>(() => Parse(Dotnet.Replace("{ type:", $"{{ assembly: {assembly}, type:", StringComparison.Ordinal)
+            .Replace("EvalHarness.Tests.Core.CannedAgent", "No.Such.Agent", StringComparison.Ordinal)));
+
+        Assert.Equal(4, error.Line);
+        Assert.Contains($"has no type 'No.Such.Agent'. Its agents: {typeof(CannedAgent).FullName}", error.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_DotnetAssemblyThatIsNotDotnet_SaysSo()
+    {
+        _temp.Write("bin/Agent.dll", "not an assembly");
+
+        var error = Assert.Throws<SuiteException>(() => Parse(Dotnet.Replace("{ type:", "{ assembly: bin/Agent.dll, type:", StringComparison.Ordinal)));
+
+        Assert.Equal((4, 23), (error.Line, error.Column));
+        Assert.Contains("Agent.dll' is not a .NET assembly", error.Detail, StringComparison.Ordinal);
+    }
+}
