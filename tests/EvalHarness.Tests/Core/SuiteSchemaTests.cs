@@ -12,13 +12,20 @@ public sealed class SuiteSchemaTests
 {
     private static readonly JsonElement Schema = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "suite.schema.json"))).RootElement;
 
-    public static TheoryData<string> Suites() => [.. Directory.GetFiles(RepoPaths.Suites, "*.yaml").Select(f => Path.GetFileName(f)).Order()];
+    /// <summary>The example suites and the own-agent examples' suites, relative to the repository's root.</summary>
+    public static TheoryData<string> Suites() =>
+    [
+        .. Directory.GetFiles(RepoPaths.Suites, "*.yaml")
+            .Concat(Directory.GetFiles(Path.Combine(RepoPaths.Root, "examples"), "suite.yaml", SearchOption.AllDirectories).Where(f => !f.Contains("node_modules", StringComparison.Ordinal)))
+            .Select(f => Path.GetRelativePath(RepoPaths.Root, f))
+            .Order(StringComparer.Ordinal),
+    ];
 
     [Theory]
     [MemberData(nameof(Suites))]
     public void ExampleSuite_ValidatesAgainstThePublishedSchema(string file)
     {
-        var yaml = YamlNodes.Parse(file, File.ReadAllText(Path.Combine(RepoPaths.Suites, file)));
+        var yaml = YamlNodes.Parse(file, File.ReadAllText(Path.Combine(RepoPaths.Root, file)));
 
         var errors = JsonSchemaValidator.Create(Schema).Validate(YamlJson.ToElement(yaml));
 
