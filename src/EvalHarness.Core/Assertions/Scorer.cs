@@ -85,7 +85,7 @@ public static class Scorer
         foreach (var (path, value) in expect.State)
         {
             // An own agent reports its end state; the built-in runtime's is its toolkits' environment.
-            var actual = run.State is { } state ? ReportedState.Read(state, path) : environment is null ? null : StateReader.Read(environment, path);
+            var actual = run.State is { } state ? ReportedState.Read(state, path) : environment?.ReadState(path);
             verdicts.Add(actual is { } found && SameValue(value, found)
                 ? new("state", true, $"{path} is {found.GetRawText()}.")
                 : new("state", false, $"{path} is {(actual is { } a ? a.GetRawText() : "missing")}, expected {value.GetRawText()}."));

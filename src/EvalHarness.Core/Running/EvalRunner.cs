@@ -117,7 +117,7 @@ public static class EvalRunner
         var config = evalCase.Variant.Agent;
         var scenario = evalCase.Scenario;
         var own = options.Agent ?? config.Own;
-        using var environment = own is null ? CaseEnvironment.Create(suite.Fixtures, scenario.Memories) : null;
+        using var environment = own is null ? CaseEnvironment.Create(suite.Fixtures, scenario.Memories, suite.Toolkits) : null;
         var apiKey = options.Mode == RecordMode.None ? ReplayKey : options.ApiKey ?? ReplayKey;
         var openAIKey = options.ApiKeys.GetValueOrDefault("openai", apiKey);
         var anthropicKey = options.ApiKeys.GetValueOrDefault("anthropic", apiKey);

@@ -90,13 +90,15 @@ internal static class AgentParser
         foreach (var item in y.Sequence(node, "tools").Children)
         {
             var tool = y.String(item, "a tool");
-            if (!ToolCatalog.Names.Contains(tool))
+            var toolkits = ExpectationParser.Toolkits ?? [];
+            if (!ToolCatalog.Contains(tool, toolkits))
             {
-                var hint = YamlNodes.Suggest(tool, ToolCatalog.Names) is { } close ? $"Did you mean '{close}'?" : $"Available: {string.Join(", ", ToolCatalog.Names)}.";
+                var names = ToolCatalog.NamesWith(toolkits);
+                var hint = YamlNodes.Suggest(tool, names) is { } close ? $"Did you mean '{close}'?" : $"Available: {string.Join(", ", names)}.";
                 throw y.Error(item, $"unknown tool '{tool}'. {hint}");
             }
 
-            var wire = ToolCatalog.WireName(tool);
+            var wire = ToolCatalog.WireName(tool, toolkits);
             if (!wireNames.TryAdd(wire, tool))
             {
                 throw y.Error(item, $"'{tool}' is listed twice, or clashes with '{wireNames[wire]}' (the model would see two tools named '{wire}').");

@@ -6,6 +6,10 @@ namespace EvalHarness.Core.Suites;
 /// <summary>Reads a scenario's <c>expect</c> block; tool names and counters are checked against what can happen.</summary>
 internal static class ExpectationParser
 {
+    /// <summary>The toolkits the suite being loaded loads (set by the loader before it reads the agent and scenarios).</summary>
+    [ThreadStatic]
+    internal static IReadOnlyList<Toolkits.IToolkit>? Toolkits;
+
     /// <summary>The custom assertions of the suite being loaded (set by the loader before it reads scenarios).</summary>
     [ThreadStatic]
     internal static IReadOnlyDictionary<string, Assertions.ICaseAssertion>? Registered;
@@ -121,7 +125,7 @@ internal static class ExpectationParser
 
         if (keys.TryGetValue("state", out var state))
         {
-            expect = expect with { State = Paths(y, state.Value, "state", own ? UnderTest.ReportedState.IsValid : Toolkits.StateReader.IsValid, own ? "a path into the state your agent reports, such as orders.A100.status or items[0].id" : "a state path such as orders.A100.status, orders.count, mail.sent.count, mail.sent[0].to or memory.count") };
+            expect = expect with { State = Paths(y, state.Value, "state", own ? UnderTest.ReportedState.IsValid : IsStatePath, own ? "a path into the state your agent reports, such as orders.A100.status or items[0].id" : "a state path such as orders.A100.status, orders.count, mail.sent.count, mail.sent[0].to or memory.count") };
         }
 
         if (keys.TryGetValue("custom", out var custom))
@@ -163,6 +167,11 @@ internal static class ExpectationParser
 
         return expect;
     }
+
+    /// <summary>A built-in state path, or one under a loaded toolkit's name (which that toolkit reads).</summary>
+    private static bool IsStatePath(string path) =>
+        global::EvalHarness.Core.Toolkits.StateReader.IsValid(path)
+        || (Toolkits ?? []).Any(t => path.StartsWith(t.Name + ".", StringComparison.Ordinal) && path.Length > t.Name.Length + 1);
 
     /// <summary>The names a run's tool calls can carry: the agent's tools, its specialists' tools, and <c>ask_&lt;specialist&gt;</c>.</summary>
     internal static IEnumerable<string> Callable(AgentConfig agent) =>

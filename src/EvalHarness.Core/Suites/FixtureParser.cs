@@ -6,11 +6,17 @@ namespace EvalHarness.Core.Suites;
 /// <summary>Reads a suite's <c>fixtures</c> block.</summary>
 internal static class FixtureParser
 {
-    public static Fixtures Parse(YamlNodes y, YamlNode node)
+    /// <summary>The fixture keys of the built-in toolkits, read here into typed fixtures.</summary>
+    public static IReadOnlyList<string> BuiltInKeys { get; } = ["orders", "documents", "files", "inventory", "memories", "tests", "tables", "pages", "now"];
+
+    public static Fixtures Parse(YamlNodes y, YamlNode node, IReadOnlyList<Toolkits.IToolkit> toolkits)
     {
-        var keys = y.Keys(y.Mapping(node, "fixtures"), "fixtures", "orders", "documents", "files", "inventory", "memories", "tests", "tables", "pages", "now");
+        var loaded = toolkits.SelectMany(t => t.FixtureKeys).ToList();
+        var keys = y.Keys(y.Mapping(node, "fixtures"), "fixtures", [.. BuiltInKeys, .. loaded]);
         return new Fixtures
         {
+            // A loaded toolkit's fixtures are its own to read: kept as JSON and handed to it per case.
+            Extra = keys.Where(k => loaded.Contains(k.Key)).ToDictionary(k => k.Key, k => YamlJson.ToElement(k.Value.Value), StringComparer.Ordinal),
             Orders = keys.TryGetValue("orders", out var o) ? Orders(y, o.Value) : [],
             Documents = keys.TryGetValue("documents", out var d) ? Documents(y, d.Value) : [],
             Files = keys.TryGetValue("files", out var f)

@@ -30,4 +30,7 @@ public sealed record Fixtures
 
     /// <summary>Facts the agent's long-term memory starts with.</summary>
     public IReadOnlyList<string> Memories { get; init; } = [];
+
+    /// <summary>Fixtures of the toolkits the suite loads (<c>toolkits:</c>), by key, as JSON.</summary>
+    public IReadOnlyDictionary<string, System.Text.Json.JsonElement> Extra { get; init; } = new Dictionary<string, System.Text.Json.JsonElement>();
 }

@@ -21,6 +21,9 @@ public sealed record Suite
     /// <summary>Custom assertions loaded from the suite's <c>assertions:</c> assemblies, by name.</summary>
     public IReadOnlyDictionary<string, Assertions.ICaseAssertion> CustomAssertions { get; init; } = new Dictionary<string, Assertions.ICaseAssertion>();
 
+    /// <summary>Toolkits loaded from the suite's <c>toolkits:</c> assemblies, besides the built-in ones.</summary>
+    public IReadOnlyList<Toolkits.IToolkit> Toolkits { get; init; } = [];
+
     /// <summary>How the suite's cassettes are recorded and matched.</summary>
     public CassetteSettings Cassettes { get; init; } = new();
 

@@ -33,13 +33,17 @@ public static partial class SuiteLoader
     {
         var y = new YamlNodes(path);
         var root = y.Mapping(YamlNodes.Parse(path, yaml), "a suite");
-        var keys = y.Keys(root, "the suite", "suite", "include", "assertions", "agent", "variants", "trials", "fixtures", "cassettes", "defaults", "scenarios");
+        var keys = y.Keys(root, "the suite", "suite", "include", "assertions", "toolkits", "agent", "variants", "trials", "fixtures", "cassettes", "defaults", "scenarios");
         var name = Identifier(y, y.Required(keys, root, "suite", "A suite"), "the suite name");
         var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+
+        // Toolkits first: the agent's tools, the fixtures and the state paths may be theirs.
+        var toolkits = keys.TryGetValue("toolkits", out var tk) ? LoadToolkits(y, tk.Value, baseDirectory) : [];
+        ExpectationParser.Toolkits = toolkits; // read while this thread parses the agent and the scenarios below
         var agent = AgentParser.Parse(y, y.Required(keys, root, "agent", "A suite"), baseDirectory, "agent", parent: null);
         var variants = keys.TryGetValue("variants", out var v) ? ParseVariants(y, v.Value, agent, baseDirectory) : [new Variant("default", agent)];
         var trials = keys.TryGetValue("trials", out var t) ? y.Int(t.Value, "trials", 1) : 1;
-        var fixtures = keys.TryGetValue("fixtures", out var f) ? FixtureParser.Parse(y, f.Value) : new Fixtures();
+        var fixtures = keys.TryGetValue("fixtures", out var f) ? FixtureParser.Parse(y, f.Value, toolkits) : new Fixtures();
         var custom = keys.TryGetValue("assertions", out var asm) ? LoadAssertions(y, asm.Value, baseDirectory) : new Dictionary<string, Assertions.ICaseAssertion>();
         ExpectationParser.Registered = custom; // read while this thread parses the scenarios below
         var defaults = keys.TryGetValue("defaults", out var d) ? y.Mapping(d.Value, "defaults") : null;
@@ -66,7 +70,7 @@ public static partial class SuiteLoader
                 var partKeys = yi.Keys(part, "an included file", "fixtures", "scenarios");
                 if (partKeys.TryGetValue("fixtures", out var pf))
                 {
-                    fixtures = Merge(yi, pf.Key, path, fixtures, FixtureParser.Parse(yi, pf.Value));
+                    fixtures = Merge(yi, pf.Key, path, fixtures, FixtureParser.Parse(yi, pf.Value, toolkits));
                 }
 
                 if (partKeys.TryGetValue("scenarios", out var ps))
@@ -85,7 +89,7 @@ public static partial class SuiteLoader
         }
 
         var cassettes = keys.TryGetValue("cassettes", out var c) ? ParseCassettes(y, c.Value) : new CassetteSettings();
-        return new Suite { Name = name, FilePath = path, Variants = variants, Trials = trials, Fixtures = fixtures, Cassettes = cassettes, Scenarios = scenarios, CustomAssertions = custom };
+        return new Suite { Name = name, FilePath = path, Variants = variants, Trials = trials, Fixtures = fixtures, Cassettes = cassettes, Scenarios = scenarios, CustomAssertions = custom, Toolkits = toolkits };
     }
 
     private static CassetteSettings ParseCassettes(YamlNodes y, YamlNode node)
@@ -196,6 +200,29 @@ public static partial class SuiteLoader
         return variants.Count > 0 ? variants : throw y.Error(node, "variants is empty: list at least one, or leave the key out.");
     }
 
+    private static List<Toolkits.IToolkit> LoadToolkits(YamlNodes y, YamlNode node, string baseDirectory)
+    {
+        var loaded = new List<Toolkits.IToolkit>();
+        foreach (var item in y.Sequence(node, "toolkits").Children)
+        {
+            var relative = y.String(item, "a toolkit assembly");
+            try
+            {
+                foreach (var toolkit in Toolkits.ToolkitAssemblies.Load(Path.Combine(baseDirectory, relative), relative))
+                {
+                    Toolkits.ToolkitAssemblies.Check(toolkit, loaded);
+                    loaded.Add(toolkit);
+                }
+            }
+            catch (ArgumentException ex)
+            {
+                throw y.Error(item, ex.Message);
+            }
+        }
+
+        return loaded;
+    }
+
     private static Dictionary<string, Assertions.ICaseAssertion> LoadAssertions(YamlNodes y, YamlNode node, string baseDirectory)
     {
         var registry = new Dictionary<string, Assertions.ICaseAssertion>(StringComparer.Ordinal);
@@ -244,6 +271,7 @@ public static partial class SuiteLoader
         Unique("the test", a.Tests.Select(t => t.Name), b.Tests.Select(t => t.Name));
         Unique("the table", a.Tables.Keys, b.Tables.Keys);
         Unique("the page", a.Pages.Keys, b.Pages.Keys);
+        Unique("the fixture", a.Extra.Keys, b.Extra.Keys);
         return a with
         {
             Orders = [.. a.Orders, .. b.Orders],
@@ -254,6 +282,7 @@ public static partial class SuiteLoader
             Tests = [.. a.Tests, .. b.Tests],
             Tables = a.Tables.Concat(b.Tables).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
             Pages = a.Pages.Concat(b.Pages).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
+            Extra = a.Extra.Concat(b.Extra).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
         };
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using EvalHarness.Agents.Memory;
 using EvalHarness.Core.Suites;
 
@@ -9,9 +10,13 @@ public sealed class CaseEnvironment : IDisposable
     private readonly Dictionary<string, int> _stockFailures;
     private readonly Lazy<OrdersDatabase> _orders;
     private readonly Lazy<MemoryStore> _memory;
+    private readonly Fixtures _fixtures;
+    private readonly Dictionary<IToolkit, IToolkitState> _states = [];
 
-    private CaseEnvironment(Fixtures fixtures, IEnumerable<string> memories)
+    private CaseEnvironment(Fixtures fixtures, IEnumerable<string> memories, IReadOnlyList<IToolkit> toolkits)
     {
+        _fixtures = fixtures;
+        Toolkits = toolkits;
         // The SQLite databases are made on first use: most cases never touch orders or memory,
         // and opening and seeding them was half of what a replayed case cost.
         _orders = new Lazy<OrdersDatabase>(() => new OrdersDatabase(fixtures.Orders));
@@ -76,9 +81,44 @@ public sealed class CaseEnvironment : IDisposable
     /// <summary>Long-term memory, in memory for the case.</summary>
     public MemoryStore Memory => _memory.Value;
 
-    /// <summary>Creates a fresh environment from a suite's fixtures plus a scenario's memories.</summary>
-    public static CaseEnvironment Create(Fixtures fixtures, IEnumerable<string>? memories = null) =>
-        new(fixtures, [.. fixtures.Memories, .. memories ?? []]);
+    /// <summary>The toolkits the suite loaded besides the built-in ones (<c>toolkits:</c>).</summary>
+    public IReadOnlyList<IToolkit> Toolkits { get; }
+
+    /// <summary>Creates a fresh environment from a suite's fixtures plus a scenario's memories, with the suite's own toolkits.</summary>
+    public static CaseEnvironment Create(Fixtures fixtures, IEnumerable<string>? memories = null, IReadOnlyList<IToolkit>? toolkits = null)
+    {
+        ArgumentNullException.ThrowIfNull(fixtures);
+        return new(fixtures, [.. fixtures.Memories, .. memories ?? []], toolkits ?? []);
+    }
+
+    /// <summary>A toolkit's state in this case, made on first use.</summary>
+    public IToolkitState StateOf(IToolkit toolkit)
+    {
+        ArgumentNullException.ThrowIfNull(toolkit);
+        lock (_states)
+        {
+            if (!_states.TryGetValue(toolkit, out var state))
+            {
+                var fixtures = _fixtures.Extra.Where(kv => toolkit.FixtureKeys.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+                _states[toolkit] = state = toolkit.CreateState(new ToolkitContext(fixtures, this));
+            }
+
+            return state;
+        }
+    }
+
+    /// <summary>
+    /// The value at a state path after the run: a loaded toolkit's (by its name, the path's first segment), else the
+    /// built-in toolkits' (<see cref="StateReader"/>). Null when there is nothing there.
+    /// </summary>
+    public JsonElement? ReadState(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var dot = path.IndexOf('.', StringComparison.Ordinal);
+        return dot > 0 && Toolkits.FirstOrDefault(t => t.Name == path[..dot]) is { } toolkit
+            ? StateOf(toolkit).Read(path[(dot + 1)..])
+            : StateReader.IsValid(path) ? StateReader.Read(this, path) : null;
+    }
 
     /// <summary>True while an item's scripted transient failures are not used up; each call uses one.</summary>
     public bool TakeStockFailure(string sku)
@@ -109,5 +149,9 @@ public sealed class CaseEnvironment : IDisposable
         }
 
         Sql?.Dispose();
+        foreach (var state in _states.Values)
+        {
+            state.Dispose();
+        }
     }
 }

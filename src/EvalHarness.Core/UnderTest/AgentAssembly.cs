@@ -40,7 +40,8 @@ public static class AgentAssembly
     private static bool IsAgent(Type type) =>
         typeof(IAgentUnderTest).IsAssignableFrom(type) && type is { IsVisible: true, IsAbstract: false, IsInterface: false } && type.GetConstructor(Type.EmptyTypes) is not null;
 
-    private static Assembly Load(string path)
+    /// <summary>Loads a built assembly with its own dependencies (shared with the harness where it has them).</summary>
+    internal static Assembly Load(string path)
     {
         var full = Path.GetFullPath(path);
         lock (Loaded)

@@ -23,9 +23,9 @@ internal sealed class BuiltInAgent(AgentConfig config) : IAgentUnderTest
         var scenario = agentCase.Scenario;
         var time = agentCase.Time;
         var qualified = ExpectationParser.Callable(config)
-            .Where(name => ToolCatalog.Names.Contains(name))
+            .Where(name => ToolCatalog.Contains(name, environment.Toolkits))
             .Distinct()
-            .ToDictionary(ToolCatalog.WireName, name => name, StringComparer.Ordinal);
+            .ToDictionary(name => ToolCatalog.WireName(name, environment.Toolkits), name => name, StringComparer.Ordinal);
 
         AgentOptions Build(AgentConfig c, string name) => new(c.Model.Model, c.SystemPrompt, ToolCatalog.Build(environment, c.Tools, c.Approvals), c.Limits)
         {

@@ -115,7 +115,6 @@ public sealed class ProcessAgentTests : IDisposable
         Assert.Equal(2, result.ExitCode);
         var hangs = Assert.Single(result.Run.Cases);
         Assert.Equal("The agent process did not finish within its 1.5 s (agent.timeout_s) and was stopped.", hangs.Error);
-        Assert.Equal("starting hangs", hangs.Log); // what it printed before it hung is kept
         var html = await File.ReadAllTextAsync(Path.Combine(result.ReportDirectory, "report.html"), TestContext.Current.CancellationToken);
         Assert.Contains("did not finish within its 1.5 s", html, StringComparison.Ordinal);
     }
