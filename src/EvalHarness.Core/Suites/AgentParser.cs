@@ -26,9 +26,15 @@ internal static class AgentParser
             return OwnAgentParser.Parse(y, map, baseDirectory);
         }
 
+        // The top-level agent also knows an own agent's keys, so a misspelt `comand:` gets its "did you mean".
         var keys = parent is null
-            ? y.Keys(map, what, [.. CommonKeys, "sub_agents", "pipeline"])
+            ? y.Keys(map, what, [.. CommonKeys, "sub_agents", "pipeline", "command", "dotnet", "env", "cwd", "timeout_s"])
             : y.Keys(map, what, [.. CommonKeys, "name", "description"]);
+        if (parent is null && new[] { "env", "cwd", "timeout_s" }.FirstOrDefault(keys.ContainsKey) is { } processKey)
+        {
+            throw y.Error(keys[processKey].Key, $"'{processKey}' is for process agents: add command: [program, arguments…] to run your own agent, or remove it (the built-in runtime's time limit is limits.timeout_s).");
+        }
+
         var model = keys.TryGetValue("model", out var m) ? Model(y, m.Value) : parent?.Model ?? Model(y, y.Required(keys, map, "model", what));
         var (prompt, source) = Prompt(y, y.Required(keys, map, "system_prompt", what), baseDirectory);
         var tools = keys.TryGetValue("tools", out var t) ? Tools(y, t.Value) : [];

@@ -69,5 +69,6 @@ public sealed record AgentReport
     public static implicit operator AgentReport(string output) => FromOutput(output);
 
     /// <summary>A report of a case that could not be run to an answer.</summary>
-    public static AgentReport Failed(string error, string? log = null) => new() { Output = string.Empty, Outcome = "failed", Reason = error, Error = error, Log = log };
+    public static AgentReport Failed(string error, string? log = null) =>
+        new() { Output = string.Empty, Outcome = "failed", Reason = "The agent gave no answer.", Error = error, Log = log };
 }

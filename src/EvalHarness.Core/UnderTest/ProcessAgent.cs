@@ -16,6 +16,12 @@ internal sealed class ProcessAgent(OwnAgent agent) : IAgentUnderTest
     /// <summary>The most of a process's output kept as its log.</summary>
     private const int MaxLogChars = 64 * 1024;
 
+    /// <summary>
+    /// How long the output is still read once the process has ended: what it wrote is already in the pipe, and only a
+    /// process it left behind (<c>sleep 300 &amp;</c>) would keep the pipe open, which the case must not wait for.
+    /// </summary>
+    private static readonly TimeSpan OutputGrace = TimeSpan.FromSeconds(2);
+
     public async Task<AgentReport> RunAsync(AgentCase agentCase, CancellationToken cancellationToken = default)
     {
         var start = new ProcessStartInfo(agent.Command[0])
@@ -58,8 +64,23 @@ internal sealed class ProcessAgent(OwnAgent agent) : IAgentUnderTest
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(agent.Timeout);
-        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        var stdoutText = new StringBuilder();
+        var stderrText = new StringBuilder();
+        var pumps = Task.WhenAll(PumpAsync(process.StandardOutput, stdoutText), PumpAsync(process.StandardError, stderrText));
+        async Task<(string Out, string Err)> OutputAsync()
+        {
+            try
+            {
+                await pumps.WaitAsync(OutputGrace, CancellationToken.None);
+            }
+            catch (TimeoutException)
+            {
+                // A process it left behind still holds the pipe: keep what was written so far.
+            }
+
+            return (Snapshot(stdoutText), Snapshot(stderrText));
+        }
+
         try
         {
             await WriteInputAsync(process.StandardInput, agentCase, timeout.Token);
@@ -73,20 +94,20 @@ internal sealed class ProcessAgent(OwnAgent agent) : IAgentUnderTest
                 process.Kill(entireProcessTree: true);
                 await process.WaitForExitAsync(CancellationToken.None);
                 cancellationToken.ThrowIfCancellationRequested();
+                var (partialOut, partialErr) = await OutputAsync();
                 return AgentReport.Failed(
                     $"the agent process did not finish within its {agent.Timeout.TotalSeconds:0.###} s (agent.timeout_s) and was stopped.",
-                    Log(await stdout, await stderr, lastLineIsAnswer: false));
+                    Log(partialOut, partialErr, lastLineIsAnswer: false)) with { Outcome = "timed_out", Reason = "The agent ran past its time limit." };
             }
 
             await process.WaitForExitAsync(CancellationToken.None);
         }
 
-        var output = await stdout;
-        var error = await stderr;
+        var (output, error) = await OutputAsync();
         var lines = output.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0).ToList();
         if (process.ExitCode != 0)
         {
-            return AgentReport.Failed($"the agent process exited with code {process.ExitCode}{LastLine(error)}.", Log(output, error, lastLineIsAnswer: false));
+            return AgentReport.Failed($"the agent process exited with code {process.ExitCode}{LastLine(error)}", Log(output, error, lastLineIsAnswer: false));
         }
 
         if (lines.Count == 0)
@@ -219,7 +240,38 @@ internal sealed class ProcessAgent(OwnAgent agent) : IAgentUnderTest
     }
 
     private static string LastLine(string stderr) =>
-        stderr.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Length > 0) is { } line ? $": {Snippet(line)}" : " (it wrote nothing to standard error)";
+        stderr.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Length > 0) is { } line
+            ? $"; the last line it wrote to standard error: {Snippet(line)}"
+            : " and wrote nothing to standard error.";
+
+    private static string Snapshot(StringBuilder text)
+    {
+        lock (text)
+        {
+            return text.ToString();
+        }
+    }
+
+    /// <summary>Reads a stream to its end into <paramref name="text"/>, so what came before a hang can still be shown.</summary>
+    private static async Task PumpAsync(StreamReader reader, StringBuilder text)
+    {
+        var buffer = new char[4096];
+        try
+        {
+            int read;
+            while ((read = await reader.ReadAsync(buffer, CancellationToken.None)) > 0)
+            {
+                lock (text)
+                {
+                    text.Append(buffer, 0, read);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            // The pipe went away with the process.
+        }
+    }
 
     private static string Snippet(string text) => text.Length <= 200 ? text : text[..200] + "…";
 }

@@ -75,6 +75,16 @@ public sealed class OwnAgentSuiteTests : IDisposable
 
     private string SuitePath => _temp.Combine("own.yaml");
 
+    [Theory]
+    [InlineData("command: [python3, agent.py]", "comand: [python3, agent.py]", "unknown key 'comand' in agent. Did you mean 'command'?")]
+    [InlineData("command: [python3, agent.py]", "system_prompt: Be helpful.", "'env' is for process agents: add command: [program, arguments…]")]
+    public void Parse_ProcessAgentKeyMisspelt_SaysWhatWasMeant(string from, string to, string message)
+    {
+        var error = Assert.Throws<SuiteException>(() => Parse(Process.Replace(from, to, StringComparison.Ordinal)));
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parse_DotnetAgentNestedInAPublicClass_IsFound()
     {

@@ -29,6 +29,11 @@ public sealed class ProcessAgentTests : IDisposable
             print(json.dumps({"answer": "42"}))
         elif what == "says-nothing":
             pass
+        elif what == "leaves-a-child":
+            # A process left behind that holds the output pipe open long after the agent has answered.
+            import subprocess
+            subprocess.Popen(["sleep", "300"])
+            print(json.dumps({"output": "answered"}))
         elif what == "hangs":
             sys.stdout.flush()
             time.sleep(60)
@@ -85,7 +90,8 @@ public sealed class ProcessAgentTests : IDisposable
         Assert.True(cases["answers"].Passed, cases["answers"].Error ?? string.Join("; ", cases["answers"].Verdicts.Select(v => v.Reason)));
         Assert.Equal("fine, hi", cases["answers"].FinalOutput);
         Assert.Equal("starting answers", cases["answers"].Log);
-        Assert.Equal("The agent process exited with code 3: boom: the database is gone.", cases["crashes"].Error);
+        Assert.Equal("The agent process exited with code 3; the last line it wrote to standard error: boom: the database is gone", cases["crashes"].Error);
+        Assert.Equal(("Failed", "The agent gave no answer."), (cases["crashes"].Outcome, cases["crashes"].OutcomeReason));
         Assert.Equal("starting crashes\nboom: the database is gone", cases["crashes"].Log);
         Assert.Equal(
             "The agent process printed no JSON answer: its last line must be one JSON object such as {\"output\": \"…\"}, but it was All done, thank you!",
@@ -104,7 +110,7 @@ public sealed class ProcessAgentTests : IDisposable
             Assert.Contains($"misbehaving/default/{name}/t1", junit, StringComparison.Ordinal);
             Assert.Contains($"id=\"case-misbehaving-default-{name}-t1\"", html, StringComparison.Ordinal);
         });
-        Assert.Contains("The agent process exited with code 3: boom: the database is gone.", html, StringComparison.Ordinal);
+        Assert.Contains("The agent process exited with code 3; the last line it wrote to standard error: boom: the database is gone", html, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -115,8 +121,29 @@ public sealed class ProcessAgentTests : IDisposable
         Assert.Equal(2, result.ExitCode);
         var hangs = Assert.Single(result.Run.Cases);
         Assert.Equal("The agent process did not finish within its 1.5 s (agent.timeout_s) and was stopped.", hangs.Error);
+        Assert.Equal("TimedOut", hangs.Outcome);
         var html = await File.ReadAllTextAsync(Path.Combine(result.ReportDirectory, "report.html"), TestContext.Current.CancellationToken);
         Assert.Contains("did not finish within its 1.5 s", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_AgentLeavesAProcessBehindHoldingItsOutput_TheCaseEndsWithItsAnswer()
+    {
+        // Without a bound on reading the output, the case would wait for the child's 300 s; the token stops a hang.
+        using var guard = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        guard.CancelAfter(TimeSpan.FromSeconds(90));
+        _temp.Write("agent.py", Agent);
+        Directory.CreateDirectory(_temp.Combine("cassettes"));
+
+        var result = await Evaluation.RunAsync(
+            _temp.Write("suite.yaml", Suite.Replace("- { name: answers,", "- { name: leaves-a-child, input: hi }\n  - { name: answers,", StringComparison.Ordinal)),
+            new EvaluationOptions { CassetteDirectory = _temp.Combine("cassettes"), ReportsDirectory = _temp.Combine("reports"), Filters = ["leaves-a-child"] },
+            guard.Token);
+
+        var leaves = Assert.Single(result.Run.Cases);
+        Assert.Null(result.Run.Interrupted);
+        Assert.True(leaves.Passed, leaves.Error);
+        Assert.Equal("answered", leaves.FinalOutput);
     }
 
     [Fact]
