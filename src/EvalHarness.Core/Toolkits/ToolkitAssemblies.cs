@@ -9,22 +9,12 @@ public static partial class ToolkitAssemblies
 {
     /// <summary>Loads an assembly and creates one instance of each public, non-abstract <see cref="IToolkit"/> with a parameterless constructor.</summary>
     /// <exception cref="ArgumentException">The file is missing, not a .NET assembly, or holds no toolkit; the message says which.</exception>
-    public static IReadOnlyList<IToolkit> Load(string path, string shownAs)
-    {
-        if (!File.Exists(path))
-        {
-            throw new ArgumentException($"the toolkit assembly '{shownAs}' does not exist. Build it first (dotnet build), or fix the path (it is relative to the suite).");
-        }
-
-        var found = AgentAssembly.Load(path).GetExportedTypes()
-            .Where(t => typeof(IToolkit).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false } && t.GetConstructor(Type.EmptyTypes) is not null)
-            .Select(t => (IToolkit)Activator.CreateInstance(t)!)
-            .OrderBy(t => t.Name, StringComparer.Ordinal)
-            .ToList();
-        return found.Count > 0
-            ? found
-            : throw new ArgumentException($"'{shownAs}' holds no public {nameof(IToolkit)} with a parameterless constructor.");
-    }
+    public static IReadOnlyList<IToolkit> Load(string path, string shownAs) =>
+        [.. AgentAssembly.CreateAll<IToolkit>(
+                path,
+                $"the toolkit assembly '{shownAs}' does not exist. Build it first (dotnet build), or fix the path (it is relative to the suite).",
+                $"'{shownAs}' holds no public {nameof(IToolkit)} with a parameterless constructor.")
+            .OrderBy(t => t.Name, StringComparer.Ordinal)];
 
     /// <summary>Checks a loaded toolkit against the built-in ones and those loaded before it: names, tools and fixture keys must not clash.</summary>
     /// <exception cref="ArgumentException">Something clashes or is malformed; the message says what.</exception>

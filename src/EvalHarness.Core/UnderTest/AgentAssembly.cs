@@ -37,6 +37,25 @@ public static class AgentAssembly
             : throw new ArgumentException($"'{typeName}' must be a public, non-abstract class that implements {typeof(IAgentUnderTest).FullName} and has a public parameterless constructor.");
     }
 
+    /// <summary>
+    /// Loads a built assembly and creates one instance of each of its public, non-abstract <typeparamref name="T"/>
+    /// with a parameterless constructor: the suite's custom assertions and toolkits.
+    /// </summary>
+    /// <exception cref="ArgumentException">The file is missing (<paramref name="missing"/>), not a .NET assembly, or holds none (<paramref name="none"/>).</exception>
+    internal static List<T> CreateAll<T>(string path, string missing, string none)
+    {
+        if (!File.Exists(path))
+        {
+            throw new ArgumentException(missing);
+        }
+
+        var found = Load(path).GetExportedTypes()
+            .Where(t => typeof(T).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false } && t.GetConstructor(Type.EmptyTypes) is not null)
+            .Select(t => (T)Activator.CreateInstance(t)!)
+            .ToList();
+        return found.Count > 0 ? found : throw new ArgumentException(none);
+    }
+
     private static bool IsAgent(Type type) =>
         typeof(IAgentUnderTest).IsAssignableFrom(type) && type is { IsVisible: true, IsAbstract: false, IsInterface: false } && type.GetConstructor(Type.EmptyTypes) is not null;
 
