@@ -23,8 +23,9 @@ public static partial class JsonPath
         {
             if (step.Groups["index"].Success)
             {
-                var index = int.Parse(step.Groups["index"].Value, CultureInfo.InvariantCulture);
-                if (current.ValueKind != JsonValueKind.Array || index >= current.GetArrayLength())
+                // An index too big for an int is past the end of any array.
+                if (!int.TryParse(step.Groups["index"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+                    || current.ValueKind != JsonValueKind.Array || index >= current.GetArrayLength())
                 {
                     return null;
                 }

@@ -172,4 +172,14 @@ public sealed class ScorerTests
         Assert.Equal("The cost is unknown (a model has no price), so the bound cannot hold.", Last(new() { MaxCostUsd = 0.05m }, run with { CostUsd = null }).Reason);
         Assert.Equal("2500 ms, more than the 2000 allowed.", Last(new() { MaxLatencyMs = 2000 }, run, latency: 2500).Reason);
     }
+
+    [Fact]
+    public void Score_JsonPathIndexPastAnyInt_IsMissingNotACrash()
+    {
+        var expect = new Expectations { OutputJsonPath = new Dictionary<string, JsonElement> { ["$.items[99999999999]"] = JsonSerializer.SerializeToElement(1) } };
+
+        var verdict = Last(expect, Run("""{"items":[1]}"""));
+
+        Assert.Equal(("output.json_path", false, "$.items[99999999999] is missing, expected 1."), (verdict.Kind, verdict.Passed, verdict.Reason));
+    }
 }
