@@ -63,7 +63,7 @@ public static class EvalRunner
                 async (index, ct) =>
                 {
                     var result = await RunCaseAsync(suite, cases[index], server, http, OpenAIPipeline, latency, options, ct);
-                    if (ct.IsCancellationRequested && result.Outcome == "Cancelled")
+                    if (ct.IsCancellationRequested && result.Outcome == Outcomes.ToResult(Outcomes.Cancelled))
                     {
                         return; // stopped half-way: not a result
                     }
@@ -132,6 +132,7 @@ public static class EvalRunner
                 : OpenAIChatClient.Official(new Uri(address, "v1"), openAIPipeline(openAIKey), model);
         }
 
+        var address = server.BaseAddressFor(evalCase.CassetteId);
         using var client = new TimedChatClient(ClientFor(evalCase.CassetteId, config.Model.Model));
 
         // Replays (and scripted recordings) run on recorded time: a virtual clock moved by each model call's
@@ -151,8 +152,8 @@ public static class EvalRunner
             Vars = scenario.Vars,
             Model = config.Model,
             ChatClient = client,
-            OpenAIBaseUrl = new Uri(server.BaseAddressFor(evalCase.CassetteId), "v1"),
-            AnthropicBaseUrl = server.BaseAddressFor(evalCase.CassetteId),
+            OpenAIBaseUrl = new Uri(address, "v1"),
+            AnthropicBaseUrl = address,
             OpenAIApiKey = openAIKey,
             AnthropicApiKey = anthropicKey,
             Time = virtualClock ?? options.Time,
@@ -239,7 +240,7 @@ public static class EvalRunner
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return new AgentReport { Output = string.Empty, Outcome = "cancelled", Reason = "The run was cancelled." };
+            return new AgentReport { Output = string.Empty, Outcome = Outcomes.Cancelled, Reason = "The run was cancelled." };
         }
         catch (Exception ex) when (own is not null)
         {

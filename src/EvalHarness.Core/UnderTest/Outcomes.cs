@@ -6,9 +6,12 @@ public static class Outcomes
     /// <summary>The run gave its final answer.</summary>
     public const string Completed = "completed";
 
+    /// <summary>The run was stopped (Ctrl+C or a time limit) before it ended.</summary>
+    public const string Cancelled = "cancelled";
+
     /// <summary>Every name, in the order documented.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        [Completed, "max_steps", "loop_detected", "budget_exceeded", "timed_out", "awaiting_approval", "failed", "cancelled"];
+        [Completed, "max_steps", "loop_detected", "budget_exceeded", "timed_out", "awaiting_approval", "failed", Cancelled];
 
     /// <summary>Whether <paramref name="name"/> is an outcome.</summary>
     public static bool IsValid(string name) => Names.Contains(name);
