@@ -28,14 +28,15 @@ public static class Evaluation
         var policy = options.PolicyFile is null ? null : GatePolicyLoader.Load(options.PolicyFile);
         var suite = SuiteLoader.Load(suitePath);
         var mode = options.Mode ?? (options.Upstream is null ? suite.Cassettes.RecordMode : RecordMode.All);
-        if (mode == RecordMode.None && !Directory.Exists(options.CassetteDirectory))
+        var cassettes = suite.Cassettes.FolderFor(options.CassetteDirectory);
+        if (mode == RecordMode.None && !Directory.Exists(cassettes))
         {
-            throw new SuiteException(options.CassetteDirectory, 0, 0, $"the cassette folder does not exist (looked in {Path.GetFullPath(options.CassetteDirectory)}). Record first, or pass the folder that holds the suite's cassettes.");
+            throw new SuiteException(cassettes, 0, 0, $"the cassette folder does not exist (looked in {Path.GetFullPath(cassettes)}). Record first, or pass the folder that holds the suite's cassettes.");
         }
 
         var runOptions = new RunOptions
         {
-            CassetteDirectory = options.CassetteDirectory,
+            CassetteDirectory = cassettes,
             Mode = mode,
             Match = suite.Cassettes.Match,
             IgnoredRequestPaths = suite.Cassettes.Ignore,

@@ -6,8 +6,11 @@ namespace EvalHarness.Reports;
 /// <summary>How <see cref="Evaluation.RunAsync"/> runs a suite: the same choices as <c>evalh run</c> and <c>evalh record</c>.</summary>
 public sealed record EvaluationOptions
 {
-    /// <summary>The cassette folder (relative to the current folder unless rooted). Default <c>cassettes</c>.</summary>
-    public string CassetteDirectory { get; init; } = "cassettes";
+    /// <summary>
+    /// The cassette folder (relative to the current folder unless rooted). Default: the suite's <c>cassettes.dir</c>,
+    /// else <c>cassettes</c>.
+    /// </summary>
+    public string? CassetteDirectory { get; init; }
 
     /// <summary>Where runs, the history and baselines go. Default <c>reports</c>.</summary>
     public string ReportsDirectory { get; init; } = "reports";

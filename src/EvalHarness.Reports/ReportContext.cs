@@ -68,12 +68,12 @@ public sealed class ReportContext
         return new ReportContext(run, baseline, gate, new RunHistory(history ?? []), flakyWindow);
     }
 
-    /// <summary>Builds the context, reading the suite's history from <c>&lt;reports&gt;/history.csv</c> up to the run's start.</summary>
+    /// <summary>Builds the context, reading the suite's history from <c>&lt;reports&gt;/history/&lt;suite key&gt;.csv</c> up to the run's start.</summary>
     public static async Task<ReportContext> LoadAsync(
         RunResult run, string reportsDirectory, RunResult? baseline = null, GateResult? gate = null, int flakyWindow = 10, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var history = await HistoryFile.ReadAsync(Path.Combine(reportsDirectory, HistoryFile.FileName), run.Suite, run.StartedAt, cancellationToken);
+        var history = await HistoryFile.ReadAsync(HistoryFile.PathFor(reportsDirectory, SuiteKeys.Of(run, reportsDirectory)), run.Suite, run.StartedAt, cancellationToken);
         return Create(run, baseline, gate, history, flakyWindow);
     }
 }

@@ -19,6 +19,7 @@ public static class RunReports
         RunResult run, string reportsDirectory, string? baseline, GatePolicy? policy, GateResult? gate, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
+        run = SuiteKeys.Keyed(run, reportsDirectory);
         RunResult? against;
         string source;
         if (baseline is not null)
@@ -27,7 +28,7 @@ public static class RunReports
         }
         else
         {
-            (against, source) = (await BaselineStore.FindAsync(reportsDirectory, run.Suite, cancellationToken), BaselineStore.PathFor(reportsDirectory, run.Suite));
+            (against, source) = (await BaselineStore.FindAsync(reportsDirectory, run.SuiteKey!, cancellationToken), BaselineStore.PathFor(reportsDirectory, run.SuiteKey!));
         }
 
         if (against is not null && against.Suite != run.Suite)
@@ -53,6 +54,6 @@ public static class RunReports
     public static Task AppendHistoryAsync(RunResult run, string reportsDirectory, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
-        return run.Shard is null && run.Selection is null ? HistoryFile.AppendAsync(Path.Combine(reportsDirectory, HistoryFile.FileName), run, cancellationToken) : Task.CompletedTask;
+        return run.Shard is null && run.Selection is null ? HistoryFile.AppendAsync(HistoryFile.PathFor(reportsDirectory, SuiteKeys.Of(run, reportsDirectory)), run, cancellationToken) : Task.CompletedTask;
     }
 }

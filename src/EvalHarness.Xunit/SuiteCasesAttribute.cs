@@ -24,15 +24,15 @@ public sealed class SuiteCasesAttribute(string suite) : DataAttribute
     /// <summary>The suite file as given.</summary>
     public string Suite { get; } = suite;
 
-    /// <summary>The cassette folder, found the same way as the suite. Default <c>cassettes</c>.</summary>
-    public string Cassettes { get; set; } = "cassettes";
+    /// <summary>The cassette folder, found the same way as the suite. Default: the suite's <c>cassettes.dir</c>, else <c>cassettes</c>.</summary>
+    public string? Cassettes { get; set; }
 
     /// <inheritdoc />
     public override ValueTask<IReadOnlyCollection<ITheoryDataRow>> GetData(MethodInfo testMethod, DisposalTracker disposalTracker)
     {
         var suiteFile = Locate(Suite, file: true);
-        var cassettes = Locate(Cassettes, file: false);
         var loaded = SuiteLoader.Load(suiteFile);
+        var cassettes = Cassettes is null && loaded.Cassettes.Directory is { } own ? own : Locate(Cassettes ?? "cassettes", file: false);
         IReadOnlyCollection<ITheoryDataRow> rows = [.. EvalRunner.Expand(loaded).Select(c =>
             new TheoryDataRow<string, string, string>(suiteFile, cassettes, c.CassetteId)
             {

@@ -7,10 +7,9 @@ internal sealed class CommonOptions
 {
     public Argument<string> Suite { get; } = new("suite") { Description = "The suite file, e.g. suites/support.yaml." };
 
-    public Option<string> Cassettes { get; } = new("--cassettes")
+    public Option<string?> Cassettes { get; } = new("--cassettes")
     {
-        Description = "The cassette folder.",
-        DefaultValueFactory = _ => "cassettes",
+        Description = "The cassette folder. Default: the suite's cassettes.dir (relative to the suite file), else cassettes in the current folder.",
     };
 
     public Option<string> Reports { get; } = new("--reports")
@@ -37,7 +36,7 @@ internal sealed class CommonOptions
 
     public Option<string?> Baseline { get; } = new("--baseline")
     {
-        Description = "The run to compare with: a run folder, its results.json, a baseline file, or latest. Default: the suite's blessed baseline (reports/baselines/<suite>.json), if any.",
+        Description = "The run to compare with: a run folder, its results.json, a baseline file, or latest. Default: the suite's blessed baseline (<reports>/baselines/<suite path>.json, e.g. reports/baselines/suites/support.json), if any.",
     };
 
     public Option<string?> Policy { get; } = new("--policy")

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using EvalHarness.Core.Comparison;
 using EvalHarness.Core.Results;
+using EvalHarness.Reports;
 using EvalHarness.Reports.History;
 using EvalHarness.Reports.Markdown;
 using Spectre.Console;
@@ -54,7 +55,7 @@ internal static class CompareCommand
 
             // Flaky as the history saw it when the later run started, as that run's own report says.
             var until = second.StartedAt > first.StartedAt ? second.StartedAt : first.StartedAt;
-            var flaky = new RunHistory(await HistoryFile.ReadAsync(Path.Combine(reportsDirectory, HistoryFile.FileName), first.Suite, until, cancellationToken)).Flaky();
+            var flaky = new RunHistory(await HistoryFile.ReadAsync(HistoryFile.PathFor(reportsDirectory, SuiteKeys.Of(first, reportsDirectory)), first.Suite, until, cancellationToken)).Flaky();
             var comparison = names.Length == 2 ? Comparer.Runs(first, second, flaky) : Comparer.Variants(first, pair[0], pair[1], flaky);
             Print(console, comparison, level);
             var name = names.Length == 2 ? $"{comparison.BaseLabel}--{comparison.CurrentLabel}" : $"{first.RunId}-{comparison.BaseLabel}--{comparison.CurrentLabel}";

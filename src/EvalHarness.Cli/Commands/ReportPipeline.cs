@@ -48,7 +48,7 @@ internal static class ReportPipeline
     /// <summary>The <c>--reports</c> option of the commands that read a finished run.</summary>
     public static Option<string?> ReportsOption() => new("--reports")
     {
-        Description = "The reports folder that holds history.csv and baselines/ (default: the one the run is in, else reports).",
+        Description = "The reports folder that holds history/ and baselines/ (default: the one the run is in, else reports).",
     };
 
     /// <summary>The <c>--baseline</c> option of the commands that read a finished run.</summary>

@@ -48,7 +48,7 @@ internal static class SuiteCommand
                     var mode = parse.GetValue(recordMode) is { } chosen ? RecordModes.Names[chosen] : defaultMode ?? suite.Cassettes.RecordMode;
                     var options = new RunOptions
                     {
-                        CassetteDirectory = parse.GetValue(common.Cassettes)!,
+                        CassetteDirectory = suite.Cassettes.FolderFor(parse.GetValue(common.Cassettes)),
                         Concurrency = parse.GetValue(common.Concurrency),
                         Filters = parse.GetValue(common.Filter) ?? [],
                         Shard = CommonOptions.ParseShard(parse.GetValue(common.Shard)),

@@ -39,7 +39,7 @@ internal static class SuiteSession
             if (options.Mode == Cassettes.Server.RecordMode.None && !Directory.Exists(options.CassetteDirectory))
             {
                 throw new SuiteException(options.CassetteDirectory, 0, 0,
-                    $"the cassette folder does not exist (looked in {Path.GetFullPath(options.CassetteDirectory)}). Run from the repository root, pass --cassettes, or record first with `evalh record`.");
+                    $"the cassette folder does not exist (looked in {Path.GetFullPath(options.CassetteDirectory)}). Run from the folder that holds it, pass --cassettes, set the suite's cassettes.dir, or record first with `evalh record`.");
             }
 
             var total = EvalRunner.Expand(suite).Count(options.Selects);

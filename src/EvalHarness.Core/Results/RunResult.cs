@@ -12,6 +12,13 @@ public sealed record RunResult
     /// <summary>The suite file.</summary>
     public required string SuiteFile { get; init; }
 
+    /// <summary>
+    /// Where the suite lives, as its baseline and history are keyed: the suite file's path relative to the folder that
+    /// holds the reports folder, without its extension, with <c>/</c> between folders (e.g. <c>suites/support</c>). Two
+    /// suites named alike in different folders have different keys. Set when the run's reports are first written.
+    /// </summary>
+    public string? SuiteKey { get; init; }
+
     /// <summary>replay or record.</summary>
     public required string Mode { get; init; }
 

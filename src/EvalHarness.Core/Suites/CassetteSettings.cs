@@ -5,6 +5,18 @@ namespace EvalHarness.Core.Suites;
 /// <summary>A suite's <c>cassettes:</c> block: how its model traffic is recorded and matched. The command line can override the mode.</summary>
 public sealed record CassetteSettings
 {
+    /// <summary>
+    /// The cassette folder the suite names (<c>cassettes.dir</c>, resolved against the suite file's folder), or null.
+    /// See <see cref="FolderFor"/> for which folder a run uses.
+    /// </summary>
+    public string? Directory { get; init; }
+
+    /// <summary>
+    /// The cassette folder of a run: the one given (the command line's <c>--cassettes</c>), else the suite's
+    /// <c>cassettes.dir</c>, else <c>cassettes</c> in the current folder.
+    /// </summary>
+    public string FolderFor(string? given) => given ?? Directory ?? "cassettes";
+
     /// <summary>The record mode when the command line names none; <c>none</c> (replay only) by default.</summary>
     public RecordMode RecordMode { get; init; } = RecordMode.None;
 

@@ -88,14 +88,23 @@ public static partial class SuiteLoader
             }
         }
 
-        var cassettes = keys.TryGetValue("cassettes", out var c) ? ParseCassettes(y, c.Value) : new CassetteSettings();
+        var cassettes = keys.TryGetValue("cassettes", out var c) ? ParseCassettes(y, c.Value, baseDirectory) : new CassetteSettings();
         return new Suite { Name = name, FilePath = path, Variants = variants, Trials = trials, Fixtures = fixtures, Cassettes = cassettes, Scenarios = scenarios, CustomAssertions = custom, Toolkits = toolkits };
     }
 
-    private static CassetteSettings ParseCassettes(YamlNodes y, YamlNode node)
+    private static CassetteSettings ParseCassettes(YamlNodes y, YamlNode node, string baseDirectory)
     {
-        var keys = y.Keys(y.Mapping(node, "cassettes"), "cassettes", "record_mode", "match", "ignore", "scrub");
+        var keys = y.Keys(y.Mapping(node, "cassettes"), "cassettes", "dir", "record_mode", "match", "ignore", "scrub");
         var settings = new CassetteSettings();
+        if (keys.TryGetValue("dir", out var d))
+        {
+            var dir = y.String(d.Value, "dir");
+            settings = settings with
+            {
+                Directory = dir.Length > 0 ? Path.GetFullPath(Path.Combine(baseDirectory, dir)) : throw y.Error(d.Value, "dir must name a folder, relative to the suite file (e.g. cassettes)."),
+            };
+        }
+
         if (keys.TryGetValue("record_mode", out var m))
         {
             var text = y.String(m.Value, "record_mode");

@@ -4,13 +4,14 @@ using EvalHarness.Reports.Json;
 namespace EvalHarness.Reports.Baselines;
 
 /// <summary>
-/// Blessed baselines: <c>reports/baselines/&lt;suite&gt;.json</c>, the run a suite's later runs are compared and gated
-/// against. The file is a results file without transcripts, traces and tool-call payloads, small enough to commit.
+/// Blessed baselines: <c>reports/baselines/&lt;suite key&gt;.json</c> (e.g. <c>reports/baselines/suites/support.json</c>,
+/// see <see cref="SuiteKeys"/>), the run a suite's later runs are compared and gated against. The file is a results file
+/// without transcripts, traces and tool-call payloads, small enough to commit.
 /// </summary>
 public static class BaselineStore
 {
-    /// <summary>The baseline file of <paramref name="suite"/> under <paramref name="reportsDirectory"/>.</summary>
-    public static string PathFor(string reportsDirectory, string suite) => Path.Combine(reportsDirectory, "baselines", $"{suite}.json");
+    /// <summary>The baseline file of the suite keyed <paramref name="suiteKey"/> under <paramref name="reportsDirectory"/>.</summary>
+    public static string PathFor(string reportsDirectory, string suiteKey) => Path.Combine(reportsDirectory, "baselines", $"{suiteKey}.json");
 
     /// <summary>Makes <paramref name="run"/> its suite's baseline and returns the file written.</summary>
     /// <exception cref="ArgumentException">The run was stopped early, is one shard, or (unless allowed) was narrowed: it does not stand for the suite.</exception>
@@ -35,7 +36,7 @@ public static class BaselineStore
                 nameof(run));
         }
 
-        var path = PathFor(reportsDirectory, run.Suite);
+        var path = PathFor(reportsDirectory, SuiteKeys.Of(run, reportsDirectory));
         var slim = run with
         {
             Cases = [.. run.Cases.Select(c => c with { Transcript = [], Trace = [], ToolCalls = [.. c.ToolCalls.Select(t => t with { Arguments = string.Empty, Result = string.Empty })] })],
@@ -44,10 +45,10 @@ public static class BaselineStore
         return path;
     }
 
-    /// <summary>The blessed baseline of <paramref name="suite"/>, or null when none was blessed.</summary>
-    public static async Task<RunResult?> FindAsync(string reportsDirectory, string suite, CancellationToken cancellationToken = default)
+    /// <summary>The blessed baseline of the suite keyed <paramref name="suiteKey"/>, or null when none was blessed.</summary>
+    public static async Task<RunResult?> FindAsync(string reportsDirectory, string suiteKey, CancellationToken cancellationToken = default)
     {
-        var path = PathFor(reportsDirectory, suite);
+        var path = PathFor(reportsDirectory, suiteKey);
         return File.Exists(path) ? await ResultsJson.ReadAsync(path, cancellationToken) : null;
     }
 }

@@ -5,13 +5,14 @@ using EvalHarness.Core.Results;
 namespace EvalHarness.Reports.History;
 
 /// <summary>
-/// <c>reports/history.csv</c>: one row per case per run, appended as runs finish, read back for trends and flakiness.
-/// A run's rows are appended in one write under an exclusive lock, so two runs finishing together never interleave.
+/// <c>reports/history/&lt;suite key&gt;.csv</c> (see <see cref="SuiteKeys"/>): one row per case per run, appended as runs
+/// finish, read back for trends and flakiness. A run's rows are appended in one write under an exclusive lock, so two
+/// runs finishing together never interleave.
 /// </summary>
 public static class HistoryFile
 {
-    /// <summary>The file's name in the reports folder.</summary>
-    public const string FileName = "history.csv";
+    /// <summary>The history file of the suite keyed <paramref name="suiteKey"/> under <paramref name="reportsDirectory"/>.</summary>
+    public static string PathFor(string reportsDirectory, string suiteKey) => Path.Combine(reportsDirectory, "history", $"{suiteKey}.csv");
 
     /// <summary>Appends one row per case of <paramref name="run"/>; writes the header when the file is new.</summary>
     public static async Task AppendAsync(string path, RunResult run, CancellationToken cancellationToken = default)

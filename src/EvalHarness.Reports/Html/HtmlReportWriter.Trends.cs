@@ -12,10 +12,11 @@ public static partial class HtmlReportWriter
     {
         html.Append("<h2 id=\"trends\">Trends</h2>");
         var points = context.Trend;
+        var file = E($"reports/history/{context.Run.SuiteKey ?? context.Run.Suite}.csv");
         var runs = points.Select(p => (p.RunId, p.StartedAt)).Distinct().ToList();
         if (runs.Count == 0)
         {
-            html.Append("<p class=\"note\">No history yet: every run appends its cases to <code>reports/history.csv</code>, and the trends start with the next run.</p>");
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">No history yet: every run appends its cases to <code>{file}</code>, and the trends start with the next run.</p>");
             return;
         }
 
@@ -31,7 +32,7 @@ public static partial class HtmlReportWriter
         List<ChartSeries> Series(Func<TrendPoint, double?> value) =>
             [.. variants.Select(v => new ChartSeries(v, [.. runs.Select(r => byRun.TryGetValue((r.RunId, v), out var p) ? value(p) : null)]))];
 
-        html.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">The last {runs.Count} run(s) of the suite, from <code>reports/history.csv</code>.</p><div class=\"charts\">")
+        html.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">The last {runs.Count} run(s) of the suite, from <code>{file}</code>.</p><div class=\"charts\">")
             .Append("<div class=\"chart\" id=\"trend-success\">").Append(SvgChart.Render(new LineChart("Success rate", labels, Series(p => p.SuccessRate)) { YFormat = "0%", YMin = 0, YMax = 1 })).Append("</div>")
             .Append("<div class=\"chart\" id=\"trend-cost\">").Append(SvgChart.Render(new LineChart("Cost per case (USD)", labels, Series(p => (double?)p.CostPerCase)) { YFormat = "$0.0000", YMin = 0 })).Append("</div>")
             .Append("<div class=\"chart\" id=\"trend-latency\">").Append(SvgChart.Render(new LineChart("Latency p95 (ms)", labels, Series(p => p.LatencyP95Ms)) { YFormat = "0 ms", YMin = 0 })).Append("</div>")

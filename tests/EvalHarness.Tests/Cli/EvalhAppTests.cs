@@ -36,8 +36,9 @@ public sealed class EvalhAppTests : IDisposable
         var runDirectory = Assert.Single(Directory.GetDirectories(_temp.Combine("runs")));
         Assert.Contains(Path.Combine(runDirectory, "report.html"), output, StringComparison.Ordinal);
         Assert.Equal(["cases.csv", "junit.xml", "report.html", "results.json", "summary.md"], Directory.GetFiles(runDirectory).Select(Path.GetFileName).Order());
-        Assert.Single(File.ReadAllLines(_temp.Combine("history.csv")), l => l.StartsWith("run_id,", StringComparison.Ordinal));
-        Assert.Equal(37, File.ReadAllLines(_temp.Combine("history.csv")).Length);
+        var history = Assert.Single(Directory.GetFiles(_temp.Combine("history"), "*.csv", SearchOption.AllDirectories));
+        Assert.Single(File.ReadAllLines(history), l => l.StartsWith("run_id,", StringComparison.Ordinal));
+        Assert.Equal(37, File.ReadAllLines(history).Length);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using EvalHarness.Reports;
+using EvalHarness.Reports.Baselines;
 using EvalHarness.Tests.Support;
 
 namespace EvalHarness.Tests.Cli;
@@ -27,6 +29,9 @@ public sealed class ReportCommandsTests : IDisposable
         await Evalh(["run", Path.Combine(RepoPaths.Suites, suite), "--cassettes", RepoPaths.Cassettes, "--reports", Reports, .. extra]);
         return Assert.Single(Directory.GetDirectories(Path.Combine(Reports, "runs")).Except(before));
     }
+
+    /// <summary>Where a suite of the repository's examples has its baseline under the temporary reports folder.</summary>
+    private string Baseline(string suite) => BaselineStore.PathFor(Reports, SuiteKeys.For(Path.Combine(RepoPaths.Suites, suite), Reports));
 
     private string Policy(string yaml) => _temp.Write("gate.yaml", yaml);
 
@@ -113,7 +118,7 @@ public sealed class ReportCommandsTests : IDisposable
         Assert.Equal(0, await Evalh("baseline", "bless", "latest", "--reports", Reports));
         var second = await RunAsync("team.yaml");
 
-        var baseline = Path.Combine(Reports, "baselines", "team.json");
+        var baseline = Baseline("team.yaml");
         Assert.True(File.Exists(baseline));
         Assert.DoesNotContain("\"transcript\": [\n        {", File.ReadAllText(baseline), StringComparison.Ordinal);
         Assert.Contains($"baseline <code>{Path.GetFileName(first)}</code>", File.ReadAllText(Path.Combine(second, "report.html")), StringComparison.Ordinal);
@@ -153,7 +158,7 @@ public sealed class ReportCommandsTests : IDisposable
 
         Assert.Equal(2, await Evalh("baseline", "bless", run));
         Assert.Contains("is a part of the suite (--variant default)", _error.ToString(), StringComparison.Ordinal);
-        Assert.False(File.Exists(Path.Combine(Reports, "history.csv")));
+        Assert.False(Directory.Exists(Path.Combine(Reports, "history")));
         Assert.Equal(0, await Evalh("baseline", "bless", run, "--allow-partial"));
     }
 
@@ -172,11 +177,11 @@ public sealed class ReportCommandsTests : IDisposable
     {
         var digest = await RunAsync("digest.yaml");
         var team = await RunAsync("team.yaml");
-        Directory.CreateDirectory(Path.Combine(Reports, "baselines"));
-        File.Copy(Path.Combine(digest, "results.json"), Path.Combine(Reports, "baselines", "team.json"));
+        Directory.CreateDirectory(Path.GetDirectoryName(Baseline("team.yaml"))!);
+        File.Copy(Path.Combine(digest, "results.json"), Baseline("team.yaml"));
 
         Assert.Equal(2, await Evalh("gate", team));
-        Assert.Contains($"{Path.Combine(Reports, "baselines", "team.json")}: the baseline is a run of the suite 'digest', not 'team'. Bless a run of team", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"{Baseline("team.yaml")}: the baseline is a run of the suite 'digest', not 'team'. Bless a run of team", _error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

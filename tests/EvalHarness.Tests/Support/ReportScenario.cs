@@ -22,7 +22,8 @@ internal static class ReportScenario
         await Evalh("run", suite, "--cassettes", RepoPaths.Cassettes, "--reports", reports);
         var first = Path.Combine(Directory.GetDirectories(Path.Combine(reports, "runs")).Single(), "results.json");
         var template = await ResultsJson.ReadAsync(first, cancellationToken);
-        File.Delete(Path.Combine(reports, HistoryFile.FileName));
+        var history = HistoryFile.PathFor(reports, template.SuiteKey!);
+        File.Delete(history);
         for (var i = 0; i < 3; i++)
         {
             var earlier = template with
@@ -31,7 +32,7 @@ internal static class ReportScenario
                 StartedAt = new DateTimeOffset(2026, 11, 1 + i, 9, 0, 0, TimeSpan.Zero),
                 Cases = [.. template.Cases.Select(c => c.Variant == "hasty" && c.Scenario == "fix-slugify" && i == 2 ? c with { Passed = false } : c with { Passed = c.Variant == "careful" || i < 2 || c.Passed })],
             };
-            await HistoryFile.AppendAsync(Path.Combine(reports, HistoryFile.FileName), earlier, cancellationToken);
+            await HistoryFile.AppendAsync(history, earlier, cancellationToken);
             if (i == 0)
             {
                 await BaselineStore.BlessAsync(earlier with { Summary = RunSummary.Of(earlier.Cases) }, reports, cancellationToken: cancellationToken);

@@ -15,9 +15,9 @@ public sealed class OwnAgentExampleTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Theory]
-    [SuiteCases("examples/dotnet-agent/suite.yaml", Cassettes = "examples/dotnet-agent/cassettes")]
-    [SuiteCases("examples/python-agent/suite.yaml", Cassettes = "examples/python-agent/cassettes")]
-    [SuiteCases("examples/node-agent/suite.yaml", Cassettes = "examples/node-agent/cassettes")]
+    [SuiteCases("examples/dotnet-agent/suite.yaml")]
+    [SuiteCases("examples/python-agent/suite.yaml")]
+    [SuiteCases("examples/node-agent/suite.yaml")]
     public Task Replays(string suite, string cassettes, string caseId) => SuiteReplay.AssertPassesAsync(suite, cassettes, caseId);
 
     [Theory]
