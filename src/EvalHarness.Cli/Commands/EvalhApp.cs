@@ -14,6 +14,7 @@ public static class EvalhApp
         var root = new RootCommand(
             "EvalHarness: evaluate LLM agents against scenario suites, replaying recorded model traffic.\n"
             + "Exit codes: 0 every case passed (or the gate passed), 1 a case or the gate failed, 2 bad input (suite, cassette, policy, usage).");
+        root.Subcommands.Add(Init.InitCommand.Build(console, error));
         root.Subcommands.Add(SuiteCommand.Build(console, error, "run",
             "Replay a suite from its cassettes (no network, no API key), score every case and write the reports.", defaultMode: null));
         root.Subcommands.Add(SuiteCommand.Build(console, error, "record",

@@ -1,0 +1,131 @@
+using System.CommandLine;
+using System.Reflection;
+using System.Text.RegularExpressions;
+using EvalHarness.Core.Results;
+using Spectre.Console;
+
+namespace EvalHarness.Cli.Init;
+
+/// <summary>
+/// <c>evalh init</c>: scaffolds a working start in a team's repository and lists every file it wrote. It never
+/// overwrites a file without <c>--force</c>: when one is there, it names them and writes nothing.
+/// </summary>
+internal static partial class InitCommand
+{
+    public static Command Build(IAnsiConsole console, TextWriter error)
+    {
+        var folder = new Argument<string>("folder")
+        {
+            Description = "Where to scaffold: the repository's root. Default: the current folder.",
+            DefaultValueFactory = _ => ".",
+        };
+        var agent = new Option<string>("--agent")
+        {
+            Description = "Which agent the suite evaluates: builtin (EvalHarness's runtime), process (your agent in any language; the sample is Python) or dotnet (your C# class on IChatClient).",
+            DefaultValueFactory = _ => "builtin",
+        };
+        agent.AcceptOnlyFromAmong("builtin", "process", "dotnet");
+        var name = new Option<string>("--name") { Description = "The suite's name, also its file's (evals/<name>.yaml).", DefaultValueFactory = _ => "support" };
+        var force = new Option<bool>("--force") { Description = "Overwrite files that are already there." };
+        var command = new Command(
+            "init",
+            "Scaffold evals in a repository: a suite with two scenarios (evals/<name>.yaml), its scripted model, a gate, .gitignore lines, a GitHub Actions workflow and EVALS.md.")
+        {
+            folder, agent, name, force,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var suite = parse.GetValue(name)!;
+            if (!SuiteName().IsMatch(suite))
+            {
+                await error.WriteLineAsync($"error: --name '{suite}' is not a suite name: use lower-case letters, digits, '-' and '_', starting with a letter or digit (it becomes the file name and the first segment of every cassette id).");
+                return ExitCodes.InputError;
+            }
+
+            var root = parse.GetValue(folder)!;
+            var scaffold = Scaffold.For(suite, Enum.Parse<ScaffoldAgent>(parse.GetValue(agent)!, ignoreCase: true), Version);
+            var existing = scaffold.Files.Where(f => File.Exists(Path.Combine(root, f.Path))).Select(f => f.Path).ToList();
+            if (existing.Count > 0 && !parse.GetValue(force))
+            {
+                await error.WriteLineAsync($"error: {existing.Count} file(s) are already there, so nothing was written: {string.Join(", ", existing.Select(p => Shown(root, p)))}.");
+                await error.WriteLineAsync("Pass --force to overwrite them, --name to scaffold a suite of another name, or another folder.");
+                return ExitCodes.InputError;
+            }
+
+            console.MarkupLine($"Scaffolding the suite [bold]{Markup.Escape(suite)}[/] for {Describe(scaffold.Agent)} in {Markup.Escape(Path.GetFullPath(root))}:");
+            foreach (var (path, text) in scaffold.Files)
+            {
+                var overwritten = existing.Contains(path);
+                await WriteAsync(Path.Combine(root, path), text, cancellationToken);
+                console.MarkupLine($"  {(overwritten ? "[yellow]overwrote[/]" : "[green]created[/]")}  {Markup.Escape(Shown(root, path))}");
+            }
+
+            var ignored = await IgnoreAsync(Path.Combine(root, ".gitignore"), cancellationToken);
+            console.MarkupLine(ignored.Count > 0
+                ? $"  [green]updated[/]  {Markup.Escape(Shown(root, ".gitignore"))} (+ {Markup.Escape(string.Join(", ", ignored))})"
+                : $"  [grey]kept[/]     {Markup.Escape(Shown(root, ".gitignore"))} (it already ignores {string.Join(", ", Scaffold.IgnoredPaths)})");
+
+            console.WriteLine();
+            console.MarkupLine("Next (EVALS.md has them too):");
+            if (scaffold.Agent == ScaffoldAgent.Dotnet)
+            {
+                console.MarkupLine("  dotnet build evals/agent");
+            }
+
+            console.MarkupLine($"  evalh record evals/{suite}.yaml --upstream scripted");
+            console.MarkupLine($"  evalh run evals/{suite}.yaml --policy evals/gate.yaml");
+            console.MarkupLine("  evalh baseline bless latest");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>The tool's version without its build metadata: what the workflow installs and a C# agent references.</summary>
+    internal static string Version { get; } =
+        (typeof(InitCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.1.0").Split('+')[0];
+
+    private static string Describe(ScaffoldAgent agent) => agent switch
+    {
+        ScaffoldAgent.Process => "your agent as a process (the sample: evals/agent/agent.py)",
+        ScaffoldAgent.Dotnet => "your C# agent (the sample: evals/agent/)",
+        _ => "the built-in agent runtime",
+    };
+
+    /// <summary>A path as the user would type it from where they stand.</summary>
+    private static string Shown(string root, string path) => Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(root, path)).Replace('\\', '/');
+
+    /// <summary>Writes a file whole or not at all: a temporary file beside it, renamed into place.</summary>
+    private static async Task WriteAsync(string path, string text, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var temp = $"{path}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            await File.WriteAllTextAsync(temp, text, Reports.AtomicFile.Utf8, cancellationToken);
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    /// <summary>Appends the lines <c>.gitignore</c> lacks; returns them.</summary>
+    private static async Task<List<string>> IgnoreAsync(string path, CancellationToken cancellationToken)
+    {
+        var text = File.Exists(path) ? await File.ReadAllTextAsync(path, cancellationToken) : string.Empty;
+        var lines = text.Split('\n').Select(l => l.Trim()).ToHashSet(StringComparer.Ordinal);
+        var missing = Scaffold.IgnoredPaths.Where(p => !lines.Contains(p) && !lines.Contains("/" + p)).ToList();
+        if (missing.Count > 0)
+        {
+            var separator = text.Length == 0 || text.EndsWith('\n') ? string.Empty : "\n";
+            var block = $"{separator}{(text.Length == 0 ? string.Empty : "\n")}# EvalHarness: run folders and this machine's history (commit evals/cassettes/ and reports/baselines/)\n{string.Join("\n", missing)}\n";
+            await WriteAsync(path, text + block, cancellationToken);
+        }
+
+        return missing;
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]*$")]
+    private static partial Regex SuiteName();
+}

@@ -1,0 +1,117 @@
+using System.Reflection;
+using System.Text;
+
+namespace EvalHarness.Cli.Init;
+
+/// <summary>Which agent a scaffold evaluates.</summary>
+internal enum ScaffoldAgent
+{
+    /// <summary>EvalHarness's own runtime, over its built-in toolkits.</summary>
+    Builtin,
+
+    /// <summary>A process in any language (the sample is Python).</summary>
+    Process,
+
+    /// <summary>A C# class on IChatClient, built as a library.</summary>
+    Dotnet,
+}
+
+/// <summary>
+/// What <c>evalh init</c> writes: the files of a working start (a suite with two scenarios, its script, a gate, a
+/// GitHub Actions workflow and EVALS.md, plus the sample agent for <c>process</c> and <c>dotnet</c>) and the lines
+/// <c>.gitignore</c> needs. The files are templates embedded in the tool.
+/// </summary>
+internal sealed class Scaffold
+{
+    /// <summary>The lines appended to <c>.gitignore</c> when it lacks them.</summary>
+    public static readonly IReadOnlyList<string> IgnoredPaths = ["reports/runs/", "reports/history/"];
+
+    private Scaffold(string suite, ScaffoldAgent agent, IReadOnlyList<(string Path, string Text)> files)
+    {
+        Suite = suite;
+        Agent = agent;
+        Files = files;
+    }
+
+    /// <summary>The suite's name (also its file's).</summary>
+    public string Suite { get; }
+
+    /// <summary>The agent the suite evaluates.</summary>
+    public ScaffoldAgent Agent { get; }
+
+    /// <summary>Each file, its path relative to the folder the scaffold goes in (with <c>/</c>) and its text.</summary>
+    public IReadOnlyList<(string Path, string Text)> Files { get; }
+
+    /// <summary>The scaffold of suite <paramref name="suite"/> evaluating <paramref name="agent"/>.</summary>
+    /// <param name="suite">The suite's name.</param>
+    /// <param name="agent">The agent under test.</param>
+    /// <param name="version">The tool's version: the workflow installs it, and a C# agent references the same EvalHarness.Core.</param>
+    public static Scaffold For(string suite, ScaffoldAgent agent, string version)
+    {
+        var kind = agent.ToString().ToLowerInvariant();
+        var values = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["suite"] = suite,
+            ["version"] = version,
+            ["meai_version"] = Metadata("MicrosoftExtensionsAIVersion"),
+            ["agent_description"] = agent switch
+            {
+                ScaffoldAgent.Process => "an agent that runs as a process (the sample in `evals/agent/agent.py`; replace it with yours)",
+                ScaffoldAgent.Dotnet => "a C# agent on `IChatClient` (the sample in `evals/agent/`; replace it with yours)",
+                _ => "a support agent on EvalHarness's built-in runtime",
+            },
+            ["agent_files"] = agent switch
+            {
+                ScaffoldAgent.Process => "| `evals/agent/agent.py` | the sample agent the suite runs (`agent.command`): replace it with yours |\n",
+                ScaffoldAgent.Dotnet => "| `evals/agent/` | the sample C# agent the suite loads (`agent.dotnet`): replace it with yours |\n",
+                _ => string.Empty,
+            },
+            ["build_command"] = agent == ScaffoldAgent.Dotnet ? "dotnet build evals/agent                                         # build the agent the suite loads\n" : string.Empty,
+            ["setup_steps"] = agent == ScaffoldAgent.Process
+                ? "      - uses: actions/setup-python@v5\n        with:\n          python-version: '3.12'\n"
+                : string.Empty,
+            ["build_steps"] = agent == ScaffoldAgent.Dotnet
+                ? "      - name: Build the agent\n        run: dotnet build evals/agent\n"
+                : string.Empty,
+        };
+
+        List<(string, string)> files =
+        [
+            ($"evals/{suite}.yaml", Render($"{kind}/suite.yaml", values)),
+            ($"evals/scripts/{suite}.yaml", Render($"{kind}/script.yaml", values)),
+        ];
+        if (agent == ScaffoldAgent.Process)
+        {
+            files.Add(("evals/agent/agent.py", Render("process/agent.py", values)));
+        }
+        else if (agent == ScaffoldAgent.Dotnet)
+        {
+            files.Add(("evals/agent/SupportAgent.csproj", Render("dotnet/SupportAgent.csproj", values)));
+            files.Add(("evals/agent/ShopAgent.cs", Render("dotnet/ShopAgent.cs", values)));
+        }
+
+        files.Add(("evals/gate.yaml", Render("gate.yaml", values)));
+        files.Add((".github/workflows/evals.yml", Render("workflow.yml", values)));
+        files.Add(("EVALS.md", Render("EVALS.md", values)));
+        return new Scaffold(suite, agent, files);
+    }
+
+    /// <summary>A template with its <c>{{name}}</c> placeholders filled in.</summary>
+    private static string Render(string template, IReadOnlyDictionary<string, string> values)
+    {
+        using var stream = typeof(Scaffold).Assembly.GetManifestResourceStream($"EvalHarness.Cli.Init.{template}")
+            ?? throw new InvalidOperationException($"The init template '{template}' is not embedded in the tool.");
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var text = new StringBuilder(reader.ReadToEnd());
+        foreach (var (name, value) in values)
+        {
+            text.Replace("{{" + name + "}}", value);
+        }
+
+        return text.ToString();
+    }
+
+    private static string Metadata(string key) =>
+        typeof(Scaffold).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value
+        ?? throw new InvalidOperationException($"The tool was built without its {key}.");
+}
