@@ -8,7 +8,8 @@ namespace EvalHarness.Cli.Init;
 
 /// <summary>
 /// <c>evalh init</c>: scaffolds a working start in a team's repository and lists every file it wrote. It never
-/// overwrites a file without <c>--force</c>: when one is there, it names them and writes nothing.
+/// overwrites a file without <c>--force</c>: when one of the suite's own files is there, it names them and writes
+/// nothing; a shared file that is there (the gate, the workflow, EVALS.md: another suite's scaffold) is kept.
 /// </summary>
 internal static partial class InitCommand
 {
@@ -44,26 +45,41 @@ internal static partial class InitCommand
 
             var root = parse.GetValue(folder)!;
             var scaffold = Scaffold.For(suite, Enum.Parse<ScaffoldAgent>(parse.GetValue(agent)!, ignoreCase: true), Version);
-            var existing = scaffold.Files.Where(f => File.Exists(Path.Combine(root, f.Path))).Select(f => f.Path).ToList();
-            if (existing.Count > 0 && !parse.GetValue(force))
+            var overwrite = parse.GetValue(force);
+            var existing = scaffold.Files.Where(f => File.Exists(Path.Combine(root, f.Path))).ToList();
+            var conflicts = existing.Where(f => !f.Shared).ToList();
+            if (conflicts.Count > 0 && !overwrite)
             {
-                await error.WriteLineAsync($"error: {existing.Count} file(s) are already there, so nothing was written: {string.Join(", ", existing.Select(p => Shown(root, p)))}.");
+                await error.WriteLineAsync($"error: {conflicts.Count} file(s) of the suite '{suite}' are already there, so nothing was written: {string.Join(", ", conflicts.Select(f => Shown(root, f.Path)))}.");
                 await error.WriteLineAsync("Pass --force to overwrite them, --name to scaffold a suite of another name, or another folder.");
                 return ExitCodes.InputError;
             }
 
             console.MarkupLine($"Scaffolding the suite [bold]{Markup.Escape(suite)}[/] for {Describe(scaffold.Agent)} in {Markup.Escape(Path.GetFullPath(root))}:");
-            foreach (var (path, text) in scaffold.Files)
+            var kept = new List<ScaffoldFile>();
+            foreach (var file in scaffold.Files)
             {
-                var overwritten = existing.Contains(path);
-                await WriteAsync(Path.Combine(root, path), text, cancellationToken);
-                console.MarkupLine($"  {(overwritten ? "[yellow]overwrote[/]" : "[green]created[/]")}  {Markup.Escape(Shown(root, path))}");
+                var there = existing.Contains(file);
+                if (there && !overwrite)
+                {
+                    kept.Add(file);
+                    console.MarkupLine($"  [grey]kept[/]     {Markup.Escape(Shown(root, file.Path))} (already there; --force overwrites it)");
+                    continue;
+                }
+
+                await WriteAsync(Path.Combine(root, file.Path), file.Text, cancellationToken);
+                console.MarkupLine($"  {(there ? "[yellow]overwrote[/]" : "[green]created[/]")}  {Markup.Escape(Shown(root, file.Path))}");
             }
 
             var ignored = await IgnoreAsync(Path.Combine(root, ".gitignore"), cancellationToken);
             console.MarkupLine(ignored.Count > 0
                 ? $"  [green]updated[/]  {Markup.Escape(Shown(root, ".gitignore"))} (+ {Markup.Escape(string.Join(", ", ignored))})"
                 : $"  [grey]kept[/]     {Markup.Escape(Shown(root, ".gitignore"))} (it already ignores {string.Join(", ", Scaffold.IgnoredPaths)})");
+
+            if (kept.Any(f => f.Path.StartsWith(".github/", StringComparison.Ordinal)))
+            {
+                console.MarkupLine($"The workflow was kept: add [bold]evalh run evals/{Markup.Escape(suite)}.yaml --policy evals/gate.yaml[/] to its steps to replay this suite in CI too.");
+            }
 
             console.WriteLine();
             console.MarkupLine("Next (EVALS.md has them too):");

@@ -26,7 +26,7 @@ internal sealed class Scaffold
     /// <summary>The lines appended to <c>.gitignore</c> when it lacks them.</summary>
     public static readonly IReadOnlyList<string> IgnoredPaths = ["reports/runs/", "reports/history/"];
 
-    private Scaffold(string suite, ScaffoldAgent agent, IReadOnlyList<(string Path, string Text)> files)
+    private Scaffold(string suite, ScaffoldAgent agent, IReadOnlyList<ScaffoldFile> files)
     {
         Suite = suite;
         Agent = agent;
@@ -39,8 +39,8 @@ internal sealed class Scaffold
     /// <summary>The agent the suite evaluates.</summary>
     public ScaffoldAgent Agent { get; }
 
-    /// <summary>Each file, its path relative to the folder the scaffold goes in (with <c>/</c>) and its text.</summary>
-    public IReadOnlyList<(string Path, string Text)> Files { get; }
+    /// <summary>Each file to write.</summary>
+    public IReadOnlyList<ScaffoldFile> Files { get; }
 
     /// <summary>The scaffold of suite <paramref name="suite"/> evaluating <paramref name="agent"/>.</summary>
     /// <param name="suite">The suite's name.</param>
@@ -75,24 +75,24 @@ internal sealed class Scaffold
                 : string.Empty,
         };
 
-        List<(string, string)> files =
+        List<ScaffoldFile> files =
         [
-            ($"evals/{suite}.yaml", Render($"{kind}/suite.yaml", values)),
-            ($"evals/scripts/{suite}.yaml", Render($"{kind}/script.yaml", values)),
+            new($"evals/{suite}.yaml", Render($"{kind}/suite.yaml", values)),
+            new($"evals/scripts/{suite}.yaml", Render($"{kind}/script.yaml", values)),
         ];
         if (agent == ScaffoldAgent.Process)
         {
-            files.Add(("evals/agent/agent.py", Render("process/agent.py", values)));
+            files.Add(new("evals/agent/agent.py", Render("process/agent.py", values)));
         }
         else if (agent == ScaffoldAgent.Dotnet)
         {
-            files.Add(("evals/agent/SupportAgent.csproj", Render("dotnet/SupportAgent.csproj", values)));
-            files.Add(("evals/agent/ShopAgent.cs", Render("dotnet/ShopAgent.cs", values)));
+            files.Add(new("evals/agent/SupportAgent.csproj", Render("dotnet/SupportAgent.csproj", values)));
+            files.Add(new("evals/agent/ShopAgent.cs", Render("dotnet/ShopAgent.cs", values)));
         }
 
-        files.Add(("evals/gate.yaml", Render("gate.yaml", values)));
-        files.Add((".github/workflows/evals.yml", Render("workflow.yml", values)));
-        files.Add(("EVALS.md", Render("EVALS.md", values)));
+        files.Add(new("evals/gate.yaml", Render("gate.yaml", values), Shared: true));
+        files.Add(new(".github/workflows/evals.yml", Render("workflow.yml", values), Shared: true));
+        files.Add(new("EVALS.md", Render("EVALS.md", values), Shared: true));
         return new Scaffold(suite, agent, files);
     }
 
@@ -115,3 +115,12 @@ internal sealed class Scaffold
         typeof(Scaffold).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value
         ?? throw new InvalidOperationException($"The tool was built without its {key}.");
 }
+
+/// <summary>One file of a scaffold.</summary>
+/// <param name="Path">Relative to the folder the scaffold goes in, with <c>/</c> between folders.</param>
+/// <param name="Text">The file's text.</param>
+/// <param name="Shared">
+/// Shared by every suite of the repository (the gate, the workflow, EVALS.md): one that is there is kept when another
+/// suite is scaffolded, where a suite's own file that is there stops the scaffold.
+/// </param>
+internal sealed record ScaffoldFile(string Path, string Text, bool Shared = false);

@@ -1,0 +1,124 @@
+using EvalHarness.Tests.Support;
+using YamlDotNet.RepresentationModel;
+
+namespace EvalHarness.Tests.Cli;
+
+/// <summary>evalh init in process: what it writes, what it refuses to overwrite, and that the scaffold runs.</summary>
+public sealed class InitCommandTests : IDisposable
+{
+    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+    private readonly TempDirectory _temp = new();
+    private readonly StringWriter _out = new();
+    private readonly StringWriter _error = new();
+
+    public void Dispose()
+    {
+        _temp.Dispose();
+        _out.Dispose();
+        _error.Dispose();
+    }
+
+    private Task<int> Evalh(params string[] args) => Support.Evalh.InvokeAsync(_out, _error, args, Ct);
+
+    private string Project => _temp.Combine("project");
+
+    [Fact]
+    public async Task Init_EmptyFolder_WritesAndListsEveryFile_ThenTheSuiteRecordsAndReplays()
+    {
+        Assert.Equal(0, await Evalh("init", Project));
+
+        string[] expected = ["evals/support.yaml", "evals/scripts/support.yaml", "evals/gate.yaml", ".github/workflows/evals.yml", "EVALS.md", ".gitignore"];
+        Assert.All(expected, f => Assert.True(File.Exists(Path.Combine(Project, f)), $"{f} was not written."));
+        Assert.Equal(expected.Order(), Directory.GetFiles(Project, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(Project, f).Replace('\\', '/')).Order());
+        var listed = _out.ToString();
+        Assert.All(expected[..^1], f => Assert.Contains($"created  {Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(Project, f))}", listed, StringComparison.Ordinal));
+        Assert.Contains("(+ reports/runs/, reports/history/)", listed, StringComparison.Ordinal);
+
+        var suite = Path.Combine(Project, "evals", "support.yaml");
+        Assert.Equal(0, await Evalh("record", suite, "--upstream", "scripted", "--reports", Path.Combine(Project, "reports")));
+        Assert.Equal(2, Directory.GetFiles(Path.Combine(Project, "evals", "cassettes"), "*.json", SearchOption.AllDirectories).Length);
+        Assert.Equal(0, await Evalh("run", suite, "--policy", Path.Combine(Project, "evals", "gate.yaml"), "--reports", Path.Combine(Project, "reports")));
+        Assert.Contains("Gate passed", _out.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Init_Twice_RefusesAndWritesNothing_UnlessForced()
+    {
+        Assert.Equal(0, await Evalh("init", Project));
+        var suite = Path.Combine(Project, "evals", "support.yaml");
+        File.WriteAllText(suite, "# mine\n");
+
+        Assert.Equal(2, await Evalh("init", Project, "--agent", "process"));
+        Assert.Equal("# mine\n", File.ReadAllText(suite));
+        Assert.False(File.Exists(Path.Combine(Project, "evals", "agent", "agent.py")));
+        Assert.Contains("2 file(s) of the suite 'support' are already there, so nothing was written", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("--force", _error.ToString(), StringComparison.Ordinal);
+
+        Assert.Equal(0, await Evalh("init", Project, "--agent", "process", "--force"));
+        Assert.Contains("command: [python3, agent/agent.py]", File.ReadAllText(suite), StringComparison.Ordinal);
+        Assert.Contains($"overwrote  {Path.GetRelativePath(Environment.CurrentDirectory, suite)}", _out.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"created  {Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(Project, "evals", "agent", "agent.py"))}", _out.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Init_ASecondSuite_KeepsTheSharedFiles_AndTheGitignoreGetsOnlyTheLinesItLacks()
+    {
+        var gitignore = _temp.Write("project/.gitignore", "bin/\nreports/runs/");
+        Assert.Equal(0, await Evalh("init", Project));
+        var workflow = File.ReadAllText(Path.Combine(Project, ".github", "workflows", "evals.yml"));
+
+        Assert.Equal(0, await Evalh("init", Project, "--name", "billing", "--agent", "process"));
+
+        Assert.True(File.Exists(Path.Combine(Project, "evals", "billing.yaml")));
+        Assert.Equal(workflow, File.ReadAllText(Path.Combine(Project, ".github", "workflows", "evals.yml")));
+        Assert.Contains("(already there; --force overwrites it)", _out.ToString(), StringComparison.Ordinal);
+        Assert.Contains("add evalh run evals/billing.yaml --policy evals/gate.yaml to its steps", _out.ToString(), StringComparison.Ordinal);
+        var lines = File.ReadAllLines(gitignore);
+        Assert.Equal(["bin/", "reports/runs/", "", "# EvalHarness: run folders and this machine's history (commit evals/cassettes/ and reports/baselines/)", "reports/history/"], lines);
+        Assert.Contains("it already ignores", _out.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("builtin", "")]
+    [InlineData("process", "      - uses: actions/setup-python@v5")]
+    [InlineData("dotnet", "        run: dotnet build evals/agent")]
+    public async Task Init_Workflow_IsValidYaml_ThatInstallsTheToolReplaysGatesAndUploadsTheReport(string agent, string agentStep)
+    {
+        Assert.Equal(0, await Evalh("init", Project, "--agent", agent));
+
+        var text = File.ReadAllText(Path.Combine(Project, ".github", "workflows", "evals.yml"));
+        Assert.Contains(agentStep, text, StringComparison.Ordinal);
+        var steps = WorkflowSteps(text);
+        var run = steps.Where(s => s.ContainsKey("run")).Select(s => s["run"]).ToList();
+        Assert.Contains($"dotnet tool install --tool-path .tools EvalHarness.Cli --version {EvalHarness.Cli.Init.InitCommand.Version}\necho \"$PWD/.tools\" >> \"$GITHUB_PATH\"\n", run);
+        Assert.Equal("evalh run evals/support.yaml --policy evals/gate.yaml", run[^1]);
+        var upload = Assert.Single(steps, s => s.TryGetValue("uses", out var uses) && uses.StartsWith("actions/upload-artifact@", StringComparison.Ordinal));
+        Assert.Equal("always()", upload["if"]);
+        Assert.DoesNotContain("\n\n      -", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Init_BadName_ExitsTwoAndWritesNothing()
+    {
+        Assert.Equal(2, await Evalh("init", Project, "--name", "../up"));
+        Assert.Contains("is not a suite name", _error.ToString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Project));
+    }
+
+    /// <summary>The steps of the workflow's one job, each a map of its scalar keys (with: blocks flattened as with.key).</summary>
+    internal static List<Dictionary<string, string>> WorkflowSteps(string yaml)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(yaml));
+        var root = (YamlMappingNode)stream.Documents[0].RootNode;
+        Assert.Equal("evals", ((YamlScalarNode)root["name"]).Value);
+        Assert.True(root.Children.ContainsKey("on"));
+        var job = (YamlMappingNode)Assert.Single(((YamlMappingNode)root["jobs"]).Children).Value;
+        Assert.Equal("ubuntu-latest", ((YamlScalarNode)job["runs-on"]).Value);
+        return [.. ((YamlSequenceNode)job["steps"]).Children.Cast<YamlMappingNode>().Select(step =>
+            step.Children.SelectMany(kv => kv.Value is YamlMappingNode with
+                ? with.Children.Select(w => ($"{((YamlScalarNode)kv.Key).Value}.{((YamlScalarNode)w.Key).Value}", ((YamlScalarNode)w.Value).Value!))
+                : [(((YamlScalarNode)kv.Key).Value!, ((YamlScalarNode)kv.Value).Value!)])
+            .ToDictionary(kv => kv.Item1, kv => kv.Item2))];
+    }
+}
