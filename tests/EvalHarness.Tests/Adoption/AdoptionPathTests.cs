@@ -1,0 +1,165 @@
+using System.Text.RegularExpressions;
+using EvalHarness.Tests.Cli;
+
+namespace EvalHarness.Tests.Adoption;
+
+/// <summary>
+/// A team adopting EvalHarness in a repository of its own, outside this one: the packages from a local folder feed, the
+/// tool installed into a tool path, <c>evalh init</c> in an empty folder, record, run, bless, the scaffolded workflow's
+/// own commands, a deliberate regression the gate catches, a C# agent, and a test project on the xunit package.
+/// </summary>
+public sealed partial class AdoptionPathTests(PackedFeed feed) : IClassFixture<PackedFeed>
+{
+    private static readonly TimeSpan Long = TimeSpan.FromMinutes(5);
+
+    [Fact]
+    public void Pack_WritesTheToolAndEveryLibrary_WithoutWarnings()
+    {
+        Assert.Equal(
+            ["EvalHarness.Agents", "EvalHarness.Cassettes", "EvalHarness.Cli", "EvalHarness.Core", "EvalHarness.Reports", "EvalHarness.Xunit"],
+            Directory.GetFiles(feed.Feed, "*.nupkg").Select(f => Path.GetFileName(f).Replace($".{feed.Version}.nupkg", string.Empty, StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        Assert.DoesNotMatch(@"(?i)\bwarning\b", feed.PackOutput);
+    }
+
+    [Fact]
+    public async Task Tool_InAnEmptyFolder_InitRecordRunBless_TheWorkflowsCommands_ARegression_AndATestProject()
+    {
+        var repo = feed.Temp.Combine("team-repo");
+        Directory.CreateDirectory(repo);
+        var evalh = Path.Combine(repo, "t", "evalh");
+
+        // Install and scaffold, as EVALS.md and the README say.
+        await Ok(repo, "dotnet", "tool", "install", "--tool-path", "t", "--add-source", feed.Feed, "EvalHarness.Cli", "--version", feed.Version);
+        var init = await Ok(repo, evalh, "init");
+        Assert.Contains("created  evals/support.yaml", init.Output, StringComparison.Ordinal);
+        Assert.Contains("created  .github/workflows/evals.yml", init.Output, StringComparison.Ordinal);
+
+        await Ok(repo, evalh, "record", "evals/support.yaml", "--upstream", "scripted");
+        var run = await Ok(repo, evalh, "run", "evals/support.yaml");
+        Assert.Contains("2/2 passed", run.Output, StringComparison.Ordinal);
+        var report = Regex.Match(run.Output, @"Report: (\S+report\.html)").Groups[1].Value;
+        Assert.StartsWith(Path.Combine(repo, "reports", "runs"), report, StringComparison.Ordinal);
+        Assert.True(new FileInfo(report).Length > 10_000);
+        await Ok(repo, evalh, "baseline", "bless", "latest");
+        Assert.True(File.Exists(Path.Combine(repo, "reports", "baselines", "evals", "support.json")));
+
+        // The scaffolded workflow's steps, run as GitHub Actions would run them (a team's NuGet.config adds the feed).
+        File.Copy(Path.Combine(feed.NewProject("nuget-config"), "NuGet.config"), Path.Combine(repo, "NuGet.config"));
+        var summary = await RunWorkflowAsync(repo);
+        Assert.Contains("Gate passed", summary, StringComparison.Ordinal);
+
+        // A deliberate regression: the model now promises to look into it instead of refunding. Re-recorded, the gate says no.
+        var script = Path.Combine(repo, "evals", "scripts", "support.yaml");
+        var good = File.ReadAllText(script);
+        File.WriteAllText(script, RefundTurns().Replace(good, "    - text: \"Sorry to hear that. Send the mug set back and we will look into order A100.\"\n"));
+        Assert.Equal(1, (await Shell.RunAsync(repo, evalh, ["record", "evals/support.yaml", "--upstream", "scripted"], timeout: Long)).ExitCode);
+        var gated = await Shell.RunAsync(repo, evalh, ["run", "evals/support.yaml", "--policy", "evals/gate.yaml"], timeout: Long);
+        Assert.True(gated.ExitCode == 1, gated.ToString());
+        Assert.Contains("Gate failed", gated.Output, StringComparison.Ordinal);
+        Assert.Contains("refund-broken-item", gated.Output, StringComparison.Ordinal);
+        File.WriteAllText(script, good);
+        await Ok(repo, evalh, "record", "evals/support.yaml", "--upstream", "scripted");
+
+        // A second suite for the team's own C# agent, built against the EvalHarness.Core package.
+        var dotnetInit = await Ok(repo, evalh, "init", "--agent", "dotnet", "--name", "desk");
+        Assert.Contains("kept     .github/workflows/evals.yml", dotnetInit.Output, StringComparison.Ordinal);
+        await Ok(repo, "dotnet", "build", "evals/agent");
+        await Ok(repo, evalh, "record", "evals/desk.yaml", "--upstream", "scripted");
+        Assert.Contains("2/2 passed", (await Ok(repo, evalh, "run", "evals/desk.yaml")).Output, StringComparison.Ordinal);
+
+        // A test project that references the xunit package alone (besides xunit) replays both suites with dotnet test.
+        WriteTestProject(Path.Combine(repo, "tests", "Evals.Tests"));
+        var test = await Ok(repo, "dotnet", "test", "tests/Evals.Tests");
+        Assert.Matches(@"Passed!\s+-\s+Failed:\s+0,\s+Passed:\s+4,", test.Output);
+    }
+
+    [Fact]
+    public async Task Tool_ProcessAgentScaffold_RecordsAndReplays()
+    {
+        var repo = feed.Temp.Combine("python-repo");
+        Directory.CreateDirectory(repo);
+        var evalh = Path.Combine(repo, "t", "evalh");
+        await Ok(repo, "dotnet", "tool", "install", "--tool-path", "t", "--add-source", feed.Feed, "EvalHarness.Cli", "--version", feed.Version);
+
+        await Ok(repo, evalh, "init", "--agent", "process");
+        await Ok(repo, evalh, "record", "evals/support.yaml", "--upstream", "scripted");
+        var run = await Ok(Path.Combine(repo, "evals"), evalh, "run", "support.yaml"); // from another folder: the cassettes are the suite's
+        Assert.Contains("2/2 passed", run.Output, StringComparison.Ordinal);
+        Assert.Single(Directory.GetDirectories(Path.Combine(repo, "evals", "reports", "runs"))); // reports go where the user stands
+    }
+
+    /// <summary>Runs a command that must succeed, and returns what it printed.</summary>
+    private static async Task<Shell.Result> Ok(string directory, string program, params string[] arguments)
+    {
+        var result = await Shell.RunAsync(directory, program, arguments, timeout: Long);
+        Assert.True(result.ExitCode == 0, $"{Path.GetFileName(program)} {string.Join(' ', arguments)}: {result}");
+        return result;
+    }
+
+    /// <summary>Runs each <c>run:</c> step of the scaffolded workflow in bash, with GitHub's PATH and step-summary files; returns the summary.</summary>
+    private static async Task<string> RunWorkflowAsync(string repo)
+    {
+        var githubPath = Path.Combine(repo, "..", "github-path");
+        var stepSummary = Path.Combine(repo, "..", "step-summary.md");
+        File.WriteAllText(githubPath, string.Empty);
+        var steps = InitCommandTests.WorkflowSteps(File.ReadAllText(Path.Combine(repo, ".github", "workflows", "evals.yml")));
+        foreach (var step in steps.Where(s => s.ContainsKey("run")))
+        {
+            var path = string.Join(Path.PathSeparator, [.. File.ReadAllLines(githubPath).Where(l => l.Length > 0), Environment.GetEnvironmentVariable("PATH")]);
+            var result = await Shell.RunAsync(repo, "bash", ["-e", "-c", step["run"]], new Dictionary<string, string?>
+            {
+                ["PATH"] = path,
+                ["GITHUB_PATH"] = githubPath,
+                ["GITHUB_STEP_SUMMARY"] = stepSummary,
+                ["CI"] = "true",
+            }, Long);
+            Assert.True(result.ExitCode == 0, $"The workflow's step '{step.GetValueOrDefault("name")}' failed: {result}");
+        }
+
+        Assert.Contains(Path.Combine(repo, ".tools"), File.ReadAllText(githubPath), StringComparison.Ordinal);
+        return File.ReadAllText(stepSummary);
+    }
+
+    private void WriteTestProject(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "Evals.Tests.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <OutputType>Exe</OutputType>
+                <IsTestProject>true</IsTestProject>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="EvalHarness.Xunit" Version="{feed.Version}" />
+                <PackageReference Include="xunit.v3" Version="{PackedFeed.PinnedVersion("xunit.v3")}" />
+                <PackageReference Include="xunit.runner.visualstudio" Version="{PackedFeed.PinnedVersion("xunit.runner.visualstudio")}" />
+                <PackageReference Include="Microsoft.NET.Test.Sdk" Version="{PackedFeed.PinnedVersion("Microsoft.NET.Test.Sdk")}" />
+                <!-- The team's agent, compiled into the tests to be given in code. -->
+                <PackageReference Include="Microsoft.Extensions.AI" Version="{PackedFeed.PinnedVersion("Microsoft.Extensions.AI")}" />
+                <Compile Include="../../evals/agent/ShopAgent.cs" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(folder, "EvalsTests.cs"), """
+            using EvalHarness.Xunit;
+            using SupportAgent;
+            using Xunit;
+
+            public class EvalsTests
+            {
+                [Theory, SuiteCases("evals/support.yaml")]
+                public Task Support(string suite, string cassettes, string caseId) => SuiteReplay.AssertPassesAsync(suite, cassettes, caseId);
+
+                [Theory, SuiteCases("evals/desk.yaml")]
+                public Task Desk(string suite, string cassettes, string caseId) => SuiteReplay.AssertPassesAsync<ShopAgent>(suite, cassettes, caseId);
+            }
+            """);
+    }
+
+    /// <summary>The refund scenario's tool turn and answer in the scaffolded script.</summary>
+    [GeneratedRegex(@"    - tools: \[\{ refund_order: .*\n    - text: .*\n")]
+    private static partial Regex RefundTurns();
+}
