@@ -24,12 +24,8 @@ public sealed partial class AdoptionPathTests(PackedFeed feed) : IClassFixture<P
     [Fact]
     public async Task Tool_InAnEmptyFolder_InitRecordRunBless_TheWorkflowsCommands_ARegression_AndATestProject()
     {
-        var repo = feed.Temp.Combine("team-repo");
-        Directory.CreateDirectory(repo);
-        var evalh = Path.Combine(repo, "t", "evalh");
-
         // Install and scaffold, as EVALS.md and the README say.
-        await Ok(repo, "dotnet", "tool", "install", "--tool-path", "t", "--add-source", feed.Feed, "EvalHarness.Cli", "--version", feed.Version);
+        var (repo, evalh) = await InstallIntoEmptyFolderAsync("team-repo");
         var init = await Ok(repo, evalh, "init");
         Assert.Contains("created  evals/support.yaml", init.Output, StringComparison.Ordinal);
         Assert.Contains("created  .github/workflows/evals.yml", init.Output, StringComparison.Ordinal);
@@ -76,16 +72,21 @@ public sealed partial class AdoptionPathTests(PackedFeed feed) : IClassFixture<P
     [Fact]
     public async Task Tool_ProcessAgentScaffold_RecordsAndReplays()
     {
-        var repo = feed.Temp.Combine("python-repo");
-        Directory.CreateDirectory(repo);
-        var evalh = Path.Combine(repo, "t", "evalh");
-        await Ok(repo, "dotnet", "tool", "install", "--tool-path", "t", "--add-source", feed.Feed, "EvalHarness.Cli", "--version", feed.Version);
-
+        var (repo, evalh) = await InstallIntoEmptyFolderAsync("python-repo");
         await Ok(repo, evalh, "init", "--agent", "process");
         await Ok(repo, evalh, "record", "evals/support.yaml", "--upstream", "scripted");
         var run = await Ok(Path.Combine(repo, "evals"), evalh, "run", "support.yaml"); // from another folder: the cassettes are the suite's
         Assert.Contains("2/2 passed", run.Output, StringComparison.Ordinal);
         Assert.Single(Directory.GetDirectories(Path.Combine(repo, "evals", "reports", "runs"))); // reports go where the user stands
+    }
+
+    /// <summary>A new empty folder with the tool installed from the feed into <c>t/</c> in it; returns the folder and the tool.</summary>
+    private async Task<(string Repo, string Evalh)> InstallIntoEmptyFolderAsync(string name)
+    {
+        var repo = feed.Temp.Combine(name);
+        Directory.CreateDirectory(repo);
+        await Ok(repo, "dotnet", "tool", "install", "--tool-path", "t", "--add-source", feed.Feed, "EvalHarness.Cli", "--version", feed.Version);
+        return (repo, Path.Combine(repo, "t", "evalh"));
     }
 
     /// <summary>Runs a command that must succeed, and returns what it printed.</summary>
