@@ -13,7 +13,7 @@ public static class EvalhApp
     {
         var root = new RootCommand(
             "EvalHarness: evaluate LLM agents against scenario suites, replaying recorded model traffic.\n"
-            + "Exit codes: 0 every case passed (or the gate passed), 1 a case or the gate failed, 2 bad input (suite, cassette, policy, usage).");
+            + "Exit codes: 0 every case passed (or the gate passed), 1 a case or the gate failed, 2 the run could not be judged: bad input (suite, cassette, policy, usage), a case past --case-timeout, or Ctrl+C.");
         root.Subcommands.Add(Init.InitCommand.Build(console, error));
         root.Subcommands.Add(SuiteCommand.Build(console, error, "run",
             "Replay a suite from its cassettes (no network, no API key), score every case and write the reports.", defaultMode: null));

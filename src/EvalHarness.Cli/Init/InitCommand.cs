@@ -17,9 +17,17 @@ internal static partial class InitCommand
     {
         var folder = new Argument<string>("folder")
         {
-            Description = "Where to scaffold: the repository's root. Default: the current folder.",
+            Description = "Where to scaffold: the repository's root (the current folder when left out).",
             DefaultValueFactory = _ => ".",
         };
+        folder.Validators.Add(r =>
+        {
+            // An option misspelt (--nmae) would otherwise be taken for a folder of that name.
+            if (r.Tokens is [var token] && token.Value.StartsWith('-'))
+            {
+                r.AddError($"'{token.Value}' is not an option of evalh init (see evalh init --help). For a folder whose name starts with '-', write ./{token.Value}.");
+            }
+        });
         var agent = new Option<string>("--agent")
         {
             Description = "Which agent the suite evaluates: builtin (EvalHarness's runtime), process (your agent in any language; the sample is Python) or dotnet (your C# class on IChatClient).",
@@ -71,10 +79,10 @@ internal static partial class InitCommand
                 console.MarkupLine($"  {(there ? "[yellow]overwrote[/]" : "[green]created[/]")}  {Markup.Escape(Shown(root, file.Path))}");
             }
 
-            var ignored = await IgnoreAsync(Path.Combine(root, ".gitignore"), cancellationToken);
+            var ignored = await IgnoreAsync(Path.Combine(root, ".gitignore"), scaffold.Ignored, cancellationToken);
             console.MarkupLine(ignored.Count > 0
                 ? $"  [green]updated[/]  {Markup.Escape(Shown(root, ".gitignore"))} (+ {Markup.Escape(string.Join(", ", ignored))})"
-                : $"  [grey]kept[/]     {Markup.Escape(Shown(root, ".gitignore"))} (it already ignores {string.Join(", ", Scaffold.IgnoredPaths)})");
+                : $"  [grey]kept[/]     {Markup.Escape(Shown(root, ".gitignore"))} (it already ignores {string.Join(", ", scaffold.Ignored)})");
 
             if (kept.Any(f => f.Path.StartsWith(".github/", StringComparison.Ordinal)))
             {
@@ -82,7 +90,12 @@ internal static partial class InitCommand
             }
 
             console.WriteLine();
-            console.MarkupLine("Next (EVALS.md has them too):");
+            console.MarkupLine(kept.Any(f => f.Path == "EVALS.md") ? "Next:" : "Next (EVALS.md has them too):");
+            if (Path.GetFullPath(root) != Path.GetFullPath(Environment.CurrentDirectory))
+            {
+                console.MarkupLine($"  cd {Markup.Escape(Path.GetRelativePath(Environment.CurrentDirectory, root))}");
+            }
+
             if (scaffold.Agent == ScaffoldAgent.Dotnet)
             {
                 console.MarkupLine("  dotnet build evals/agent");
@@ -127,15 +140,15 @@ internal static partial class InitCommand
     }
 
     /// <summary>Appends the lines <c>.gitignore</c> lacks; returns them.</summary>
-    private static async Task<List<string>> IgnoreAsync(string path, CancellationToken cancellationToken)
+    private static async Task<List<string>> IgnoreAsync(string path, IReadOnlyList<string> ignored, CancellationToken cancellationToken)
     {
         var text = File.Exists(path) ? await File.ReadAllTextAsync(path, cancellationToken) : string.Empty;
         var lines = text.Split('\n').Select(l => l.Trim()).ToHashSet(StringComparer.Ordinal);
-        var missing = Scaffold.IgnoredPaths.Where(p => !lines.Contains(p) && !lines.Contains("/" + p)).ToList();
+        var missing = ignored.Where(p => !lines.Contains(p) && !lines.Contains("/" + p)).ToList();
         if (missing.Count > 0)
         {
             var separator = text.Length == 0 || text.EndsWith('\n') ? string.Empty : "\n";
-            var block = $"{separator}{(text.Length == 0 ? string.Empty : "\n")}# EvalHarness: run folders and this machine's history (commit evals/cassettes/ and reports/baselines/)\n{string.Join("\n", missing)}\n";
+            var block = $"{separator}{(text.Length == 0 ? string.Empty : "\n")}# EvalHarness: run folders, this machine's history and build output (commit evals/cassettes/ and reports/baselines/)\n{string.Join("\n", missing)}\n";
             await WriteAsync(path, text + block, cancellationToken);
         }
 

@@ -23,9 +23,6 @@ internal enum ScaffoldAgent
 /// </summary>
 internal sealed class Scaffold
 {
-    /// <summary>The lines appended to <c>.gitignore</c> when it lacks them.</summary>
-    public static readonly IReadOnlyList<string> IgnoredPaths = ["reports/runs/", "reports/history/"];
-
     private Scaffold(string suite, ScaffoldAgent agent, IReadOnlyList<ScaffoldFile> files)
     {
         Suite = suite;
@@ -41,6 +38,14 @@ internal sealed class Scaffold
 
     /// <summary>Each file to write.</summary>
     public IReadOnlyList<ScaffoldFile> Files { get; }
+
+    /// <summary>
+    /// The lines <c>.gitignore</c> needs: run folders and this machine's history, and a C# agent's build output. The
+    /// cassettes and baselines are committed.
+    /// </summary>
+    public IReadOnlyList<string> Ignored => Agent == ScaffoldAgent.Dotnet
+        ? ["reports/runs/", "reports/history/", "evals/agent/bin/", "evals/agent/obj/"]
+        : ["reports/runs/", "reports/history/"];
 
     /// <summary>The scaffold of suite <paramref name="suite"/> evaluating <paramref name="agent"/>.</summary>
     /// <param name="suite">The suite's name.</param>
@@ -66,7 +71,9 @@ internal sealed class Scaffold
                 ScaffoldAgent.Dotnet => "| `evals/agent/` | the sample C# agent the suite loads (`agent.dotnet`): replace it with yours |\n",
                 _ => string.Empty,
             },
-            ["build_command"] = agent == ScaffoldAgent.Dotnet ? "dotnet build evals/agent                                         # build the agent the suite loads\n" : string.Empty,
+            ["build_command"] = agent == ScaffoldAgent.Dotnet
+                ? "# Build the agent the suite loads. It references the EvalHarness.Core package: a NuGet source must have it.\ndotnet build evals/agent\n"
+                : string.Empty,
             ["setup_steps"] = agent == ScaffoldAgent.Process
                 ? "      - uses: actions/setup-python@v5\n        with:\n          python-version: '3.12'\n"
                 : string.Empty,

@@ -36,7 +36,8 @@ public sealed class RunHistory
     /// <summary>
     /// Scenarios (<c>variant/scenario</c>) that are flaky in the last <paramref name="window"/> runs: their result
     /// flipped between pass and fail at least twice (pass, fail, pass is noise; a single change is a regression or a
-    /// fix), or their trials disagreed within one run.
+    /// fix), or their trials disagreed within one run. A case that ended in an error (a cassette miss, a time-out) was
+    /// not judged, so it says nothing about flakiness and is left out.
     /// </summary>
     public IReadOnlySet<string> Flaky(int window = 10)
     {
@@ -44,7 +45,7 @@ public sealed class RunHistory
         var last = new Dictionary<string, (bool Passed, int Flips)>(StringComparer.Ordinal);
         foreach (var (_, _, rows) in _runs.TakeLast(window))
         {
-            foreach (var scenario in rows.GroupBy(e => e.Key, StringComparer.Ordinal))
+            foreach (var scenario in rows.Where(e => !e.Error).GroupBy(e => e.Key, StringComparer.Ordinal))
             {
                 var passed = scenario.Count(e => e.Passed);
                 if (passed > 0 && passed < scenario.Count())

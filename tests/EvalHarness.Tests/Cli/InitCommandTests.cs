@@ -74,7 +74,7 @@ public sealed class InitCommandTests : IDisposable
         Assert.Contains("(already there; --force overwrites it)", _out.ToString(), StringComparison.Ordinal);
         Assert.Contains("add evalh run evals/billing.yaml --policy evals/gate.yaml to its steps", _out.ToString(), StringComparison.Ordinal);
         var lines = File.ReadAllLines(gitignore);
-        Assert.Equal(["bin/", "reports/runs/", "", "# EvalHarness: run folders and this machine's history (commit evals/cassettes/ and reports/baselines/)", "reports/history/"], lines);
+        Assert.Equal(["bin/", "reports/runs/", "", "# EvalHarness: run folders, this machine's history and build output (commit evals/cassettes/ and reports/baselines/)", "reports/history/"], lines);
         Assert.Contains("it already ignores", _out.ToString(), StringComparison.Ordinal);
     }
 
@@ -95,6 +95,25 @@ public sealed class InitCommandTests : IDisposable
         var upload = Assert.Single(steps, s => s.TryGetValue("uses", out var uses) && uses.StartsWith("actions/upload-artifact@", StringComparison.Ordinal));
         Assert.Equal("always()", upload["if"]);
         Assert.DoesNotContain("\n\n      -", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Init_DotnetAgent_IgnoresItsBuildOutput_AndSaysWhereToRunFrom()
+    {
+        Assert.Equal(0, await Evalh("init", Project, "--agent", "dotnet"));
+
+        Assert.Equal(["reports/runs/", "reports/history/", "evals/agent/bin/", "evals/agent/obj/"], File.ReadAllLines(Path.Combine(Project, ".gitignore")).Where(l => l.EndsWith('/')));
+        Assert.Contains($"  cd {Path.GetRelativePath(Environment.CurrentDirectory, Project)}\n  dotnet build evals/agent\n", _out.ToString().ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains("dotnet: { assembly: agent/bin/SupportAgent.dll, type: SupportAgent.ShopAgent }", File.ReadAllText(Path.Combine(Project, "evals", "support.yaml")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Init_AMisspeltOption_IsNotTakenForAFolder()
+    {
+        Assert.Equal(2, await Evalh("init", "--nmae"));
+
+        Assert.Contains("'--nmae' is not an option of evalh init", _error.ToString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists("--nmae"));
     }
 
     [Fact]

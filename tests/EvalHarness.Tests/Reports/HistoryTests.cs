@@ -84,6 +84,18 @@ public sealed class HistoryTests : IDisposable
     }
 
     [Fact]
+    public void Flaky_ACaseThatErrored_WasNotJudged_AndMakesNoFlip()
+    {
+        static HistoryEntry E(int run, bool passed, bool error = false) =>
+            new($"r{run}", new DateTimeOffset(2026, 11, 22, 10, run, 0, TimeSpan.Zero), "support", "default", "s", 1, passed, error, 2, 0.001m, 100, "");
+
+        // A cassette miss between two passing runs (a prompt edited, then reverted), then a real regression.
+        var history = new RunHistory([E(1, true), E(2, false, error: true), E(3, true), E(4, false)]);
+
+        Assert.Empty(history.Flaky());
+    }
+
+    [Fact]
     public void Trend_APointPerVariantPerRun_OldestFirst()
     {
         static HistoryEntry E(int run, string variant, bool passed, double latency) =>
