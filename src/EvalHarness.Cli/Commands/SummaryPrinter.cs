@@ -134,9 +134,8 @@ internal static class SummaryPrinter
             console.MarkupLineInvariant($"[yellow]Flaky[/] (shown apart from regressions): {Markup.Escape(string.Join(", ", gate.Flaky))}");
         }
 
-        console.MarkupLineInvariant(gate.Passed
-            ? (FormattableString)$"[green bold]Gate passed[/] (policy {Markup.Escape(gate.Policy)})"
-            : $"[red bold]Gate failed[/]: {gate.Rules.Count(r => r.Status == GateStatus.Fail)} rule(s) not met (policy {Markup.Escape(gate.Policy)})");
+        var colour = !gate.Passed ? "red" : gate.PassedWithRegressions ? "yellow" : "green";
+        console.MarkupLineInvariant($"[{colour} bold]{Markup.Escape(gate.Headline)}[/] (policy {Markup.Escape(gate.Policy)})");
     }
 
 }

@@ -13,4 +13,14 @@ public sealed record GateResult(bool Passed, string RunId, string Policy, string
 
     /// <summary>Scenarios of the run that flip between pass and fail across recent runs: shown apart from regressions.</summary>
     public IReadOnlyList<string> Flaky { get; init; } = [];
+
+    /// <summary>Whether the gate passed although scenarios regressed (within what the policy allows): never shown as a plain pass.</summary>
+    public bool PassedWithRegressions => Passed && Regressed.Count > 0;
+
+    /// <summary>The verdict in one line, as every report shows it: a pass with regressions names them.</summary>
+    public string Headline => !Passed
+        ? $"Gate failed: {Rules.Count(r => r.Status == GateStatus.Fail)} of {Rules.Count} rule(s) not met"
+        : Regressed.Count > 0
+            ? $"Gate passed with {Regressed.Count} regressed scenario(s) the policy allows: {string.Join(", ", Regressed.Take(5))}{(Regressed.Count > 5 ? $" and {Regressed.Count - 5} more" : string.Empty)}"
+            : "Gate passed";
 }

@@ -132,15 +132,38 @@ public static class ReleaseGate
         var steadyCurrent = cases.Where(Steady).ToList();
         var comparison = Comparer.Runs(baseline with { Cases = steadyBase }, run with { Cases = steadyCurrent });
         var drop = Math.Max(0, -comparison.SuccessDeltaPoints);
-        var significant = comparison.Test.IsSignificant(policy.Alpha);
-        var status = drop <= maxDrop + 1e-9 || !significant ? GateStatus.Pass : GateStatus.Fail;
         var left = cases.Count - steadyCurrent.Count;
-        var detail = $"{Percent(comparison.Base.SuccessRate)} → {Percent(comparison.Current.SuccessRate)} over {comparison.Current.Cases} {(comparison.Paired ? "paired " : string.Empty)}case(s); "
-            + $"{comparison.Test.Method} p = {comparison.Test.PValue.ToString("0.####", CultureInfo.InvariantCulture)}"
-            + (drop > 0 && !significant ? $", not significant at α = {policy.Alpha.ToString("0.###", CultureInfo.InvariantCulture)}: treated as noise" : string.Empty)
-            + (left > 0 ? $"; {left} case(s) of flaky scenarios left out" : string.Empty) + ".";
-        return new GateRule(Rule, status, $"{drop.ToString("0.#", CultureInfo.InvariantCulture)} pts", threshold, detail);
+        var flakyNote = left > 0 ? $"; {left} case(s) of flaky scenarios left out" : string.Empty;
+        var rates = $"{Percent(comparison.Base.SuccessRate)} → {Percent(comparison.Current.SuccessRate)} over {comparison.Current.Cases} {(comparison.Paired ? "paired " : string.Empty)}case(s)";
+        var within = drop <= maxDrop + 1e-9;
+        if (IsDeterministic(run, baseline, comparison))
+        {
+            // A replay answers every request from the same cassettes: a case that passed in the baseline and fails now
+            // failed because of the change, so the drop counts whatever a significance test would say of its size.
+            var regressed = comparison.Test.OnlyBasePassed;
+            var why = $"{rates}; a replay of single trials gives the same answers every time, so every drop counts (no significance test)";
+            return new GateRule(Rule, within ? GateStatus.Pass : GateStatus.Fail, $"{drop.ToString("0.#", CultureInfo.InvariantCulture)} pts", threshold,
+                why + (regressed > 0 ? $": {regressed} case(s) that passed in the baseline fail now{(within ? ", within the drop the policy allows" : string.Empty)}" : string.Empty) + flakyNote + ".");
+        }
+
+        var significant = comparison.Test.IsSignificant(policy.Alpha);
+        var detail = $"{rates}; {comparison.Test.Method} p = {comparison.Test.PValue.ToString("0.####", CultureInfo.InvariantCulture)}"
+            + (drop > 0 && !significant ? $", not significant at α = {policy.Alpha.ToString("0.###", CultureInfo.InvariantCulture)}: treated as noise ({Sampling(run)})" : string.Empty)
+            + flakyNote + ".";
+        return new GateRule(Rule, within || !significant ? GateStatus.Pass : GateStatus.Fail, $"{drop.ToString("0.#", CultureInfo.InvariantCulture)} pts", threshold, detail);
     }
+
+    /// <summary>
+    /// Whether a drop can only be the change's doing: the run replayed its cassettes (no live upstream), one trial per
+    /// scenario, and its cases pair with the baseline's. A recording samples a model, and trials sample a replay's
+    /// recordings, so those keep the significance test.
+    /// </summary>
+    internal static bool IsDeterministic(RunResult run, RunResult baseline, RunComparison comparison) =>
+        run.Mode == "replay" && comparison.Paired
+        && run.Cases.All(c => c.Trial == 1) && baseline.Cases.All(c => c.Trial == 1);
+
+    private static string Sampling(RunResult run) =>
+        run.Mode != "replay" ? "a recording samples the model, so a drop must be significant to count" : "several trials sample the model's recordings, so a drop must be significant to count";
 
     private static GateRule Increase(string rule, RunComparison? comparison, double? change, double max, Func<RunComparison, string> detail, string unmeasurable)
     {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using EvalHarness.Core.Gate;
 
 namespace EvalHarness.Reports.Html;
 
@@ -21,9 +20,8 @@ public static partial class HtmlReportWriter
             return;
         }
 
-        var failed = gate.Rules.Count(r => r.Status == GateStatus.Fail);
-        html.Append(CultureInfo.InvariantCulture, $"<div class=\"verdict {(gate.Passed ? "pass" : "fail")}\" id=\"verdict\">")
-            .Append(gate.Passed ? "Gate passed" : $"Gate failed: {failed} of {gate.Rules.Count} rule(s) not met")
+        html.Append(CultureInfo.InvariantCulture, $"<div class=\"verdict {(!gate.Passed ? "fail" : gate.PassedWithRegressions ? "error" : "pass")}\" id=\"verdict\">")
+            .Append(E(gate.Headline))
             .Append(CultureInfo.InvariantCulture, $"<small>{E(text)} · policy {E(gate.Policy)}{(gate.BaselineRunId is { } b ? $" · baseline {E(b)}" : " · no baseline")}</small></div>")
             .Append("<table id=\"gate\"><thead><tr><th>Rule</th><th>Measured</th><th>Threshold</th><th>Result</th><th>Detail</th></tr></thead><tbody>");
         foreach (var r in gate.Rules)

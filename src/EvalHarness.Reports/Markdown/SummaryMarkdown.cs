@@ -26,10 +26,10 @@ public static class SummaryMarkdown
         var s = run.Summary;
         var md = new StringBuilder(4096);
         var ok = context.Gate?.Passed ?? (s.Failed == 0 && s.Errors == 0 && run.Interrupted is null);
-        md.Append("## ").Append(ok ? "✅ " : "❌ ").Append(Cell(run.Suite)).Append(": ").Append(s.Passed).Append('/').Append(s.Cases).Append(" passed");
+        md.Append("## ").Append(!ok ? "❌ " : context.Gate?.PassedWithRegressions == true ? "⚠️ " : "✅ ").Append(Cell(run.Suite)).Append(": ").Append(s.Passed).Append('/').Append(s.Cases).Append(" passed");
         if (context.Gate is { } gate)
         {
-            md.Append(" · gate ").Append(gate.Passed ? "passed" : "failed");
+            md.Append(" · gate ").Append(!gate.Passed ? "failed" : gate.PassedWithRegressions ? $"passed with {gate.Regressed.Count} regressed scenario(s)" : "passed");
         }
 
         md.Append("\n\n");
@@ -88,7 +88,7 @@ public static class SummaryMarkdown
 
     private static void Gate(StringBuilder md, GateResult gate)
     {
-        md.Append("### Gate ").Append(gate.Passed ? "passed" : "failed").Append(" (policy `").Append(Cell(gate.Policy)).Append("`)\n\n")
+        md.Append("### ").Append(Cell(gate.Headline)).Append(" (policy `").Append(Cell(gate.Policy)).Append("`)\n\n")
             .Append("| Rule | Measured | Threshold | Result | Detail |\n|---|---|---|---|---|\n");
         foreach (var r in gate.Rules)
         {

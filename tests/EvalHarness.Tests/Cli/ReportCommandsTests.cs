@@ -64,13 +64,32 @@ public sealed class ReportCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task RunWithPolicy_AReplayedScenarioBrokenInEveryVariant_FailsTheGate_ThoughNotSignificant()
+    {
+        // The repository's support suite and gate.yaml, blessed, then one non-critical scenario broken in all three variants.
+        RepoPaths.CopyTree(RepoPaths.Suites, _temp.Combine("suites"));
+        var suite = _temp.Combine("suites", "support.yaml");
+        Assert.Equal(0, await Evalh("run", suite, "--cassettes", RepoPaths.Cassettes, "--reports", Reports));
+        Assert.Equal(0, await Evalh("baseline", "bless", "latest", "--reports", Reports));
+        File.WriteAllText(suite, File.ReadAllText(suite).Replace("      output: { contains: [shipped] }", "      output: { contains: [shipped, tomorrow] }", StringComparison.Ordinal));
+
+        var exit = await Evalh("run", suite, "--cassettes", RepoPaths.Cassettes, "--reports", Reports, "--policy", Path.Combine(RepoPaths.Root, "gate.yaml"));
+
+        Assert.Equal(1, exit);
+        Assert.Contains("Gate failed: 1 of 6 rule(s) not met", _out.ToString(), StringComparison.Ordinal);
+        var gate = File.ReadAllText(Path.Combine(Directory.GetDirectories(Path.Combine(Reports, "runs")).Max(StringComparer.Ordinal)!, "gate.json"));
+        Assert.Contains("\"measured\": \"8.3 pts\"", gate, StringComparison.Ordinal); // 3 of 36 cases
+        Assert.Contains("every drop counts (no significance test): 3 case(s) that passed in the baseline fail now", gate, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Gate_CodefixRun_FailsOverallButPassesForTheCarefulVariant()
     {
         var run = await RunAsync("codefix.yaml");
 
         Assert.Equal(1, await Evalh("gate", run, "--policy", Policy("min_success_rate: 0.9\n")));
         Assert.Contains("min_success_rate", _out.ToString(), StringComparison.Ordinal);
-        Assert.Contains("Gate failed: 2 rule(s) not met", _out.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Gate failed: 2 of 2 rule(s) not met", _out.ToString(), StringComparison.Ordinal);
         Assert.Contains("Failed: codefix/hasty/fix-add/t1.", _out.ToString(), StringComparison.Ordinal);
 
         Assert.Equal(0, await Evalh("gate", run, "--policy", Policy("variants: [careful]\nmin_success_rate: 0.9\n")));

@@ -11,6 +11,9 @@ public sealed class GateTests
     private static RunResult Cases(int n, int passed, string runId = "current", Func<CaseResult, CaseResult>? change = null) =>
         Run([.. Enumerable.Range(1, n).Select(i => (change ?? (c => c))(Case($"s{i}", i <= passed)))]) with { RunId = runId };
 
+    /// <summary>The same cases from a recording: a live run samples the model, so drops are tested for significance.</summary>
+    private static RunResult Live(RunResult run) => run with { Mode = "record (all)" };
+
     private static GateRule Rule(GateResult gate, string name) => gate.Rules.Single(r => r.Rule == name);
 
     [Theory]
@@ -54,7 +57,7 @@ public sealed class GateTests
     {
         // 20 paired cases: 10 passed before and fail now, none the other way: McNemar exact p = 2 * 0.5^10 ≈ 0.002.
         var baseline = Cases(20, 20, "base");
-        var current = Cases(20, 10);
+        var current = Live(Cases(20, 10));
 
         var gate = ReleaseGate.Evaluate(current, baseline, new GatePolicy { MaxSuccessDropPoints = 5, Alpha = 0.05, CriticalMustPass = false });
 
@@ -74,14 +77,40 @@ public sealed class GateTests
     }
 
     [Fact]
-    public void MaxSuccessDrop_LargeButNotSignificant_IsNoise()
+    public void MaxSuccessDrop_LiveRun_LargeButNotSignificant_IsNoise()
     {
         // 3 of 4 paired cases flipped: a 75-point drop, but McNemar exact p = 0.25 on so few cases.
-        var gate = ReleaseGate.Evaluate(Cases(4, 1), Cases(4, 4, "base"), new GatePolicy { MaxSuccessDropPoints = 5, Alpha = 0.05, CriticalMustPass = false });
+        var gate = ReleaseGate.Evaluate(Live(Cases(4, 1)), Cases(4, 4, "base"), new GatePolicy { MaxSuccessDropPoints = 5, Alpha = 0.05, CriticalMustPass = false });
 
         var rule = Rule(gate, "max_success_drop_points");
         Assert.Equal(GateStatus.Pass, rule.Status);
-        Assert.Contains("not significant at α = 0.05: treated as noise", rule.Detail, StringComparison.Ordinal);
+        Assert.Contains("not significant at α = 0.05: treated as noise (a recording samples the model", rule.Detail, StringComparison.Ordinal);
+        Assert.True(gate.PassedWithRegressions);
+        Assert.StartsWith("Gate passed with 3 regressed scenario(s) the policy allows: default/s2, default/s3, default/s4", gate.Headline, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MaxSuccessDrop_Replay_EveryDropCounts_WithoutASignificanceTest()
+    {
+        // The same 3 of 4 flips in a replay: the cassettes answer alike every time, so the change did it.
+        var gate = ReleaseGate.Evaluate(Cases(4, 1), Cases(4, 4, "base"), new GatePolicy { MaxSuccessDropPoints = 5, Alpha = 0.05, CriticalMustPass = false });
+
+        var rule = Rule(gate, "max_success_drop_points");
+        Assert.Equal((GateStatus.Fail, "75 pts"), (rule.Status, rule.Measured));
+        Assert.Contains("every drop counts (no significance test): 3 case(s) that passed in the baseline fail now", rule.Detail, StringComparison.Ordinal);
+        Assert.StartsWith("Gate failed: 1 of ", gate.Headline, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MaxSuccessDrop_ReplayOfSeveralTrials_KeepsTheSignificanceTest()
+    {
+        var trials = Cases(4, 1, change: c => c with { Trial = 2 });
+
+        var gate = ReleaseGate.Evaluate(trials, Cases(4, 4, "base", c => c with { Trial = 2 }), new GatePolicy { MaxSuccessDropPoints = 5, Alpha = 0.05, CriticalMustPass = false });
+
+        var rule = Rule(gate, "max_success_drop_points");
+        Assert.Equal(GateStatus.Pass, rule.Status);
+        Assert.Contains("several trials sample the model's recordings", rule.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
