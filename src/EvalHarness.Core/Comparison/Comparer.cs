@@ -14,13 +14,22 @@ public static class Comparer
 
     /// <summary>
     /// Compares a run with a base run: scenarios are matched by variant and name, cases by variant, name and trial.
-    /// <paramref name="flaky"/> holds the <c>variant/scenario</c> keys known to flip between runs.
+    /// <paramref name="flaky"/> holds the <c>variant/scenario</c> keys known to flip between runs. When the current run
+    /// is a part of its suite (a shard, or narrowed with --filter or --variant), only the base's cases that it ran are
+    /// compared: the others were not run, not removed.
     /// </summary>
     public static RunComparison Runs(RunResult @base, RunResult current, IReadOnlySet<string>? flaky = null)
     {
         ArgumentNullException.ThrowIfNull(@base);
         ArgumentNullException.ThrowIfNull(current);
-        return Compare(@base.RunId, current.RunId, @base.Cases, current.Cases, c => $"{c.Variant}/{c.Scenario}", flaky);
+        var baseCases = @base.Cases;
+        if (current.Shard is not null || current.Selection is not null)
+        {
+            var ran = current.Cases.Select(c => (c.Variant, c.Scenario, c.Trial)).ToHashSet();
+            baseCases = [.. baseCases.Where(c => ran.Contains((c.Variant, c.Scenario, c.Trial)))];
+        }
+
+        return Compare(@base.RunId, current.RunId, baseCases, current.Cases, c => $"{c.Variant}/{c.Scenario}", flaky);
     }
 
     /// <summary>Compares two variants of one run: scenarios are matched by name, cases by name and trial.</summary>

@@ -18,10 +18,21 @@ public static class BaselineStore
     /// <param name="run">The run.</param>
     /// <param name="reportsDirectory">The reports folder.</param>
     /// <param name="allowPartial">Bless a run narrowed with --filter or --variant all the same.</param>
+    /// <param name="force">Bless a run with failed or errored cases all the same.</param>
     /// <param name="cancellationToken">Stops the write.</param>
-    public static async Task<string> BlessAsync(RunResult run, string reportsDirectory, bool allowPartial = false, CancellationToken cancellationToken = default)
+    public static async Task<string> BlessAsync(RunResult run, string reportsDirectory, bool allowPartial = false, bool force = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
+        if (!force && run.Cases.Any(c => !c.Passed))
+        {
+            var failed = run.Cases.Where(c => !c.Passed).ToList();
+            var errors = failed.Count(c => c.Error is not null);
+            throw new ArgumentException(
+                $"The run {run.RunId} has {failed.Count - errors} failed case(s) and {errors} error(s) ({string.Join(", ", failed.Take(3).Select(c => c.CassetteId))}{(failed.Count > 3 ? ", …" : string.Empty)}): "
+                + "as the baseline, later failures of the same cases would look unchanged. Bless a run that passes, or pass --force to bless this one as it is.",
+                nameof(run));
+        }
+
         if (run.Selection is { } selection && !allowPartial)
         {
             throw new ArgumentException(

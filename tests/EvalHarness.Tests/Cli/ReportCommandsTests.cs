@@ -181,6 +181,34 @@ public sealed class ReportCommandsTests : IDisposable
         Assert.Equal(0, await Evalh("baseline", "bless", run, "--allow-partial"));
     }
 
+    [Theory]
+    [InlineData("--shard", "1/2", "0 new, 0 removed")]
+    [InlineData("--filter", "refund-*", "0 new, 0 removed")]
+    [InlineData("--variant", "haiku", "0 new, 0 removed")]
+    public async Task Baseline_APartialRun_IsComparedOnlyOnTheCasesItRan(string option, string value, string counts)
+    {
+        await RunAsync("support.yaml");
+        Assert.Equal(0, await Evalh("baseline", "bless", "latest", "--reports", Reports));
+
+        await RunAsync("support.yaml", option, value);
+
+        Assert.Contains($"0 regressed, 0 fixed, 0 flaky, {counts}", _out.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Baseline_ARunWithFailures_IsRefusedUnlessForced()
+    {
+        var run = await RunAsync("codefix.yaml"); // the hasty variant fails two scenarios
+
+        Assert.Equal(2, await Evalh("baseline", "bless", run));
+        Assert.Contains("has 2 failed case(s) and 0 error(s) (codefix/hasty/", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("pass --force to bless this one as it is", _error.ToString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(Reports, "baselines")));
+
+        Assert.Equal(0, await Evalh("baseline", "bless", run, "--force"));
+        Assert.True(File.Exists(Baseline("codefix.yaml")));
+    }
+
     [Fact]
     public async Task Latest_IgnoresFoldersThatAreNotRuns()
     {
