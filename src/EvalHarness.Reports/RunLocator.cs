@@ -18,11 +18,14 @@ public static partial class RunLocator
         if (reference == "latest")
         {
             var runs = Path.Combine(reportsDirectory, "runs");
-            // Run ids begin with their start time (yyyyMMdd-HHmmss), so among folders named like one the last in order is the newest.
+            // Run ids begin with their start time to the second (yyyyMMdd-HHmmss) and end in a random suffix, so two runs
+            // started in the same second are told apart by when their results were written.
             var newest = Directory.Exists(runs)
                 ? Directory.GetDirectories(runs)
                     .Where(d => RunIdPattern().IsMatch(Path.GetFileName(d)) && File.Exists(Path.Combine(d, "results.json")))
-                    .Order(StringComparer.Ordinal).LastOrDefault()
+                    .OrderBy(d => Path.GetFileName(d)[..15], StringComparer.Ordinal)
+                    .ThenBy(d => File.GetLastWriteTimeUtc(Path.Combine(d, "results.json")))
+                    .LastOrDefault()
                 : null;
             return newest is null
                 ? throw new FileNotFoundException($"{runs}: no run yet, so there is no latest run. Run a suite first with `evalh run <suite>`.")

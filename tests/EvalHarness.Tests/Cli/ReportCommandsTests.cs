@@ -77,7 +77,8 @@ public sealed class ReportCommandsTests : IDisposable
 
         Assert.Equal(1, exit);
         Assert.Contains("Gate failed: 1 of 6 rule(s) not met", _out.ToString(), StringComparison.Ordinal);
-        var gate = File.ReadAllText(Path.Combine(Directory.GetDirectories(Path.Combine(Reports, "runs")).Max(StringComparer.Ordinal)!, "gate.json"));
+        // Only the second run had a policy; two runs in the same second sort by their random suffix, not their order.
+        var gate = File.ReadAllText(Directory.GetDirectories(Path.Combine(Reports, "runs")).Select(d => Path.Combine(d, "gate.json")).Single(File.Exists));
         Assert.Contains("\"measured\": \"8.3 pts\"", gate, StringComparison.Ordinal); // 3 of 36 cases
         Assert.Contains("every drop counts (no significance test): 3 case(s) that passed in the baseline fail now", gate, StringComparison.Ordinal);
     }
