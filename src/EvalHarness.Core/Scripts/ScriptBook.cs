@@ -44,8 +44,15 @@ public sealed class ScriptBook
             throw new SuiteException(path, 0, 0, $"no script file for suite '{suite.Name}'. The scripted upstream needs one: list each scenario's model turns there, or name another file with --script.");
         }
 
+        return Parse(path, File.ReadAllText(path), suite);
+    }
+
+    /// <summary>Parses script YAML for <paramref name="suite"/>; <paramref name="path"/> names it in errors.</summary>
+    /// <exception cref="SuiteException">The script is malformed.</exception>
+    internal static ScriptBook Parse(string path, string yaml, Suite suite)
+    {
         var y = new YamlNodes(path);
-        var root = y.Mapping(YamlNodes.Parse(path, File.ReadAllText(path)), "a script file");
+        var root = y.Mapping(YamlNodes.Parse(path, yaml), "a script file");
         var keys = y.Keys(root, "the script file", "default", "variants");
         var scenarioNames = suite.Scenarios.Select(s => s.Name).ToList();
         var conversations = suite.Variants.SelectMany(v => v.Agent.SubAgents.Select(x => x.Name)).Append(AgentConversation).Append(SummaryConversation).Append(JudgeConversation).Distinct().ToList();

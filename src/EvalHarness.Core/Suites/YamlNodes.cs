@@ -36,7 +36,13 @@ internal sealed class YamlNodes(string file)
         var stream = new YamlStream();
         try
         {
+            // The representation model recurses once per level: deep nesting must be refused before it is built.
+            CheckDepth(file, text);
             stream.Load(new StringReader(text));
+        }
+        catch (SuiteException)
+        {
+            throw;
         }
         catch (YamlException ex)
         {
@@ -55,6 +61,11 @@ internal sealed class YamlNodes(string file)
 
             throw new SuiteException(file, line, column, $"not valid YAML: {Unwrap(ex)}");
         }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException or OverflowException or KeyNotFoundException or IndexOutOfRangeException or NullReferenceException or InvalidCastException)
+        {
+            // The parser's own mistakes on odd input: still the file's problem, never a crash.
+            throw new SuiteException(file, 0, 0, $"not valid YAML (the parser gave up: {ex.Message}). Simplify the document around its last change.");
+        }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
         {
@@ -65,6 +76,28 @@ internal sealed class YamlNodes(string file)
         var count = 0;
         Guard(file, root, 0, MaxNodes + text.Length, ref count);
         return root;
+    }
+
+    /// <summary>
+    /// Reads the document's events (the parser keeps its own stack, without recursing) and refuses nesting deeper than
+    /// <see cref="MaxDepth"/> where it starts, before anything recurses over it.
+    /// </summary>
+    private static void CheckDepth(string file, string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        var depth = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart when ++depth > MaxDepth:
+                    throw new SuiteException(file, (int)parser.Current.Start.Line, (int)parser.Current.Start.Column,
+                        $"the document nests deeper than {MaxDepth} levels here; no suite, script or policy needs that many.");
+                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                    depth--;
+                    break;
+            }
+        }
     }
 
     /// <summary>Walks the document as a loader would, aliases followed, and stops at the limits.</summary>
