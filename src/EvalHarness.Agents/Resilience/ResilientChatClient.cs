@@ -8,12 +8,15 @@ namespace EvalHarness.Agents.Resilience;
 
 /// <summary>
 /// Model calls with retries (exponential backoff with jitter, Retry-After honoured, only for transient
-/// failures), a circuit breaker and a per-attempt timeout, built on Polly.
+/// failures), a circuit breaker and a per-attempt timeout, built on Polly. A streamed call is an attempt
+/// until its first update (see <see cref="ResilientStream"/>).
 /// </summary>
 public sealed class ResilientChatClient : DelegatingChatClient
 {
     private static readonly ResiliencePropertyKey<TimeSpan> IntendedDelay = new("evalh.intended-delay");
     private readonly ResiliencePipeline _pipeline;
+    private readonly TimeSpan _attemptTimeout;
+    private readonly TimeProvider _time;
 
     /// <summary>Creates the client; <paramref name="onRetry"/> is told of each retry (attempt, delay, cause).</summary>
     public ResilientChatClient(IChatClient inner, ResilienceOptions options, TimeProvider time, Action<int, TimeSpan, Exception>? onRetry = null)
@@ -63,6 +66,8 @@ public sealed class ResilientChatClient : DelegatingChatClient
             .AddTimeout(new TimeoutStrategyOptions { Timeout = options.AttemptTimeout })
             .Build();
         MaxRetries = options.MaxRetries;
+        _attemptTimeout = options.AttemptTimeout;
+        _time = time;
     }
 
     private int MaxRetries { get; }
@@ -89,6 +94,16 @@ public sealed class ResilientChatClient : DelegatingChatClient
         {
             ResilienceContextPool.Shared.Return(context);
         }
+    }
+
+    /// <inheritdoc />
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var list = messages as IList<ChatMessage> ?? [.. messages];
+        return MaxRetries == 0
+            ? base.GetStreamingResponseAsync(list, options, cancellationToken)
+            : ResilientStream.RunAsync(_pipeline, token => base.GetStreamingResponseAsync(list, options, token), _attemptTimeout, _time, cancellationToken);
     }
 
     private Task<ChatResponse> InnerGetAsync(IList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken) =>

@@ -254,7 +254,11 @@ public sealed partial class Agent
     private static string Short(Exception error)
     {
         var message = error.Message;
-        if (error is Polly.Timeout.TimeoutRejectedException timeout)
+        if (error is Resilience.StreamStalledException stalled)
+        {
+            message = $"the model's stream sent nothing for {stalled.Idle.TotalSeconds:0.###} s after it had begun";
+        }
+        else if (error is Polly.Timeout.TimeoutRejectedException timeout)
         {
             message = $"the model call timed out after {timeout.Timeout.TotalSeconds:0.###} s";
         }

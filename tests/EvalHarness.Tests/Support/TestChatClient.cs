@@ -9,6 +9,9 @@ internal sealed class TestChatClient : IChatClient
     public Func<IReadOnlyList<ChatMessage>, ChatOptions?, CancellationToken, Task<ChatResponse>> OnGetResponse { get; set; } =
         (_, _, _) => throw new InvalidOperationException("OnGetResponse was not set.");
 
+    /// <summary>When set, streamed calls come from here instead of from <see cref="OnGetResponse"/> cut into updates.</summary>
+    public Func<IReadOnlyList<ChatMessage>, ChatOptions?, CancellationToken, IAsyncEnumerable<ChatResponseUpdate>>? OnGetStreamingResponse { get; set; }
+
     /// <summary>Every request, as the list of messages the agent sent (copied at the time of the call).</summary>
     public List<IReadOnlyList<ChatMessage>> Requests { get; } = [];
 
@@ -22,6 +25,18 @@ internal sealed class TestChatClient : IChatClient
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        if (OnGetStreamingResponse is { } stream)
+        {
+            var copy = messages.ToList();
+            Requests.Add(copy);
+            await foreach (var update in stream(copy, options, cancellationToken).WithCancellation(cancellationToken))
+            {
+                yield return update;
+            }
+
+            yield break;
+        }
+
         foreach (var update in (await GetResponseAsync(messages, options, cancellationToken)).ToChatResponseUpdates())
         {
             yield return update;
