@@ -7,11 +7,84 @@ namespace EvalHarness.Cassettes.Secrets;
 /// <summary>Scrubs bodies and query strings, and finds credentials that must not be written to a cassette.</summary>
 public static partial class SecretScanner
 {
-    /// <summary>Query parameters whose values are credentials.</summary>
-    private static readonly HashSet<string> SecretQueryKeys = new(StringComparer.OrdinalIgnoreCase)
+    /// <summary>
+    /// Request headers whose values are credentials (the providers' own and the common generic ones). Their values
+    /// are live keys: never written, and a file that would contain one is refused.
+    /// </summary>
+    private static readonly HashSet<string> CredentialHeaders = new(StringComparer.OrdinalIgnoreCase)
     {
-        "api-key", "api_key", "apikey", "key", "token", "access_token", "auth", "sig", "signature", "x-api-key",
+        "authorization", "proxy-authorization", "api-key", "x-api-key", "x-goog-api-key", "anthropic-api-key",
+        "openai-organization", "openai-project", "ocp-apim-subscription-key", "x-auth-token", "x-access-token",
+        "cookie", "x-amz-security-token",
     };
+
+    /// <summary>The words that make a query parameter's name a credential's, as one of its parts (split at - _ .).</summary>
+    private static readonly HashSet<string> CredentialWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "key", "apikey", "accesskey", "token", "secret", "password", "passwd", "pwd", "auth", "sig", "signature",
+        "credential", "credentials", "session", "sessionid",
+    };
+
+    /// <summary>True for a header whose value is a credential (<c>authorization</c>, <c>api-key</c>, <c>x-goog-api-key</c> …).</summary>
+    public static bool IsCredentialHeader(string name) => CredentialHeaders.Contains(name);
+
+    /// <summary>The keys a credential header carries: its values without an auth scheme (<c>Bearer</c>, <c>Basic</c> …).</summary>
+    public static IEnumerable<string> KeysOf(IEnumerable<string?> values)
+    {
+        foreach (var value in values)
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                continue;
+            }
+
+            var space = value.IndexOf(' ', StringComparison.Ordinal);
+            yield return space > 0 && value.AsSpan(0, space).IndexOfAnyExcept(AsciiLetters) < 0 ? value[(space + 1)..].Trim() : value.Trim();
+        }
+    }
+
+    private static readonly System.Buffers.SearchValues<char> AsciiLetters =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+
+    /// <summary>
+    /// True for a query parameter whose name looks like a credential's: one of its parts (split at <c>-</c>, <c>_</c>
+    /// and <c>.</c>) is a word such as key, token, secret, password or sig (<c>api-key</c>, <c>client_secret</c>,
+    /// <c>X-Amz-Signature</c>), or it ends in one (<c>apikey</c>, <c>accesstoken</c>).
+    /// </summary>
+    public static bool IsCredentialQueryKey(string name)
+    {
+        foreach (var part in name.Split(['-', '_', '.'], StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (CredentialWords.Contains(part))
+            {
+                return true;
+            }
+        }
+
+        return name.EndsWith("key", StringComparison.OrdinalIgnoreCase)
+            || name.EndsWith("token", StringComparison.OrdinalIgnoreCase)
+            || name.EndsWith("secret", StringComparison.OrdinalIgnoreCase)
+            || name.EndsWith("password", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// A header value kept in a cassette's metadata (the client's <c>User-Agent</c>) with the live keys and anything
+    /// shaped like a credential replaced by <c>[scrubbed]</c>.
+    /// </summary>
+    public static string ScrubText(string text, IEnumerable<string> liveKeys)
+    {
+        foreach (var key in liveKeys.Where(k => k.Length >= 8))
+        {
+            text = text.Replace(key, "[scrubbed]", StringComparison.Ordinal);
+        }
+
+        foreach (var (_, pattern) in KeyShapes)
+        {
+            text = pattern.Replace(text, "[scrubbed]");
+        }
+
+        return text;
+    }
 
     /// <summary>The shapes of common credentials, by name.</summary>
     private static readonly (string Name, Regex Pattern)[] KeyShapes =
@@ -36,7 +109,7 @@ public static partial class SecretScanner
         var parts = query.TrimStart('?').Split('&').Select(part =>
         {
             var eq = part.IndexOf('=', StringComparison.Ordinal);
-            return eq > 0 && SecretQueryKeys.Contains(Uri.UnescapeDataString(part[..eq])) ? $"{part[..eq]}=[scrubbed]" : part;
+            return eq > 0 && IsCredentialQueryKey(Uri.UnescapeDataString(part[..eq])) ? $"{part[..eq]}=[scrubbed]" : part;
         });
         return "?" + string.Join('&', parts);
     }
