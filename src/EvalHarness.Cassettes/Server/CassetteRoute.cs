@@ -1,0 +1,28 @@
+using EvalHarness.Cassettes.Format;
+using EvalHarness.Cassettes.Secrets;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace EvalHarness.Cassettes.Server;
+
+/// <summary>The first step of a request: which cassette it is for and which provider path it calls.</summary>
+/// <param name="CassetteId">The cassette id from <c>/c/{cassette-id}/v1/...</c>.</param>
+/// <param name="ProviderPath">The provider path (<c>v1/...</c>) with its query scrubbed of secrets, as a cassette keeps it.</param>
+internal readonly record struct CassetteRoute(string CassetteId, string ProviderPath)
+{
+    /// <summary>Reads the route of <paramref name="context"/>, or says why it is not a cassette URL.</summary>
+    public static bool TryRead(HttpContext context, out CassetteRoute route, out string error)
+    {
+        var rest = (string?)context.GetRouteValue("rest") ?? string.Empty;
+        if (!LoopbackHost.TrySplit(rest, out var id, out var providerPath) || !CassetteStore.IsValidId(id))
+        {
+            route = default;
+            error = $"'/c/{rest}' is not a cassette URL: use /c/<cassette-id>/v1/... with an id of letters, digits, '.', '_', '-' and '/'.";
+            return false;
+        }
+
+        route = new CassetteRoute(id, providerPath + SecretScanner.ScrubQuery(context.Request.QueryString.Value ?? string.Empty));
+        error = string.Empty;
+        return true;
+    }
+}

@@ -1,0 +1,37 @@
+using System.Text.Json;
+using EvalHarness.Cassettes.Matching;
+using Microsoft.AspNetCore.Http;
+
+namespace EvalHarness.Cassettes.Server;
+
+/// <summary>The last step: a request the server cannot answer gets the OpenAI error shape, which both SDKs surface in their exceptions.</summary>
+internal static class ErrorAnswer
+{
+    /// <summary>Records a miss for the cassette and answers it.</summary>
+    public static async Task MissAsync(HttpContext context, CassetteState state, int index, int status, string message, JsonDifference? difference = null)
+    {
+        state.Misses.Add(new CassetteMiss(state.Id, index, message, difference));
+        await WriteAsync(context, status, message);
+    }
+
+    /// <summary>Answers <c>{"error":{"type":"cassette_miss","message":…}}</c> with <paramref name="status"/>.</summary>
+    public static async Task WriteAsync(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type", "error");
+            writer.WriteStartObject("error");
+            writer.WriteString("type", "cassette_miss");
+            writer.WriteString("code", "cassette_miss");
+            writer.WriteString("message", message);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        await context.Response.Body.WriteAsync(buffer.ToArray(), context.RequestAborted);
+    }
+}

@@ -1,0 +1,106 @@
+using EvalHarness.Cassettes.Format;
+using EvalHarness.Cassettes.Matching;
+using Microsoft.AspNetCore.Http;
+
+namespace EvalHarness.Cassettes.Server;
+
+/// <summary>The recorded interaction a request gets, or why there is none.</summary>
+/// <param name="Found">The interaction, or null for a miss.</param>
+/// <param name="Index">The interaction's position in the cassette, or -1.</param>
+/// <param name="Status">For a miss, the status to answer with.</param>
+/// <param name="Message">For a miss, what differs and what to do.</param>
+/// <param name="Difference">For a changed request, the first difference.</param>
+internal readonly record struct MatchResult(Interaction? Found, int Index, int Status, string Message, JsonDifference? Difference)
+{
+    public static MatchResult Hit(Interaction interaction, int index) => new(interaction, index, StatusCodes.Status200OK, string.Empty, null);
+
+    public static MatchResult Miss(int status, string message, JsonDifference? difference = null) => new(null, -1, status, message, difference);
+}
+
+/// <summary>Finds a request's recorded interaction in a cassette, in order or unordered.</summary>
+internal sealed class InteractionMatcher(CassetteServerOptions options, CassetteStore store)
+{
+    private const string Rerecord = "re-record it with `evalh record <suite> --upstream <url|scripted>` (or run with --record-mode new_episodes)";
+
+    private readonly IReadOnlySet<string> _ignored = new HashSet<string>(CassetteServerOptions.VolatilePaths.Concat(options.IgnoredRequestPaths), StringComparer.Ordinal);
+
+    /// <summary>Finds the recorded interaction for request #<paramref name="index"/> (0-based), or says why there is none.</summary>
+    public MatchResult Match(CassetteState state, int index, string providerPath, RequestBody body)
+    {
+        // The file's path is only for the messages: worked out when one is written.
+        string CassetteFile() => store.PathFor(state.Id);
+        if (state.Cassette is not { } cassette)
+        {
+            return MatchResult.Miss(StatusCodes.Status404NotFound, $"cassette '{state.Id}' not found at {CassetteFile()}. Record it with `evalh record <suite> --upstream <url|scripted>`.");
+        }
+
+        JsonDifference? Differ(Interaction i) => !string.Equals(i.Request.Path, providerPath, StringComparison.Ordinal)
+            ? new JsonDifference("(path)", i.Request.Path, providerPath)
+            : JsonDiff.First(i.Request.Body, body.Json, _ignored);
+
+        // The common case first: the request is the recorded one written the same way (escapes aside), so it
+        // matches without being parsed or compared value by value.
+        bool Same(int i) => string.Equals(cassette.Interactions[i].Request.Path, providerPath, StringComparison.Ordinal)
+            && JsonText.SameUpToEscapes(body.Raw, state.RequestBytes(i));
+
+        if (options.Match == MatchMode.Unordered)
+        {
+            state.Used ??= new bool[cassette.Interactions.Count];
+            if (state.FindUnusedSame(body.Raw, providerPath) is var same and >= 0)
+            {
+                state.Used[same] = true;
+                return MatchResult.Hit(cassette.Interactions[same], same);
+            }
+
+            // Then the same text up to escapes (cheap), and only then value by value, with the ignored paths.
+            var firstUnused = -1;
+            foreach (var exact in (bool[])[true, false])
+            {
+                for (var i = 0; i < cassette.Interactions.Count; i++)
+                {
+                    if (state.Used[i])
+                    {
+                        continue;
+                    }
+
+                    firstUnused = firstUnused < 0 ? i : firstUnused;
+                    if (exact ? Same(i) : Differ(cassette.Interactions[i]) is null)
+                    {
+                        state.Used[i] = true;
+                        return MatchResult.Hit(cassette.Interactions[i], i);
+                    }
+                }
+            }
+
+            if (firstUnused < 0)
+            {
+                return MatchResult.Miss(StatusCodes.Status409Conflict,
+                    $"cassette '{state.Id}' ({CassetteFile()}): all {cassette.Interactions.Count} interaction(s) were used, but the agent made request #{index + 1}. {Capitalise(Rerecord)}.");
+            }
+
+            var nearest = Differ(cassette.Interactions[firstUnused])!;
+            return MatchResult.Miss(StatusCodes.Status409Conflict,
+                $"cassette '{state.Id}' ({CassetteFile()}): no unused interaction matches request #{index + 1}; the nearest, interaction #{firstUnused + 1}, differs at {nearest.Path}: "
+                + $"recorded {nearest.Expected}, got {nearest.Actual}. If the change is intended, {Rerecord}.", nearest);
+        }
+
+        if (index >= cassette.Interactions.Count)
+        {
+            return MatchResult.Miss(StatusCodes.Status409Conflict,
+                $"cassette '{state.Id}' ({CassetteFile()}) has {cassette.Interactions.Count} interaction(s), but the agent made request #{index + 1}. "
+                + $"The agent now makes more model calls than when it was recorded: {Rerecord}.");
+        }
+
+        var recorded = cassette.Interactions[index];
+        if (!Same(index) && Differ(recorded) is { } difference)
+        {
+            return MatchResult.Miss(StatusCodes.Status409Conflict,
+                $"cassette '{state.Id}' ({CassetteFile()}), interaction #{index + 1}: the request differs from the recording at {difference.Path}: "
+                + $"recorded {difference.Expected}, got {difference.Actual}. If the change is intended, {Rerecord}.", difference);
+        }
+
+        return MatchResult.Hit(recorded, index);
+    }
+
+    private static string Capitalise(string text) => char.ToUpperInvariant(text[0]) + text[1..];
+}

@@ -1,0 +1,63 @@
+using System.Text.Json;
+using EvalHarness.Cassettes.Format;
+using Microsoft.AspNetCore.Http;
+
+namespace EvalHarness.Cassettes.Server;
+
+/// <summary>Adds recorded interactions to a cassette and writes its file.</summary>
+internal sealed class RecordingWriter(CassetteServerOptions options, CassetteStore store)
+{
+    /// <summary>Request headers a cassette keeps. Everything else (auth above all) is never written.</summary>
+    public static readonly HashSet<string> RecordedRequestHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "content-type", "anthropic-version", "anthropic-beta", "openai-beta",
+    };
+
+    private static readonly string HarnessVersion =
+        typeof(CassetteServer).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    /// <summary>Adds an interaction to the recording and writes the cassette; returns why the write was refused, or null.</summary>
+    public string? Append(
+        CassetteState state, HttpRequest request, string providerPath, JsonElement body, RecordedResponse recorded, double firstByteMs, double totalMs, List<string> secrets)
+    {
+        var requestHeaders = request.Headers
+            .Where(h => RecordedRequestHeaders.Contains(h.Key))
+            .ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.Ordinal);
+        state.Recording.Add(new Interaction(
+            new RecordedRequest(request.Method, providerPath, requestHeaders, body),
+            recorded,
+            new InteractionTimings(Math.Round(firstByteMs, 1), Math.Round(totalMs, 1))));
+        try
+        {
+            var cassette = new Cassette { Id = state.Id, Provider = ProviderOf(providerPath), RecordedFrom = options.RecordedFrom, Interactions = [.. state.Recording] };
+            store.Save(cassette with { Metadata = Metadata(state, request, cassette) }, secrets);
+            return null;
+        }
+        catch (InvalidOperationException ex)
+        {
+            state.Recording.RemoveAt(state.Recording.Count - 1);
+            return ex.Message;
+        }
+    }
+
+    private static string ProviderOf(string providerPath) =>
+        providerPath.StartsWith("v1/messages", StringComparison.Ordinal) ? "anthropic" : "openai";
+
+    /// <summary>The cassette's metadata; the recording time stays the old one while the recording repeats the old cassette exactly.</summary>
+    private CassetteMetadata Metadata(CassetteState state, HttpRequest request, Cassette cassette)
+    {
+        var first = cassette.Interactions[0].Request.Body;
+        var model = first.ValueKind == JsonValueKind.Object && first.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+        var recordedAt = options.Time.GetUtcNow();
+        if (state.Previous is { Metadata: { } previous } old && old.Interactions.Count >= cassette.Interactions.Count
+            && JsonSerializer.Serialize(old.Interactions.Take(cassette.Interactions.Count).ToList(), CassetteJsonContext.Default.ListInteraction)
+               == JsonSerializer.Serialize(cassette.Interactions.ToList(), CassetteJsonContext.Default.ListInteraction))
+        {
+            recordedAt = previous.RecordedAt;
+        }
+
+        var seconds = new DateTimeOffset(recordedAt.UtcTicks - (recordedAt.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        return new CassetteMetadata(seconds, HarnessVersion, model, request.Headers.UserAgent.ToString() is { Length: > 0 } ua ? ua : null);
+    }
+}

@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text.Json;
+using EvalHarness.Cassettes.Format;
+using Microsoft.AspNetCore.Http;
+
+namespace EvalHarness.Cassettes.Server;
+
+/// <summary>Writes a recorded answer to the client: at once, with its recorded timing, or as the fault it was.</summary>
+internal sealed class ReplayWriter(CassetteServerOptions options)
+{
+    /// <summary>Answers with interaction #<paramref name="index"/> of the cassette.</summary>
+    public async Task ReplayAsync(HttpContext context, CassetteState state, Interaction found, int index)
+    {
+        var bytes = state.ResponseBytes(index, found.Response);
+        if (found.Response.Fault is not null)
+        {
+            await ReplayFaultAsync(context, found, bytes);
+            return;
+        }
+
+        context.Response.Headers[CassetteServer.LatencyHeader] = found.Timings.TotalMs.ToString(CultureInfo.InvariantCulture);
+        if (options.Timing == ReplayTiming.Realistic)
+        {
+            await WriteRealisticAsync(context, found, bytes);
+            return;
+        }
+
+        await WriteRecordedAsync(context, found.Response, bytes);
+    }
+
+    /// <summary>Writes a recorded response at once: status, kept headers and body.</summary>
+    public static async Task WriteRecordedAsync(HttpContext context, RecordedResponse response, byte[] bytes)
+    {
+        context.Response.StatusCode = response.Status;
+        foreach (var (name, value) in response.Headers)
+        {
+            context.Response.Headers[name] = value;
+        }
+
+        context.Response.ContentLength = bytes.Length;
+        await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
+    }
+
+    /// <summary>Replays with the recorded timing: a plain answer after its total time, a stream event by event at its offsets.</summary>
+    private async Task WriteRealisticAsync(HttpContext context, Interaction interaction, byte[] bytes)
+    {
+        var time = options.Time;
+        var start = time.GetTimestamp();
+        async Task WaitUntil(double ms)
+        {
+            var left = ms - time.GetElapsedTime(start).TotalMilliseconds;
+            if (left > 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(left), time, context.RequestAborted);
+            }
+        }
+
+        if (interaction.Response.Events is not { } events)
+        {
+            await WaitUntil(interaction.Timings.TotalMs);
+            await WriteRecordedAsync(context, interaction.Response, bytes);
+            return;
+        }
+
+        context.Response.StatusCode = interaction.Response.Status;
+        context.Response.ContentType = "text/event-stream";
+        await WaitUntil(interaction.Timings.FirstByteMs);
+        await context.Response.StartAsync(context.RequestAborted);
+        foreach (var e in events)
+        {
+            await WaitUntil(e.OffsetMs);
+            var data = e.Data.ValueKind == JsonValueKind.String ? e.Data.GetString() : JsonSerializer.Serialize(e.Data);
+            await context.Response.WriteAsync((e.Event is null ? string.Empty : $"event: {e.Event}\n") + $"data: {data}\n\n", context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+        }
+    }
+
+    /// <summary>Reproduces a recorded fault: after the recorded time when realistic, the connection drops (a cut stream first sends its events).</summary>
+    private async Task ReplayFaultAsync(HttpContext context, Interaction interaction, byte[] bytes)
+    {
+        if (interaction.Response.Events is not null)
+        {
+            if (options.Timing == ReplayTiming.Realistic)
+            {
+                await WriteRealisticAsync(context, interaction, bytes);
+            }
+            else
+            {
+                context.Response.StatusCode = interaction.Response.Status;
+                context.Response.ContentType = "text/event-stream";
+                await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+            }
+
+            // A reset discards what is still in the socket's buffer: let the recorded events arrive before the cut.
+            await Task.Delay(50, context.RequestAborted);
+        }
+        else if (options.Timing == ReplayTiming.Realistic)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(interaction.Timings.TotalMs), options.Time, context.RequestAborted);
+        }
+
+        context.Abort();
+    }
+}

@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using EvalHarness.Cassettes.Format;
+using EvalHarness.Cassettes.Secrets;
+using Microsoft.AspNetCore.Http;
+
+namespace EvalHarness.Cassettes.Server;
+
+/// <summary>Records a request: forwards it upstream, answers the client with what came back and adds the exchange to the cassette.</summary>
+internal sealed partial class UpstreamRecorder(CassetteServerOptions options, RecordingWriter writer, HttpClient upstream)
+{
+    /// <summary>Response headers a cassette keeps.</summary>
+    public static readonly HashSet<string> RecordedResponseHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "content-type", "retry-after", "retry-after-ms",
+    };
+
+    private static readonly HashSet<string> NotForwarded = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "host", "content-length", "connection", "transfer-encoding", "keep-alive", "upgrade", "accept-encoding",
+    };
+
+    /// <summary>Records request #<paramref name="index"/> (0-based) of the cassette.</summary>
+    public async Task RecordAsync(HttpContext context, CassetteState state, int index, string providerPath, byte[] raw, JsonElement body)
+    {
+        // The query goes upstream as the client sent it; the cassette keeps it scrubbed (in providerPath).
+        var target = providerPath.StartsWith("v1/messages", StringComparison.Ordinal) && options.AnthropicUpstream is { } anthropic ? anthropic : options.Upstream!;
+        var address = new Uri(target.Replace("{cassette}", state.Id, StringComparison.Ordinal).TrimEnd('/') + "/"
+            + providerPath.Split('?', 2)[0] + (context.Request.QueryString.Value ?? string.Empty));
+        using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), address);
+        var secrets = new List<string>(options.Secrets);
+        foreach (var header in context.Request.Headers)
+        {
+            if (NotForwarded.Contains(header.Key) || header.Key.StartsWith("content-", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            request.Headers.TryAddWithoutValidation(header.Key, (IEnumerable<string>)header.Value!);
+            if (header.Key.Equals("authorization", StringComparison.OrdinalIgnoreCase) || header.Key.Equals("x-api-key", StringComparison.OrdinalIgnoreCase))
+            {
+                // The live key is known here: whatever else happens, it must not reach the file.
+                secrets.AddRange(header.Value.Select(v => v!.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? v[7..] : v!));
+            }
+        }
+
+        request.Content = new ByteArrayContent(raw);
+        request.Content.Headers.TryAddWithoutValidation("content-type", context.Request.ContentType ?? "application/json");
+
+        var clock = Stopwatch.StartNew();
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        patience.CancelAfter(options.UpstreamTimeout);
+        HttpResponseMessage response;
+        try
+        {
+            response = await upstream.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, patience.Token);
+        }
+        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            await RecordFaultAsync(context, state, index, providerPath, body, "timeout", clock.Elapsed.TotalMilliseconds, secrets);
+            return;
+        }
+        catch (HttpRequestException ex) when (ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
+        {
+            await ErrorAnswer.MissAsync(context, state, index, StatusCodes.Status502BadGateway,
+                $"cassette '{state.Id}': the upstream {address.GetLeftPart(UriPartial.Authority)} could not be reached ({ex.Message}). Nothing was recorded.");
+            return;
+        }
+        catch (HttpRequestException)
+        {
+            // The upstream took the request, then dropped the connection: that is what happened, so it is recorded.
+            await RecordFaultAsync(context, state, index, providerPath, body, "reset", clock.Elapsed.TotalMilliseconds, secrets);
+            return;
+        }
+
+        using (response)
+        {
+            if (response.Content.Headers.ContentType?.MediaType == "text/event-stream")
+            {
+                await RecordStreamAsync(context, state, index, providerPath, body, response, clock, secrets);
+                return;
+            }
+
+            await RecordPlainAsync(context, state, index, providerPath, body, response, clock, patience.Token, secrets);
+        }
+    }
+
+    private async Task RecordPlainAsync(
+        HttpContext context, CassetteState state, int index, string providerPath, JsonElement body, HttpResponseMessage response, Stopwatch clock,
+        CancellationToken patience, List<string> secrets)
+    {
+        var firstByteMs = clock.Elapsed.TotalMilliseconds;
+        byte[] bytes;
+        try
+        {
+            bytes = await response.Content.ReadAsByteArrayAsync(patience);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is OperationCanceledException && !context.RequestAborted.IsCancellationRequested))
+        {
+            await RecordFaultAsync(context, state, index, providerPath, body, ex is OperationCanceledException ? "timeout" : "reset", clock.Elapsed.TotalMilliseconds, secrets);
+            return;
+        }
+
+        var totalMs = clock.Elapsed.TotalMilliseconds;
+        if (response.Headers.Contains(Scripted.ScriptedUpstream.ScriptErrorHeader))
+        {
+            // A mistake in the script is the user's input error, not model behaviour: report it, record nothing.
+            await ErrorAnswer.MissAsync(context, state, index, (int)response.StatusCode, $"cassette '{state.Id}': the scripted upstream refused request #{index + 1}: {ErrorMessage(bytes)}");
+            return;
+        }
+
+        if (SimulatedLatency(response) is { } simulatedMs)
+        {
+            firstByteMs = totalMs = simulatedMs;
+        }
+
+        var responseHeaders = response.Headers.Concat(response.Content.Headers)
+            .Where(h => RecordedResponseHeaders.Contains(h.Key))
+            .ToDictionary(h => h.Key.ToLowerInvariant(), h => string.Join(", ", h.Value), StringComparer.Ordinal);
+        // A body that is not JSON (a malformed answer, an HTML error page) is kept as the text it was.
+        var recorded = WireJson.TryParse(bytes) is { } json
+            ? new RecordedResponse((int)response.StatusCode, responseHeaders, SecretScanner.Scrub(json, options.Scrubbers))
+            : new RecordedResponse((int)response.StatusCode, responseHeaders, BodyText: options.Scrubbers.Aggregate(Encoding.UTF8.GetString(bytes), (t, s) => s.Pattern.Replace(t, s.Replacement)));
+        if (writer.Append(state, context.Request, providerPath, body, recorded, firstByteMs, totalMs, secrets) is { } refused)
+        {
+            await ErrorAnswer.MissAsync(context, state, index, StatusCodes.Status500InternalServerError, refused);
+            return;
+        }
+
+        state.Served.Add(state.Recording[^1]);
+        context.Response.Headers[CassetteServer.LatencyHeader] = state.Recording[^1].Timings.TotalMs.ToString(CultureInfo.InvariantCulture);
+        await ReplayWriter.WriteRecordedAsync(context, recorded, bytes);
+    }
+
+    /// <summary>Records a request that got no answer (a timeout or a dropped connection), and drops the client's connection as the upstream did.</summary>
+    private async Task RecordFaultAsync(HttpContext context, CassetteState state, int index, string providerPath, JsonElement body, string fault, double afterMs, List<string> secrets)
+    {
+        var recorded = new RecordedResponse(0, new Dictionary<string, string>(StringComparer.Ordinal), Fault: fault);
+        if (writer.Append(state, context.Request, providerPath, body, recorded, afterMs, afterMs, secrets) is { } refused)
+        {
+            await ErrorAnswer.MissAsync(context, state, index, StatusCodes.Status500InternalServerError, refused);
+            return;
+        }
+
+        state.Served.Add(state.Recording[^1]);
+        context.Abort();
+    }
+
+    /// <summary>The latency the scripted upstream simulates, recorded instead of the loopback's.</summary>
+    private static double? SimulatedLatency(HttpResponseMessage response) =>
+        response.Headers.TryGetValues(CassetteServer.SimulatedLatencyHeader, out var simulated)
+        && double.TryParse(simulated.First(), NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) ? ms : null;
+
+    private static string ErrorMessage(byte[] body)
+    {
+        var parsed = WireJson.Parse(body);
+        return parsed.ValueKind == JsonValueKind.Object && parsed.TryGetProperty("error", out var e) && e.TryGetProperty("message", out var m)
+            ? m.GetString() ?? string.Empty
+            : Encoding.UTF8.GetString(body);
+    }
+}
