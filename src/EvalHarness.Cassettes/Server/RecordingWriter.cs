@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EvalHarness.Cassettes.Format;
+using EvalHarness.Cassettes.Secrets;
 using Microsoft.AspNetCore.Http;
 
 namespace EvalHarness.Cassettes.Server;
@@ -31,7 +32,7 @@ internal sealed class RecordingWriter(CassetteServerOptions options, CassetteSto
         try
         {
             var cassette = new Cassette { Id = state.Id, Provider = ProviderOf(providerPath), RecordedFrom = options.RecordedFrom, Interactions = [.. state.Recording] };
-            store.Save(cassette with { Metadata = Metadata(state, request, cassette) }, secrets);
+            store.Save(cassette with { Metadata = Metadata(state, request, cassette, secrets) }, secrets);
             return null;
         }
         catch (InvalidOperationException ex)
@@ -45,7 +46,7 @@ internal sealed class RecordingWriter(CassetteServerOptions options, CassetteSto
         providerPath.StartsWith("v1/messages", StringComparison.Ordinal) ? "anthropic" : "openai";
 
     /// <summary>The cassette's metadata; the recording time stays the old one while the recording repeats the old cassette exactly.</summary>
-    private CassetteMetadata Metadata(CassetteState state, HttpRequest request, Cassette cassette)
+    private CassetteMetadata Metadata(CassetteState state, HttpRequest request, Cassette cassette, IReadOnlyList<string> secrets)
     {
         var first = cassette.Interactions[0].Request.Body;
         var model = first.ValueKind == JsonValueKind.Object && first.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
@@ -58,6 +59,8 @@ internal sealed class RecordingWriter(CassetteServerOptions options, CassetteSto
         }
 
         var seconds = new DateTimeOffset(recordedAt.UtcTicks - (recordedAt.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
-        return new CassetteMetadata(seconds, HarnessVersion, model, request.Headers.UserAgent.ToString() is { Length: > 0 } ua ? ua : null);
+        // A client may put a key in its User-Agent (an SDK's app info): the metadata keeps the header, never the key.
+        var userAgent = request.Headers.UserAgent.ToString() is { Length: > 0 } ua ? SecretScanner.ScrubText(ua, secrets) : null;
+        return new CassetteMetadata(seconds, HarnessVersion, model, userAgent);
     }
 }

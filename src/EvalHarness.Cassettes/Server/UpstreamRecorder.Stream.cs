@@ -88,8 +88,10 @@ internal sealed partial class UpstreamRecorder
             Fault: truncated ? "truncated" : null);
         if (writer.Append(state, context.Request, providerPath, body, recorded, firstByteMs, totalMs, secrets) is { } refused)
         {
-            // The client already has the stream; the cassette must still not be written.
+            // The client already has the stream; the cassette must still not be written, and the client is told so
+            // by an error event, which the official SDKs raise as an API error (rather than a finished answer).
             state.Misses.Add(new CassetteMiss(state.Id, index, refused));
+            await WriteErrorEventAsync(context, refused);
             return;
         }
 
@@ -99,5 +101,17 @@ internal sealed partial class UpstreamRecorder
         }
 
         state.Served.Add(state.Recording[^1]);
+    }
+
+    /// <summary>An SSE <c>error</c> event in the shape both providers use (<c>{"type":"error","error":{…}}</c>).</summary>
+    private static async Task WriteErrorEventAsync(HttpContext context, string message)
+    {
+        var payload = new System.Text.Json.Nodes.JsonObject
+        {
+            ["type"] = "error",
+            ["error"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "evalh_cassette_not_written", ["message"] = message },
+        }.ToJsonString();
+        await context.Response.WriteAsync($"event: error\ndata: {payload}\n\n", context.RequestAborted);
+        await context.Response.Body.FlushAsync(context.RequestAborted);
     }
 }

@@ -39,10 +39,10 @@ internal sealed partial class UpstreamRecorder(CassetteServerOptions options, Re
             }
 
             request.Headers.TryAddWithoutValidation(header.Key, (IEnumerable<string>)header.Value!);
-            if (header.Key.Equals("authorization", StringComparison.OrdinalIgnoreCase) || header.Key.Equals("x-api-key", StringComparison.OrdinalIgnoreCase))
+            if (SecretScanner.IsCredentialHeader(header.Key))
             {
                 // The live key is known here: whatever else happens, it must not reach the file.
-                secrets.AddRange(header.Value.Select(v => v!.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? v[7..] : v!));
+                secrets.AddRange(SecretScanner.KeysOf(header.Value));
             }
         }
 

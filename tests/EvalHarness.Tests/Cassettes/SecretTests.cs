@@ -32,8 +32,18 @@ public sealed class SecretTests : IAsyncLifetime
 
             context.Response.Headers.SetCookie = "session=abc123secretcookie; HttpOnly";
             context.Response.Headers["openai-organization"] = "org-secret-123";
+            // ?echo=<header> plays a provider that repeats a request header in its answer (a debugging proxy, a bad gateway).
+            var content = context.Request.Query["echo"] is [{ } echoed] ? $"you sent {context.Request.Headers[echoed]}" : "ok";
+            if (context.Request.Query["stream"] == "1")
+            {
+                context.Response.ContentType = "text/event-stream";
+                await context.Response.WriteAsync($$"""data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"{{content}}"},"finish_reason":null}]}""" + "\n\n", Ct);
+                await context.Response.WriteAsync("data: [DONE]\n\n", Ct);
+                return;
+            }
+
             context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync("""{"id":"c1","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}]}""", Ct);
+            await context.Response.WriteAsync($$"""{"id":"c1","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"{{content}}"},"finish_reason":"stop"}]}""", Ct);
         }), Ct);
     }
 
@@ -52,7 +62,7 @@ public sealed class SecretTests : IAsyncLifetime
         Scrubbers = scrubbers,
     }, Ct);
 
-    private async Task<HttpResponseMessage> PostAsync(CassetteServer server, string id, string body, string query = "", bool headers = true)
+    private async Task<HttpResponseMessage> PostAsync(CassetteServer server, string id, string body, string query = "", bool headers = true, params (string Name, string Value)[] extra)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(server.BaseAddressFor(id), "v1/chat/completions" + query))
         {
@@ -66,6 +76,11 @@ public sealed class SecretTests : IAsyncLifetime
             request.Headers.TryAddWithoutValidation("OpenAI-Organization", "org-secret-123");
             request.Headers.TryAddWithoutValidation("OpenAI-Project", "proj-secret-456");
             request.Headers.TryAddWithoutValidation("Cookie", "session=abc123secretcookie");
+        }
+
+        foreach (var (name, value) in extra)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
         }
 
         return await _http.SendAsync(request, Ct);
@@ -156,4 +171,64 @@ public sealed class SecretTests : IAsyncLifetime
     [Fact]
     public void Scrubber_BadPattern_FailsWhenBuilt() =>
         Assert.Contains("not a valid regular expression", Assert.Throws<ArgumentException>(() => Scrubber.Create("([")).Message, StringComparison.Ordinal);
+
+    /// <summary>An Azure OpenAI key: 32 hex digits, no shape a scanner would know.</summary>
+    private const string AzureKey = "3f9a0c1e5b7d4a2f8e6c0b1d9a7f5e3c";
+
+    [Theory]
+    [InlineData("api-key")]
+    [InlineData("x-goog-api-key")]
+    [InlineData("OpenAI-Project")]
+    public async Task CredentialHeaderEchoedByTheUpstream_RefusesTheWriteAsTheLiveKey(string header)
+    {
+        await using var server = await StartAsync(RecordMode.All);
+
+        using var response = await PostAsync(server, "s/v/e/t1", """{"model":"m"}""", $"?echo={header}", headers: false, (header, AzureKey));
+        var miss = Assert.Single((await server.TakeActivityAsync("s/v/e/t1", Ct)).Misses);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains("contains the live API key", miss.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(FileOf("s/v/e/t1")));
+    }
+
+    [Fact]
+    public async Task CredentialLookingQueryParameters_AreScrubbedInTheFile()
+    {
+        await using var server = await StartAsync(RecordMode.All);
+
+        using var response = await PostAsync(server, "s/v/p/t1", """{"model":"m"}""", "?api-version=2024-10-21&secret=s3cr3t-value&password=hunter2-value&client_secret=cl13nt-value", headers: false);
+        var text = await File.ReadAllTextAsync(FileOf("s/v/p/t1"), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("v1/chat/completions?api-version=2024-10-21&secret=[scrubbed]&password=[scrubbed]&client_secret=[scrubbed]", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("-value", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task KeyInTheUserAgent_IsScrubbedInTheMetadata()
+    {
+        await using var server = await StartAsync(RecordMode.All);
+        var userAgent = $"support-bot/2.1 (key {AzureKey}; ci ghp_0123456789abcdefghijklmnopqrstuvwxyzAB) OpenAI/2.15.0";
+
+        using var response = await PostAsync(server, "s/v/u/t1", """{"model":"m"}""", headers: false, extra: [("api-key", AzureKey), ("User-Agent", userAgent)]);
+        var cassette = CassetteStore.Read(FileOf("s/v/u/t1"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("support-bot/2.1 (key [scrubbed]; ci [scrubbed]) OpenAI/2.15.0", cassette.Metadata!.UserAgent);
+    }
+
+    [Fact]
+    public async Task StreamedAnswerWithTheLiveKey_IsNotWritten_AndTheClientGetsAnErrorEvent()
+    {
+        await using var server = await StartAsync(RecordMode.All);
+
+        using var response = await PostAsync(server, "s/v/z/t1", """{"model":"m","stream":true}""", "?stream=1&echo=api-key", headers: false, ("api-key", AzureKey));
+        var stream = await response.Content.ReadAsStringAsync(Ct);
+
+        Assert.False(File.Exists(FileOf("s/v/z/t1")));
+        Assert.Contains("contains the live API key", Assert.Single((await server.TakeActivityAsync("s/v/z/t1", Ct)).Misses).Message, StringComparison.Ordinal);
+        var error = stream[stream.IndexOf("event: error", StringComparison.Ordinal)..];
+        Assert.Contains("\"type\":\"evalh_cassette_not_written\"", error, StringComparison.Ordinal);
+        Assert.Contains("contains the live API key", error, StringComparison.Ordinal);
+    }
 }
