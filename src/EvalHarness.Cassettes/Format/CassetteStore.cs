@@ -30,18 +30,53 @@ public sealed partial class CassetteStore
     /// <summary>The folder that holds the cassettes.</summary>
     public string Root { get; }
 
-    /// <summary>Checks that an id is safe to turn into a path: relative, no <c>..</c>, plain characters.</summary>
-    public static bool IsValidId(string id) => !string.IsNullOrEmpty(id) && id.Length <= 400 && IdPattern().IsMatch(id)
-        && id.Split('/').All(s => s is not ("." or ".."));
+    /// <summary>The longest cassette id: its file name must fit a file system's 255 bytes, its path the OS's limits.</summary>
+    public const int MaxIdLength = 200;
+
+    /// <summary>Checks that an id is safe to turn into a path: relative, no <c>..</c>, plain characters, its own file.</summary>
+    public static bool IsValidId(string id) => IdProblem(id) is null;
+
+    /// <summary>Why <paramref name="id"/> cannot be a cassette id, or null when it can.</summary>
+    /// <remarks>
+    /// The mapping to files is one to one: <c>a/x/t1</c> lives at <c>a/x.t1.json</c>, so an id whose last segment ends
+    /// in <c>.t&lt;n&gt;</c> (<c>a/x.t1</c>) would share that file and is refused.
+    /// </remarks>
+    public static string? IdProblem(string id)
+    {
+        if (string.IsNullOrEmpty(id))
+        {
+            return "'' is not a valid cassette id: it is empty.";
+        }
+
+        if (id.Length > MaxIdLength)
+        {
+            return $"'{id[..60]}…' is not a valid cassette id: it is {id.Length} characters long; at most {MaxIdLength} are allowed.";
+        }
+
+        if (!IdPattern().IsMatch(id) || id.Split('/').Any(s => s is "." or ".."))
+        {
+            return $"'{id}' is not a valid cassette id: use segments of letters, digits, '.', '_' and '-' joined by '/', none of them '.' or '..'.";
+        }
+
+        var last = id[(id.LastIndexOf('/') + 1)..];
+        if (AmbiguousTrialPattern().Match(last) is { Success: true } trial)
+        {
+            var stem = id[..^(last.Length - trial.Groups[1].Length)];
+            var number = last[(trial.Groups[1].Length + 1)..];
+            return $"'{id}' is not a valid cassette id: it would share its file ({stem}.{number}.json) with '{stem}/{number}'. "
+                + "A last segment may not end in '.t<number>': make the trial a segment of its own, or choose another name.";
+        }
+
+        return null;
+    }
 
     /// <summary>The file that holds cassette <paramref name="id"/>.</summary>
     /// <exception cref="ArgumentException">The id could escape the folder or has odd characters.</exception>
     public string PathFor(string id)
     {
-        if (!IsValidId(id))
+        if (IdProblem(id) is { } problem)
         {
-            throw new ArgumentException(
-                $"'{id}' is not a valid cassette id: use segments of letters, digits, '.', '_' and '-' joined by '/'.", nameof(id));
+            throw new ArgumentException(problem, nameof(id));
         }
 
         var segments = id.Split('/');
@@ -179,4 +214,7 @@ public sealed partial class CassetteStore
 
     [GeneratedRegex(@"^t[0-9]+$")]
     private static partial Regex TrialPattern();
+
+    [GeneratedRegex(@"^(.+)\.t[0-9]+$")]
+    private static partial Regex AmbiguousTrialPattern();
 }

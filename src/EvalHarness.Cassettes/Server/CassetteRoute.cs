@@ -14,10 +14,17 @@ internal readonly record struct CassetteRoute(string CassetteId, string Provider
     public static bool TryRead(HttpContext context, out CassetteRoute route, out string error)
     {
         var rest = (string?)context.GetRouteValue("rest") ?? string.Empty;
-        if (!LoopbackHost.TrySplit(rest, out var id, out var providerPath) || !CassetteStore.IsValidId(id))
+        if (!LoopbackHost.TrySplit(rest, out var id, out var providerPath))
         {
             route = default;
             error = $"'/c/{rest}' is not a cassette URL: use /c/<cassette-id>/v1/... with an id of letters, digits, '.', '_', '-' and '/'.";
+            return false;
+        }
+
+        if (CassetteStore.IdProblem(id) is { } problem)
+        {
+            route = default;
+            error = $"'/c/{(rest.Length > 300 ? rest[..300] + "…" : rest)}' is not a cassette URL: {problem}";
             return false;
         }
 

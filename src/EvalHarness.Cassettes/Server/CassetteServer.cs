@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using EvalHarness.Cassettes.Format;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
 
 namespace EvalHarness.Cassettes.Server;
 
@@ -19,6 +22,11 @@ public sealed class CassetteServer : IAsyncDisposable
 {
     /// <summary>Sent with every answer: the interaction's latency in ms (recorded, in replay), so a client can keep recorded time.</summary>
     public const string LatencyHeader = "x-evalh-latency-ms";
+
+    /// <summary>
+    /// <c>POST /_evalh/reset/{cassette-id}</c> starts a cassette over. Outside <c>/c/</c>, so no provider path can reach it.
+    /// </summary>
+    public const string ResetPath = "/_evalh/reset/";
 
     /// <summary>Sent by the scripted upstream: the latency it simulates, recorded instead of the loopback's.</summary>
     internal const string SimulatedLatencyHeader = "x-scripted-latency-ms";
@@ -59,7 +67,13 @@ public sealed class CassetteServer : IAsyncDisposable
         options.Validate();
         var server = new CassetteServer(options);
         (server._app, server.BaseAddress) = await LoopbackHost.StartAsync(
-            app => app.Map("/c/{**rest}", server.HandleSafelyAsync), cancellationToken, options.Port);
+            app =>
+            {
+                app.Map("/c/{**rest}", server.HandleSafelyAsync);
+                app.MapPost(ResetPath + "{**id}", server.ResetAsync);
+            },
+            cancellationToken,
+            options.Port);
         return server;
     }
 
@@ -102,20 +116,40 @@ public sealed class CassetteServer : IAsyncDisposable
         _upstream.Dispose();
     }
 
-    /// <summary>A bug in the server answers 500 with its message, instead of an empty 500 from Kestrel.</summary>
+    /// <summary>Handles a request and logs it; a bug in the server answers 500 with its message, instead of an empty 500 from Kestrel.</summary>
     private async Task HandleSafelyAsync(HttpContext context)
     {
+        var arrived = _options.Time.GetUtcNow();
+        var started = _options.Time.GetTimestamp();
+        var handled = new Handled();
         try
         {
-            await HandleAsync(context);
+            await HandleAsync(context, handled);
+        }
+        catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
+        {
+            // Kestrel's own limits: a body over the size limit (413) or below the minimum data rate (408).
+            handled.Outcome = RequestOutcome.Rejected;
+            await ErrorAnswer.WriteAsync(context, ex.StatusCode, ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? TooLarge() : $"The request body arrived too slowly ({ex.Message}).");
         }
         catch (Exception ex) when (ex is not OperationCanceledException && !context.Response.HasStarted)
         {
+            handled.Outcome = RequestOutcome.Miss;
             await ErrorAnswer.WriteAsync(context, StatusCodes.Status500InternalServerError, $"The cassette server failed: {ex.GetType().Name}: {ex.Message}");
+        }
+        finally
+        {
+            _options.OnRequest?.Invoke(new CassetteRequestLog(
+                arrived, handled.CassetteId, handled.Index + 1, handled.Outcome,
+                context.RequestAborted.IsCancellationRequested ? 0 : context.Response.StatusCode,
+                _options.Time.GetElapsedTime(started).TotalMilliseconds));
         }
     }
 
-    private async Task HandleAsync(HttpContext context)
+    private string TooLarge() => string.Create(CultureInfo.InvariantCulture,
+        $"The request body is larger than the cassette server's limit of {_options.MaxRequestBodyBytes / (1024.0 * 1024):0.##} MB (`evalh serve --max-body-mb <n>` raises it).");
+
+    private async Task HandleAsync(HttpContext context, Handled handled)
     {
         if (!CassetteRoute.TryRead(context, out var route, out var notACassette))
         {
@@ -123,28 +157,62 @@ public sealed class CassetteServer : IAsyncDisposable
             return;
         }
 
-        var body = await RequestBody.ReadAsync(context.Request, _options.Scrubbers, context.RequestAborted);
+        handled.CassetteId = route.CassetteId;
+        if (await ReadBodyAsync(context) is not { } body)
+        {
+            return;
+        }
+
         var state = _states.GetOrAdd(route.CassetteId, static key => new CassetteState(key));
         await state.Gate.WaitAsync(context.RequestAborted);
         try
         {
-            var index = state.NextIndex++;
-            if (state.Open(_store, _options) is { } unreadable)
+            handled.Outcome = RequestOutcome.Miss;
+            var misses = state.Misses.Count;
+            var index = handled.Index = state.NextIndex++;
+            if (!await OpenAsync(context, state, index))
             {
-                await ErrorAnswer.MissAsync(context, state, index, StatusCodes.Status500InternalServerError, unreadable);
                 return;
+            }
+
+            if (state.IsRecording && _options.RestartOnFirstRequest && index > 0 && state.Recording is [var first, ..]
+                && !IsFailure(state.Recording[^1].Response) && _matcher.IsSameRequest(first, route.ProviderPath, body))
+            {
+                // The client started over: record the cassette from #1 again rather than append a second run to it.
+                state.Restart();
+                index = handled.Index = state.NextIndex++;
+                if (!await OpenAsync(context, state, index))
+                {
+                    return;
+                }
             }
 
             if (state.IsRecording)
             {
                 await _recorder.RecordAsync(context, state, index, route.ProviderPath, body.Raw, body.Json);
+                handled.Outcome = state.Misses.Count == misses ? RequestOutcome.Recorded : RequestOutcome.Miss;
                 return;
             }
 
             var match = _matcher.Match(state, index, route.ProviderPath, body);
+            if (match.Found is null && _options.RestartOnFirstRequest && index > 0 && state.Cassette is { Interactions: [var recordedFirst, ..] }
+                && _matcher.IsSameRequest(recordedFirst, route.ProviderPath, body))
+            {
+                // The client started over: so does the cassette.
+                state.Restart();
+                index = handled.Index = state.NextIndex++;
+                if (!await OpenAsync(context, state, index))
+                {
+                    return;
+                }
+
+                match = _matcher.Match(state, index, route.ProviderPath, body);
+            }
+
             if (match.Found is { } found)
             {
                 state.Served.Add(found);
+                handled.Outcome = RequestOutcome.Hit;
                 await _replayer.ReplayAsync(context, state, found, match.Index);
                 return;
             }
@@ -155,6 +223,7 @@ public sealed class CassetteServer : IAsyncDisposable
                 state.Recording.AddRange(_options.Match == MatchMode.Ordered ? state.Cassette!.Interactions.Take(index) : state.Cassette!.Interactions);
                 state.IsRecording = true;
                 await _recorder.RecordAsync(context, state, index, route.ProviderPath, body.Raw, body.Json);
+                handled.Outcome = state.Misses.Count == misses ? RequestOutcome.Recorded : RequestOutcome.Miss;
                 return;
             }
 
@@ -164,5 +233,89 @@ public sealed class CassetteServer : IAsyncDisposable
         {
             state.Gate.Release();
         }
+    }
+
+    /// <summary>Reads the body within the size limit and the time-out; answers 413 or 408 and returns null when it cannot.</summary>
+    private async Task<RequestBody?> ReadBodyAsync(HttpContext context)
+    {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = _options.MaxRequestBodyBytes;
+        }
+
+        if (context.Request.ContentLength > _options.MaxRequestBodyBytes)
+        {
+            await ErrorAnswer.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, TooLarge());
+            return null;
+        }
+
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        patience.CancelAfter(_options.RequestBodyTimeout);
+        try
+        {
+            return await RequestBody.ReadAsync(context.Request, _options.Scrubbers, patience.Token);
+        }
+        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            await ErrorAnswer.WriteAsync(context, StatusCodes.Status408RequestTimeout, string.Create(CultureInfo.InvariantCulture,
+                $"The request body did not arrive within {_options.RequestBodyTimeout.TotalSeconds:0.###} s; nothing was matched or recorded."));
+            return null;
+        }
+    }
+
+    /// <summary>Opens the cassette on its first request; answers the miss and returns false when its file cannot be read.</summary>
+    private async Task<bool> OpenAsync(HttpContext context, CassetteState state, int index)
+    {
+        if (state.Open(_store, _options) is { } unreadable)
+        {
+            await ErrorAnswer.MissAsync(context, state, index, StatusCodes.Status500InternalServerError, unreadable);
+            return false;
+        }
+
+        return true;
+    }
+
+    private static bool IsFailure(RecordedResponse response) => response.Fault is not null || response.Status >= 400;
+
+    /// <summary><c>POST /_evalh/reset/{cassette-id}</c>: the cassette starts over, its file read again on the next request.</summary>
+    private async Task ResetAsync(HttpContext context)
+    {
+        var arrived = _options.Time.GetUtcNow();
+        var started = _options.Time.GetTimestamp();
+        var id = (string?)context.GetRouteValue("id") ?? string.Empty;
+        if (CassetteStore.IdProblem(id) is { } problem)
+        {
+            await ErrorAnswer.WriteAsync(context, StatusCodes.Status400BadRequest, $"Nothing was reset: {problem}");
+        }
+        else
+        {
+            if (_states.TryGetValue(id, out var state))
+            {
+                await state.Gate.WaitAsync(context.RequestAborted);
+                try
+                {
+                    state.Restart();
+                }
+                finally
+                {
+                    state.Gate.Release();
+                }
+            }
+
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync($"{{\"reset\":\"{id}\"}}", context.RequestAborted); // a valid id needs no escapes
+        }
+
+        _options.OnRequest?.Invoke(new CassetteRequestLog(arrived, id, 0, RequestOutcome.Reset, context.Response.StatusCode, _options.Time.GetElapsedTime(started).TotalMilliseconds));
+    }
+
+    /// <summary>What became of a request, for its log line.</summary>
+    private sealed class Handled
+    {
+        public string? CassetteId { get; set; }
+
+        public int Index { get; set; } = -1;
+
+        public RequestOutcome Outcome { get; set; } = RequestOutcome.Rejected;
     }
 }

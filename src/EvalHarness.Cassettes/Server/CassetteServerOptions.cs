@@ -57,6 +57,23 @@ public sealed record CassetteServerOptions
     /// <summary>Secret values (API keys) that must never reach a cassette file.</summary>
     public IReadOnlyCollection<string> Secrets { get; init; } = [];
 
+    /// <summary>The largest request body the server reads (32 MB by default); a larger one is answered 413.</summary>
+    public long MaxRequestBodyBytes { get; init; } = 32L * 1024 * 1024;
+
+    /// <summary>How long a request's body may take to arrive (60 s by default); a slower one is answered 408.</summary>
+    public TimeSpan RequestBodyTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Whether a client that starts over starts the cassette over: a request that does not match where the cassette
+    /// stands but matches its interaction #1 (when recording: the first request recorded, after an answer that was not
+    /// a failure) replays or records the cassette from #1 again. On for <c>evalh serve</c>, where one server outlives
+    /// many runs of a client; off for runs, whose cases each start afresh.
+    /// </summary>
+    public bool RestartOnFirstRequest { get; init; }
+
+    /// <summary>Called once for every request the server has answered: for a log line.</summary>
+    public Action<CassetteRequestLog>? OnRequest { get; init; }
+
     /// <summary>Throws when the options cannot work together.</summary>
     public void Validate()
     {
@@ -68,6 +85,16 @@ public sealed record CassetteServerOptions
         if (Mode != RecordMode.None && string.IsNullOrWhiteSpace(Upstream))
         {
             throw new ArgumentException($"Record mode '{RecordModes.Name(Mode)}' needs an upstream to record from (--upstream).");
+        }
+
+        if (MaxRequestBodyBytes <= 0)
+        {
+            throw new ArgumentException($"The largest request body ({MaxRequestBodyBytes} bytes) must be more than 0.");
+        }
+
+        if (RequestBodyTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"The request body's time-out ({RequestBodyTimeout}) must be more than 0.");
         }
 
         foreach (var path in IgnoredRequestPaths.Where(p => !p.StartsWith('$')))

@@ -36,6 +36,15 @@ internal sealed class CassetteState(string id)
 
     public List<CassetteMiss> Misses { get; } = [];
 
+    /// <summary>Starts the cassette over: its file is read again on the next request, replayed or recorded from #1.</summary>
+    public void Restart()
+    {
+        (Loaded, IsRecording, NextIndex) = (false, false, 0);
+        (Cassette, Previous, Used) = (null, null, null);
+        (_responseBytes, _requestBytes, _byRequest) = (null, null, null);
+        Recording.Clear();
+    }
+
     /// <summary>
     /// Loads the cassette on the first request and decides whether it is replayed or recorded; returns why the file
     /// cannot be read, or null.

@@ -7,6 +7,9 @@ namespace EvalHarness.Cassettes.Server;
 /// <summary>The last step: a request the server cannot answer gets the OpenAI error shape, which both SDKs surface in their exceptions.</summary>
 internal static class ErrorAnswer
 {
+    /// <summary>The header the official SDKs honour before their own retry rules.</summary>
+    public const string ShouldRetryHeader = "x-should-retry";
+
     /// <summary>Records a miss for the cassette and answers it.</summary>
     public static async Task MissAsync(HttpContext context, CassetteState state, int index, int status, string message, JsonDifference? difference = null)
     {
@@ -19,6 +22,9 @@ internal static class ErrorAnswer
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
+        // The official OpenAI and Anthropic SDKs read this before their status rules (which retry 408, 409, 429 and
+        // 5xx): asking again gets the same answer, and a retry would hide this message behind "request #3".
+        context.Response.Headers[ShouldRetryHeader] = "false";
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {

@@ -20,7 +20,13 @@ internal readonly record struct MatchResult(Interaction? Found, int Index, int S
 /// <summary>Finds a request's recorded interaction in a cassette, in order or unordered.</summary>
 internal sealed class InteractionMatcher(CassetteServerOptions options, CassetteStore store)
 {
-    private const string Rerecord = "re-record it with `evalh record <suite> --upstream <url|scripted>` (or run with --record-mode new_episodes)";
+    /// <summary>What to do about a changed recording, for a suite run and for an agent behind <c>evalh serve</c> alike.</summary>
+    private const string Rerecord = "re-record it: `evalh record <suite> --upstream <url|scripted>` for a suite "
+        + "(or `evalh run <suite> --record-mode new_episodes` to record only what is new), or restart `evalh serve` with `--mode all --upstream <url>` "
+        + "and run your agent again (`--mode new_episodes` records only what is new)";
+
+    private const string Record = "Record it with `evalh record <suite> --upstream <url|scripted>` for a suite, "
+        + "or with `evalh serve --mode once --upstream <url>` and a run of your agent";
 
     private readonly IReadOnlySet<string> _ignored = new HashSet<string>(CassetteServerOptions.VolatilePaths.Concat(options.IgnoredRequestPaths), StringComparer.Ordinal);
 
@@ -31,7 +37,7 @@ internal sealed class InteractionMatcher(CassetteServerOptions options, Cassette
         string CassetteFile() => store.PathFor(state.Id);
         if (state.Cassette is not { } cassette)
         {
-            return MatchResult.Miss(StatusCodes.Status404NotFound, $"cassette '{state.Id}' not found at {CassetteFile()}. Record it with `evalh record <suite> --upstream <url|scripted>`.");
+            return MatchResult.Miss(StatusCodes.Status404NotFound, $"cassette '{state.Id}' not found at {CassetteFile()}. {Record}.");
         }
 
         JsonDifference? Differ(Interaction i) => !string.Equals(i.Request.Path, providerPath, StringComparison.Ordinal)
@@ -74,19 +80,19 @@ internal sealed class InteractionMatcher(CassetteServerOptions options, Cassette
 
             if (firstUnused < 0)
             {
-                return MatchResult.Miss(StatusCodes.Status409Conflict,
+                return MatchResult.Miss(StatusCodes.Status422UnprocessableEntity,
                     $"cassette '{state.Id}' ({CassetteFile()}): all {cassette.Interactions.Count} interaction(s) were used, but the agent made request #{index + 1}. {Capitalise(Rerecord)}.");
             }
 
             var nearest = Differ(cassette.Interactions[firstUnused])!;
-            return MatchResult.Miss(StatusCodes.Status409Conflict,
+            return MatchResult.Miss(StatusCodes.Status422UnprocessableEntity,
                 $"cassette '{state.Id}' ({CassetteFile()}): no unused interaction matches request #{index + 1}; the nearest, interaction #{firstUnused + 1}, differs at {nearest.Path}: "
                 + $"recorded {nearest.Expected}, got {nearest.Actual}. If the change is intended, {Rerecord}.", nearest);
         }
 
         if (index >= cassette.Interactions.Count)
         {
-            return MatchResult.Miss(StatusCodes.Status409Conflict,
+            return MatchResult.Miss(StatusCodes.Status422UnprocessableEntity,
                 $"cassette '{state.Id}' ({CassetteFile()}) has {cassette.Interactions.Count} interaction(s), but the agent made request #{index + 1}. "
                 + $"The agent now makes more model calls than when it was recorded: {Rerecord}.");
         }
@@ -94,13 +100,17 @@ internal sealed class InteractionMatcher(CassetteServerOptions options, Cassette
         var recorded = cassette.Interactions[index];
         if (!Same(index) && Differ(recorded) is { } difference)
         {
-            return MatchResult.Miss(StatusCodes.Status409Conflict,
+            return MatchResult.Miss(StatusCodes.Status422UnprocessableEntity,
                 $"cassette '{state.Id}' ({CassetteFile()}), interaction #{index + 1}: the request differs from the recording at {difference.Path}: "
                 + $"recorded {difference.Expected}, got {difference.Actual}. If the change is intended, {Rerecord}.", difference);
         }
 
         return MatchResult.Hit(recorded, index);
     }
+
+    /// <summary>Whether a request is <paramref name="recorded"/>'s, as matching compares them (ignored paths aside).</summary>
+    public bool IsSameRequest(Interaction recorded, string providerPath, RequestBody body) =>
+        string.Equals(recorded.Request.Path, providerPath, StringComparison.Ordinal) && JsonDiff.First(recorded.Request.Body, body.Json, _ignored) is null;
 
     private static string Capitalise(string text) => char.ToUpperInvariant(text[0]) + text[1..];
 }

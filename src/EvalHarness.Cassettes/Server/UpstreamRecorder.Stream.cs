@@ -14,6 +14,7 @@ internal sealed partial class UpstreamRecorder
         HttpContext context, CassetteState state, int index, string providerPath, JsonElement body, HttpResponseMessage response, Stopwatch clock, List<string> secrets)
     {
         var firstByteMs = clock.Elapsed.TotalMilliseconds;
+        PassBackHeaders(context, response);
         context.Response.StatusCode = (int)response.StatusCode;
         context.Response.ContentType = "text/event-stream";
         if (response.Headers.TryGetValues(CassetteServer.SimulatedLatencyHeader, out var announced))

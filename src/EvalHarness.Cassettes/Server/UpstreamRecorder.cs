@@ -22,6 +22,13 @@ internal sealed partial class UpstreamRecorder(CassetteServerOptions options, Re
         "host", "content-length", "connection", "transfer-encoding", "keep-alive", "upgrade", "accept-encoding",
     };
 
+    /// <summary>Upstream response headers the client does not get: hop by hop, the body's framing (it arrives decompressed), Kestrel's own.</summary>
+    private static readonly HashSet<string> NotPassedBack = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "connection", "transfer-encoding", "keep-alive", "upgrade", "content-length", "content-encoding", "date", "server",
+        CassetteServer.SimulatedLatencyHeader, Scripted.ScriptedUpstream.ScriptErrorHeader,
+    };
+
     /// <summary>Records request #<paramref name="index"/> (0-based) of the cassette.</summary>
     public async Task RecordAsync(HttpContext context, CassetteState state, int index, string providerPath, byte[] raw, JsonElement body)
     {
@@ -130,6 +137,7 @@ internal sealed partial class UpstreamRecorder(CassetteServerOptions options, Re
         }
 
         state.Served.Add(state.Recording[^1]);
+        PassBackHeaders(context, response);
         context.Response.Headers[CassetteServer.LatencyHeader] = state.Recording[^1].Timings.TotalMs.ToString(CultureInfo.InvariantCulture);
         await ReplayWriter.WriteRecordedAsync(context, recorded, bytes);
     }
@@ -146,6 +154,21 @@ internal sealed partial class UpstreamRecorder(CassetteServerOptions options, Re
 
         state.Served.Add(state.Recording[^1]);
         context.Abort();
+    }
+
+    /// <summary>
+    /// While recording the client gets the upstream's headers (<c>x-request-id</c>, rate limits) as a live call would,
+    /// though the cassette keeps only <see cref="RecordedResponseHeaders"/>.
+    /// </summary>
+    private static void PassBackHeaders(HttpContext context, HttpResponseMessage response)
+    {
+        foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
+        {
+            if (!NotPassedBack.Contains(name))
+            {
+                context.Response.Headers[name] = values.ToArray();
+            }
+        }
     }
 
     /// <summary>The latency the scripted upstream simulates, recorded instead of the loopback's.</summary>

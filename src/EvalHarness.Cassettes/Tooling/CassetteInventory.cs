@@ -79,6 +79,11 @@ public sealed class CassetteInventory
             }
         }
 
+        foreach (var stray in StrayFiles.Find(Root, now))
+        {
+            findings.Add(new(stray, "partial", "is a partial cassette a process killed while writing left behind (the cassette itself is whole). `evalh cassettes clean` removes it."));
+        }
+
         return findings;
     }
 

@@ -8,7 +8,7 @@ using Spectre.Console;
 
 namespace EvalHarness.Cli.Commands;
 
-/// <summary><c>evalh cassettes lint</c> and <c>evalh cassettes stats</c>.</summary>
+/// <summary><c>evalh cassettes lint</c>, <c>evalh cassettes stats</c> and <c>evalh cassettes clean</c>.</summary>
 internal static class CassettesCommand
 {
     public static Command Build(IAnsiConsole console, TextWriter error)
@@ -16,6 +16,7 @@ internal static class CassettesCommand
         var command = new Command("cassettes", "Check and describe a cassette folder.");
         command.Subcommands.Add(Lint(console, error));
         command.Subcommands.Add(Stats(console, error));
+        command.Subcommands.Add(Clean(console, error));
         return command;
     }
 
@@ -26,7 +27,7 @@ internal static class CassettesCommand
         var folder = Folder();
         var suites = new Option<string[]>("--suite") { Description = "Suites whose cases the cassettes must belong to (repeatable); a cassette none of them uses is reported.", AllowMultipleArgumentsPerToken = true };
         var maxAge = new Option<int?>("--max-age-days") { Description = "Report cassettes recorded longer ago than this." };
-        var command = new Command("lint", "Report unreadable cassettes, credentials, cassettes no suite uses and stale recordings. Exit 1 when anything is found.");
+        var command = new Command("lint", "Report unreadable cassettes, credentials, cassettes no suite uses, stale recordings and partial files a killed recording left. Exit 1 when anything is found.");
         command.Options.Add(folder);
         command.Options.Add(suites);
         command.Options.Add(maxAge);
@@ -58,6 +59,35 @@ internal static class CassettesCommand
                 await error.WriteLineAsync($"error: {ex.Message}");
                 return ExitCodes.InputError;
             }
+        });
+        return command;
+    }
+
+    private static Command Clean(IAnsiConsole console, TextWriter error)
+    {
+        var folder = Folder();
+        var command = new Command("clean", "Remove the partial files (*.json.<pid>.<id>.tmp) a recording killed while writing a cassette left behind, listing each.");
+        command.Options.Add(folder);
+        command.SetAction(async parse =>
+        {
+            IReadOnlyList<string> removed;
+            try
+            {
+                removed = StrayFiles.Remove(parse.GetValue(folder)!, TimeProvider.System.GetUtcNow());
+            }
+            catch (Exception ex) when (ex is DirectoryNotFoundException or IOException or UnauthorizedAccessException)
+            {
+                await error.WriteLineAsync($"error: {ex.Message}");
+                return ExitCodes.InputError;
+            }
+
+            foreach (var file in removed)
+            {
+                console.MarkupLineInvariant($"removed {Markup.Escape(Path.GetRelativePath(Environment.CurrentDirectory, file))}");
+            }
+
+            console.MarkupLineInvariant($"{removed.Count} partial file(s) removed.");
+            return ExitCodes.Ok;
         });
         return command;
     }

@@ -23,8 +23,11 @@ internal static class ServeCommand
         var port = new Option<int>("--port") { Description = "The port on 127.0.0.1 (0: any free port).", DefaultValueFactory = _ => 0 };
         var replay = new Option<string>("--replay") { Description = "instant or realistic.", DefaultValueFactory = _ => "instant" };
         replay.AcceptOnlyFromAmong("instant", "realistic");
+        var noRestart = new Option<bool>("--no-restart") { Description = "Do not start a cassette over when a client sends its first request again (reset it with POST /_evalh/reset/<cassette-id> instead)." };
+        var maxBody = new Option<double>("--max-body-mb") { Description = "The largest request body, in MB; a larger one is answered 413.", DefaultValueFactory = _ => 32 };
+        var bodyTimeout = new Option<double>("--body-timeout-s") { Description = "How long a request body may take to arrive, in seconds; a slower one is answered 408.", DefaultValueFactory = _ => 60 };
         var command = new Command("serve", "Run the cassette server on its own until Ctrl+C, for agents written in any language.");
-        foreach (var option in new Option[] { cassettes, mode, match, upstream, port, replay })
+        foreach (var option in new Option[] { cassettes, mode, match, upstream, port, replay, noRestart, maxBody, bodyTimeout })
         {
             command.Options.Add(option);
         }
@@ -42,6 +45,16 @@ internal static class ServeCommand
                     Upstream = parse.GetValue(upstream),
                     Port = parse.GetValue(port),
                     Timing = parse.GetValue(replay) == "realistic" ? ReplayTiming.Realistic : ReplayTiming.Instant,
+                    RestartOnFirstRequest = !parse.GetValue(noRestart),
+                    MaxRequestBodyBytes = (long)(parse.GetValue(maxBody) * 1024 * 1024),
+                    RequestBodyTimeout = TimeSpan.FromSeconds(parse.GetValue(bodyTimeout)),
+                    OnRequest = log =>
+                    {
+                        lock (console)
+                        {
+                            console.WriteLine(LogLine(log));
+                        }
+                    },
                 }, cancellationToken);
             }
             catch (Exception ex) when (ex is ArgumentException or IOException)
@@ -69,4 +82,8 @@ internal static class ServeCommand
         });
         return command;
     }
+
+    /// <summary>One line per request: <c>12:00:01.250 support/default/x/t1 #2 hit 200 3 ms</c>.</summary>
+    internal static string LogLine(CassetteRequestLog log) => string.Create(CultureInfo.InvariantCulture,
+        $"{log.Time.ToLocalTime():HH:mm:ss.fff} {log.CassetteId ?? "-"} {(log.Interaction > 0 ? $"#{log.Interaction}" : "-")} {log.Outcome.ToString().ToLowerInvariant()} {log.Status} {log.ElapsedMs:0} ms");
 }

@@ -130,7 +130,7 @@ public sealed class CassetteServerTests : IDisposable
         var error = await Assert.ThrowsAsync<ClientResultException>(() => client.GetResponseAsync(changed, Tools, Ct));
         var miss = Assert.Single((await server.TakeActivityAsync(id, Ct)).Misses);
 
-        Assert.Equal(409, error.Status);
+        Assert.Equal(422, error.Status);
         Assert.Equal("$.messages[0].content", miss.Difference!.Path);
         Assert.Equal(("\"Be brief.\"", "\"Be very brief.\""), (miss.Difference.Expected, miss.Difference.Actual));
         Assert.Contains("interaction #1", miss.Message, StringComparison.Ordinal);

@@ -14,6 +14,9 @@ public sealed class CassetteStoreTests : IDisposable
     [InlineData("support/default/refund/t1", "support/default/refund.t1.json")]
     [InlineData("support/prompt-v2/refund/t12", "support/prompt-v2/refund.t12.json")]
     [InlineData("myapp/login", "myapp/login.json")]
+    [InlineData("a/x/t1", "a/x.t1.json")]
+    [InlineData("a/x.t1/t1", "a/x.t1.t1.json")]
+    [InlineData("a/x.tip", "a/x.tip.json")]
     public void PathFor_MapsIdsToFiles(string id, string relative) =>
         Assert.Equal(Path.Combine(_temp.Path, relative), new CassetteStore(_temp.Path).PathFor(id));
 
@@ -24,6 +27,8 @@ public sealed class CassetteStoreTests : IDisposable
     [InlineData("a//b")]
     [InlineData("has space/x")]
     [InlineData("")]
+    [InlineData("a/x.t1")] // would share a/x.t1.json with a/x/t1
+    [InlineData("x.t12")] // would share x.t12.json with x/t12
     public void PathFor_IdThatCouldEscapeOrIsOdd_IsRejected(string id)
     {
         var error = Assert.Throws<ArgumentException>(() => new CassetteStore(_temp.Path).PathFor(id));

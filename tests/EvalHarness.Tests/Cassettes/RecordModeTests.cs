@@ -92,7 +92,7 @@ public sealed class RecordModeTests : IAsyncLifetime
 
         var answer = await PostAsync(server, "s/v/a/t1", Request("hello"));
 
-        Assert.Equal(HttpStatusCode.Conflict, answer.Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, answer.Status);
         Assert.Equal("hi", Load("s/v/a/t1").Interactions[0].Request.Body.GetProperty("messages")[1].GetProperty("content").GetString());
     }
 
@@ -140,7 +140,7 @@ public sealed class RecordModeTests : IAsyncLifetime
         await RecordAsync("s/v/a/t1", Request("a"), Request("b"), Request("a"));
         await using (var ordered = await StartAsync(RecordMode.None))
         {
-            Assert.Equal(HttpStatusCode.Conflict, (await PostAsync(ordered, "s/v/a/t1", Request("b"))).Status);
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, (await PostAsync(ordered, "s/v/a/t1", Request("b"))).Status);
         }
 
         await using var server = await StartAsync(RecordMode.None, MatchMode.Unordered);
@@ -149,7 +149,7 @@ public sealed class RecordModeTests : IAsyncLifetime
         var extra = await PostAsync(server, "s/v/a/t1", Request("a"));
 
         Assert.Equal(["answer 2", "answer 1", "answer 3"], answers.Select(a => a.Text));
-        Assert.Equal(HttpStatusCode.Conflict, extra.Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, extra.Status);
         Assert.Contains("all 3 interaction(s) were used", extra.Text, StringComparison.Ordinal);
     }
 
@@ -165,7 +165,7 @@ public sealed class RecordModeTests : IAsyncLifetime
         var strictAnswer = await PostAsync(strict, "s/v/a/t1", replay);
         var lenientAnswer = await PostAsync(lenient, "s/v/a/t1", replay);
 
-        Assert.Equal(HttpStatusCode.Conflict, strictAnswer.Status);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, strictAnswer.Status);
         Assert.Contains("$.user", strictAnswer.Text, StringComparison.Ordinal);
         Assert.Equal((HttpStatusCode.OK, "answer 1"), lenientAnswer);
     }

@@ -32,6 +32,7 @@ public sealed class SecretTests : IAsyncLifetime
 
             context.Response.Headers.SetCookie = "session=abc123secretcookie; HttpOnly";
             context.Response.Headers["openai-organization"] = "org-secret-123";
+            context.Response.Headers["x-request-id"] = "req_0123456789";
             // ?echo=<header> plays a provider that repeats a request header in its answer (a debugging proxy, a bad gateway).
             var content = context.Request.Query["echo"] is [{ } echoed] ? $"you sent {context.Request.Headers[echoed]}" : "ok";
             if (context.Request.Query["stream"] == "1")
@@ -87,6 +88,19 @@ public sealed class SecretTests : IAsyncLifetime
     }
 
     private string FileOf(string id) => new CassetteStore(_temp.Path).PathFor(id);
+
+    [Fact]
+    public async Task Record_UpstreamResponseHeaders_ReachTheClientButNotTheFile()
+    {
+        await using var server = await StartAsync(RecordMode.All);
+
+        using var response = await PostAsync(server, "s/v/request-id/t1", """{"model":"m","messages":[]}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("req_0123456789", Assert.Single(response.Headers.GetValues("x-request-id")));
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.DoesNotContain("req_0123456789", await File.ReadAllTextAsync(FileOf("s/v/request-id/t1"), Ct), StringComparison.Ordinal);
+    }
 
     [Fact]
     public async Task CredentialHeaders_GoUpstreamButNeverIntoTheFile()

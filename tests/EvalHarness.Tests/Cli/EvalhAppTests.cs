@@ -262,6 +262,29 @@ public sealed class EvalhAppTests : IDisposable
     }
 
     [Fact]
+    public async Task CassettesLintAndClean_PartialFileOfAKilledRecording_IsReportedThenRemoved()
+    {
+        var cassettes = _temp.Combine("cassettes");
+        RepoPaths.CopyTree(Path.Combine(RepoPaths.Cassettes, "digest"), Path.Combine(cassettes, "digest"));
+        // What CassetteStore.Save leaves when killed between writing and renaming: <file>.<pid>.<guid>.tmp, its process gone.
+        var partial = Path.Combine(cassettes, "digest", "default", "weekly-digest.t1.json.999999999.0123456789abcdef0123456789abcdef.tmp");
+        File.WriteAllText(partial, "{ \"formatVersion\": 1, \"id\": \"digest/def");
+
+        var lint = await Evalh("cassettes", "lint", "--cassettes", cassettes);
+        var clean = await Evalh("cassettes", "clean", "--cassettes", cassettes);
+        var lintAfter = await Evalh("cassettes", "lint", "--cassettes", cassettes);
+
+        Assert.Equal((1, 0, 0), (lint, clean, lintAfter));
+        var output = _out.ToString();
+        Assert.Contains($"partial {Path.GetRelativePath(Environment.CurrentDirectory, partial)}: is a partial cassette", output, StringComparison.Ordinal);
+        Assert.Contains($"removed {Path.GetRelativePath(Environment.CurrentDirectory, partial)}", output, StringComparison.Ordinal);
+        Assert.Contains("1 partial file(s) removed.", output, StringComparison.Ordinal);
+        Assert.False(File.Exists(partial));
+        Assert.True(File.Exists(Path.Combine(cassettes, "digest", "default", "weekly-digest.t1.json")));
+        Assert.EndsWith("0 finding(s).", output.TrimEnd(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CassettesLint_CommittedCassettes_AreClean()
     {
         var args = new List<string> { "cassettes", "lint", "--cassettes", RepoPaths.Cassettes };

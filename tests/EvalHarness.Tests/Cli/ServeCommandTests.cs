@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using EvalHarness.Cassettes.Format;
+using EvalHarness.Tests.Support;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace EvalHarness.Tests.Cli;
+
+/// <summary><c>evalh serve</c> as an agent in another language meets it: misses, runs repeated, its log and its limits.</summary>
+public sealed class ServeCommandTests : IDisposable
+{
+    private const string OrderStatus = "support/default/order-status/t1";
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>The request bodies of the committed cassette, as a client sends them.</summary>
+    private static IReadOnlyList<string> RecordedRequests() =>
+        [.. CassetteStore.Read(Path.Combine(RepoPaths.Cassettes, "support", "default", "order-status.t1.json")).Interactions.Select(i => i.Request.Body.GetRawText())];
+
+    private static async Task<(HttpStatusCode Status, string Body, HttpResponseMessage Response)> PostAsync(Uri url, string body)
+    {
+        using var http = new HttpClient();
+        var response = await http.PostAsync(url, new StringContent(body, Encoding.UTF8, "application/json"), Ct);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(Ct), response);
+    }
+
+    private static async Task<IReadOnlyList<HttpStatusCode>> RunClientAsync(ServeHost serve, string id, IEnumerable<string> requests)
+    {
+        var statuses = new List<HttpStatusCode>();
+        foreach (var request in requests)
+        {
+            statuses.Add((await PostAsync(new Uri(serve.V1(id), "chat/completions"), request)).Status);
+        }
+
+        return statuses;
+    }
+
+    [Fact]
+    public async Task Serve_NodeSdkWithDefaultRetries_SurfacesTheJsonPathAfterOneRequest()
+    {
+        var nodeModules = Path.Combine(RepoPaths.Example("node-agent"), "node_modules");
+        Assert.True(Directory.Exists(Path.Combine(nodeModules, "openai")), "examples/node-agent needs `npm ci` (dotnet test runs it)");
+        Directory.CreateSymbolicLink(_temp.Combine("node_modules"), nodeModules);
+        // The official SDK with its default retries (2, on 408, 409, 429 and 5xx unless x-should-retry says otherwise).
+        var script = _temp.Write("miss.mjs", """
+            import OpenAI from "openai";
+            const client = new OpenAI({ baseURL: process.env.OPENAI_BASE_URL, apiKey: "placeholder" });
+            try {
+              await client.chat.completions.create(JSON.parse(process.env.BODY));
+              console.log("answered");
+            } catch (error) {
+              console.log(`${error.status} ${error.message}`);
+            }
+            """);
+        var changed = JsonNode.Parse(RecordedRequests()[0])!;
+        changed["messages"]![0]!["content"] = "You answer at length.";
+        await using var serve = await ServeHost.StartAsync(Ct, "--cassettes", RepoPaths.Cassettes);
+
+        var start = new ProcessStartInfo("node", [script]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _temp.Path };
+        start.Environment["OPENAI_BASE_URL"] = serve.V1(OrderStatus).ToString().TrimEnd('/');
+        start.Environment["BODY"] = changed.ToJsonString();
+        using var node = Process.Start(start)!;
+        var output = await node.StandardOutput.ReadToEndAsync(Ct);
+        await node.WaitForExitAsync(Ct);
+
+        Assert.StartsWith("422 ", output, StringComparison.Ordinal);
+        Assert.Contains("interaction #1: the request differs from the recording at $.messages[0].content", output, StringComparison.Ordinal);
+        Assert.Contains("evalh serve` with `--mode all --upstream <url>`", output, StringComparison.Ordinal);
+        var line = Assert.Single(serve.LogLines(OrderStatus));
+        Assert.Contains($" {OrderStatus} #1 miss 422 ", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_SameClientRunTwice_ReplaysBothTimes()
+    {
+        await using var serve = await ServeHost.StartAsync(Ct, "--cassettes", RepoPaths.Cassettes);
+
+        var first = await RunClientAsync(serve, OrderStatus, RecordedRequests());
+        var second = await RunClientAsync(serve, OrderStatus, RecordedRequests());
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK], first);
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK], second);
+        Assert.Equal(["#1 hit", "#2 hit", "#1 hit", "#2 hit"], serve.LogLines(OrderStatus).Select(l => Regex.Match(l, "#[0-9]+ [a-z]+").Value));
+    }
+
+    [Fact]
+    public async Task Serve_NoRestart_SecondRunMisses_UntilTheCassetteIsReset()
+    {
+        await using var serve = await ServeHost.StartAsync(Ct, "--cassettes", RepoPaths.Cassettes, "--no-restart");
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK], await RunClientAsync(serve, OrderStatus, RecordedRequests()));
+        Assert.Equal([HttpStatusCode.UnprocessableEntity], await RunClientAsync(serve, OrderStatus, RecordedRequests().Take(1)));
+
+        var reset = await PostAsync(new Uri(serve.Address, $"_evalh/reset/{OrderStatus}"), string.Empty);
+        var again = await RunClientAsync(serve, OrderStatus, RecordedRequests());
+
+        Assert.Equal(HttpStatusCode.OK, reset.Status);
+        Assert.Equal($$"""{"reset":"{{OrderStatus}}"}""", reset.Body);
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK], again);
+    }
+
+    [Fact]
+    public async Task Serve_RecordRunTwice_KeepsOneRunInTheCassette()
+    {
+        const string id = "own/default/greet/t1";
+        var (app, upstream) = await LoopbackHostAccess.StartAsync(
+            a => a.Map("/{**rest}", (HttpContext c) => c.Response.WriteAsJsonAsync(JsonNode.Parse(
+                """{"id":"chatcmpl-1","object":"chat.completion","model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"Hello."},"finish_reason":"stop"}]}"""))),
+            Ct);
+        await using var _ = app;
+        var cassettes = _temp.Combine("cassettes");
+        string[] run = ["""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hi"}]}""", """{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Bye"}]}"""];
+        await using var serve = await ServeHost.StartAsync(Ct, "--cassettes", cassettes, "--mode", "all", "--upstream", upstream.ToString());
+
+        var first = await RunClientAsync(serve, id, run);
+        var second = await RunClientAsync(serve, id, run);
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK], first);
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK], second);
+        var cassette = new CassetteStore(cassettes).Load(id)!;
+        Assert.Equal(["Hi", "Bye"], cassette.Interactions.Select(i => i.Request.Body.GetProperty("messages")[0].GetProperty("content").GetString()));
+        Assert.Equal(["#1 recorded", "#2 recorded", "#1 recorded", "#2 recorded"], serve.LogLines(id).Select(l => Regex.Match(l, "#[0-9]+ [a-z]+").Value));
+    }
+
+    [Fact]
+    public async Task Serve_LogsOneLinePerRequest_WithTimeCassetteInteractionOutcomeStatusAndMs()
+    {
+        await using var serve = await ServeHost.StartAsync(Ct, "--cassettes", RepoPaths.Cassettes);
+
+        await RunClientAsync(serve, OrderStatus, [RecordedRequests()[0], """{"model":"other"}"""]);
+        await RunClientAsync(serve, "support/default/no-such-scenario/t1", ["{}"]);
+
+        Assert.Matches(new Regex(@"^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} support/default/order-status/t1 #1 hit 200 [0-9]+ ms$"), serve.LogLines(OrderStatus)[0]);
+        Assert.Matches(new Regex(@"^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} support/default/order-status/t1 #2 miss 422 [0-9]+ ms$"), serve.LogLines(OrderStatus)[1]);
+        Assert.Equal(2, serve.LogLines(OrderStatus).Count);
+        Assert.Matches(new Regex(@" support/default/no-such-scenario/t1 #1 miss 404 [0-9]+ ms$"), Assert.Single(serve.LogLines("support/default/no-such-scenario/t1")));
+    }
+
+    [Fact]
+    public async Task Serve_BodyOverTheLimit_Is413WithTheLimit()
+    {
+        await using var serve = await ServeHost.StartAsync(Ct, "--cassettes", RepoPaths.Cassettes, "--max-body-mb", "0.01");
+        var large = $$"""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"{{new string('x', 20_000)}}"}]}""";
+
+        var declared = await PostAsync(new Uri(serve.V1(OrderStatus), "chat/completions"), large);
+        using var http = new HttpClient();
+        // Chunked: no length declared, the limit is met while reading.
+        using var chunked = await http.PostAsync(new Uri(serve.V1(OrderStatus), "chat/completions"),
+            new StreamContent(new NonSeekableStream(Encoding.UTF8.GetBytes(large))) { Headers = { ContentType = new("application/json") } }, Ct);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, declared.Status);
+        Assert.Contains("larger than the cassette server's limit of 0.01 MB", declared.Body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, chunked.StatusCode);
+        Assert.Contains("--max-body-mb", await chunked.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal(["false", "false"], [declared.Response.Headers.GetValues("x-should-retry").Single(), chunked.Headers.GetValues("x-should-retry").Single()]);
+    }
+
+    [Fact]
+    public async Task Serve_BodyThatStalls_Is408()
+    {
+        await using var serve = await ServeHost.StartAsync(Ct, "--cassettes", RepoPaths.Cassettes, "--body-timeout-s", "0.2");
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, serve.Address.Port, Ct);
+
+        // The headers promise 100 bytes; one arrives, then nothing.
+        await socket.SendAsync(Encoding.ASCII.GetBytes(
+            $"POST /c/{OrderStatus}/v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{"), Ct);
+        var answer = new StringBuilder();
+        var buffer = new byte[4096];
+        while (!answer.ToString().Contains("}}", StringComparison.Ordinal) && await socket.ReceiveAsync(buffer, Ct) is var n and > 0)
+        {
+            answer.Append(Encoding.UTF8.GetString(buffer, 0, n));
+        }
+
+        Assert.StartsWith("HTTP/1.1 408 ", answer.ToString(), StringComparison.Ordinal);
+        Assert.Contains("did not arrive within 0.2 s", answer.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("a/x.t1", "would share its file (a/x.t1.json) with 'a/x/t1'")]
+    [InlineData("suite/v/<250 characters>/t1", "at most 200 are allowed")]
+    public async Task Serve_InvalidCassetteId_Is400WithWhy(string id, string why)
+    {
+        id = id.Replace("<250 characters>", new string('a', 250), StringComparison.Ordinal);
+        await using var serve = await ServeHost.StartAsync(Ct, "--cassettes", _temp.Path, "--mode", "once", "--upstream", "http://127.0.0.1:9/");
+
+        var answer = await PostAsync(new Uri(serve.V1(id), "chat/completions"), "{}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
+        Assert.Contains(why, answer.Body, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(_temp.Path));
+    }
+
+    /// <summary>A stream that cannot tell its length, so HttpClient sends it chunked.</summary>
+    private sealed class NonSeekableStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+    }
+}

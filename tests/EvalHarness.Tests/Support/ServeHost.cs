@@ -1,0 +1,86 @@
+using System.Text.RegularExpressions;
+using EvalHarness.Cli.Commands;
+using Spectre.Console;
+
+namespace EvalHarness.Tests.Support;
+
+/// <summary><c>evalh serve</c> hosted in process until disposed: its address and what it printed.</summary>
+internal sealed partial class ServeHost : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop;
+    private readonly StringWriter _out = new();
+    private readonly TextWriter _syncOut;
+    private readonly StringWriter _error = new();
+    private readonly Task<int> _serving;
+
+    private ServeHost(string[] args, CancellationToken cancellationToken)
+    {
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _syncOut = TextWriter.Synchronized(_out);
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(_syncOut) });
+        console.Profile.Width = 500;
+        _serving = EvalhApp.InvokeAsync(["serve", .. args], console, TextWriter.Synchronized(_error), _stop.Token);
+    }
+
+    /// <summary>The server's address, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
+    public Uri Address { get; private set; } = null!;
+
+    /// <summary>What serve printed so far.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_syncOut) // the synchronised writer locks itself
+            {
+                return _out.ToString();
+            }
+        }
+    }
+
+    /// <summary>The lines serve logged for <paramref name="cassetteId"/>'s requests.</summary>
+    public IReadOnlyList<string> LogLines(string cassetteId) =>
+        [.. Output.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Contains($" {cassetteId} ", StringComparison.Ordinal))];
+
+    /// <summary>The base URL a client uses for a cassette, ending in <c>/v1/</c>.</summary>
+    public Uri V1(string cassetteId) => new(Address, $"c/{cassetteId}/v1/");
+
+    public static async Task<ServeHost> StartAsync(CancellationToken cancellationToken, params string[] args)
+    {
+        var host = new ServeHost(args, cancellationToken);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            if (AddressLine().Match(host.Output) is { Success: true } found)
+            {
+                host.Address = new Uri(found.Groups[1].Value);
+                return host;
+            }
+
+            if (host._serving.IsCompleted)
+            {
+                throw new InvalidOperationException($"serve ended with {await host._serving}: {host._error}");
+            }
+
+            await Task.Delay(20, cancellationToken);
+        }
+
+        throw new OperationCanceledException(cancellationToken);
+    }
+
+    /// <summary>Stops serve (as Ctrl+C does) and returns its exit code.</summary>
+    public async Task<int> StopAsync()
+    {
+        await _stop.CancelAsync();
+        return await _serving;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _stop.Dispose();
+        _out.Dispose();
+        _error.Dispose();
+    }
+
+    [GeneratedRegex(@"Cassette server on (http://127\.0\.0\.1:[0-9]+/)")]
+    private static partial Regex AddressLine();
+}
