@@ -26,7 +26,7 @@ public static class Evaluation
     {
         options ??= new EvaluationOptions();
         var policy = options.PolicyFile is null ? null : GatePolicyLoader.Load(options.PolicyFile);
-        var suite = SuiteLoader.Load(suitePath);
+        var suite = SuiteLoader.Load(suitePath, new SuiteLoadOptions { AllowOutside = options.AllowOutside });
         var mode = options.Mode ?? (options.Upstream is null ? suite.Cassettes.RecordMode : RecordMode.All);
         var cassettes = suite.Cassettes.FolderFor(options.CassetteDirectory);
         if (mode == RecordMode.None && !Directory.Exists(cassettes))
@@ -55,7 +55,7 @@ public static class Evaluation
             {
                 if (options.Upstream == "scripted")
                 {
-                    var book = ScriptBook.Load(ScriptBook.DefaultPathFor(suite), suite);
+                    var book = ScriptBook.LoadFor(suite);
                     scripted = await ScriptedUpstream.StartAsync((id, prompt) => book.Find(id, prompt), cancellationToken);
                     runOptions = runOptions with { Upstream = scripted.UpstreamTemplate, RecordedFrom = "scripted" };
                 }

@@ -36,6 +36,12 @@ public sealed record EvaluationOptions
     /// <summary>Only scenarios matching one of these (a name with <c>*</c>, or <c>tag:&lt;tag&gt;</c>); empty for all.</summary>
     public IReadOnlyList<string> Filters { get; init; } = [];
 
+    /// <summary>
+    /// Lets the suite use files and folders outside its repository (or, in none, its folder), as <c>--allow-outside</c> does;
+    /// off by default.
+    /// </summary>
+    public bool AllowOutside { get; init; }
+
     /// <summary>Only these variants; empty for all.</summary>
     public IReadOnlyList<string> Variants { get; init; } = [];
 }

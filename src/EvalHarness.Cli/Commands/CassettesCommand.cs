@@ -28,9 +28,11 @@ internal static class CassettesCommand
         var suites = new Option<string[]>("--suite") { Description = "Suites whose cases the cassettes must belong to (repeatable); a cassette none of them uses is reported.", AllowMultipleArgumentsPerToken = true };
         var maxAge = new Option<int?>("--max-age-days") { Description = "Report cassettes recorded longer ago than this." };
         var command = new Command("lint", "Report unreadable cassettes, credentials, cassettes no suite uses, stale recordings and partial files a killed recording left. Exit 1 when anything is found.");
+        var allowOutside = CommonOptions.AllowOutsideOption();
         command.Options.Add(folder);
         command.Options.Add(suites);
         command.Options.Add(maxAge);
+        command.Options.Add(allowOutside);
         command.SetAction(async parse =>
         {
             try
@@ -40,7 +42,7 @@ internal static class CassettesCommand
                 foreach (var suitePath in parse.GetValue(suites) ?? [])
                 {
                     used ??= new HashSet<string>(StringComparer.Ordinal);
-                    used.UnionWith(EvalRunner.Expand(SuiteLoader.Load(suitePath))
+                    used.UnionWith(EvalRunner.Expand(SuiteLoader.Load(suitePath, new SuiteLoadOptions { AllowOutside = parse.GetValue(allowOutside) }))
                         .SelectMany(c => c.Scenario.Expect.Judge is null ? [c.CassetteId] : new[] { c.CassetteId, $"{c.CassetteId}/judge" }));
                 }
 
@@ -56,7 +58,7 @@ internal static class CassettesCommand
             }
             catch (Exception ex) when (ex is SuiteException or DirectoryNotFoundException)
             {
-                await error.WriteLineAsync($"error: {ex.Message}");
+                await error.WriteLineAsync($"error: {InputErrors.Message(ex)}");
                 return ExitCodes.InputError;
             }
         });

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EvalHarness.Core.Suites;
 
 namespace EvalHarness.Cli.Commands;
 
@@ -44,6 +45,17 @@ internal sealed class CommonOptions
         Description = "Gate the run with this policy file (e.g. gate.yaml): the exit code is then the gate's. See docs/reports-and-gate.md.",
     };
 
+    public Option<bool> AllowOutside { get; } = AllowOutsideOption();
+
+    /// <summary>How the command line says to load the suite.</summary>
+    public SuiteLoadOptions Load(ParseResult parse) => new() { AllowOutside = parse.GetValue(AllowOutside) };
+
+    /// <summary><c>--allow-outside</c>, for every command that loads a suite.</summary>
+    public static Option<bool> AllowOutsideOption() => new("--allow-outside")
+    {
+        Description = "Let the suite use files and folders outside its repository (the nearest folder above it holding .git; a suite in none: its own folder): prompts, includes, schemas, assemblies, cassettes.dir, cwd. Off by default, so a suite cannot read any file on the machine.",
+    };
+
     /// <summary>The report choices the command line made.</summary>
     public ReportChoices Choices(ParseResult parse) => new(parse.GetValue(Baseline), parse.GetValue(Policy));
 
@@ -85,6 +97,7 @@ internal sealed class CommonOptions
         command.Options.Add(Concurrency);
         command.Options.Add(Baseline);
         command.Options.Add(Policy);
+        command.Options.Add(AllowOutside);
         Concurrency.Validators.Add(r =>
         {
             // Runs even when the value did not parse (System.CommandLine reports that itself): read the token, not the value.

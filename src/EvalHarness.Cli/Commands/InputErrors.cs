@@ -19,7 +19,14 @@ internal static class InputErrors
         }
     }
 
-    /// <summary>The message a person should read: without .NET's "(Parameter 'x')" suffix.</summary>
-    public static string Message(Exception ex) =>
-        ex is ArgumentException { ParamName: { } name } ? ex.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : ex.Message;
+    /// <summary>
+    /// The message a person should read: without .NET's "(Parameter 'x')" suffix; a suite's several errors each on a line
+    /// of its own, each after the <c>error: </c> its caller writes first.
+    /// </summary>
+    public static string Message(Exception ex) => ex switch
+    {
+        ArgumentException { ParamName: { } name } => ex.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal),
+        SuiteException { Errors.Count: > 1 } or SuiteException { More: > 0 } => string.Join("\nerror: ", ex.Message.Split('\n')),
+        _ => ex.Message,
+    };
 }

@@ -43,7 +43,7 @@ internal static class SuiteCommand
             ScriptedUpstream? scripted = null;
             try
             {
-                return await SuiteSession.RunAsync(console, error, parse.GetValue(common.Suite)!, parse.GetValue(common.Reports)!, common.Choices(parse), async suite =>
+                return await SuiteSession.RunAsync(console, error, parse.GetValue(common.Suite)!, common.Load(parse), parse.GetValue(common.Reports)!, common.Choices(parse), async suite =>
                 {
                     var mode = parse.GetValue(recordMode) is { } chosen ? RecordModes.Names[chosen] : defaultMode ?? suite.Cassettes.RecordMode;
                     var options = new RunOptions
@@ -83,7 +83,7 @@ internal static class SuiteCommand
 
                     if (target == "scripted")
                     {
-                        var book = ScriptBook.Load(parse.GetValue(script) ?? ScriptBook.DefaultPathFor(suite), suite);
+                        var book = parse.GetValue(script) is { } given ? ScriptBook.Load(given, suite) : ScriptBook.LoadFor(suite);
                         scripted = await ScriptedUpstream.StartAsync((id, prompt) => book.Find(id, prompt), cancellationToken);
                         return options with { Upstream = scripted.UpstreamTemplate, RecordedFrom = "scripted" };
                     }

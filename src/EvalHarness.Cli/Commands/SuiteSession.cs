@@ -12,7 +12,7 @@ namespace EvalHarness.Cli.Commands;
 internal static class SuiteSession
 {
     public static async Task<int> RunAsync(
-        IAnsiConsole console, TextWriter error, string suitePath, string reportsDirectory, ReportChoices choices, Func<Suite, Task<RunOptions>> configure, CancellationToken cancellationToken)
+        IAnsiConsole console, TextWriter error, string suitePath, SuiteLoadOptions load, string reportsDirectory, ReportChoices choices, Func<Suite, Task<RunOptions>> configure, CancellationToken cancellationToken)
     {
         RunResult run;
         GatePolicy? policy;
@@ -28,7 +28,7 @@ internal static class SuiteSession
                 RunLocator.Resolve(choices.Baseline, reportsDirectory);
             }
 
-            var suite = SuiteLoader.Load(suitePath);
+            var suite = SuiteLoader.Load(suitePath, load);
             var options = await configure(suite) with { Spool = spool };
             ProcessStats.Mark("suiteLoaded");
             if (policy?.Variants.FirstOrDefault(v => suite.Variants.All(x => x.Name != v) || (options.Variants.Count > 0 && !options.Variants.Contains(v))) is { } missing)
@@ -88,7 +88,7 @@ internal static class SuiteSession
         }
         catch (Exception ex) when (ex is SuiteException or FileNotFoundException)
         {
-            await error.WriteLineAsync($"error: {ex.Message}");
+            await error.WriteLineAsync($"error: {InputErrors.Message(ex)}");
             return ExitCodes.InputError;
         }
         catch (CassetteFormatException ex)

@@ -35,7 +35,24 @@ public sealed class ScriptBook
     public static string DefaultPathFor(Suite suite) =>
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(suite.FilePath))!, "scripts", $"{suite.Name}.yaml");
 
-    /// <summary>Loads a script file for <paramref name="suite"/>; every scenario it names must exist in the suite.</summary>
+    /// <summary>
+    /// Loads the suite's own script file (<see cref="DefaultPathFor"/>), which must stay inside the suite's repository
+    /// like every file the suite uses (a symlink out of it is refused) unless the suite was loaded with AllowOutside.
+    /// </summary>
+    /// <exception cref="SuiteException">The file is missing, outside, or malformed.</exception>
+    public static ScriptBook LoadFor(Suite suite)
+    {
+        var path = DefaultPathFor(suite);
+        var root = new SuiteRoot(suite.FilePath, new SuiteLoadOptions { AllowOutside = suite.AllowOutside });
+        if (root.Check(path) is { } outside)
+        {
+            throw new SuiteException(path, 0, 0, root.Refusal("the script file", Path.GetRelativePath(root.BaseDirectory, path), outside));
+        }
+
+        return Load(path, suite);
+    }
+
+    /// <summary>Loads a script file for <paramref name="suite"/>; every scenario it names must exist in the suite, every tool it calls among the agent's.</summary>
     /// <exception cref="SuiteException">The file is missing or malformed.</exception>
     public static ScriptBook Load(string path, Suite suite)
     {
@@ -51,27 +68,30 @@ public sealed class ScriptBook
     /// <exception cref="SuiteException">The script is malformed.</exception>
     internal static ScriptBook Parse(string path, string yaml, Suite suite)
     {
-        var y = new YamlNodes(path);
+        // Like a suite, a script reports every mistake it can find in one load.
+        var errors = new SuiteErrors();
+        var y = new YamlNodes(path, errors);
         var root = y.Mapping(YamlNodes.Parse(path, yaml), "a script file");
         var keys = y.Keys(root, "the script file", "default", "variants");
-        var scenarioNames = suite.Scenarios.Select(s => s.Name).ToList();
-        var conversations = suite.Variants.SelectMany(v => v.Agent.SubAgents.Select(x => x.Name)).Append(AgentConversation).Append(SummaryConversation).Append(JudgeConversation).Distinct().ToList();
-        var defaults = keys.TryGetValue("default", out var d) ? ParseScenarios(y, d.Value, scenarioNames, conversations) : [];
+        var tools = new ScriptTools(suite);
+        var defaults = keys.TryGetValue("default", out var d) ? errors.Try(() => ParseScenarios(y, d.Value, tools), []) : [];
         var variants = new Dictionary<string, Dictionary<string, Conversations>>(StringComparer.Ordinal);
         if (keys.TryGetValue("variants", out var v))
         {
-            foreach (var (keyNode, value) in y.Mapping(v.Value, "variants").Children)
+            foreach (var (keyNode, value) in errors.Try(() => y.Mapping(v.Value, "variants").Children.ToList(), []))
             {
                 var name = y.String(keyNode, "a variant name");
                 if (suite.Variants.All(x => x.Name != name))
                 {
-                    throw y.Error(keyNode, $"the suite has no variant '{name}'. Variants: {string.Join(", ", suite.Variants.Select(x => x.Name))}.");
+                    y.Report(y.Error(keyNode, $"the suite has no variant '{name}'. Variants: {string.Join(", ", suite.Variants.Select(x => x.Name))}."));
+                    continue;
                 }
 
-                variants[name] = ParseScenarios(y, value, scenarioNames, conversations);
+                variants[name] = errors.Try(() => ParseScenarios(y, value, tools), []);
             }
         }
 
+        errors.ThrowIfAny();
         return new ScriptBook(suite, defaults, variants);
     }
 
@@ -107,41 +127,51 @@ public sealed class ScriptBook
         : systemPrompt == Assertions.Judge.Instruction ? JudgeConversation
         : agent.SubAgents.FirstOrDefault(s => s.Agent.SystemPrompt == systemPrompt)?.Name ?? AgentConversation;
 
-    private static Dictionary<string, Conversations> ParseScenarios(YamlNodes y, YamlNode node, List<string> scenarioNames, List<string> conversationNames)
+    private static Dictionary<string, Conversations> ParseScenarios(YamlNodes y, YamlNode node, ScriptTools tools)
     {
         var result = new Dictionary<string, Conversations>(StringComparer.Ordinal);
         foreach (var (keyNode, value) in y.Mapping(node, "a list of scenarios").Children)
         {
-            var name = y.String(keyNode, "a scenario name");
-            if (!scenarioNames.Contains(name))
+            // One scenario's mistake is reported and the next scenario read.
+            var conversations = y.Errors!.Try(() => ParseScenario(y, keyNode, value, tools), null);
+            if (conversations is not null)
             {
-                var hint = YamlNodes.Suggest(name, scenarioNames) is { } close ? $" Did you mean '{close}'?" : string.Empty;
-                throw y.Error(keyNode, $"the suite has no scenario '{name}'.{hint}");
+                result[y.String(keyNode, "a scenario name")] = conversations;
             }
-
-            if (value is YamlSequenceNode)
-            {
-                result[name] = new Conversations { [AgentConversation] = Turns(y, value, name) };
-                continue;
-            }
-
-            // A scenario with several conversations: { agent: [...], billing: [...], summary: [...] }.
-            var conversations = new Conversations();
-            foreach (var (conversationNode, turns) in y.Mapping(value, $"the script of '{name}' (a list of turns, or conversations by agent)").Children)
-            {
-                var conversation = y.String(conversationNode, "a conversation name");
-                if (!conversationNames.Contains(conversation))
-                {
-                    throw y.Error(conversationNode, $"'{conversation}' is not a conversation of this suite: use one of {string.Join(", ", conversationNames)}.");
-                }
-
-                conversations[conversation] = Turns(y, turns, $"{name}/{conversation}");
-            }
-
-            result[name] = conversations;
         }
 
         return result;
+    }
+
+    private static Conversations ParseScenario(YamlNodes y, YamlNode keyNode, YamlNode value, ScriptTools tools)
+    {
+        var name = y.String(keyNode, "a scenario name");
+        if (!tools.Scenarios.Contains(name))
+        {
+            var hint = YamlNodes.Suggest(name, tools.Scenarios) is { } close ? $" Did you mean '{close}'?" : string.Empty;
+            throw y.Error(keyNode, $"the suite has no scenario '{name}'.{hint}");
+        }
+
+        if (value is YamlSequenceNode)
+        {
+            return new Conversations { [AgentConversation] = Turns(y, value, name, tools.For(name, AgentConversation)) };
+        }
+
+        // A scenario with several conversations: { agent: [...], billing: [...], summary: [...] }.
+        var conversations = new Conversations();
+        foreach (var (conversationNode, turns) in y.Mapping(value, $"the script of '{name}' (a list of turns, or conversations by agent)").Children)
+        {
+            var conversation = y.String(conversationNode, "a conversation name");
+            if (!tools.Conversations.Contains(conversation))
+            {
+                y.Report(y.Error(conversationNode, $"'{conversation}' is not a conversation of this suite: use one of {string.Join(", ", tools.Conversations)}."));
+                continue;
+            }
+
+            conversations[conversation] = Turns(y, turns, $"{name}/{conversation}", tools.For(name, conversation));
+        }
+
+        return conversations;
     }
 
     private static string Fault(YamlNodes y, YamlNode node) => y.String(node, "fault") switch
@@ -150,10 +180,10 @@ public sealed class ScriptBook
         _ => throw y.Error(node, "fault must be timeout, reset, malformed or truncated."),
     };
 
-    private static List<ScriptedTurn> Turns(YamlNodes y, YamlNode node, string what) =>
-        [.. y.Sequence(node, $"the turns of '{what}'").Children.Select(t => ParseTurn(y, t))];
+    private static List<ScriptedTurn> Turns(YamlNodes y, YamlNode node, string what, Func<YamlNodes, YamlNode, string> tool) =>
+        [.. y.Sequence(node, $"the turns of '{what}'").Children.Select(t => ParseTurn(y, t, tool))];
 
-    private static ScriptedTurn ParseTurn(YamlNodes y, YamlNode node)
+    private static ScriptedTurn ParseTurn(YamlNodes y, YamlNode node, Func<YamlNodes, YamlNode, string> tool)
     {
         var map = y.Mapping(node, "a turn");
         var keys = y.Keys(map, "a turn", "text", "tools", "error", "fault", "latency_ms");
@@ -181,7 +211,7 @@ public sealed class ScriptBook
                 }
 
                 var (name, args) = entry.Children.Single();
-                calls.Add(new ScriptedToolCall(y.String(name, "a tool name"), YamlJson.ToElement(y.Mapping(args, "the tool's arguments"))));
+                calls.Add(new ScriptedToolCall(tool(y, name), YamlJson.ToElement(y.Mapping(args, "the tool's arguments"))));
             }
 
             turn = turn with { ToolCalls = calls };

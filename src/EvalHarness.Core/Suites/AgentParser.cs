@@ -18,12 +18,12 @@ internal static class AgentParser
         "output_schema", "max_repairs", "context", "streaming", "approvals",
     ];
 
-    public static AgentConfig Parse(YamlNodes y, YamlNode node, string baseDirectory, string what, AgentConfig? parent)
+    public static AgentConfig Parse(YamlNodes y, YamlNode node, SuiteRoot root, string what, AgentConfig? parent)
     {
         var map = y.Mapping(node, what);
         if (parent is null && OwnAgentParser.IsOwn(map))
         {
-            return OwnAgentParser.Parse(y, map, baseDirectory);
+            return OwnAgentParser.Parse(y, map, root);
         }
 
         // The top-level agent also knows an own agent's keys, so a misspelt `comand:` gets its "did you mean".
@@ -36,8 +36,9 @@ internal static class AgentParser
         }
 
         var model = keys.TryGetValue("model", out var m) ? Model(y, m.Value) : parent?.Model ?? Model(y, y.Required(keys, map, "model", what));
-        var (prompt, source) = Prompt(y, y.Required(keys, map, "system_prompt", what), baseDirectory);
+        var (prompt, source) = Prompt(y, y.Required(keys, map, "system_prompt", what), root);
         var tools = keys.TryGetValue("tools", out var t) ? Tools(y, t.Value) : [];
+        ExpectationParser.ToolsUnknown |= keys.Misspelt.ContainsKey("tools");
         var config = new AgentConfig { Model = model, SystemPrompt = prompt, SystemPromptSource = source, Tools = tools };
 
         config = keys.TryGetValue("limits", out var l) ? config with { Limits = Limits(y, l.Value) } : config;
@@ -45,14 +46,14 @@ internal static class AgentParser
         config = keys.TryGetValue("tool_output", out var to) ? config with { ToolOutput = ToolOutput(y, to.Value) } : config;
         config = keys.TryGetValue("guard", out var g) ? config with { Guard = y.Bool(g.Value, "guard") } : config;
         config = keys.TryGetValue("retry", out var r) ? config with { Retry = Retry(y, r.Value) } : config;
-        config = keys.TryGetValue("output_schema", out var os) ? config with { OutputSchema = Schema(y, os.Value, baseDirectory) } : config;
+        config = keys.TryGetValue("output_schema", out var os) ? config with { OutputSchema = Schema(y, os.Value, root) } : config;
         config = keys.TryGetValue("max_repairs", out var mr) ? config with { MaxRepairs = y.Int(mr.Value, "max_repairs", 0) } : config;
         config = keys.TryGetValue("context", out var c) ? config with { Context = Context(y, c.Value, model) } : config;
         config = keys.TryGetValue("streaming", out var s) ? config with { Streaming = y.Bool(s.Value, "streaming") } : config;
         config = keys.TryGetValue("approvals", out var a) ? config with { Approvals = Approvals(y, a.Value, tools) } : config;
         if (keys.TryGetValue("sub_agents", out var sa))
         {
-            config = config with { SubAgents = SubAgents(y, sa.Value, baseDirectory, config) };
+            config = config with { SubAgents = SubAgents(y, sa.Value, root, config) };
         }
 
         if (keys.TryGetValue("pipeline", out var p))
@@ -75,7 +76,7 @@ internal static class AgentParser
         ModelRef.TryParse(y.String(node, "model"), out var model, out var error) ? model : throw y.Error(node, error);
 
     /// <summary>A prompt ending in .md or .txt is a file relative to the suite; anything else is the prompt itself.</summary>
-    public static (string Text, string Source) Prompt(YamlNodes y, YamlNode node, string baseDirectory)
+    public static (string Text, string Source) Prompt(YamlNodes y, YamlNode node, SuiteRoot root)
     {
         var value = y.String(node, "system_prompt");
         if (value.Contains('\n', StringComparison.Ordinal) || !(value.EndsWith(".md", StringComparison.OrdinalIgnoreCase) || value.EndsWith(".txt", StringComparison.OrdinalIgnoreCase)))
@@ -83,10 +84,10 @@ internal static class AgentParser
             return (value, "inline");
         }
 
-        var file = Path.Combine(baseDirectory, value);
+        var file = root.Resolve(y, node, value, "the prompt file");
         return File.Exists(file)
             ? (File.ReadAllText(file).TrimEnd(), value)
-            : throw y.Error(node, $"the prompt file '{value}' does not exist (looked in {baseDirectory}).");
+            : throw y.Error(node, $"the prompt file '{value}' does not exist (looked in {root.BaseDirectory}).");
     }
 
     private static List<string> Tools(YamlNodes y, YamlNode node)
@@ -175,15 +176,15 @@ internal static class AgentParser
     }
 
     /// <summary>An inline schema (YAML mapping) or a path to a .json file beside the suite.</summary>
-    private static JsonSchemaValidator Schema(YamlNodes y, YamlNode node, string baseDirectory)
+    private static JsonSchemaValidator Schema(YamlNodes y, YamlNode node, SuiteRoot root)
     {
         if (node is YamlScalarNode)
         {
             var relative = y.String(node, "output_schema");
-            var file = Path.Combine(baseDirectory, relative);
+            var file = root.Resolve(y, node, relative, "the schema file");
             if (!File.Exists(file))
             {
-                throw y.Error(node, $"the schema file '{relative}' does not exist (looked in {baseDirectory}).");
+                throw y.Error(node, $"the schema file '{relative}' does not exist (looked in {root.BaseDirectory}).");
             }
 
             return Build(y, node, () => JsonSchemaValidator.Parse(File.ReadAllText(file)));
@@ -242,7 +243,7 @@ internal static class AgentParser
         return rules;
     }
 
-    private static List<SubAgentConfig> SubAgents(YamlNodes y, YamlNode node, string baseDirectory, AgentConfig parent)
+    private static List<SubAgentConfig> SubAgents(YamlNodes y, YamlNode node, SuiteRoot root, AgentConfig parent)
     {
         var result = new List<SubAgentConfig>();
         foreach (var item in y.Sequence(node, "sub_agents").Children)
@@ -256,7 +257,7 @@ internal static class AgentParser
             }
 
             var description = keys.TryGetValue("description", out var d) ? y.String(d.Value, "description") : $"The {name} specialist.";
-            result.Add(new SubAgentConfig(name, description, Parse(y, item, baseDirectory, $"sub-agent '{name}'", parent)));
+            result.Add(new SubAgentConfig(name, description, Parse(y, item, root, $"sub-agent '{name}'", parent)));
         }
 
         return result;

@@ -10,6 +10,13 @@ internal static class ExpectationParser
     [ThreadStatic]
     internal static IReadOnlyList<Toolkits.IToolkit>? Toolkits;
 
+    /// <summary>
+    /// Set when an agent's <c>tools</c> key is misspelt (already an error): the tools it meant are unknown, so expected tool
+    /// names are not checked against them, which would add an error for every name.
+    /// </summary>
+    [ThreadStatic]
+    internal static bool ToolsUnknown;
+
     /// <summary>The custom assertions of the suite being loaded (set by the loader before it reads scenarios).</summary>
     [ThreadStatic]
     internal static IReadOnlyDictionary<string, Assertions.ICaseAssertion>? Registered;
@@ -22,7 +29,7 @@ internal static class ExpectationParser
         // An own agent names its tools, counters and state itself: they are checked only against what the suite declares.
         var own = variants.Any(v => v.Agent.Own is not null);
         var callable = variants.SelectMany(v => Callable(v.Agent)).Distinct().ToList();
-        var anyTool = own && callable.Count == 0;
+        var anyTool = (own && callable.Count == 0) || ToolsUnknown;
         var expect = new Expectations();
         if (keys.TryGetValue("outcome", out var oc))
         {

@@ -13,11 +13,12 @@ internal static class OwnAgentParser
     public static bool IsOwn(YamlMappingNode map) =>
         map.Children.Keys.OfType<YamlScalarNode>().Any(k => k.Value is "command" or "dotnet");
 
-    public static AgentConfig Parse(YamlNodes y, YamlMappingNode map, string baseDirectory)
+    public static AgentConfig Parse(YamlNodes y, YamlMappingNode map, SuiteRoot root)
     {
         var keys = y.Keys(map, "agent", "model", "tools", "command", "env", "cwd", "timeout_s", "dotnet");
         var model = AgentParser.Model(y, y.Required(keys, map, "model", "An agent"));
         var tools = keys.TryGetValue("tools", out var t) ? y.Strings(t.Value, "tools") : [];
+        ExpectationParser.ToolsUnknown |= keys.Misspelt.ContainsKey("tools");
         if (keys.ContainsKey("command") == keys.ContainsKey("dotnet"))
         {
             throw y.Error(map, "an agent is either a process (command: [...]) or a .NET type (dotnet: { assembly, type }), not both.");
@@ -46,7 +47,7 @@ internal static class OwnAgentParser
             else
             {
                 var typeName = y.String(typeNode.Value, "type");
-                var assembly = dk.TryGetValue("assembly", out var a) ? Path.Combine(baseDirectory, y.String(a.Value, "assembly")) : null;
+                var assembly = dk.TryGetValue("assembly", out var a) ? root.Resolve(y, a.Value, y.String(a.Value, "assembly"), "the agent assembly") : null;
                 Type type;
                 try
                 {
@@ -71,7 +72,7 @@ internal static class OwnAgentParser
                 throw y.Error(c, "command is empty: give the program and its arguments, e.g. [python3, agent.py].");
             }
 
-            var cwd = keys.TryGetValue("cwd", out var w) ? Path.GetFullPath(Path.Combine(baseDirectory, y.String(w.Value, "cwd"))) : baseDirectory;
+            var cwd = keys.TryGetValue("cwd", out var w) ? root.Resolve(y, w.Value, y.String(w.Value, "cwd"), "the working folder (cwd)") : root.BaseDirectory;
             if (!Directory.Exists(cwd))
             {
                 throw y.Error(keys["cwd"].Value, $"the folder '{cwd}' does not exist (cwd is relative to the suite).");

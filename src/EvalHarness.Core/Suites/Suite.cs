@@ -27,6 +27,9 @@ public sealed record Suite
     /// <summary>How the suite's cassettes are recorded and matched.</summary>
     public CassetteSettings Cassettes { get; init; } = new();
 
+    /// <summary>Whether the suite was loaded with <see cref="SuiteLoadOptions.AllowOutside"/>: files it uses later (its script) are held to the same rule.</summary>
+    public bool AllowOutside { get; init; }
+
     /// <summary>The scenarios, in file order.</summary>
     public required IReadOnlyList<Scenario> Scenarios { get; init; }
 }

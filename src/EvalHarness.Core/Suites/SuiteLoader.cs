@@ -12,8 +12,8 @@ namespace EvalHarness.Core.Suites;
 public static partial class SuiteLoader
 {
     /// <summary>Loads and validates the suite at <paramref name="path"/>.</summary>
-    /// <exception cref="SuiteException">The suite cannot be used; the message says where and why.</exception>
-    public static Suite Load(string path)
+    /// <exception cref="SuiteException">The suite cannot be used; the message says where and why (every problem found, up to twenty).</exception>
+    public static Suite Load(string path, SuiteLoadOptions? options = null)
     {
         if (Directory.Exists(path))
         {
@@ -25,74 +25,90 @@ public static partial class SuiteLoader
             throw new SuiteException(path, 0, 0, "no such file. Check the path (it is relative to the current folder).");
         }
 
-        return Parse(path, File.ReadAllText(path));
+        return Parse(path, File.ReadAllText(path), options);
     }
 
     /// <summary>Parses suite YAML; <paramref name="path"/> names it in errors and anchors relative paths.</summary>
-    public static Suite Parse(string path, string yaml)
+    /// <exception cref="SuiteException">The suite cannot be used; the message says where and why (every problem found, up to twenty).</exception>
+    public static Suite Parse(string path, string yaml, SuiteLoadOptions? options = null)
     {
-        var y = new YamlNodes(path);
+        // Problems are collected where reading can go on (a key, a scenario, an include), and the load fails at the end
+        // with all of them; what the rest depends on (the agent, toolkits, assertions) ends it at once.
+        var errors = new SuiteErrors();
+        var y = new YamlNodes(path, errors);
         var root = y.Mapping(YamlNodes.Parse(path, yaml), "a suite");
         var keys = y.Keys(root, "the suite", "suite", "include", "assertions", "toolkits", "agent", "variants", "trials", "fixtures", "cassettes", "defaults", "scenarios");
-        var name = Identifier(y, y.Required(keys, root, "suite", "A suite"), "the suite name");
-        var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var name = errors.Try(() => Identifier(y, y.Required(keys, root, "suite", "A suite"), "the suite name"), "suite");
+        var suiteRoot = new SuiteRoot(path, options ?? SuiteLoadOptions.Default);
 
         // Toolkits first: the agent's tools, the fixtures and the state paths may be theirs.
-        var toolkits = keys.TryGetValue("toolkits", out var tk) ? LoadToolkits(y, tk.Value, baseDirectory) : [];
+        var toolkits = keys.TryGetValue("toolkits", out var tk) ? errors.Must(() => LoadToolkits(y, tk.Value, suiteRoot)) : [];
         ExpectationParser.Toolkits = toolkits; // read while this thread parses the agent and the scenarios below
-        var agent = AgentParser.Parse(y, y.Required(keys, root, "agent", "A suite"), baseDirectory, "agent", parent: null);
-        var variants = keys.TryGetValue("variants", out var v) ? ParseVariants(y, v.Value, agent, baseDirectory) : [new Variant("default", agent)];
-        var trials = keys.TryGetValue("trials", out var t) ? y.Int(t.Value, "trials", 1) : 1;
-        var fixtures = keys.TryGetValue("fixtures", out var f) ? FixtureParser.Parse(y, f.Value, toolkits) : new Fixtures();
-        var custom = keys.TryGetValue("assertions", out var asm) ? LoadAssertions(y, asm.Value, baseDirectory) : new Dictionary<string, Assertions.ICaseAssertion>();
+        ExpectationParser.ToolsUnknown = false;
+        var agent = errors.Must(() => AgentParser.Parse(y, y.Required(keys, root, "agent", "A suite"), suiteRoot, "agent", parent: null));
+        var variants = keys.TryGetValue("variants", out var v) ? errors.Must(() => ParseVariants(y, v.Value, agent, suiteRoot)) : [new Variant("default", agent)];
+        var trials = keys.TryGetValue("trials", out var t) ? errors.Try(() => y.Int(t.Value, "trials", 1), 1) : 1;
+        var fixtures = keys.TryGetValue("fixtures", out var f) ? errors.Try(() => FixtureParser.Parse(y, f.Value, toolkits), new Fixtures()) : new Fixtures();
+        var custom = keys.TryGetValue("assertions", out var asm) ? errors.Must(() => LoadAssertions(y, asm.Value, suiteRoot)) : new Dictionary<string, Assertions.ICaseAssertion>();
         ExpectationParser.Registered = custom; // read while this thread parses the scenarios below
-        var defaults = keys.TryGetValue("defaults", out var d) ? y.Mapping(d.Value, "defaults") : null;
+        var defaults = keys.TryGetValue("defaults", out var d) ? errors.Try(() => y.Mapping(d.Value, "defaults"), null) : null;
         if (defaults is not null)
         {
             y.Keys(defaults, "defaults", "tags", "vars", "expect", "approvals", "memories");
         }
 
-        var scenarios = ParseScenarios(y, y.Required(keys, root, "scenarios", "A suite"), variants, defaults, allowEmpty: false);
+        var scenarios = errors.Must(() => ParseScenarios(y, y.Required(keys, root, "scenarios", "A suite"), variants, defaults, allowEmpty: false));
         if (keys.TryGetValue("include", out var inc))
         {
             // Shared files bring more fixtures and scenarios; their errors name their own file and line.
-            foreach (var item in y.Sequence(inc.Value, "include").Children)
+            foreach (var item in errors.Try(() => y.Sequence(inc.Value, "include").Children, []))
             {
-                var relative = y.String(item, "an included file");
-                var included = Path.Combine(baseDirectory, relative);
-                if (!File.Exists(included))
-                {
-                    throw y.Error(item, $"the included file '{relative}' does not exist (looked in {baseDirectory}).");
-                }
-
-                var yi = new YamlNodes(Path.GetRelativePath(Environment.CurrentDirectory, included));
-                var part = yi.Mapping(YamlNodes.Parse(yi.File, File.ReadAllText(included)), "an included file");
-                var partKeys = yi.Keys(part, "an included file", "fixtures", "scenarios");
-                if (partKeys.TryGetValue("fixtures", out var pf))
-                {
-                    fixtures = Merge(yi, pf.Key, path, fixtures, FixtureParser.Parse(yi, pf.Value, toolkits));
-                }
-
-                if (partKeys.TryGetValue("scenarios", out var ps))
-                {
-                    foreach (var scenario in ParseScenarios(yi, ps.Value, variants, defaults, allowEmpty: true))
-                    {
-                        if (scenarios.Any(s => s.Name == scenario.Name))
-                        {
-                            throw new SuiteException(yi.File, scenario.Line, 1, $"there are two scenarios named '{scenario.Name}' (one in {path}); names must be unique within a suite.");
-                        }
-
-                        scenarios.Add(scenario);
-                    }
-                }
+                fixtures = errors.Try(() => Include(y, item, suiteRoot, path, fixtures, scenarios, variants, defaults, toolkits), fixtures);
             }
         }
 
-        var cassettes = keys.TryGetValue("cassettes", out var c) ? ParseCassettes(y, c.Value, baseDirectory) : new CassetteSettings();
-        return new Suite { Name = name, FilePath = path, Variants = variants, Trials = trials, Fixtures = fixtures, Cassettes = cassettes, Scenarios = scenarios, CustomAssertions = custom, Toolkits = toolkits };
+        var cassettes = keys.TryGetValue("cassettes", out var c) ? errors.Try(() => ParseCassettes(y, c.Value, suiteRoot), new CassetteSettings()) : new CassetteSettings();
+        errors.ThrowIfAny();
+        return new Suite { Name = name, FilePath = path, Variants = variants, Trials = trials, Fixtures = fixtures, Cassettes = cassettes, Scenarios = scenarios, CustomAssertions = custom, Toolkits = toolkits, AllowOutside = suiteRoot.AllowOutside };
     }
 
-    private static CassetteSettings ParseCassettes(YamlNodes y, YamlNode node, string baseDirectory)
+    /// <summary>Reads one included file: its scenarios join <paramref name="scenarios"/>; returns the fixtures with its own added.</summary>
+    private static Fixtures Include(
+        YamlNodes y, YamlNode item, SuiteRoot suiteRoot, string path, Fixtures fixtures, List<Scenario> scenarios, IReadOnlyList<Variant> variants, YamlMappingNode? defaults, IReadOnlyList<Toolkits.IToolkit> toolkits)
+    {
+        var relative = y.String(item, "an included file");
+        var included = suiteRoot.Resolve(y, item, relative, "the included file");
+        if (!File.Exists(included))
+        {
+            throw y.Error(item, $"the included file '{relative}' does not exist (looked in {suiteRoot.BaseDirectory}).");
+        }
+
+        var yi = new YamlNodes(Path.GetRelativePath(Environment.CurrentDirectory, included), y.Errors);
+        var part = yi.Mapping(YamlNodes.Parse(yi.File, File.ReadAllText(included)), "an included file");
+        var partKeys = yi.Keys(part, "an included file", "fixtures", "scenarios");
+        if (partKeys.TryGetValue("fixtures", out var pf))
+        {
+            fixtures = y.Errors!.Try(() => Merge(yi, pf.Key, path, fixtures, FixtureParser.Parse(yi, pf.Value, toolkits)), fixtures);
+        }
+
+        if (partKeys.TryGetValue("scenarios", out var ps))
+        {
+            foreach (var scenario in ParseScenarios(yi, ps.Value, variants, defaults, allowEmpty: true))
+            {
+                if (scenarios.Any(s => s.Name == scenario.Name))
+                {
+                    yi.Report(new SuiteException(yi.File, scenario.Line, 1, $"there are two scenarios named '{scenario.Name}' (one in {path}); names must be unique within a suite."));
+                    continue;
+                }
+
+                scenarios.Add(scenario);
+            }
+        }
+
+        return fixtures;
+    }
+
+    private static CassetteSettings ParseCassettes(YamlNodes y, YamlNode node, SuiteRoot root)
     {
         var keys = y.Keys(y.Mapping(node, "cassettes"), "cassettes", "dir", "record_mode", "match", "ignore", "scrub");
         var settings = new CassetteSettings();
@@ -101,7 +117,7 @@ public static partial class SuiteLoader
             var dir = y.String(d.Value, "dir");
             settings = settings with
             {
-                Directory = dir.Length > 0 ? Path.GetFullPath(Path.Combine(baseDirectory, dir)) : throw y.Error(d.Value, "dir must name a folder, relative to the suite file (e.g. cassettes)."),
+                Directory = dir.Length > 0 ? root.Resolve(y, d.Value, dir, "the cassette folder") : throw y.Error(d.Value, "dir must name a folder, relative to the suite file (e.g. cassettes)."),
             };
         }
 
@@ -163,10 +179,29 @@ public static partial class SuiteLoader
         return settings;
     }
 
-    private static List<Variant> ParseVariants(YamlNodes y, YamlNode node, AgentConfig agent, string baseDirectory)
+    private static List<Variant> ParseVariants(YamlNodes y, YamlNode node, AgentConfig agent, SuiteRoot root)
     {
         var variants = new List<Variant>();
+        var failed = 0;
         foreach (var item in y.Sequence(node, "variants").Children)
+        {
+            var variant = y.Errors is null ? ReadVariant(item) : y.Errors.Try(() => ReadVariant(item), null);
+            if (variant is null)
+            {
+                failed++;
+                continue;
+            }
+
+            variants.Add(variant);
+        }
+
+        if (failed > 0 && variants.Count == 0)
+        {
+            // Scenarios cannot be checked without a variant: what was found so far ends the load.
+            y.Errors!.ThrowIfAny();
+        }
+
+        Variant? ReadVariant(YamlNode item)
         {
             var map = y.Mapping(item, "a variant");
             var keys = agent.Own is null
@@ -186,7 +221,7 @@ public static partial class SuiteLoader
 
             if (keys.TryGetValue("system_prompt", out var p))
             {
-                var (text, source) = AgentParser.Prompt(y, p.Value, baseDirectory);
+                var (text, source) = AgentParser.Prompt(y, p.Value, root);
                 config = config with { SystemPrompt = text, SystemPromptSource = source };
             }
 
@@ -203,13 +238,13 @@ public static partial class SuiteLoader
                     : config with { Own = config.Own with { Environment = config.Own.Environment.Concat(OwnAgentParser.Environment(y, env.Value)).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal) } };
             }
 
-            variants.Add(new Variant(name, config));
+            return new Variant(name, config);
         }
 
         return variants.Count > 0 ? variants : throw y.Error(node, "variants is empty: list at least one, or leave the key out.");
     }
 
-    private static List<Toolkits.IToolkit> LoadToolkits(YamlNodes y, YamlNode node, string baseDirectory)
+    private static List<Toolkits.IToolkit> LoadToolkits(YamlNodes y, YamlNode node, SuiteRoot root)
     {
         var loaded = new List<Toolkits.IToolkit>();
         foreach (var item in y.Sequence(node, "toolkits").Children)
@@ -217,7 +252,7 @@ public static partial class SuiteLoader
             var relative = y.String(item, "a toolkit assembly");
             try
             {
-                foreach (var toolkit in Toolkits.ToolkitAssemblies.Load(Path.Combine(baseDirectory, relative), relative))
+                foreach (var toolkit in Toolkits.ToolkitAssemblies.Load(root.Resolve(y, item, relative, "the toolkit assembly"), relative))
                 {
                     Toolkits.ToolkitAssemblies.Check(toolkit, loaded);
                     loaded.Add(toolkit);
@@ -232,7 +267,7 @@ public static partial class SuiteLoader
         return loaded;
     }
 
-    private static Dictionary<string, Assertions.ICaseAssertion> LoadAssertions(YamlNodes y, YamlNode node, string baseDirectory)
+    private static Dictionary<string, Assertions.ICaseAssertion> LoadAssertions(YamlNodes y, YamlNode node, SuiteRoot root)
     {
         var registry = new Dictionary<string, Assertions.ICaseAssertion>(StringComparer.Ordinal);
         foreach (var item in y.Sequence(node, "assertions").Children)
@@ -241,7 +276,7 @@ public static partial class SuiteLoader
             IReadOnlyList<Assertions.ICaseAssertion> found;
             try
             {
-                found = Assertions.CustomAssertions.Load(Path.Combine(baseDirectory, relative));
+                found = Assertions.CustomAssertions.Load(root.Resolve(y, item, relative, "the assertion assembly"));
             }
             catch (ArgumentException ex)
             {
@@ -328,7 +363,21 @@ public static partial class SuiteLoader
     private static List<Scenario> ParseScenarios(YamlNodes y, YamlNode node, IReadOnlyList<Variant> variants, YamlMappingNode? defaults, bool allowEmpty)
     {
         var scenarios = new List<Scenario>();
+        var failed = 0;
         foreach (var item in y.Sequence(node, "scenarios").Children)
+        {
+            // A scenario that cannot be read is reported, and the next one read: one run lists every scenario's mistakes.
+            var scenario = y.Errors is null ? ReadScenario(item) : y.Errors.Try(() => ReadScenario(item), null);
+            if (scenario is null)
+            {
+                failed++;
+                continue;
+            }
+
+            scenarios.Add(scenario);
+        }
+
+        Scenario? ReadScenario(YamlNode item)
         {
             var map = WithDefaults(y.Mapping(item, "a scenario"), defaults);
             var keys = y.Keys(map, "a scenario", "name", "tags", "critical", "input", "vars", "expect", "approvals", "resume", "memories");
@@ -341,7 +390,7 @@ public static partial class SuiteLoader
             var tags = keys.TryGetValue("tags", out var t) ? y.Strings(t.Value, "tags") : [];
             var input = y.String(y.Required(keys, item, "input", $"Scenario '{name}'"), "input");
             var expect = keys.TryGetValue("expect", out var e) ? ExpectationParser.Parse(y, e.Value, variants) : new Expectations();
-            scenarios.Add(new Scenario(name, tags, input, expect, (int)item.Start.Line)
+            return new Scenario(name, tags, input, expect, (int)item.Start.Line)
             {
                 Approvals = keys.TryGetValue("approvals", out var a) ? Decisions(y, a.Value, "approvals", variants, allowPending: true) : new Dictionary<string, ApprovalDecision>(),
                 Resume = keys.TryGetValue("resume", out var r) ? Decisions(y, r.Value, "resume", variants, allowPending: false) : new Dictionary<string, ApprovalDecision>(),
@@ -350,10 +399,10 @@ public static partial class SuiteLoader
                 Vars = keys.TryGetValue("vars", out var vs)
                     ? y.Mapping(vs.Value, "vars").Children.ToDictionary(kv => y.String(kv.Key, "a variable name"), kv => YamlJson.ToElement(kv.Value), StringComparer.Ordinal)
                     : new Dictionary<string, System.Text.Json.JsonElement>(),
-            });
+            };
         }
 
-        return scenarios.Count > 0 || allowEmpty ? scenarios : throw y.Error(node, "scenarios is empty: a suite needs at least one scenario.");
+        return scenarios.Count > 0 || allowEmpty || failed > 0 ? scenarios : throw y.Error(node, "scenarios is empty: a suite needs at least one scenario.");
     }
 
     private static Dictionary<string, ApprovalDecision> Decisions(YamlNodes y, YamlNode node, string what, IReadOnlyList<Variant> variants, bool allowPending)

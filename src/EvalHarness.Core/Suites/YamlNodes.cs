@@ -8,9 +8,15 @@ namespace EvalHarness.Core.Suites;
 /// Reads a YAML document node by node, so every error can name the file, line and column, and every
 /// mapping can reject keys it does not know (with a "did you mean" suggestion).
 /// </summary>
-internal sealed class YamlNodes(string file)
+internal sealed class YamlNodes(string file, SuiteErrors? errors = null)
 {
+    /// <summary>The most characters of a file's content an error quotes.</summary>
+    public const int MaxExcerpt = 80;
+
     public string File { get; } = file;
+
+    /// <summary>Where errors a reader can go on after are collected; null to throw at the first.</summary>
+    public SuiteErrors? Errors { get; } = errors;
 
     /// <summary>
     /// The most nodes a document may expand to, aliases followed, beyond one per character of its text: a guard
@@ -134,8 +140,32 @@ internal sealed class YamlNodes(string file)
         }
     }
 
+    /// <summary>
+    /// An error at <paramref name="node"/>. A long or multi-line value the message quotes is cut to its excerpt, so no
+    /// error prints a whole file (an included /etc/passwd is one long scalar).
+    /// </summary>
     public SuiteException Error(YamlNode node, string message) =>
-        new(File, (int)node.Start.Line, (int)node.Start.Column, message);
+        new(File, (int)node.Start.Line, (int)node.Start.Column,
+            node is YamlScalarNode { Value: { } value } && Excerpt(value) != value ? message.Replace(value, Excerpt(value), StringComparison.Ordinal) : message);
+
+    /// <summary>At most <see cref="MaxExcerpt"/> characters of the first line of <paramref name="text"/>, with an ellipsis when cut.</summary>
+    public static string Excerpt(string text)
+    {
+        var end = text.IndexOfAny(['\r', '\n']);
+        var line = end < 0 ? text : text[..end];
+        return line.Length > MaxExcerpt ? string.Concat(line.AsSpan(0, MaxExcerpt), "…") : end < 0 ? line : line + "…";
+    }
+
+    /// <summary>Collects <paramref name="error"/> when this reader collects errors, else throws it.</summary>
+    public void Report(SuiteException error)
+    {
+        if (Errors is null)
+        {
+            throw error;
+        }
+
+        Errors.Add(error);
+    }
 
     public YamlMappingNode Mapping(YamlNode node, string what) =>
         node as YamlMappingNode ?? throw Error(node, $"{what} must be a mapping (key: value lines), not {Describe(node)}.");
@@ -181,29 +211,41 @@ internal sealed class YamlNodes(string file)
         : Sequence(node, what).Children.Select(c => String(c, $"each item of {what}")).ToList();
 
     /// <summary>Checks a mapping's keys against the known ones and returns them by name.</summary>
-    public Dictionary<string, (YamlScalarNode Key, YamlNode Value)> Keys(YamlMappingNode map, string what, params string[] known)
+    public KeyMap Keys(YamlMappingNode map, string what, params string[] known)
     {
-        var result = new Dictionary<string, (YamlScalarNode, YamlNode)>(StringComparer.Ordinal);
+        var result = new KeyMap();
         foreach (var (keyNode, value) in map.Children)
         {
             var key = String(keyNode, $"a key of {what}");
             if (Array.IndexOf(known, key) < 0)
             {
-                var hint = Suggest(key, known) is { } close ? $" Did you mean '{close}'?" : $" Known keys: {string.Join(", ", known)}.";
-                throw Error(keyNode, $"unknown key '{key}' in {what}.{hint}");
+                var close = Suggest(key, known);
+                var hint = close is not null ? $" Did you mean '{close}'?" : $" Known keys: {string.Join(", ", known)}.";
+                var error = Error(keyNode, $"unknown key '{key}' in {what}.{hint}");
+                Report(error);
+
+                // Collecting errors: the key it meant, if required, is missing for this reason; one typo gives one error.
+                if (close is not null)
+                {
+                    result.Misspelt.TryAdd(close, error);
+                }
+
+                continue;
             }
 
             if (!result.TryAdd(key, ((YamlScalarNode)keyNode, value)))
             {
-                throw Error(keyNode, $"the key '{key}' appears twice in {what}.");
+                Report(Error(keyNode, $"the key '{key}' appears twice in {what}."));
             }
         }
 
         return result;
     }
 
-    public YamlNode Required(Dictionary<string, (YamlScalarNode Key, YamlNode Value)> keys, YamlNode owner, string key, string what) =>
-        keys.TryGetValue(key, out var entry) ? entry.Value : throw Error(owner, $"{what} needs '{key}'.");
+    public YamlNode Required(KeyMap keys, YamlNode owner, string key, string what) =>
+        keys.TryGetValue(key, out var entry) ? entry.Value
+        : keys.Misspelt.TryGetValue(key, out var misspelt) ? throw misspelt
+        : throw Error(owner, $"{what} needs '{key}'.");
 
     /// <summary>The closest known word, when it is close enough to be a typo.</summary>
     public static string? Suggest(string word, IEnumerable<string> known)
@@ -235,7 +277,7 @@ internal sealed class YamlNodes(string file)
         YamlMappingNode => "a mapping",
         YamlSequenceNode => "a list",
         YamlScalarNode { Value: null or "" } => "an empty value",
-        YamlScalarNode s => $"'{s.Value}'",
+        YamlScalarNode s => $"'{Excerpt(s.Value)}'",
         _ => "an alias",
     };
 

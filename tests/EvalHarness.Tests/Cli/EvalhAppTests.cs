@@ -88,7 +88,7 @@ public sealed class EvalhAppTests : IDisposable
     [Fact]
     public async Task Run_MalformedSuite_ExitsTwoWithFileLineAndColumn()
     {
-        var suite = _temp.Write("bad.yaml", "suite: bad\nagent:\n  model: openai:m\n  system_promt: hi\nscenarios: []\n");
+        var suite = _temp.Write("bad.yaml", "suite: bad\nagent:\n  model: openai:m\n  system_promt: hi\nscenarios: [{ name: a, input: hi }]\n");
 
         var exit = await Evalh("run", suite);
 

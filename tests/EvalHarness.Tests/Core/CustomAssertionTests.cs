@@ -29,6 +29,9 @@ public sealed class BrokenAssertion : ICaseAssertion
 
 public sealed class CustomAssertionTests : IDisposable
 {
+    /// <summary>The assertions are this test assembly, outside the temp folder the suites are written to.</summary>
+    private static readonly SuiteLoadOptions Outside = new() { AllowOutside = true };
+
     private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
     private readonly TempDirectory _temp = new();
 
@@ -48,7 +51,7 @@ public sealed class CustomAssertionTests : IDisposable
     [Fact]
     public async Task CustomAssertions_AreLoadedFromTheAssemblyAndJudgeTheRun()
     {
-        var suite = SuiteLoader.Load(Suite("{ short_answer: { max_words: 8 }, broken: {} }"));
+        var suite = SuiteLoader.Load(Suite("{ short_answer: { max_words: 8 }, broken: {} }"), Outside);
 
         var run = await EvalRunner.RunAsync(suite, new RunOptions { CassetteDirectory = RepoPaths.Cassettes, Filters = ["order-status"], Variants = ["default"] }, Ct);
 
@@ -61,7 +64,7 @@ public sealed class CustomAssertionTests : IDisposable
     [Fact]
     public void UnknownCustomAssertion_FailsAtLoadWithASuggestion()
     {
-        var error = Assert.Throws<SuiteException>(() => SuiteLoader.Load(Suite("{ short_answers: { max_words: 8 } }")));
+        var error = Assert.Throws<SuiteException>(() => SuiteLoader.Load(Suite("{ short_answers: { max_words: 8 } }"), Outside));
 
         Assert.Contains("there is no custom assertion 'short_answers'. Did you mean 'short_answer'?", error.Message, StringComparison.Ordinal);
     }

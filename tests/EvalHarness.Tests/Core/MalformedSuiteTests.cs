@@ -50,7 +50,7 @@ public sealed class MalformedSuiteTests : IDisposable
         { "root is a list", "- a\n- b\n", 1, "a suite must be a mapping" },
         { "root is a scalar", "just text\n", 1, "a suite must be a mapping" },
         { "unknown root key", Base + "\nvariatns: []\n", 13, "unknown key 'variatns' in the suite. Did you mean 'variants'?" },
-        { "unknown agent key", Base.Replace("  tools:", "  toolz:", StringComparison.Ordinal), 5, "unknown key 'toolz' in agent. Did you mean 'tools'?" },
+        { "unknown agent key", Base.Replace("  tools: [", "  toolz: [", StringComparison.Ordinal), 5, "unknown key 'toolz' in agent. Did you mean 'tools'?" },
         { "unknown scenario key", Base.Replace("    input: Refund A1", "    inputs: Refund A1", StringComparison.Ordinal), 10, "unknown key 'inputs' in a scenario. Did you mean 'input'?" },
         { "unknown expect key", Base.Replace("      tools: { called:", "      tool: { called:", StringComparison.Ordinal), 12, "unknown key 'tool' in expect. Did you mean 'tools'?" },
         { "duplicate key", Base.Replace("suite: shop", "suite: shop\nsuite: other", StringComparison.Ordinal), 2, "not valid YAML" },

@@ -214,8 +214,8 @@ public sealed class OwnAgentSuiteTests : IDisposable
     {
         var assembly = typeof(CannedAgent).Assembly.Location;
 
-        var error = Assert.Throws<SuiteException>(() => Parse(Dotnet.Replace("{ type:", $"{{ assembly: {assembly}, type:", StringComparison.Ordinal)
-            .Replace("EvalHarness.Tests.Core.CannedAgent", "No.Such.Agent", StringComparison.Ordinal)));
+        var error = Assert.Throws<SuiteException>(() => SuiteLoader.Parse(SuitePath, Dotnet.Replace("{ type:", $"{{ assembly: {assembly}, type:", StringComparison.Ordinal)
+            .Replace("EvalHarness.Tests.Core.CannedAgent", "No.Such.Agent", StringComparison.Ordinal), new SuiteLoadOptions { AllowOutside = true }));
 
         Assert.Equal(4, error.Line);
         Assert.Contains($"has no type 'No.Such.Agent'. Its agents: {typeof(CannedAgent).FullName}", error.Detail, StringComparison.Ordinal);

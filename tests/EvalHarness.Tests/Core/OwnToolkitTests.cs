@@ -57,6 +57,9 @@ public sealed class OwnToolkitTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
 
+    /// <summary>The toolkit is this test assembly, outside the temp folder the suites are written to.</summary>
+    private static readonly SuiteLoadOptions Outside = new() { AllowOutside = true };
+
     public void Dispose() => _temp.Dispose();
 
     private static string Suite(string tools = "[loyalty.points_of, loyalty.award_points, orders.lookup_order]") => $$"""
@@ -90,7 +93,7 @@ public sealed class OwnToolkitTests : IDisposable
     {
         var suite = _temp.Write("loyal.yaml", Suite());
         _temp.Write("scripts/loyal.yaml", Script);
-        var options = new EvaluationOptions { CassetteDirectory = _temp.Combine("cassettes"), ReportsDirectory = _temp.Combine("reports") };
+        var options = new EvaluationOptions { AllowOutside = true, CassetteDirectory = _temp.Combine("cassettes"), ReportsDirectory = _temp.Combine("reports") };
 
         var recorded = await Evaluation.RunAsync(suite, options with { Upstream = "scripted" }, TestContext.Current.CancellationToken);
         var replayed = await Evaluation.RunAsync(suite, options, TestContext.Current.CancellationToken);
@@ -107,7 +110,7 @@ public sealed class OwnToolkitTests : IDisposable
     [InlineData("[loyalty.points_of, loyalty.points_of]", "'loyalty.points_of' is listed twice")]
     public void Load_ToolOfAnOwnToolkit_IsCheckedLikeABuiltInOne(string tools, string message)
     {
-        var error = Assert.Throws<SuiteException>(() => SuiteLoader.Parse(_temp.Combine("loyal.yaml"), Suite(tools)));
+        var error = Assert.Throws<SuiteException>(() => SuiteLoader.Parse(_temp.Combine("loyal.yaml"), Suite(tools), Outside));
 
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
         Assert.Equal(6, error.Line);
