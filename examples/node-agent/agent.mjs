@@ -154,8 +154,8 @@ async function main() {
     return 2;
   }
 
-  // maxRetries: 0, because in replay the harness answers a changed request with 409, and a retry
-  // would only send the same request again.
+  // maxRetries: 0: this agent reports an HTTP error rather than retrying it. (A replay miss is 422 with
+  // x-should-retry: false, which the SDK would not retry with its defaults either.)
   const client = new OpenAI({ baseURL: process.env.OPENAI_BASE_URL, apiKey: process.env.OPENAI_API_KEY, maxRetries: 0 });
   const desk = new WeatherDesk();
   console.error(`case ${process.env.EVALH_CASE_ID ?? "?"}: model ${model}`);

@@ -7,4 +7,5 @@ namespace EvalHarness.Cassettes.Server;
 /// <param name="Outcome">What the server did.</param>
 /// <param name="Status">The status answered; 0 when the connection was dropped (a recorded fault).</param>
 /// <param name="ElapsedMs">How long the answer took, in milliseconds.</param>
-public sealed record CassetteRequestLog(DateTimeOffset Time, string? CassetteId, int Interaction, RequestOutcome Outcome, int Status, double ElapsedMs);
+/// <param name="Message">For a miss, what went wrong (the difference, or why a recording was not written); else null.</param>
+public sealed record CassetteRequestLog(DateTimeOffset Time, string? CassetteId, int Interaction, RequestOutcome Outcome, int Status, double ElapsedMs, string? Message = null);

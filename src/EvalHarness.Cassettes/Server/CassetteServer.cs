@@ -142,7 +142,8 @@ public sealed class CassetteServer : IAsyncDisposable
             _options.OnRequest?.Invoke(new CassetteRequestLog(
                 arrived, handled.CassetteId, handled.Index + 1, handled.Outcome,
                 context.RequestAborted.IsCancellationRequested ? 0 : context.Response.StatusCode,
-                _options.Time.GetElapsedTime(started).TotalMilliseconds));
+                _options.Time.GetElapsedTime(started).TotalMilliseconds,
+                handled.State is { } state && state.Misses.Count > handled.MissesBefore ? state.Misses[^1].Message : null));
         }
     }
 
@@ -168,7 +169,8 @@ public sealed class CassetteServer : IAsyncDisposable
         try
         {
             handled.Outcome = RequestOutcome.Miss;
-            var misses = state.Misses.Count;
+            var misses = handled.MissesBefore = state.Misses.Count;
+            handled.State = state;
             var index = handled.Index = state.NextIndex++;
             if (!await OpenAsync(context, state, index))
             {
@@ -317,5 +319,10 @@ public sealed class CassetteServer : IAsyncDisposable
         public int Index { get; set; } = -1;
 
         public RequestOutcome Outcome { get; set; } = RequestOutcome.Rejected;
+
+        /// <summary>The cassette, once the request reached one: its misses after the request say what went wrong.</summary>
+        public CassetteState? State { get; set; }
+
+        public int MissesBefore { get; set; }
     }
 }

@@ -85,5 +85,5 @@ internal static class ServeCommand
 
     /// <summary>One line per request: <c>12:00:01.250 support/default/x/t1 #2 hit 200 3 ms</c>.</summary>
     internal static string LogLine(CassetteRequestLog log) => string.Create(CultureInfo.InvariantCulture,
-        $"{log.Time.ToLocalTime():HH:mm:ss.fff} {log.CassetteId ?? "-"} {(log.Interaction > 0 ? $"#{log.Interaction}" : "-")} {log.Outcome.ToString().ToLowerInvariant()} {log.Status} {log.ElapsedMs:0} ms");
+        $"{log.Time.ToLocalTime():HH:mm:ss.fff} {log.CassetteId ?? "-"} {(log.Interaction > 0 ? $"#{log.Interaction}" : "-")} {log.Outcome.ToString().ToLowerInvariant()} {log.Status} {log.ElapsedMs:0} ms{(log.Message is { } message ? $"\n  ✗ {message}" : string.Empty)}");
 }

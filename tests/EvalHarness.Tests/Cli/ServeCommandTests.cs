@@ -130,6 +130,41 @@ public sealed class ServeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_StreamedAnswerRefusedForALiveKey_IsLoggedLoudly_AndTheClientSeesAnError()
+    {
+        const string id = "own/default/echo/t1";
+        const string azureKey = "3f9a0c1e5b7d4a2f8e6c0b1d9a7f5e3c";
+        // An upstream (a debugging proxy, say) that streams the caller's Azure-style key back in its answer.
+        var (app, upstream) = await LoopbackHostAccess.StartAsync(
+            a => a.Map("/{**rest}", async (HttpContext c) =>
+            {
+                c.Response.ContentType = "text/event-stream";
+                await c.Response.WriteAsync($$"""data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"key {{c.Request.Headers["api-key"]}}"},"finish_reason":null}]}""" + "\n\ndata: [DONE]\n\n", Ct);
+            }),
+            Ct);
+        await using var _ = app;
+        var cassettes = _temp.Combine("cassettes");
+        await using var serve = await ServeHost.StartAsync(Ct, "--cassettes", cassettes, "--mode", "all", "--upstream", upstream.ToString());
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(serve.V1(id), "chat/completions"))
+        {
+            Content = new StringContent("""{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("api-key", azureKey);
+
+        using var response = await http.SendAsync(request, Ct);
+        var stream = await response.Content.ReadAsStringAsync(Ct);
+
+        Assert.Contains("event: error", stream, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(cassettes) && Directory.EnumerateFiles(cassettes, "*.json", SearchOption.AllDirectories).Any());
+        var logged = serve.Output.Split('\n').SkipWhile(l => !l.Contains($" {id} #1 miss", StringComparison.Ordinal)).Take(2).ToList();
+        Assert.Equal(2, logged.Count);
+        Assert.StartsWith("  ✗ ", logged[1], StringComparison.Ordinal);
+        Assert.Contains("contains the live API key", logged[1], StringComparison.Ordinal);
+        Assert.DoesNotContain(azureKey, serve.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_LogsOneLinePerRequest_WithTimeCassetteInteractionOutcomeStatusAndMs()
     {
         await using var serve = await ServeHost.StartAsync(Ct, "--cassettes", RepoPaths.Cassettes);
