@@ -311,10 +311,23 @@ public static partial class SuiteLoader
     internal static string Identifier(YamlNodes y, YamlNode node, string what)
     {
         var value = y.String(node, what);
+        if (value.Length > MaxIdentifierLength)
+        {
+            // Suite, variant and scenario names join into cassette ids (suite/variant/scenario/t1/judge), which
+            // CassetteStore caps so that a file name fits the file system: refuse here, at the name, not at replay.
+            throw y.Error(node, $"{what} '{value[..40]}…' is {value.Length} characters long; at most {MaxIdentifierLength} are allowed (it becomes part of a file name). Choose a shorter name.");
+        }
+
         return IdentifierPattern().IsMatch(value)
             ? value
             : throw y.Error(node, $"{what} '{value}' may hold only letters, digits, '-', '_' and '.' (it becomes part of a file path).");
     }
+
+    /// <summary>
+    /// The longest suite, variant or scenario name: three of them, a trial and a judge's segment stay within
+    /// <see cref="Cassettes.Format.CassetteStore.MaxIdLength"/>.
+    /// </summary>
+    internal const int MaxIdentifierLength = 60;
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
     private static partial Regex IdentifierPattern();

@@ -70,6 +70,7 @@ public sealed class MalformedSuiteTests : IDisposable
         { "missing prompt file", Base.Replace("system_prompt: Be helpful.", "system_prompt: prompts/none.md", StringComparison.Ordinal), 4, "the prompt file 'prompts/none.md' does not exist" },
         { "bad model", Base.Replace("model: openai:gpt-4o-mini", "model: gpt-4o-mini", StringComparison.Ordinal), 3, "must be written provider:model" },
         { "duplicate scenario", Base + "\n  - name: refund\n    input: again\n", 13, "there are two scenarios named 'refund'" },
+        { "name too long for a cassette id", Base.Replace("name: refund", "name: " + new string('r', 61), StringComparison.Ordinal), 9, "is 61 characters long; at most 60 are allowed" },
         { "path-like name", Base.Replace("name: refund", "name: ../../etc", StringComparison.Ordinal), 9, "may hold only letters, digits" },
         { "bad regex", Base.Replace("      tools: { called:", "      output: { regex: ['(unclosed'] }\n      tools: { called:", StringComparison.Ordinal), 12, "is not a valid regular expression" },
         { "bad state path", Base.Replace("      tools: { called:", "      state: { orders: refunded }\n      tools: { called:", StringComparison.Ordinal), 12, "'orders' is not a state path" },
