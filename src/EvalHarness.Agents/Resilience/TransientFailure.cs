@@ -1,5 +1,7 @@
 using System.ClientModel;
 using System.Globalization;
+using System.Net;
+using Anthropic.Exceptions;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
@@ -8,16 +10,39 @@ namespace EvalHarness.Agents.Resilience;
 /// <summary>Decides which model-call failures are worth retrying, and what the provider asked us to wait.</summary>
 public static class TransientFailure
 {
-    /// <summary>True for 408, 429 and 5xx answers, timeouts and dropped connections; never for other 4xx.</summary>
+    /// <summary>
+    /// True for 408, 429 and 5xx answers, timeouts and dropped connections; never for other 4xx, and never for an answer
+    /// that says <c>x-should-retry: false</c> (the header the official SDKs read before their status rules, which the
+    /// cassette server sends with every miss: asking again would get the same answer).
+    /// </summary>
     public static bool IsTransient(Exception exception) => exception switch
     {
+        ClientResultException e when ShouldRetryHeader(e) is { } told => told,
         ClientResultException { Status: 408 or 429 or >= 500 } => true,
         ClientResultException { Status: 0 } e => e.InnerException is HttpRequestException or IOException or TimeoutException,
         ClientResultException => false,
+        // The Anthropic SDK keeps the status and body but not the headers: a miss is known by its error type.
+        AnthropicApiException e when e.ResponseBody.Contains(CassetteMissType, StringComparison.Ordinal) => false,
+        AnthropicApiException { StatusCode: HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests } => true,
+        AnthropicApiException e => (int)e.StatusCode >= 500,
+        AnthropicIOException => true,
         BrokenCircuitException => false,
         TimeoutRejectedException or TimeoutException or HttpRequestException or IOException => true,
         _ => false,
     };
+
+    /// <summary>The error type the cassette server gives a miss (<c>{"error":{"type":"cassette_miss",…}}</c>).</summary>
+    private const string CassetteMissType = "\"cassette_miss\"";
+
+    private static bool? ShouldRetryHeader(ClientResultException exception) =>
+        exception.GetRawResponse()?.Headers.TryGetValue("x-should-retry", out var value) == true
+            ? value switch
+            {
+                "true" => true,
+                "false" => false,
+                _ => null,
+            }
+            : null;
 
     /// <summary>The delay a <c>Retry-After</c> (seconds or HTTP date) or <c>retry-after-ms</c> header asks for, if any.</summary>
     public static TimeSpan? RetryAfter(Exception exception, DateTimeOffset now)
