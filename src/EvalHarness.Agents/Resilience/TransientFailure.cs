@@ -22,7 +22,7 @@ public static class TransientFailure
         ClientResultException { Status: 0 } e => e.InnerException is HttpRequestException or IOException or TimeoutException,
         ClientResultException => false,
         // The Anthropic SDK keeps the status and body but not the headers: a miss is known by its error type.
-        AnthropicApiException e when e.ResponseBody.Contains(CassetteMissType, StringComparison.Ordinal) => false,
+        AnthropicApiException e when e.ResponseBody.Contains(CassetteErrorTypePrefix, StringComparison.Ordinal) => false,
         AnthropicApiException { StatusCode: HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests } => true,
         AnthropicApiException e => (int)e.StatusCode >= 500,
         AnthropicIOException => true,
@@ -31,8 +31,11 @@ public static class TransientFailure
         _ => false,
     };
 
-    /// <summary>The error type the cassette server gives a miss (<c>{"error":{"type":"cassette_miss",…}}</c>).</summary>
-    private const string CassetteMissType = "\"cassette_miss\"";
+    /// <summary>
+    /// The start of the cassette server's error types: <c>cassette_miss</c> and <c>cassette_request_rejected</c>
+    /// (<c>{"error":{"type":"cassette_miss",…}}</c>), each as final as its <c>x-should-retry: false</c> says.
+    /// </summary>
+    private const string CassetteErrorTypePrefix = "\"cassette_";
 
     private static bool? ShouldRetryHeader(ClientResultException exception) =>
         exception.GetRawResponse()?.Headers.TryGetValue("x-should-retry", out var value) == true

@@ -71,6 +71,7 @@ public sealed class CassetteServer : IAsyncDisposable
             {
                 app.Map("/c/{**rest}", server.HandleSafelyAsync);
                 app.MapPost(ResetPath + "{**id}", server.ResetAsync);
+                app.MapFallback(server.NotACassetteUrlAsync);
             },
             cancellationToken,
             options.Port);
@@ -130,7 +131,7 @@ public sealed class CassetteServer : IAsyncDisposable
         {
             // Kestrel's own limits: a body over the size limit (413) or below the minimum data rate (408).
             handled.Outcome = RequestOutcome.Rejected;
-            await ErrorAnswer.WriteAsync(context, ex.StatusCode, ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? TooLarge() : $"The request body arrived too slowly ({ex.Message}).");
+            await RejectAsync(context, handled, ex.StatusCode, ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? TooLarge() : $"The request body arrived too slowly ({ex.Message}).");
         }
         catch (Exception ex) when (ex is not OperationCanceledException && !context.Response.HasStarted)
         {
@@ -143,8 +144,27 @@ public sealed class CassetteServer : IAsyncDisposable
                 arrived, handled.CassetteId, handled.Index + 1, handled.Outcome,
                 context.RequestAborted.IsCancellationRequested ? 0 : context.Response.StatusCode,
                 _options.Time.GetElapsedTime(started).TotalMilliseconds,
-                handled.State is { } state && state.Misses.Count > handled.MissesBefore ? state.Misses[^1].Message : null));
+                handled.Message ?? (handled.State is { } state && state.Misses.Count > handled.MissesBefore ? state.Misses[^1].Message : null)));
         }
+    }
+
+    /// <summary>Answers a request the server will not match or record (a bad URL, a body too large or too slow), and logs why.</summary>
+    private static Task RejectAsync(HttpContext context, Handled handled, int status, string message)
+    {
+        handled.Message = message;
+        return ErrorAnswer.WriteAsync(context, status, message, ErrorAnswer.RejectedType);
+    }
+
+    /// <summary>Any URL outside <c>/c/…</c> and the reset endpoint: most often a base URL that lacks <c>/c/&lt;cassette-id&gt;</c>.</summary>
+    private async Task NotACassetteUrlAsync(HttpContext context)
+    {
+        var arrived = _options.Time.GetUtcNow();
+        var started = _options.Time.GetTimestamp();
+        var path = context.Request.Path.Value ?? "/";
+        var message = $"'{(path.Length > 120 ? path[..120] + "…" : path)}' is not a cassette URL: point the client's base URL at "
+            + $"{BaseAddress}c/<cassette-id>/v1 (for example {BaseAddress}c/my-suite/default/my-case/t1/v1).";
+        await ErrorAnswer.WriteAsync(context, StatusCodes.Status404NotFound, message, ErrorAnswer.RejectedType);
+        _options.OnRequest?.Invoke(new CassetteRequestLog(arrived, null, 0, RequestOutcome.Rejected, StatusCodes.Status404NotFound, _options.Time.GetElapsedTime(started).TotalMilliseconds, message));
     }
 
     private string TooLarge() => string.Create(CultureInfo.InvariantCulture,
@@ -154,12 +174,12 @@ public sealed class CassetteServer : IAsyncDisposable
     {
         if (!CassetteRoute.TryRead(context, out var route, out var notACassette))
         {
-            await ErrorAnswer.WriteAsync(context, StatusCodes.Status400BadRequest, notACassette);
+            await RejectAsync(context, handled, StatusCodes.Status400BadRequest, notACassette);
             return;
         }
 
         handled.CassetteId = route.CassetteId;
-        if (await ReadBodyAsync(context) is not { } body)
+        if (await ReadBodyAsync(context, handled) is not { } body)
         {
             return;
         }
@@ -178,7 +198,8 @@ public sealed class CassetteServer : IAsyncDisposable
             }
 
             if (state.IsRecording && _options.RestartOnFirstRequest && index > 0 && state.Recording is [var first, ..]
-                && !IsFailure(state.Recording[^1].Response) && _matcher.IsSameRequest(first, route.ProviderPath, body))
+                && !IsFailure(state.Recording[^1].Response)
+                && (_matcher.IsSameRequest(first, route.ProviderPath, body) || InteractionMatcher.StartsOver(first, state.Recording[^1], route.ProviderPath, body)))
             {
                 // The client started over: record the cassette from #1 again rather than append a second run to it.
                 state.Restart();
@@ -197,10 +218,12 @@ public sealed class CassetteServer : IAsyncDisposable
             }
 
             var match = _matcher.Match(state, index, route.ProviderPath, body);
-            if (match.Found is null && _options.RestartOnFirstRequest && index > 0 && state.Cassette is { Interactions: [var recordedFirst, ..] }
-                && _matcher.IsSameRequest(recordedFirst, route.ProviderPath, body))
+            if (match.Found is null && _options.RestartOnFirstRequest && index > 0 && state.Cassette is { Interactions: [var recordedFirst, ..] interactions }
+                && (_matcher.IsSameRequest(recordedFirst, route.ProviderPath, body)
+                    || InteractionMatcher.StartsOver(recordedFirst, index < interactions.Count ? interactions[index] : null, route.ProviderPath, body)))
             {
-                // The client started over: so does the cassette.
+                // The client started over (with the first request as recorded, or a changed one that a miss at #1 will
+                // diff): so does the cassette.
                 state.Restart();
                 index = handled.Index = state.NextIndex++;
                 if (!await OpenAsync(context, state, index))
@@ -229,6 +252,13 @@ public sealed class CassetteServer : IAsyncDisposable
                 return;
             }
 
+            if (_options.RestartOnFirstRequest)
+            {
+                // For a long-lived client (serve), a miss does not use up the interaction: a stray request is answered
+                // and the next one is still compared with the interaction it should match.
+                state.NextIndex = index;
+            }
+
             await ErrorAnswer.MissAsync(context, state, index, match.Status, match.Message, match.Difference);
         }
         finally
@@ -238,7 +268,7 @@ public sealed class CassetteServer : IAsyncDisposable
     }
 
     /// <summary>Reads the body within the size limit and the time-out; answers 413 or 408 and returns null when it cannot.</summary>
-    private async Task<RequestBody?> ReadBodyAsync(HttpContext context)
+    private async Task<RequestBody?> ReadBodyAsync(HttpContext context, Handled handled)
     {
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
@@ -247,7 +277,7 @@ public sealed class CassetteServer : IAsyncDisposable
 
         if (context.Request.ContentLength > _options.MaxRequestBodyBytes)
         {
-            await ErrorAnswer.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, TooLarge());
+            await RejectAsync(context, handled, StatusCodes.Status413PayloadTooLarge, TooLarge());
             return null;
         }
 
@@ -259,7 +289,7 @@ public sealed class CassetteServer : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
         {
-            await ErrorAnswer.WriteAsync(context, StatusCodes.Status408RequestTimeout, string.Create(CultureInfo.InvariantCulture,
+            await RejectAsync(context, handled, StatusCodes.Status408RequestTimeout, string.Create(CultureInfo.InvariantCulture,
                 $"The request body did not arrive within {_options.RequestBodyTimeout.TotalSeconds:0.###} s; nothing was matched or recorded."));
             return null;
         }
@@ -285,13 +315,21 @@ public sealed class CassetteServer : IAsyncDisposable
         var arrived = _options.Time.GetUtcNow();
         var started = _options.Time.GetTimestamp();
         var id = (string?)context.GetRouteValue("id") ?? string.Empty;
+        string? message = null;
         if (CassetteStore.IdProblem(id) is { } problem)
         {
-            await ErrorAnswer.WriteAsync(context, StatusCodes.Status400BadRequest, $"Nothing was reset: {problem}");
+            message = $"Nothing was reset: {problem}";
+            await ErrorAnswer.WriteAsync(context, StatusCodes.Status400BadRequest, message, ErrorAnswer.RejectedType);
+        }
+        else if (!_states.TryGetValue(id, out var state) && !File.Exists(_store.PathFor(id)))
+        {
+            // A typo in the id would otherwise look like a reset that worked.
+            message = $"Nothing was reset: there is no cassette '{id}' (no file {_store.PathFor(id)}, and no request has used it).";
+            await ErrorAnswer.WriteAsync(context, StatusCodes.Status404NotFound, message, ErrorAnswer.RejectedType);
         }
         else
         {
-            if (_states.TryGetValue(id, out var state))
+            if (state is not null)
             {
                 await state.Gate.WaitAsync(context.RequestAborted);
                 try
@@ -308,7 +346,7 @@ public sealed class CassetteServer : IAsyncDisposable
             await context.Response.WriteAsync($"{{\"reset\":\"{id}\"}}", context.RequestAborted); // a valid id needs no escapes
         }
 
-        _options.OnRequest?.Invoke(new CassetteRequestLog(arrived, id, 0, RequestOutcome.Reset, context.Response.StatusCode, _options.Time.GetElapsedTime(started).TotalMilliseconds));
+        _options.OnRequest?.Invoke(new CassetteRequestLog(arrived, id, 0, RequestOutcome.Reset, context.Response.StatusCode, _options.Time.GetElapsedTime(started).TotalMilliseconds, message));
     }
 
     /// <summary>What became of a request, for its log line.</summary>
@@ -324,5 +362,8 @@ public sealed class CassetteServer : IAsyncDisposable
         public CassetteState? State { get; set; }
 
         public int MissesBefore { get; set; }
+
+        /// <summary>Why a request was rejected before it reached a cassette, for its log line.</summary>
+        public string? Message { get; set; }
     }
 }

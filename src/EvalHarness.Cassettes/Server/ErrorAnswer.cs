@@ -17,8 +17,14 @@ internal static class ErrorAnswer
         await WriteAsync(context, status, message);
     }
 
-    /// <summary>Answers <c>{"error":{"type":"cassette_miss","message":…}}</c> with <paramref name="status"/>.</summary>
-    public static async Task WriteAsync(HttpContext context, int status, string message)
+    /// <summary>The error type of a miss: the request reached a cassette, which has no answer for it.</summary>
+    public const string MissType = "cassette_miss";
+
+    /// <summary>The error type of a request refused before any cassette was consulted (its URL, size or pace).</summary>
+    public const string RejectedType = "cassette_request_rejected";
+
+    /// <summary>Answers <c>{"error":{"type":"cassette_miss","message":…}}</c> (or another <paramref name="type"/>) with <paramref name="status"/>.</summary>
+    public static async Task WriteAsync(HttpContext context, int status, string message, string type = MissType)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
@@ -31,8 +37,8 @@ internal static class ErrorAnswer
             writer.WriteStartObject();
             writer.WriteString("type", "error");
             writer.WriteStartObject("error");
-            writer.WriteString("type", "cassette_miss");
-            writer.WriteString("code", "cassette_miss");
+            writer.WriteString("type", type);
+            writer.WriteString("code", type);
             writer.WriteString("message", message);
             writer.WriteEndObject();
             writer.WriteEndObject();

@@ -46,7 +46,10 @@ public sealed class CassetteInventory
         return new CassetteInventory(full, entries);
     }
 
-    /// <summary>The problems: unreadable files, credentials, cassettes no suite uses, cassettes older than <paramref name="maxAge"/>.</summary>
+    /// <summary>
+    /// The problems: unreadable files, credentials, cassettes no suite uses, cassettes older than <paramref name="maxAge"/>,
+    /// paths that differ only in case, partial files.
+    /// </summary>
     public IReadOnlyList<CassetteFinding> Lint(IReadOnlySet<string>? usedIds, TimeSpan? maxAge, DateTimeOffset now)
     {
         var findings = new List<CassetteFinding>();
@@ -79,9 +82,21 @@ public sealed class CassetteInventory
             }
         }
 
+        // Files whose paths differ only in case are two cassettes here and one file on macOS and Windows checkouts.
+        foreach (var group in Entries.GroupBy(e => e.Path, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            foreach (var (path, _, _, _, _, _) in group.Skip(1))
+            {
+                findings.Add(new(path, "case", $"differs from {Path.GetRelativePath(Root, group.First().Path)} only in case: the two are one file on macOS and Windows. Rename a scenario or variant, then record it again."));
+            }
+        }
+
         foreach (var stray in StrayFiles.Find(Root, now))
         {
-            findings.Add(new(stray, "partial", "is a partial cassette a process killed while writing left behind (the cassette itself is whole). `evalh cassettes clean` removes it."));
+            var cassette = stray[..(stray.LastIndexOf(".json.", StringComparison.Ordinal) + ".json".Length)];
+            findings.Add(new(stray, "partial", File.Exists(cassette)
+                ? "is a partial cassette a process killed while writing left behind (the cassette itself is whole). `evalh cassettes clean` removes it."
+                : $"is a partial cassette a process killed while writing left behind, and {Path.GetFileName(cassette)} was never written: record it again. `evalh cassettes clean` removes the partial file."));
         }
 
         return findings;

@@ -52,7 +52,8 @@ internal static class ServeCommand
                     {
                         lock (console)
                         {
-                            console.WriteLine(LogLine(log));
+                            // Unwrapped: a message's suggested command stays on one line, to copy and paste.
+                            console.Profile.Out.Writer.WriteLine(LogLine(log));
                         }
                     },
                 }, cancellationToken);

@@ -285,6 +285,25 @@ public sealed class EvalhAppTests : IDisposable
     }
 
     [Fact]
+    public async Task CassettesLint_PathsThatDifferOnlyInCase_AndAPartialFileWithoutItsCassette_AreReported()
+    {
+        var cassettes = _temp.Combine("cassettes");
+        RepoPaths.CopyTree(Path.Combine(RepoPaths.Cassettes, "digest"), Path.Combine(cassettes, "digest"));
+        var original = Path.Combine(cassettes, "digest", "default", "weekly-digest.t1.json");
+        var twin = Path.Combine(cassettes, "digest", "default", "Weekly-Digest.t1.json");
+        File.Copy(original, twin);
+        var orphan = Path.Combine(cassettes, "digest", "default", "brand-new.t1.json.999999999.0123456789abcdef0123456789abcdef.tmp");
+        File.WriteAllText(orphan, "{ \"formatVersion\": 1");
+
+        Assert.Equal(1, await Evalh("cassettes", "lint", "--cassettes", cassettes));
+
+        var output = _out.ToString();
+        Assert.Contains($"case {Path.GetRelativePath(Environment.CurrentDirectory, original)}: differs from {Path.Combine("digest", "default", "Weekly-Digest.t1.json")} only in case", output, StringComparison.Ordinal);
+        Assert.Contains("brand-new.t1.json was never", output, StringComparison.Ordinal); // the console wraps the rest
+        Assert.DoesNotContain("the cassette itself is whole", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CassettesLint_CommittedCassettes_AreClean()
     {
         var args = new List<string> { "cassettes", "lint", "--cassettes", RepoPaths.Cassettes };

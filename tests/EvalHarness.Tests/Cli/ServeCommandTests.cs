@@ -107,6 +107,81 @@ public sealed class ServeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_AChangedFirstRequestAfterAFinishedRun_IsDiffedAgainstTheFirst()
+    {
+        var changed = JsonNode.Parse(RecordedRequests()[0])!;
+        changed["messages"]![1]!["content"] = "Where is order A2?";
+        await using var serve = await ServeHost.StartAsync(Ct, "--cassettes", RepoPaths.Cassettes);
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK], await RunClientAsync(serve, OrderStatus, RecordedRequests()));
+
+        var miss = await PostAsync(new Uri(serve.V1(OrderStatus), "chat/completions"), changed.ToJsonString());
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, miss.Status);
+        Assert.Contains("interaction #1: the request differs from the recording at $.messages[1].content", miss.Body, StringComparison.Ordinal);
+        Assert.Equal(["#1 hit", "#2 hit", "#1 miss"], serve.LogLines(OrderStatus).Select(l => Regex.Match(l, "#[0-9]+ [a-z]+").Value));
+    }
+
+    [Fact]
+    public async Task Serve_AStrayRequest_DoesNotUseUpTheInteraction()
+    {
+        await using var serve = await ServeHost.StartAsync(Ct, "--cassettes", RepoPaths.Cassettes);
+        var requests = RecordedRequests();
+
+        var statuses = await RunClientAsync(serve, OrderStatus, [requests[0], """{"model":"gpt-4o-mini","messages":[]}""", requests[1]]);
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.UnprocessableEntity, HttpStatusCode.OK], statuses);
+        Assert.Equal(["#1 hit", "#2 miss", "#2 hit"], serve.LogLines(OrderStatus).Select(l => Regex.Match(l, "#[0-9]+ [a-z]+").Value));
+    }
+
+    [Fact]
+    public async Task Serve_AUrlWithoutACassette_Is404SayingWhatTheBaseUrlShouldBe_AndIsLogged()
+    {
+        await using var serve = await ServeHost.StartAsync(Ct, "--cassettes", RepoPaths.Cassettes);
+
+        var answer = await PostAsync(new Uri(serve.Address, "v1/chat/completions"), RecordedRequests()[0]);
+
+        Assert.Equal(HttpStatusCode.NotFound, answer.Status);
+        Assert.Contains($"'/v1/chat/completions' is not a cassette URL: point the client's base URL at {serve.Address}c/<cassette-id>/v1", answer.Body, StringComparison.Ordinal);
+        Assert.Contains("\"type\":\"cassette_request_rejected\"", answer.Body, StringComparison.Ordinal);
+        Assert.Matches(new Regex(@" - - rejected 404 [0-9]+ ms\n  ✗ '/v1/chat/completions' is not a cassette URL"), serve.Output.Replace("\r", string.Empty, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Serve_ResetOfACassetteThatDoesNotExist_Is404()
+    {
+        await using var serve = await ServeHost.StartAsync(Ct, "--cassettes", RepoPaths.Cassettes);
+
+        var reset = await PostAsync(new Uri(serve.Address, "_evalh/reset/support/default/no-such-scenario/t1"), string.Empty);
+
+        Assert.Equal(HttpStatusCode.NotFound, reset.Status);
+        Assert.Contains("Nothing was reset: there is no cassette 'support/default/no-such-scenario/t1'", reset.Body, StringComparison.Ordinal);
+        Assert.Contains("  ✗ Nothing was reset: there is no cassette", serve.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_RecordRunTwice_WithAChangedFirstRequest_KeepsOnlyTheSecondRun()
+    {
+        const string id = "own/default/greet/t1";
+        var (app, upstream) = await LoopbackHostAccess.StartAsync(
+            a => a.Map("/{**rest}", (HttpContext c) => c.Response.WriteAsJsonAsync(JsonNode.Parse(
+                """{"id":"chatcmpl-1","object":"chat.completion","model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"Hello."},"finish_reason":"stop"}]}"""))),
+            Ct);
+        await using var _ = app;
+        var cassettes = _temp.Combine("cassettes");
+        const string hi = """{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hi"}]}""";
+        const string hello = """{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]}""";
+        const string more = """{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello."},{"role":"user","content":"Bye"}]}""";
+        await using var serve = await ServeHost.StartAsync(Ct, "--cassettes", cassettes, "--mode", "all", "--upstream", upstream.ToString());
+
+        await RunClientAsync(serve, id, [hi, more]);
+        await RunClientAsync(serve, id, [hello, more]);
+
+        var cassette = new CassetteStore(cassettes).Load(id)!;
+        Assert.Equal(["Hello", "Hi"], cassette.Interactions.Select(i => i.Request.Body.GetProperty("messages")[0].GetProperty("content").GetString()));
+        Assert.Equal(["#1 recorded", "#2 recorded", "#1 recorded", "#2 recorded"], serve.LogLines(id).Select(l => Regex.Match(l, "#[0-9]+ [a-z]+").Value));
+    }
+
+    [Fact]
     public async Task Serve_RecordRunTwice_KeepsOneRunInTheCassette()
     {
         const string id = "own/default/greet/t1";
@@ -230,6 +305,8 @@ public sealed class ServeCommandTests : IDisposable
 
         Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
         Assert.Contains(why, answer.Body, StringComparison.Ordinal);
+        Assert.Contains($"  ✗ '/c/", serve.Output, StringComparison.Ordinal);
+        Assert.Contains(why, serve.Output, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFileSystemEntries(_temp.Path));
     }
 
