@@ -35,22 +35,29 @@ internal static class AgentParser
             throw y.Error(keys[processKey].Key, $"'{processKey}' is for process agents: add command: [program, arguments…] to run your own agent, or remove it (the built-in runtime's time limit is limits.timeout_s).");
         }
 
-        var model = keys.TryGetValue("model", out var m) ? Model(y, m.Value) : parent?.Model ?? Model(y, y.Required(keys, map, "model", what));
-        var (prompt, source) = Prompt(y, y.Required(keys, map, "system_prompt", what), root);
-        var tools = keys.TryGetValue("tools", out var t) ? Tools(y, t.Value) : [];
+        // Each key is read on its own, so one load lists the errors of all of them; a key in error keeps its default.
+        var model = y.Try(() => keys.TryGetValue("model", out var m) ? Model(y, m.Value) : parent?.Model ?? Model(y, y.Required(keys, map, "model", what)), parent?.Model ?? UnknownModel);
+        var (prompt, source) = y.Try(() => Prompt(y, y.Required(keys, map, "system_prompt", what), root), (string.Empty, "inline"));
+        var tools = keys.TryGetValue("tools", out var t) ? y.Try<List<string>?>(() => Tools(y, t.Value), null) : [];
+        if (tools is null)
+        {
+            ExpectationParser.ToolsUnknown = true; // the list itself is in error: expected tool names cannot be checked
+            tools = [];
+        }
+
         ExpectationParser.ToolsUnknown |= keys.Misspelt.ContainsKey("tools");
         var config = new AgentConfig { Model = model, SystemPrompt = prompt, SystemPromptSource = source, Tools = tools };
 
-        config = keys.TryGetValue("limits", out var l) ? config with { Limits = Limits(y, l.Value) } : config;
-        config = keys.TryGetValue("loop_detection", out var ld) ? config with { LoopDetection = LoopDetection(y, ld.Value) } : config;
-        config = keys.TryGetValue("tool_output", out var to) ? config with { ToolOutput = ToolOutput(y, to.Value) } : config;
-        config = keys.TryGetValue("guard", out var g) ? config with { Guard = y.Bool(g.Value, "guard") } : config;
-        config = keys.TryGetValue("retry", out var r) ? config with { Retry = Retry(y, r.Value) } : config;
-        config = keys.TryGetValue("output_schema", out var os) ? config with { OutputSchema = Schema(y, os.Value, root) } : config;
-        config = keys.TryGetValue("max_repairs", out var mr) ? config with { MaxRepairs = y.Int(mr.Value, "max_repairs", 0) } : config;
-        config = keys.TryGetValue("context", out var c) ? config with { Context = Context(y, c.Value, model) } : config;
-        config = keys.TryGetValue("streaming", out var s) ? config with { Streaming = y.Bool(s.Value, "streaming") } : config;
-        config = keys.TryGetValue("approvals", out var a) ? config with { Approvals = Approvals(y, a.Value, tools) } : config;
+        config = y.Try(() => keys.TryGetValue("limits", out var l) ? config with { Limits = Limits(y, l.Value) } : config, config);
+        config = y.Try(() => keys.TryGetValue("loop_detection", out var ld) ? config with { LoopDetection = LoopDetection(y, ld.Value) } : config, config);
+        config = y.Try(() => keys.TryGetValue("tool_output", out var to) ? config with { ToolOutput = ToolOutput(y, to.Value) } : config, config);
+        config = y.Try(() => keys.TryGetValue("guard", out var g) ? config with { Guard = y.Bool(g.Value, "guard") } : config, config);
+        config = y.Try(() => keys.TryGetValue("retry", out var r) ? config with { Retry = Retry(y, r.Value) } : config, config);
+        config = y.Try(() => keys.TryGetValue("output_schema", out var os) ? config with { OutputSchema = Schema(y, os.Value, root) } : config, config);
+        config = y.Try(() => keys.TryGetValue("max_repairs", out var mr) ? config with { MaxRepairs = y.Int(mr.Value, "max_repairs", 0) } : config, config);
+        config = y.Try(() => keys.TryGetValue("context", out var c) ? config with { Context = Context(y, c.Value, model) } : config, config);
+        config = y.Try(() => keys.TryGetValue("streaming", out var s) ? config with { Streaming = y.Bool(s.Value, "streaming") } : config, config);
+        config = y.Try(() => keys.TryGetValue("approvals", out var a) ? config with { Approvals = Approvals(y, a.Value, tools) } : config, config);
         if (keys.TryGetValue("sub_agents", out var sa))
         {
             config = config with { SubAgents = SubAgents(y, sa.Value, root, config) };
@@ -72,21 +79,30 @@ internal static class AgentParser
         return config;
     }
 
+    /// <summary>Stands in for a model written wrongly (already an error), so the rest of the agent can still be read.</summary>
+    private static readonly ModelRef UnknownModel = ModelRef.TryParse("openai:unknown", out var model, out _) ? model : throw new InvalidOperationException();
+
     public static ModelRef Model(YamlNodes y, YamlNode node) =>
         ModelRef.TryParse(y.String(node, "model"), out var model, out var error) ? model : throw y.Error(node, error);
 
-    /// <summary>A prompt ending in .md or .txt is a file relative to the suite; anything else is the prompt itself.</summary>
+    /// <summary>
+    /// A prompt ending in .md or .txt, or one word with a <c>/</c> in it (<c>../prompts/agent</c>), is a file relative to
+    /// the suite; anything else is the prompt itself. So a path missing its extension is not sent as the prompt.
+    /// </summary>
     public static (string Text, string Source) Prompt(YamlNodes y, YamlNode node, SuiteRoot root)
     {
         var value = y.String(node, "system_prompt");
-        if (value.Contains('\n', StringComparison.Ordinal) || !(value.EndsWith(".md", StringComparison.OrdinalIgnoreCase) || value.EndsWith(".txt", StringComparison.OrdinalIgnoreCase)))
+        var file = !value.Contains('\n', StringComparison.Ordinal)
+            && (value.EndsWith(".md", StringComparison.OrdinalIgnoreCase) || value.EndsWith(".txt", StringComparison.OrdinalIgnoreCase)
+                || (value.Contains('/', StringComparison.Ordinal) && !value.Any(char.IsWhiteSpace)));
+        if (!file)
         {
             return (value, "inline");
         }
 
-        var file = root.Resolve(y, node, value, "the prompt file");
-        return File.Exists(file)
-            ? (File.ReadAllText(file).TrimEnd(), value)
+        var path = root.Resolve(y, node, value, "the prompt file");
+        return File.Exists(path)
+            ? (File.ReadAllText(path).TrimEnd(), value)
             : throw y.Error(node, $"the prompt file '{value}' does not exist (looked in {root.BaseDirectory}).");
     }
 
@@ -100,15 +116,19 @@ internal static class AgentParser
             var toolkits = ExpectationParser.Toolkits ?? [];
             if (!ToolCatalog.Contains(tool, toolkits))
             {
+                // Every unknown tool is reported; expected tool names are then not checked against a list known to be wrong.
                 var names = ToolCatalog.NamesWith(toolkits);
                 var hint = YamlNodes.Suggest(tool, names) is { } close ? $"Did you mean '{close}'?" : $"Available: {string.Join(", ", names)}.";
-                throw y.Error(item, $"unknown tool '{tool}'. {hint}");
+                y.Report(y.Error(item, $"unknown tool '{tool}'. {hint}"));
+                ExpectationParser.ToolsUnknown = true;
+                continue;
             }
 
             var wire = ToolCatalog.WireName(tool, toolkits);
             if (!wireNames.TryAdd(wire, tool))
             {
-                throw y.Error(item, $"'{tool}' is listed twice, or clashes with '{wireNames[wire]}' (the model would see two tools named '{wire}').");
+                y.Report(y.Error(item, $"'{tool}' is listed twice, or clashes with '{wireNames[wire]}' (the model would see two tools named '{wire}')."));
+                continue;
             }
 
             tools.Add(tool);

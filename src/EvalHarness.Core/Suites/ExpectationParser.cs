@@ -31,7 +31,16 @@ internal static class ExpectationParser
         var callable = variants.SelectMany(v => Callable(v.Agent)).Distinct().ToList();
         var anyTool = (own && callable.Count == 0) || ToolsUnknown;
         var expect = new Expectations();
-        if (keys.TryGetValue("outcome", out var oc))
+
+        // Each key is read on its own: an error in one is collected and the others are still read, so a run lists them all.
+        void Part(string key, Action<(YamlScalarNode Key, YamlNode Value)> read)
+        {
+            if (keys.TryGetValue(key, out var entry))
+            {
+                y.Try(() => { read(entry); return true; }, false);
+            }
+        }
+        Part("outcome", oc =>
         {
             var text = y.String(oc.Value, "outcome");
             expect = expect with
@@ -40,9 +49,9 @@ internal static class ExpectationParser
                     ? text
                     : throw y.Error(oc.Value, $"unknown outcome '{text}'.{Hint(text, UnderTest.Outcomes.Names)}"),
             };
-        }
+        });
 
-        if (keys.TryGetValue("output", out var o))
+        Part("output", o =>
         {
             var output = y.Keys(y.Mapping(o.Value, "expect.output"), "expect.output", "contains", "not_contains", "regex", "equals", "json_schema", "json_path");
             expect = expect with
@@ -54,9 +63,9 @@ internal static class ExpectationParser
                 OutputJsonSchema = output.TryGetValue("json_schema", out var js) ? Schema(y, js.Value) : null,
                 OutputJsonPath = output.TryGetValue("json_path", out var jp) ? Paths(y, jp.Value, "json_path", Assertions.JsonPath.IsValid, "a JSON path such as $.category or $.items[0].id") : new Dictionary<string, System.Text.Json.JsonElement>(),
             };
-        }
+        });
 
-        if (keys.TryGetValue("tools", out var t))
+        Part("tools", t =>
         {
             var tools = y.Keys(y.Mapping(t.Value, "expect.tools"), "expect.tools", "called", "not_called", "order", "max_calls");
             if (tools.TryGetValue("order", out var order))
@@ -82,19 +91,19 @@ internal static class ExpectationParser
 
             if (tools.TryGetValue("called", out var called))
             {
-                expect = expect with { ToolsCalled = [.. y.Sequence(called.Value, "called").Children.Select(c => ToolExpectation(y, c, anyTool ? null : callable))] };
+                expect = expect with { ToolsCalled = [.. y.Sequence(called.Value, "called").Children.Select(c => y.Try(() => ToolExpectation(y, c, anyTool ? null : callable), null)).OfType<ToolExpectation>()] };
             }
 
             if (tools.TryGetValue("not_called", out var notCalled))
             {
                 expect = expect with
                 {
-                    ToolsNotCalled = [.. (notCalled.Value is YamlScalarNode ? [notCalled.Value] : y.Sequence(notCalled.Value, "not_called").Children).Select(n => ToolName(y, n, anyTool ? null : callable))],
+                    ToolsNotCalled = [.. (notCalled.Value is YamlScalarNode ? [notCalled.Value] : y.Sequence(notCalled.Value, "not_called").Children).Select(n => y.Try(() => ToolName(y, n, anyTool ? null : callable), null)).OfType<string>()],
                 };
             }
-        }
+        });
 
-        if (keys.TryGetValue("counters", out var counters))
+        Part("counters", counters =>
         {
             var values = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var (keyNode, value) in y.Mapping(counters.Value, "counters").Children)
@@ -106,9 +115,9 @@ internal static class ExpectationParser
             }
 
             expect = expect with { Counters = values };
-        }
+        });
 
-        if (keys.TryGetValue("judge", out var judge))
+        Part("judge", judge =>
         {
             var j = y.Keys(y.Mapping(judge.Value, "judge"), "judge", "rubric", "min_score", "model");
             var minScore = j.TryGetValue("min_score", out var ms) ? (double)y.Decimal(ms.Value, "min_score", 0) : 0.7;
@@ -128,14 +137,14 @@ internal static class ExpectationParser
             }
 
             expect = expect with { Judge = new JudgeExpectation(y.String(y.Required(j, judge.Value, "rubric", "A judge"), "rubric"), minScore, model) };
-        }
+        });
 
-        if (keys.TryGetValue("state", out var state))
+        Part("state", state =>
         {
             expect = expect with { State = Paths(y, state.Value, "state", own ? UnderTest.ReportedState.IsValid : IsStatePath, own ? "a path into the state your agent reports, such as orders.A100.status or items[0].id" : "a state path such as orders.A100.status, orders.count, mail.sent.count, mail.sent[0].to or memory.count") };
-        }
+        });
 
-        if (keys.TryGetValue("custom", out var custom))
+        Part("custom", custom =>
         {
             var registered = Registered ?? new Dictionary<string, Assertions.ICaseAssertion>();
             var values = new Dictionary<string, System.Text.Json.JsonElement>(StringComparer.Ordinal);
@@ -150,27 +159,27 @@ internal static class ExpectationParser
             }
 
             expect = expect with { Custom = values };
-        }
+        });
 
-        if (keys.TryGetValue("max_steps", out var m))
+        Part("max_steps", m =>
         {
             expect = expect with { MaxSteps = y.Int(m.Value, "max_steps", 1) };
-        }
+        });
 
-        if (keys.TryGetValue("max_tokens", out var mt))
+        Part("max_tokens", mt =>
         {
             expect = expect with { MaxTokens = y.Int(mt.Value, "max_tokens", 1) };
-        }
+        });
 
-        if (keys.TryGetValue("max_cost_usd", out var mc))
+        Part("max_cost_usd", mc =>
         {
             expect = expect with { MaxCostUsd = y.Decimal(mc.Value, "max_cost_usd", 0, exclusive: true) };
-        }
+        });
 
-        if (keys.TryGetValue("max_latency_ms", out var ml))
+        Part("max_latency_ms", ml =>
         {
             expect = expect with { MaxLatencyMs = (double)y.Decimal(ml.Value, "max_latency_ms", 0, exclusive: true) };
-        }
+        });
 
         return expect;
     }

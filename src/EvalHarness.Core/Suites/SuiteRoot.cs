@@ -55,7 +55,7 @@ internal sealed class SuiteRoot
     /// <summary>The message for a path that leads outside the root.</summary>
     public string Refusal(string what, string named, string real) =>
         $"{what} '{YamlNodes.Excerpt(named)}' leads outside {(InRepository ? "the suite's repository" : "the suite's folder")} ({Root}){(real == Path.GetFullPath(Path.Combine(BaseDirectory, named)) ? string.Empty : $", to {real}")}; "
-        + "a suite reads and writes only inside it. Move the file in, or pass --allow-outside to allow it (SuiteLoadOptions.AllowOutside in code).";
+        + "a suite reads and writes only inside it. Move the file in, or pass --allow-outside to allow it (EvaluationOptions.AllowOutside, or SuiteLoadOptions.AllowOutside, in code).";
 
     private static bool Inside(string path, string root) =>
         path.Equals(root, PathComparison)

@@ -156,6 +156,12 @@ internal sealed class YamlNodes(string file, SuiteErrors? errors = null)
         return line.Length > MaxExcerpt ? string.Concat(line.AsSpan(0, MaxExcerpt), "…") : end < 0 ? line : line + "…";
     }
 
+    /// <summary>
+    /// Runs <paramref name="read"/>; when this reader collects errors, an error it throws is collected and
+    /// <paramref name="fallback"/> returned, so reading goes on. Otherwise the error is thrown.
+    /// </summary>
+    public T Try<T>(Func<T> read, T fallback) => Errors is null ? read() : Errors.Try(read, fallback);
+
     /// <summary>Collects <paramref name="error"/> when this reader collects errors, else throws it.</summary>
     public void Report(SuiteException error)
     {

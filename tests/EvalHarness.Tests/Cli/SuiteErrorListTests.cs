@@ -63,6 +63,52 @@ public sealed class SuiteErrorListTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_MistakesInTheAgentAndInOneExpectBlock_AreAllReportedInOneRun()
+    {
+        var suite = _temp.Write("kb.yaml", """
+            suite: kb
+            agent:
+              model: openai:gpt-4o-mini
+              system_prompt: Answer from the knowledge base.
+              tools: [docs.serch, docs.raed]
+              limts: { max_steps: 6 }
+            scenarios:
+              - name: one
+                input: What is the returns window?
+                expect:
+                  output: { contain: [30 days] }
+                  tools: { called: [{ name: docs.search }] }
+                  counters: { retrys: 1 }
+                  outcome: complete
+            """);
+
+        var exit = await Evalh("run", suite, "--reports", _temp.Combine("reports"));
+
+        Assert.Equal(2, exit);
+        Assert.Equal(
+            [
+                $"error: {suite}:5:11: unknown tool 'docs.serch'. Did you mean 'docs.search'?",
+                $"error: {suite}:5:23: unknown tool 'docs.raed'. Did you mean 'docs.read'?",
+                $"error: {suite}:6:3: unknown key 'limts' in agent. Did you mean 'limits'?",
+                $"error: {suite}:11:17: unknown key 'contain' in expect.output. Did you mean 'contains'?",
+                $"error: {suite}:13:19: unknown counter 'retrys'. Did you mean 'retries'?",
+                $"error: {suite}:14:16: unknown outcome 'complete'. Did you mean 'completed'?",
+            ],
+            ErrorLines);
+    }
+
+    [Fact]
+    public async Task Run_APromptPathWithoutItsExtension_IsReadAsAFileNotSentAsThePrompt()
+    {
+        var suite = _temp.Write("kb.yaml", Head.Replace("system_prompt: Answer from the knowledge base.", "system_prompt: prompts/kb", StringComparison.Ordinal) + "  - name: one\n    input: x\n");
+
+        var exit = await Evalh("run", suite, "--reports", _temp.Combine("reports"));
+
+        Assert.Equal(2, exit);
+        Assert.Equal([$"error: {suite}:4:18: the prompt file 'prompts/kb' does not exist (looked in {_temp.Path})."], ErrorLines);
+    }
+
+    [Fact]
     public async Task Run_MistakesInTheSuiteAndAnInclude_ReportsBothFilesInOneRun()
     {
         _temp.Write("more.yaml", "scenarios:\n  - name: two\n    input: x\n    expect: { tools: { called: [{ name: docs.serch }] } }\n");
