@@ -1,37 +1,64 @@
-using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using Json.Schema;
 
 namespace EvalHarness.Agents.Schema;
 
 /// <summary>
-/// Validates JSON values against the subset of JSON Schema that tool parameters and structured answers
-/// use: <c>type</c> (one or a list), <c>properties</c>, <c>required</c>, <c>additionalProperties: false</c>,
-/// <c>items</c>, <c>enum</c>, <c>const</c>, <c>minimum</c>/<c>maximum</c>, <c>minLength</c>/<c>maxLength</c>,
-/// <c>pattern</c>, <c>minItems</c>/<c>maxItems</c>. Keywords outside the subset are rejected when the
-/// validator is built, so a schema never silently checks less than it says.
+/// Validates JSON values against a JSON Schema (draft 2020-12, with <c>anyOf</c>/<c>oneOf</c>/<c>allOf</c>/<c>$ref</c>
+/// and the rest) through JsonSchema.Net, and words what is wrong as <c>$.path: what</c> lines a model can act on.
+/// A schema is checked when the validator is built: a keyword JSON Schema does not know (<c>requird</c>) is refused,
+/// so a schema never silently checks less than it says.
 /// </summary>
 public sealed class JsonSchemaValidator
 {
-    private static readonly HashSet<string> Supported = new(StringComparer.Ordinal)
-    {
-        "type", "properties", "required", "additionalProperties", "items", "enum", "const", "minimum", "maximum",
-        "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "pattern", "minItems", "maxItems",
-        "description", "title", "default", "$schema", "examples", "format", "$ref", "$defs", "$id", "markdownDescription",
-    };
+    private static readonly EvaluationOptions ListOutput = new() { OutputFormat = OutputFormat.List };
 
     private static readonly HashSet<string> Types = new(StringComparer.Ordinal) { "object", "array", "string", "number", "integer", "boolean", "null" };
 
-    private readonly JsonElement _schema;
+    /// <summary>Annotations editors add to schemas (VS Code's), which JSON Schema itself does not define.</summary>
+    private static readonly HashSet<string> EditorAnnotations = new(StringComparer.Ordinal) { "markdownDescription", "deprecationMessage", "errorMessage" };
 
-    private JsonSchemaValidator(JsonElement schema) => _schema = schema;
+    private readonly JsonSchema _validator;
+
+    private JsonSchemaValidator(JsonElement schema, JsonSchema validator)
+    {
+        Schema = schema;
+        _validator = validator;
+    }
+
+    /// <summary>The schema, as given.</summary>
+    public JsonElement Schema { get; }
 
     /// <summary>Builds a validator, checking the schema itself.</summary>
-    /// <exception cref="ArgumentException">The schema is not an object, uses an unsupported keyword or has a bad value; the message names the path.</exception>
+    /// <exception cref="ArgumentException">The schema is not an object, has an unknown keyword or a bad value; the message names the path.</exception>
     public static JsonSchemaValidator Create(JsonElement schema)
     {
-        CheckSchema(schema, "$", schema);
-        return new JsonSchemaValidator(schema.Clone());
+        if (schema.ValueKind is not (JsonValueKind.Object or JsonValueKind.True or JsonValueKind.False))
+        {
+            throw new ArgumentException($"A JSON Schema is an object (or true/false), not {schema.ValueKind.ToString().ToLowerInvariant()}.", nameof(schema));
+        }
+
+        if (BadType(schema, "$") is { } badType)
+        {
+            throw new ArgumentException(badType, nameof(schema));
+        }
+
+        JsonSchema parsed;
+        try
+        {
+            parsed = schema.Deserialize<JsonSchema>() ?? throw new ArgumentException("The schema is empty.", nameof(schema));
+        }
+        catch (Exception ex) when (ex is JsonException or ArgumentException or InvalidOperationException or FormatException)
+        {
+            throw new ArgumentException($"The schema is not a valid JSON Schema: {ex.Message}", nameof(schema), ex);
+        }
+
+        if (Unknown(parsed, "$") is { } unknown)
+        {
+            throw new ArgumentException(unknown, nameof(schema));
+        }
+
+        return new JsonSchemaValidator(schema.Clone(), parsed);
     }
 
     /// <summary>Parses and builds a validator from schema text.</summary>
@@ -49,185 +76,86 @@ public sealed class JsonSchemaValidator
         }
     }
 
-    /// <summary>The schema.</summary>
-    public JsonElement Schema => _schema;
-
-    /// <summary>Validates <paramref name="value"/>; returns the errors, each <c>path: what is wrong</c>, or an empty list.</summary>
+    /// <summary>
+    /// Validates <paramref name="value"/>; returns the errors, each <c>path: what is wrong</c>, in the value's order
+    /// (an object's missing properties before its own), or an empty list.
+    /// </summary>
     public IReadOnlyList<string> Validate(JsonElement value)
     {
-        var errors = new List<string>();
-        Validate(_schema, value, "$", errors, _schema);
-        return errors;
-    }
-
-    private static void Validate(JsonElement schema, JsonElement value, string path, List<string> errors, JsonElement root)
-    {
-        if (schema.ValueKind == JsonValueKind.Object && schema.TryGetProperty("$ref", out var reference))
+        var results = _validator.Evaluate(value, ListOutput);
+        if (results.IsValid)
         {
-            schema = Resolve(root, reference.GetString()!)!.Value;
+            return [];
         }
 
-        if (schema.ValueKind == JsonValueKind.True)
+        var errors = new List<(IReadOnlyList<int> Order, string Text)>();
+        foreach (var detail in results.Details.Where(d => d.HasErrors))
         {
-            return;
-        }
-
-        if (schema.ValueKind == JsonValueKind.False)
-        {
-            errors.Add($"{path}: no value is allowed here");
-            return;
-        }
-
-        if (schema.TryGetProperty("type", out var type) && !TypeMatches(type, value))
-        {
-            errors.Add($"{path}: expected {Describe(type)}, got {KindOf(value)}");
-            return;
-        }
-
-        if (schema.TryGetProperty("enum", out var options) && !options.EnumerateArray().Any(o => JsonElement.DeepEquals(o, value)))
-        {
-            errors.Add($"{path}: must be one of {string.Join(", ", options.EnumerateArray().Select(o => o.GetRawText()))}, got {value.GetRawText()}");
-        }
-
-        if (schema.TryGetProperty("const", out var constant) && !JsonElement.DeepEquals(constant, value))
-        {
-            errors.Add($"{path}: must be {constant.GetRawText()}, got {value.GetRawText()}");
-        }
-
-        switch (value.ValueKind)
-        {
-            case JsonValueKind.Object:
-                ValidateObject(schema, value, path, errors, root);
-                break;
-            case JsonValueKind.Array:
-                ValidateArray(schema, value, path, errors, root);
-                break;
-            case JsonValueKind.String:
-                ValidateString(schema, value.GetString()!, path, errors);
-                break;
-            case JsonValueKind.Number:
-                ValidateNumber(schema, value.GetDouble(), path, errors);
-                break;
-        }
-    }
-
-    private static void ValidateObject(JsonElement schema, JsonElement value, string path, List<string> errors, JsonElement root)
-    {
-        if (schema.TryGetProperty("required", out var required))
-        {
-            foreach (var name in required.EnumerateArray().Select(r => r.GetString()!))
+            var pointer = detail.InstanceLocation?.ToString() ?? string.Empty;
+            var here = Find(value, pointer);
+            var schema = detail.SchemaLocation is { Fragment.Length: > 1 } location ? Find(Schema, Uri.UnescapeDataString(location.Fragment[1..])) : Schema;
+            foreach (var (keyword, message) in detail.Errors!)
             {
-                if (!value.TryGetProperty(name, out _))
+                errors.AddRange(Words(keyword, message, pointer, here, schema, detail).Select(e => (Order(value, e.Pointer), e.Text)));
+            }
+        }
+
+        return [.. errors.OrderBy(e => e.Order, OrderComparer.Instance).Select(e => e.Text).Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <summary>What is wrong, worded from the schema's own values where it has them, else the library's message.</summary>
+    private static IEnumerable<(string Pointer, string Text)> Words(string keyword, string message, string pointer, JsonElement? value, JsonElement? schema, EvaluationResults detail)
+    {
+        var path = PathOf(pointer);
+        JsonElement rule = default;
+        var has = schema is { ValueKind: JsonValueKind.Object } s && s.TryGetProperty(keyword, out rule);
+        switch (keyword)
+        {
+            case "required" when has && value is { ValueKind: JsonValueKind.Object } obj:
+                foreach (var name in rule.EnumerateArray().Select(r => r.GetString()!).Where(n => !obj.TryGetProperty(n, out _)))
                 {
-                    errors.Add($"{path}.{name}: is required but missing");
+                    yield return ($"{pointer}/{name}", $"{Child(path, name)}: is required but missing");
                 }
-            }
-        }
 
-        var properties = schema.TryGetProperty("properties", out var p) ? p : default;
-        foreach (var property in value.EnumerateObject())
-        {
-            if (properties.ValueKind == JsonValueKind.Object && properties.TryGetProperty(property.Name, out var propertySchema))
-            {
-                Validate(propertySchema, property.Value, $"{path}.{property.Name}", errors, root);
-            }
-            else if (schema.TryGetProperty("additionalProperties", out var additional))
-            {
-                if (additional.ValueKind == JsonValueKind.False)
-                {
-                    errors.Add($"{path}.{property.Name}: is not an allowed property");
-                }
-                else if (additional.ValueKind == JsonValueKind.Object)
-                {
-                    Validate(additional, property.Value, $"{path}.{property.Name}", errors, root);
-                }
-            }
-        }
-    }
-
-    private static void ValidateArray(JsonElement schema, JsonElement value, string path, List<string> errors, JsonElement root)
-    {
-        var count = value.GetArrayLength();
-        if (schema.TryGetProperty("minItems", out var min) && count < min.GetInt32())
-        {
-            errors.Add($"{path}: needs at least {min.GetInt32()} item(s), has {count}");
-        }
-
-        if (schema.TryGetProperty("maxItems", out var max) && count > max.GetInt32())
-        {
-            errors.Add($"{path}: allows at most {max.GetInt32()} item(s), has {count}");
-        }
-
-        if (schema.TryGetProperty("items", out var items))
-        {
-            var index = 0;
-            foreach (var item in value.EnumerateArray())
-            {
-                Validate(items, item, $"{path}[{index++}]", errors, root);
-            }
+                yield break;
+            case "" or "false" when message.Contains("false schema", StringComparison.Ordinal):
+                yield return (pointer, detail.EvaluationPath.ToString().EndsWith("/additionalProperties", StringComparison.Ordinal)
+                    ? $"{path}: is not an allowed property"
+                    : $"{path}: no value is allowed here");
+                yield break;
+            case "type" when has && value is { } got:
+                yield return (pointer, $"{path}: expected {(rule.ValueKind == JsonValueKind.Array ? string.Join(" or ", rule.EnumerateArray().Select(t => t.GetString())) : rule.GetString())}, got {KindOf(got)}");
+                yield break;
+            case "enum" when has && value is { } got:
+                yield return (pointer, $"{path}: must be one of {string.Join(", ", rule.EnumerateArray().Select(o => o.GetRawText()))}, got {got.GetRawText()}");
+                yield break;
+            case "const" when has && value is { } got:
+                yield return (pointer, $"{path}: must be {rule.GetRawText()}, got {got.GetRawText()}");
+                yield break;
+            case "minItems" when has && value is { ValueKind: JsonValueKind.Array } list:
+                yield return (pointer, $"{path}: needs at least {rule.GetRawText()} item(s), has {list.GetArrayLength()}");
+                yield break;
+            case "maxItems" when has && value is { ValueKind: JsonValueKind.Array } list:
+                yield return (pointer, $"{path}: allows at most {rule.GetRawText()} item(s), has {list.GetArrayLength()}");
+                yield break;
+            case "minLength" when has:
+                yield return (pointer, $"{path}: must be at least {rule.GetRawText()} character(s) long");
+                yield break;
+            case "maxLength" when has:
+                yield return (pointer, $"{path}: must be at most {rule.GetRawText()} character(s) long");
+                yield break;
+            case "pattern" when has:
+                yield return (pointer, $"{path}: must match the pattern {rule.GetString()}");
+                yield break;
+            case "minimum" or "maximum" or "exclusiveMinimum" or "exclusiveMaximum" when has && value is { } got:
+                var bound = keyword switch { "minimum" => "at least", "maximum" => "at most", "exclusiveMinimum" => "more than", _ => "less than" };
+                yield return (pointer, $"{path}: must be {bound} {rule.GetRawText()}, got {got.GetRawText()}");
+                yield break;
+            default:
+                yield return (pointer, $"{path}: {message}");
+                yield break;
         }
     }
-
-    private static void ValidateString(JsonElement schema, string value, string path, List<string> errors)
-    {
-        if (schema.TryGetProperty("minLength", out var min) && value.Length < min.GetInt32())
-        {
-            errors.Add($"{path}: must be at least {min.GetInt32()} character(s) long");
-        }
-
-        if (schema.TryGetProperty("maxLength", out var max) && value.Length > max.GetInt32())
-        {
-            errors.Add($"{path}: must be at most {max.GetInt32()} character(s) long");
-        }
-
-        if (schema.TryGetProperty("pattern", out var pattern) && !Regex.IsMatch(value, pattern.GetString()!, RegexOptions.None, TimeSpan.FromSeconds(1)))
-        {
-            errors.Add($"{path}: must match the pattern {pattern.GetString()}");
-        }
-    }
-
-    private static void ValidateNumber(JsonElement schema, double value, string path, List<string> errors)
-    {
-        if (schema.TryGetProperty("minimum", out var min) && value < min.GetDouble())
-        {
-            errors.Add($"{path}: must be at least {Number(min)}, got {value.ToString(CultureInfo.InvariantCulture)}");
-        }
-
-        if (schema.TryGetProperty("maximum", out var max) && value > max.GetDouble())
-        {
-            errors.Add($"{path}: must be at most {Number(max)}, got {value.ToString(CultureInfo.InvariantCulture)}");
-        }
-
-        if (schema.TryGetProperty("exclusiveMinimum", out var xmin) && xmin.ValueKind == JsonValueKind.Number && value <= xmin.GetDouble())
-        {
-            errors.Add($"{path}: must be more than {Number(xmin)}, got {value.ToString(CultureInfo.InvariantCulture)}");
-        }
-
-        if (schema.TryGetProperty("exclusiveMaximum", out var xmax) && xmax.ValueKind == JsonValueKind.Number && value >= xmax.GetDouble())
-        {
-            errors.Add($"{path}: must be less than {Number(xmax)}, got {value.ToString(CultureInfo.InvariantCulture)}");
-        }
-    }
-
-    private static bool TypeMatches(JsonElement type, JsonElement value) => type.ValueKind == JsonValueKind.Array
-        ? type.EnumerateArray().Any(t => TypeMatches(t.GetString()!, value))
-        : TypeMatches(type.GetString()!, value);
-
-    private static bool TypeMatches(string type, JsonElement value) => type switch
-    {
-        "object" => value.ValueKind == JsonValueKind.Object,
-        "array" => value.ValueKind == JsonValueKind.Array,
-        "string" => value.ValueKind == JsonValueKind.String,
-        "number" => value.ValueKind == JsonValueKind.Number,
-        "integer" => value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var d) && decimal.Truncate(d) == d,
-        "boolean" => value.ValueKind is JsonValueKind.True or JsonValueKind.False,
-        "null" => value.ValueKind == JsonValueKind.Null,
-        _ => false,
-    };
-
-    private static string Describe(JsonElement type) => type.ValueKind == JsonValueKind.Array
-        ? string.Join(" or ", type.EnumerateArray().Select(t => t.GetString()))
-        : type.GetString()!;
 
     private static string KindOf(JsonElement value) => value.ValueKind switch
     {
@@ -235,24 +163,82 @@ public sealed class JsonSchemaValidator
         JsonValueKind.Array => "an array",
         JsonValueKind.String => $"the string {value.GetRawText()}",
         JsonValueKind.Number => $"the number {value.GetRawText()}",
-        JsonValueKind.True or JsonValueKind.False => $"{value.GetRawText()}",
+        JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
         _ => "null",
     };
 
-    private static string Number(JsonElement e) => e.GetRawText();
-
-    /// <summary>Resolves a local reference such as <c>#/$defs/agent</c>; null when it points nowhere.</summary>
-    private static JsonElement? Resolve(JsonElement root, string reference)
+    /// <summary>
+    /// Where a pointer falls in the value: the index of each step among its parent's members, and -1 for a member the
+    /// value lacks (a missing property comes before the ones present, as a reader checks them).
+    /// </summary>
+    private static IReadOnlyList<int> Order(JsonElement root, string pointer)
     {
-        if (!reference.StartsWith("#/", StringComparison.Ordinal))
+        var order = new List<int>();
+        var current = (JsonElement?)root;
+        foreach (var segment in Segments(pointer))
         {
-            return null;
+            var index = -1;
+            JsonElement? next = null;
+            if (current is { ValueKind: JsonValueKind.Object } obj)
+            {
+                var i = 0;
+                foreach (var property in obj.EnumerateObject())
+                {
+                    if (property.Name == segment)
+                    {
+                        (index, next) = (i, property.Value);
+                        break;
+                    }
+
+                    i++;
+                }
+            }
+            else if (current is { ValueKind: JsonValueKind.Array } array && int.TryParse(segment, out var at) && at < array.GetArrayLength())
+            {
+                (index, next) = (at, array[at]);
+            }
+
+            order.Add(index);
+            current = next;
         }
 
-        var current = root;
-        foreach (var part in reference[2..].Split('/'))
+        return order;
+    }
+
+    /// <summary>Orders step lists as a depth-first walk of the value: a parent before its members.</summary>
+    private sealed class OrderComparer : IComparer<IReadOnlyList<int>>
+    {
+        public static readonly OrderComparer Instance = new();
+
+        public int Compare(IReadOnlyList<int>? x, IReadOnlyList<int>? y)
         {
-            if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(part.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal), out current))
+            for (var i = 0; i < Math.Min(x!.Count, y!.Count); i++)
+            {
+                if (x[i] != y[i])
+                {
+                    return x[i].CompareTo(y[i]);
+                }
+            }
+
+            return x.Count.CompareTo(y.Count);
+        }
+    }
+
+    /// <summary>The value at a JSON Pointer in <paramref name="root"/>, if there is one.</summary>
+    private static JsonElement? Find(JsonElement root, string? pointer)
+    {
+        var current = root;
+        foreach (var segment in Segments(pointer ?? string.Empty))
+        {
+            if (current.ValueKind == JsonValueKind.Object && current.TryGetProperty(segment, out var child))
+            {
+                current = child;
+            }
+            else if (current.ValueKind == JsonValueKind.Array && int.TryParse(segment, out var index) && index < current.GetArrayLength())
+            {
+                current = current[index];
+            }
+            else
             {
                 return null;
             }
@@ -261,100 +247,81 @@ public sealed class JsonSchemaValidator
         return current;
     }
 
-    private static void CheckSchema(JsonElement schema, string path, JsonElement root)
+    private static IEnumerable<string> Segments(string pointer) =>
+        pointer.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(s => s.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal));
+
+    /// <summary><c>/tags/2</c> as <c>$.tags[2]</c>.</summary>
+    private static string PathOf(string pointer) => Segments(pointer).Aggregate("$", Child);
+
+    private static string Child(string path, string segment) => segment.All(char.IsAsciiDigit) && segment.Length > 0 ? $"{path}[{segment}]" : $"{path}.{segment}";
+
+    /// <summary>A <c>type</c> that names no JSON Schema type, with its path (the library says only that it has no such value).</summary>
+    private static string? BadType(JsonElement node, string path)
     {
-        if (schema.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        switch (node.ValueKind)
         {
-            return;
-        }
+            case JsonValueKind.Object:
+                foreach (var property in node.EnumerateObject())
+                {
+                    var here = Child(path, property.Name);
+                    var named = property.Name == "type" ? property.Value.ValueKind switch
+                    {
+                        JsonValueKind.String => [property.Value.GetString()!],
+                        JsonValueKind.Array => property.Value.EnumerateArray().Where(t => t.ValueKind == JsonValueKind.String).Select(t => t.GetString()!).ToArray(),
+                        _ => [],
+                    } : [];
+                    if (named.FirstOrDefault(t => !Types.Contains(t)) is { } bad)
+                    {
+                        return $"{here}: '{bad}' is not a JSON Schema type (use {string.Join(", ", Types)}).";
+                    }
 
-        if (schema.ValueKind != JsonValueKind.Object)
-        {
-            throw new ArgumentException($"{path}: a schema must be an object (or true/false).");
-        }
+                    if (BadType(property.Value, here) is { } inner)
+                    {
+                        return inner;
+                    }
+                }
 
-        foreach (var keyword in schema.EnumerateObject())
+                return null;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in node.EnumerateArray())
+                {
+                    if (BadType(item, $"{path}[{i++}]") is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The first keyword JSON Schema does not define, in the schema or any schema inside it.</summary>
+    private static string? Unknown(JsonSchema schema, string path)
+    {
+        foreach (var keyword in schema.Keywords ?? [])
         {
-            if (!Supported.Contains(keyword.Name))
+            if (keyword is UnrecognizedKeyword unrecognized && !EditorAnnotations.Contains(unrecognized.Name))
             {
-                throw new ArgumentException($"{path}: the keyword '{keyword.Name}' is not supported. Supported: {string.Join(", ", Supported.Order(StringComparer.Ordinal))}.");
+                return $"{path}: '{unrecognized.Name}' is not a JSON Schema keyword, so it would check nothing. Remove it or correct its spelling.";
+            }
+
+            var name = SchemaKeywordRegistry.Keyword(keyword);
+            var inner = keyword switch
+            {
+                ISchemaContainer { Schema: { } one } => Unknown(one, Child(path, name)),
+                ISchemaCollector many => many.Schemas.Select((s, i) => Unknown(s, $"{Child(path, name)}[{i}]")).FirstOrDefault(e => e is not null),
+                IKeyedSchemaCollector keyed => keyed.Schemas.Select(kv => Unknown(kv.Value, Child(Child(path, name), kv.Key))).FirstOrDefault(e => e is not null),
+                _ => null,
+            };
+            if (inner is not null)
+            {
+                return inner;
             }
         }
 
-        if (schema.ValueKind == JsonValueKind.Object && schema.TryGetProperty("$ref", out var reference)
-            && (reference.ValueKind != JsonValueKind.String || Resolve(root, reference.GetString()!) is null))
-        {
-            throw new ArgumentException($"{path}.$ref: '{reference}' does not point to a schema in this document (use #/$defs/name).");
-        }
-
-        if (schema.TryGetProperty("$defs", out var defs) && defs.ValueKind == JsonValueKind.Object)
-        {
-            foreach (var definition in defs.EnumerateObject())
-            {
-                CheckSchema(definition.Value, $"{path}.$defs.{definition.Name}", root);
-            }
-        }
-
-        if (schema.TryGetProperty("type", out var type))
-        {
-            var names = type.ValueKind == JsonValueKind.Array ? type.EnumerateArray().Select(t => t.GetString()).ToList() : [type.ValueKind == JsonValueKind.String ? type.GetString() : null];
-            foreach (var name in names.Where(n => n is null || !Types.Contains(n)))
-            {
-                throw new ArgumentException($"{path}.type: '{name}' is not a JSON Schema type; use one of {string.Join(", ", Types)}.");
-            }
-        }
-
-        if (schema.TryGetProperty("properties", out var properties))
-        {
-            if (properties.ValueKind != JsonValueKind.Object)
-            {
-                throw new ArgumentException($"{path}.properties: must be an object of schemas.");
-            }
-
-            foreach (var property in properties.EnumerateObject())
-            {
-                CheckSchema(property.Value, $"{path}.properties.{property.Name}", root);
-            }
-        }
-
-        if (schema.TryGetProperty("required", out var required) && (required.ValueKind != JsonValueKind.Array || required.EnumerateArray().Any(r => r.ValueKind != JsonValueKind.String)))
-        {
-            throw new ArgumentException($"{path}.required: must be a list of property names.");
-        }
-
-        if (schema.TryGetProperty("items", out var items))
-        {
-            CheckSchema(items, $"{path}.items", root);
-        }
-
-        if (schema.TryGetProperty("additionalProperties", out var additional) && additional.ValueKind == JsonValueKind.Object)
-        {
-            CheckSchema(additional, $"{path}.additionalProperties", root);
-        }
-
-        if (schema.TryGetProperty("pattern", out var pattern))
-        {
-            try
-            {
-                _ = new Regex(pattern.GetString() ?? string.Empty, RegexOptions.None, TimeSpan.FromSeconds(1));
-            }
-            catch (ArgumentException ex)
-            {
-                throw new ArgumentException($"{path}.pattern: not a valid regular expression ({ex.Message}).", ex);
-            }
-        }
-
-        foreach (var numeric in new[] { "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength", "minItems", "maxItems" })
-        {
-            if (schema.TryGetProperty(numeric, out var n) && n.ValueKind != JsonValueKind.Number)
-            {
-                throw new ArgumentException($"{path}.{numeric}: must be a number.");
-            }
-        }
-
-        if (schema.TryGetProperty("enum", out var options) && options.ValueKind != JsonValueKind.Array)
-        {
-            throw new ArgumentException($"{path}.enum: must be a list of allowed values.");
-        }
+        return null;
     }
 }

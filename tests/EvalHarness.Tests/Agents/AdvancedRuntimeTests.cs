@@ -50,7 +50,7 @@ public sealed class AdvancedRuntimeTests : IDisposable
     }
 
     [Fact]
-    public void SchemaValidator_ChecksTheSubsetAndRejectsWhatItCannotCheck()
+    public void SchemaValidator_NamesEachProblemByItsPath_AndRefusesASchemaThatWouldCheckLessThanItSays()
     {
         var schema = JsonSchemaValidator.Parse("""{"type":"object","required":["id"],"additionalProperties":false,"properties":{"id":{"type":"string","pattern":"^A[0-9]+$"},"n":{"type":"integer","minimum":1},"tags":{"type":"array","items":{"enum":["x","y"]},"maxItems":2}}}""");
 
@@ -58,9 +58,33 @@ public sealed class AdvancedRuntimeTests : IDisposable
         Assert.Equal(
             ["$.id: must match the pattern ^A[0-9]+$", "$.n: must be at least 1, got 0", "$.tags: allows at most 2 item(s), has 3", "$.tags[2]: must be one of \"x\", \"y\", got \"z\"", "$.extra: is not an allowed property"],
             schema.Validate(System.Text.Json.JsonDocument.Parse("""{"id":"B1","n":0,"tags":["x","y","z"],"extra":1}""").RootElement));
-        Assert.Contains("'anyOf' is not supported", Assert.Throws<ArgumentException>(() => JsonSchemaValidator.Parse("""{"anyOf":[]}""")).Message, StringComparison.Ordinal);
+        Assert.Equal(["$.id: is required but missing"], schema.Validate(System.Text.Json.JsonDocument.Parse("{}").RootElement));
+        Assert.Contains("$.properties.id: 'requird' is not a JSON Schema keyword", Assert.Throws<ArgumentException>(() => JsonSchemaValidator.Parse("""{"properties":{"id":{"requird":true}}}""")).Message, StringComparison.Ordinal);
         Assert.Contains("not valid JSON", Assert.Throws<ArgumentException>(() => JsonSchemaValidator.Parse("{type")).Message, StringComparison.Ordinal);
-        Assert.Contains("'strin' is not a JSON Schema type", Assert.Throws<ArgumentException>(() => JsonSchemaValidator.Parse("""{"type":"strin"}""")).Message, StringComparison.Ordinal);
+        Assert.Contains("$.type: 'strin' is not a JSON Schema type", Assert.Throws<ArgumentException>(() => JsonSchemaValidator.Parse("""{"type":"strin"}""")).Message, StringComparison.Ordinal);
+        Assert.Contains("'anyOf' requires at least one subschema", Assert.Throws<ArgumentException>(() => JsonSchemaValidator.Parse("""{"anyOf":[]}""")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SchemaValidator_ChecksAnyOfOneOfAllOfAndRefs_AsAIJsonUtilitiesEmitsThem()
+    {
+        // A nullable property and a polymorphic one, the shapes AIJsonUtilities writes for C# types.
+        var schema = JsonSchemaValidator.Parse("""
+            {"$defs":{"money":{"type":"object","properties":{"amount":{"type":"number","minimum":0}},"required":["amount"]}},
+             "type":"object",
+             "properties":{
+               "note":{"type":["string","null"]},
+               "refund":{"anyOf":[{"$ref":"#/$defs/money"},{"type":"null"}]},
+               "kind":{"oneOf":[{"const":"credit"},{"const":"refund"}]},
+               "id":{"allOf":[{"type":"string"},{"minLength":2}]}}}
+            """);
+
+        Assert.Empty(schema.Validate(System.Text.Json.JsonDocument.Parse("""{"note":null,"refund":{"amount":5},"kind":"credit","id":"A1"}""").RootElement));
+        var errors = schema.Validate(System.Text.Json.JsonDocument.Parse("""{"note":3,"refund":{"amount":-1},"kind":"gift","id":"A"}""").RootElement);
+        Assert.Contains(errors, e => e.StartsWith("$.note: ", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("$.refund.amount: ", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("$.kind: ", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("$.id: ", StringComparison.Ordinal));
     }
 
     [Fact]
