@@ -56,7 +56,7 @@ public sealed partial class Agent
     /// <summary>Summarises older turns when the conversation has outgrown the window. The summary call is a model call like any other.</summary>
     private async Task CompactAsync(RunState state, IChatClient client, RunTracer tracer, int parentSpan, CancellationToken cancellationToken)
     {
-        if (_options.Context is not { } context || TokenEstimator.Estimate(state.Messages) <= context.MaxTokens)
+        if (_options.Context is not { } context || _tokens.Count(state.Messages) <= context.MaxTokens)
         {
             return;
         }
@@ -68,7 +68,8 @@ public sealed partial class Agent
         }
 
         var model = context.SummaryModelId ?? _options.ModelId;
-        using var span = tracer.Start("summary", model, parentSpan).Tag("messages_summarised", cut - 1).Tag("estimated_tokens_before", TokenEstimator.Estimate(state.Messages));
+        using var span = tracer.Start("summary", model, parentSpan).Tag("messages_summarised", cut - 1)
+            .Tag("tokens_before", _tokens.Count(state.Messages)).Tag("token_count", _tokens.Encoding);
         var (response, error) = await CallModelAsync(client, ContextCompactor.SummaryRequest(state.Messages, cut), new ChatOptions { ModelId = model }, span, state, cancellationToken);
         if (error is not null || string.IsNullOrWhiteSpace(response!.Text))
         {
@@ -79,7 +80,7 @@ public sealed partial class Agent
 
         state.Messages = ContextCompactor.Replace(state.Messages, cut, response.Text.Trim());
         state.Counters.Increment(RunCounters.Summaries);
-        span.Tag("estimated_tokens_after", TokenEstimator.Estimate(state.Messages));
+        span.Tag("tokens_after", _tokens.Count(state.Messages));
     }
 
     /// <summary>Null when the answer is acceptable; otherwise a repair request or, past the repair budget, the failure.</summary>

@@ -1,4 +1,5 @@
 using EvalHarness.Agents.Approvals;
+using EvalHarness.Agents.Context;
 using EvalHarness.Agents.Observability;
 using EvalHarness.Agents.Resilience;
 using EvalHarness.Agents.Tools;
@@ -19,6 +20,7 @@ public sealed partial class Agent
 {
     private readonly IChatClient _client;
     private readonly AgentOptions _options;
+    private readonly TokenCounter _tokens;
     private readonly Dictionary<string, AgentTool> _tools;
     private readonly Dictionary<string, MultiAgent.SubAgent> _subAgents;
     private readonly ChatOptions _chatOptions;
@@ -31,6 +33,7 @@ public sealed partial class Agent
         ArgumentNullException.ThrowIfNull(options);
         _client = client;
         _options = options.Validate();
+        _tokens = TokenCounter.For(options.ModelId);
         _tools = options.Tools.ToDictionary(t => t.Name, StringComparer.Ordinal);
         _subAgents = options.SubAgents.ToDictionary(s => s.ToolName, StringComparer.Ordinal);
         foreach (var sub in options.SubAgents)
@@ -152,6 +155,11 @@ public sealed partial class Agent
                 stepSpan?.Dispose();
                 stepSpan = tracer.Start("step", state.Step.ToString(System.Globalization.CultureInfo.InvariantCulture), runSpan.Id);
                 await CompactAsync(state, client, tracer, stepSpan.Id, token);
+                if (PromptOverBudget(state) is { } ahead)
+                {
+                    stepSpan.Fail("over budget before the call");
+                    return End(AgentOutcome.BudgetExceeded, ahead);
+                }
 
                 ChatResponse response;
                 using (var modelSpan = tracer.Start("model", _options.ModelId, stepSpan.Id))
@@ -228,6 +236,24 @@ public sealed partial class Agent
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Before a call: when the prompt alone, counted by the model's tokenizer, would take the run past max_tokens, the
+    /// call is not made (its input tokens would be spent and the budget broken). With no known tokenizer the budget is
+    /// checked only on what providers report.
+    /// </summary>
+    private string? PromptOverBudget(RunState state)
+    {
+        if (_options.Limits.MaxTokens is not { } maxTokens || _tokens.Encoding == TokenCounter.Estimate)
+        {
+            return null;
+        }
+
+        var prompt = _tokens.Count(state.Messages);
+        return state.Usage.Total + prompt > maxTokens
+            ? $"The next model call's prompt ({prompt:N0} tokens by {_tokens.Encoding}) would take the run past its budget of {maxTokens:N0} tokens ({state.Usage.Total:N0} used)."
+            : null;
     }
 
     private string? DetectLoop(RunState state, List<FunctionCallContent> calls)

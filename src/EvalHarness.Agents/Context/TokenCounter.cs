@@ -1,0 +1,70 @@
+using System.Collections.Concurrent;
+using EvalHarness.Agents.Runtime;
+using Microsoft.Extensions.AI;
+using Microsoft.ML.Tokenizers;
+
+namespace EvalHarness.Agents.Context;
+
+/// <summary>
+/// Counts a conversation's tokens the way its model does: o200k_base for the GPT-4o generation and after (gpt-4o,
+/// gpt-4.1, gpt-5, o1, o3, o4), cl100k_base for GPT-4 and GPT-3.5, and for any other model (Anthropic's tokenizer is
+/// not public) an estimate of four characters a token, which <see cref="Encoding"/> says.
+/// </summary>
+public sealed class TokenCounter
+{
+    /// <summary>What <see cref="Encoding"/> says when no tokenizer is known for the model.</summary>
+    public const string Estimate = "estimate (4 characters a token)";
+
+    /// <summary>The tokens a chat format adds around each message (role and separators), as OpenAI documents it.</summary>
+    private const int PerMessage = 3;
+
+    private static readonly string[] O200k = ["gpt-4o", "chatgpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "o1", "o3", "o4"];
+    private static readonly string[] Cl100k = ["gpt-4", "gpt-3.5", "text-embedding-3", "text-embedding-ada"];
+
+    /// <summary>Tokenizers are built once per encoding (about 200 ms each) and shared: they are thread-safe.</summary>
+    private static readonly ConcurrentDictionary<string, Lazy<Tokenizer>> Tokenizers = new(StringComparer.Ordinal);
+
+    private static readonly TokenCounter Estimating = new(Estimate, null);
+
+    private readonly Tokenizer? _tokenizer;
+
+    private TokenCounter(string encoding, Tokenizer? tokenizer)
+    {
+        Encoding = encoding;
+        _tokenizer = tokenizer;
+    }
+
+    /// <summary>The encoding the counts come from (<c>o200k_base</c>, <c>cl100k_base</c>) or <see cref="Estimate"/>.</summary>
+    public string Encoding { get; }
+
+    /// <summary>The counter for <paramref name="modelId"/> (a provider prefix such as <c>openai:</c> is ignored).</summary>
+    public static TokenCounter For(string? modelId)
+    {
+        var model = (modelId ?? string.Empty)[((modelId ?? string.Empty).IndexOf(':', StringComparison.Ordinal) + 1)..].ToLowerInvariant();
+        var encoding = O200k.Any(p => Starts(model, p)) ? "o200k_base"
+            : Cl100k.Any(p => Starts(model, p)) ? "cl100k_base"
+            : null;
+        return encoding is null
+            ? Estimating
+            : new TokenCounter(encoding, Tokenizers.GetOrAdd(encoding, static e => new Lazy<Tokenizer>(() => TiktokenTokenizer.CreateForEncoding(e))).Value);
+    }
+
+    /// <summary>The tokens of a text.</summary>
+    public int Count(string? text) => string.IsNullOrEmpty(text) ? 0 : _tokenizer?.CountTokens(text) ?? (text.Length + 3) / 4;
+
+    /// <summary>The tokens of a conversation as the model would receive it.</summary>
+    public int Count(IEnumerable<ChatMessage> messages) => messages.Sum(Count);
+
+    /// <summary>The tokens of one message: its text, tool calls and tool results, and the format's own.</summary>
+    public int Count(ChatMessage message) => PerMessage + message.Contents.Sum(c => c switch
+    {
+        TextContent t => Count(t.Text),
+        FunctionCallContent f => Count(f.Name) + Count(System.Text.Json.JsonSerializer.Serialize(f.Arguments, AgentJson.Options)),
+        FunctionResultContent r => Count(AgentJson.Stringify(r.Result)),
+        _ => 0,
+    });
+
+    /// <summary>True when <paramref name="model"/> is <paramref name="prefix"/> or a version of it (<c>gpt-4o-mini</c>, <c>gpt-5.1</c>).</summary>
+    private static bool Starts(string model, string prefix) =>
+        model.StartsWith(prefix, StringComparison.Ordinal) && (model.Length == prefix.Length || model[prefix.Length] is '-' or '.');
+}
