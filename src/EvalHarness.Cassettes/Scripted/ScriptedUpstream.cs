@@ -1,7 +1,9 @@
 using System.Globalization;
+using System.Net.ServerSentEvents;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using EvalHarness.Cassettes.Format;
 using EvalHarness.Cassettes.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -199,11 +201,7 @@ public sealed partial class ScriptedUpstream : IAsyncDisposable
         context.Response.StatusCode = 200;
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers[CassetteServer.SimulatedLatencyHeader] = latencyMs.ToString(CultureInfo.InvariantCulture);
-        foreach (var (name, data) in events)
-        {
-            await context.Response.WriteAsync((name is null ? string.Empty : $"event: {name}\n") + $"data: {data}\n\n", context.RequestAborted);
-            await context.Response.Body.FlushAsync(context.RequestAborted);
-        }
+        await SseWire.WriteAsync(events.Select(e => new SseItem<string>(e.Data, e.Event)), context.Response.Body, context.RequestAborted);
     }
 
     /// <summary>About four characters a token, as the providers' own rule of thumb.</summary>

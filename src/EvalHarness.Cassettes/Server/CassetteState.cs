@@ -166,19 +166,7 @@ internal sealed class CassetteState(string id)
     {
         if (response.Events is { } events)
         {
-            var stream = new StringBuilder();
-            foreach (var e in events)
-            {
-                if (e.Event is not null)
-                {
-                    stream.Append("event: ").Append(e.Event).Append('\n');
-                }
-
-                // One line per event: the stored data is indented, an SSE data line must not be.
-                stream.Append("data: ").Append(e.Data.ValueKind == JsonValueKind.String ? e.Data.GetString() : JsonSerializer.Serialize(e.Data)).Append("\n\n");
-            }
-
-            return Encoding.UTF8.GetBytes(stream.ToString());
+            return SseWire.Format(events);
         }
 
         if (response.BodyText is { } text)

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
+using System.Net.ServerSentEvents;
 using EvalHarness.Cassettes.Format;
 using Microsoft.AspNetCore.Http;
 
@@ -66,12 +66,16 @@ internal sealed class ReplayWriter(CassetteServerOptions options)
         context.Response.ContentType = "text/event-stream";
         await WaitUntil(interaction.Timings.FirstByteMs);
         await context.Response.StartAsync(context.RequestAborted);
-        foreach (var e in events)
+        await SseWire.WriteAsync(OnTime(events), context.Response.Body, context.RequestAborted);
+
+        // Each event when the recording had it: Kestrel sends every write as it is made.
+        async IAsyncEnumerable<SseItem<string>> OnTime(IReadOnlyList<SseEvent> recorded)
         {
-            await WaitUntil(e.OffsetMs);
-            var data = e.Data.ValueKind == JsonValueKind.String ? e.Data.GetString() : JsonSerializer.Serialize(e.Data);
-            await context.Response.WriteAsync((e.Event is null ? string.Empty : $"event: {e.Event}\n") + $"data: {data}\n\n", context.RequestAborted);
-            await context.Response.Body.FlushAsync(context.RequestAborted);
+            foreach (var e in recorded)
+            {
+                await WaitUntil(e.OffsetMs);
+                yield return SseWire.Item(e);
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.ServerSentEvents;
 using System.Text;
 using System.Text.Json;
 using EvalHarness.Cassettes.Format;
@@ -23,55 +24,16 @@ internal sealed partial class UpstreamRecorder
         }
         await context.Response.StartAsync(context.RequestAborted);
         var events = new List<(double OffsetMs, string? Event, string Data)>();
-        string? name = null;
-        var data = new StringBuilder();
-        var truncated = false;
-        using (var reader = new StreamReader(await response.Content.ReadAsStreamAsync(context.RequestAborted), Encoding.UTF8))
+        // The client gets the upstream's bytes as they arrive; the parser sees the same bytes and yields each event
+        // when its blank line does, which is when it is timed.
+        await using var upstream = new TeeStream(await response.Content.ReadAsStreamAsync(context.RequestAborted), context.Response.Body);
+        await foreach (var item in SseWire.ReadAsync(upstream, context.RequestAborted))
         {
-            while (await ReadLineAsync(reader, context.RequestAborted) is { } line)
-            {
-                await context.Response.WriteAsync(line + "\n", context.RequestAborted);
-                if (line.Length == 0)
-                {
-                    if (data.Length > 0)
-                    {
-                        events.Add((clock.Elapsed.TotalMilliseconds, name, data.ToString()));
-                        await context.Response.Body.FlushAsync(context.RequestAborted);
-                    }
-
-                    (name, data) = (null, data.Clear());
-                }
-                else if (line.StartsWith("event:", StringComparison.Ordinal))
-                {
-                    name = line[6..].Trim();
-                }
-                else if (line.StartsWith("data:", StringComparison.Ordinal))
-                {
-                    data.Append(data.Length > 0 ? "\n" : string.Empty).Append(line[5..].TrimStart());
-                }
-            }
+            events.Add((clock.Elapsed.TotalMilliseconds, SseWire.NameOf(item), item.Data));
         }
 
-        async Task<string?> ReadLineAsync(StreamReader reader, CancellationToken cancellationToken)
-        {
-            try
-            {
-                return await reader.ReadLineAsync(cancellationToken);
-            }
-            catch (Exception ex) when (ex is IOException or HttpRequestException)
-            {
-                // The upstream cut the stream off: what arrived is recorded, and the cut too.
-                truncated = true;
-                return null;
-            }
-        }
-
-        if (data.Length > 0)
-        {
-            // A stream cut off before its last blank line: what arrived is what happened.
-            events.Add((clock.Elapsed.TotalMilliseconds, name, data.ToString()));
-        }
-
+        // A stream cut off mid-event: the events before the cut are what happened (a client drops the half event too).
+        var truncated = upstream.Cut;
         var totalMs = clock.Elapsed.TotalMilliseconds;
         if (SimulatedLatency(response) is { } simulatedMs)
         {
@@ -112,7 +74,74 @@ internal sealed partial class UpstreamRecorder
             ["type"] = "error",
             ["error"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "evalh_cassette_not_written", ["message"] = message },
         }.ToJsonString();
-        await context.Response.WriteAsync($"event: error\ndata: {payload}\n\n", context.RequestAborted);
+        await SseWire.WriteAsync([new SseItem<string>(payload, "error")], context.Response.Body, context.RequestAborted);
         await context.Response.Body.FlushAsync(context.RequestAborted);
+    }
+
+    /// <summary>
+    /// Reads the upstream's stream and copies each chunk to the client as it is read. A connection the upstream drops
+    /// reads as the end of the stream, and <see cref="Cut"/> says so.
+    /// </summary>
+    private sealed class TeeStream(Stream source, Stream client) : Stream
+    {
+        /// <summary>True when the upstream cut the stream off rather than ending it.</summary>
+        public bool Cut { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            int read;
+            try
+            {
+                read = await source.ReadAsync(buffer, cancellationToken);
+            }
+            catch (Exception ex) when (ex is IOException or HttpRequestException)
+            {
+                Cut = true;
+                return 0;
+            }
+
+            if (read > 0)
+            {
+                await client.WriteAsync(buffer[..read], cancellationToken);
+                await client.FlushAsync(cancellationToken);
+            }
+
+            return read;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("The upstream's stream is read asynchronously.");
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                source.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 }
