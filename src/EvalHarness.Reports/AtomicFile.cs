@@ -39,6 +39,9 @@ internal static class AtomicFile
             write(writer);
         }, cancellationToken);
 
+    public static Task WriteBytesAsync(string path, byte[] bytes, CancellationToken cancellationToken = default) =>
+        WriteAsync(path, stream => stream.WriteAsync(bytes, cancellationToken).AsTask(), cancellationToken);
+
     public static Task WriteTextAsync(string path, string text, CancellationToken cancellationToken = default) =>
         WriteAsync(path, stream => stream.WriteAsync(Utf8.GetBytes(text), cancellationToken).AsTask(), cancellationToken);
 }

@@ -1,4 +1,5 @@
 using EvalHarness.Core.Results;
+using EvalHarness.Reports.Charts;
 using EvalHarness.Reports.Csv;
 using EvalHarness.Reports.Html;
 using EvalHarness.Reports.Json;
@@ -30,7 +31,10 @@ public static class RunWriter
         return directory;
     }
 
-    /// <summary>(Re)writes the reports built from results.json (<see cref="ReportFiles"/>, and gate.json when gated) into <paramref name="directory"/>.</summary>
+    /// <summary>
+    /// (Re)writes the reports built from results.json (<see cref="ReportFiles"/>, gate.json when gated, and the PNG and
+    /// SVG charts under charts/) into <paramref name="directory"/>.
+    /// </summary>
     public static async Task WriteReportsAsync(ReportContext context, string directory, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -39,8 +43,10 @@ public static class RunWriter
             await GateJson.WriteAsync(gate, Path.Combine(directory, GateJson.FileName), cancellationToken);
         }
 
-        // The page is the largest: it starts on its own while the smaller files are written one after another.
+        // The page is the largest and the charts the slowest (the first render loads Skia): each starts on its own while
+        // the smaller files are written one after another.
         var html = Task.Run(() => HtmlReportWriter.WriteAsync(context, Path.Combine(directory, "report.html"), cancellationToken), cancellationToken);
+        var charts = Task.Run(() => RunCharts.WriteAsync(context, directory, cancellationToken), cancellationToken);
         try
         {
             await CaseCsvWriter.WriteAsync(context.Run, Path.Combine(directory, "cases.csv"), cancellationToken);
@@ -49,7 +55,7 @@ public static class RunWriter
         }
         finally
         {
-            await html;
+            await Task.WhenAll(html, charts);
         }
     }
 

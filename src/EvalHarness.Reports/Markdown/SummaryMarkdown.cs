@@ -2,6 +2,7 @@ using System.Text;
 using EvalHarness.Core.Comparison;
 using EvalHarness.Core.Gate;
 using EvalHarness.Core.Results;
+using EvalHarness.Reports.Charts;
 
 namespace EvalHarness.Reports.Markdown;
 
@@ -50,6 +51,7 @@ public static class SummaryMarkdown
         }
 
         Variants(md, run);
+        Charts(md, context);
         Failures(md, run);
         md.Append("<sub>Run `").Append(run.RunId).Append('`');
         if (run.Git is { } git)
@@ -140,6 +142,23 @@ public static class SummaryMarkdown
             md.Append("| ").Append(Cell(v.Key)).Append(" | ").Append(Format.Percent(v.SuccessRate)).Append($" ({v.Passed}/{v.Cases})")
                 .Append(" | ").Append(Format.Percent(v.PassHatK)).Append(" | ").Append(Format.Money(v.CostUsd))
                 .Append(" | ").Append(Format.Ms(v.LatencyP95Ms)).Append(" | ").Append(Format.Number(v.MeanSteps)).Append(" |\n");
+        }
+
+        md.Append('\n');
+    }
+
+    // The run folder's PNGs, linked relative to summary.md: pictures wherever the folder is uploaded beside it.
+    private static void Charts(StringBuilder md, ReportContext context)
+    {
+        var charts = RunCharts.For(context);
+        if (charts.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var chart in charts)
+        {
+            md.Append("![").Append(chart.Title).Append("](").Append(chart.Png).Append(")\n");
         }
 
         md.Append('\n');

@@ -1,0 +1,195 @@
+using System.Globalization;
+using System.Text;
+using ScottPlot;
+using SkiaSharp;
+
+namespace EvalHarness.Reports.Charts;
+
+/// <summary>
+/// Draws charts as PNG and SVG files with ScottPlot, for places that show a picture but run no page: a pull-request
+/// comment, a CI job summary. Colours are fixed on a white background, unlike <see cref="SvgChart"/>'s
+/// <c>currentColor</c>, so each series also gets its own marker and line pattern, and a small sideways offset: two
+/// identical series are both visible, and the legend tells them apart without colour.
+/// </summary>
+internal static class ChartImage
+{
+    // The Okabe–Ito palette of SvgChart, with black for the eighth series: the background here is always white.
+    private static readonly Color[] Palette = [.. new[] { "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000" }.Select(Color.FromHex)];
+
+    private static readonly MarkerShape[] Markers =
+    [
+        MarkerShape.FilledCircle, MarkerShape.OpenSquare, MarkerShape.FilledTriangleUp, MarkerShape.OpenDiamond,
+        MarkerShape.FilledSquare, MarkerShape.OpenCircle, MarkerShape.FilledTriangleDown, MarkerShape.Eks,
+    ];
+
+    private static readonly LinePattern[] Patterns = [LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed];
+
+    private const int MaxXLabels = 8;
+
+    /// <summary>The colour of the series (or bar) at <paramref name="index"/>.</summary>
+    public static Color ColorOf(int index) => Palette[index % Palette.Length];
+
+    /// <summary>
+    /// A line per series over the chart's x labels. A chart of a single run shows each series as a large marker labelled
+    /// with its value, not a lone dot.
+    /// </summary>
+    public static Plot Trend(LineChart chart)
+    {
+        ArgumentNullException.ThrowIfNull(chart);
+        var plot = NewPlot(chart.Title);
+        var count = chart.XLabels.Count;
+        var single = count == 1;
+        var drawn = chart.Series.Where(s => s.Values.Any(v => v is { } x && double.IsFinite(x))).ToList();
+        // Sideways offsets keep identical series apart: at most a third of the gap between two runs in all.
+        var step = drawn.Count < 2 ? 0 : Math.Min(0.08, 0.33 / (drawn.Count - 1));
+        for (var s = 0; s < drawn.Count; s++)
+        {
+            var series = drawn[s];
+            var index = IndexOf(chart, series);
+            var offset = (s - ((drawn.Count - 1) / 2.0)) * step;
+            var legend = true;
+            foreach (var segment in Segments(series.Values))
+            {
+                var line = plot.Add.Scatter(segment.Select(p => p.X + offset).ToArray(), segment.Select(p => p.Y).ToArray(), ColorOf(index));
+                line.MarkerShape = Markers[index % Markers.Length];
+                line.MarkerSize = single ? 12 : 8;
+                line.LineWidth = 2;
+                line.LinePattern = Patterns[index % Patterns.Length];
+                line.LegendText = legend ? series.Name : string.Empty;
+                legend = false;
+            }
+
+            if (single && series.Values[0] is { } value)
+            {
+                var label = plot.Add.Text($"{series.Name}: {Format(value, chart.YFormat)}", offset, value);
+                label.Alignment = Alignment.MiddleLeft;
+                label.OffsetX = 10;
+                label.OffsetY = s * 14;
+                label.LabelStyle.FontSize = 12;
+                label.LabelStyle.ForeColor = ColorOf(index).Darken(0.3);
+            }
+        }
+
+        var shown = ChartAxis.ShownLabels(count, MaxXLabels);
+        plot.Axes.Bottom.SetTicks([.. shown.Select(i => (double)i)], [.. shown.Select(i => chart.XLabels[i])]);
+        // A single run keeps room on its right for the value labels.
+        plot.Axes.SetLimitsX(-0.5, single ? 1.5 : count - 0.5);
+        var values = drawn.SelectMany(s => s.Values).OfType<double>().Where(double.IsFinite).DefaultIfEmpty(0).ToArray();
+        var axis = ChartAxis.For(values.Min(), values.Max(), chart.YMin, chart.YMax);
+        var pad = (axis.Max - axis.Min) * 0.06;
+        plot.Axes.SetLimitsY(axis.Min - (chart.YMin is null ? 0 : pad), axis.Max + pad);
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            [.. axis.Ticks], [.. axis.Ticks.Select(t => Format(t, chart.YFormat))]);
+        plot.ShowLegend(Edge.Bottom);
+        return plot;
+    }
+
+    /// <summary>This run's variants side by side: one bar chart per measure, each bar labelled with its value.</summary>
+    public static Multiplot Bars(IReadOnlyList<string> variants, IReadOnlyList<(string Title, IReadOnlyList<double?> Values, Func<double, string> Label)> measures)
+    {
+        var multiplot = new Multiplot();
+        multiplot.AddPlots(measures.Count);
+        multiplot.Layout = new ScottPlot.MultiplotLayouts.Grid(1, measures.Count);
+        for (var m = 0; m < measures.Count; m++)
+        {
+            var (title, values, label) = measures[m];
+            var plot = multiplot.GetPlot(m);
+            Style(plot, title);
+            plot.Add.Bars(values.Select((v, i) => new Bar
+            {
+                Position = i,
+                Value = v ?? 0,
+                FillColor = ColorOf(i),
+                Label = v is { } x ? label(x) : "n/a",
+            }).ToArray());
+            plot.Axes.Bottom.SetTicks([.. variants.Select((_, i) => (double)i)], [.. variants]);
+            var top = values.OfType<double>().DefaultIfEmpty(0).Max();
+            plot.Axes.SetLimits(-0.6, variants.Count - 0.4, 0, top > 0 ? top * 1.18 : 1);
+            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = label };
+        }
+
+        return multiplot;
+    }
+
+    /// <summary>The PNG of a plot, <paramref name="width"/> × <paramref name="height"/> pixels.</summary>
+    public static byte[] Png(Plot plot, int width, int height) => plot.GetImageBytes(width, height, ImageFormat.Png);
+
+    /// <summary>The SVG of a plot; its text stays text.</summary>
+    public static byte[] Svg(Plot plot, int width, int height) => Encoding.UTF8.GetBytes(plot.GetSvgXml(width, height));
+
+    /// <summary>The PNG of a multiplot.</summary>
+    public static byte[] Png(Multiplot multiplot, int width, int height)
+    {
+        using var surface = SKSurface.Create(new SKImageInfo(width, height));
+        surface.Canvas.Clear(SKColors.White);
+        multiplot.Render(surface.Canvas, new PixelRect(0, width, height, 0));
+        using var image = surface.Snapshot();
+        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
+        return data.ToArray();
+    }
+
+    /// <summary>The SVG of a multiplot, drawn through Skia's SVG canvas as ScottPlot draws a single plot's.</summary>
+    public static byte[] Svg(Multiplot multiplot, int width, int height)
+    {
+        using var stream = new MemoryStream();
+        using (var canvas = SKSvgCanvas.Create(new SKRect(0, 0, width, height), stream))
+        {
+            canvas.Clear(SKColors.White);
+            multiplot.Render(canvas, new PixelRect(0, width, height, 0));
+        }
+
+        return stream.ToArray();
+    }
+
+    private static Plot NewPlot(string title)
+    {
+        var plot = new Plot();
+        Style(plot, title);
+        return plot;
+    }
+
+    private static void Style(Plot plot, string title)
+    {
+        plot.Font.Set(Fonts.Sans);
+        plot.Title(title, 14);
+        plot.FigureBackground.Color = Colors.White;
+    }
+
+    private static int IndexOf(LineChart chart, ChartSeries series)
+    {
+        for (var i = 0; i < chart.Series.Count; i++)
+        {
+            if (ReferenceEquals(chart.Series[i], series))
+            {
+                return i;
+            }
+        }
+
+        return 0;
+    }
+
+    // The runs of consecutive values of a series: a missing value breaks the line, as in SvgChart.
+    private static IEnumerable<List<(double X, double Y)>> Segments(IReadOnlyList<double?> values)
+    {
+        var segment = new List<(double X, double Y)>();
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (values[i] is { } value && double.IsFinite(value))
+            {
+                segment.Add((i, value));
+            }
+            else if (segment.Count > 0)
+            {
+                yield return segment;
+                segment = [];
+            }
+        }
+
+        if (segment.Count > 0)
+        {
+            yield return segment;
+        }
+    }
+
+    private static string Format(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,132 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Text.RegularExpressions;
+using EvalHarness.Core.Results;
+using EvalHarness.Core.Statistics;
+using EvalHarness.Reports;
+using EvalHarness.Reports.Charts;
+using EvalHarness.Reports.History;
+using EvalHarness.Tests.Support;
+
+namespace EvalHarness.Tests.Reports;
+
+public sealed class RunChartsTests : IDisposable
+{
+    private static readonly byte[] PngSignature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task WriteAsync_WithHistoryAndTwoVariants_WritesRealPngsOfTheSetSize()
+    {
+        var directory = await WriteAsync(TwoVariantRun());
+
+        var pngs = Directory.GetFiles(Path.Combine(directory, "charts"), "*.png").Select(Path.GetFileName).Order();
+        Assert.Equal(["cost.png", "latency.png", "success.png", "variants.png"], pngs);
+        foreach (var name in new[] { "success", "cost", "latency" })
+        {
+            AssertPng(Path.Combine(directory, "charts", $"{name}.png"), RunCharts.Width, RunCharts.Height);
+        }
+
+        AssertPng(Path.Combine(directory, "charts", "variants.png"), RunCharts.VariantsWidth, RunCharts.VariantsHeight);
+        Assert.Empty(Directory.GetFiles(Path.Combine(directory, "charts"), "*.tmp"));
+    }
+
+    [Fact]
+    public async Task WriteAsync_Svgs_HoldTheChartTitlesAsText()
+    {
+        var directory = await WriteAsync(TwoVariantRun());
+
+        Assert.Contains("Success rate", SvgTexts(directory, "success"));
+        Assert.Contains("Cost per case (USD)", SvgTexts(directory, "cost"));
+        Assert.Contains("Latency p95 (ms)", SvgTexts(directory, "latency"));
+        Assert.Contains("Success rate", SvgTexts(directory, "variants"));
+        Assert.Contains("Latency p95", SvgTexts(directory, "variants"));
+    }
+
+    [Fact]
+    public async Task SummaryMd_LinksExactlyTheChartPngsThatExist()
+    {
+        var directory = await WriteAsync(TwoVariantRun());
+
+        var summary = await File.ReadAllTextAsync(Path.Combine(directory, "summary.md"), TestContext.Current.CancellationToken);
+        var linked = Regex.Matches(summary, @"!\[[^\]]+\]\((charts/[^)]+\.png)\)").Select(m => m.Groups[1].Value).Order().ToList();
+        var existing = Directory.GetFiles(Path.Combine(directory, "charts"), "*.png").Select(f => $"charts/{Path.GetFileName(f)}").Order().ToList();
+        Assert.NotEmpty(linked);
+        Assert.Equal(existing, linked);
+    }
+
+    [Fact]
+    public async Task WriteAsync_HistoryGone_RemovesTheTrendChartsAndTheirLinks()
+    {
+        var run = RunWriterTests.Run(RunWriterTests.Case("a", true));
+        var directory = await WriteAsync(run);
+        Assert.True(File.Exists(Path.Combine(directory, "charts", "success.png")));
+
+        await RunWriter.WriteReportsAsync(ReportContext.Create(run), directory, TestContext.Current.CancellationToken);
+
+        Assert.Empty(Directory.GetFiles(Path.Combine(directory, "charts")));
+        Assert.DoesNotContain("charts/", await File.ReadAllTextAsync(Path.Combine(directory, "summary.md"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Trend_SingleRunHistory_ShowsEachVariantLabelledWithItsValue()
+    {
+        var directory = await WriteAsync(RunWriterTests.Run(RunWriterTests.Case("a", true), RunWriterTests.Case("b", false)));
+
+        var texts = SvgTexts(directory, "success");
+        Assert.Contains("default: 50%", texts);
+        Assert.Contains("default", texts); // the legend
+        Assert.Contains("11-22 10:15", texts); // the run on the x axis
+    }
+
+    [Fact]
+    public async Task Trend_TwoIdenticalVariants_AreBothInTheLegend()
+    {
+        var directory = await WriteAsync(TwoVariantRun());
+
+        var texts = SvgTexts(directory, "success");
+        Assert.Contains("default", texts);
+        Assert.Contains("copy", texts);
+    }
+
+    [Fact]
+    public void Trend_TwoIdenticalVariants_GetDifferentMarkersAndOffsets()
+    {
+        var chart = new LineChart("Success rate", ["11-21 10:15", "11-22 10:15"], [new("default", [0.5, 1.0]), new("copy", [0.5, 1.0])]) { YMin = 0, YMax = 1 };
+
+        var lines = ChartImage.Trend(chart).GetPlottables().OfType<ScottPlot.Plottables.Scatter>().ToList();
+
+        Assert.Equal(2, lines.Count);
+        Assert.NotEqual(lines[0].MarkerShape, lines[1].MarkerShape);
+        Assert.NotEqual(lines[0].LinePattern.Name, lines[1].LinePattern.Name);
+        Assert.NotEqual(lines[0].Data.GetScatterPoints()[0].X, lines[1].Data.GetScatterPoints()[0].X);
+    }
+
+    // Two variants with the same cases: their lines coincide.
+    private static RunResult TwoVariantRun() => RunWriterTests.Run(
+        RunWriterTests.Case("a", true), RunWriterTests.Case("b", false),
+        RunWriterTests.Case("a", true, variant: "copy"), RunWriterTests.Case("b", false, variant: "copy"));
+
+    // Writes the run's folder with the run itself as the suite's history, as a run appended to it sees it.
+    private async Task<string> WriteAsync(RunResult run)
+    {
+        run = run with { Groups = GroupSummary.Of(run.Cases) };
+        var history = run.Cases.Select(c => new HistoryEntry(run.RunId, run.StartedAt, run.Suite, c.Variant, c.Scenario, c.Trial, c.Passed, c.Error is not null, c.Steps, c.CostUsd, c.LatencyMs, ""));
+        return await RunWriter.WriteAsync(ReportContext.Create(run, history: history), _temp.Path, TestContext.Current.CancellationToken);
+    }
+
+    private static List<string> SvgTexts(string directory, string chart) =>
+        [.. Regex.Matches(File.ReadAllText(Path.Combine(directory, "charts", $"{chart}.svg")), @"<text[^>]*>\s*(.*?)\s*</text>", RegexOptions.Singleline)
+            .Select(m => WebUtility.HtmlDecode(m.Groups[1].Value))];
+
+    private static void AssertPng(string path, int width, int height)
+    {
+        var bytes = File.ReadAllBytes(path);
+        Assert.Equal(PngSignature, bytes[..8]);
+        Assert.Equal("IHDR", System.Text.Encoding.ASCII.GetString(bytes, 12, 4));
+        Assert.Equal(width, BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16, 4)));
+        Assert.Equal(height, BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(20, 4)));
+    }
+}
