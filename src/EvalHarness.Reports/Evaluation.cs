@@ -44,6 +44,7 @@ public static class Evaluation
             Agent = options.Agent,
             Filters = options.Filters,
             Variants = options.Variants,
+            OtlpEndpoint = options.OtlpEndpoint,
         };
         runOptions = options.Concurrency is { } concurrency ? runOptions with { Concurrency = concurrency } : runOptions;
 

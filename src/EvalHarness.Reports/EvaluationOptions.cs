@@ -42,6 +42,9 @@ public sealed record EvaluationOptions
     /// </summary>
     public bool AllowOutside { get; init; }
 
+    /// <summary>An OTLP/HTTP endpoint to export the run's traces to (as <c>--otlp</c>); null reads <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>.</summary>
+    public string? OtlpEndpoint { get; init; }
+
     /// <summary>Only these variants; empty for all.</summary>
     public IReadOnlyList<string> Variants { get; init; } = [];
 }

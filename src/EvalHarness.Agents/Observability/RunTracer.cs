@@ -42,9 +42,36 @@ public sealed class RunTracer
     public SpanScope Start(string kind, string name, int parentId)
     {
         var id = Interlocked.Increment(ref _nextId);
-        var activity = Source.StartActivity($"{kind} {name}", ActivityKind.Internal);
-        activity?.SetTag("evalh.kind", kind);
+        var activity = StartActivity(kind, name);
         return new SpanScope(this, id, parentId, kind, name, _time.GetTimestamp(), activity);
+    }
+
+    /// <summary>
+    /// The span's activity, named as OpenTelemetry's GenAI conventions name agent and tool spans (<c>invoke_agent</c>,
+    /// <c>execute_tool</c>); the model call's own <c>chat</c> span comes from Microsoft.Extensions.AI inside it.
+    /// </summary>
+    private static Activity? StartActivity(string kind, string name)
+    {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        var (operation, display) = kind switch
+        {
+            "run" or "agent" => ("invoke_agent", $"invoke_agent {name}"),
+            "tool" => ("execute_tool", $"execute_tool {name}"),
+            _ => (null, $"{kind} {name}"),
+        };
+        var activity = Source.StartActivity(display, ActivityKind.Internal);
+        activity?.SetTag("evalh.kind", kind);
+        if (operation is not null)
+        {
+            activity?.SetTag("gen_ai.operation.name", operation);
+            activity?.SetTag(operation == "execute_tool" ? "gen_ai.tool.name" : "gen_ai.agent.name", name);
+        }
+
+        return activity;
     }
 
     /// <summary>Adds spans recorded elsewhere (a sub-agent's run) under <paramref name="parentId"/>, shifted to this run's clock.</summary>

@@ -86,14 +86,21 @@ public sealed partial class Agent
         var runSpan = tracer.Start("run", _options.Name, 0).Tag("run_id", state.RunId).Tag("model", _options.ModelId);
         var modelSpanId = 0;
         RunTracer.SpanScope? stepSpan = null;
-        IChatClient client = _options.Resilience is { } resilience
-            ? new ResilientChatClient(_client, resilience, _options.Time, (attempt, delay, error) =>
+        // The model client's middleware, outermost first: retries and the breaker around each attempt, then
+        // OpenTelemetry's GenAI span per attempt (gen_ai.* attributes, token usage), then the client given (which in
+        // an evaluation counts recorded time around the provider's SDK).
+        var builder = new ChatClientBuilder(_client);
+        if (_options.Resilience is { } resilience)
+        {
+            builder.Use(inner => new ResilientChatClient(inner, resilience, _options.Time, (attempt, delay, error) =>
             {
                 state.Counters.Increment(RunCounters.Retries);
                 using var retry = tracer.Start("retry", $"attempt {attempt}", modelSpanId);
                 retry.Tag("delay_ms", Math.Round(delay.TotalMilliseconds)).Tag("error", Short(error));
-            })
-            : _client;
+            }));
+        }
+
+        var client = builder.UseOpenTelemetry(sourceName: RunTracer.Source.Name).Build();
 
         AgentRun End(AgentOutcome outcome, string reason, AgentCheckpoint? checkpoint = null)
         {

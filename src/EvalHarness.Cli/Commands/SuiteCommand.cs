@@ -31,6 +31,10 @@ internal static class SuiteCommand
         var replay = new Option<string>("--replay") { Description = "instant (default) or realistic: replay with the recorded timing.", DefaultValueFactory = _ => "instant" };
         replay.AcceptOnlyFromAmong("instant", "realistic");
         var script = new Option<string?>("--script") { Description = "With --upstream scripted: the script file (default: scripts/<suite>.yaml beside the suite)." };
+        var otlp = new Option<string?>("--otlp")
+        {
+            Description = "Export the run's traces over OTLP/HTTP to this endpoint (e.g. http://localhost:4318, Jaeger's or Aspire's), one trace per case with GenAI spans. Default: OTEL_EXPORTER_OTLP_ENDPOINT, if set.",
+        };
         var command = new Command(name, description);
         common.AddTo(command);
         command.Options.Add(recordMode);
@@ -38,6 +42,14 @@ internal static class SuiteCommand
         command.Options.Add(upstream);
         command.Options.Add(script);
         command.Options.Add(replay);
+        command.Options.Add(otlp);
+        otlp.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is { } value && !(Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+            {
+                r.AddError($"The OTLP endpoint '{value}' is not an http(s) URL: give the collector's OTLP/HTTP address, e.g. http://localhost:4318.");
+            }
+        });
         command.SetAction(async (parse, cancellationToken) =>
         {
             ScriptedUpstream? scripted = null;
@@ -59,6 +71,7 @@ internal static class SuiteCommand
                         IgnoredRequestPaths = suite.Cassettes.Ignore,
                         Scrubbers = suite.Cassettes.Scrub,
                         Timing = parse.GetValue(replay) == "realistic" ? ReplayTiming.Realistic : ReplayTiming.Instant,
+                        OtlpEndpoint = parse.GetValue(otlp),
                     };
                     foreach (var variant in options.Variants.Where(v => suite.Variants.All(x => x.Name != v)))
                     {

@@ -30,6 +30,7 @@ public static class EvalRunner
         var startedAt = options.Time.GetUtcNow();
         var clock = Stopwatch.StartNew();
         var cases = Expand(suite).Where(c => options.Selects(c)).ToList();
+        using var tracing = OtlpTracing.Start(options.OtlpEndpoint);
 
         await using var server = await CassetteServer.StartAsync(
             new CassetteServerOptions
@@ -62,7 +63,9 @@ public static class EvalRunner
                 new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Concurrency), CancellationToken = cancellationToken },
                 async (index, ct) =>
                 {
+                    var caseSpan = OtlpTracing.StartCase(cases[index], suite.Name);
                     var result = await RunCaseAsync(suite, cases[index], server, http, OpenAIPipeline, latency, options, ct);
+                    OtlpTracing.EndCase(caseSpan, result);
                     if (ct.IsCancellationRequested && result.Outcome == Outcomes.ToResult(Outcomes.Cancelled))
                     {
                         return; // stopped half-way: not a result

@@ -88,4 +88,10 @@ public sealed record RunOptions
 
     /// <summary>Told of each case as it finishes (from several threads).</summary>
     public Action<CaseResult>? OnCaseCompleted { get; init; }
+
+    /// <summary>
+    /// An OTLP/HTTP endpoint (<c>http://localhost:4318</c>) to export the run's traces to, one trace per case; null reads
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, and nothing is exported when that is unset too.
+    /// </summary>
+    public string? OtlpEndpoint { get; init; }
 }

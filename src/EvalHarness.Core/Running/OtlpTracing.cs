@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using EvalHarness.Agents.Observability;
+using OpenTelemetry;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace EvalHarness.Core.Running;
+
+/// <summary>
+/// Exports a run's traces over OTLP/HTTP (protobuf) while it runs: one trace per case (the case's span at the root,
+/// tagged with suite, variant, scenario, trial and verdict), the agent's steps, tool calls and GenAI model-call spans
+/// inside it. Opened by <c>--otlp &lt;endpoint&gt;</c> or the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>.
+/// </summary>
+internal static class OtlpTracing
+{
+    /// <summary>The standard variable naming an OTLP endpoint, read when no endpoint is given.</summary>
+    public const string EndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    /// <summary>Starts exporting to <paramref name="endpoint"/> (or the variable's); null when neither is set. Dispose to send the rest.</summary>
+    /// <exception cref="ArgumentException">The endpoint is not an http(s) URL.</exception>
+    public static TracerProvider? Start(string? endpoint)
+    {
+        endpoint ??= Environment.GetEnvironmentVariable(EndpointVariable);
+        if (string.IsNullOrWhiteSpace(endpoint))
+        {
+            return null;
+        }
+
+        if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            throw new ArgumentException($"The OTLP endpoint '{endpoint}' is not an http(s) URL: give the collector's OTLP/HTTP address, e.g. http://localhost:4318.");
+        }
+
+        // An endpoint given as a base (http://host:4318) gets the traces path the OTLP/HTTP specification defines.
+        var traces = uri.AbsolutePath is "" or "/" ? new Uri(uri, "v1/traces") : uri;
+        return Sdk.CreateTracerProviderBuilder()
+            .SetResourceBuilder(ResourceBuilder.CreateDefault().AddService("evalh", serviceVersion: typeof(OtlpTracing).Assembly.GetName().Version?.ToString()))
+            .AddSource(RunTracer.Source.Name)
+            .SetSampler(new AlwaysOnSampler())
+            .AddOtlpExporter(o =>
+            {
+                o.Endpoint = traces;
+                o.Protocol = OtlpExportProtocol.HttpProtobuf;
+            })
+            .Build();
+    }
+
+    /// <summary>Starts a case's span as the root of a trace of its own, whatever span is current.</summary>
+    public static Activity? StartCase(EvalCase evalCase, string suite)
+    {
+        if (!RunTracer.Source.HasListeners())
+        {
+            return null;
+        }
+
+        Activity.Current = null; // a trace per case: no parent, even when the caller has a span open
+        var activity = RunTracer.Source.StartActivity($"evaluate {evalCase.CassetteId}", ActivityKind.Internal);
+        activity?.SetTag("evalh.suite", suite);
+        activity?.SetTag("evalh.variant", evalCase.Variant.Name);
+        activity?.SetTag("evalh.scenario", evalCase.Scenario.Name);
+        activity?.SetTag("evalh.trial", evalCase.Trial);
+        activity?.SetTag("evalh.cassette_id", evalCase.CassetteId);
+        return activity;
+    }
+
+    /// <summary>Ends a case's span with its verdict: pass, fail, or error (the case could not be evaluated).</summary>
+    public static void EndCase(Activity? activity, Results.CaseResult result)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+
+        var verdict = result.Error is not null ? "error" : result.Passed ? "pass" : "fail";
+        activity.SetTag("evalh.verdict", verdict);
+        activity.SetTag("evalh.outcome", result.Outcome);
+        if (verdict != "pass")
+        {
+            activity.SetStatus(ActivityStatusCode.Error, result.Error ?? string.Join("; ", result.Verdicts.Where(v => !v.Passed).Select(v => v.Reason)));
+        }
+
+        activity.Dispose();
+    }
+}

@@ -1,0 +1,65 @@
+using System.Collections.Concurrent;
+using System.Text;
+using EvalHarness.Tests.Support;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace EvalHarness.Tests.Cli;
+
+/// <summary>
+/// <c>--otlp</c>: a run's traces reach an OTLP/HTTP receiver (one started by the test on 127.0.0.1, answering as a
+/// collector does), with the GenAI conventions' attributes on model calls and the case's verdict on its root span.
+/// </summary>
+public sealed class OtlpExportTests : IDisposable
+{
+    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+    private readonly TempDirectory _temp = new();
+    private readonly StringWriter _out = new();
+    private readonly StringWriter _error = new();
+
+    public void Dispose()
+    {
+        _temp.Dispose();
+        _out.Dispose();
+        _error.Dispose();
+    }
+
+    [Fact]
+    public async Task Run_WithOtlp_SendsGenAiSpansAndTheCasesVerdictToTheReceiver()
+    {
+        var exports = new ConcurrentQueue<(string ContentType, byte[] Body)>();
+        var (app, receiver) = await LoopbackHostAccess.StartAsync(web => web.MapPost("/v1/traces", async (HttpContext context) =>
+        {
+            using var body = new MemoryStream();
+            await context.Request.Body.CopyToAsync(body, Ct);
+            exports.Enqueue((context.Request.ContentType ?? string.Empty, body.ToArray()));
+            context.Response.ContentType = "application/x-protobuf"; // an empty ExportTraceServiceResponse: all accepted
+        }), Ct);
+        await using var _ = app;
+
+        var exit = await Evalh.InvokeAsync(_out, _error,
+            ["run", Path.Combine(RepoPaths.Suites, "support.yaml"), "--cassettes", RepoPaths.Cassettes, "--reports", _temp.Combine("reports"),
+             "--filter", "order-status", "--variant", "default", "--otlp", receiver.ToString()], Ct);
+
+        Assert.True(exit == 0, $"exit {exit}\n{_out}\n{_error}");
+        Assert.NotEmpty(exports);
+        Assert.All(exports, e => Assert.Equal("application/x-protobuf", e.ContentType));
+        // Protobuf keeps attribute keys and string values as UTF-8 bytes: they can be found without a decoder.
+        var sent = string.Concat(exports.Select(e => Encoding.UTF8.GetString(e.Body)));
+        foreach (var expected in (string[])["gen_ai.operation.name", "gen_ai.request.model", "gpt-4o-mini", "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens",
+                     "execute_tool lookup_order", "invoke_agent", "evaluate support/default/order-status/t1", "evalh.verdict", "pass", "evalh.scenario", "order-status", "service.name", "evalh"])
+        {
+            Assert.True(sent.Contains(expected, StringComparison.Ordinal), string.Join(" | ", System.Text.RegularExpressions.Regex.Matches(sent, "[ -~]{4,}").Select(m => m.Value)));
+        }
+    }
+
+    [Fact]
+    public async Task Run_WithAnOtlpEndpointThatIsNotAUrl_IsABadInput()
+    {
+        var exit = await Evalh.InvokeAsync(_out, _error,
+            ["run", Path.Combine(RepoPaths.Suites, "support.yaml"), "--cassettes", RepoPaths.Cassettes, "--reports", _temp.Combine("reports"), "--filter", "order-status", "--otlp", "localhost:4318"], Ct);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("The OTLP endpoint 'localhost:4318' is not an http(s) URL", _error.ToString(), StringComparison.Ordinal);
+    }
+}
