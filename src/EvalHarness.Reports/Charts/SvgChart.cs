@@ -87,18 +87,37 @@ public static class SvgChart
             path.Append(path.Length == 0 ? "" : " ").Append(penDown ? 'L' : 'M').Append(x).Append(' ').Append(y);
             penDown = true;
             var tooltip = $"{series.Name} · {chart.XLabels[i]} · {value.ToString(chart.YFormat, CultureInfo.InvariantCulture)}";
-            points.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{x}\" cy=\"{y}\" r=\"3\" stroke=\"none\"><title>{Escape(tooltip)}</title></circle>");
+            points.Append(Marker(index, frame.X(i), frame.Y(value), Escape(tooltip)));
         }
 
+        // Series that coincide (two variants with the same results) stay visible: each later series is dashed over
+        // the ones before it, so their colours alternate along the line, and has a marker of its own shape.
+        var dash = Dashes[index % Dashes.Length] is { Length: > 0 } d ? $" stroke-dasharray=\"{d}\"" : string.Empty;
         if (path.Length > 0)
         {
-            svg.Append(CultureInfo.InvariantCulture, $"<path d=\"{path}\" fill=\"none\" stroke-width=\"2\" stroke-linejoin=\"round\" stroke-linecap=\"round\"/>");
+            svg.Append(CultureInfo.InvariantCulture, $"<path d=\"{path}\" fill=\"none\" stroke-width=\"2\" stroke-linejoin=\"round\" stroke-linecap=\"round\"{dash}/>");
         }
 
         var rowY = frame.Bottom + XLabelBand + (legend.Row * LegendRow) + (LegendRow / 2);
         svg.Append(points)
-            .Append(CultureInfo.InvariantCulture, $"<line x1=\"{N(legend.X)}\" y1=\"{N(rowY)}\" x2=\"{N(legend.X + 14)}\" y2=\"{N(rowY)}\" stroke-width=\"2\"/></g>")
+            .Append(CultureInfo.InvariantCulture, $"<line x1=\"{N(legend.X)}\" y1=\"{N(rowY)}\" x2=\"{N(legend.X + 14)}\" y2=\"{N(rowY)}\" stroke-width=\"2\"{dash}/></g>")
             .Append(CultureInfo.InvariantCulture, $"<text class=\"legend\" x=\"{N(legend.X + 18)}\" y=\"{N(rowY + 4)}\">{Escape(series.Name)}</text>");
+    }
+
+    /// <summary>Each series' line: solid, then dashes that let the lines under it show through.</summary>
+    private static readonly string[] Dashes = [string.Empty, "6 4", "2 4", "10 4 2 4"];
+
+    /// <summary>A point: a circle, square, triangle or diamond by series, with its value as a tooltip.</summary>
+    private static string Marker(int series, double x, double y, string tooltip)
+    {
+        var title = $"<title>{tooltip}</title>";
+        return (series % 4) switch
+        {
+            0 => $"<circle cx=\"{N(x)}\" cy=\"{N(y)}\" r=\"3\" stroke=\"none\">{title}</circle>",
+            1 => $"<rect x=\"{N(x - 3)}\" y=\"{N(y - 3)}\" width=\"6\" height=\"6\" stroke=\"none\">{title}</rect>",
+            2 => $"<path d=\"M{N(x)} {N(y - 4)} L{N(x + 4)} {N(y + 3)} L{N(x - 4)} {N(y + 3)} Z\" stroke=\"none\">{title}</path>",
+            _ => $"<path d=\"M{N(x)} {N(y - 4)} L{N(x + 4)} {N(y)} L{N(x)} {N(y + 4)} L{N(x - 4)} {N(y)} Z\" stroke=\"none\">{title}</path>",
+        };
     }
 
     // Legend entries flow left to right and wrap; returns each entry's x and row, and the number of rows.

@@ -52,7 +52,7 @@ public sealed class ReportBrowserTests(BrowserFixture browser) : IDisposable
         var chart = page.Locator("#trend-success svg");
         Assert.True(await chart.IsVisibleAsync().WaitAsync(Ct));
         Assert.True((await chart.BoundingBoxAsync().WaitAsync(Ct))!.Width > 200);
-        Assert.Equal(8, await page.Locator("#trend-success svg circle").CountAsync().WaitAsync(Ct)); // 4 runs × 2 variants
+        Assert.Equal(8, await page.Locator("#trend-success svg :is(circle, rect)").CountAsync().WaitAsync(Ct)); // 4 runs × 2 variants: circles, then squares
 
         // The filter: by text, then by result; the count follows.
         var rows = page.Locator("#cases tbody tr:visible");

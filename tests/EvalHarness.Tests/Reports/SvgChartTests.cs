@@ -74,6 +74,22 @@ public sealed class SvgChartTests
     }
 
     [Fact]
+    public void Render_TwoSeriesWithTheSameValues_StayTellable_ByDashAndMarkerShape()
+    {
+        var chart = new LineChart("Success rate", ["r1", "r2"], [new("default", [0.5, 0.75]), new("streaming", [0.5, 0.75])]);
+
+        var root = Parse(SvgChart.Render(chart));
+        var lines = root.Descendants(Svg + "path").Where(p => (string?)p.Attribute("fill") == "none").ToArray();
+
+        Assert.Equal(2, lines.Length);
+        Assert.Null(lines[0].Attribute("stroke-dasharray"));
+        Assert.NotNull(lines[1].Attribute("stroke-dasharray"));
+        Assert.Equal(["default · r1 · 0.5", "default · r2 · 0.75"], root.Descendants(Svg + "circle").Select(c => c.Element(Svg + "title")!.Value));
+        Assert.Equal(["streaming · r1 · 0.5", "streaming · r2 · 0.75"], root.Descendants(Svg + "rect").Select(c => c.Element(Svg + "title")!.Value));
+        Assert.Equal(["default", "streaming"], Texts(root, "legend"));
+    }
+
+    [Fact]
     public void Render_HigherValue_IsHigherUpAndTheBoundsMeetThePlotEdges()
     {
         var root = Parse(SvgChart.Render(Chart(0, 0.5, 1) with { YMin = 0, YMax = 1 }));
