@@ -5,7 +5,6 @@ using EvalHarness.Cassettes.Format;
 using EvalHarness.Cassettes.Server;
 using EvalHarness.Tests.Support;
 using WireMock.Server;
-using WireMock.Settings;
 
 namespace EvalHarness.Tests.Cassettes;
 
@@ -30,7 +29,7 @@ public sealed class WireMockExportTests : IDisposable
 
     private static WireMockServer StartWireMock(string exported)
     {
-        var server = WireMockServer.Start(new WireMockServerSettings { Urls = ["http://127.0.0.1:0"] });
+        var server = WireMockUpstream.Start();
         server.ReadStaticMappings(Path.Combine(exported, "mappings"));
         return server;
     }
