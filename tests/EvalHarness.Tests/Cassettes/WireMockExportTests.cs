@@ -88,10 +88,12 @@ public sealed class WireMockExportTests : IDisposable
         var first = await SendAsync(http, url, dropped.Request);
         var second = await SendAsync(http, url, retried.Request);
         var third = await SendAsync(http, url, retried.Request);
+        var changed = await SendAsync(http, url, cassette.Interactions[^1].Request with { Body = JsonDocument.Parse("""{"model":"other"}""").RootElement });
 
-        Assert.Empty(first.Body);
+        Assert.Equal((200, 0), (first.Status, first.Body.Length));
         Assert.Equal(WireBytesOf(retried.Response), second.Body);
         Assert.Equal(second.Body, third.Body);
+        Assert.Equal(404, changed.Status);
     }
 
     [Fact]
