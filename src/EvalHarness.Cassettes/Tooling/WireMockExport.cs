@@ -181,22 +181,23 @@ public static class WireMockExport
             response["Body"] = Encoding.UTF8.GetString(bytes);
         }
 
+        // WireMock.Net cannot drop a connection or hold one open past a client's patience (a scenario moves on only
+        // when its answer is sent), so an answer that never came becomes the gateway error a proxy would have sent,
+        // with no body: the SDKs retry it as they retry a drop, and the retry gets the recorded next answer.
         switch (recorded.Fault)
         {
             case null:
                 break;
-            case "timeout":
-                response["Delay"] = (int)Math.Ceiling(interaction.Timings.TotalMs);
+            case "timeout" or "reset" when recorded.Events is null:
+                var status = recorded.Fault == "timeout" ? 504 : 502;
+                response["StatusCode"] = status;
                 response["Fault"] = new JsonObject { ["Type"] = "EMPTY_RESPONSE" };
-                notes.Add($"{title}: a timeout is served as a {response["Delay"]} ms delay, then an empty answer; a client times out only if its own timeout is shorter.");
-                break;
-            case "reset" when recorded.Events is null:
-                response["Fault"] = new JsonObject { ["Type"] = "EMPTY_RESPONSE" };
-                notes.Add($"{title}: a dropped connection is served as WireMock's EMPTY_RESPONSE fault.");
+                notes.Add($"{title}: {(recorded.Fault == "timeout" ? "a timeout" : "a dropped connection")} is served at once as an empty {status}, which clients retry as they retry a {recorded.Fault}.");
                 break;
             default:
-                response["Fault"] = new JsonObject { ["Type"] = "MALFORMED_RESPONSE_CHUNK" };
-                notes.Add($"{title}: a stream cut off after {recorded.Events?.Count ?? 0} event(s) is served as WireMock's MALFORMED_RESPONSE_CHUNK fault (half the recorded bytes, then the connection closes), not event for event.");
+                // WireMock's MALFORMED_RESPONSE_CHUNK would add random bytes and still end the answer normally: the
+                // events that arrived, byte for byte, say more.
+                notes.Add($"{title}: a stream cut off after {recorded.Events?.Count ?? 0} event(s) is served as those events, then ends normally: WireMock cannot cut a connection.");
                 break;
         }
 
