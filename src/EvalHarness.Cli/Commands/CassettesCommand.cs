@@ -13,7 +13,7 @@ internal static class CassettesCommand
 {
     public static Command Build(IAnsiConsole console, TextWriter error)
     {
-        var command = new Command("cassettes", "Check and describe a cassette folder.");
+        var command = new Command("cassettes", "Check, describe, clean and export a cassette folder.");
         command.Subcommands.Add(Lint(console, error));
         command.Subcommands.Add(Stats(console, error));
         command.Subcommands.Add(Clean(console, error));
