@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using EvalHarness.Cassettes.Format;
 
@@ -87,7 +86,7 @@ internal sealed class CassetteState(string id)
     public byte[] ResponseBytes(int index, RecordedResponse response)
     {
         _responseBytes ??= new byte[]?[Cassette!.Interactions.Count];
-        return _responseBytes[index] ??= Serialise(response);
+        return _responseBytes[index] ??= WireBytes.Response(response);
     }
 
     /// <summary>How the SDKs escape JSON: quotes as <c>\"</c>, apostrophes and non-ASCII text as they are.</summary>
@@ -160,24 +159,5 @@ internal sealed class CassetteState(string id)
         var hash = default(HashCode);
         hash.AddBytes(bytes);
         return hash.ToHashCode();
-    }
-
-    private static byte[] Serialise(RecordedResponse response)
-    {
-        if (response.Events is { } events)
-        {
-            return SseWire.Format(events);
-        }
-
-        if (response.BodyText is { } text)
-        {
-            return Encoding.UTF8.GetBytes(text);
-        }
-
-        var body = response.Body ?? default;
-        return body.ValueKind == JsonValueKind.String
-            && !(response.Headers.TryGetValue("content-type", out var type) && type.Contains("json", StringComparison.OrdinalIgnoreCase))
-            ? Encoding.UTF8.GetBytes(body.GetString()!)
-            : body.ValueKind == JsonValueKind.Undefined ? [] : JsonSerializer.SerializeToUtf8Bytes(body); // compact: the file is indented, the wire need not be
     }
 }

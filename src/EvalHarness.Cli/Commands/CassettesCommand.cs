@@ -8,15 +8,16 @@ using Spectre.Console;
 
 namespace EvalHarness.Cli.Commands;
 
-/// <summary><c>evalh cassettes lint</c>, <c>evalh cassettes stats</c> and <c>evalh cassettes clean</c>.</summary>
+/// <summary><c>evalh cassettes lint</c>, <c>stats</c>, <c>clean</c> and <c>export</c>.</summary>
 internal static class CassettesCommand
 {
     public static Command Build(IAnsiConsole console, TextWriter error)
     {
-        var command = new Command("cassettes", "Check and describe a cassette folder.");
+        var command = new Command("cassettes", "Check, describe, clean and export a cassette folder.");
         command.Subcommands.Add(Lint(console, error));
         command.Subcommands.Add(Stats(console, error));
         command.Subcommands.Add(Clean(console, error));
+        command.Subcommands.Add(Export(console, error));
         return command;
     }
 
@@ -89,6 +90,40 @@ internal static class CassettesCommand
             }
 
             console.MarkupLineInvariant($"{removed.Count} partial file(s) removed.");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Export(IAnsiConsole console, TextWriter error)
+    {
+        var folder = Folder();
+        var format = new Option<string>("--format") { Description = "The format: wiremock (WireMock static mappings).", Required = true };
+        format.AcceptOnlyFromAmong("wiremock");
+        var output = new Option<string>("--out") { Description = "The folder to write (must not exist or be empty); the mappings go to <out>/mappings/.", Required = true };
+        var command = new Command("export", "Write the recorded interactions as WireMock mappings, one per interaction, served at /c/<cassette-id>/v1/... as `evalh serve` does.");
+        command.Options.Add(format);
+        command.Options.Add(folder);
+        command.Options.Add(output);
+        command.SetAction(async parse =>
+        {
+            WireMockExportResult result;
+            try
+            {
+                result = WireMockExport.Write(parse.GetValue(folder)!, parse.GetValue(output)!);
+            }
+            catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                await error.WriteLineAsync($"error: {ex.Message}");
+                return ExitCodes.InputError;
+            }
+
+            foreach (var note in result.Approximations)
+            {
+                console.MarkupLineInvariant($"[yellow]approximated[/] {Markup.Escape(note)}");
+            }
+
+            console.MarkupLineInvariant($"{result.Mappings} mapping(s) of {result.Cassettes} cassette(s) written to {Markup.Escape(Path.Combine(Path.GetRelativePath(Environment.CurrentDirectory, result.Folder), "mappings"))}.");
             return ExitCodes.Ok;
         });
         return command;

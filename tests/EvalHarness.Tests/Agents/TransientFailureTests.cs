@@ -4,9 +4,9 @@ using EvalHarness.Agents.Resilience;
 using EvalHarness.Agents.Runtime;
 using EvalHarness.Cassettes.Server;
 using EvalHarness.Tests.Support;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
 
 namespace EvalHarness.Tests.Agents;
 
@@ -51,55 +51,45 @@ public sealed class TransientFailureTests : IDisposable
         Assert.Equal(0, run.Counters.GetValueOrDefault(RunCounters.Retries));
     }
 
+    private static object Overloaded => new { type = "error", error = new { type = "overloaded_error", message = "Overloaded" } };
+
     [Theory]
     [InlineData(500)]
     [InlineData(529)]
     [InlineData(429)]
     public async Task AnthropicTransientAnswer_IsRetried(int status)
     {
-        var calls = 0;
-        var (app, address) = await LoopbackHostAccess.StartAsync(web => web.MapPost("/v1/messages", async context =>
-        {
-            if (Interlocked.Increment(ref calls) == 1)
-            {
-                context.Response.StatusCode = status;
-                await context.Response.WriteAsJsonAsync(new { type = "error", error = new { type = "overloaded_error", message = "Overloaded" } }, Ct);
-                return;
-            }
-
-            await context.Response.WriteAsJsonAsync(new
+        using var upstream = WireMockUpstream.Start();
+        var messages = Request.Create().WithPath("/v1/messages").UsingPost();
+        upstream.Given(messages).InScenario("transient").WillSetStateTo("recovered")
+            .RespondWith(Response.Create().WithStatusCode(status).WithBodyAsJson(Overloaded));
+        upstream.Given(messages).InScenario("transient").WhenStateIs("recovered")
+            .RespondWith(Response.Create().WithBodyAsJson(new
             {
                 id = "msg_1", type = "message", role = "assistant", model = "claude-haiku-4-5", stop_reason = "end_turn",
                 content = new[] { new { type = "text", text = "A1 has shipped." } },
                 usage = new { input_tokens = 12, output_tokens = 5 },
-            }, Ct);
-        }), Ct);
-        await using var _ = app;
-        using var client = Client("anthropic", address);
+            }));
+        using var client = Client("anthropic", upstream.BaseAddress());
 
         var run = await new Agent(client, Options()).RunAsync("Where is A1?", Ct);
 
         Assert.Equal((AgentOutcome.Completed, "A1 has shipped."), (run.Outcome, run.FinalText));
-        Assert.Equal(2, calls);
+        Assert.Equal(2, upstream.LogEntries.Count());
         Assert.Equal(1, run.Counters[RunCounters.Retries]);
     }
 
     [Fact]
     public async Task AnthropicBadRequest_IsNotRetried()
     {
-        var calls = 0;
-        var (app, address) = await LoopbackHostAccess.StartAsync(web => web.MapPost("/v1/messages", async context =>
-        {
-            Interlocked.Increment(ref calls);
-            context.Response.StatusCode = 400;
-            await context.Response.WriteAsJsonAsync(new { type = "error", error = new { type = "invalid_request_error", message = "max_tokens: required" } }, Ct);
-        }), Ct);
-        await using var _ = app;
-        using var client = Client("anthropic", address);
+        using var upstream = WireMockUpstream.Start();
+        upstream.Given(Request.Create().WithPath("/v1/messages").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(400).WithBodyAsJson(new { type = "error", error = new { type = "invalid_request_error", message = "max_tokens: required" } }));
+        using var client = Client("anthropic", upstream.BaseAddress());
 
         var run = await new Agent(client, Options()).RunAsync("Where is A1?", Ct);
 
         Assert.Equal(AgentOutcome.Failed, run.Outcome);
-        Assert.Equal(1, calls);
+        Assert.Single(upstream.LogEntries);
     }
 }

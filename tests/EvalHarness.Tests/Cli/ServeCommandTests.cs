@@ -8,6 +8,9 @@ using EvalHarness.Cassettes.Format;
 using EvalHarness.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
 
 namespace EvalHarness.Tests.Cli;
 
@@ -30,6 +33,15 @@ public sealed class ServeCommandTests : IDisposable
         using var http = new HttpClient();
         var response = await http.PostAsync(url, new StringContent(body, Encoding.UTF8, "application/json"), Ct);
         return (response.StatusCode, await response.Content.ReadAsStringAsync(Ct), response);
+    }
+
+    /// <summary>An upstream that answers every request with the same greeting.</summary>
+    private static WireMockServer HelloUpstream()
+    {
+        var upstream = WireMockUpstream.Start();
+        upstream.Given(Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithHeader("Content-Type", "application/json; charset=utf-8").WithBody(
+            """{"id":"chatcmpl-1","object":"chat.completion","model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"Hello."},"finish_reason":"stop"}]}"""));
+        return upstream;
     }
 
     private static async Task<IReadOnlyList<HttpStatusCode>> RunClientAsync(ServeHost serve, string id, IEnumerable<string> requests)
@@ -162,16 +174,12 @@ public sealed class ServeCommandTests : IDisposable
     public async Task Serve_RecordRunTwice_WithAChangedFirstRequest_KeepsOnlyTheSecondRun()
     {
         const string id = "own/default/greet/t1";
-        var (app, upstream) = await LoopbackHostAccess.StartAsync(
-            a => a.Map("/{**rest}", (HttpContext c) => c.Response.WriteAsJsonAsync(JsonNode.Parse(
-                """{"id":"chatcmpl-1","object":"chat.completion","model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"Hello."},"finish_reason":"stop"}]}"""))),
-            Ct);
-        await using var _ = app;
+        using var upstream = HelloUpstream();
         var cassettes = _temp.Combine("cassettes");
         const string hi = """{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hi"}]}""";
         const string hello = """{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]}""";
         const string more = """{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello."},{"role":"user","content":"Bye"}]}""";
-        await using var serve = await ServeHost.StartAsync(Ct, "--cassettes", cassettes, "--mode", "all", "--upstream", upstream.ToString());
+        await using var serve = await ServeHost.StartAsync(Ct, "--cassettes", cassettes, "--mode", "all", "--upstream", upstream.BaseAddress().ToString());
 
         await RunClientAsync(serve, id, [hi, more]);
         await RunClientAsync(serve, id, [hello, more]);
@@ -185,14 +193,10 @@ public sealed class ServeCommandTests : IDisposable
     public async Task Serve_RecordRunTwice_KeepsOneRunInTheCassette()
     {
         const string id = "own/default/greet/t1";
-        var (app, upstream) = await LoopbackHostAccess.StartAsync(
-            a => a.Map("/{**rest}", (HttpContext c) => c.Response.WriteAsJsonAsync(JsonNode.Parse(
-                """{"id":"chatcmpl-1","object":"chat.completion","model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"Hello."},"finish_reason":"stop"}]}"""))),
-            Ct);
-        await using var _ = app;
+        using var upstream = HelloUpstream();
         var cassettes = _temp.Combine("cassettes");
         string[] run = ["""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hi"}]}""", """{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Bye"}]}"""];
-        await using var serve = await ServeHost.StartAsync(Ct, "--cassettes", cassettes, "--mode", "all", "--upstream", upstream.ToString());
+        await using var serve = await ServeHost.StartAsync(Ct, "--cassettes", cassettes, "--mode", "all", "--upstream", upstream.BaseAddress().ToString());
 
         var first = await RunClientAsync(serve, id, run);
         var second = await RunClientAsync(serve, id, run);
