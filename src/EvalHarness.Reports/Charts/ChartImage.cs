@@ -61,10 +61,11 @@ internal static class ChartImage
 
             if (single && series.Values[0] is { } value)
             {
-                var label = plot.Add.Text($"{series.Name}: {Format(value, chart.YFormat)}", offset, value);
+                // The labels stand in a column right of the last marker, so no marker covers one.
+                var label = plot.Add.Text($"{series.Name}: {Format(value, chart.YFormat)}", (drawn.Count - 1) / 2.0 * step, value);
                 label.Alignment = Alignment.MiddleLeft;
-                label.OffsetX = 10;
-                label.OffsetY = s * 14;
+                label.OffsetX = 14;
+                label.OffsetY = s * 15;
                 label.LabelStyle.FontSize = 12;
                 label.LabelStyle.ForeColor = ColorOf(index).Darken(0.3);
             }
