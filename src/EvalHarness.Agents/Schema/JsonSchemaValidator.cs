@@ -43,6 +43,11 @@ public sealed class JsonSchemaValidator
             throw new ArgumentException(badType, nameof(schema));
         }
 
+        if (BadReference(schema, schema, "$") is { } badReference)
+        {
+            throw new ArgumentException(badReference, nameof(schema));
+        }
+
         JsonSchema parsed;
         try
         {
@@ -82,7 +87,17 @@ public sealed class JsonSchemaValidator
     /// </summary>
     public IReadOnlyList<string> Validate(JsonElement value)
     {
-        var results = _validator.Evaluate(value, ListOutput);
+        EvaluationResults results;
+        try
+        {
+            results = _validator.Evaluate(value, ListOutput);
+        }
+        catch (Exception ex) when (ex is JsonSchemaException or InvalidOperationException or ArgumentException)
+        {
+            // A schema that passed its checks at load and still cannot be evaluated: a failed check, not a crash.
+            return [$"$: the schema could not be evaluated ({ex.Message})"];
+        }
+
         if (results.IsValid)
         {
             return [];
@@ -298,6 +313,65 @@ public sealed class JsonSchemaValidator
         }
     }
 
+    /// <summary>
+    /// A <c>$ref</c> that points nowhere in this schema (<c>#/$defs/orderID</c> for <c>orderId</c>), or outside it: the
+    /// harness fetches no schema from elsewhere, so only references into the schema itself (<c>#…</c>) can resolve.
+    /// </summary>
+    private static string? BadReference(JsonElement root, JsonElement node, string path)
+    {
+        switch (node.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in node.EnumerateObject())
+                {
+                    var here = Child(path, property.Name);
+                    if (property.Name is "$ref" or "$dynamicRef" && property.Value.ValueKind == JsonValueKind.String)
+                    {
+                        var reference = property.Value.GetString()!;
+                        if (!reference.StartsWith('#'))
+                        {
+                            return $"{here}: '{reference}' is not a reference into this schema; only local ones (#/$defs/…) resolve, as nothing is fetched.";
+                        }
+
+                        var resolves = reference.Length == 1
+                            || (reference[1] == '/' ? Find(root, Uri.UnescapeDataString(reference[1..])) is not null : HasAnchor(root, reference[1..]));
+                        if (!resolves)
+                        {
+                            return $"{here}: '{reference}' points to nothing in this schema. Check the name under $defs.";
+                        }
+                    }
+                    else if (BadReference(root, property.Value, here) is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in node.EnumerateArray())
+                {
+                    if (BadReference(root, item, $"{path}[{i++}]") is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>Whether some schema in <paramref name="node"/> declares <c>$anchor</c> (or <c>$dynamicAnchor</c>) <paramref name="name"/>.</summary>
+    private static bool HasAnchor(JsonElement node, string name) => node.ValueKind switch
+    {
+        JsonValueKind.Object => node.EnumerateObject().Any(p =>
+            (p.Name is "$anchor" or "$dynamicAnchor" && p.Value.ValueKind == JsonValueKind.String && p.Value.GetString() == name) || HasAnchor(p.Value, name)),
+        JsonValueKind.Array => node.EnumerateArray().Any(item => HasAnchor(item, name)),
+        _ => false,
+    };
+
     /// <summary>The first keyword JSON Schema does not define, in the schema or any schema inside it.</summary>
     private static string? Unknown(JsonSchema schema, string path)
     {
@@ -305,7 +379,7 @@ public sealed class JsonSchemaValidator
         {
             if (keyword is UnrecognizedKeyword unrecognized && !EditorAnnotations.Contains(unrecognized.Name))
             {
-                return $"{path}: '{unrecognized.Name}' is not a JSON Schema keyword, so it would check nothing. Remove it or correct its spelling.";
+                return $"{Child(path, unrecognized.Name)}: '{unrecognized.Name}' is not a JSON Schema keyword, so it would check nothing. Remove it or correct its spelling.";
             }
 
             var name = SchemaKeywordRegistry.Keyword(keyword);

@@ -10,7 +10,7 @@ using YamlDotNet.RepresentationModel;
 namespace EvalHarness.Core.Suites;
 
 /// <summary>Reads an <c>agent</c> block (or a sub-agent) and builds every option it names, so a bad value fails at load.</summary>
-internal static class AgentParser
+internal static partial class AgentParser
 {
     private static readonly string[] CommonKeys =
     [
@@ -145,7 +145,7 @@ internal static class AgentParser
         }
         catch (ArgumentException ex)
         {
-            throw y.Error(node, ex is ArgumentOutOfRangeException range ? range.Message.Split(" (Parameter", 2)[0] : ex.Message);
+            throw y.Error(node, ex.Message.Split(" (Parameter '", 2)[0]);
         }
     }
 
@@ -210,8 +210,28 @@ internal static class AgentParser
             return Build(y, node, () => JsonSchemaValidator.Parse(File.ReadAllText(file)));
         }
 
-        return Build(y, node, () => JsonSchemaValidator.Create(YamlJson.ToElement(y.Mapping(node, "output_schema"))));
+        return InlineSchema(y, node, "output_schema");
     }
+
+    /// <summary>
+    /// An inline JSON Schema; an error in it is reported at the line of the part it names (<c>$.properties.id</c>),
+    /// not at the schema's first line.
+    /// </summary>
+    internal static JsonSchemaValidator InlineSchema(YamlNodes y, YamlNode node, string what)
+    {
+        try
+        {
+            return JsonSchemaValidator.Create(YamlJson.ToElement(y.Mapping(node, what)));
+        }
+        catch (ArgumentException ex)
+        {
+            var message = ex.Message.Split(" (Parameter '", 2)[0];
+            throw y.Error(SchemaPath().Match(message) is { Success: true } path ? YamlNodes.At(node, path.Groups[1].Value) : node, message);
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(\$[^:\s]*): ")]
+    private static partial System.Text.RegularExpressions.Regex SchemaPath();
 
     private static ContextOptions Context(YamlNodes y, YamlNode node, ModelRef agentModel)
     {

@@ -233,14 +233,7 @@ internal static class ExpectationParser
 
     private static Agents.Schema.JsonSchemaValidator Schema(YamlNodes y, YamlNode node)
     {
-        try
-        {
-            return Agents.Schema.JsonSchemaValidator.Create(YamlJson.ToElement(y.Mapping(node, "json_schema")));
-        }
-        catch (ArgumentException ex)
-        {
-            throw y.Error(node, ex.Message);
-        }
+        return AgentParser.InlineSchema(y, node, "json_schema");
     }
 
     private static Dictionary<string, System.Text.Json.JsonElement> Paths(YamlNodes y, YamlNode node, string what, Func<string, bool> valid, string example)

@@ -157,6 +157,40 @@ internal sealed class YamlNodes(string file, SuiteErrors? errors = null)
     }
 
     /// <summary>
+    /// The node at a JSON path (<c>$.properties.id.type</c>, <c>$.anyOf[1]</c>) below <paramref name="root"/>, or the
+    /// deepest node on the way that exists: where an error about that part of a value points.
+    /// </summary>
+    public static YamlNode At(YamlNode root, string path)
+    {
+        var node = root;
+        foreach (System.Text.RegularExpressions.Match step in System.Text.RegularExpressions.Regex.Matches(path, @"\.([^.\[]+)|\[(\d+)\]"))
+        {
+            YamlNode? next = node switch
+            {
+                YamlMappingNode map when step.Groups[1].Success => map.Children.FirstOrDefault(kv => kv.Key is YamlScalarNode k && k.Value == step.Groups[1].Value).Value,
+                YamlSequenceNode list when step.Groups[2].Success && int.Parse(step.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) < list.Children.Count
+                    => list.Children[int.Parse(step.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)],
+                _ => null,
+            };
+            if (next is null)
+            {
+                // The part is missing (a required one) or is a key itself (an unknown keyword): point at its key if it is one.
+                if (node is YamlMappingNode parent && step.Groups[1].Success
+                    && parent.Children.Keys.FirstOrDefault(k => k is YamlScalarNode key && key.Value == step.Groups[1].Value) is { } keyNode)
+                {
+                    return keyNode;
+                }
+
+                return node;
+            }
+
+            node = next;
+        }
+
+        return node;
+    }
+
+    /// <summary>
     /// Runs <paramref name="read"/>; when this reader collects errors, an error it throws is collected and
     /// <paramref name="fallback"/> returned, so reading goes on. Otherwise the error is thrown.
     /// </summary>

@@ -59,9 +59,12 @@ public sealed class AdvancedRuntimeTests : IDisposable
             ["$.id: must match the pattern ^A[0-9]+$", "$.n: must be at least 1, got 0", "$.tags: allows at most 2 item(s), has 3", "$.tags[2]: must be one of \"x\", \"y\", got \"z\"", "$.extra: is not an allowed property"],
             schema.Validate(System.Text.Json.JsonDocument.Parse("""{"id":"B1","n":0,"tags":["x","y","z"],"extra":1}""").RootElement));
         Assert.Equal(["$.id: is required but missing"], schema.Validate(System.Text.Json.JsonDocument.Parse("{}").RootElement));
-        Assert.Contains("$.properties.id: 'requird' is not a JSON Schema keyword", Assert.Throws<ArgumentException>(() => JsonSchemaValidator.Parse("""{"properties":{"id":{"requird":true}}}""")).Message, StringComparison.Ordinal);
+        Assert.Contains("$.properties.id.requird: 'requird' is not a JSON Schema keyword", Assert.Throws<ArgumentException>(() => JsonSchemaValidator.Parse("""{"properties":{"id":{"requird":true}}}""")).Message, StringComparison.Ordinal);
         Assert.Contains("not valid JSON", Assert.Throws<ArgumentException>(() => JsonSchemaValidator.Parse("{type")).Message, StringComparison.Ordinal);
         Assert.Contains("$.type: 'strin' is not a JSON Schema type", Assert.Throws<ArgumentException>(() => JsonSchemaValidator.Parse("""{"type":"strin"}""")).Message, StringComparison.Ordinal);
+        Assert.Contains("$.properties.id.$ref: '#/$defs/ID' points to nothing in this schema", Assert.Throws<ArgumentException>(() => JsonSchemaValidator.Parse("""{"$defs":{"id":{"type":"string"}},"properties":{"id":{"$ref":"#/$defs/ID"}}}""")).Message, StringComparison.Ordinal);
+        Assert.Contains("only local ones (#/$defs/…) resolve", Assert.Throws<ArgumentException>(() => JsonSchemaValidator.Parse("""{"$ref":"https://example.com/schema.json"}""")).Message, StringComparison.Ordinal);
+        Assert.Empty(JsonSchemaValidator.Parse("""{"$defs":{"id":{"$anchor":"orderId","type":"string"}},"properties":{"id":{"$ref":"#orderId"}}}""").Validate(System.Text.Json.JsonDocument.Parse("""{"id":"A1"}""").RootElement));
         Assert.Contains("'anyOf' requires at least one subschema", Assert.Throws<ArgumentException>(() => JsonSchemaValidator.Parse("""{"anyOf":[]}""")).Message, StringComparison.Ordinal);
     }
 

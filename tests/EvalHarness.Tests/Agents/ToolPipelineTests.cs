@@ -175,7 +175,7 @@ public sealed class ToolPipelineTests
     {
         var function = AIFunctionFactory.CreateDeclaration("weird", "x", System.Text.Json.JsonDocument.Parse("""{"type":"object","properties":{"n":{"type":"integer","minimun":1}}}""").RootElement);
         var error = Assert.Throws<ArgumentException>(() => new AgentTool(new DeclarationOnly(function)));
-        Assert.Contains("$.properties.n: 'minimun' is not a JSON Schema keyword", error.Message, StringComparison.Ordinal);
+        Assert.Contains("$.properties.n.minimun: 'minimun' is not a JSON Schema keyword", error.Message, StringComparison.Ordinal);
     }
 
     private sealed class DeclarationOnly(AIFunctionDeclaration declaration) : AIFunction

@@ -75,6 +75,8 @@ public sealed class MalformedSuiteTests : IDisposable
         { "bad regex", Base.Replace("      tools: { called:", "      output: { regex: ['(unclosed'] }\n      tools: { called:", StringComparison.Ordinal), 12, "is not a valid regular expression" },
         { "bad state path", Base.Replace("      tools: { called:", "      state: { orders: refunded }\n      tools: { called:", StringComparison.Ordinal), 12, "'orders' is not a state path" },
         { "bad output schema", Base.Replace("  tools: [", "  output_schema: { type: objekt }\n  tools: [", StringComparison.Ordinal), 5, "'objekt' is not a JSON Schema type" },
+        { "schema: misspelt keyword deep inside", Base.Replace("  tools: [", "  output_schema:\n    type: object\n    properties:\n      a: { type: string, minLenght: 2 }\n  tools: [", StringComparison.Ordinal), 8, "$.properties.a.minLenght: 'minLenght' is not a JSON Schema keyword" },
+        { "schema: reference to nothing", Base.Replace("  tools: [", "  output_schema:\n    type: object\n    properties:\n      a: { $ref: '#/$defs/nope' }\n  tools: [", StringComparison.Ordinal), 8, "'#/$defs/nope' points to nothing in this schema" },
         { "negative limit", Base.Replace("  tools: [", "  limits: { max_steps: -2 }\n  tools: [", StringComparison.Ordinal), 5, "max_steps must be at least 1, not -2." },
         { "hostile: alias bomb", Bomb(), 0, "(an alias bomb?)" },
         { "hostile: deep nesting", "suite: deep\nagent: " + new string('[', 200) + new string(']', 200) + "\n", 2, "nests deeper than 64 levels" },

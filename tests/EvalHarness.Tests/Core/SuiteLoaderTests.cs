@@ -217,7 +217,7 @@ public sealed class SuiteLoaderTests : IDisposable
     [InlineData("max_chars: 800", "max_chars: 10", "tool_output.max_chars must be at least 64.")]
     [InlineData("max_retries: 2", "max_retries: -1", "max_retries must be at least 0, not -1.")]
     [InlineData("properties: { answer: { type: string } }", "properties: { answer: { type: text } }", "$.properties.answer.type: 'text' is not a JSON Schema type")]
-    [InlineData("required: [answer]", "requird: [answer]", "$: 'requird' is not a JSON Schema keyword")]
+    [InlineData("required: [answer]", "requird: [answer]", "$.requird: 'requird' is not a JSON Schema keyword")]
     [InlineData("keep_last: 3", "keep_last: 1", "context.keep_last must be at least 2.")]
     [InlineData("summary_model: openai:gpt-4o-mini", "summary_model: anthropic:claude-haiku-4-5", "the summary model must speak the agent's protocol (openai), not anthropic.")]
     [InlineData("orders.issue_credit: { above: { amount: 50 } }", "mail.send_email: always", "'mail.send_email' is not one of the agent's tools, so it can never need approval.")]
