@@ -10,6 +10,10 @@ namespace EvalHarness.Agents.Observability;
 /// </summary>
 public sealed class RunTracer
 {
+    /// <summary>Whether exported spans may carry contents (tool arguments), as the GenAI conventions' variable says.</summary>
+    private static readonly bool CaptureContent = string.Equals(
+        Environment.GetEnvironmentVariable("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"), "true", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The activity source every span starts from.</summary>
     public static readonly ActivitySource Source = new("EvalHarness.Agents", "1.0");
 
@@ -150,9 +154,24 @@ public sealed class RunTracer
                 Tags[key] = text;
             }
 
-            _activity?.SetTag(key, text);
+            if (_activity is not null && ActivityKey(key) is { } exported)
+            {
+                _activity.SetTag(exported, text);
+            }
+
             return this;
         }
+
+        /// <summary>
+        /// A tag's name on the exported span: ours under <c>evalh.</c> (conventions' names such as <c>gen_ai.*</c> as
+        /// they are); a tool call's arguments only when OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT asks for
+        /// contents, as Microsoft.Extensions.AI treats messages, since they may hold personal data.
+        /// </summary>
+        private static string? ActivityKey(string key) =>
+            key.Contains('.', StringComparison.Ordinal) ? key
+            : key == "arguments" ? (CaptureContent ? "gen_ai.tool.call.arguments" : null)
+            : key == "call_id" ? "gen_ai.tool.call.id"
+            : $"evalh.{key}";
 
         /// <summary>Marks the span as failed.</summary>
         public void Fail(string status)

@@ -45,7 +45,7 @@ internal static class SuiteCommand
         command.Options.Add(otlp);
         otlp.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<string?>() is { } value && !(Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+            if (r.GetValueOrDefault<string?>() is { } value && OtlpTracing.TracesUrl(value) is null)
             {
                 r.AddError($"The OTLP endpoint '{value}' is not an http(s) URL: give the collector's OTLP/HTTP address, e.g. http://localhost:4318.");
             }
@@ -72,6 +72,7 @@ internal static class SuiteCommand
                         Scrubbers = suite.Cassettes.Scrub,
                         Timing = parse.GetValue(replay) == "realistic" ? ReplayTiming.Realistic : ReplayTiming.Instant,
                         OtlpEndpoint = parse.GetValue(otlp),
+                        OnNotice = notice => console.MarkupLineInvariant($"[grey]{Markup.Escape(notice)}[/]"),
                     };
                     foreach (var variant in options.Variants.Where(v => suite.Variants.All(x => x.Name != v)))
                     {

@@ -91,6 +91,11 @@ internal static class SuiteSession
             await error.WriteLineAsync($"error: {InputErrors.Message(ex)}");
             return ExitCodes.InputError;
         }
+        catch (TraceExportException ex)
+        {
+            await error.WriteLineAsync($"error: {ex.Message}");
+            return ExitCodes.InputError;
+        }
         catch (CassetteFormatException ex)
         {
             await error.WriteLineAsync($"error: {ex.Message}");

@@ -30,7 +30,7 @@ public static class EvalRunner
         var startedAt = options.Time.GetUtcNow();
         var clock = Stopwatch.StartNew();
         var cases = Expand(suite).Where(c => options.Selects(c)).ToList();
-        using var tracing = OtlpTracing.Start(options.OtlpEndpoint);
+        using var tracing = OtlpTracing.Start(options.OtlpEndpoint, options.OnNotice);
 
         await using var server = await CassetteServer.StartAsync(
             new CassetteServerOptions

@@ -12,28 +12,30 @@ namespace EvalHarness.Core.Running;
 /// tagged with suite, variant, scenario, trial and verdict), the agent's steps, tool calls and GenAI model-call spans
 /// inside it. Opened by <c>--otlp &lt;endpoint&gt;</c> or the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>.
 /// </summary>
-internal static class OtlpTracing
+public static class OtlpTracing
 {
     /// <summary>The standard variable naming an OTLP endpoint, read when no endpoint is given.</summary>
     public const string EndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
-    /// <summary>Starts exporting to <paramref name="endpoint"/> (or the variable's); null when neither is set. Dispose to send the rest.</summary>
-    /// <exception cref="ArgumentException">The endpoint is not an http(s) URL.</exception>
-    public static TracerProvider? Start(string? endpoint)
+    /// <summary>
+    /// Starts exporting to <paramref name="endpoint"/> (or the variable's); null when neither is set. Dispose to send the
+    /// rest. <paramref name="notice"/> hears where the traces go, and that nothing listens there when that is so.
+    /// </summary>
+    /// <exception cref="TraceExportException">The endpoint is not an http(s) URL.</exception>
+    internal static TracerProvider? Start(string? endpoint, Action<string>? notice)
     {
+        var fromVariable = endpoint is null;
         endpoint ??= Environment.GetEnvironmentVariable(EndpointVariable);
         if (string.IsNullOrWhiteSpace(endpoint))
         {
             return null;
         }
 
-        if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-        {
-            throw new ArgumentException($"The OTLP endpoint '{endpoint}' is not an http(s) URL: give the collector's OTLP/HTTP address, e.g. http://localhost:4318.");
-        }
-
-        // An endpoint given as a base (http://host:4318) gets the traces path the OTLP/HTTP specification defines.
-        var traces = uri.AbsolutePath is "" or "/" ? new Uri(uri, "v1/traces") : uri;
+        var traces = TracesUrl(endpoint) ?? throw new TraceExportException(
+            $"The OTLP endpoint '{endpoint}'{(fromVariable ? $" (from {EndpointVariable})" : string.Empty)} is not an http(s) URL: give the collector's OTLP/HTTP address, e.g. http://localhost:4318.");
+        notice?.Invoke(Listening(traces)
+            ? $"Traces: sending each case's trace to {traces}"
+            : $"✗ Traces: nothing answers at {traces.GetLeftPart(UriPartial.Authority)}, so the traces will be lost (is the collector running?)");
         return Sdk.CreateTracerProviderBuilder()
             .SetResourceBuilder(ResourceBuilder.CreateDefault().AddService("evalh", serviceVersion: typeof(OtlpTracing).Assembly.GetName().Version?.ToString()))
             .AddSource(RunTracer.Source.Name)
@@ -46,8 +48,39 @@ internal static class OtlpTracing
             .Build();
     }
 
+    /// <summary>
+    /// The traces URL of an endpoint, as the OTLP specification builds it from OTEL_EXPORTER_OTLP_ENDPOINT: the base
+    /// (with any path prefix a collector sits behind) plus <c>v1/traces</c>, unless it already ends so. Null for a value
+    /// that is not an http(s) URL.
+    /// </summary>
+    public static Uri? TracesUrl(string endpoint)
+    {
+        if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            return null;
+        }
+
+        return uri.AbsolutePath.TrimEnd('/').EndsWith("/v1/traces", StringComparison.Ordinal)
+            ? uri
+            : new Uri(uri.AbsoluteUri.TrimEnd('/') + "/v1/traces");
+    }
+
+    /// <summary>Whether something accepts connections at the URL's host and port (within a second).</summary>
+    private static bool Listening(Uri url)
+    {
+        try
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            return client.ConnectAsync(url.Host, url.Port).Wait(TimeSpan.FromSeconds(1)) && client.Connected;
+        }
+        catch (Exception ex) when (ex is AggregateException or System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Starts a case's span as the root of a trace of its own, whatever span is current.</summary>
-    public static Activity? StartCase(EvalCase evalCase, string suite)
+    internal static Activity? StartCase(EvalCase evalCase, string suite)
     {
         if (!RunTracer.Source.HasListeners())
         {
@@ -65,7 +98,7 @@ internal static class OtlpTracing
     }
 
     /// <summary>Ends a case's span with its verdict: pass, fail, or error (the case could not be evaluated).</summary>
-    public static void EndCase(Activity? activity, Results.CaseResult result)
+    internal static void EndCase(Activity? activity, Results.CaseResult result)
     {
         if (activity is null)
         {
@@ -83,3 +116,6 @@ internal static class OtlpTracing
         activity.Dispose();
     }
 }
+
+/// <summary>An OTLP endpoint that cannot be used: bad input, like a malformed suite.</summary>
+public sealed class TraceExportException(string message) : Exception(message);

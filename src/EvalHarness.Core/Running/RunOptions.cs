@@ -94,4 +94,7 @@ public sealed record RunOptions
     /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, and nothing is exported when that is unset too.
     /// </summary>
     public string? OtlpEndpoint { get; init; }
+
+    /// <summary>Hears what the run wants its user told besides the cases (where its traces go).</summary>
+    public Action<string>? OnNotice { get; init; }
 }

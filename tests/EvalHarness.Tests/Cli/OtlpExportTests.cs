@@ -51,7 +51,34 @@ public sealed class OtlpExportTests : IDisposable
         {
             Assert.True(sent.Contains(expected, StringComparison.Ordinal), string.Join(" | ", System.Text.RegularExpressions.Regex.Matches(sent, "[ -~]{4,}").Select(m => m.Value)));
         }
+
+        // Contents stay home unless OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT asks: no tool arguments, no bare names.
+        Assert.DoesNotContain("{\"order_id\":\"A101\"}", sent, StringComparison.Ordinal);
+        Assert.Contains("evalh.run_id", sent, StringComparison.Ordinal);
+        Assert.Contains("gen_ai.tool.call.id", sent, StringComparison.Ordinal);
+        Assert.Contains($"Traces: sending each case's trace to {receiver}v1/traces", _out.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Run_WithOtlpWhereNothingListens_SaysTheTracesWillBeLost_AndStillRuns()
+    {
+        var exit = await Evalh.InvokeAsync(_out, _error,
+            ["run", Path.Combine(RepoPaths.Suites, "support.yaml"), "--cassettes", RepoPaths.Cassettes, "--reports", _temp.Combine("reports"),
+             "--filter", "order-status", "--variant", "default", "--otlp", "http://127.0.0.1:1"], Ct);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("✗ Traces: nothing answers at http://127.0.0.1:1, so the traces will be lost", _out.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://localhost:4318", "http://localhost:4318/v1/traces")]
+    [InlineData("http://localhost:4318/", "http://localhost:4318/v1/traces")]
+    [InlineData("https://otel.example.com/collector", "https://otel.example.com/collector/v1/traces")]
+    [InlineData("http://localhost:4318/v1/traces", "http://localhost:4318/v1/traces")]
+    [InlineData("localhost:4318", null)]
+    [InlineData("ftp://localhost", null)]
+    public void TracesUrl_IsTheBasePlusV1Traces_AsTheOtlpSpecificationBuildsIt(string endpoint, string? expected) =>
+        Assert.Equal(expected, EvalHarness.Core.Running.OtlpTracing.TracesUrl(endpoint)?.ToString());
 
     [Fact]
     public async Task Run_WithAnOtlpEndpointThatIsNotAUrl_IsABadInput()
