@@ -1,7 +1,5 @@
 using System.Text.RegularExpressions;
 using EvalHarness.Tests.Support;
-using Newtonsoft.Json;
-using Newtonsoft.Json.Linq;
 
 namespace EvalHarness.Tests.Reports;
 
@@ -26,7 +24,7 @@ public sealed class ReportSnapshotTests(GatedRunFixture run) : IClassFixture<Gat
 
     [Fact]
     public void ResultsJson_GatedRun_MatchesSnapshot() =>
-        Snapshots.Match(Json(run.File("results.json")), options => options
+        Snapshots.Match(Snapshots.Json(run.File("results.json")), options => options
             .Assert(f => Assert.Equal(run.RunId, f.Field<string>("runId")))
             .Assert(f => Assert.EndsWith(Path.Combine("suites", "codefix.yaml"), f.Field<string>("suiteFile"), StringComparison.Ordinal))
             .IgnoreField("suiteKey") // keyed by where the suite lives relative to the temporary reports folder
@@ -40,22 +38,9 @@ public sealed class ReportSnapshotTests(GatedRunFixture run) : IClassFixture<Gat
 
     [Fact]
     public void GateJson_GatedRun_MatchesSnapshot() =>
-        Snapshots.Match(Json(run.File("gate.json")), options => options
+        Snapshots.Match(Snapshots.Json(run.File("gate.json")), options => options
             .Assert(f => Assert.Equal(run.RunId, f.Field<string>("runId")))
             .Assert(f => Assert.Equal(Path.Combine(run.Reports, "gate.yaml"), f.Field<string>("policy"))));
 
-    /// <summary>Text with the run's id, its reports folder and the git commit and branch replaced by placeholders.</summary>
-    private string Scrub(string text)
-    {
-        text = text.Replace(run.Reports, "{reports}", StringComparison.Ordinal).Replace(run.RunId, "{run-id}", StringComparison.Ordinal);
-        // summary.md's footer names the commit and branch when the run was made in a git work tree.
-        return Regex.Replace(text, @"(Run `\{run-id\}`)(?: · commit `[^`]+`(?: \([^)]*\))?)?", "$1 · commit {git}");
-    }
-
-    /// <summary>JSON as Snapshooter compares it, with strings that look like dates kept as they were written.</summary>
-    private static JToken Json(string json)
-    {
-        using var reader = new JsonTextReader(new StringReader(json)) { DateParseHandling = DateParseHandling.None };
-        return JToken.ReadFrom(reader);
-    }
+    private string Scrub(string text) => Snapshots.Scrub(text, (run.Reports, "{reports}"), (run.RunId, "{run-id}"));
 }

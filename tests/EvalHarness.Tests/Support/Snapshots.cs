@@ -1,4 +1,7 @@
 using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
+using Newtonsoft.Json;
+using Newtonsoft.Json.Linq;
 using Snapshooter;
 using Snapshooter.Xunit3;
 
@@ -28,6 +31,28 @@ internal static class Snapshots
         }
 
         Snapshot.Match(current, name, options ?? (o => o));
+    }
+
+    /// <summary>
+    /// Text with what changes from run to run replaced by placeholders: each value by its placeholder (longest first, so
+    /// a folder goes before the run folder inside it), then the commit and branch a report's footer names, when it names them.
+    /// </summary>
+    public static string Scrub(string text, params IEnumerable<(string Value, string Placeholder)> replacements)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        foreach (var (value, placeholder) in replacements.OrderByDescending(r => r.Value.Length))
+        {
+            text = text.Replace(value, placeholder, StringComparison.Ordinal);
+        }
+
+        return Regex.Replace(text, @" · commit `[0-9a-f]+`(?: \([^)]*\))?", " · commit {git}");
+    }
+
+    /// <summary>JSON as Snapshooter matches it, field by field, with strings that look like dates kept as they were written.</summary>
+    public static JToken Json(string json)
+    {
+        using var reader = new JsonTextReader(new StringReader(json)) { DateParseHandling = DateParseHandling.None };
+        return JToken.ReadFrom(reader);
     }
 
     private static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
