@@ -45,7 +45,12 @@ public static class WireMockExport
         }
 
         var target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outFolder));
-        if (File.Exists(target) || (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any()))
+        if (File.Exists(target))
+        {
+            throw new IOException($"{target} is a file: --out names the folder to create; nothing was exported.");
+        }
+
+        if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any())
         {
             throw new IOException($"{target} already exists and is not empty: remove it or choose another --out; nothing was exported.");
         }
@@ -57,9 +62,10 @@ public static class WireMockExport
         try
         {
             var folder = Directory.CreateDirectory(Path.Combine(temp, "mappings")).FullName;
-            foreach (var (_, id, cassette, _, _, _) in inventory.Entries)
+            // Each cassette under its own id (what a client puts in the URL), whatever folder the export started from.
+            foreach (var (_, _, cassette, _, _, _) in inventory.Entries)
             {
-                foreach (var (name, mapping) in Mappings(id, cassette!, notes))
+                foreach (var (name, mapping) in Mappings(cassette!.Id, cassette, notes))
                 {
                     File.WriteAllText(Path.Combine(folder, name), mapping.ToJsonString(Indented) + "\n", new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
                     mappings++;

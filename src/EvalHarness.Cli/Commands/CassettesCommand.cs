@@ -98,8 +98,21 @@ internal static class CassettesCommand
     private static Command Export(IAnsiConsole console, TextWriter error)
     {
         var folder = Folder();
-        var format = new Option<string>("--format") { Description = "The format: wiremock (WireMock static mappings).", Required = true };
-        format.AcceptOnlyFromAmong("wiremock");
+        var format = new Option<string>("--format")
+        {
+            Description = "The format: wiremock (WireMock.Net's static mapping files; the Java WireMock reads another format).",
+            Required = true,
+            CustomParser = r =>
+            {
+                var value = r.Tokens.Count == 1 ? r.Tokens[0].Value.ToLowerInvariant() : string.Empty;
+                if (value != "wiremock")
+                {
+                    r.AddError($"--format must be wiremock, not '{(r.Tokens.Count == 1 ? r.Tokens[0].Value : string.Empty)}'.");
+                }
+
+                return value;
+            },
+        };
         var output = new Option<string>("--out") { Description = "The folder to write (must not exist or be empty); the mappings go to <out>/mappings/.", Required = true };
         var command = new Command("export", "Write the recorded interactions as WireMock mappings, one per interaction, served at /c/<cassette-id>/v1/... as `evalh serve` does.");
         command.Options.Add(format);
@@ -123,7 +136,7 @@ internal static class CassettesCommand
                 console.MarkupLineInvariant($"[yellow]approximated[/] {Markup.Escape(note)}");
             }
 
-            console.MarkupLineInvariant($"{result.Mappings} mapping(s) of {result.Cassettes} cassette(s) written to {Markup.Escape(Path.Combine(Path.GetRelativePath(Environment.CurrentDirectory, result.Folder), "mappings"))}.");
+            console.MarkupLineInvariant($"{result.Mappings} mapping(s) of {result.Cassettes} cassette(s) written to {Markup.Escape(Path.Combine(result.Folder, "mappings"))}.");
             return ExitCodes.Ok;
         });
         return command;

@@ -97,6 +97,36 @@ public sealed class WireMockExportTests : IDisposable
     }
 
     [Fact]
+    public async Task Export_OfASubfolder_KeepsEachCassettesOwnId_InItsUrl()
+    {
+        var exported = _temp.Combine("wiremock");
+
+        var (exit, output, _) = await ExportAsync("--cassettes", Path.Combine(RepoPaths.Cassettes, "support", "default"), "--out", exported);
+
+        Assert.Equal(0, exit);
+        Assert.Contains($"written to {Path.Combine(exported, "mappings")}.", output, StringComparison.Ordinal);
+        var urls = Directory.GetFiles(Path.Combine(exported, "mappings"))
+            .Select(f => JsonDocument.Parse(File.ReadAllText(f)).RootElement.GetProperty("Request").GetProperty("Path").GetProperty("Matchers")[0].GetProperty("Pattern").GetString()!)
+            .ToList();
+        Assert.Contains("/c/support/default/already-refunded/t1/v1/chat/completions", urls);
+        Assert.All(urls, u => Assert.StartsWith("/c/support/default/", u, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Export_FormatInAnyCase_IsAccepted_AndAnOutThatIsAFile_IsRefusedAsOne()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var file = _temp.Write("afile", "x");
+
+        var upper = await Evalh.InvokeAsync(output, error, ["cassettes", "export", "--format", "WireMock", "--cassettes", RepoPaths.Cassettes, "--out", _temp.Combine("wm")], TestContext.Current.CancellationToken);
+        var onFile = await Evalh.InvokeAsync(output, error, ["cassettes", "export", "--format", "wiremock", "--cassettes", RepoPaths.Cassettes, "--out", file], TestContext.Current.CancellationToken);
+
+        Assert.Equal((0, 2), (upper, onFile));
+        Assert.Contains($"{file} is a file: --out names the folder to create", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Export_MissingCassetteFolder_Exits2_AndWritesNothing()
     {
         var exported = _temp.Combine("wiremock");
