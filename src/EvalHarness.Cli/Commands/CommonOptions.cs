@@ -9,39 +9,39 @@ internal sealed class CommonOptions
     public Argument<string> Suite { get; } = new("suite") { Description = "The suite file, e.g. suites/support.yaml." };
 
     public Option<string?> Cassettes { get; } = new("--cassettes")
-    {
+    { HelpName = "folder",
         Description = "The cassette folder. Default: the suite's cassettes.dir (relative to the suite file), else cassettes in the current folder.",
     };
 
     public Option<string> Reports { get; } = new("--reports")
-    {
+    { HelpName = "folder",
         Description = "Where run folders are written (<reports>/runs/<run-id>/).",
         DefaultValueFactory = _ => "reports",
     };
 
     public Option<int> Concurrency { get; } = new("--concurrency")
-    {
+    { HelpName = "n",
         Description = "How many cases run at once.",
         DefaultValueFactory = _ => Math.Max(2, Environment.ProcessorCount * 2),
     };
 
     public Option<string[]> Filter { get; } = new("--filter")
-    {
+    { HelpName = "name*|tag:x",
         Description = "Only scenarios whose name matches (* wildcards) or, written tag:<tag>, that carry the tag. Repeatable.",
         AllowMultipleArgumentsPerToken = true,
     };
 
-    public Option<string[]> Variant { get; } = new("--variant") { Description = "Only these variants. Repeatable.", AllowMultipleArgumentsPerToken = true };
+    public Option<string[]> Variant { get; } = new("--variant") { HelpName = "name", Description = "Only these variants. Repeatable.", AllowMultipleArgumentsPerToken = true };
 
-    public Option<double?> CaseTimeout { get; } = new("--case-timeout") { Description = "Seconds one case may take; a case past it is an error." };
+    public Option<double?> CaseTimeout { get; } = new("--case-timeout") { HelpName = "seconds", Description = "Seconds one case may take; a case past it is an error." };
 
     public Option<string?> Baseline { get; } = new("--baseline")
-    {
+    { HelpName = "run",
         Description = "The run to compare with: a run folder, its results.json, a baseline file, or latest. Default: the suite's blessed baseline (<reports>/baselines/<suite path>.json, e.g. reports/baselines/suites/support.json), if any.",
     };
 
     public Option<string?> Policy { get; } = new("--policy")
-    {
+    { HelpName = "gate.yaml",
         Description = "Gate the run with this policy file (e.g. gate.yaml): the exit code is then the gate's. See docs/reports-and-gate.md.",
     };
 
@@ -59,7 +59,7 @@ internal sealed class CommonOptions
     /// <summary>The report choices the command line made.</summary>
     public ReportChoices Choices(ParseResult parse) => new(parse.GetValue(Baseline), parse.GetValue(Policy));
 
-    public Option<string?> Shard { get; } = new("--shard") { Description = "Run only shard i of n (e.g. 2/4), for splitting a suite across CI jobs; join the shards with evalh merge." };
+    public Option<string?> Shard { get; } = new("--shard") { HelpName = "i/n", Description = "Run only shard i of n (e.g. 2/4), for splitting a suite across CI jobs; join the shards with evalh merge." };
 
     /// <summary>Reads <c>--shard i/n</c>.</summary>
     public static (int Index, int Count)? ParseShard(string? text)

@@ -18,21 +18,21 @@ internal static class SuiteCommand
     {
         var common = new CommonOptions();
         var recordMode = new Option<string?>("--record-mode")
-        {
+        { HelpName = "mode",
             Description = $"none (replay only), once, new_episodes or all. Default: {(defaultMode is { } m ? RecordModes.Name(m) : "the suite's cassettes.record_mode, else none")}.",
         };
         recordMode.AcceptOnlyFromAmong([.. RecordModes.Names.Keys]);
-        var match = new Option<string?>("--match") { Description = "ordered or unordered matching (default: the suite's cassettes.match, else ordered)." };
+        var match = new Option<string?>("--match") { HelpName = "ordered|unordered", Description = "ordered or unordered matching (default: the suite's cassettes.match, else ordered)." };
         match.AcceptOnlyFromAmong([.. RecordModes.Matches.Keys]);
         var upstream = new Option<string?>("--upstream")
-        {
+        { HelpName = "live|scripted|url",
             Description = "Where to record from: 'live' (each model's provider: OpenAI with OPENAI_API_KEY, Anthropic with ANTHROPIC_API_KEY), a base URL for every request, or 'scripted' to play the suite's script file.",
         };
-        var replay = new Option<string>("--replay") { Description = "instant (default) or realistic: replay with the recorded timing.", DefaultValueFactory = _ => "instant" };
+        var replay = new Option<string>("--replay") { HelpName = "instant|realistic", Description = "instant or realistic: replay with the recorded timing.", DefaultValueFactory = _ => "instant" };
         replay.AcceptOnlyFromAmong("instant", "realistic");
-        var script = new Option<string?>("--script") { Description = "With --upstream scripted: the script file (default: scripts/<suite>.yaml beside the suite)." };
+        var script = new Option<string?>("--script") { HelpName = "file", Description = "With --upstream scripted: the script file (default: scripts/<suite>.yaml beside the suite)." };
         var otlp = new Option<string?>("--otlp")
-        {
+        { HelpName = "url",
             Description = "Export the run's traces over OTLP/HTTP to this endpoint (e.g. http://localhost:4318, Jaeger's or Aspire's), one trace per case with GenAI spans. Default: OTEL_EXPORTER_OTLP_ENDPOINT, if set.",
         };
         var command = new Command(name, description);
