@@ -5,38 +5,24 @@ using Spectre.Console;
 namespace EvalHarness.Tests.Cli;
 
 /// <summary>The evalh command line end to end: exit codes, messages and the files it writes.</summary>
-public sealed class EvalhAppTests : IDisposable
+public sealed class EvalhAppTests : CliTest
 {
-    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
-    private readonly TempDirectory _temp = new();
-    private readonly StringWriter _out = new();
-    private readonly StringWriter _error = new();
-
-    public void Dispose()
-    {
-        _temp.Dispose();
-        _out.Dispose();
-        _error.Dispose();
-    }
-
     private static string SupportSuite => Path.Combine(RepoPaths.Suites, "support.yaml");
-
-    private Task<int> Evalh(params string[] args) => Support.Evalh.InvokeAsync(_out, _error, args, Ct);
 
     [Fact]
     public async Task Run_ExampleSuite_PassesAndWritesTheReports()
     {
-        var exit = await Evalh("run", SupportSuite, "--cassettes", RepoPaths.Cassettes, "--reports", _temp.Path);
+        var exit = await Evalh("run", SupportSuite, "--cassettes", RepoPaths.Cassettes, "--reports", Temp.Path);
 
         Assert.Equal(0, exit);
-        var output = _out.ToString();
+        var output = Out.ToString();
         Assert.Contains("36/36 passed", output, StringComparison.Ordinal);
         Assert.Equal(12, output.Split('\n').Count(l => l.EndsWith("/36 done", StringComparison.Ordinal))); // a log gets a line every tenth (3 cases)
         Assert.Contains("refund-broken-item", output, StringComparison.Ordinal);
-        var runDirectory = Assert.Single(Directory.GetDirectories(_temp.Combine("runs")));
+        var runDirectory = Assert.Single(Directory.GetDirectories(Temp.Combine("runs")));
         Assert.Contains(Path.Combine(runDirectory, "report.html"), output, StringComparison.Ordinal);
         Assert.Equal(["cases.csv", "junit.xml", "report.html", "results.json", "summary.md"], Directory.GetFiles(runDirectory).Select(Path.GetFileName).Order());
-        var history = Assert.Single(Directory.GetFiles(_temp.Combine("history"), "*.csv", SearchOption.AllDirectories));
+        var history = Assert.Single(Directory.GetFiles(Temp.Combine("history"), "*.csv", SearchOption.AllDirectories));
         Assert.Single(File.ReadAllLines(history), l => l.StartsWith("run_id,", StringComparison.Ordinal));
         Assert.Equal(37, File.ReadAllLines(history).Length);
     }
@@ -44,28 +30,28 @@ public sealed class EvalhAppTests : IDisposable
     [Fact]
     public async Task Run_CassetteMissing_ExitsTwoAndNamesTheCassette()
     {
-        var cassettes = _temp.Combine("cassettes");
+        var cassettes = Temp.Combine("cassettes");
         RepoPaths.CopyTree(RepoPaths.Cassettes, cassettes);
         File.Delete(Path.Combine(cassettes, "support", "default", "unknown-order.t1.json"));
 
-        var exit = await Evalh("run", SupportSuite, "--cassettes", cassettes, "--reports", _temp.Combine("reports"));
+        var exit = await Evalh("run", SupportSuite, "--cassettes", cassettes, "--reports", Temp.Combine("reports"));
 
         Assert.Equal(2, exit);
-        Assert.Contains("cassette 'support/default/unknown-order/t1' not found", _out.ToString(), StringComparison.Ordinal);
+        Assert.Contains("cassette 'support/default/unknown-order/t1' not found", Out.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Run_PromptChanged_ExitsTwoAndShowsWhatDiffers()
     {
-        var suites = _temp.Combine("suites");
+        var suites = Temp.Combine("suites");
         RepoPaths.CopyTree(RepoPaths.Suites, suites);
         var prompt = Path.Combine(suites, "prompts", "support-v1.md");
         File.WriteAllText(prompt, File.ReadAllText(prompt).Replace("briefly and politely", "briefly and warmly", StringComparison.Ordinal));
 
-        var exit = await Evalh("run", Path.Combine(suites, "support.yaml"), "--cassettes", RepoPaths.Cassettes, "--reports", _temp.Combine("reports"));
+        var exit = await Evalh("run", Path.Combine(suites, "support.yaml"), "--cassettes", RepoPaths.Cassettes, "--reports", Temp.Combine("reports"));
 
         Assert.Equal(2, exit);
-        var output = _out.ToString();
+        var output = Out.ToString();
         Assert.Contains("interaction #1: the request differs from the recording at $.messages[0].content", output, StringComparison.Ordinal);
         Assert.Contains("politely", output, StringComparison.Ordinal);
         Assert.Contains("warmly", output, StringComparison.Ordinal);
@@ -74,35 +60,35 @@ public sealed class EvalhAppTests : IDisposable
     [Fact]
     public async Task Run_ScenarioFails_ExitsOne()
     {
-        var suites = _temp.Combine("suites");
+        var suites = Temp.Combine("suites");
         RepoPaths.CopyTree(RepoPaths.Suites, suites);
         var suite = Path.Combine(suites, "support.yaml");
         File.WriteAllText(suite, File.ReadAllText(suite).Replace("contains: [shipped]", "contains: [delivered]", StringComparison.Ordinal));
 
-        var exit = await Evalh("run", suite, "--cassettes", RepoPaths.Cassettes, "--reports", _temp.Combine("reports"));
+        var exit = await Evalh("run", suite, "--cassettes", RepoPaths.Cassettes, "--reports", Temp.Combine("reports"));
 
         Assert.Equal(1, exit);
-        Assert.Contains("The output does not contain \"delivered\"", _out.ToString(), StringComparison.Ordinal);
+        Assert.Contains("The output does not contain \"delivered\"", Out.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Run_MalformedSuite_ExitsTwoWithFileLineAndColumn()
     {
-        var suite = _temp.Write("bad.yaml", "suite: bad\nagent:\n  model: openai:m\n  system_promt: hi\nscenarios: [{ name: a, input: hi }]\n");
+        var suite = Temp.Write("bad.yaml", "suite: bad\nagent:\n  model: openai:m\n  system_promt: hi\nscenarios: [{ name: a, input: hi }]\n");
 
         var exit = await Evalh("run", suite);
 
         Assert.Equal(2, exit);
-        Assert.Equal($"error: {suite}:4:3: unknown key 'system_promt' in agent. Did you mean 'system_prompt'?", _error.ToString().Trim());
+        Assert.Equal($"error: {suite}:4:3: unknown key 'system_promt' in agent. Did you mean 'system_prompt'?", Error.ToString().Trim());
     }
 
     [Fact]
     public async Task Record_FromScriptedUpstream_WritesCassettesThatReplay()
     {
-        var cassettes = _temp.Combine("cassettes");
+        var cassettes = Temp.Combine("cassettes");
 
-        var recordExit = await Evalh("record", SupportSuite, "--upstream", "scripted", "--cassettes", cassettes, "--reports", _temp.Combine("reports"));
-        var replayExit = await Evalh("run", SupportSuite, "--cassettes", cassettes, "--reports", _temp.Combine("reports"));
+        var recordExit = await Evalh("record", SupportSuite, "--upstream", "scripted", "--cassettes", cassettes, "--reports", Temp.Combine("reports"));
+        var replayExit = await Evalh("run", SupportSuite, "--cassettes", cassettes, "--reports", Temp.Combine("reports"));
 
         Assert.Equal((0, 0), (recordExit, replayExit));
         Assert.Equal(12, Directory.GetFiles(Path.Combine(cassettes, "support", "default"), "*.t1.json").Length);
@@ -118,7 +104,7 @@ public sealed class EvalhAppTests : IDisposable
     public async Task UsageError_ExitsTwo(params string[] args)
     {
         Assert.Equal(2, await Evalh(args));
-        Assert.StartsWith("error: ", _error.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("error: ", Error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -128,10 +114,10 @@ public sealed class EvalhAppTests : IDisposable
         Environment.SetEnvironmentVariable("OPENAI_API_KEY", null);
         try
         {
-            var exit = await Evalh("record", SupportSuite, "--upstream", "http://127.0.0.1:9/", "--cassettes", _temp.Path);
+            var exit = await Evalh("record", SupportSuite, "--upstream", "http://127.0.0.1:9/", "--cassettes", Temp.Path);
 
             Assert.Equal(2, exit);
-            Assert.Contains("OPENAI_API_KEY", _error.ToString(), StringComparison.Ordinal);
+            Assert.Contains("OPENAI_API_KEY", Error.ToString(), StringComparison.Ordinal);
         }
         finally
         {
@@ -143,32 +129,32 @@ public sealed class EvalhAppTests : IDisposable
     public async Task Run_ConcurrencyNotANumber_ExitsTwoWithoutAStackTrace()
     {
         Assert.Equal(2, await Evalh("run", SupportSuite, "--concurrency", "abc"));
-        Assert.Contains("abc", _error.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("abc", Error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", Error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Run_CassetteFolderMissing_SaysSoOnce()
     {
-        var exit = await Evalh("run", SupportSuite, "--cassettes", _temp.Combine("nowhere"), "--reports", _temp.Path);
+        var exit = await Evalh("run", SupportSuite, "--cassettes", Temp.Combine("nowhere"), "--reports", Temp.Path);
 
         Assert.Equal(2, exit);
-        Assert.Contains("the cassette folder does not exist", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("the cassette folder does not exist", Error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Run_SuiteIsAFolder_SaysToPassAFile()
     {
         Assert.Equal(2, await Evalh("run", RepoPaths.Suites));
-        Assert.Contains("is a folder; pass one suite file", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("is a folder; pass one suite file", Error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Run_ResultsAndReportHoldEveryCaseWhole_ThoughTheRunKeptTheDetailsOnDisk()
     {
-        Assert.Equal(0, await Evalh("run", SupportSuite, "--cassettes", RepoPaths.Cassettes, "--filter", "order-status", "--variant", "default", "--reports", _temp.Path));
+        Assert.Equal(0, await Evalh("run", SupportSuite, "--cassettes", RepoPaths.Cassettes, "--filter", "order-status", "--variant", "default", "--reports", Temp.Path));
 
-        var folder = Directory.GetDirectories(Path.Combine(_temp.Path, "runs")).Single();
+        var folder = Directory.GetDirectories(Path.Combine(Temp.Path, "runs")).Single();
         var results = await EvalHarness.Reports.Json.ResultsJson.ReadAsync(Path.Combine(folder, "results.json"), TestContext.Current.CancellationToken);
         var only = Assert.Single(results.Cases);
         Assert.Contains(only.Transcript, m => m.Role == "user" && m.Text.Contains("A101", StringComparison.Ordinal));
@@ -180,36 +166,36 @@ public sealed class EvalhAppTests : IDisposable
     [Fact]
     public async Task Run_ModelWithoutAPrice_ShowsCostAsUnknownNotZero()
     {
-        var suites = _temp.Combine("suites");
+        var suites = Temp.Combine("suites");
         RepoPaths.CopyTree(RepoPaths.Suites, suites);
-        var cassettes = _temp.Combine("cassettes");
+        var cassettes = Temp.Combine("cassettes");
         var suite = Path.Combine(suites, "support.yaml");
         File.WriteAllText(suite, File.ReadAllText(suite).Replace("openai:gpt-4o-mini", "openai:house-model-1", StringComparison.Ordinal));
-        Assert.Equal(0, await Evalh("record", suite, "--upstream", "scripted", "--cassettes", cassettes, "--reports", _temp.Combine("r1")));
+        Assert.Equal(0, await Evalh("record", suite, "--upstream", "scripted", "--cassettes", cassettes, "--reports", Temp.Combine("r1")));
 
-        var exit = await Evalh("run", suite, "--cassettes", cassettes, "--reports", _temp.Combine("r2"));
+        var exit = await Evalh("run", suite, "--cassettes", cassettes, "--reports", Temp.Combine("r2"));
 
         Assert.Equal(0, exit);
-        Assert.Contains("cost n/a (a model has no price)", _out.ToString(), StringComparison.Ordinal);
-        var path = Directory.GetFiles(_temp.Combine("r2"), "results.json", SearchOption.AllDirectories).Single();
+        Assert.Contains("cost n/a (a model has no price)", Out.ToString(), StringComparison.Ordinal);
+        var path = Directory.GetFiles(Temp.Combine("r2"), "results.json", SearchOption.AllDirectories).Single();
         Assert.DoesNotMatch("\"costUsd\": 0[,\\r\\n]", File.ReadAllText(path));
         Assert.Contains("\"costUsd\": null", File.ReadAllText(path), StringComparison.Ordinal);
 
         // The unknown cost reads back: the run's reports rebuild from results.json.
-        Assert.Equal(0, await Evalh("report", Path.GetDirectoryName(path)!, "--reports", _temp.Combine("r2")));
+        Assert.Equal(0, await Evalh("report", Path.GetDirectoryName(path)!, "--reports", Temp.Combine("r2")));
     }
 
     [Fact]
     public async Task Serve_ReplaysCommittedCassettesToAPlainHttpClient_UntilCancelled()
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(TextWriter.Synchronized(_out)) });
-        var serving = EvalhApp.InvokeAsync(["serve", "--cassettes", RepoPaths.Cassettes], console, _error, stop.Token);
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(TextWriter.Synchronized(Out)) });
+        var serving = EvalhApp.InvokeAsync(["serve", "--cassettes", RepoPaths.Cassettes], console, Error, stop.Token);
         string? address = null;
         for (var i = 0; i < 200 && address is null; i++)
         {
             await Task.Delay(25, Ct);
-            address = System.Text.RegularExpressions.Regex.Match(_out.ToString(), @"Cassette server on (http://127\.0\.0\.1:[0-9]+/)").Groups[1].Value is { Length: > 0 } found ? found : null;
+            address = System.Text.RegularExpressions.Regex.Match(Out.ToString(), @"Cassette server on (http://127\.0\.0\.1:[0-9]+/)").Groups[1].Value is { Length: > 0 } found ? found : null;
         }
 
         Assert.NotNull(address);
@@ -230,16 +216,16 @@ public sealed class EvalhAppTests : IDisposable
     [Fact]
     public async Task Run_RealisticReplay_PassesLikeInstant()
     {
-        var exit = await Evalh("run", Path.Combine(RepoPaths.Suites, "digest.yaml"), "--cassettes", RepoPaths.Cassettes, "--reports", _temp.Path, "--replay", "realistic");
+        var exit = await Evalh("run", Path.Combine(RepoPaths.Suites, "digest.yaml"), "--cassettes", RepoPaths.Cassettes, "--reports", Temp.Path, "--replay", "realistic");
 
         Assert.Equal(0, exit);
-        Assert.Contains("3/3 passed", _out.ToString(), StringComparison.Ordinal);
+        Assert.Contains("3/3 passed", Out.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task CassettesLint_ReportsEachKindOfProblem_AndExitsOne()
     {
-        var cassettes = _temp.Combine("cassettes");
+        var cassettes = Temp.Combine("cassettes");
         RepoPaths.CopyTree(Path.Combine(RepoPaths.Cassettes, "digest"), Path.Combine(cassettes, "digest"));
         var good = Path.Combine(cassettes, "digest", "default", "weekly-digest.t1.json");
         File.WriteAllText(Path.Combine(cassettes, "digest", "default", "broken.t1.json"), "{ \"formatVersion\": 1, ");
@@ -251,7 +237,7 @@ public sealed class EvalhAppTests : IDisposable
         var exit = await Evalh("cassettes", "lint", "--cassettes", cassettes, "--suite", Path.Combine(RepoPaths.Suites, "digest.yaml"), "--max-age-days", "90");
 
         Assert.Equal(1, exit);
-        var output = _out.ToString();
+        var output = Out.ToString();
         Assert.Contains("format ", output, StringComparison.Ordinal);
         Assert.Contains("broken.t1.json", output, StringComparison.Ordinal);
         Assert.Contains("secret ", output, StringComparison.Ordinal);
@@ -264,7 +250,7 @@ public sealed class EvalhAppTests : IDisposable
     [Fact]
     public async Task CassettesLintAndClean_PartialFileOfAKilledRecording_IsReportedThenRemoved()
     {
-        var cassettes = _temp.Combine("cassettes");
+        var cassettes = Temp.Combine("cassettes");
         RepoPaths.CopyTree(Path.Combine(RepoPaths.Cassettes, "digest"), Path.Combine(cassettes, "digest"));
         // What CassetteStore.Save leaves when killed between writing and renaming: <file>.<pid>.<guid>.tmp, its process gone.
         var partial = Path.Combine(cassettes, "digest", "default", "weekly-digest.t1.json.999999999.0123456789abcdef0123456789abcdef.tmp");
@@ -275,7 +261,7 @@ public sealed class EvalhAppTests : IDisposable
         var lintAfter = await Evalh("cassettes", "lint", "--cassettes", cassettes);
 
         Assert.Equal((1, 0, 0), (lint, clean, lintAfter));
-        var output = _out.ToString();
+        var output = Out.ToString();
         Assert.Contains($"partial {Path.GetRelativePath(Environment.CurrentDirectory, partial)}: is a partial cassette", output, StringComparison.Ordinal);
         Assert.Contains($"removed {Path.GetRelativePath(Environment.CurrentDirectory, partial)}", output, StringComparison.Ordinal);
         Assert.Contains("1 partial file(s) removed.", output, StringComparison.Ordinal);
@@ -287,7 +273,7 @@ public sealed class EvalhAppTests : IDisposable
     [Fact]
     public async Task CassettesLint_PathsThatDifferOnlyInCase_AndAPartialFileWithoutItsCassette_AreReported()
     {
-        var cassettes = _temp.Combine("cassettes");
+        var cassettes = Temp.Combine("cassettes");
         RepoPaths.CopyTree(Path.Combine(RepoPaths.Cassettes, "digest"), Path.Combine(cassettes, "digest"));
         var original = Path.Combine(cassettes, "digest", "default", "weekly-digest.t1.json");
         var twin = Path.Combine(cassettes, "digest", "default", "Weekly-Digest.t1.json");
@@ -297,7 +283,7 @@ public sealed class EvalhAppTests : IDisposable
 
         Assert.Equal(1, await Evalh("cassettes", "lint", "--cassettes", cassettes));
 
-        var output = _out.ToString();
+        var output = Out.ToString();
         Assert.Contains($"case {Path.GetRelativePath(Environment.CurrentDirectory, original)}: differs from {Path.Combine("digest", "default", "Weekly-Digest.t1.json")} only in case", output, StringComparison.Ordinal);
         Assert.Contains("brand-new.t1.json was never", output, StringComparison.Ordinal); // the console wraps the rest
         Assert.DoesNotContain("the cassette itself is whole", output, StringComparison.Ordinal);
@@ -313,7 +299,7 @@ public sealed class EvalhAppTests : IDisposable
         }
 
         Assert.Equal(0, await Evalh([.. args]));
-        Assert.Contains("0 finding(s)", _out.ToString(), StringComparison.Ordinal);
+        Assert.Contains("0 finding(s)", Out.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -321,44 +307,44 @@ public sealed class EvalhAppTests : IDisposable
     {
         Assert.Equal(0, await Evalh("cassettes", "stats", "--cassettes", RepoPaths.Cassettes));
 
-        var output = _out.ToString();
+        var output = Out.ToString();
         Assert.Contains("support", output, StringComparison.Ordinal);
         Assert.Matches(@"[0-9]+ cassette\(s\), [0-9]+ interaction\(s\)", output);
-        Assert.Equal(2, await Evalh("cassettes", "stats", "--cassettes", _temp.Combine("none")));
+        Assert.Equal(2, await Evalh("cassettes", "stats", "--cassettes", Temp.Combine("none")));
     }
 
     [Fact]
     public async Task Run_FilterMatchingNothing_ExitsTwo()
     {
         Assert.Equal(2, await Evalh("run", SupportSuite, "--cassettes", RepoPaths.Cassettes, "--filter", "no-such-*"));
-        Assert.Contains("no case matches --filter no-such-*", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("no case matches --filter no-such-*", Error.ToString(), StringComparison.Ordinal);
         Assert.Equal(2, await Evalh("run", SupportSuite, "--cassettes", RepoPaths.Cassettes, "--variant", "gpt-9"));
-        Assert.Contains("there is no variant 'gpt-9'", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("there is no variant 'gpt-9'", Error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Shards_MergeIntoTheSameRunAsAWholeRun()
     {
-        var reports = _temp.Combine("reports");
+        var reports = Temp.Combine("reports");
         foreach (var shard in new[] { "1/3", "2/3", "3/3" })
         {
             Assert.Equal(0, await Evalh("run", SupportSuite, "--cassettes", RepoPaths.Cassettes, "--reports", reports, "--shard", shard));
         }
 
         var shards = Directory.GetDirectories(Path.Combine(reports, "runs"));
-        Assert.Equal(0, await Evalh("run", SupportSuite, "--cassettes", RepoPaths.Cassettes, "--reports", _temp.Combine("whole")));
-        Assert.Equal(0, await Evalh(["merge", .. shards, "--reports", _temp.Combine("merged")]));
+        Assert.Equal(0, await Evalh("run", SupportSuite, "--cassettes", RepoPaths.Cassettes, "--reports", Temp.Combine("whole")));
+        Assert.Equal(0, await Evalh(["merge", .. shards, "--reports", Temp.Combine("merged")]));
 
-        var merged = await EvalHarness.Reports.Json.ResultsJson.ReadAsync(Directory.GetFiles(_temp.Combine("merged"), "results.json", SearchOption.AllDirectories).Single(), Ct);
-        var whole = await EvalHarness.Reports.Json.ResultsJson.ReadAsync(Directory.GetFiles(_temp.Combine("whole"), "results.json", SearchOption.AllDirectories).Single(), Ct);
+        var merged = await EvalHarness.Reports.Json.ResultsJson.ReadAsync(Directory.GetFiles(Temp.Combine("merged"), "results.json", SearchOption.AllDirectories).Single(), Ct);
+        var whole = await EvalHarness.Reports.Json.ResultsJson.ReadAsync(Directory.GetFiles(Temp.Combine("whole"), "results.json", SearchOption.AllDirectories).Single(), Ct);
         Assert.Equal(whole.Cases.Select(c => (c.CassetteId, c.Passed, c.Steps, c.LatencyMs)), merged.Cases.Select(c => (c.CassetteId, c.Passed, c.Steps, c.LatencyMs)));
         Assert.Equal(whole.Summary, merged.Summary);
         Assert.Null(merged.Shard);
 
         Assert.Equal(2, await Evalh(["merge", shards[0], shards[0]]));
-        Assert.Contains("is in more than one run", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("is in more than one run", Error.ToString(), StringComparison.Ordinal);
         Assert.Equal(2, await Evalh(["merge", shards[0], shards[1]]));
-        Assert.Contains("/3 are missing: the merged run would not be the whole suite.", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("/3 are missing: the merged run would not be the whole suite.", Error.ToString(), StringComparison.Ordinal);
         Assert.Equal(2, await Evalh("run", SupportSuite, "--shard", "4/3"));
     }
 }

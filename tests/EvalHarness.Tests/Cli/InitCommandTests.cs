@@ -4,23 +4,9 @@ using YamlDotNet.RepresentationModel;
 namespace EvalHarness.Tests.Cli;
 
 /// <summary>evalh init in process: what it writes, what it refuses to overwrite, and that the scaffold runs.</summary>
-public sealed class InitCommandTests : IDisposable
+public sealed class InitCommandTests : CliTest
 {
-    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
-    private readonly TempDirectory _temp = new();
-    private readonly StringWriter _out = new();
-    private readonly StringWriter _error = new();
-
-    public void Dispose()
-    {
-        _temp.Dispose();
-        _out.Dispose();
-        _error.Dispose();
-    }
-
-    private Task<int> Evalh(params string[] args) => Support.Evalh.InvokeAsync(_out, _error, args, Ct);
-
-    private string Project => _temp.Combine("project");
+    private string Project => Temp.Combine("project");
 
     [Fact]
     public async Task Init_EmptyFolder_WritesAndListsEveryFile_ThenTheSuiteRecordsAndReplays()
@@ -30,7 +16,7 @@ public sealed class InitCommandTests : IDisposable
         string[] expected = ["evals/support.yaml", "evals/scripts/support.yaml", "evals/gate.yaml", ".github/workflows/evals.yml", "EVALS.md", ".gitignore"];
         Assert.All(expected, f => Assert.True(File.Exists(Path.Combine(Project, f)), $"{f} was not written."));
         Assert.Equal(expected.Order(), Directory.GetFiles(Project, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(Project, f).Replace('\\', '/')).Order());
-        var listed = _out.ToString();
+        var listed = Out.ToString();
         Assert.All(expected[..^1], f => Assert.Contains($"created  {Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(Project, f))}", listed, StringComparison.Ordinal));
         Assert.Contains("(+ reports/runs/, reports/history/)", listed, StringComparison.Ordinal);
 
@@ -38,7 +24,7 @@ public sealed class InitCommandTests : IDisposable
         Assert.Equal(0, await Evalh("record", suite, "--upstream", "scripted", "--reports", Path.Combine(Project, "reports")));
         Assert.Equal(2, Directory.GetFiles(Path.Combine(Project, "evals", "cassettes"), "*.json", SearchOption.AllDirectories).Length);
         Assert.Equal(0, await Evalh("run", suite, "--policy", Path.Combine(Project, "evals", "gate.yaml"), "--reports", Path.Combine(Project, "reports")));
-        Assert.Contains("Gate passed", _out.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Gate passed", Out.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -51,19 +37,19 @@ public sealed class InitCommandTests : IDisposable
         Assert.Equal(2, await Evalh("init", Project, "--agent", "process"));
         Assert.Equal("# mine\n", File.ReadAllText(suite));
         Assert.False(File.Exists(Path.Combine(Project, "evals", "agent", "agent.py")));
-        Assert.Contains("2 file(s) of the suite 'support' are already there, so nothing was written", _error.ToString(), StringComparison.Ordinal);
-        Assert.Contains("--force", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("2 file(s) of the suite 'support' are already there, so nothing was written", Error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("--force", Error.ToString(), StringComparison.Ordinal);
 
         Assert.Equal(0, await Evalh("init", Project, "--agent", "process", "--force"));
         Assert.Contains("command: [python3, agent/agent.py]", File.ReadAllText(suite), StringComparison.Ordinal);
-        Assert.Contains($"overwrote  {Path.GetRelativePath(Environment.CurrentDirectory, suite)}", _out.ToString(), StringComparison.Ordinal);
-        Assert.Contains($"created  {Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(Project, "evals", "agent", "agent.py"))}", _out.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"overwrote  {Path.GetRelativePath(Environment.CurrentDirectory, suite)}", Out.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"created  {Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(Project, "evals", "agent", "agent.py"))}", Out.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Init_ASecondSuite_KeepsTheSharedFiles_AndTheGitignoreGetsOnlyTheLinesItLacks()
     {
-        var gitignore = _temp.Write("project/.gitignore", "bin/\nreports/runs/");
+        var gitignore = Temp.Write("project/.gitignore", "bin/\nreports/runs/");
         Assert.Equal(0, await Evalh("init", Project));
         var workflow = File.ReadAllText(Path.Combine(Project, ".github", "workflows", "evals.yml"));
 
@@ -71,11 +57,11 @@ public sealed class InitCommandTests : IDisposable
 
         Assert.True(File.Exists(Path.Combine(Project, "evals", "billing.yaml")));
         Assert.Equal(workflow, File.ReadAllText(Path.Combine(Project, ".github", "workflows", "evals.yml")));
-        Assert.Contains("(already there; --force overwrites it)", _out.ToString(), StringComparison.Ordinal);
-        Assert.Contains("add evalh run evals/billing.yaml --policy evals/gate.yaml to its steps", _out.ToString(), StringComparison.Ordinal);
+        Assert.Contains("(already there; --force overwrites it)", Out.ToString(), StringComparison.Ordinal);
+        Assert.Contains("add evalh run evals/billing.yaml --policy evals/gate.yaml to its steps", Out.ToString(), StringComparison.Ordinal);
         var lines = File.ReadAllLines(gitignore);
         Assert.Equal(["bin/", "reports/runs/", "", "# EvalHarness: run folders, this machine's history and build output (commit evals/cassettes/ and reports/baselines/)", "reports/history/"], lines);
-        Assert.Contains("it already ignores", _out.ToString(), StringComparison.Ordinal);
+        Assert.Contains("it already ignores", Out.ToString(), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -103,7 +89,7 @@ public sealed class InitCommandTests : IDisposable
         Assert.Equal(0, await Evalh("init", Project, "--agent", "dotnet"));
 
         Assert.Equal(["reports/runs/", "reports/history/", "evals/agent/bin/", "evals/agent/obj/"], File.ReadAllLines(Path.Combine(Project, ".gitignore")).Where(l => l.EndsWith('/')));
-        Assert.Contains($"  cd {Path.GetRelativePath(Environment.CurrentDirectory, Project)}\n  dotnet build evals/agent\n", _out.ToString().ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains($"  cd {Path.GetRelativePath(Environment.CurrentDirectory, Project)}\n  dotnet build evals/agent\n", Out.ToString().ReplaceLineEndings("\n"), StringComparison.Ordinal);
         Assert.Contains("dotnet: { assembly: agent/bin/SupportAgent.dll, type: SupportAgent.ShopAgent }", File.ReadAllText(Path.Combine(Project, "evals", "support.yaml")), StringComparison.Ordinal);
     }
 
@@ -112,7 +98,7 @@ public sealed class InitCommandTests : IDisposable
     {
         Assert.Equal(2, await Evalh("init", "--nmae"));
 
-        Assert.Contains("'--nmae' is not an option of evalh init", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("'--nmae' is not an option of evalh init", Error.ToString(), StringComparison.Ordinal);
         Assert.False(Directory.Exists("--nmae"));
     }
 
@@ -120,7 +106,7 @@ public sealed class InitCommandTests : IDisposable
     public async Task Init_BadName_ExitsTwoAndWritesNothing()
     {
         Assert.Equal(2, await Evalh("init", Project, "--name", "../up"));
-        Assert.Contains("is not a suite name", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("is not a suite name", Error.ToString(), StringComparison.Ordinal);
         Assert.False(Directory.Exists(Project));
     }
 

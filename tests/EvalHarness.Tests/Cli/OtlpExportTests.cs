@@ -10,20 +10,8 @@ namespace EvalHarness.Tests.Cli;
 /// <c>--otlp</c>: a run's traces reach an OTLP/HTTP receiver (one started by the test on 127.0.0.1, answering as a
 /// collector does), with the GenAI conventions' attributes on model calls and the case's verdict on its root span.
 /// </summary>
-public sealed class OtlpExportTests : IDisposable
+public sealed class OtlpExportTests : CliTest
 {
-    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
-    private readonly TempDirectory _temp = new();
-    private readonly StringWriter _out = new();
-    private readonly StringWriter _error = new();
-
-    public void Dispose()
-    {
-        _temp.Dispose();
-        _out.Dispose();
-        _error.Dispose();
-    }
-
     [Fact]
     public async Task Run_WithOtlp_SendsGenAiSpansAndTheCasesVerdictToTheReceiver()
     {
@@ -37,11 +25,10 @@ public sealed class OtlpExportTests : IDisposable
         }), Ct);
         await using var _ = app;
 
-        var exit = await Evalh.InvokeAsync(_out, _error,
-            ["run", Path.Combine(RepoPaths.Suites, "support.yaml"), "--cassettes", RepoPaths.Cassettes, "--reports", _temp.Combine("reports"),
-             "--filter", "order-status", "--variant", "default", "--otlp", receiver.ToString()], Ct);
+        var exit = await Evalh(["run", Path.Combine(RepoPaths.Suites, "support.yaml"), "--cassettes", RepoPaths.Cassettes, "--reports", Temp.Combine("reports"),
+             "--filter", "order-status", "--variant", "default", "--otlp", receiver.ToString()]);
 
-        Assert.True(exit == 0, $"exit {exit}\n{_out}\n{_error}");
+        Assert.True(exit == 0, $"exit {exit}\n{Out}\n{Error}");
         Assert.NotEmpty(exports);
         Assert.All(exports, e => Assert.Equal("application/x-protobuf", e.ContentType));
         // Protobuf keeps attribute keys and string values as UTF-8 bytes: they can be found without a decoder.
@@ -56,18 +43,17 @@ public sealed class OtlpExportTests : IDisposable
         Assert.DoesNotContain("{\"order_id\":\"A101\"}", sent, StringComparison.Ordinal);
         Assert.Contains("evalh.run_id", sent, StringComparison.Ordinal);
         Assert.Contains("gen_ai.tool.call.id", sent, StringComparison.Ordinal);
-        Assert.Contains($"Traces: sending each case's trace to {receiver}v1/traces", _out.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"Traces: sending each case's trace to {receiver}v1/traces", Out.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Run_WithOtlpWhereNothingListens_SaysTheTracesWillBeLost_AndStillRuns()
     {
-        var exit = await Evalh.InvokeAsync(_out, _error,
-            ["run", Path.Combine(RepoPaths.Suites, "support.yaml"), "--cassettes", RepoPaths.Cassettes, "--reports", _temp.Combine("reports"),
-             "--filter", "order-status", "--variant", "default", "--otlp", "http://127.0.0.1:1"], Ct);
+        var exit = await Evalh(["run", Path.Combine(RepoPaths.Suites, "support.yaml"), "--cassettes", RepoPaths.Cassettes, "--reports", Temp.Combine("reports"),
+             "--filter", "order-status", "--variant", "default", "--otlp", "http://127.0.0.1:1"]);
 
         Assert.Equal(0, exit);
-        Assert.Contains("✗ Traces: nothing answers at http://127.0.0.1:1, so the traces will be lost", _out.ToString(), StringComparison.Ordinal);
+        Assert.Contains("✗ Traces: nothing answers at http://127.0.0.1:1, so the traces will be lost", Out.ToString(), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -83,10 +69,9 @@ public sealed class OtlpExportTests : IDisposable
     [Fact]
     public async Task Run_WithAnOtlpEndpointThatIsNotAUrl_IsABadInput()
     {
-        var exit = await Evalh.InvokeAsync(_out, _error,
-            ["run", Path.Combine(RepoPaths.Suites, "support.yaml"), "--cassettes", RepoPaths.Cassettes, "--reports", _temp.Combine("reports"), "--filter", "order-status", "--otlp", "localhost:4318"], Ct);
+        var exit = await Evalh(["run", Path.Combine(RepoPaths.Suites, "support.yaml"), "--cassettes", RepoPaths.Cassettes, "--reports", Temp.Combine("reports"), "--filter", "order-status", "--otlp", "localhost:4318"]);
 
         Assert.Equal(2, exit);
-        Assert.Contains("The OTLP endpoint 'localhost:4318' is not an http(s) URL", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("The OTLP endpoint 'localhost:4318' is not an http(s) URL", Error.ToString(), StringComparison.Ordinal);
     }
 }

@@ -6,27 +6,13 @@ namespace EvalHarness.Tests.Cli;
 /// An own agent's regressions as a team meets them through <c>evalh</c>: a changed prompt no longer matches its
 /// cassette (exit 2, with where the request differs); a changed answer fails (exit 1) and the baseline calls it regressed.
 /// </summary>
-public sealed class OwnAgentCliTests : IDisposable
+public sealed class OwnAgentCliTests : CliTest
 {
-    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
-    private readonly TempDirectory _temp = new();
-    private readonly StringWriter _out = new();
-    private readonly StringWriter _error = new();
-
-    public void Dispose()
-    {
-        _temp.Dispose();
-        _out.Dispose();
-        _error.Dispose();
-    }
-
-    private Task<int> Evalh(params string[] args) => Support.Evalh.InvokeAsync(_out, _error, args, Ct);
-
     /// <summary>A copy of an example to change: its agent, suite and cassettes (node_modules linked, not copied).</summary>
     private string CopyExample(string name)
     {
         var from = RepoPaths.Example(name);
-        var to = _temp.Combine(name);
+        var to = Temp.Combine(name);
         foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories)
             .Where(f => !Path.GetRelativePath(from, f).Split(Path.DirectorySeparatorChar).Any(part => part is "node_modules" or "bin" or "obj")))
         {
@@ -64,7 +50,7 @@ public sealed class OwnAgentCliTests : IDisposable
         var exit = await Run(folder);
 
         Assert.Equal(2, exit);
-        var output = _out.ToString();
+        var output = Out.ToString();
         Assert.Contains("interaction #1: the request differs from the recording at $.messages[0].content", output, StringComparison.Ordinal);
         Assert.Contains("answer at length", output, StringComparison.Ordinal);
         Assert.Contains("0/3 passed", output, StringComparison.Ordinal);
@@ -79,11 +65,11 @@ public sealed class OwnAgentCliTests : IDisposable
 
         // The model's traffic is unchanged, but the agent no longer keeps its reservations: its end state is wrong.
         Edit(Path.Combine(folder, "agent.py"), "\"reservations\": library.reservations", "\"reservations\": []");
-        _out.GetStringBuilder().Clear();
+        Out.GetStringBuilder().Clear();
         var exit = await Run(folder);
 
         Assert.Equal(1, exit);
-        var output = _out.ToString();
+        var output = Out.ToString();
         Assert.Contains("1/3 passed", output, StringComparison.Ordinal);
         Assert.Contains("2 regressed, 0 fixed", output, StringComparison.Ordinal);
         Assert.Contains("reservations.count is 0, expected 1.", output, StringComparison.Ordinal);

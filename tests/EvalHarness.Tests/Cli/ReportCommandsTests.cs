@@ -5,23 +5,9 @@ using EvalHarness.Tests.Support;
 namespace EvalHarness.Tests.Cli;
 
 /// <summary>evalh report, gate, compare and baseline bless, end to end on the example suites' cassettes.</summary>
-public sealed class ReportCommandsTests : IDisposable
+public sealed class ReportCommandsTests : CliTest
 {
-    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
-    private readonly TempDirectory _temp = new();
-    private readonly StringWriter _out = new();
-    private readonly StringWriter _error = new();
-
-    public void Dispose()
-    {
-        _temp.Dispose();
-        _out.Dispose();
-        _error.Dispose();
-    }
-
-    private string Reports => _temp.Combine("reports");
-
-    private Task<int> Evalh(params string[] args) => Support.Evalh.InvokeAsync(_out, _error, args, Ct);
+    private string Reports => Temp.Combine("reports");
 
     private async Task<string> RunAsync(string suite, params string[] extra)
     {
@@ -33,7 +19,7 @@ public sealed class ReportCommandsTests : IDisposable
     /// <summary>Where a suite of the repository's examples has its baseline under the temporary reports folder.</summary>
     private string Baseline(string suite) => BaselineStore.PathFor(Reports, SuiteKeys.For(Path.Combine(RepoPaths.Suites, suite), Reports));
 
-    private string Policy(string yaml) => _temp.Write("gate.yaml", yaml);
+    private string Policy(string yaml) => Temp.Write("gate.yaml", yaml);
 
     [Fact]
     public async Task Report_RebuildsEveryReportIdenticallyFromResultsJson()
@@ -67,8 +53,8 @@ public sealed class ReportCommandsTests : IDisposable
     public async Task RunWithPolicy_AReplayedScenarioBrokenInEveryVariant_FailsTheGate_ThoughNotSignificant()
     {
         // The repository's support suite and gate.yaml, blessed, then one non-critical scenario broken in all three variants.
-        RepoPaths.CopyTree(RepoPaths.Suites, _temp.Combine("suites"));
-        var suite = _temp.Combine("suites", "support.yaml");
+        RepoPaths.CopyTree(RepoPaths.Suites, Temp.Combine("suites"));
+        var suite = Temp.Combine("suites", "support.yaml");
         Assert.Equal(0, await Evalh("run", suite, "--cassettes", RepoPaths.Cassettes, "--reports", Reports));
         Assert.Equal(0, await Evalh("baseline", "bless", "latest", "--reports", Reports));
         File.WriteAllText(suite, File.ReadAllText(suite).Replace("      output: { contains: [shipped] }", "      output: { contains: [shipped, tomorrow] }", StringComparison.Ordinal));
@@ -76,7 +62,7 @@ public sealed class ReportCommandsTests : IDisposable
         var exit = await Evalh("run", suite, "--cassettes", RepoPaths.Cassettes, "--reports", Reports, "--policy", Path.Combine(RepoPaths.Root, "gate.yaml"));
 
         Assert.Equal(1, exit);
-        Assert.Contains("Gate failed: 1 of 6 rule(s) not met", _out.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Gate failed: 1 of 6 rule(s) not met", Out.ToString(), StringComparison.Ordinal);
         // Only the second run had a policy; two runs in the same second sort by their random suffix, not their order.
         // The drop: 3 of 36 cases, 8.3 pts, counted though a significance test would call it noise.
         var gate = File.ReadAllText(Directory.GetDirectories(Path.Combine(Reports, "runs")).Select(d => Path.Combine(d, "gate.json")).Single(File.Exists));
@@ -88,9 +74,9 @@ public sealed class ReportCommandsTests : IDisposable
     {
         var run = await RunAsync("codefix.yaml");
 
-        var printed = _out.GetStringBuilder().Length;
+        var printed = Out.GetStringBuilder().Length;
         Assert.Equal(1, await Evalh("gate", run, "--policy", Policy("min_success_rate: 0.9\n")));
-        Snapshots.Match(Snapshots.Scrub(_out.ToString()[printed..], (_temp.Path, "{temp}"), (Path.GetFileName(run), "{run-id}")));
+        Snapshots.Match(Snapshots.Scrub(Out.ToString()[printed..], (Temp.Path, "{temp}"), (Path.GetFileName(run), "{run-id}")));
 
         Assert.Equal(0, await Evalh("gate", run, "--policy", Policy("variants: [careful]\nmin_success_rate: 0.9\n")));
         Assert.Contains("Gate passed", File.ReadAllText(Path.Combine(run, "summary.md")).Split('\n')[0] + File.ReadAllText(Path.Combine(run, "report.html")), StringComparison.Ordinal);
@@ -103,7 +89,7 @@ public sealed class ReportCommandsTests : IDisposable
 
         Assert.Equal(1, await Evalh("run", Path.Combine(RepoPaths.Suites, "codefix.yaml"), "--cassettes", RepoPaths.Cassettes, "--reports", Reports));
         Assert.Equal(0, await Evalh("run", Path.Combine(RepoPaths.Suites, "codefix.yaml"), "--cassettes", RepoPaths.Cassettes, "--reports", Reports, "--policy", policy));
-        Assert.Contains("Gate passed", _out.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Gate passed", Out.ToString(), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -114,19 +100,19 @@ public sealed class ReportCommandsTests : IDisposable
         var run = await RunAsync("team.yaml");
 
         Assert.Equal(2, await Evalh("gate", run, "--policy", Policy(yaml)));
-        Assert.Contains(message, _error.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains(message, Error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", Error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Gate_MissingRunOrBaseline_ExitsTwo()
     {
-        Assert.Equal(2, await Evalh("gate", _temp.Combine("nowhere")));
-        Assert.Contains("no such results file", _error.ToString(), StringComparison.Ordinal);
-        Assert.Equal(2, await Evalh("gate", "latest", "--reports", _temp.Combine("empty")));
-        Assert.Contains("no run yet", _error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(2, await Evalh("gate", Temp.Combine("nowhere")));
+        Assert.Contains("no such results file", Error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(2, await Evalh("gate", "latest", "--reports", Temp.Combine("empty")));
+        Assert.Contains("no run yet", Error.ToString(), StringComparison.Ordinal);
         var run = await RunAsync("team.yaml");
-        Assert.Equal(2, await Evalh("gate", run, "--baseline", _temp.Combine("nope")));
+        Assert.Equal(2, await Evalh("gate", run, "--baseline", Temp.Combine("nope")));
     }
 
     [Fact]
@@ -141,7 +127,7 @@ public sealed class ReportCommandsTests : IDisposable
         Assert.True(File.Exists(baseline));
         Assert.DoesNotContain("\"transcript\": [\n        {", File.ReadAllText(baseline), StringComparison.Ordinal);
         Assert.Contains($"baseline <code>{Path.GetFileName(first)}</code>", File.ReadAllText(Path.Combine(second, "report.html")), StringComparison.Ordinal);
-        Assert.Contains($"Against baseline {Path.GetFileName(first)}: success ±0 pts", _out.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"Against baseline {Path.GetFileName(first)}: success ±0 pts", Out.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -152,7 +138,7 @@ public sealed class ReportCommandsTests : IDisposable
         var exit = await Evalh("compare", run, "--variants", "careful", "hasty");
 
         Assert.Equal(0, exit); // a drop, but on so few scenarios not a significant one
-        var output = _out.ToString();
+        var output = Out.ToString();
         Assert.Contains("McNemar exact over", output, StringComparison.Ordinal);
         Assert.Contains("not significant at α = 0.05", output, StringComparison.Ordinal);
         var markdown = File.ReadAllText(Path.Combine(Reports, "compare", $"{Path.GetFileName(run)}-careful--hasty.md"));
@@ -167,7 +153,7 @@ public sealed class ReportCommandsTests : IDisposable
         var digest = await RunAsync("digest.yaml");
 
         Assert.Equal(2, await Evalh("compare", team, digest));
-        Assert.Contains("compare runs of one suite", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("compare runs of one suite", Error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -176,7 +162,7 @@ public sealed class ReportCommandsTests : IDisposable
         var run = await RunAsync("support.yaml", "--variant", "default");
 
         Assert.Equal(2, await Evalh("baseline", "bless", run));
-        Assert.Contains("is a part of the suite (--variant default)", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("is a part of the suite (--variant default)", Error.ToString(), StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(Reports, "history")));
         Assert.Equal(0, await Evalh("baseline", "bless", run, "--allow-partial"));
     }
@@ -192,7 +178,7 @@ public sealed class ReportCommandsTests : IDisposable
 
         await RunAsync("support.yaml", option, value);
 
-        Assert.Contains($"0 regressed, 0 fixed, 0 flaky, {counts}", _out.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"0 regressed, 0 fixed, 0 flaky, {counts}", Out.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -201,8 +187,8 @@ public sealed class ReportCommandsTests : IDisposable
         var run = await RunAsync("codefix.yaml"); // the hasty variant fails two scenarios
 
         Assert.Equal(2, await Evalh("baseline", "bless", run));
-        Assert.Contains("has 2 failed case(s) and 0 error(s) (codefix/hasty/", _error.ToString(), StringComparison.Ordinal);
-        Assert.Contains("pass --force to bless this one as it is", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("has 2 failed case(s) and 0 error(s) (codefix/hasty/", Error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("pass --force to bless this one as it is", Error.ToString(), StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(Reports, "baselines")));
 
         Assert.Equal(0, await Evalh("baseline", "bless", run, "--force"));
@@ -216,7 +202,7 @@ public sealed class ReportCommandsTests : IDisposable
         RepoPaths.CopyTree(run, Path.Combine(Reports, "runs", "zz-copy"));
 
         Assert.Equal(0, await Evalh("baseline", "bless", "latest", "--reports", Reports));
-        Assert.Contains($"Run {Path.GetFileName(run)} ", _out.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"Run {Path.GetFileName(run)} ", Out.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -228,7 +214,7 @@ public sealed class ReportCommandsTests : IDisposable
         File.Copy(Path.Combine(digest, "results.json"), Baseline("team.yaml"));
 
         Assert.Equal(2, await Evalh("gate", team));
-        Assert.Contains($"{Baseline("team.yaml")}: the baseline is a run of the suite 'digest', not 'team'. Bless a run of team", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"{Baseline("team.yaml")}: the baseline is a run of the suite 'digest', not 'team'. Bless a run of team", Error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -237,7 +223,7 @@ public sealed class ReportCommandsTests : IDisposable
         var exit = await Evalh("run", Path.Combine(RepoPaths.Suites, "codefix.yaml"), "--cassettes", RepoPaths.Cassettes, "--reports", Reports, "--variant", "hasty", "--policy", Policy("variants: [careful]\n"));
 
         Assert.Equal(2, exit);
-        Assert.Contains("the policy gates the variant 'careful', which this run does not run (variants: hasty).", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("the policy gates the variant 'careful', which this run does not run (variants: hasty).", Error.ToString(), StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(Reports, "runs")));
     }
 
@@ -247,6 +233,6 @@ public sealed class ReportCommandsTests : IDisposable
         var run = await RunAsync("codefix.yaml");
 
         Assert.Equal(2, await Evalh("compare", run, "--variants", "careful", "hasty", "--alpha", "abc"));
-        Assert.Contains("--alpha must be a number between 0 and 1 such as 0.05, not 'abc'.", _error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("--alpha must be a number between 0 and 1 such as 0.05, not 'abc'.", Error.ToString(), StringComparison.Ordinal);
     }
 }

@@ -7,28 +7,16 @@ namespace EvalHarness.Tests.Cli;
 /// The resilience example's faults (429 with Retry-After, 503 then 502, a dropped connection, a 400) replayed on
 /// its streaming variant: retried exactly as on plain calls, because they come before the stream's first update.
 /// </summary>
-public sealed class StreamingResilienceCliTests : IDisposable
+public sealed class StreamingResilienceCliTests : CliTest
 {
-    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
-    private readonly TempDirectory _temp = new();
-    private readonly StringWriter _out = new();
-    private readonly StringWriter _error = new();
-
-    public void Dispose()
-    {
-        _temp.Dispose();
-        _out.Dispose();
-        _error.Dispose();
-    }
-
     [Fact]
     public async Task Run_StreamingVariantWithRecordedFaults_RetriesAsPlainCallsDo()
     {
-        var reports = _temp.Combine("reports");
+        var reports = Temp.Combine("reports");
 
-        var exit = await Evalh.InvokeAsync(_out, _error, ["run", Path.Combine(RepoPaths.Suites, "resilience.yaml"), "--cassettes", RepoPaths.Cassettes, "--reports", reports, "--filter", "tag:retry"], Ct);
+        var exit = await Evalh(["run", Path.Combine(RepoPaths.Suites, "resilience.yaml"), "--cassettes", RepoPaths.Cassettes, "--reports", reports, "--filter", "tag:retry"]);
 
-        Assert.True(exit == 0, $"exit {exit}\n{_out}\n{_error}");
+        Assert.True(exit == 0, $"exit {exit}\n{Out}\n{Error}");
         using var results = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Assert.Single(Directory.GetDirectories(Path.Combine(reports, "runs"))), "results.json"), Ct));
         var variants = results.RootElement.GetProperty("groups").EnumerateArray()
             .Where(g => g.GetProperty("kind").GetString() == "variant")

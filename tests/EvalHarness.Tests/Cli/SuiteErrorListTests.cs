@@ -4,23 +4,9 @@ using EvalHarness.Tests.Support;
 namespace EvalHarness.Tests.Cli;
 
 /// <summary>One load reports every mistake it can find, each at its file, line and column; a script's tool names are checked.</summary>
-public sealed class SuiteErrorListTests : IDisposable
+public sealed class SuiteErrorListTests : CliTest
 {
-    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
-    private readonly TempDirectory _temp = new();
-    private readonly StringWriter _out = new();
-    private readonly StringWriter _error = new();
-
-    public void Dispose()
-    {
-        _temp.Dispose();
-        _out.Dispose();
-        _error.Dispose();
-    }
-
-    private string[] ErrorLines => _error.ToString().Trim().Split('\n');
-
-    private Task<int> Evalh(params string[] args) => Support.Evalh.InvokeAsync(_out, _error, args, Ct);
+    private string[] ErrorLines => Error.ToString().Trim().Split('\n');
 
     private const string Head = """
         suite: kb
@@ -34,7 +20,7 @@ public sealed class SuiteErrorListTests : IDisposable
 
         """;
 
-    private string Run(string scenarios) => _temp.Write("kb.yaml", Head + scenarios);
+    private string Run(string scenarios) => Temp.Write("kb.yaml", Head + scenarios);
 
     [Fact]
     public async Task Run_ThreeMistakesInThreeScenarios_ReportsAllThreeWithFileLineColumn()
@@ -50,7 +36,7 @@ public sealed class SuiteErrorListTests : IDisposable
                 expect: { max_steps: many }
             """);
 
-        var exit = await Evalh("run", suite, "--reports", _temp.Combine("reports"));
+        var exit = await Evalh("run", suite, "--reports", Temp.Combine("reports"));
 
         Assert.Equal(2, exit);
         Assert.Equal(
@@ -65,7 +51,7 @@ public sealed class SuiteErrorListTests : IDisposable
     [Fact]
     public async Task Run_MistakesInTheAgentAndInOneExpectBlock_AreAllReportedInOneRun()
     {
-        var suite = _temp.Write("kb.yaml", """
+        var suite = Temp.Write("kb.yaml", """
             suite: kb
             agent:
               model: openai:gpt-4o-mini
@@ -82,7 +68,7 @@ public sealed class SuiteErrorListTests : IDisposable
                   outcome: complete
             """);
 
-        var exit = await Evalh("run", suite, "--reports", _temp.Combine("reports"));
+        var exit = await Evalh("run", suite, "--reports", Temp.Combine("reports"));
 
         Assert.Equal(2, exit);
         Assert.Equal(
@@ -100,21 +86,21 @@ public sealed class SuiteErrorListTests : IDisposable
     [Fact]
     public async Task Run_APromptPathWithoutItsExtension_IsReadAsAFileNotSentAsThePrompt()
     {
-        var suite = _temp.Write("kb.yaml", Head.Replace("system_prompt: Answer from the knowledge base.", "system_prompt: prompts/kb", StringComparison.Ordinal) + "  - name: one\n    input: x\n");
+        var suite = Temp.Write("kb.yaml", Head.Replace("system_prompt: Answer from the knowledge base.", "system_prompt: prompts/kb", StringComparison.Ordinal) + "  - name: one\n    input: x\n");
 
-        var exit = await Evalh("run", suite, "--reports", _temp.Combine("reports"));
+        var exit = await Evalh("run", suite, "--reports", Temp.Combine("reports"));
 
         Assert.Equal(2, exit);
-        Assert.Equal([$"error: {suite}:4:18: the prompt file 'prompts/kb' does not exist (looked in {_temp.Path})."], ErrorLines);
+        Assert.Equal([$"error: {suite}:4:18: the prompt file 'prompts/kb' does not exist (looked in {Temp.Path})."], ErrorLines);
     }
 
     [Fact]
     public async Task Run_MistakesInTheSuiteAndAnInclude_ReportsBothFilesInOneRun()
     {
-        _temp.Write("more.yaml", "scenarios:\n  - name: two\n    input: x\n    expect: { tools: { called: [{ name: docs.serch }] } }\n");
-        var suite = _temp.Write("kb.yaml", Head.Replace("suite: kb\n", "suite: kb\ninclude: [more.yaml]\ntrials: 0\n", StringComparison.Ordinal) + "  - name: one\n    input: x\n");
+        Temp.Write("more.yaml", "scenarios:\n  - name: two\n    input: x\n    expect: { tools: { called: [{ name: docs.serch }] } }\n");
+        var suite = Temp.Write("kb.yaml", Head.Replace("suite: kb\n", "suite: kb\ninclude: [more.yaml]\ntrials: 0\n", StringComparison.Ordinal) + "  - name: one\n    input: x\n");
 
-        var exit = await Evalh("run", suite, "--reports", _temp.Combine("reports"));
+        var exit = await Evalh("run", suite, "--reports", Temp.Combine("reports"));
 
         Assert.Equal(2, exit);
         Assert.Equal(2, ErrorLines.Length);
@@ -125,9 +111,9 @@ public sealed class SuiteErrorListTests : IDisposable
     [Fact]
     public async Task Run_MisspeltRequiredKey_IsOneErrorNotTwo()
     {
-        var suite = _temp.Write("kb.yaml", Head.Replace("  system_prompt:", "  sytem_prompt:", StringComparison.Ordinal) + "  - name: one\n    input: x\n");
+        var suite = Temp.Write("kb.yaml", Head.Replace("  system_prompt:", "  sytem_prompt:", StringComparison.Ordinal) + "  - name: one\n    input: x\n");
 
-        var exit = await Evalh("run", suite, "--reports", _temp.Combine("reports"));
+        var exit = await Evalh("run", suite, "--reports", Temp.Combine("reports"));
 
         Assert.Equal(2, exit);
         Assert.Equal([$"error: {suite}:4:3: unknown key 'sytem_prompt' in agent. Did you mean 'system_prompt'?"], ErrorLines);
@@ -138,7 +124,7 @@ public sealed class SuiteErrorListTests : IDisposable
     {
         var suite = Run(string.Concat(Enumerable.Range(1, 25).Select(i => $"  - name: s{i}\n    inptu: x\n")));
 
-        var exit = await Evalh("run", suite, "--reports", _temp.Combine("reports"));
+        var exit = await Evalh("run", suite, "--reports", Temp.Combine("reports"));
 
         Assert.Equal(2, exit);
         Assert.Equal(21, ErrorLines.Length);
@@ -150,7 +136,7 @@ public sealed class SuiteErrorListTests : IDisposable
     public async Task Record_ScriptCallsSearchInsteadOfSearchDocs_ExitsTwoWithDidYouMean()
     {
         var suite = Run("  - name: one\n    input: What is the returns window?\n  - name: two\n    input: x\n");
-        var script = _temp.Write("scripts/kb.yaml", """
+        var script = Temp.Write("scripts/kb.yaml", """
             default:
               one:
                 - tools: [{ search: { query: returns } }]
@@ -160,14 +146,14 @@ public sealed class SuiteErrorListTests : IDisposable
                 - text: 30 days.
             """);
 
-        var exit = await Evalh("record", suite, "--upstream", "scripted", "--cassettes", _temp.Combine("cassettes"), "--reports", _temp.Combine("reports"));
+        var exit = await Evalh("record", suite, "--upstream", "scripted", "--cassettes", Temp.Combine("cassettes"), "--reports", Temp.Combine("reports"));
 
         Assert.Equal(2, exit);
         Assert.Equal(2, ErrorLines.Length);
         Assert.StartsWith($"error: {script}:3:17: the agent has no tool 'search': a script calls tools by the names the model sends, here read_doc, search_docs. Did you mean 'search_docs'?", ErrorLines[0], StringComparison.Ordinal);
         Assert.StartsWith($"error: {script}:6:52: the agent has no tool 'read'", ErrorLines[1], StringComparison.Ordinal);
         Assert.Contains("Did you mean 'read_doc'?", ErrorLines[1], StringComparison.Ordinal);
-        Assert.False(Directory.Exists(_temp.Combine("cassettes")));
+        Assert.False(Directory.Exists(Temp.Combine("cassettes")));
     }
 
     [Fact]
@@ -181,12 +167,12 @@ public sealed class SuiteErrorListTests : IDisposable
                   tools: { called: [{ name: docs.search }] }
                   counters: { unknown_tool_calls: 0 }
             """);
-        _temp.Write("scripts/kb.yaml", "default:\n  one:\n    - tools: [{ docs.search: { query: returns } }]\n    - text: Within 30 days.\n");
+        Temp.Write("scripts/kb.yaml", "default:\n  one:\n    - tools: [{ docs.search: { query: returns } }]\n    - text: Within 30 days.\n");
 
-        var exit = await Evalh("record", suite, "--upstream", "scripted", "--cassettes", _temp.Combine("cassettes"), "--reports", _temp.Combine("reports"));
+        var exit = await Evalh("record", suite, "--upstream", "scripted", "--cassettes", Temp.Combine("cassettes"), "--reports", Temp.Combine("reports"));
 
-        Assert.True(exit == 0, _error.ToString() + _out);
-        var cassette = File.ReadAllText(Directory.GetFiles(_temp.Combine("cassettes"), "*.json", SearchOption.AllDirectories).Single());
+        Assert.True(exit == 0, Error.ToString() + Out);
+        var cassette = File.ReadAllText(Directory.GetFiles(Temp.Combine("cassettes"), "*.json", SearchOption.AllDirectories).Single());
         Assert.Contains("search_docs", cassette, StringComparison.Ordinal);
         Assert.DoesNotContain("docs.search", cassette, StringComparison.Ordinal);
     }
