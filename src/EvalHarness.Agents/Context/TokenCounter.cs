@@ -26,9 +26,9 @@ public sealed class TokenCounter
 
     private static readonly TokenCounter Estimating = new(Estimate, null);
 
-    private readonly Tokenizer? _tokenizer;
+    private readonly Lazy<Tokenizer>? _tokenizer;
 
-    private TokenCounter(string encoding, Tokenizer? tokenizer)
+    private TokenCounter(string encoding, Lazy<Tokenizer>? tokenizer)
     {
         Encoding = encoding;
         _tokenizer = tokenizer;
@@ -46,11 +46,30 @@ public sealed class TokenCounter
             : null;
         return encoding is null
             ? Estimating
-            : new TokenCounter(encoding, Tokenizers.GetOrAdd(encoding, static e => new Lazy<Tokenizer>(() => TiktokenTokenizer.CreateForEncoding(e))).Value);
+            : new TokenCounter(encoding, Tokenizers.GetOrAdd(encoding, static e => new Lazy<Tokenizer>(() => TiktokenTokenizer.CreateForEncoding(e))));
     }
 
     /// <summary>The tokens of a text.</summary>
-    public int Count(string? text) => string.IsNullOrEmpty(text) ? 0 : _tokenizer?.CountTokens(text) ?? (text.Length + 3) / 4;
+    public int Count(string? text) => string.IsNullOrEmpty(text) ? 0 : _tokenizer?.Value.CountTokens(text) ?? (text.Length + 3) / 4;
+
+    /// <summary>
+    /// Whether the conversation has more than <paramref name="limit"/> tokens. A byte-level BPE token is at least one
+    /// byte, so a conversation of fewer UTF-8 bytes than the limit is under it without a tokenizer: the tokenizer (about
+    /// 200 ms and tens of MB to load) is built only for conversations that come near their limit.
+    /// </summary>
+    public bool Exceeds(IReadOnlyCollection<ChatMessage> messages, long limit) =>
+        (_tokenizer is null || Bound(messages) > limit) && Count(messages) > limit;
+
+    /// <summary>At least the tokens of <paramref name="messages"/> in any byte-level encoding: their UTF-8 bytes.</summary>
+    private static long Bound(IEnumerable<ChatMessage> messages) => messages.Sum(m => PerMessage + m.Contents.Sum(c => (long)(c switch
+    {
+        TextContent t => Bytes(t.Text),
+        FunctionCallContent f => Bytes(f.Name) + Bytes(System.Text.Json.JsonSerializer.Serialize(f.Arguments, AgentJson.Options)),
+        FunctionResultContent r => Bytes(AgentJson.Stringify(r.Result)),
+        _ => 0,
+    })));
+
+    private static int Bytes(string? text) => string.IsNullOrEmpty(text) ? 0 : System.Text.Encoding.UTF8.GetByteCount(text);
 
     /// <summary>The tokens of a conversation as the model would receive it.</summary>
     public int Count(IEnumerable<ChatMessage> messages) => messages.Sum(Count);

@@ -56,7 +56,7 @@ public sealed partial class Agent
     /// <summary>Summarises older turns when the conversation has outgrown the window. The summary call is a model call like any other.</summary>
     private async Task CompactAsync(RunState state, IChatClient client, RunTracer tracer, int parentSpan, CancellationToken cancellationToken)
     {
-        if (_options.Context is not { } context || _tokens.Count(state.Messages) <= context.MaxTokens)
+        if (_options.Context is not { } context || !_tokens.Exceeds(state.Messages, context.MaxTokens))
         {
             return;
         }

@@ -257,6 +257,11 @@ public sealed partial class Agent
             return null;
         }
 
+        if (!_tokens.Exceeds(state.Messages, maxTokens - state.Usage.Total))
+        {
+            return null;
+        }
+
         var prompt = _tokens.Count(state.Messages);
         return state.Usage.Total + prompt > maxTokens
             ? $"The next model call's prompt ({prompt:N0} tokens by {_tokens.Encoding}) would take the run past its budget of {maxTokens:N0} tokens ({state.Usage.Total:N0} used)."

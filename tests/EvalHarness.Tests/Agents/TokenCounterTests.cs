@@ -33,6 +33,19 @@ public sealed class TokenCounterTests
         Assert.Equal(34, TokenCounter.For("gpt-4").Count(string.Concat(Enumerable.Repeat("1234567890", 10))));
     }
 
+    [Theory]
+    [InlineData(100, false)] // fewer bytes than the limit: under it, no tokenizer needed
+    [InlineData(40, false)]  // more bytes (about 60) than the limit, fewer tokens (about 12): the tokenizer says under
+    [InlineData(8, true)]    // more tokens than the limit
+    public void Exceeds_AgreesWithTheTokenizersCount(int limit, bool expected)
+    {
+        var counter = TokenCounter.For("gpt-4o");
+        ChatMessage[] messages = [new(ChatRole.User, "hello world, hello world, hello world, hello world, hello")];
+
+        Assert.Equal(expected, counter.Exceeds(messages, limit));
+        Assert.Equal(counter.Count(messages) > limit, counter.Exceeds(messages, limit));
+    }
+
     [Fact]
     public async Task PromptAlreadyOverTheBudget_EndsTheRunBeforeTheCall()
     {
