@@ -86,14 +86,20 @@ internal static class ChartImage
     }
 
     /// <summary>This run's variants side by side: one bar chart per measure, each bar labelled with its value.</summary>
-    public static Multiplot Bars(IReadOnlyList<string> variants, IReadOnlyList<(string Title, IReadOnlyList<double?> Values, Func<double, string> Label)> measures)
+    /// <remarks>
+    /// A measure with a <c>Ceiling</c> (a rate's 100%) gets ticks up to it, whatever room its bar labels need above;
+    /// <c>Tick</c> writes the axis's numbers where the bars' own labels would be too long there (a cost's six decimals).
+    /// </remarks>
+    public static Multiplot Bars(
+        IReadOnlyList<string> variants,
+        IReadOnlyList<(string Title, IReadOnlyList<double?> Values, Func<double, string> Label, double? Ceiling, Func<double, string>? Tick)> measures)
     {
         var multiplot = new Multiplot();
         multiplot.AddPlots(measures.Count);
         multiplot.Layout = new ScottPlot.MultiplotLayouts.Grid(1, measures.Count);
         for (var m = 0; m < measures.Count; m++)
         {
-            var (title, values, label) = measures[m];
+            var (title, values, label, ceiling, tick) = measures[m];
             var plot = multiplot.GetPlot(m);
             Style(plot, title);
             plot.Add.Bars(values.Select((v, i) => new Bar
@@ -106,7 +112,9 @@ internal static class ChartImage
             plot.Axes.Bottom.SetTicks([.. variants.Select((_, i) => (double)i)], [.. variants]);
             var top = values.OfType<double>().DefaultIfEmpty(0).Max();
             plot.Axes.SetLimits(-0.6, variants.Count - 0.4, 0, top > 0 ? top * 1.18 : 1);
-            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = label };
+            plot.Axes.Left.TickGenerator = ceiling is { } most
+                ? new ScottPlot.TickGenerators.NumericManual([.. Enumerable.Range(0, 6).Select(i => most * i / 5)], [.. Enumerable.Range(0, 6).Select(i => (tick ?? label)(most * i / 5))])
+                : new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = tick ?? label };
         }
 
         return multiplot;

@@ -64,9 +64,10 @@ internal static class RunCharts
             var bars = ChartImage.Bars(
                 [.. groups.Select(g => g.Key)],
                 [
-                    ("Success rate", [.. groups.Select(g => (double?)g.SuccessRate)], v => Format.Percent(v)),
-                    ("Cost per case (USD)", [.. groups.Select(g => g.CostUsd is { } cost && g.Cases > 0 ? (double?)(cost / g.Cases) : null)], v => Format.Money((decimal)v)),
-                    ("Latency p95", [.. groups.Select(g => (double?)g.LatencyP95Ms)], Format.Ms),
+                    ("Success rate", [.. groups.Select(g => (double?)g.SuccessRate)], v => Format.Percent(v), 1.0, null),
+                    ("Cost per case (USD)", [.. groups.Select(g => g.CostUsd is { } cost && g.Cases > 0 ? (double?)(cost / g.Cases) : null)], v => Format.Money((decimal)v),
+                        null, v => "$" + v.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)),
+                    ("Latency p95", [.. groups.Select(g => (double?)g.LatencyP95Ms)], Format.Ms, null, null),
                 ]);
             await AtomicFile.WriteBytesAsync(Path.Combine(folder, $"{Variants}.png"), ChartImage.Png(bars, VariantsWidth, VariantsHeight), cancellationToken);
             await AtomicFile.WriteBytesAsync(Path.Combine(folder, $"{Variants}.svg"), ChartImage.Svg(bars, VariantsWidth, VariantsHeight), cancellationToken);
