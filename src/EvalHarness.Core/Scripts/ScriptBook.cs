@@ -49,8 +49,15 @@ public sealed class ScriptBook
             throw new SuiteException(path, 0, 0, root.Refusal("the script file", Path.GetRelativePath(root.BaseDirectory, path), outside));
         }
 
-        return Load(path, suite);
+        return Load(Shown(suite.FilePath, path, Environment.CurrentDirectory), suite);
     }
+
+    /// <summary>
+    /// The script's path as errors name it: like the suite's, relative to <paramref name="currentDirectory"/> when the
+    /// suite was given relative (<c>suites/scripts/support.yaml</c>), whole when it was given whole.
+    /// </summary>
+    internal static string Shown(string suitePath, string scriptPath, string currentDirectory) =>
+        Path.IsPathRooted(suitePath) ? scriptPath : Path.GetRelativePath(currentDirectory, scriptPath);
 
     /// <summary>Loads a script file for <paramref name="suite"/>; every scenario it names must exist in the suite, every tool it calls among the agent's.</summary>
     /// <exception cref="SuiteException">The file is missing or malformed.</exception>

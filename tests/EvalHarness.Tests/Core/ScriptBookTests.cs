@@ -134,4 +134,10 @@ public sealed class ScriptBookTests : IDisposable
             [(3, 68, "the agent has no tool 'refund_order'"), (4, 83, "the sub-agent 'billing' has no tool 'ask_billing'")],
             error.Errors.Select(e => (e.Line, e.Column, e.Detail.Split(':')[0])));
     }
+
+    [Theory]
+    [InlineData("suites/support.yaml", "/repo/suites/scripts/support.yaml", "/repo", "suites/scripts/support.yaml")]
+    [InlineData("/repo/suites/support.yaml", "/repo/suites/scripts/support.yaml", "/elsewhere", "/repo/suites/scripts/support.yaml")]
+    public void Shown_NamesTheScriptAsTheSuiteWasNamed(string suite, string script, string cwd, string expected) =>
+        Assert.Equal(expected.Replace('/', Path.DirectorySeparatorChar), EvalHarness.Core.Scripts.ScriptBook.Shown(suite, script, cwd).Replace('/', Path.DirectorySeparatorChar));
 }
