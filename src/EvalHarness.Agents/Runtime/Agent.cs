@@ -61,6 +61,37 @@ public sealed partial class Agent
         return LoopAsync(state, resume: null, cancellationToken);
     }
 
+    /// <summary>
+    /// Holds a conversation: the first user turn runs as <see cref="RunAsync"/> does, and each next one goes on with the
+    /// same run (its messages, steps, budgets, counters and idempotency), until a turn ends other than with an answer.
+    /// Limits (<c>max_steps</c>, token and cost budgets, the timeout of each turn) count over the whole conversation.
+    /// </summary>
+    /// <returns>Each turn's run, as it stood when that turn ended; fewer than the turns when one did not complete.</returns>
+    public async Task<IReadOnlyList<AgentRun>> ConverseAsync(IReadOnlyList<string> userTurns, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userTurns);
+        ArgumentOutOfRangeException.ThrowIfZero(userTurns.Count);
+        var state = new RunState(NewRunId(), [new(ChatRole.System, _options.SystemPrompt), new(ChatRole.User, userTurns[0])]);
+        var runs = new List<AgentRun>();
+        for (var turn = 0; turn < userTurns.Count; turn++)
+        {
+            if (turn > 0)
+            {
+                state.Messages.Add(new ChatMessage(ChatRole.User, userTurns[turn]));
+                (state.LastText, state.StructuredOutput, state.Repairs) = (string.Empty, null, 0);
+            }
+
+            var run = await LoopAsync(state, resume: null, cancellationToken);
+            runs.Add(run);
+            if (run.Outcome != AgentOutcome.Completed)
+            {
+                break;
+            }
+        }
+
+        return runs;
+    }
+
     /// <summary>Resumes a run that stopped as <see cref="AgentOutcome.AwaitingApproval"/>, with decisions for its pending calls.</summary>
     public Task<AgentRun> ResumeAsync(AgentCheckpoint checkpoint, IReadOnlyDictionary<string, ApprovalDecision> decisions, CancellationToken cancellationToken = default)
     {
@@ -124,8 +155,8 @@ public sealed partial class Agent
                 Reason = reason,
                 FinalText = state.LastText,
                 StructuredOutput = state.StructuredOutput,
-                Messages = state.Messages,
-                ToolCalls = state.ToolCalls,
+                Messages = [.. state.Messages], // copies: a conversation's next turn goes on with the same state
+                ToolCalls = [.. state.ToolCalls],
                 Steps = state.Step,
                 Usage = state.Usage,
                 CostUsd = state.CostUnknown || _options.Pricing is null ? null : state.Cost,

@@ -9,6 +9,37 @@ namespace EvalHarness.Core.Assertions;
 /// <summary>Turns a scenario's expectations into verdicts on one run.</summary>
 public static class Scorer
 {
+    /// <summary>
+    /// A conversation's per-turn verdicts: each turn's expect checked on that turn's reply (its output, the tools called
+    /// in it), named <c>turn 2 output.contains</c> and worded "Turn 2: …"; a turn the conversation never reached fails
+    /// its expectations with the reason it stopped.
+    /// </summary>
+    public static IReadOnlyList<AssertionVerdict> ScoreTurns(Scenario scenario, AgentReport run)
+    {
+        var verdicts = new List<AssertionVerdict>();
+        for (var i = 0; i < scenario.Turns.Count; i++)
+        {
+            if (scenario.Turns[i].Expect is not { } expect)
+            {
+                continue;
+            }
+
+            var n = i + 1;
+            if (run.Turns is not { } turns || i >= turns.Count)
+            {
+                verdicts.Add(new($"turn {n}", false, $"Turn {n} was not reached: the conversation stopped at turn {run.Turns?.Count ?? 0} ({run.Outcome ?? "completed"}: {run.Reason})."));
+                continue;
+            }
+
+            var turn = turns[i];
+            var replied = run with { Output = turn.Output, ToolCalls = turn.ToolCalls, Outcome = turn.Outcome, Turns = null };
+            verdicts.AddRange(Score(scenario with { Expect = expect, Turns = [] }, replied, turn.ToolCalls)
+                .Select(v => v with { Kind = $"turn {n} {v.Kind}", Reason = $"Turn {n}: {v.Reason}" }));
+        }
+
+        return verdicts;
+    }
+
     /// <summary>Scores a run. <paramref name="toolCalls"/> carry qualified tool names.</summary>
     /// <param name="scenario">The scenario and its expectations.</param>
     /// <param name="run">What the agent reported, with what the traffic said filled in: every field the scorer reads is set.</param>

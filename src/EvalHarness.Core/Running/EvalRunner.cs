@@ -196,7 +196,7 @@ public static class EvalRunner
                 : report.Error is { Length: > 0 } failed ? $"{char.ToUpperInvariant(failed[0])}{failed[1..]}"
                 : null;
         var latencyMs = Math.Round(modelLatencyMs + (recordedTime ? 0 : Math.Max(0, harnessMs)), 1);
-        var verdicts = error is null ? [.. Scorer.Score(scenario, report, toolCalls, environment, latencyMs, suite.CustomAssertions), .. judged is null ? Array.Empty<AssertionVerdict>() : [judged]] : new List<AssertionVerdict>();
+        var verdicts = error is null ? [.. Scorer.ScoreTurns(scenario, report), .. Scorer.Score(scenario, report, toolCalls, environment, latencyMs, suite.CustomAssertions), .. judged is null ? Array.Empty<AssertionVerdict>() : [judged]] : new List<AssertionVerdict>();
 
         return new CaseResult
         {

@@ -22,6 +22,12 @@ public sealed record Scenario(string Name, IReadOnlyList<string> Tags, string In
     /// <summary>Values an own agent gets with the input (<c>vars</c> in its input object), by name.</summary>
     public IReadOnlyDictionary<string, System.Text.Json.JsonElement> Vars { get; init; } = new Dictionary<string, System.Text.Json.JsonElement>();
 
+    /// <summary>
+    /// A scripted conversation: the user's turns in order (the first is <see cref="Scenario.Input"/>), each with what its
+    /// reply must satisfy; empty for a single-input scenario. <see cref="Scenario.Expect"/> is checked at the end.
+    /// </summary>
+    public IReadOnlyList<ConversationTurn> Turns { get; init; } = [];
+
     /// <summary>Facts added to the agent's memory for this scenario only.</summary>
     public IReadOnlyList<string> Memories { get; init; } = [];
 }

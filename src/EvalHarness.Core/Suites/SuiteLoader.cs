@@ -258,7 +258,7 @@ public static partial class SuiteLoader
         Scenario? ReadScenario(YamlNode item)
         {
             var map = WithDefaults(y.Mapping(item, "a scenario"), defaults);
-            var keys = y.Keys(map, "a scenario", "name", "tags", "critical", "input", "vars", "expect", "approvals", "resume", "memories");
+            var keys = y.Keys(map, "a scenario", "name", "tags", "critical", "input", "conversation", "vars", "expect", "approvals", "resume", "memories");
             var name = Identifier(y, y.Required(keys, item, "name", "A scenario"), "a scenario name");
             if (scenarios.Any(s => s.Name == name))
             {
@@ -266,10 +266,17 @@ public static partial class SuiteLoader
             }
 
             var tags = keys.TryGetValue("tags", out var t) ? y.Strings(t.Value, "tags") : [];
-            var input = y.String(y.Required(keys, item, "input", $"Scenario '{name}'"), "input");
+            var turns = keys.TryGetValue("conversation", out var conv) ? Conversation(y, conv.Value, variants, name) : [];
+            if (turns.Count > 0 && keys.TryGetValue("input", out var both))
+            {
+                throw y.Error(both.Key, $"Scenario '{name}' has both input and conversation: the conversation's first turn is its input.");
+            }
+
+            var input = turns.Count > 0 ? turns[0].User : y.String(y.Required(keys, item, "input", $"Scenario '{name}'"), "input");
             var expect = keys.TryGetValue("expect", out var e) ? ExpectationParser.Parse(y, e.Value, variants) : new Expectations();
             return new Scenario(name, tags, input, expect, (int)item.Start.Line)
             {
+                Turns = turns,
                 Approvals = keys.TryGetValue("approvals", out var a) ? Decisions(y, a.Value, "approvals", variants, allowPending: true) : new Dictionary<string, ApprovalDecision>(),
                 Resume = keys.TryGetValue("resume", out var r) ? Decisions(y, r.Value, "resume", variants, allowPending: false) : new Dictionary<string, ApprovalDecision>(),
                 Memories = keys.TryGetValue("memories", out var mem) ? y.Strings(mem.Value, "memories") : [],
@@ -281,6 +288,41 @@ public static partial class SuiteLoader
         }
 
         return scenarios.Count > 0 || allowEmpty || failed > 0 ? scenarios : throw y.Error(node, "scenarios is empty: a suite needs at least one scenario.");
+    }
+
+    /// <summary>
+    /// A scenario's <c>conversation</c>: user turns, each a text or <c>{ user, expect }</c> whose expect may check the
+    /// turn's output and the tools called in it. The built-in runtime's agent holds it (not yet a pipeline or an own agent).
+    /// </summary>
+    private static List<ConversationTurn> Conversation(YamlNodes y, YamlNode node, IReadOnlyList<Variant> variants, string scenario)
+    {
+        if (variants.FirstOrDefault(v => v.Agent.Own is not null || v.Agent.Pipeline.Count > 0) is { } unsupported)
+        {
+            throw y.Error(node, $"Scenario '{scenario}': a conversation is held by the built-in runtime's agent; variant '{unsupported.Name}' is {(unsupported.Agent.Own is not null ? "an own agent" : "a pipeline")}, which does not take one yet.");
+        }
+
+        var turns = new List<ConversationTurn>();
+        foreach (var item in y.Sequence(node, "conversation").Children)
+        {
+            if (item is YamlScalarNode)
+            {
+                turns.Add(new ConversationTurn(y.String(item, "a user turn"), null, (int)item.Start.Line));
+                continue;
+            }
+
+            var keys = y.Keys(y.Mapping(item, "a conversation turn"), "a conversation turn", "user", "expect");
+            var user = y.String(y.Required(keys, item, "user", "A conversation turn"), "user");
+            Expectations? expect = null;
+            if (keys.TryGetValue("expect", out var e))
+            {
+                y.Keys(y.Mapping(e.Value, "a turn's expect"), "a turn's expect (its output and the tools called in the turn)", "output", "tools");
+                expect = ExpectationParser.Parse(y, e.Value, variants);
+            }
+
+            turns.Add(new ConversationTurn(user, expect, (int)item.Start.Line));
+        }
+
+        return turns.Count > 0 ? turns : throw y.Error(node, $"Scenario '{scenario}': the conversation is empty; give the user's turns, or use input.");
     }
 
     private static Dictionary<string, ApprovalDecision> Decisions(YamlNodes y, YamlNode node, string what, IReadOnlyList<Variant> variants, bool allowPending)

@@ -53,6 +53,9 @@ public sealed record AgentReport
     /// <summary>The span tree; null to build model-call and tool spans from the recorded traffic.</summary>
     public IReadOnlyList<TraceSpan>? Trace { get; init; }
 
+    /// <summary>In a conversation, each user turn's reply: its answer and the tool calls made in it; null otherwise.</summary>
+    public IReadOnlyList<TurnReport>? Turns { get; init; }
+
     /// <summary>What the agent printed or logged along the way, shown with the case in the report.</summary>
     public string? Log { get; init; }
 
@@ -72,3 +75,9 @@ public sealed record AgentReport
     public static AgentReport Failed(string error, string? log = null) =>
         new() { Output = string.Empty, Outcome = "failed", Reason = "The agent gave no answer.", Error = error, Log = log };
 }
+
+/// <summary>One turn of a conversation as the agent replied to it.</summary>
+/// <param name="Output">The reply's answer.</param>
+/// <param name="ToolCalls">The tool calls made while replying.</param>
+/// <param name="Outcome">How the turn ended (<c>completed</c>, or why the conversation stopped there).</param>
+public sealed record TurnReport(string Output, IReadOnlyList<ToolCallResult> ToolCalls, string Outcome);

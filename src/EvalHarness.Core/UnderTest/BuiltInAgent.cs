@@ -43,8 +43,21 @@ internal sealed class BuiltInAgent(AgentConfig config) : IAgentUnderTest
             Time = time,
         };
 
+        ToolCallResult Result(ToolCallRecord c) => new(c.Step, qualified.GetValueOrDefault(c.Name, c.Name), c.ArgumentsJson, c.Result, c.IsError, c.Status, c.Agent);
+
         AgentRun run;
-        if (config.Pipeline.Count > 0)
+        List<TurnReport>? turns = null;
+        if (scenario.Turns.Count > 1)
+        {
+            // A conversation: one run held across the user's turns; each turn's calls are those its reply added.
+            var runs = await new Agent(agentCase.ChatClient, Build(config, "agent")).ConverseAsync([.. scenario.Turns.Select(t => t.User)], cancellationToken);
+            turns = [.. runs.Select((r, i) => new TurnReport(
+                r.FinalText,
+                [.. r.ToolCalls.Skip(i == 0 ? 0 : runs[i - 1].ToolCalls.Count).Select(Result)],
+                Outcomes.FromResult(r.Outcome.ToString())))];
+            run = runs[^1] with { Trace = Joined(runs) };
+        }
+        else if (config.Pipeline.Count > 0)
         {
             var stages = config.Pipeline.Select(name => Build(config.SubAgents.Single(s => s.Name == name).Agent, name)).ToList();
             run = await AgentPipeline.RunAsync(agentCase.ChatClient, stages, scenario.Input, time, cancellationToken);
@@ -69,7 +82,8 @@ internal sealed class BuiltInAgent(AgentConfig config) : IAgentUnderTest
             Output = run.FinalText,
             Outcome = Outcomes.FromResult(run.Outcome.ToString()),
             Reason = run.Reason,
-            ToolCalls = [.. run.ToolCalls.Select(c => new ToolCallResult(c.Step, qualified.GetValueOrDefault(c.Name, c.Name), c.ArgumentsJson, c.Result, c.IsError, c.Status, c.Agent))],
+            ToolCalls = [.. run.ToolCalls.Select(Result)],
+            Turns = turns,
             Steps = run.Steps,
             InputTokens = run.Usage.Input,
             OutputTokens = run.Usage.Output,
@@ -79,6 +93,19 @@ internal sealed class BuiltInAgent(AgentConfig config) : IAgentUnderTest
             Trace = [.. run.Trace.Select(s => new TraceSpan(s.Id, s.ParentId, s.Kind, s.Name, s.StartMs, s.DurationMs, s.Status, s.Tags))],
             IsComplete = true,
         };
+    }
+
+    /// <summary>The turns' span trees one after another, each turn's ids moved past the ones before it.</summary>
+    private static List<Agents.Observability.TraceSpan> Joined(IReadOnlyList<AgentRun> runs)
+    {
+        var joined = new List<Agents.Observability.TraceSpan>();
+        foreach (var run in runs)
+        {
+            var (offset, later) = joined.Count == 0 ? (0, 0.0) : (joined.Max(s => s.Id), joined.Max(s => s.StartMs + s.DurationMs));
+            joined.AddRange(run.Trace.Select(s => s with { Id = s.Id + offset, ParentId = s.ParentId == 0 ? 0 : s.ParentId + offset, StartMs = Math.Round(s.StartMs + later, 1) }));
+        }
+
+        return joined;
     }
 
     private static List<TranscriptEntry> Transcript(IReadOnlyList<ChatMessage> messages) =>

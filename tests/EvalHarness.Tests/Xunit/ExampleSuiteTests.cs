@@ -14,6 +14,7 @@ public sealed class ExampleSuiteTests
     [SuiteCases("suites/team.yaml")]
     [SuiteCases("suites/digest.yaml")]
     [SuiteCases("suites/analytics.yaml")]
+    [SuiteCases("suites/conversations.yaml")]
     public Task Replays(string suite, string cassettes, string caseId) => SuiteReplay.AssertPassesAsync(suite, cassettes, caseId);
 
     [Fact]
