@@ -9,7 +9,7 @@ namespace EvalHarness.Agents.Schema;
 /// A schema is checked when the validator is built: a keyword JSON Schema does not know (<c>requird</c>) is refused,
 /// so a schema never silently checks less than it says.
 /// </summary>
-public sealed class JsonSchemaValidator
+public sealed partial class JsonSchemaValidator
 {
     private static readonly EvaluationOptions ListOutput = new() { OutputFormat = OutputFormat.List };
 
@@ -38,12 +38,12 @@ public sealed class JsonSchemaValidator
             throw new ArgumentException($"A JSON Schema is an object (or true/false), not {schema.ValueKind.ToString().ToLowerInvariant()}.", nameof(schema));
         }
 
-        if (BadType(schema, "$") is { } badType)
+        if (BadType(schema) is { } badType)
         {
             throw new ArgumentException(badType, nameof(schema));
         }
 
-        if (BadReference(schema, schema, "$") is { } badReference)
+        if (BadReference(schema) is { } badReference)
         {
             throw new ArgumentException(badReference, nameof(schema));
         }
@@ -269,133 +269,4 @@ public sealed class JsonSchemaValidator
     private static string PathOf(string pointer) => Segments(pointer).Aggregate("$", Child);
 
     private static string Child(string path, string segment) => segment.All(char.IsAsciiDigit) && segment.Length > 0 ? $"{path}[{segment}]" : $"{path}.{segment}";
-
-    /// <summary>A <c>type</c> that names no JSON Schema type, with its path (the library says only that it has no such value).</summary>
-    private static string? BadType(JsonElement node, string path)
-    {
-        switch (node.ValueKind)
-        {
-            case JsonValueKind.Object:
-                foreach (var property in node.EnumerateObject())
-                {
-                    var here = Child(path, property.Name);
-                    var named = property.Name == "type" ? property.Value.ValueKind switch
-                    {
-                        JsonValueKind.String => [property.Value.GetString()!],
-                        JsonValueKind.Array => property.Value.EnumerateArray().Where(t => t.ValueKind == JsonValueKind.String).Select(t => t.GetString()!).ToArray(),
-                        _ => [],
-                    } : [];
-                    if (named.FirstOrDefault(t => !Types.Contains(t)) is { } bad)
-                    {
-                        return $"{here}: '{bad}' is not a JSON Schema type (use {string.Join(", ", Types)}).";
-                    }
-
-                    if (BadType(property.Value, here) is { } inner)
-                    {
-                        return inner;
-                    }
-                }
-
-                return null;
-            case JsonValueKind.Array:
-                var i = 0;
-                foreach (var item in node.EnumerateArray())
-                {
-                    if (BadType(item, $"{path}[{i++}]") is { } inner)
-                    {
-                        return inner;
-                    }
-                }
-
-                return null;
-            default:
-                return null;
-        }
-    }
-
-    /// <summary>
-    /// A <c>$ref</c> that points nowhere in this schema (<c>#/$defs/orderID</c> for <c>orderId</c>), or outside it: the
-    /// harness fetches no schema from elsewhere, so only references into the schema itself (<c>#…</c>) can resolve.
-    /// </summary>
-    private static string? BadReference(JsonElement root, JsonElement node, string path)
-    {
-        switch (node.ValueKind)
-        {
-            case JsonValueKind.Object:
-                foreach (var property in node.EnumerateObject())
-                {
-                    var here = Child(path, property.Name);
-                    if (property.Name is "$ref" or "$dynamicRef" && property.Value.ValueKind == JsonValueKind.String)
-                    {
-                        var reference = property.Value.GetString()!;
-                        if (!reference.StartsWith('#'))
-                        {
-                            return $"{here}: '{reference}' is not a reference into this schema; only local ones (#/$defs/…) resolve, as nothing is fetched.";
-                        }
-
-                        var resolves = reference.Length == 1
-                            || (reference[1] == '/' ? Find(root, Uri.UnescapeDataString(reference[1..])) is not null : HasAnchor(root, reference[1..]));
-                        if (!resolves)
-                        {
-                            return $"{here}: '{reference}' points to nothing in this schema. Check the name under $defs.";
-                        }
-                    }
-                    else if (BadReference(root, property.Value, here) is { } inner)
-                    {
-                        return inner;
-                    }
-                }
-
-                return null;
-            case JsonValueKind.Array:
-                var i = 0;
-                foreach (var item in node.EnumerateArray())
-                {
-                    if (BadReference(root, item, $"{path}[{i++}]") is { } inner)
-                    {
-                        return inner;
-                    }
-                }
-
-                return null;
-            default:
-                return null;
-        }
-    }
-
-    /// <summary>Whether some schema in <paramref name="node"/> declares <c>$anchor</c> (or <c>$dynamicAnchor</c>) <paramref name="name"/>.</summary>
-    private static bool HasAnchor(JsonElement node, string name) => node.ValueKind switch
-    {
-        JsonValueKind.Object => node.EnumerateObject().Any(p =>
-            (p.Name is "$anchor" or "$dynamicAnchor" && p.Value.ValueKind == JsonValueKind.String && p.Value.GetString() == name) || HasAnchor(p.Value, name)),
-        JsonValueKind.Array => node.EnumerateArray().Any(item => HasAnchor(item, name)),
-        _ => false,
-    };
-
-    /// <summary>The first keyword JSON Schema does not define, in the schema or any schema inside it.</summary>
-    private static string? Unknown(JsonSchema schema, string path)
-    {
-        foreach (var keyword in schema.Keywords ?? [])
-        {
-            if (keyword is UnrecognizedKeyword unrecognized && !EditorAnnotations.Contains(unrecognized.Name))
-            {
-                return $"{Child(path, unrecognized.Name)}: '{unrecognized.Name}' is not a JSON Schema keyword, so it would check nothing. Remove it or correct its spelling.";
-            }
-
-            var name = SchemaKeywordRegistry.Keyword(keyword);
-            var inner = keyword switch
-            {
-                ISchemaContainer { Schema: { } one } => Unknown(one, Child(path, name)),
-                ISchemaCollector many => many.Schemas.Select((s, i) => Unknown(s, $"{Child(path, name)}[{i}]")).FirstOrDefault(e => e is not null),
-                IKeyedSchemaCollector keyed => keyed.Schemas.Select(kv => Unknown(kv.Value, Child(Child(path, name), kv.Key))).FirstOrDefault(e => e is not null),
-                _ => null,
-            };
-            if (inner is not null)
-            {
-                return inner;
-            }
-        }
-
-        return null;
-    }
 }
