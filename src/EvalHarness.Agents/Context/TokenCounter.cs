@@ -61,25 +61,22 @@ public sealed class TokenCounter
         (_tokenizer is null || Bound(messages) > limit) && Count(messages) > limit;
 
     /// <summary>At least the tokens of <paramref name="messages"/> in any byte-level encoding: their UTF-8 bytes.</summary>
-    private static long Bound(IEnumerable<ChatMessage> messages) => messages.Sum(m => PerMessage + m.Contents.Sum(c => (long)(c switch
-    {
-        TextContent t => Bytes(t.Text),
-        FunctionCallContent f => Bytes(f.Name) + Bytes(System.Text.Json.JsonSerializer.Serialize(f.Arguments, AgentJson.Options)),
-        FunctionResultContent r => Bytes(AgentJson.Stringify(r.Result)),
-        _ => 0,
-    })));
+    private static long Bound(IEnumerable<ChatMessage> messages) => messages.Sum(m => Measure(m, Bytes));
 
-    private static int Bytes(string? text) => string.IsNullOrEmpty(text) ? 0 : System.Text.Encoding.UTF8.GetByteCount(text);
+    private static long Bytes(string? text) => string.IsNullOrEmpty(text) ? 0 : System.Text.Encoding.UTF8.GetByteCount(text);
 
     /// <summary>The tokens of a conversation as the model would receive it.</summary>
     public int Count(IEnumerable<ChatMessage> messages) => messages.Sum(Count);
 
     /// <summary>The tokens of one message: its text, tool calls and tool results, and the format's own.</summary>
-    public int Count(ChatMessage message) => PerMessage + message.Contents.Sum(c => c switch
+    public int Count(ChatMessage message) => (int)Measure(message, text => Count(text));
+
+    /// <summary>A message's size by <paramref name="size"/> of each text it carries, plus the format's own per message.</summary>
+    private static long Measure(ChatMessage message, Func<string?, long> size) => PerMessage + message.Contents.Sum(c => c switch
     {
-        TextContent t => Count(t.Text),
-        FunctionCallContent f => Count(f.Name) + Count(System.Text.Json.JsonSerializer.Serialize(f.Arguments, AgentJson.Options)),
-        FunctionResultContent r => Count(AgentJson.Stringify(r.Result)),
+        TextContent t => size(t.Text),
+        FunctionCallContent f => size(f.Name) + size(System.Text.Json.JsonSerializer.Serialize(f.Arguments, AgentJson.Options)),
+        FunctionResultContent r => size(AgentJson.Stringify(r.Result)),
         _ => 0,
     });
 

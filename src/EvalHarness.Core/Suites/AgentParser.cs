@@ -48,16 +48,19 @@ internal static partial class AgentParser
         ExpectationParser.ToolsUnknown |= keys.Misspelt.ContainsKey("tools");
         var config = new AgentConfig { Model = model, SystemPrompt = prompt, SystemPromptSource = source, Tools = tools };
 
-        config = y.Try(() => keys.TryGetValue("limits", out var l) ? config with { Limits = Limits(y, l.Value) } : config, config);
-        config = y.Try(() => keys.TryGetValue("loop_detection", out var ld) ? config with { LoopDetection = LoopDetection(y, ld.Value) } : config, config);
-        config = y.Try(() => keys.TryGetValue("tool_output", out var to) ? config with { ToolOutput = ToolOutput(y, to.Value) } : config, config);
-        config = y.Try(() => keys.TryGetValue("guard", out var g) ? config with { Guard = y.Bool(g.Value, "guard") } : config, config);
-        config = y.Try(() => keys.TryGetValue("retry", out var r) ? config with { Retry = Retry(y, r.Value) } : config, config);
-        config = y.Try(() => keys.TryGetValue("output_schema", out var os) ? config with { OutputSchema = Schema(y, os.Value, root) } : config, config);
-        config = y.Try(() => keys.TryGetValue("max_repairs", out var mr) ? config with { MaxRepairs = y.Int(mr.Value, "max_repairs", 0) } : config, config);
-        config = y.Try(() => keys.TryGetValue("context", out var c) ? config with { Context = Context(y, c.Value, model) } : config, config);
-        config = y.Try(() => keys.TryGetValue("streaming", out var s) ? config with { Streaming = y.Bool(s.Value, "streaming") } : config, config);
-        config = y.Try(() => keys.TryGetValue("approvals", out var a) ? config with { Approvals = Approvals(y, a.Value, tools) } : config, config);
+        // Each optional key is read on its own: one in error is collected and keeps the default, so the rest are still read.
+        AgentConfig Optional(string key, Func<YamlNode, AgentConfig> read) => keys.TryGetValue(key, out var entry) ? y.Try(() => read(entry.Value), config) : config;
+
+        config = Optional("limits", value => config with { Limits = Limits(y, value) });
+        config = Optional("loop_detection", value => config with { LoopDetection = LoopDetection(y, value) });
+        config = Optional("tool_output", value => config with { ToolOutput = ToolOutput(y, value) });
+        config = Optional("guard", value => config with { Guard = y.Bool(value, "guard") });
+        config = Optional("retry", value => config with { Retry = Retry(y, value) });
+        config = Optional("output_schema", value => config with { OutputSchema = Schema(y, value, root) });
+        config = Optional("max_repairs", value => config with { MaxRepairs = y.Int(value, "max_repairs", 0) });
+        config = Optional("context", value => config with { Context = Context(y, value, model) });
+        config = Optional("streaming", value => config with { Streaming = y.Bool(value, "streaming") });
+        config = Optional("approvals", value => config with { Approvals = Approvals(y, value, tools) });
         if (keys.TryGetValue("sub_agents", out var sa))
         {
             config = config with { SubAgents = SubAgents(y, sa.Value, root, config) };
@@ -145,7 +148,7 @@ internal static partial class AgentParser
         }
         catch (ArgumentException ex)
         {
-            throw y.Error(node, ex.Message.Split(" (Parameter '", 2)[0]);
+            throw y.Error(node, Plain(ex));
         }
     }
 
@@ -225,10 +228,13 @@ internal static partial class AgentParser
         }
         catch (ArgumentException ex)
         {
-            var message = ex.Message.Split(" (Parameter '", 2)[0];
+            var message = Plain(ex);
             throw y.Error(SchemaPath().Match(message) is { Success: true } path ? YamlNodes.At(node, path.Groups[1].Value) : node, message);
         }
     }
+
+    /// <summary>An argument error's message without the " (Parameter 'x')" .NET appends, which says nothing to a suite's author.</summary>
+    private static string Plain(ArgumentException ex) => ex.Message.Split(" (Parameter '", 2)[0];
 
     [System.Text.RegularExpressions.GeneratedRegex(@"^(\$[^:\s]*): ")]
     private static partial System.Text.RegularExpressions.Regex SchemaPath();

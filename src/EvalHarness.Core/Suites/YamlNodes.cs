@@ -168,20 +168,13 @@ internal sealed class YamlNodes(string file, SuiteErrors? errors = null)
             YamlNode? next = node switch
             {
                 YamlMappingNode map when step.Groups[1].Success => map.Children.FirstOrDefault(kv => kv.Key is YamlScalarNode k && k.Value == step.Groups[1].Value).Value,
-                YamlSequenceNode list when step.Groups[2].Success && int.Parse(step.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) < list.Children.Count
-                    => list.Children[int.Parse(step.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)],
+                YamlSequenceNode list when step.Groups[2].Success && int.Parse(step.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) is var i && i < list.Children.Count
+                    => list.Children[i],
                 _ => null,
             };
             if (next is null)
             {
-                // The part is missing (a required one) or is a key itself (an unknown keyword): point at its key if it is one.
-                if (node is YamlMappingNode parent && step.Groups[1].Success
-                    && parent.Children.Keys.FirstOrDefault(k => k is YamlScalarNode key && key.Value == step.Groups[1].Value) is { } keyNode)
-                {
-                    return keyNode;
-                }
-
-                return node;
+                return node; // the part is missing (a required one): the error belongs to what should hold it
             }
 
             node = next;
