@@ -140,13 +140,18 @@ public sealed class CassetteServer : IAsyncDisposable
         }
         finally
         {
-            _options.OnRequest?.Invoke(new CassetteRequestLog(
-                arrived, handled.CassetteId, handled.Index + 1, handled.Outcome,
-                context.RequestAborted.IsCancellationRequested ? 0 : context.Response.StatusCode,
-                _options.Time.GetElapsedTime(started).TotalMilliseconds,
-                handled.Message ?? (handled.State is { } state && state.Misses.Count > handled.MissesBefore ? state.Misses[^1].Message : null)));
+            Log(context, arrived, started, handled.CassetteId, handled.Index + 1, handled.Outcome,
+                handled.Message ?? (handled.State is { } state && state.Misses.Count > handled.MissesBefore ? state.Misses[^1].Message : null));
         }
     }
+
+    /// <summary>Tells <see cref="CassetteServerOptions.OnRequest"/> what became of a request that arrived at <paramref name="arrived"/>.</summary>
+    private void Log(HttpContext context, DateTimeOffset arrived, long started, string? cassetteId, int interaction, RequestOutcome outcome, string? message) =>
+        _options.OnRequest?.Invoke(new CassetteRequestLog(
+            arrived, cassetteId, interaction, outcome,
+            context.RequestAborted.IsCancellationRequested ? 0 : context.Response.StatusCode,
+            _options.Time.GetElapsedTime(started).TotalMilliseconds,
+            message));
 
     /// <summary>Answers a request the server will not match or record (a bad URL, a body too large or too slow), and logs why.</summary>
     private static Task RejectAsync(HttpContext context, Handled handled, int status, string message)
@@ -164,7 +169,7 @@ public sealed class CassetteServer : IAsyncDisposable
         var message = $"'{(path.Length > 120 ? path[..120] + "…" : path)}' is not a cassette URL: point the client's base URL at "
             + $"{BaseAddress}c/<cassette-id>/v1 (for example {BaseAddress}c/my-suite/default/my-case/t1/v1).";
         await ErrorAnswer.WriteAsync(context, StatusCodes.Status404NotFound, message, ErrorAnswer.RejectedType);
-        _options.OnRequest?.Invoke(new CassetteRequestLog(arrived, null, 0, RequestOutcome.Rejected, StatusCodes.Status404NotFound, _options.Time.GetElapsedTime(started).TotalMilliseconds, message));
+        Log(context, arrived, started, null, 0, RequestOutcome.Rejected, message);
     }
 
     private string TooLarge() => string.Create(CultureInfo.InvariantCulture,
@@ -199,7 +204,7 @@ public sealed class CassetteServer : IAsyncDisposable
 
             if (state.IsRecording && _options.RestartOnFirstRequest && index > 0 && state.Recording is [var first, ..]
                 && !IsFailure(state.Recording[^1].Response)
-                && (_matcher.IsSameRequest(first, route.ProviderPath, body) || InteractionMatcher.StartsOver(first, state.Recording[^1], route.ProviderPath, body)))
+                && _matcher.StartsOver(first, state.Recording[^1], route.ProviderPath, body))
             {
                 // The client started over: record the cassette from #1 again rather than append a second run to it.
                 state.Restart();
@@ -219,8 +224,7 @@ public sealed class CassetteServer : IAsyncDisposable
 
             var match = _matcher.Match(state, index, route.ProviderPath, body);
             if (match.Found is null && _options.RestartOnFirstRequest && index > 0 && state.Cassette is { Interactions: [var recordedFirst, ..] interactions }
-                && (_matcher.IsSameRequest(recordedFirst, route.ProviderPath, body)
-                    || InteractionMatcher.StartsOver(recordedFirst, index < interactions.Count ? interactions[index] : null, route.ProviderPath, body)))
+                && _matcher.StartsOver(recordedFirst, index < interactions.Count ? interactions[index] : null, route.ProviderPath, body))
             {
                 // The client started over (with the first request as recorded, or a changed one that a miss at #1 will
                 // diff): so does the cassette.
@@ -346,7 +350,7 @@ public sealed class CassetteServer : IAsyncDisposable
             await context.Response.WriteAsync($"{{\"reset\":\"{id}\"}}", context.RequestAborted); // a valid id needs no escapes
         }
 
-        _options.OnRequest?.Invoke(new CassetteRequestLog(arrived, id, 0, RequestOutcome.Reset, context.Response.StatusCode, _options.Time.GetElapsedTime(started).TotalMilliseconds, message));
+        Log(context, arrived, started, id, 0, RequestOutcome.Reset, message);
     }
 
     /// <summary>What became of a request, for its log line.</summary>

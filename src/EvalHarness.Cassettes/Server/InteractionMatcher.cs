@@ -110,20 +110,21 @@ internal sealed class InteractionMatcher(CassetteServerOptions options, Cassette
     }
 
     /// <summary>Whether a request is <paramref name="recorded"/>'s, as matching compares them (ignored paths aside).</summary>
-    public bool IsSameRequest(Interaction recorded, string providerPath, RequestBody body) =>
+    private bool IsSameRequest(Interaction recorded, string providerPath, RequestBody body) =>
         string.Equals(recorded.Request.Path, providerPath, StringComparison.Ordinal) && JsonDiff.First(recorded.Request.Body, body.Json, _ignored) is null;
 
     /// <summary>
-    /// True when a request that is not the expected one starts a conversation again: it calls the same path as the
-    /// recorded first request with as many messages, and as many as the first but not as many as <paramref name="current"/>
-    /// (the interaction it would otherwise be compared with, or the last one recorded). A changed first request after a
-    /// finished run is then diffed against #1, not reported as one request too many.
+    /// True when a request starts the conversation again: it is the recorded first request, or it calls the same path
+    /// with as many messages as the first and not as many as <paramref name="current"/> (the interaction it would
+    /// otherwise be compared with, or the last one recorded). A changed first request after a finished run is then
+    /// diffed against #1, not reported as one request too many.
     /// </summary>
-    public static bool StartsOver(Interaction first, Interaction? current, string providerPath, RequestBody body) =>
-        string.Equals(first.Request.Path, providerPath, StringComparison.Ordinal)
-        && MessageCount(body.Json) is { } count
-        && count == MessageCount(first.Request.Body)
-        && (current is null || MessageCount(current.Request.Body) != count);
+    public bool StartsOver(Interaction first, Interaction? current, string providerPath, RequestBody body) =>
+        IsSameRequest(first, providerPath, body)
+        || (string.Equals(first.Request.Path, providerPath, StringComparison.Ordinal)
+            && MessageCount(body.Json) is { } count
+            && count == MessageCount(first.Request.Body)
+            && (current is null || MessageCount(current.Request.Body) != count));
 
     private static int? MessageCount(JsonElement body) =>
         body.ValueKind == JsonValueKind.Object && body.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array
