@@ -118,9 +118,11 @@ public sealed partial class Agent
         var modelSpanId = 0;
         RunTracer.SpanScope? stepSpan = null;
         // The model client's middleware, outermost first: retries and the breaker around each attempt, then
-        // OpenTelemetry's GenAI span per attempt (gen_ai.* attributes, token usage), then the client given (which in
+        // OpenTelemetry's GenAI span per attempt when anything listens (gen_ai.* attributes, token usage), then the client given (which in
         // an evaluation counts recorded time around the provider's SDK).
-        var builder = new ChatClientBuilder(_client);
+        // The pipeline is this run's and is disposed with it (OpenTelemetry's client owns an ActivitySource and a Meter,
+        // which would otherwise stay registered for the life of the process); the client given stays the caller's.
+        var builder = new ChatClientBuilder(new Borrowed(_client));
         if (_options.Resilience is { } resilience)
         {
             builder.Use(inner => new ResilientChatClient(inner, resilience, _options.Time, (attempt, delay, error) =>
@@ -131,7 +133,12 @@ public sealed partial class Agent
             }));
         }
 
-        var client = builder.UseOpenTelemetry(sourceName: RunTracer.Source.Name).Build();
+        if (RunTracer.Source.HasListeners())
+        {
+            builder.UseOpenTelemetry(sourceName: RunTracer.Source.Name);
+        }
+
+        using var client = builder.Build();
 
         AgentRun End(AgentOutcome outcome, string reason, AgentCheckpoint? checkpoint = null)
         {
@@ -357,6 +364,15 @@ public sealed partial class Agent
         catch (System.Text.Json.JsonException)
         {
             return null;
+        }
+    }
+
+    /// <summary>A client lent to a run's pipeline: disposing the pipeline leaves it to its owner.</summary>
+    private sealed class Borrowed(IChatClient inner) : DelegatingChatClient(inner)
+    {
+        protected override void Dispose(bool disposing)
+        {
+            // Not the run's to dispose.
         }
     }
 }
