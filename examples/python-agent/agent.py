@@ -1,9 +1,12 @@
 """A library desk agent, run by EvalHarness as a process (Python 3 standard library only).
 
-The harness starts one process per case. It writes one JSON object to stdin, e.g.
-{"case_id": "...", "input": "Can I reserve something by Jane Austen?", "vars": {}}, and reads the
-last line of stdout: {"output": "<final answer>", "state": {"reservations": [...]}}.
-Every earlier stdout line is a log line.
+The harness starts one process per case, and in a conversation one per user turn. It writes one JSON
+object to stdin, e.g. {"case_id": "...", "input": "Can I reserve something by Jane Austen?", "turn": 1,
+"conversation": [{"role": "user", "content": "Can I reserve something by Jane Austen?"}], "vars": {}},
+and reads the last line of stdout: {"output": "<final answer>", "state": {"reservations": [...]}}.
+Every earlier stdout line is a log line. On a later turn, "conversation" holds the turns so far (the
+user's messages and this agent's answers) and "state" the state this agent reported on the turn before,
+so the reservations it made carry on.
 
 The model is reached through the OpenAI chat completions API at $OPENAI_BASE_URL. In replay the
 harness compares each request body with the recorded one, so requests must be identical from run
@@ -73,7 +76,7 @@ def words(text):
 class Library:
     """The catalog and the reservations made in this run: the agent's whole world."""
 
-    def __init__(self):
+    def __init__(self, reservations=()):
         self.books = [
             {"id": "B1", "title": "The Left Hand of Darkness", "author": "Ursula K. Le Guin", "available": True},
             {"id": "B2", "title": "Dune", "author": "Frank Herbert", "available": True},
@@ -82,6 +85,8 @@ class Library:
             {"id": "B5", "title": "Emma", "author": "Jane Austen", "available": True},
         ]
         self.reservations = []
+        for book_id in reservations:
+            self.reserve_book(book_id)
 
     def search_books(self, query):
         wanted = words(query) - FILLER_WORDS
@@ -154,12 +159,10 @@ def log(line):
     print(line, flush=True)
 
 
-def run(user_input, library, base_url, api_key, model):
-    """The tool loop; returns the final answer."""
-    messages = [
-        {"role": "system", "content": SYSTEM_PROMPT},
-        {"role": "user", "content": user_input},
-    ]
+def run(conversation, library, base_url, api_key, model):
+    """The tool loop over the conversation so far (ending with the user's message); returns the final answer."""
+    messages = [{"role": "system", "content": SYSTEM_PROMPT}]
+    messages += [{"role": m["role"], "content": m["content"]} for m in conversation]
     for step in range(1, MAX_STEPS + 1):
         message = chat(base_url, api_key, {"model": model, "temperature": 0, "messages": messages, "tools": TOOLS})
         tool_calls = message.get("tool_calls") or []
@@ -194,14 +197,17 @@ def main():
         user_input = case["input"]
         if not isinstance(user_input, str):
             raise TypeError("'input' is not a string")
-    except (ValueError, KeyError, TypeError) as e:
+        conversation = case.get("conversation") or [{"role": "user", "content": user_input}]
+        reservations = (case.get("state") or {}).get("reservations", [])
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
         print(f"error: stdin must be one JSON object with an 'input' string ({e})", file=sys.stderr)
         return 2
 
-    log(f"case {case.get('case_id') or os.environ.get('EVALH_CASE_ID', '?')}: model {model}")
-    library = Library()
+    turn = f", turn {case['turn']}" if case.get("turn", 1) > 1 else ""
+    log(f"case {case.get('case_id') or os.environ.get('EVALH_CASE_ID', '?')}{turn}: model {model}")
+    library = Library(reservations)
     try:
-        answer = run(user_input, library, base_url, api_key, model)
+        answer = run(conversation, library, base_url, api_key, model)
     except ApiError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

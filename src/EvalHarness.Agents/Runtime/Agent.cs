@@ -67,29 +67,38 @@ public sealed partial class Agent
     /// Limits (<c>max_steps</c>, token and cost budgets, the timeout of each turn) count over the whole conversation.
     /// </summary>
     /// <returns>Each turn's run, as it stood when that turn ended; fewer than the turns when one did not complete.</returns>
-    public async Task<IReadOnlyList<AgentRun>> ConverseAsync(IReadOnlyList<string> userTurns, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<AgentRun>> ConverseAsync(IReadOnlyList<string> userTurns, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(userTurns);
         ArgumentOutOfRangeException.ThrowIfZero(userTurns.Count);
-        var state = new RunState(NewRunId(), [new(ChatRole.System, _options.SystemPrompt), new(ChatRole.User, userTurns[0])]);
-        var runs = new List<AgentRun>();
-        for (var turn = 0; turn < userTurns.Count; turn++)
-        {
-            if (turn > 0)
-            {
-                state.Messages.Add(new ChatMessage(ChatRole.User, userTurns[turn]));
-                (state.LastText, state.StructuredOutput, state.Repairs) = (string.Empty, null, 0);
-            }
+        return ConverseAsync(userTurns[0], (runs, _) => ValueTask.FromResult(runs.Count < userTurns.Count ? userTurns[runs.Count] : null), cancellationToken);
+    }
 
+    /// <summary>
+    /// Holds a conversation whose next user turn is known only once the agent has replied (a simulated user): after
+    /// each completed turn, <paramref name="next"/> is given the turns so far and answers with the user's next message,
+    /// or null to end the conversation.
+    /// </summary>
+    /// <returns>Each turn's run, as it stood when that turn ended.</returns>
+    public async Task<IReadOnlyList<AgentRun>> ConverseAsync(
+        string firstTurn, Func<IReadOnlyList<AgentRun>, CancellationToken, ValueTask<string?>> next, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(firstTurn);
+        ArgumentNullException.ThrowIfNull(next);
+        var state = new RunState(NewRunId(), [new(ChatRole.System, _options.SystemPrompt), new(ChatRole.User, firstTurn)]);
+        var runs = new List<AgentRun>();
+        while (true)
+        {
             var run = await LoopAsync(state, resume: null, cancellationToken);
             runs.Add(run);
-            if (run.Outcome != AgentOutcome.Completed)
+            if (run.Outcome != AgentOutcome.Completed || await next(runs, cancellationToken) is not { } user)
             {
-                break;
+                return runs;
             }
-        }
 
-        return runs;
+            state.Messages.Add(new ChatMessage(ChatRole.User, user));
+            (state.LastText, state.StructuredOutput, state.Repairs) = (string.Empty, null, 0);
+        }
     }
 
     /// <summary>Resumes a run that stopped as <see cref="AgentOutcome.AwaitingApproval"/>, with decisions for its pending calls.</summary>

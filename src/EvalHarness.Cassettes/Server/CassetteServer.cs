@@ -105,6 +105,28 @@ public sealed class CassetteServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The interactions one cassette has served so far, leaving its state as it is: a conversation driven turn by turn
+    /// reads where each turn's model calls end while the case goes on.
+    /// </summary>
+    public async Task<IReadOnlyList<Interaction>> ServedSoFarAsync(string cassetteId, CancellationToken cancellationToken = default)
+    {
+        if (!_states.TryGetValue(cassetteId, out var state))
+        {
+            return [];
+        }
+
+        await state.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            return [.. state.Served];
+        }
+        finally
+        {
+            state.Gate.Release();
+        }
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {

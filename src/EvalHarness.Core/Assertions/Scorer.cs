@@ -37,8 +37,48 @@ public static class Scorer
                 .Select(v => v with { Kind = $"turn {n} {v.Kind}", Reason = $"Turn {n}: {v.Reason}" }));
         }
 
+        if (scenario.Expect.Dialogue is { } dialogue)
+        {
+            verdicts.AddRange(ScoreDialogue(dialogue, run));
+        }
+
         return verdicts;
     }
+
+    /// <summary><c>expect.dialogue</c>: the conversation's number of user turns and how it ended.</summary>
+    private static IEnumerable<AssertionVerdict> ScoreDialogue(DialogueExpectation dialogue, AgentReport run)
+    {
+        var turns = run.Turns?.Count ?? 0;
+        var ended = run.EndedBy ?? "agent";
+        if (dialogue.MinTurns is { } min)
+        {
+            yield return turns >= min
+                ? new("dialogue.min_turns", true, $"The conversation took {turns} user turn(s), at least {min}.")
+                : new("dialogue.min_turns", false, $"The conversation took {turns} user turn(s), fewer than {min} (it ended by {ended}).");
+        }
+
+        if (dialogue.MaxTurns is { } max)
+        {
+            yield return turns <= max
+                ? new("dialogue.max_turns", true, $"The conversation took {turns} user turn(s), at most {max}.")
+                : new("dialogue.max_turns", false, $"The conversation took {turns} user turn(s), more than {max}.");
+        }
+
+        if (dialogue.EndedBy is { } expected)
+        {
+            yield return ended == expected
+                ? new("dialogue.ended_by", true, $"The conversation ended by {Ending(ended)}, as expected.")
+                : new("dialogue.ended_by", false, $"Expected the conversation to end by {Ending(expected)}, but it ended by {Ending(ended)} after {turns} user turn(s).");
+        }
+    }
+
+    private static string Ending(string endedBy) => endedBy switch
+    {
+        "user" => "the user (its stop marker)",
+        "script" => "the script (every turn answered)",
+        "max_turns" => "max_turns (the simulated user's limit)",
+        _ => "the agent (a turn ended without an answer)",
+    };
 
     /// <summary>Scores a run. <paramref name="toolCalls"/> carry qualified tool names.</summary>
     /// <param name="scenario">The scenario and its expectations.</param>

@@ -93,4 +93,25 @@ public sealed record CaseResult
 
     /// <summary>An error that kept the case from being evaluated (a cassette miss), or null.</summary>
     public string? Error { get; init; }
+
+    /// <summary>A conversation's turns and how it ended; null for a single input.</summary>
+    public DialogueResult? Dialogue { get; init; }
 }
+
+/// <summary>A conversation as it went: each user turn and the agent's reply, and how it ended.</summary>
+/// <param name="Turns">The turns in order.</param>
+/// <param name="EndedBy"><c>user</c> (a simulated user's stop marker), <c>script</c>, <c>max_turns</c> or <c>agent</c>.</param>
+/// <param name="Closing">A simulated user's last message, with its stop marker, which the agent was not sent; or null.</param>
+public sealed record DialogueResult(IReadOnlyList<TurnResult> Turns, string EndedBy, string? Closing)
+{
+    /// <summary>Model calls per user turn.</summary>
+    public double StepsPerTurn => Turns.Count == 0 ? 0 : Math.Round((double)Turns.Sum(t => t.Steps) / Turns.Count, 2);
+}
+
+/// <summary>One user turn and the agent's reply.</summary>
+/// <param name="User">The user's message.</param>
+/// <param name="Output">The agent's answer to it.</param>
+/// <param name="Outcome">How the reply ended (<c>completed</c>, or why the conversation stopped there).</param>
+/// <param name="Steps">The model calls the reply took.</param>
+/// <param name="ToolCalls">The tool calls made while replying: the next ones of the case's <see cref="CaseResult.ToolCalls"/>.</param>
+public sealed record TurnResult(string User, string Output, string Outcome, int Steps, int ToolCalls);

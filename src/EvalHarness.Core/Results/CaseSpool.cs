@@ -53,7 +53,9 @@ public sealed class CaseSpool : IDisposable
 
         // What stays in memory for the aggregates and the gate: the counters that are not zero (they are read with GetValueOrDefault).
         var counters = full.Counters.Any(c => c.Value == 0) ? full.Counters.Where(c => c.Value != 0).ToDictionary(StringComparer.Ordinal) : full.Counters;
-        return full with { Transcript = [], ToolCalls = [], Trace = [], Counters = counters };
+        // A conversation keeps its turns' figures (for the multi-turn statistics), not their words.
+        var dialogue = full.Dialogue is { } d ? d with { Turns = [.. d.Turns.Select(t => t with { User = string.Empty, Output = string.Empty })], Closing = null } : null;
+        return full with { Transcript = [], ToolCalls = [], Trace = [], Counters = counters, Dialogue = dialogue };
     }
 
     /// <summary>The whole case of index <paramref name="index"/>, or null when the spool does not hold it.</summary>

@@ -141,6 +141,10 @@ public static class EvalRunner
         // Replays (and scripted recordings) run on recorded time: a virtual clock moved by each model call's
         // recorded latency, so timeouts and spans come out the same on every replay, and backoff delays are
         // reported but not waited (the failures are already in the cassette).
+        // A conversation's user: its script, or a model playing it, whose calls go to a cassette of their own.
+        var userId = $"{evalCase.CassetteId}/user";
+        var user = UserSide.For(scenario, scenario.User is { } simulated ? () => ClientFor(userId, simulated.Model ?? config.Model.Model) : null);
+
         var recordedTime = options.Mode == RecordMode.None || options.RecordedFrom == "scripted";
         var virtualClock = recordedTime ? new VirtualClock() : null;
         using var clockRegistration = virtualClock is null ? null : latency.Register(evalCase.CassetteId, virtualClock);
@@ -162,6 +166,7 @@ public static class EvalRunner
             Time = virtualClock ?? options.Time,
             Environment = environment,
             SkipDelays = recordedTime,
+            User = own is null ? user : null,
         };
 
         using var caseTimeout = options.CaseTimeout is { } limit ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : null;
@@ -169,7 +174,7 @@ public static class EvalRunner
         var outerToken = cancellationToken;
         cancellationToken = caseTimeout?.Token ?? cancellationToken;
         var clock = Stopwatch.StartNew();
-        var report = await RunAgentAsync(own, config, agentCase, cancellationToken);
+        var report = await RunAgentAsync(own, config, agentCase, own is null ? null : user, server, cancellationToken);
         var harnessMs = (clock.Elapsed - client.Elapsed).TotalMilliseconds;
 
         var activity = await server.TakeActivityAsync(evalCase.CassetteId, CancellationToken.None);
@@ -189,7 +194,9 @@ public static class EvalRunner
             judgeMisses = (await server.TakeActivityAsync(judgeId, CancellationToken.None)).Misses.Select(m => m.Message).ToList();
         }
 
-        var misses = activity.Misses.Select(m => m.Message).Concat(judgeMisses).ToList();
+        // A simulated user's request that no longer matches its recording is an error of the case too.
+        var userMisses = user is null ? [] : (await server.TakeActivityAsync(userId, CancellationToken.None)).Misses.Select(m => m.Message);
+        var misses = activity.Misses.Select(m => m.Message).Concat(userMisses).Concat(judgeMisses).ToList();
         var error = misses.Count > 0 ? string.Join(Environment.NewLine, misses)
             : caseTimeout?.IsCancellationRequested == true && !outerToken.IsCancellationRequested
                 ? $"The case did not finish within its {options.CaseTimeout!.Value.TotalSeconds:0.###} s limit (--case-timeout)."
@@ -229,17 +236,30 @@ public static class EvalRunner
             Trace = report.Trace ?? [],
             Log = report.Log,
             Error = error,
+            Dialogue = report.Turns is { } turns
+                ? new DialogueResult([.. turns.Select(t => new TurnResult(t.User, t.Output, t.Outcome, t.Steps, t.ToolCalls.Count))], report.EndedBy ?? "agent", report.Closing)
+                : null,
         };
     }
 
-    /// <summary>Runs the agent under test; a team's agent that throws or is cancelled ends its case, never the run.</summary>
-    private static async Task<AgentReport> RunAgentAsync(OwnAgent? own, AgentConfig config, AgentCase agentCase, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the agent under test; a team's agent that throws or is cancelled ends its case, never the run. Given
+    /// <paramref name="user"/> (an own agent's conversation), the agent is called once per user turn.
+    /// </summary>
+    private static async Task<AgentReport> RunAgentAsync(
+        OwnAgent? own, AgentConfig config, AgentCase agentCase, UserSide? user, CassetteServer server, CancellationToken cancellationToken)
     {
         IAgentUnderTest? agent = null;
         try
         {
             agent = own?.Create() ?? new BuiltInAgent(config);
-            return await agent.RunAsync(agentCase, cancellationToken) ?? AgentReport.Failed("the agent returned no report (null).");
+            return user is not null
+                ? await OwnConversation.RunAsync(agent, agentCase, user, () => server.ServedSoFarAsync(agentCase.CaseId, CancellationToken.None), own!.Description, cancellationToken)
+                : await agent.RunAsync(agentCase, cancellationToken) ?? AgentReport.Failed("the agent returned no report (null).");
+        }
+        catch (SimulatedUserException ex)
+        {
+            return AgentReport.Failed(ex.Message) with { Reason = "The simulated user could not go on." };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

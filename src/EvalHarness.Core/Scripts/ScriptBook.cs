@@ -17,6 +17,9 @@ public sealed class ScriptBook
     /// <summary>The conversation of an LLM judge, in a scenario's script (its own cassette, <c>…/tN/judge</c>).</summary>
     public const string JudgeConversation = "judge";
 
+    /// <summary>The conversation of a simulated user, in a scenario's script (its own cassette, <c>…/tN/user</c>).</summary>
+    public const string UserConversation = "user";
+
     /// <summary>The conversation of context summaries, in a scenario's script.</summary>
     public const string SummaryConversation = "summary";
 
@@ -112,9 +115,11 @@ public sealed class ScriptBook
     public IReadOnlyList<ScriptedTurn>? Find(string cassetteId, string? systemPrompt)
     {
         var parts = cassetteId.Split('/');
-        if (parts.Length == 5 && parts[4] == JudgeConversation)
+        string? named = null;
+        if (parts.Length == 5 && parts[4] is JudgeConversation or UserConversation)
         {
-            systemPrompt = Assertions.Judge.Instruction;
+            // The judge and the simulated user have cassettes of their own: the cassette says whose turns to play.
+            named = parts[4];
             parts = parts[..4];
         }
 
@@ -125,7 +130,7 @@ public sealed class ScriptBook
 
         var conversations = _variants.TryGetValue(parts[1], out var own) && own.TryGetValue(parts[2], out var mine) ? mine
             : _default.GetValueOrDefault(parts[2]);
-        return conversations?.GetValueOrDefault(Conversation(variant.Agent, systemPrompt));
+        return conversations?.GetValueOrDefault(named ?? Conversation(variant.Agent, systemPrompt));
     }
 
     private static string Conversation(AgentConfig agent, string? systemPrompt) =>

@@ -37,7 +37,7 @@ internal sealed class ScriptTools
             }
         }
 
-        Conversations = [.. _names.Keys.Where(k => k != AgentConversation), AgentConversation, ScriptBook.SummaryConversation, ScriptBook.JudgeConversation];
+        Conversations = [.. _names.Keys.Where(k => k != AgentConversation), AgentConversation, ScriptBook.SummaryConversation, ScriptBook.JudgeConversation, ScriptBook.UserConversation];
     }
 
     private static string AgentConversation => ScriptBook.AgentConversation;
@@ -52,7 +52,7 @@ internal sealed class ScriptTools
         var name = y.String(node, "a tool name");
         if (_anyTool.Contains(scenario) || !_names.TryGetValue(conversation, out var names) || names is null)
         {
-            // The summary and the judge have no tools, and an own agent without agent.tools is taken at its word.
+            // The summary, the judge and the simulated user have no tools, and an own agent without agent.tools is taken at its word.
             return name;
         }
 

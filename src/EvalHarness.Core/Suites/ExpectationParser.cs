@@ -24,7 +24,7 @@ internal static class ExpectationParser
     public static Expectations Parse(YamlNodes y, YamlNode node, IReadOnlyList<Variant> variants)
     {
         var map = y.Mapping(node, "expect");
-        var keys = y.Keys(map, "expect", "outcome", "output", "tools", "counters", "state", "judge", "custom", "max_steps", "max_tokens", "max_cost_usd", "max_latency_ms");
+        var keys = y.Keys(map, "expect", "outcome", "output", "tools", "counters", "state", "judge", "custom", "max_steps", "max_tokens", "max_cost_usd", "max_latency_ms", "dialogue");
 
         // An own agent names its tools, counters and state itself: they are checked only against what the suite declares.
         var own = variants.Any(v => v.Agent.Own is not null);
@@ -159,6 +159,24 @@ internal static class ExpectationParser
             }
 
             expect = expect with { Custom = values };
+        });
+
+        Part("dialogue", d =>
+        {
+            var dialogue = y.Keys(y.Mapping(d.Value, "expect.dialogue"), "expect.dialogue", "min_turns", "max_turns", "ended_by");
+            var ending = dialogue.TryGetValue("ended_by", out var eb) ? y.String(eb.Value, "ended_by") : null;
+            if (ending is not null && !DialogueExpectation.Endings.Contains(ending))
+            {
+                throw y.Error(eb.Value, $"ended_by must be one of {string.Join(", ", DialogueExpectation.Endings)}, not '{ending}'.");
+            }
+
+            expect = expect with
+            {
+                Dialogue = new DialogueExpectation(
+                    dialogue.TryGetValue("min_turns", out var min) ? y.Int(min.Value, "min_turns", 1) : null,
+                    dialogue.TryGetValue("max_turns", out var max) ? y.Int(max.Value, "max_turns", 1) : null,
+                    ending),
+            };
         });
 
         Part("max_steps", m =>

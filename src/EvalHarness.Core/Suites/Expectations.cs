@@ -59,4 +59,20 @@ public sealed record Expectations
 
     /// <summary>The most steps the run may take.</summary>
     public int? MaxSteps { get; init; }
+
+    /// <summary>What a conversation as a whole must satisfy: its number of user turns and how it ended.</summary>
+    public DialogueExpectation? Dialogue { get; init; }
+}
+
+/// <summary><c>expect.dialogue</c>: the user turns a conversation may take, and how it must end.</summary>
+/// <param name="MinTurns">The fewest user turns.</param>
+/// <param name="MaxTurns">The most user turns.</param>
+/// <param name="EndedBy">
+/// <c>user</c> (the simulated user wrote its stop marker), <c>script</c> (every scripted turn was answered), <c>max_turns</c>
+/// (the simulated user ran out of turns) or <c>agent</c> (a turn ended other than with an answer).
+/// </param>
+public sealed record DialogueExpectation(int? MinTurns, int? MaxTurns, string? EndedBy)
+{
+    /// <summary>The ways a conversation ends.</summary>
+    public static IReadOnlyList<string> Endings { get; } = ["user", "script", "max_turns", "agent"];
 }

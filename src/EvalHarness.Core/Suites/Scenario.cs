@@ -28,6 +28,15 @@ public sealed record Scenario(string Name, IReadOnlyList<string> Tags, string In
     /// </summary>
     public IReadOnlyList<ConversationTurn> Turns { get; init; } = [];
 
+    /// <summary>
+    /// A user played by a model; null when the user's turns are scripted (<see cref="Turns"/>) or there is one input.
+    /// <see cref="Input"/>, when given, is its first message; empty when the simulator opens the conversation.
+    /// </summary>
+    public SimulatedUser? User { get; init; }
+
+    /// <summary>Whether the scenario is a conversation (scripted turns or a simulated user) rather than one input.</summary>
+    public bool IsConversation => Turns.Count > 0 || User is not null;
+
     /// <summary>Facts added to the agent's memory for this scenario only.</summary>
     public IReadOnlyList<string> Memories { get; init; } = [];
 }

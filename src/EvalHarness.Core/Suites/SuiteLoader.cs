@@ -258,7 +258,7 @@ public static partial class SuiteLoader
         Scenario? ReadScenario(YamlNode item)
         {
             var map = WithDefaults(y.Mapping(item, "a scenario"), defaults);
-            var keys = y.Keys(map, "a scenario", "name", "tags", "critical", "input", "conversation", "vars", "expect", "approvals", "resume", "memories");
+            var keys = y.Keys(map, "a scenario", "name", "tags", "critical", "input", "conversation", "user", "vars", "expect", "approvals", "resume", "memories");
             var name = Identifier(y, y.Required(keys, item, "name", "A scenario"), "a scenario name");
             if (scenarios.Any(s => s.Name == name))
             {
@@ -272,11 +272,26 @@ public static partial class SuiteLoader
                 throw y.Error(both.Key, $"Scenario '{name}' has both input and conversation: the conversation's first turn is its input.");
             }
 
-            var input = turns.Count > 0 ? turns[0].User : y.String(y.Required(keys, item, "input", $"Scenario '{name}'"), "input");
+            var user = keys.TryGetValue("user", out var u) ? SimulatedUser(y, u.Value, variants, name) : null;
+            if (user is not null && turns.Count > 0)
+            {
+                throw y.Error(keys["user"].Key, $"Scenario '{name}' has both a scripted conversation and a simulated user: give one of them.");
+            }
+
+            // A simulated user may open the conversation itself, so its scenario needs no input.
+            var input = turns.Count > 0 ? turns[0].User
+                : user is not null && !keys.ContainsKey("input") ? string.Empty
+                : y.String(y.Required(keys, item, "input", $"Scenario '{name}'"), "input");
             var expect = keys.TryGetValue("expect", out var e) ? ExpectationParser.Parse(y, e.Value, variants) : new Expectations();
+            if (expect.Dialogue is not null && turns.Count == 0 && user is null)
+            {
+                throw y.Error(e.Key, $"Scenario '{name}' expects a dialogue but is one input: give it a conversation or a simulated user, or drop expect.dialogue.");
+            }
+
             return new Scenario(name, tags, input, expect, (int)item.Start.Line)
             {
                 Turns = turns,
+                User = user,
                 Approvals = keys.TryGetValue("approvals", out var a) ? Decisions(y, a.Value, "approvals", variants, allowPending: true) : new Dictionary<string, ApprovalDecision>(),
                 Resume = keys.TryGetValue("resume", out var r) ? Decisions(y, r.Value, "resume", variants, allowPending: false) : new Dictionary<string, ApprovalDecision>(),
                 Memories = keys.TryGetValue("memories", out var mem) ? y.Strings(mem.Value, "memories") : [],
@@ -296,11 +311,7 @@ public static partial class SuiteLoader
     /// </summary>
     private static List<ConversationTurn> Conversation(YamlNodes y, YamlNode node, IReadOnlyList<Variant> variants, string scenario)
     {
-        if (variants.FirstOrDefault(v => v.Agent.Own is not null || v.Agent.Pipeline.Count > 0) is { } unsupported)
-        {
-            throw y.Error(node, $"Scenario '{scenario}': a conversation is held by the built-in runtime's agent; variant '{unsupported.Name}' is {(unsupported.Agent.Own is not null ? "an own agent" : "a pipeline")}, which does not take one yet.");
-        }
-
+        RefusePipelines(y, node, variants, scenario);
         var turns = new List<ConversationTurn>();
         foreach (var item in y.Sequence(node, "conversation").Children)
         {
@@ -323,6 +334,46 @@ public static partial class SuiteLoader
         }
 
         return turns.Count > 0 ? turns : throw y.Error(node, $"Scenario '{scenario}': the conversation is empty; give the user's turns, or use input.");
+    }
+
+    /// <summary>A conversation is held by one agent (the built-in runtime's or an own agent), not by a pipeline of stages.</summary>
+    private static void RefusePipelines(YamlNodes y, YamlNode node, IReadOnlyList<Variant> variants, string scenario)
+    {
+        if (variants.FirstOrDefault(v => v.Agent.Own is null && v.Agent.Pipeline.Count > 0) is { } pipeline)
+        {
+            throw y.Error(node, $"Scenario '{scenario}': a conversation is held by one agent; variant '{pipeline.Name}' is a pipeline, whose stages each take one input. Give the conversation to a variant without a pipeline.");
+        }
+    }
+
+    /// <summary>A scenario's <c>user</c>: a model playing the user, with its persona and goal, its turn limit and stop marker.</summary>
+    private static SimulatedUser SimulatedUser(YamlNodes y, YamlNode node, IReadOnlyList<Variant> variants, string scenario)
+    {
+        RefusePipelines(y, node, variants, scenario);
+        var keys = y.Keys(y.Mapping(node, "user"), "user (a simulated user)", "model", "instructions", "max_turns", "stop");
+        var instructions = y.String(y.Required(keys, node, "instructions", "A simulated user"), "instructions");
+        string? model = null;
+        if (keys.TryGetValue("model", out var m))
+        {
+            var parsed = AgentParser.Model(y, m.Value);
+            var provider = variants[0].Agent.Model.Provider;
+            model = parsed.Provider == provider
+                ? parsed.Model
+                : throw y.Error(m.Value, $"the simulated user must speak the agent's protocol ({provider}), not {parsed.Provider}.");
+        }
+
+        var maxTurns = keys.TryGetValue("max_turns", out var mt) ? y.Int(mt.Value, "max_turns", 1) : 8;
+        if (maxTurns > Suites.SimulatedUser.TurnLimit)
+        {
+            throw y.Error(mt.Value, $"max_turns is {maxTurns}; a simulated conversation may have at most {Suites.SimulatedUser.TurnLimit} turns.");
+        }
+
+        var stop = keys.TryGetValue("stop", out var st) ? y.String(st.Value, "stop") : Suites.SimulatedUser.DefaultStop;
+        if (stop.Trim().Length == 0)
+        {
+            throw y.Error(st.Value, "stop is empty: give the marker the simulated user writes when its goal is met, e.g. ###STOP###.");
+        }
+
+        return new SimulatedUser(model, instructions, maxTurns, stop, (int)node.Start.Line);
     }
 
     private static Dictionary<string, ApprovalDecision> Decisions(YamlNodes y, YamlNode node, string what, IReadOnlyList<Variant> variants, bool allowPending)

@@ -23,11 +23,23 @@ public sealed record AgentCase
     /// <summary>The scenario, with its name, tags and expectations.</summary>
     public required Scenario Scenario { get; init; }
 
-    /// <summary>The user's message.</summary>
-    public string Input => Scenario.Input;
+    /// <summary>The user's message: in a conversation, this turn's.</summary>
+    public string Input => Messages.Count > 0 ? Messages[^1].Text : Scenario.Input;
 
-    /// <summary>The conversation so far, ending with the user's message.</summary>
+    /// <summary>
+    /// The conversation so far, ending with the user's message: one message for a single input; in a conversation the
+    /// user's turns and the agent's replies, alternating, ending with this turn's.
+    /// </summary>
     public required IReadOnlyList<ChatMessage> Messages { get; init; }
+
+    /// <summary>The 1-based turn of a conversation this call answers; 1 for a single input.</summary>
+    public int Turn { get; init; } = 1;
+
+    /// <summary>
+    /// In a conversation, the state the agent reported at the end of the previous turn (<see cref="AgentReport.State"/>),
+    /// so an agent that is a new process each turn can carry its world on; null on the first turn.
+    /// </summary>
+    public JsonElement? State { get; init; }
 
     /// <summary>The scenario's <c>vars</c> (under the variant's), for agents that take more than a message.</summary>
     public IReadOnlyDictionary<string, JsonElement> Vars { get; init; } = new Dictionary<string, JsonElement>();
@@ -58,6 +70,9 @@ public sealed record AgentCase
 
     /// <summary>The case's fresh copy of the suite's fixtures (the built-in toolkits' world).</summary>
     public CaseEnvironment? Environment { get; init; }
+
+    /// <summary>Who writes the user's turns, for the built-in runtime, which holds a conversation as one run; null for one input.</summary>
+    internal UserSide? User { get; init; }
 
     /// <summary>Whether the built-in runtime skips retry backoff (a replay: the failures are already in the cassette).</summary>
     internal bool SkipDelays { get; init; }

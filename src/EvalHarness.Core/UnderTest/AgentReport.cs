@@ -53,8 +53,14 @@ public sealed record AgentReport
     /// <summary>The span tree; null to build model-call and tool spans from the recorded traffic.</summary>
     public IReadOnlyList<TraceSpan>? Trace { get; init; }
 
-    /// <summary>In a conversation, each user turn's reply: its answer and the tool calls made in it; null otherwise.</summary>
-    public IReadOnlyList<TurnReport>? Turns { get; init; }
+    /// <summary>In a conversation, each user turn and its reply (set by the harness, which holds the conversation); null otherwise.</summary>
+    internal IReadOnlyList<TurnReport>? Turns { get; init; }
+
+    /// <summary>How a conversation ended (<c>user</c>, <c>script</c>, <c>max_turns</c> or <c>agent</c>); null for one input.</summary>
+    internal string? EndedBy { get; init; }
+
+    /// <summary>A simulated user's last message, with its stop marker, which the agent was not sent.</summary>
+    internal string? Closing { get; init; }
 
     /// <summary>What the agent printed or logged along the way, shown with the case in the report.</summary>
     public string? Log { get; init; }
@@ -76,8 +82,10 @@ public sealed record AgentReport
         new() { Output = string.Empty, Outcome = "failed", Reason = "The agent gave no answer.", Error = error, Log = log };
 }
 
-/// <summary>One turn of a conversation as the agent replied to it.</summary>
+/// <summary>One turn of a conversation: the user's message and the agent's reply to it.</summary>
+/// <param name="User">The user's message.</param>
 /// <param name="Output">The reply's answer.</param>
 /// <param name="ToolCalls">The tool calls made while replying.</param>
 /// <param name="Outcome">How the turn ended (<c>completed</c>, or why the conversation stopped there).</param>
-public sealed record TurnReport(string Output, IReadOnlyList<ToolCallResult> ToolCalls, string Outcome);
+/// <param name="Steps">The model calls the reply took.</param>
+internal sealed record TurnReport(string User, string Output, IReadOnlyList<ToolCallResult> ToolCalls, string Outcome, int Steps);

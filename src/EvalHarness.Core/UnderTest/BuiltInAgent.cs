@@ -47,14 +47,36 @@ internal sealed class BuiltInAgent(AgentConfig config) : IAgentUnderTest
 
         AgentRun run;
         List<TurnReport>? turns = null;
-        if (scenario.Turns.Count > 1)
+        if (agentCase.User is { } user)
         {
-            // A conversation: one run held across the user's turns; each turn's calls are those its reply added.
-            var runs = await new Agent(agentCase.ChatClient, Build(config, "agent")).ConverseAsync([.. scenario.Turns.Select(t => t.User)], cancellationToken);
-            turns = [.. runs.Select((r, i) => new TurnReport(
-                r.FinalText,
-                [.. r.ToolCalls.Skip(i == 0 ? 0 : runs[i - 1].ToolCalls.Count).Select(Result)],
-                Outcomes.FromResult(r.Outcome.ToString())))];
+            // A conversation: one run held across the user's turns; each turn's calls and steps are those its reply added.
+            turns = [];
+            var first = await user.FirstAsync(cancellationToken);
+            var said = new List<string> { first };
+            TurnReport Turn(IReadOnlyList<AgentRun> runs, int i) => new(
+                said[i],
+                runs[i].FinalText,
+                [.. runs[i].ToolCalls.Skip(i == 0 ? 0 : runs[i - 1].ToolCalls.Count).Select(Result)],
+                Outcomes.FromResult(runs[i].Outcome.ToString()),
+                runs[i].Steps - (i == 0 ? 0 : runs[i - 1].Steps));
+            var runs = await new Agent(agentCase.ChatClient, Build(config, "agent")).ConverseAsync(first, async (sofar, ct) =>
+            {
+                turns.Add(Turn(sofar, sofar.Count - 1));
+                var next = await user.NextAsync(turns, ct);
+                if (next is not null)
+                {
+                    said.Add(next);
+                }
+
+                return next;
+            }, cancellationToken);
+            if (turns.Count < runs.Count)
+            {
+                // The last turn ended other than with an answer, so the user was not asked again.
+                turns.Add(Turn(runs, runs.Count - 1));
+                user.AgentStopped();
+            }
+
             run = runs[^1] with { Trace = Joined(runs) };
         }
         else if (config.Pipeline.Count > 0)
@@ -84,6 +106,8 @@ internal sealed class BuiltInAgent(AgentConfig config) : IAgentUnderTest
             Reason = run.Reason,
             ToolCalls = [.. run.ToolCalls.Select(Result)],
             Turns = turns,
+            EndedBy = agentCase.User?.EndedBy,
+            Closing = agentCase.User?.Closing,
             Steps = run.Steps,
             InputTokens = run.Usage.Input,
             OutputTokens = run.Usage.Output,

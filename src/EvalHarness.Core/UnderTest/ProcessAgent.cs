@@ -131,7 +131,7 @@ internal sealed class ProcessAgent(OwnAgent agent) : IAgentUnderTest
         }
     }
 
-    /// <summary>The input object: the case, the scenario's message and its vars.</summary>
+    /// <summary>The input object: the case, the user's message (in a conversation, this turn's, and the conversation so far) and the vars.</summary>
     private static async Task WriteInputAsync(StreamWriter input, AgentCase agentCase, CancellationToken cancellationToken)
     {
         using (var buffer = new MemoryStream())
@@ -144,6 +144,22 @@ internal sealed class ProcessAgent(OwnAgent agent) : IAgentUnderTest
                 json.WriteString("variant", agentCase.Variant);
                 json.WriteNumber("trial", agentCase.Trial);
                 json.WriteString("input", agentCase.Input);
+                json.WriteNumber("turn", agentCase.Turn);
+                json.WriteStartArray("conversation");
+                foreach (var message in agentCase.Messages)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("role", message.Role.Value);
+                    json.WriteString("content", message.Text);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                if (agentCase.State is { } state)
+                {
+                    json.WritePropertyName("state");
+                    state.WriteTo(json);
+                }
                 json.WriteStartObject("vars");
                 foreach (var (name, value) in agentCase.Vars)
                 {

@@ -86,4 +86,94 @@ public sealed class ConversationTests : CliTest
         Assert.Contains(message, Error.ToString(), StringComparison.Ordinal);
         Assert.Matches(@"conversations\.yaml:\d+:\d+: ", Error.ToString());
     }
+
+    [Fact]
+    public async Task ASimulatedUser_ReplaysTheSameDialogue_FromACassetteOfItsOwn()
+    {
+        var suite = CopySuite(yaml => yaml);
+        string[] args = ["run", suite, "--cassettes", RepoPaths.Cassettes, "--filter", "simulated-customer-wants-credit"];
+
+        Assert.Equal(0, await Evalh([.. args, "--reports", Temp.Combine("reports")]));
+        var first = Case("conversations/default/simulated-customer-wants-credit/t1");
+        Directory.Move(Temp.Combine("reports"), Temp.Combine("first"));
+        Assert.Equal(0, await Evalh([.. args, "--reports", Temp.Combine("reports")]));
+        var second = Case("conversations/default/simulated-customer-wants-credit/t1");
+
+        // The same words on both sides, turn by turn, and the same end.
+        Assert.Equal(first.GetProperty("dialogue").GetRawText(), second.GetProperty("dialogue").GetRawText());
+        Assert.Equal(first.GetProperty("transcript").GetRawText(), second.GetProperty("transcript").GetRawText());
+        var dialogue = second.GetProperty("dialogue");
+        Assert.Equal("user", dialogue.GetProperty("endedBy").GetString());
+        Assert.Equal(["Hi, the mug set I ordered arrived chipped. What can you do?", "It's A100.", "Store credit, please."],
+            dialogue.GetProperty("turns").EnumerateArray().Select(t => t.GetProperty("user").GetString()));
+        Assert.EndsWith("###DONE###", dialogue.GetProperty("closing").GetString(), StringComparison.Ordinal);
+
+        // The simulator's calls are in their own cassette, with its instructions; the agent's cassette has none of them.
+        var folder = Path.Combine(RepoPaths.Cassettes, "conversations", "default");
+        var user = File.ReadAllText(Path.Combine(folder, "simulated-customer-wants-credit", "t1", "user.json"));
+        var agent = File.ReadAllText(Path.Combine(folder, "simulated-customer-wants-credit.t1.json"));
+        Assert.Equal(4, JsonDocument.Parse(user).RootElement.GetProperty("interactions").GetArrayLength());
+        Assert.Contains("You play a user talking to an AI assistant", user, StringComparison.Ordinal);
+        Assert.DoesNotContain("You play a user talking to an AI assistant", agent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ASimulatedUserWhoseInstructionsChanged_NoLongerMatchesItsCassette()
+    {
+        var suite = CopySuite(yaml => yaml.Replace("Be polite and brief.", "Be curt.", StringComparison.Ordinal));
+
+        var exit = await Evalh("run", suite, "--cassettes", RepoPaths.Cassettes, "--reports", Temp.Combine("reports"), "--filter", "simulated-customer-wants-credit");
+
+        Assert.Equal(2, exit);
+        var error = Case("conversations/default/simulated-customer-wants-credit/t1").GetProperty("error").GetString();
+        Assert.Contains("conversations/default/simulated-customer-wants-credit/t1/user", error, StringComparison.Ordinal);
+        Assert.Contains("Be curt.", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ASimulatedUserOutOfTurns_EndsTheConversation_AndTheDialogueExpectationSaysSo()
+    {
+        // With two turns the customer never gets to ask for the credit.
+        var suite = CopySuite(yaml => yaml.Replace("max_turns: 5", "max_turns: 2", StringComparison.Ordinal));
+
+        var exit = await Evalh("run", suite, "--cassettes", RepoPaths.Cassettes, "--reports", Temp.Combine("reports"), "--filter", "simulated-customer-wants-credit");
+
+        Assert.Equal(1, exit);
+        var result = Case("conversations/default/simulated-customer-wants-credit/t1");
+        Assert.Equal("max_turns", result.GetProperty("dialogue").GetProperty("endedBy").GetString());
+        Assert.Equal(2, result.GetProperty("dialogue").GetProperty("turns").GetArrayLength());
+        var failed = result.GetProperty("verdicts").EnumerateArray().Where(v => !v.GetProperty("passed").GetBoolean())
+            .ToDictionary(v => v.GetProperty("kind").GetString()!, v => v.GetProperty("reason").GetString()!);
+        Assert.Equal(["dialogue.ended_by", "tools.called"], failed.Keys);
+        Assert.Equal("Expected the conversation to end by the user (its stop marker), but it ended by max_turns (the simulated user's limit) after 2 user turn(s).", failed["dialogue.ended_by"]);
+    }
+
+    [Theory]
+    [InlineData("    user:\n      model: openai:gpt-4o-mini", "    conversation: [hi]\n    user:\n      model: openai:gpt-4o-mini", "has both a scripted conversation and a simulated user")]
+    [InlineData("      max_turns: 5", "      max_turns: 51", "a simulated conversation may have at most 50 turns")]
+    [InlineData("      stop: \"###DONE###\"", "      stop: \" \"", "stop is empty")]
+    [InlineData("      model: openai:gpt-4o-mini\n      instructions", "      model: anthropic:claude-haiku-4-5\n      instructions", "the simulated user must speak the agent's protocol (openai)")]
+    [InlineData("      max_turns: 5\n", "      max_turn: 5\n", "unknown key 'max_turn' in user (a simulated user). Did you mean 'max_turns'?")]
+    [InlineData("      dialogue: { ended_by: user, max_turns: 4 }", "      dialogue: { ended_by: goal }", "ended_by must be one of user, script, max_turns, agent, not 'goal'")]
+    public async Task AMalformedSimulatedUser_IsAnInputErrorAtItsLine(string from, string to, string message) =>
+        await AMalformedConversation_IsAnInputErrorAtItsLine(from, to, message);
+
+    [Fact]
+    public async Task ADialogueExpectationOnASingleInput_IsAnInputError()
+    {
+        var suite = Temp.Write("suites/one.yaml", """
+            suite: one
+            agent: { model: openai:gpt-4o-mini, system_prompt: "Help.", tools: [] }
+            scenarios:
+              - name: single
+                input: hi
+                expect:
+                  dialogue: { max_turns: 2 }
+            """);
+
+        var exit = await Evalh("run", suite, "--cassettes", Temp.Combine("cassettes"), "--reports", Temp.Combine("reports"));
+
+        Assert.Equal(2, exit);
+        Assert.Contains("one.yaml:6:5: Scenario 'single' expects a dialogue but is one input", Error.ToString(), StringComparison.Ordinal);
+    }
 }
