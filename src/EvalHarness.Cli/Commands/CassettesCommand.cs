@@ -44,7 +44,7 @@ internal static class CassettesCommand
                 {
                     used ??= new HashSet<string>(StringComparer.Ordinal);
                     used.UnionWith(EvalRunner.Expand(SuiteLoader.Load(suitePath, new SuiteLoadOptions { AllowOutside = parse.GetValue(allowOutside) }))
-                        .SelectMany(c => c.Scenario.Expect.Judge is null ? [c.CassetteId] : new[] { c.CassetteId, $"{c.CassetteId}/judge" }));
+                        .SelectMany(c => c.CassetteIds));
                 }
 
                 var days = parse.GetValue(maxAge);

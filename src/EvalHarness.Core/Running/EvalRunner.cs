@@ -142,7 +142,7 @@ public static class EvalRunner
         // recorded latency, so timeouts and spans come out the same on every replay, and backoff delays are
         // reported but not waited (the failures are already in the cassette).
         // A conversation's user: its script, or a model playing it, whose calls go to a cassette of their own.
-        var userId = $"{evalCase.CassetteId}/user";
+        var userId = evalCase.UserCassetteId;
         var user = UserSide.For(scenario, scenario.User is { } simulated ? () => ClientFor(userId, simulated.Model ?? config.Model.Model) : null);
 
         var recordedTime = options.Mode == RecordMode.None || options.RecordedFrom == "scripted";
@@ -187,7 +187,7 @@ public static class EvalRunner
         if (scenario.Expect.Judge is { } judge && report.Outcome == Outcomes.Completed && report.Error is null)
         {
             // The judge has a cassette of its own, so its calls never change the agent's latency or request order.
-            var judgeId = $"{evalCase.CassetteId}/judge";
+            var judgeId = evalCase.JudgeCassetteId;
             using var judgeClient = ClientFor(judgeId, judge.Model ?? config.Model.Model);
             judged = await Judge.ScoreAsync(judgeClient, judge with { Model = judge.Model ?? config.Model.Model }, scenario, report, toolCalls, CancellationToken.None);
             // A judge request that no longer matches its recording is an error of the case, like the agent's own.

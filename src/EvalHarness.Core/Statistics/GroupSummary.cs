@@ -47,6 +47,15 @@ public sealed record GroupSummary(
     double HarnessP50Ms,
     double HarnessP95Ms)
 {
+    /// <summary>For a group with conversations: the mean number of user turns of its conversation cases; null otherwise.</summary>
+    public double? MeanTurns { get; init; }
+
+    /// <summary>For a group with conversations: model calls per user turn, over its conversation cases.</summary>
+    public double? StepsPerTurn { get; init; }
+
+    /// <summary>For a group with conversations: how its conversations ended (<c>user</c>, <c>script</c>, <c>max_turns</c>, <c>agent</c>), counted.</summary>
+    public IReadOnlyDictionary<string, int>? EndedBy { get; init; }
+
     /// <summary>Summarises a run's cases as a whole (kind <c>suite</c>), by variant, by scenario under each variant, and by tag.</summary>
     public static IReadOnlyList<GroupSummary> Of(IReadOnlyList<CaseResult> cases)
     {
@@ -82,6 +91,8 @@ public sealed record GroupSummary(
             passHatK = mine.Average(s => s.PassHatK);
         }
 
+        var dialogues = cases.Select(c => c.Dialogue).OfType<DialogueResult>().ToList();
+        var turns = dialogues.Sum(d => d.Turns.Count);
         var latencies = cases.Select(c => c.LatencyMs).Order().ToArray();
         var harness = cases.Select(c => c.HarnessMs).Order().ToArray();
         return new GroupSummary(
@@ -105,6 +116,12 @@ public sealed record GroupSummary(
             RunSummary.Percentile(latencies, 0.50),
             RunSummary.Percentile(latencies, 0.95),
             RunSummary.Percentile(harness, 0.50),
-            RunSummary.Percentile(harness, 0.95));
+            RunSummary.Percentile(harness, 0.95)) with
+        {
+            MeanTurns = dialogues.Count == 0 ? null : Math.Round(dialogues.Average(d => d.Turns.Count), 2),
+            StepsPerTurn = dialogues.Count == 0 ? null : turns == 0 ? 0 : Math.Round((double)dialogues.Sum(d => d.Turns.Sum(t => t.Steps)) / turns, 2),
+            EndedBy = dialogues.Count == 0 ? null
+                : dialogues.GroupBy(d => d.EndedBy).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
+        };
     }
 }

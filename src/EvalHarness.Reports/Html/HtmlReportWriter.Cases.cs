@@ -122,6 +122,7 @@ public static partial class HtmlReportWriter
             html.Append("</tbody></table>");
         }
 
+        Dialogue(html, c);
         if (c.ToolCalls.Count > 0)
         {
             html.Append("<h3>Tool calls</h3><table><thead><tr><th class=\"num\">Step</th><th>Tool</th><th>Arguments</th><th>Result</th></tr></thead><tbody>");

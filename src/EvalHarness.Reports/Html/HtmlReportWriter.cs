@@ -48,7 +48,7 @@ public static partial class HtmlReportWriter
         var at = template.IndexOf("{{content}}", StringComparison.Ordinal);
         output.Write(template.AsSpan(0, at).ToString().Replace("{{title}}", E($"{run.Suite} · {run.Summary.Passed}/{run.Summary.Cases} passed · EvalHarness"), StringComparison.Ordinal));
         var html = new StringBuilder(64 * 1024);
-        foreach (var section in new Action<StringBuilder, ReportContext>[] { Header, Verdict, Cards, Aggregates, Variants, Baseline, Trends, CaseTable, CaseDetails })
+        foreach (var section in new Action<StringBuilder, ReportContext>[] { Header, Verdict, Cards, Aggregates, Conversations, Variants, Baseline, Trends, CaseTable, CaseDetails })
         {
             section(html, context);
             output.Write(html);

@@ -51,6 +51,7 @@ public static class SummaryMarkdown
         }
 
         Variants(md, run);
+        Conversations(md, run);
         Charts(md, context);
         Failures(md, run);
         md.Append("<sub>Run `").Append(run.RunId).Append('`');
@@ -142,6 +143,26 @@ public static class SummaryMarkdown
             md.Append("| ").Append(Cell(v.Key)).Append(" | ").Append(Format.Percent(v.SuccessRate)).Append($" ({v.Passed}/{v.Cases})")
                 .Append(" | ").Append(Format.Percent(v.PassHatK)).Append(" | ").Append(Format.Money(v.CostUsd))
                 .Append(" | ").Append(Format.Ms(v.LatencyP95Ms)).Append(" | ").Append(Format.Number(v.MeanSteps)).Append(" |\n");
+        }
+
+        md.Append('\n');
+    }
+
+    private static void Conversations(StringBuilder md, RunResult run)
+    {
+        var scenarios = run.Groups.Where(g => g.Kind == "scenario" && g.MeanTurns is not null).ToList();
+        if (scenarios.Count == 0)
+        {
+            return;
+        }
+
+        md.Append("| Conversation | Passed | pass^k | Turns | Steps per turn | Ended by |\n|---|---|---|---|---|---|\n");
+        foreach (var g in scenarios)
+        {
+            md.Append("| ").Append(Cell(g.Key)).Append(" | ").Append(g.Passed).Append('/').Append(g.Cases)
+                .Append(" | ").Append(Format.Percent(g.PassHatK)).Append(" | ").Append(Format.Number(g.MeanTurns!.Value))
+                .Append(" | ").Append(Format.Number(g.StepsPerTurn!.Value)).Append(" | ")
+                .Append(Cell(string.Join(", ", g.EndedBy!.Select(e => $"{e.Key} {e.Value}")))).Append(" |\n");
         }
 
         md.Append('\n');

@@ -176,4 +176,25 @@ public sealed class ConversationTests : CliTest
         Assert.Equal(2, exit);
         Assert.Contains("one.yaml:6:5: Scenario 'single' expects a dialogue but is one input", Error.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task TheReport_ShowsEachDialogueTurnByTurn_AndTheConversationFigures()
+    {
+        var suite = CopySuite(yaml => yaml.Replace("output: { contains: [shipped] }", "output: { contains: [delivered] }", StringComparison.Ordinal));
+
+        await Evalh("run", suite, "--cassettes", RepoPaths.Cassettes, "--reports", Temp.Combine("reports"), "--filter", "corrects-*", "--filter", "simulated-customer-wants-credit");
+
+        var folder = Assert.Single(Directory.GetDirectories(Temp.Combine("reports", "runs")));
+        var html = File.ReadAllText(Path.Combine(folder, "report.html"));
+        // The failed case's dialogue: turn 1 passed, turn 2 failed with its reason beside its own reply.
+        Assert.Contains("<li class=\"turn\"><div class=\"turn-head\">Turn 1 · 2 step(s) · orders.lookup_order</div><div class=\"msg user\"><span class=\"role\">user</span>Where is my order A110?</div>", html, StringComparison.Ordinal);
+        Assert.Contains("<li class=\"turn failed\"><div class=\"turn-head\">Turn 2 · 2 step(s) · orders.lookup_order</div><div class=\"msg user\"><span class=\"role\">user</span>Sorry, I meant A101.</div>", html, StringComparison.Ordinal);
+        Assert.Contains("<span class=\"fail-cell\">fail</span> Turn 2: The output does not contain &quot;delivered&quot;.", html, StringComparison.Ordinal);
+        Assert.Contains("<span class=\"role\">user (closing, not sent)</span>Thank you, that&#x27;s all I needed. ###DONE###", html, StringComparison.Ordinal);
+        Assert.Contains("<details id=\"conversations\" open><summary>Conversations</summary>", html, StringComparison.Ordinal);
+
+        var summary = File.ReadAllText(Path.Combine(folder, "summary.md"));
+        Assert.Contains("| default/corrects-a-wrong-order-id | 0/1 | 0% | 2 | 2 | script 1 |", summary, StringComparison.Ordinal);
+        Assert.Contains("| default/simulated-customer-wants-credit | 1/1 | 100% | 3 | 1.67 | user 1 |", summary, StringComparison.Ordinal);
+    }
 }
