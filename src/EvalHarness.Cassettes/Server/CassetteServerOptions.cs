@@ -107,4 +107,10 @@ public sealed record CassetteServerOptions
             throw new ArgumentException($"The upstream '{Upstream}' is not an absolute URL.");
         }
     }
+
+    /// <summary>
+    /// Called when recording, as each upstream answer's headers arrive: the cassette, the status and the
+    /// <c>Retry-After</c> it asked for (from <c>retry-after-ms</c> or <c>retry-after</c>), so a run can adapt to rate limits.
+    /// </summary>
+    public Action<string, int, TimeSpan?>? OnUpstreamAnswer { get; init; }
 }

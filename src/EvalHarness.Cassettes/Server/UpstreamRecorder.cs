@@ -82,6 +82,7 @@ internal sealed partial class UpstreamRecorder(CassetteServerOptions options, Re
             return;
         }
 
+        options.OnUpstreamAnswer?.Invoke(state.Id, (int)response.StatusCode, RetryAfter(response));
         using (response)
         {
             if (response.Content.Headers.ContentType?.MediaType == "text/event-stream")
@@ -182,5 +183,22 @@ internal sealed partial class UpstreamRecorder(CassetteServerOptions options, Re
         return parsed.ValueKind == JsonValueKind.Object && parsed.TryGetProperty("error", out var e) && e.TryGetProperty("message", out var m)
             ? m.GetString() ?? string.Empty
             : Encoding.UTF8.GetString(body);
+    }
+
+    /// <summary>How long the upstream asked to wait: OpenAI's <c>retry-after-ms</c>, else <c>Retry-After</c> in seconds or as a date.</summary>
+    internal static TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        if (response.Headers.TryGetValues("retry-after-ms", out var ms)
+            && double.TryParse(ms.FirstOrDefault(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var milliseconds) && milliseconds >= 0)
+        {
+            return TimeSpan.FromMilliseconds(milliseconds);
+        }
+
+        return response.Headers.RetryAfter switch
+        {
+            { Delta: { } delta } => delta,
+            { Date: { } date } => date - DateTimeOffset.UtcNow is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero,
+            _ => null,
+        };
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EvalHarness.Core.Running;
 using EvalHarness.Core.Suites;
 
 namespace EvalHarness.Cli.Commands;
@@ -19,10 +20,11 @@ internal sealed class CommonOptions
         DefaultValueFactory = _ => "reports",
     };
 
-    public Option<int> Concurrency { get; } = new("--concurrency")
+    public Option<int?> Concurrency { get; } = new("--concurrency")
     { HelpName = "n",
-        Description = "How many cases run at once.",
-        DefaultValueFactory = _ => Math.Max(2, Environment.ProcessorCount * 2),
+        Description = $"How many cases run at once. Default: {RunOptions.DefaultConcurrency} (two per core) for a replay or a scripted recording; "
+            + $"{RunOptions.DefaultLiveConcurrency} when recording from a live provider, lowered on 429s and Retry-After and raised again as answers come "
+            + "(a suite's cassettes.record_concurrency sets a limit per provider).",
     };
 
     public Option<string[]> Filter { get; } = new("--filter")

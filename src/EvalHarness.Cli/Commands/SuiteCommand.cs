@@ -61,7 +61,9 @@ internal static class SuiteCommand
                     var options = new RunOptions
                     {
                         CassetteDirectory = suite.Cassettes.FolderFor(parse.GetValue(common.Cassettes)),
-                        Concurrency = parse.GetValue(common.Concurrency),
+                        Concurrency = parse.GetValue(common.Concurrency) ?? RunOptions.DefaultConcurrency,
+                        LiveConcurrency = parse.GetValue(common.Concurrency) ?? RunOptions.DefaultLiveConcurrency,
+                        ProviderConcurrency = suite.Cassettes.RecordConcurrency,
                         Filters = parse.GetValue(common.Filter) ?? [],
                         Shard = CommonOptions.ParseShard(parse.GetValue(common.Shard)),
                         Variants = parse.GetValue(common.Variant) ?? [],

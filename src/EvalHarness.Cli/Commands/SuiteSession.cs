@@ -46,6 +46,7 @@ internal static class SuiteSession
             var done = 0;
             var progressLock = new Lock();
             console.MarkupLineInvariant($"[bold]{Markup.Escape(suite.Name)}[/]: {total} case(s), {(options.Mode == Cassettes.Server.RecordMode.None ? "replaying" : "recording")} with cassettes in {Markup.Escape(Path.GetFullPath(options.CassetteDirectory))}");
+            console.MarkupLineInvariant($"[grey]{Markup.Escape(AtOnce(suite, options))}[/]");
             if (console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected)
             {
                 // A terminal: a live progress bar, with the failures so far in its label.
@@ -131,4 +132,10 @@ internal static class SuiteSession
         var exit = ExitCodes.For(run);
         return context.Gate is { } gate && exit != ExitCodes.InputError ? (gate.Passed ? ExitCodes.Ok : ExitCodes.Failed) : exit;
     }
+
+    /// <summary>How many cases run at once, and why: the CPU's share for a replay, an adaptive limit per provider when recording live.</summary>
+    internal static string AtOnce(Suite suite, RunOptions options) => options.ReachesLiveProvider
+        ? $"Up to {string.Join(", ", suite.Variants.Select(v => v.Agent.Model.Provider).Distinct().Select(p => $"{options.ConcurrencyFor(p)} {p}"))} case(s) at once, "
+            + "waiting on a live provider: fewer while it answers 429 or asks to retry later, more again as answers come (--concurrency, cassettes.record_concurrency)."
+        : $"{options.Concurrency} case(s) at once (--concurrency).";
 }

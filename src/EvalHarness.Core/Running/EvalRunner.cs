@@ -32,6 +32,20 @@ public static class EvalRunner
         var cases = Expand(suite).Where(c => options.Selects(c)).ToList();
         using var tracing = OtlpTracing.Start(options.OtlpEndpoint, options.OnNotice);
 
+        // Recording live, each provider gets a limit that adapts to its rate limits; a replay only needs the CPU's.
+        var limits = options.ReachesLiveProvider
+            ? suite.Variants.Select(v => v.Agent.Model.Provider).Distinct().ToDictionary(p => p, p => new AdaptiveConcurrency(options.ConcurrencyFor(p)), StringComparer.Ordinal)
+            : [];
+        var providerOf = suite.Variants.ToDictionary(v => v.Name, v => v.Agent.Model.Provider, StringComparer.Ordinal);
+        void Answered(string cassetteId, int status, TimeSpan? retryAfter)
+        {
+            var variant = cassetteId.Split('/') is { Length: >= 2 } parts ? parts[1] : string.Empty;
+            if (providerOf.TryGetValue(variant, out var provider) && limits.TryGetValue(provider, out var limit))
+            {
+                limit.Answered(status, retryAfter);
+            }
+        }
+
         await using var server = await CassetteServer.StartAsync(
             new CassetteServerOptions
             {
@@ -45,6 +59,7 @@ public static class EvalRunner
                 Scrubbers = options.Scrubbers,
                 AnthropicUpstream = options.AnthropicUpstream,
                 Secrets = [.. options.ApiKeys.Values, .. options.ApiKey is { } key ? [key] : Array.Empty<string>()],
+                OnUpstreamAnswer = limits.Count > 0 ? Answered : null,
             },
             cancellationToken);
         var latency = new RecordedLatencyHandler(new SocketsHttpHandler { MaxConnectionsPerServer = 512 });
@@ -60,9 +75,10 @@ public static class EvalRunner
         {
             await Parallel.ForEachAsync(
                 Enumerable.Range(0, cases.Count),
-                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Concurrency), CancellationToken = cancellationToken },
+                new ParallelOptions { MaxDegreeOfParallelism = limits.Count > 0 ? limits.Values.Sum(l => l.Max) : Math.Max(1, options.Concurrency), CancellationToken = cancellationToken },
                 async (index, ct) =>
                 {
+                    using var slot = limits.Count > 0 ? await limits[cases[index].Variant.Agent.Model.Provider].EnterAsync(ct) : null;
                     var caseSpan = OtlpTracing.StartCase(cases[index], suite.Name);
                     var result = await RunCaseAsync(suite, cases[index], server, http, OpenAIPipeline, latency, options, ct);
                     OtlpTracing.EndCase(caseSpan, result);
@@ -83,6 +99,10 @@ public static class EvalRunner
         }
 
         var finished = results.OfType<CaseResult>().ToList();
+        foreach (var (provider, limit) in limits.Where(l => l.Value.Throttles > 0))
+        {
+            options.OnNotice?.Invoke($"{provider} throttled {limit.Throttles} request(s) (429 or Retry-After): cases at once went from {limit.Max} down to {limit.Lowest}, and ended at {limit.Limit}.");
+        }
 
         return new RunResult
         {

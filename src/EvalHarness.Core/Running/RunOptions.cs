@@ -40,8 +40,30 @@ public sealed record RunOptions
     /// <summary>Where Anthropic requests go when recording, when not to <see cref="Upstream"/>.</summary>
     public string? AnthropicUpstream { get; init; }
 
-    /// <summary>How many cases run at once.</summary>
-    public int Concurrency { get; init; } = Math.Max(2, Environment.ProcessorCount * 2);
+    /// <summary>How many cases run at once when nothing is waited for: a replay, or a recording from the scripted upstream.</summary>
+    public int Concurrency { get; init; } = DefaultConcurrency;
+
+    /// <summary>
+    /// The most cases at once while recording from a live provider, where each case mostly waits on the network; it
+    /// adapts down on 429s and <c>Retry-After</c> and recovers (<see cref="AdaptiveConcurrency"/>).
+    /// </summary>
+    public int LiveConcurrency { get; init; } = DefaultLiveConcurrency;
+
+    /// <summary>Per provider (<c>openai</c>, <c>anthropic</c>), the most cases at once while recording live, below <see cref="LiveConcurrency"/>.</summary>
+    public IReadOnlyDictionary<string, int> ProviderConcurrency { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Whether the run's model calls go to a live provider (recording, not from the scripted upstream).</summary>
+    public bool ReachesLiveProvider => Mode != RecordMode.None && Upstream is not null && RecordedFrom != "scripted";
+
+    /// <summary>The replay default: two cases per core keep both the agent and the cassette server busy.</summary>
+    public static int DefaultConcurrency => Math.Max(2, Environment.ProcessorCount * 2);
+
+    /// <summary>The live default: a provider answers in seconds, so many cases wait at once.</summary>
+    public const int DefaultLiveConcurrency = 16;
+
+    /// <summary>How many cases run at once for a case of <paramref name="provider"/>: the live limit when recording live, else <see cref="Concurrency"/>.</summary>
+    public int ConcurrencyFor(string provider) => !ReachesLiveProvider ? Concurrency
+        : Math.Min(LiveConcurrency, ProviderConcurrency.TryGetValue(provider, out var limit) ? limit : LiveConcurrency);
 
     /// <summary>Wall-clock limit of one case; a case past it is an error. Null for none.</summary>
     public TimeSpan? CaseTimeout { get; init; }

@@ -28,4 +28,7 @@ public sealed record CassetteSettings
 
     /// <summary>Request-body paths that matching ignores, beside the volatile ones it always ignores.</summary>
     public IReadOnlySet<string> Ignore { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>Per provider, the most cases at once while recording from it live (<c>record_concurrency</c>).</summary>
+    public IReadOnlyDictionary<string, int> RecordConcurrency { get; init; } = new Dictionary<string, int>();
 }

@@ -74,7 +74,7 @@ public static partial class SuiteLoader
 
     private static CassetteSettings ParseCassettes(YamlNodes y, YamlNode node, SuiteRoot root)
     {
-        var keys = y.Keys(y.Mapping(node, "cassettes"), "cassettes", "dir", "record_mode", "match", "ignore", "scrub");
+        var keys = y.Keys(y.Mapping(node, "cassettes"), "cassettes", "dir", "record_mode", "match", "ignore", "scrub", "record_concurrency");
         var settings = new CassetteSettings();
         if (keys.TryGetValue("dir", out var d))
         {
@@ -94,6 +94,21 @@ public static partial class SuiteLoader
                     ? mode
                     : throw y.Error(m.Value, $"record_mode must be one of {string.Join(", ", Cassettes.Server.RecordModes.Names.Keys)}, not '{text}'."),
             };
+        }
+
+        if (keys.TryGetValue("record_concurrency", out var rc))
+        {
+            // Per provider, the most cases at once while recording live: the team's rate limit, known in advance.
+            var limits = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var (providerNode, value) in y.Mapping(rc.Value, "record_concurrency").Children)
+            {
+                var provider = y.String(providerNode, "a provider");
+                limits[provider] = ModelRef.Providers.Contains(provider)
+                    ? y.Int(value, $"record_concurrency.{provider}", 1)
+                    : throw y.Error(providerNode, $"record_concurrency names providers ({string.Join(", ", ModelRef.Providers)}), not '{provider}'.");
+            }
+
+            settings = settings with { RecordConcurrency = limits };
         }
 
         if (keys.TryGetValue("match", out var mt))
