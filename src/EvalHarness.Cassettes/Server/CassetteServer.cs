@@ -78,6 +78,13 @@ public sealed class CassetteServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// An HTTP handler for clients in this process: cassette requests reach the server's handler without a socket (when
+    /// the server replays at once; with recorded timing they take the socket), anything else goes to <paramref name="network"/>.
+    /// </summary>
+    public HttpMessageHandler InProcessHandler(HttpMessageHandler network) =>
+        _options.Timing == ReplayTiming.Instant ? new InProcessHandler(HandleSafelyAsync, BaseAddress, _app!.Services, network) : network;
+
     /// <summary>The base URL a client uses for cassette <paramref name="cassetteId"/> (ends in <c>/</c>; append <c>v1/…</c>).</summary>
     public Uri BaseAddressFor(string cassetteId) => new(BaseAddress, $"c/{cassetteId}/");
 

@@ -62,7 +62,8 @@ public static class EvalRunner
                 OnUpstreamAnswer = limits.Count > 0 ? Answered : null,
             },
             cancellationToken);
-        var latency = new RecordedLatencyHandler(new SocketsHttpHandler { MaxConnectionsPerServer = 512 });
+        // The agent's model calls reach the cassette server in this process, without a socket (a process agent's take the socket).
+        var latency = new RecordedLatencyHandler(server.InProcessHandler(new SocketsHttpHandler { MaxConnectionsPerServer = 512 }));
         using var http = new HttpClient(latency) { Timeout = TimeSpan.FromMinutes(5) };
 
         // One OpenAI SDK pipeline per key for the whole run: the cases' clients differ only in their cassette URL.
