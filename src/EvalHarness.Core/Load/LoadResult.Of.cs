@@ -70,6 +70,7 @@ public sealed partial record LoadResult
             timeline.Add(new LoadSecond(second, finished.Count, finished.Sum(s => s.ModelCalls),
                 latency.Length == 0 ? null : RunSummary.Percentile(latency, 0.50),
                 latency.Length == 0 ? null : RunSummary.Percentile(latency, 0.95),
+                latency.Length == 0 ? null : Math.Round(RunSummary.Percentile(Sorted(finished.Select(s => s.OverheadMs)), 0.95), 1),
                 concurrency));
         }
 

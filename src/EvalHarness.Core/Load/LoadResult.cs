@@ -105,5 +105,6 @@ public sealed record LoadCaseFigures(string Case, int Count, double P50, double 
 /// <param name="ModelCalls">Their model calls.</param>
 /// <param name="LatencyP50">Their median latency, or null when none finished.</param>
 /// <param name="LatencyP95">Their 95th-percentile latency, or null when none finished.</param>
+/// <param name="OverheadP95">Their 95th-percentile harness overhead, or null when none finished.</param>
 /// <param name="Concurrency">The iterations meant to run at once when the last of them started.</param>
-public sealed record LoadSecond(int Second, int Completed, int ModelCalls, double? LatencyP50, double? LatencyP95, int Concurrency);
+public sealed record LoadSecond(int Second, int Completed, int ModelCalls, double? LatencyP50, double? LatencyP95, double? OverheadP95, int Concurrency);
