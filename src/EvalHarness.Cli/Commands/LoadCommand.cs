@@ -29,13 +29,15 @@ internal static class LoadCommand
         { HelpName = "time", Description = "Instead of --iterations: start iterations for this long, e.g. 30s, 5m (at most 1h)." };
         var ramp = new Option<string?>("--ramp")
         { HelpName = "from:to", Description = "Raise the iterations at once from 'from' to 'to' over the test (e.g. 1:16), instead of --concurrency throughout." };
+        var warmup = new Option<int>("--warmup")
+        { HelpName = "n", Description = "Run n iterations first and leave them out of the figures: they pay for the JIT and each cassette's first read. Default: 0." };
         var output = new Option<string?>("--out")
         { HelpName = "folder", Description = "Where to write load.json, load.md and load.png/svg. Default: <reports>/runs/<time>-<suite>-load/." };
         var upstream = new Option<string?>("--upstream") { Hidden = true };
         var command = new Command("load",
             "Load-test the agent on recorded latencies: replay the suite's cassettes with their recorded timing, N cases at once, on 127.0.0.1 only, and write throughput and latency percentiles to load.json.");
         command.Arguments.Add(common.Suite);
-        foreach (var option in new Option[] { concurrency, iterations, duration, ramp, output, common.Cassettes, common.Reports, common.Filter, common.Variant, common.CaseTimeout, common.AllowOutside, upstream })
+        foreach (var option in new Option[] { concurrency, iterations, duration, ramp, warmup, output, common.Cassettes, common.Reports, common.Filter, common.Variant, common.CaseTimeout, common.AllowOutside, upstream })
         {
             command.Options.Add(option);
         }
@@ -82,6 +84,7 @@ internal static class LoadCommand
                     Concurrency = parse.GetValue(concurrency),
                     Ramp = LoadOptions.ParseRamp(parse.GetValue(ramp)),
                     Duration = time,
+                    Warmup = parse.GetValue(warmup),
                     Iterations = parse.GetValue(iterations) ?? (time is null ? Math.Clamp(cases * 10, 1, MaxDefaultIterations) : null),
                 };
                 options.Validate();

@@ -15,7 +15,7 @@ internal static class LoadProgress
     {
         var planned = options.Iterations is { } n ? $"{n} iteration(s)" : $"{options.Duration!.Value.TotalSeconds:0.###} s";
         console.MarkupLineInvariant(
-            $"[bold]{Markup.Escape(suite.Name)}[/]: load test, {planned}, {(options.Ramp is { } r ? $"ramp {r.From} to {r.To}" : $"{options.Concurrency}")} at once, recorded timing, cassettes in {Markup.Escape(Path.GetFullPath(options.Run.CassetteDirectory))}");
+            $"[bold]{Markup.Escape(suite.Name)}[/]: load test, {planned}{(options.Warmup > 0 ? $" after {options.Warmup} warm-up iteration(s)" : string.Empty)}, {(options.Ramp is { } r ? $"ramp {r.From} to {r.To}" : $"{options.Concurrency}")} at once, recorded timing, cassettes in {Markup.Escape(Path.GetFullPath(options.Run.CassetteDirectory))}");
         var tally = new Tally(options);
         var interactive = console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected
             && !string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
@@ -29,6 +29,7 @@ internal static class LoadProgress
                     using var timer = new Timer(_ => task.Value = 1000 * tally.Fraction(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(250));
                     return await LoadRunner.RunAsync(suite, options with
                     {
+                        OnWarmedUp = tally.Restart,
                         OnIteration = sample =>
                         {
                             tally.Add(sample);
@@ -42,6 +43,11 @@ internal static class LoadProgress
         var gate = new Lock();
         return await LoadRunner.RunAsync(suite, options with
         {
+            OnWarmedUp = () =>
+            {
+                tally.Restart();
+                console.MarkupLineInvariant($"[grey]  warmed up ({options.Warmup} iteration(s)); measuring[/]");
+            },
             OnIteration = sample =>
             {
                 tally.Add(sample);
@@ -62,10 +68,19 @@ internal static class LoadProgress
     private sealed class Tally(LoadOptions options)
     {
         private readonly Lock _lock = new();
-        private readonly long _started = TimeProvider.System.GetTimestamp();
+        private long _started = TimeProvider.System.GetTimestamp();
         private int _done;
         private int _errors;
         private double _latencySum;
+
+        /// <summary>The measured iterations start now, after the warm-up.</summary>
+        public void Restart()
+        {
+            lock (_lock)
+            {
+                _started = TimeProvider.System.GetTimestamp();
+            }
+        }
 
         public void Add(LoadSample sample)
         {

@@ -34,7 +34,16 @@ public sealed record LoadOptions
     /// <summary>How long to start new iterations; null to run <see cref="Iterations"/>.</summary>
     public TimeSpan? Duration { get; init; }
 
-    /// <summary>Told of each iteration as it finishes (from several threads).</summary>
+    /// <summary>
+    /// Iterations run first and left out of every figure: they pay for the JIT and the first read of each cassette.
+    /// At most <see cref="MaxIterations"/>; 0 (the default) for none.
+    /// </summary>
+    public int Warmup { get; init; }
+
+    /// <summary>Told when the warm-up is over and the measured iterations start.</summary>
+    public Action? OnWarmedUp { get; init; }
+
+    /// <summary>Told of each measured iteration as it finishes (from several threads).</summary>
     public Action<LoadSample>? OnIteration { get; init; }
 
     /// <summary>The most iterations at once: the ramp's top or <see cref="Concurrency"/>.</summary>
@@ -59,6 +68,11 @@ public sealed record LoadOptions
         if (Iterations is < 1 or > MaxIterations)
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--iterations {Iterations} is out of bounds: between 1 and {MaxIterations:N0}."));
+        }
+
+        if (Warmup is < 0 or > MaxIterations)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--warmup {Warmup} is out of bounds: between 0 and {MaxIterations:N0}."));
         }
 
         if (Duration is { } duration && (duration <= TimeSpan.Zero || duration > MaxDuration))

@@ -29,6 +29,7 @@ public sealed partial record LoadResult
             Ramp = options.Ramp is { } ramp ? $"{ramp.From}:{ramp.To}" : null,
             IterationsPlanned = options.Iterations,
             DurationPlannedMs = options.Duration?.TotalMilliseconds,
+            Warmup = options.Warmup,
             Iterations = samples.Count,
             Cases = samples.Select(s => s.Case).Distinct(StringComparer.Ordinal).Count(),
             DurationMs = Math.Round(elapsedMs, 1),

@@ -29,6 +29,9 @@ public sealed partial record LoadResult
     /// <summary>The duration asked for in ms (<c>--duration</c>), or null for a test by iterations.</summary>
     public double? DurationPlannedMs { get; init; }
 
+    /// <summary>Iterations run before the test and left out of its figures (<c>--warmup</c>).</summary>
+    public int Warmup { get; init; }
+
     /// <summary>The iterations that finished.</summary>
     public required int Iterations { get; init; }
 

@@ -26,10 +26,6 @@ public static class LoadRunner
         var run = options.Run with { Mode = RecordMode.None, Timing = ReplayTiming.Realistic, Spool = null, OnCaseCompleted = null };
         var cases = Cases(suite, run);
         var time = run.Time;
-        var startedAt = time.GetUtcNow();
-        var started = time.GetTimestamp();
-        double Now() => time.GetElapsedTime(started).TotalMilliseconds;
-
         var tallies = new ConcurrentDictionary<long, Tally>();
         await using var host = await CaseHost.StartAsync(CaseHost.ServerOptions(run) with { Instances = true, Time = time }, cancellationToken);
         host.Latency.OnLatency = (id, ms) =>
@@ -40,62 +36,80 @@ public static class LoadRunner
             }
         };
 
-        // A process agent's CPU and memory are measured for the iterations started from here (an async-local scope).
-        var agents = cases.Select(c => run.Agent ?? c.Variant.Agent.Own).DistinctBy(a => a?.Description).ToList();
-        var usage = agents.Any(a => a is { Factory: null, Command.Count: > 0 }) ? new ProcessUsage() : null;
-        ProcessUsage.Current = usage;
+        var instances = -1L; // every replay's own cassette instance, warm-up and test alike
         var samples = new ConcurrentQueue<LoadSample>();
-        var claimed = -1;
-        var deadline = options.Duration?.TotalMilliseconds;
-        var limit = options.Iterations ?? LoadOptions.MaxIterations;
-        double Progress() => deadline is { } d ? Now() / d : (double)Math.Max(0, Volatile.Read(ref claimed)) / limit;
-        int Target() => options.Ramp is { } ramp
-            ? (int)Math.Round(ramp.From + ((ramp.To - ramp.From) * Math.Clamp(Progress(), 0, 1)))
-            : options.Concurrency;
-        bool Over() => Volatile.Read(ref claimed) + 1 >= limit || (deadline is { } d && Now() >= d);
+        var startedAt = time.GetUtcNow();
+        var started = time.GetTimestamp();
+        double Now() => time.GetElapsedTime(started).TotalMilliseconds;
 
-        async Task WorkerAsync(int worker)
+        // Runs iterations (a number, or for a time) with up to `peak` at once; `measured` ones become samples.
+        async Task PhaseAsync(int limit, double? deadline, int peak, bool measured)
         {
-            while (!cancellationToken.IsCancellationRequested && !Over())
+            var claimed = -1;
+            double Progress() => deadline is { } d ? Now() / d : (double)Math.Max(0, Volatile.Read(ref claimed)) / limit;
+            int Target() => measured && options.Ramp is { } ramp
+                ? (int)Math.Round(ramp.From + ((ramp.To - ramp.From) * Math.Clamp(Progress(), 0, 1)))
+                : peak;
+            bool Over() => Volatile.Read(ref claimed) + 1 >= limit || (deadline is { } d && Now() >= d);
+
+            async Task WorkerAsync(int worker)
             {
-                if (worker >= Target())
+                while (!cancellationToken.IsCancellationRequested && !Over())
                 {
-                    await Task.Delay(20, cancellationToken); // waits for the ramp to reach this worker
-                    continue;
-                }
+                    if (worker >= Target())
+                    {
+                        await Task.Delay(20, cancellationToken); // waits for the ramp to reach this worker
+                        continue;
+                    }
 
-                var iteration = Interlocked.Increment(ref claimed);
-                if (iteration >= limit)
-                {
-                    return;
-                }
+                    var iteration = Interlocked.Increment(ref claimed);
+                    if (iteration >= limit)
+                    {
+                        return;
+                    }
 
-                var evalCase = cases[iteration % cases.Count];
-                var tally = tallies[iteration] = new Tally();
-                var concurrency = Target();
-                var start = Now();
-                var result = await EvalRunner.RunCaseAsync(
-                    suite, evalCase with { CassetteId = CassetteInstance.Of(evalCase.CassetteId, iteration) },
-                    host.Server, host.Http, host.OpenAIPipeline, host.Latency, run, cancellationToken);
-                var latency = Now() - start;
-                tallies.TryRemove(iteration, out _);
-                if (cancellationToken.IsCancellationRequested && result.Outcome == Outcomes.ToResult(Outcomes.Cancelled))
-                {
-                    return; // stopped half-way: not a sample
-                }
+                    var evalCase = cases[iteration % cases.Count];
+                    var instance = Interlocked.Increment(ref instances);
+                    var tally = tallies[instance] = new Tally();
+                    var concurrency = Target();
+                    var start = Now();
+                    var result = await EvalRunner.RunCaseAsync(
+                        suite, evalCase with { CassetteId = CassetteInstance.Of(evalCase.CassetteId, instance) },
+                        host.Server, host.Http, host.OpenAIPipeline, host.Latency, run, cancellationToken);
+                    var latency = Now() - start;
+                    tallies.TryRemove(instance, out _);
+                    if (!measured || (cancellationToken.IsCancellationRequested && result.Outcome == Outcomes.ToResult(Outcomes.Cancelled)))
+                    {
+                        continue; // a warm-up, or stopped half-way: not a sample
+                    }
 
-                var (modelMs, calls) = tally.Read();
-                var sample = new LoadSample(iteration, $"{evalCase.Variant.Name}/{evalCase.Scenario.Name}/t{evalCase.Trial}",
-                    Math.Round(start, 1), Math.Round(latency, 1), Math.Round(modelMs, 1), calls, concurrency, result.Passed, result.Error);
-                samples.Enqueue(sample);
-                options.OnIteration?.Invoke(sample);
+                    var (modelMs, calls) = tally.Read();
+                    var sample = new LoadSample(iteration, $"{evalCase.Variant.Name}/{evalCase.Scenario.Name}/t{evalCase.Trial}",
+                        Math.Round(start, 1), Math.Round(latency, 1), Math.Round(modelMs, 1), calls, concurrency, result.Passed, result.Error);
+                    samples.Enqueue(sample);
+                    options.OnIteration?.Invoke(sample);
+                }
             }
+
+            await Task.WhenAll(Enumerable.Range(0, peak).Select(w => Task.Run(() => WorkerAsync(w), CancellationToken.None)));
         }
 
+        // A process agent's CPU and memory are measured for the test's iterations (an async-local scope), not the warm-up's.
+        var agents = cases.Select(c => run.Agent ?? c.Variant.Agent.Own).DistinctBy(a => a?.Description).ToList();
+        var usage = agents.Any(a => a is { Factory: null, Command.Count: > 0 }) ? new ProcessUsage() : null;
         var interrupted = false;
         try
         {
-            await Task.WhenAll(Enumerable.Range(0, options.PeakConcurrency).Select(w => Task.Run(() => WorkerAsync(w), CancellationToken.None)));
+            if (options.Warmup > 0)
+            {
+                // The first wave pays for the JIT and the first reads of each cassette: run it, then start the clock again.
+                await PhaseAsync(options.Warmup, null, options.PeakConcurrency, measured: false);
+                options.OnWarmedUp?.Invoke();
+                (startedAt, started) = (time.GetUtcNow(), time.GetTimestamp());
+            }
+
+            ProcessUsage.Current = usage;
+            await PhaseAsync(options.Iterations ?? LoadOptions.MaxIterations, options.Duration?.TotalMilliseconds, options.PeakConcurrency, measured: true);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -39,11 +39,12 @@ public sealed class LoadCommandTests : CliTest
         var suite = await TimedSuiteAsync();
         var folder = Temp.Combine("load");
 
-        var exit = await Evalh("load", suite, "--cassettes", Temp.Combine("cassettes"), "--concurrency", "4", "--iterations", "16", "--out", folder);
+        var exit = await Evalh("load", suite, "--cassettes", Temp.Combine("cassettes"), "--concurrency", "4", "--iterations", "16", "--warmup", "2", "--out", folder);
 
         Assert.Equal(0, exit);
         var load = ReadLoad(folder);
         Assert.Equal(16, load.GetProperty("iterations").GetInt32());
+        Assert.Equal(2, load.GetProperty("warmup").GetInt32());
         Assert.Equal(16, load.GetProperty("modelCalls").GetInt32());
         Assert.Equal(0, load.GetProperty("errors").GetProperty("count").GetInt32());
         foreach (var (name, recorded) in new[] { ("default/fast/t1", 200.0), ("default/slow/t1", 400.0) })
