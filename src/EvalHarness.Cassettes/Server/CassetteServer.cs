@@ -242,6 +242,7 @@ public sealed class CassetteServer : IAsyncDisposable
             if (match.Found is { } found)
             {
                 state.Served.Add(found);
+                _options.OnServed?.Invoke(route.CassetteId, found.Timings);
                 handled.Outcome = RequestOutcome.Hit;
                 await _replayer.ReplayAsync(context, state, found, match.Index);
                 return;

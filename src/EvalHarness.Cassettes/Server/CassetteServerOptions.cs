@@ -77,6 +77,12 @@ public sealed record CassetteServerOptions
     /// </summary>
     public bool Instances { get; init; }
 
+    /// <summary>
+    /// Called as a recorded interaction is replayed, before its answer is written (so before its client can see it),
+    /// with the id it was served under and its recorded timings: how a load test counts model calls and model time.
+    /// </summary>
+    public Action<string, Format.InteractionTimings>? OnServed { get; init; }
+
     /// <summary>Called once for every request the server has answered: for a log line.</summary>
     public Action<CassetteRequestLog>? OnRequest { get; init; }
 

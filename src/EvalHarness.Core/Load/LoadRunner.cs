@@ -27,14 +27,16 @@ public static class LoadRunner
         var cases = Cases(suite, run);
         var time = run.Time;
         var tallies = new ConcurrentDictionary<long, Tally>();
-        await using var host = await CaseHost.StartAsync(CaseHost.ServerOptions(run) with { Instances = true, Time = time }, cancellationToken);
-        host.Latency.OnLatency = (id, ms) =>
+        void Served(string id, InteractionTimings timings)
         {
+            // Counted by the server, whoever the client is: the harness's own SDK clients or an agent process's.
             if (CassetteInstance.TrySplit(id, out var instance, out _) && tallies.TryGetValue(instance, out var tally))
             {
-                tally.Add(ms);
+                tally.Add(timings.TotalMs);
             }
-        };
+        }
+
+        await using var host = await CaseHost.StartAsync(CaseHost.ServerOptions(run) with { Instances = true, Time = time, OnServed = Served }, cancellationToken);
 
         var instances = -1L; // every replay's own cassette instance, warm-up and test alike
         var samples = new ConcurrentQueue<LoadSample>();

@@ -12,9 +12,6 @@ internal sealed class RecordedLatencyHandler(HttpMessageHandler inner) : Delegat
 {
     private readonly ConcurrentDictionary<string, VirtualClock> _clocks = new(StringComparer.Ordinal);
 
-    /// <summary>Hears every answer's recorded latency with its cassette id, clock or not (a load test's model time).</summary>
-    public Action<string, double>? OnLatency { get; set; }
-
     /// <summary>Drives <paramref name="clock"/> from the calls to cassette <paramref name="cassetteId"/> until disposed.</summary>
     public IDisposable Register(string cassetteId, VirtualClock clock)
     {
@@ -28,13 +25,10 @@ internal sealed class RecordedLatencyHandler(HttpMessageHandler inner) : Delegat
         var response = await base.SendAsync(request, cancellationToken);
         if (response.Headers.TryGetValues(CassetteServer.LatencyHeader, out var values)
             && double.TryParse(values.First(), NumberStyles.Float, CultureInfo.InvariantCulture, out var ms)
-            && CassetteId(request.RequestUri) is { } id)
+            && CassetteId(request.RequestUri) is { } id
+            && _clocks.TryGetValue(id, out var clock))
         {
-            OnLatency?.Invoke(id, ms);
-            if (_clocks.TryGetValue(id, out var clock))
-            {
-                clock.Advance(TimeSpan.FromMilliseconds(ms));
-            }
+            clock.Advance(TimeSpan.FromMilliseconds(ms));
         }
 
         return response;
