@@ -14,7 +14,7 @@ public readonly record struct LoadSample(
     int Iteration, string Case, double StartMs, double LatencyMs, double ModelMs, int ModelCalls, int Concurrency, bool Passed, string? Error)
 {
     /// <summary>The harness's (and the agent's own) time: the wall-clock latency less the recorded model time.</summary>
-    public double OverheadMs => Math.Max(0, LatencyMs - ModelMs);
+    public double OverheadMs => Math.Round(Math.Max(0, LatencyMs - ModelMs), 1);
 
     /// <summary>When it finished, from the start of the test.</summary>
     public double EndMs => StartMs + LatencyMs;
