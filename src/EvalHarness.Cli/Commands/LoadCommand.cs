@@ -76,6 +76,11 @@ internal static class LoadCommand
                         $"the cassette folder does not exist (looked in {Path.GetFullPath(run.CassetteDirectory)}). Pass --cassettes, set the suite's cassettes.dir, or record first with `evalh record`.");
                 }
 
+                if (parse.GetValue(ramp) is not null && parse.GetResult(concurrency) is { Implicit: false })
+                {
+                    throw new ArgumentException("Give --concurrency or --ramp, not both: a ramp sets how many run at once as it goes.");
+                }
+
                 var time = LoadOptions.ParseDuration(parse.GetValue(duration));
                 var cases = EvalRunner.Expand(suite).Count(run.Selects);
                 options = new LoadOptions

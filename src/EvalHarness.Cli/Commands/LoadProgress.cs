@@ -11,7 +11,7 @@ namespace EvalHarness.Cli.Commands;
 /// </summary>
 internal static class LoadProgress
 {
-    public static async Task<LoadResult> RunAsync(IAnsiConsole console, Suite suite, LoadOptions options, CancellationToken cancellationToken)
+    public static async Task<LoadResult> RunAsync(IAnsiConsole console, Suite suite, LoadOptions options, CancellationToken cancellationToken = default)
     {
         var planned = options.Iterations is { } n ? $"{n} iteration(s)" : $"{options.Duration!.Value.TotalSeconds:0.###} s";
         console.MarkupLineInvariant(

@@ -33,14 +33,6 @@ public static class LoadWriter
         return json;
     }
 
-    /// <summary>Reads <c>load.json</c> back.</summary>
-    public static async Task<LoadResult> ReadAsync(string path, CancellationToken cancellationToken = default)
-    {
-        await using var stream = File.OpenRead(path);
-        return await JsonSerializer.DeserializeAsync(stream, Context.LoadResult, cancellationToken)
-            ?? throw new InvalidDataException($"{path} holds no load test.");
-    }
-
     /// <summary>The rows of the figures table, as the console and <c>load.md</c> show them.</summary>
     public static IReadOnlyList<(string Figure, string Value)> Figures(LoadResult load)
     {

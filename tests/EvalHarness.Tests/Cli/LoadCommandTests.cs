@@ -94,6 +94,23 @@ public sealed class LoadCommandTests : CliTest
         Assert.Equal(200, load.GetProperty("timeline").EnumerateArray().Sum(s => s.GetProperty("completed").GetInt32()));
     }
 
+    [Fact]
+    public async Task Load_DurationWithRamp_StartsIterationsForThatLongAtARisingConcurrency()
+    {
+        var suite = await TimedSuiteAsync();
+        var folder = Temp.Combine("load");
+
+        var exit = await Evalh("load", suite, "--cassettes", Temp.Combine("cassettes"), "--duration", "2s", "--ramp", "1:6", "--out", folder);
+
+        Assert.Equal(0, exit);
+        var load = ReadLoad(folder);
+        Assert.Equal(("1:6", 6, 2000.0), (load.GetProperty("ramp").GetString(), load.GetProperty("concurrency").GetInt32(), load.GetProperty("durationPlannedMs").GetDouble()));
+        Assert.InRange(load.GetProperty("durationMs").GetDouble(), 2000, 4000); // the last ones started before 2 s finish after it
+        var concurrency = load.GetProperty("timeline").EnumerateArray().Select(s => s.GetProperty("concurrency").GetInt32()).ToList();
+        Assert.True(concurrency[0] <= 2 && concurrency[^1] >= 5, string.Join(",", concurrency));
+        Assert.True(load.GetProperty("iterations").GetInt32() >= 6);
+    }
+
     [Theory]
     [InlineData("--concurrency 0", "--concurrency 0 is out of bounds: between 1 and 256")]
     [InlineData("--concurrency 1000", "--concurrency 1000 is out of bounds: between 1 and 256")]
@@ -102,6 +119,7 @@ public sealed class LoadCommandTests : CliTest
     [InlineData("--duration soon", "--duration 'soon' is not a duration")]
     [InlineData("--iterations 5 --duration 5s", "Give --iterations or --duration, not both.")]
     [InlineData("--ramp 1:300", "--ramp 300 is out of bounds")]
+    [InlineData("--ramp 1:4 --concurrency 4", "Give --concurrency or --ramp, not both")]
     [InlineData("--upstream live", "evalh load never records and never calls a model provider")]
     public async Task Load_OutOfBounds_ExitsTwoWithTheReason(string options, string message)
     {
