@@ -105,9 +105,9 @@ public sealed class LoadCommandTests : CliTest
         Assert.Equal(0, exit);
         var load = ReadLoad(folder);
         Assert.Equal(("1:6", 6, 2000.0), (load.GetProperty("ramp").GetString(), load.GetProperty("concurrency").GetInt32(), load.GetProperty("durationPlannedMs").GetDouble()));
-        Assert.InRange(load.GetProperty("durationMs").GetDouble(), 2000, 4000); // the last ones started before 2 s finish after it
+        Assert.InRange(load.GetProperty("durationMs").GetDouble(), 2000, 6000); // the last ones started before 2 s finish after it
         var concurrency = load.GetProperty("timeline").EnumerateArray().Select(s => s.GetProperty("concurrency").GetInt32()).ToList();
-        Assert.True(concurrency[0] <= 2 && concurrency[^1] >= 5, string.Join(",", concurrency));
+        Assert.True(concurrency[0] < concurrency[^1] && concurrency[^1] >= 5, string.Join(",", concurrency));
         Assert.True(load.GetProperty("iterations").GetInt32() >= 6);
     }
 
