@@ -32,7 +32,7 @@ internal static class LoadCommand
         var warmup = new Option<int>("--warmup")
         { HelpName = "n", Description = "Run n iterations first and leave them out of the figures: they pay for the JIT and each cassette's first read. Default: 0." };
         var output = new Option<string?>("--out")
-        { HelpName = "folder", Description = "Where to write load.json, load.md and load.png/svg. Default: <reports>/runs/<time>-<suite>-load/." };
+        { HelpName = "folder", Description = "Where to write load.json, load.md and load.png/svg. Default: <reports>/runs/<time>-<suite>-load-<random>/." };
         var upstream = new Option<string?>("--upstream") { Hidden = true };
         var command = new Command("load",
             "Load-test the agent on recorded latencies: replay the suite's cassettes with their recorded timing, N cases at once, on 127.0.0.1 only, and write throughput and latency percentiles to load.json.");

@@ -17,9 +17,12 @@ public static class LoadWriter
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     });
 
-    /// <summary>The folder a load test writes to when none is given: <c>&lt;reports&gt;/runs/&lt;time&gt;-&lt;suite&gt;-load</c>.</summary>
+    /// <summary>
+    /// The folder a load test writes to when none is given: <c>&lt;reports&gt;/runs/&lt;time&gt;-&lt;suite&gt;-load-&lt;random&gt;</c>,
+    /// beside the runs (it holds no results.json, so <c>latest</c> never picks it).
+    /// </summary>
     public static string DefaultFolder(string reportsDirectory, string suite, DateTimeOffset startedAt) =>
-        Path.Combine(reportsDirectory, "runs", string.Create(CultureInfo.InvariantCulture, $"{startedAt:yyyyMMdd-HHmmss}-{suite}-load"));
+        Path.Combine(reportsDirectory, "runs", string.Create(CultureInfo.InvariantCulture, $"{startedAt:yyyyMMdd-HHmmss}-{suite}-load-{Guid.NewGuid().ToString("N")[..6]}"));
 
     /// <summary>Writes the folder; each file whole or not at all. Returns the path of <c>load.json</c>.</summary>
     public static async Task<string> WriteAsync(LoadResult load, string directory, CancellationToken cancellationToken = default)

@@ -95,6 +95,20 @@ public sealed class LoadCommandTests : CliTest
     }
 
     [Fact]
+    public async Task Load_NoOutFolder_WritesBesideTheRunsWhereLatestDoesNotLook()
+    {
+        var suite = await TimedSuiteAsync(); // its recording is the one run in the reports folder
+        var reports = Temp.Combine("reports");
+
+        var exit = await Evalh("load", suite, "--cassettes", Temp.Combine("cassettes"), "--iterations", "2", "--reports", reports);
+
+        Assert.Equal(0, exit);
+        var folder = Assert.Single(Directory.GetDirectories(Path.Combine(reports, "runs"), "*-timed-load-*"));
+        Assert.True(File.Exists(Path.Combine(folder, "load.json")));
+        Assert.Equal(0, await Evalh("report", "latest", "--reports", reports));
+    }
+
+    [Fact]
     public async Task Load_DurationWithRamp_StartsIterationsForThatLongAtARisingConcurrency()
     {
         var suite = await TimedSuiteAsync();
