@@ -6,12 +6,15 @@ using Microsoft.AspNetCore.Routing;
 namespace EvalHarness.Cassettes.Server;
 
 /// <summary>The first step of a request: which cassette it is for and which provider path it calls.</summary>
-/// <param name="CassetteId">The cassette id from <c>/c/{cassette-id}/v1/...</c>.</param>
+/// <param name="CassetteId">The cassette id from <c>/c/{cassette-id}/v1/...</c>: an instance's id (<c>~n/…</c>) when instances are on.</param>
 /// <param name="ProviderPath">The provider path (<c>v1/...</c>) with its query scrubbed of secrets, as a cassette keeps it.</param>
 internal readonly record struct CassetteRoute(string CassetteId, string ProviderPath)
 {
-    /// <summary>Reads the route of <paramref name="context"/>, or says why it is not a cassette URL.</summary>
-    public static bool TryRead(HttpContext context, out CassetteRoute route, out string error)
+    /// <summary>
+    /// Reads the route of <paramref name="context"/>, or says why it is not a cassette URL. With <paramref name="instances"/>,
+    /// an id may name an instance (<see cref="CassetteInstance"/>), and the cassette id it reads is what is checked.
+    /// </summary>
+    public static bool TryRead(HttpContext context, bool instances, out CassetteRoute route, out string error)
     {
         var rest = (string?)context.GetRouteValue("rest") ?? string.Empty;
         if (!LoopbackHost.TrySplit(rest, out var id, out var providerPath))
@@ -21,7 +24,7 @@ internal readonly record struct CassetteRoute(string CassetteId, string Provider
             return false;
         }
 
-        if (CassetteStore.IdProblem(id) is { } problem)
+        if (CassetteStore.IdProblem(instances ? CassetteInstance.FileId(id) : id) is { } problem)
         {
             route = default;
             error = $"'/c/{(rest.Length > 300 ? rest[..300] + "…" : rest)}' is not a cassette URL: {problem}";

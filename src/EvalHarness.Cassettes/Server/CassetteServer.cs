@@ -206,7 +206,7 @@ public sealed class CassetteServer : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context, Handled handled)
     {
-        if (!CassetteRoute.TryRead(context, out var route, out var notACassette))
+        if (!CassetteRoute.TryRead(context, _options.Instances, out var route, out var notACassette))
         {
             await RejectAsync(context, handled, StatusCodes.Status400BadRequest, notACassette);
             return;
@@ -218,7 +218,8 @@ public sealed class CassetteServer : IAsyncDisposable
             return;
         }
 
-        var state = _states.GetOrAdd(route.CassetteId, static key => new CassetteState(key));
+        // An instance (a load test's replay) keeps its own state under its own id, and reads its cassette's file.
+        var state = _states.GetOrAdd(route.CassetteId, static key => new CassetteState(CassetteInstance.FileId(key)));
         await state.Gate.WaitAsync(context.RequestAborted);
         try
         {
@@ -270,6 +271,7 @@ public sealed class CassetteServer : IAsyncDisposable
             if (match.Found is { } found)
             {
                 state.Served.Add(found);
+                _options.OnServed?.Invoke(route.CassetteId, found.Timings);
                 handled.Outcome = RequestOutcome.Hit;
                 await _replayer.ReplayAsync(context, state, found, match.Index);
                 return;

@@ -71,6 +71,18 @@ public sealed record CassetteServerOptions
     /// </summary>
     public bool RestartOnFirstRequest { get; init; }
 
+    /// <summary>
+    /// Whether a client may replay one cassette many times at once, each replay as an instance of its own
+    /// (<c>/c/~&lt;n&gt;/&lt;cassette-id&gt;/v1</c>, see <see cref="CassetteInstance"/>): for load tests. Replay only.
+    /// </summary>
+    public bool Instances { get; init; }
+
+    /// <summary>
+    /// Called as a recorded interaction is replayed, before its answer is written (so before its client can see it),
+    /// with the id it was served under and its recorded timings: how a load test counts model calls and model time.
+    /// </summary>
+    public Action<string, Format.InteractionTimings>? OnServed { get; init; }
+
     /// <summary>Called once for every request the server has answered: for a log line.</summary>
     public Action<CassetteRequestLog>? OnRequest { get; init; }
 
@@ -85,6 +97,11 @@ public sealed record CassetteServerOptions
         if (Mode != RecordMode.None && string.IsNullOrWhiteSpace(Upstream))
         {
             throw new ArgumentException($"Record mode '{RecordModes.Name(Mode)}' needs an upstream to record from (--upstream).");
+        }
+
+        if (Instances && Mode != RecordMode.None)
+        {
+            throw new ArgumentException("Cassette instances are for replay only: a recording writes one file per cassette id.");
         }
 
         if (MaxRequestBodyBytes <= 0)

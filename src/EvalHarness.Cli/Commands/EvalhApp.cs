@@ -20,6 +20,7 @@ public static class EvalhApp
         root.Subcommands.Add(SuiteCommand.Build(console, error, "record",
             "Run a suite against a model provider (--upstream), recording every model call into the cassette folder (by default replacing the suite's cassettes).",
             defaultMode: RecordMode.All));
+        root.Subcommands.Add(LoadCommand.Build(console, error));
         root.Subcommands.Add(ServeCommand.Build(console, error));
         root.Subcommands.Add(CassettesCommand.Build(console, error));
         root.Subcommands.Add(MergeCommand.Build(console, error));

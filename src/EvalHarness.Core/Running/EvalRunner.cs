@@ -1,5 +1,4 @@
 using System.ClientModel.Primitives;
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using EvalHarness.Agents.Providers;
 using EvalHarness.Cassettes.Server;
@@ -46,29 +45,7 @@ public static class EvalRunner
             }
         }
 
-        await using var server = await CassetteServer.StartAsync(
-            new CassetteServerOptions
-            {
-                CassetteDirectory = options.CassetteDirectory,
-                Mode = options.Mode,
-                Upstream = options.Upstream,
-                RecordedFrom = options.RecordedFrom,
-                Match = options.Match,
-                Timing = options.Timing,
-                IgnoredRequestPaths = options.IgnoredRequestPaths,
-                Scrubbers = options.Scrubbers,
-                AnthropicUpstream = options.AnthropicUpstream,
-                Secrets = [.. options.ApiKeys.Values, .. options.ApiKey is { } key ? [key] : Array.Empty<string>()],
-                OnUpstreamAnswer = limits.Count > 0 ? Answered : null,
-            },
-            cancellationToken);
-        // The agent's model calls reach the cassette server in this process, without a socket (a process agent's take the socket).
-        var latency = new RecordedLatencyHandler(server.InProcessHandler(new SocketsHttpHandler { MaxConnectionsPerServer = 512 }));
-        using var http = new HttpClient(latency) { Timeout = TimeSpan.FromMinutes(5) };
-
-        // One OpenAI SDK pipeline per key for the whole run: the cases' clients differ only in their cassette URL.
-        var pipelines = new ConcurrentDictionary<string, ClientPipeline>(StringComparer.Ordinal);
-        ClientPipeline OpenAIPipeline(string key) => pipelines.GetOrAdd(key, k => OpenAIChatClient.Pipeline(k, http));
+        await using var host = await CaseHost.StartAsync(CaseHost.ServerOptions(options) with { OnUpstreamAnswer = limits.Count > 0 ? Answered : null }, cancellationToken);
 
         var results = new CaseResult?[cases.Count];
         var interrupted = false;
@@ -81,7 +58,7 @@ public static class EvalRunner
                 {
                     using var slot = limits.Count > 0 ? await limits[cases[index].Variant.Agent.Model.Provider].EnterAsync(ct) : null;
                     var caseSpan = OtlpTracing.StartCase(cases[index], suite.Name);
-                    var result = await RunCaseAsync(suite, cases[index], server, http, OpenAIPipeline, latency, options, ct);
+                    var result = await RunCaseAsync(suite, cases[index], host.Server, host.Http, host.OpenAIPipeline, host.Latency, options, ct);
                     OtlpTracing.EndCase(caseSpan, result);
                     if (ct.IsCancellationRequested && result.Outcome == Outcomes.ToResult(Outcomes.Cancelled))
                     {
@@ -134,7 +111,8 @@ public static class EvalRunner
             select new EvalCase(variant, scenario, trial, $"{suite.Name}/{variant.Name}/{scenario.Name}/t{trial}"))
             .Select((c, i) => c with { Index = i })];
 
-    private static async Task<CaseResult> RunCaseAsync(
+    /// <summary>Runs one case through <paramref name="server"/> and scores it (<c>evalh load</c> runs cases through it too).</summary>
+    internal static async Task<CaseResult> RunCaseAsync(
         Suite suite, EvalCase evalCase, CassetteServer server, HttpClient http, Func<string, ClientPipeline> openAIPipeline,
         RecordedLatencyHandler latency, RunOptions options, CancellationToken cancellationToken)
     {

@@ -62,6 +62,8 @@ internal sealed class ProcessAgent(OwnAgent agent) : IAgentUnderTest
             return AgentReport.Failed($"the agent command '{agent.Command[0]}' could not be started ({ex.Message}). Check the suite's agent.command: the program must be on PATH or a path relative to {agent.WorkingDirectory}.");
         }
 
+        using var usage = ProcessUsage.Watch(process); // a load test's CPU and memory figures; null otherwise
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(agent.Timeout);
         var stdoutText = new StringBuilder();
