@@ -18,7 +18,7 @@ namespace EvalHarness.Cassettes.Server;
 /// → <see cref="InteractionMatcher"/> (match) → <see cref="UpstreamRecorder"/> (record) or <see cref="ReplayWriter"/>
 /// (replay) → <see cref="ErrorAnswer"/> (the error's shape).
 /// </remarks>
-public sealed class CassetteServer : IAsyncDisposable
+public sealed partial class CassetteServer : IAsyncDisposable
 {
     /// <summary>Sent with every answer: the interaction's latency in ms (recorded, in replay), so a client can keep recorded time.</summary>
     public const string LatencyHeader = "x-evalh-latency-ms";
@@ -87,52 +87,6 @@ public sealed class CassetteServer : IAsyncDisposable
 
     /// <summary>The base URL a client uses for cassette <paramref name="cassetteId"/> (ends in <c>/</c>; append <c>v1/…</c>).</summary>
     public Uri BaseAddressFor(string cassetteId) => new(BaseAddress, $"c/{cassetteId}/");
-
-    /// <summary>Returns what was served and missed for a cassette, and forgets it, so the id can be used afresh.</summary>
-    /// <remarks>
-    /// Waits for a request of the cassette still being handled: a streaming client may stop reading at its
-    /// last event while the server is still writing the cassette.
-    /// </remarks>
-    public async Task<CassetteActivity> TakeActivityAsync(string cassetteId, CancellationToken cancellationToken = default)
-    {
-        if (!_states.TryGetValue(cassetteId, out var state))
-        {
-            return CassetteActivity.Empty;
-        }
-
-        await state.Gate.WaitAsync(cancellationToken);
-        try
-        {
-            _states.TryRemove(cassetteId, out _);
-            return new CassetteActivity([.. state.Served], [.. state.Misses]);
-        }
-        finally
-        {
-            state.Gate.Release();
-        }
-    }
-
-    /// <summary>
-    /// The interactions one cassette has served so far, leaving its state as it is: a conversation driven turn by turn
-    /// reads where each turn's model calls end while the case goes on.
-    /// </summary>
-    public async Task<IReadOnlyList<Interaction>> ServedSoFarAsync(string cassetteId, CancellationToken cancellationToken = default)
-    {
-        if (!_states.TryGetValue(cassetteId, out var state))
-        {
-            return [];
-        }
-
-        await state.Gate.WaitAsync(cancellationToken);
-        try
-        {
-            return [.. state.Served];
-        }
-        finally
-        {
-            state.Gate.Release();
-        }
-    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
