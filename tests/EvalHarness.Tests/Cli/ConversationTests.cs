@@ -197,4 +197,25 @@ public sealed class ConversationTests : CliTest
         Assert.Contains("| default/corrects-a-wrong-order-id | 0/1 | 0% | 2 | 2 | script 1 |", summary, StringComparison.Ordinal);
         Assert.Contains("| default/simulated-customer-wants-credit | 1/1 | 100% | 3 | 1.67 | user 1 |", summary, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task TheExampleSuite_RecordsFromItsScript_IntoTheCassettesOnRecord_TheSimulatedUsersIncluded()
+    {
+        var suite = CopySuite(yaml => yaml);
+        var cassettes = Temp.Combine("recorded");
+
+        Assert.Equal(0, await Evalh("record", suite, "--upstream", "scripted", "--cassettes", cassettes, "--reports", Temp.Combine("reports")));
+
+        // Every cassette of the suite, the simulated users' own among them, holds the same interactions as the committed one.
+        var committed = Path.Combine(RepoPaths.Cassettes, "conversations");
+        var files = Directory.GetFiles(committed, "*.json", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(committed, f)).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(files, Directory.GetFiles(Path.Combine(cassettes, "conversations"), "*.json", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(Path.Combine(cassettes, "conversations"), f)).Order(StringComparer.Ordinal));
+        Assert.Contains(Path.Combine("default", "simulated-customer-wants-credit", "t1", "user.json"), files);
+        foreach (var file in files)
+        {
+            string Interactions(string folder) => JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, file))).RootElement.GetProperty("interactions").GetRawText();
+            Assert.True(Interactions(committed) == Interactions(Path.Combine(cassettes, "conversations")), $"{file} differs from the committed cassette");
+        }
+    }
 }
