@@ -90,12 +90,14 @@ internal static class PromptfooInstall
     private static async Task NpmInstallAsync(string folder, string package, string? pathFirst)
     {
         // First a cheap question, so an unreachable registry says so instead of failing somewhere in a long install.
-        var (viewExit, viewOutput) = await RunAsync("npm", ["view", package, "version", "--json"], TimeSpan.FromSeconds(90), pathFirst);
+        var (viewExit, viewOutput) = await RunAsync(
+            "npm", ["view", package, "version", "--json", "--fetch-retries", "1", "--fetch-retry-mintimeout", "2000", "--fetch-retry-maxtimeout", "5000"],
+            TimeSpan.FromSeconds(90), pathFirst);
         if (viewExit != 0)
         {
             throw new SetupException(
                 $"npm could not reach its registry to install {package} ({(viewExit == -1 ? "npm is not installed, or did not answer in time" : $"`npm view {package} version` exited {viewExit}")}):" +
-                $"{Environment.NewLine}{Tail(viewOutput)}{Environment.NewLine}" +
+                $"{Environment.NewLine}{string.Join(Environment.NewLine, viewOutput.Trim().Split('\n').Take(6))}{Environment.NewLine}" +
                 $"This benchmark runs promptfoo {Version} and needs it from npm once (it is kept in {Path.GetDirectoryName(folder)}). " +
                 "Run it where npm reaches its registry (check `npm view promptfoo version` and npm's proxy settings), " +
                 "or point EVALH_BENCH_CACHE at a folder where a run that could reach it installed them.");

@@ -215,7 +215,12 @@ internal static class VersusPromptfoo
         }
 
         private static void Report(string what, int i, Measured measured, long calls, string more = "") =>
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  round {i}: {what,-23} {measured.WallSeconds,6:0.00} s {measured.PeakMegabytes,5:0} MB peak, {calls} calls to the mock{more}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  round {i}: {what,-23} {measured.WallSeconds,6:0.00} s {measured.PeakMegabytes,5:0} MB peak, {calls} calls to the mock{more}; load average {LoadAverage()}"));
+
+        /// <summary>The 1-minute load average after a run: on a shared machine, what else was running.</summary>
+        private static string LoadAverage() =>
+            OperatingSystem.IsLinux() && File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
 
         private static void Check(bool ok, string what, Measured measured)
         {
