@@ -7,9 +7,15 @@ using EvalHarness.Reports.Html;
 // dotnet run -c Release --project tests/EvalHarness.Benchmarks -- --filter '*Report*'           the report ones
 // dotnet run -c Release --project tests/EvalHarness.Benchmarks -- write-report 10000 /tmp/big.html   a synthetic report to open by hand
 // dotnet run -c Release --project tests/EvalHarness.Benchmarks -- scale [1000 200 | growth]       the scale run (docs/performance.md)
+// dotnet run -c Release --project tests/EvalHarness.Benchmarks -- versus-promptfoo [--cases 1000]  side by side with promptfoo (docs/performance.md)
 if (args is ["scale", .. var rest])
 {
     return await EvalHarness.Benchmarks.Scale.ScaleRun.MainAsync(rest);
+}
+
+if (args is ["versus-promptfoo", .. var versus])
+{
+    return await EvalHarness.Benchmarks.Versus.VersusPromptfoo.MainAsync(versus);
 }
 
 if (args is ["write-report", ..] and not ["write-report", _, _] || args is ["write-report", var notANumber, _] && !int.TryParse(notANumber, System.Globalization.CultureInfo.InvariantCulture, out _))

@@ -13,12 +13,16 @@ namespace EvalHarness.Benchmarks.Scale;
 /// </summary>
 internal sealed partial class PlainUpstream : IAsyncDisposable
 {
+    private static long _requests;
     private readonly WebApplication _app;
 
     private PlainUpstream(WebApplication app, string url) => (_app, Url) = (app, url);
 
     /// <summary>The base URL to pass as <c>--upstream</c>.</summary>
     public string Url { get; }
+
+    /// <summary>Chat completions answered so far by every plain upstream of this process.</summary>
+    public static long Requests => Interlocked.Read(ref _requests);
 
     public static async Task<PlainUpstream> StartAsync()
     {
@@ -34,6 +38,7 @@ internal sealed partial class PlainUpstream : IAsyncDisposable
 
     private static async Task AnswerAsync(HttpContext context)
     {
+        Interlocked.Increment(ref _requests);
         using var request = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
         var messages = request.RootElement.GetProperty("messages");
         var input = messages.EnumerateArray().First(m => m.GetProperty("role").GetString() == "user").GetProperty("content").GetString() ?? string.Empty;

@@ -134,7 +134,7 @@ internal static class ScaleRun
     /// Publishes the CLI as it ships (Release, ReadyToRun: compiled ahead of time, so a run does not spend its first
     /// half-second in the JIT), or with <c>--jit</c> builds it plainly; returns its executable.
     /// </summary>
-    private static async Task<string> BuildCliAsync(bool jit)
+    internal static async Task<string> BuildCliAsync(bool jit)
     {
         var root = AppContext.BaseDirectory;
         while (!File.Exists(Path.Combine(root, "EvalHarness.sln")))
