@@ -21,6 +21,9 @@ internal sealed partial class PlainUpstream : IAsyncDisposable
     /// <summary>The base URL to pass as <c>--upstream</c>.</summary>
     public string Url { get; }
 
+    /// <summary>How long each answer waits before it is written, as a provider's would (0: at once).</summary>
+    public static TimeSpan Latency { get; set; }
+
     /// <summary>Chat completions answered so far by every plain upstream of this process.</summary>
     public static long Requests => Interlocked.Read(ref _requests);
 
@@ -39,6 +42,11 @@ internal sealed partial class PlainUpstream : IAsyncDisposable
     private static async Task AnswerAsync(HttpContext context)
     {
         Interlocked.Increment(ref _requests);
+        if (Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(Latency, context.RequestAborted);
+        }
+
         using var request = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
         var messages = request.RootElement.GetProperty("messages");
         var input = messages.EnumerateArray().First(m => m.GetProperty("role").GetString() == "user").GetProperty("content").GetString() ?? string.Empty;

@@ -6,7 +6,7 @@ using EvalHarness.Benchmarks.Scale;
 namespace EvalHarness.Benchmarks.Versus;
 
 /// <summary>
-/// <c>versus-promptfoo [--cases n] [--repeat n] [--keep]</c> (docs/performance.md, "Against promptfoo"): the same
+/// <c>versus-promptfoo [--cases n] [--repeat n] [--mock-latency-ms n] [--keep]</c> (docs/performance.md, "Against promptfoo"): the same
 /// single-turn suite, one <c>contains</c> check a case, run by promptfoo <see cref="PromptfooInstall.Version"/>
 /// (<c>-j 16</c>) and by evalh as it ships (ReadyToRun, default settings) against one <see cref="PlainUpstream"/>:
 /// live (promptfoo with an empty cache, <c>evalh record --upstream</c>), then again (promptfoo with the cache the
@@ -15,7 +15,7 @@ namespace EvalHarness.Benchmarks.Versus;
 /// </summary>
 internal static class VersusPromptfoo
 {
-    private const string Usage = "usage: versus-promptfoo [--cases n] [--repeat n] [--keep]";
+    private const string Usage = "usage: versus-promptfoo [--cases n] [--repeat n] [--mock-latency-ms n] [--keep]";
     private const int PromptfooConcurrency = 16;
     private const int WarmUpCases = 10;
 
@@ -29,6 +29,11 @@ internal static class VersusPromptfoo
                 case "--keep": keep = true; break;
                 case "--cases" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var n) && n > 0:
                     cases = n;
+                    i++;
+                    break;
+                case "--mock-latency-ms" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var ms) && ms >= 0:
+                    // A provider answers in hundreds of milliseconds: a live run is then bound by how many calls wait at once.
+                    PlainUpstream.Latency = TimeSpan.FromMilliseconds(ms);
                     i++;
                     break;
                 case "--repeat" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var n) && n > 0:
@@ -65,7 +70,7 @@ internal static class VersusPromptfoo
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{Environment.ProcessorCount} cores, .NET {Environment.Version}, Node {promptfoo.NodeVersion} ({promptfoo.Node}), promptfoo {PromptfooInstall.Version}, {evalh}"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{cases:N0} cases, mock at {upstream.Url}, in {folder}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{cases:N0} cases, mock at {upstream.Url} answering after {PlainUpstream.Latency.TotalMilliseconds:0} ms, in {folder}"));
 
             // A warm-up round of 10 cases, not counted: the first start of each tool after an install or a build reads
             // its code from disk, which says something about the disk, not the tool.
