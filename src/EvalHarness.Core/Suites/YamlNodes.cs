@@ -42,9 +42,8 @@ internal sealed class YamlNodes(string file, SuiteErrors? errors = null)
         var stream = new YamlStream();
         try
         {
-            // The representation model recurses once per level: deep nesting must be refused before it is built.
-            CheckDepth(file, text);
-            stream.Load(new StringReader(text));
+            // The representation model recurses once per level: deep nesting is refused as its events arrive, before it is built.
+            stream.Load(new DepthGuard(file, new Parser(new StringReader(text))));
         }
         catch (SuiteException)
         {
@@ -85,24 +84,34 @@ internal sealed class YamlNodes(string file, SuiteErrors? errors = null)
     }
 
     /// <summary>
-    /// Reads the document's events (the parser keeps its own stack, without recursing) and refuses nesting deeper than
-    /// <see cref="MaxDepth"/> where it starts, before anything recurses over it.
+    /// The parser's events as they arrive (the parser keeps its own stack, without recursing), with nesting deeper than
+    /// <see cref="MaxDepth"/> refused where it starts, before the representation model recurses over it: one pass over
+    /// the text, not a check and then a parse.
     /// </summary>
-    private static void CheckDepth(string file, string text)
+    private sealed class DepthGuard(string file, IParser parser) : IParser
     {
-        var parser = new Parser(new StringReader(text));
-        var depth = 0;
-        while (parser.MoveNext())
+        private int _depth;
+
+        public YamlDotNet.Core.Events.ParsingEvent? Current => parser.Current;
+
+        public bool MoveNext()
         {
+            if (!parser.MoveNext())
+            {
+                return false;
+            }
+
             switch (parser.Current)
             {
-                case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart when ++depth > MaxDepth:
+                case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart when ++_depth > MaxDepth:
                     throw new SuiteException(file, (int)parser.Current.Start.Line, (int)parser.Current.Start.Column,
                         $"the document nests deeper than {MaxDepth} levels here; no suite, script or policy needs that many.");
                 case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
-                    depth--;
+                    _depth--;
                     break;
             }
+
+            return true;
         }
     }
 
