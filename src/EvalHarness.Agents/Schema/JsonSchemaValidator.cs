@@ -18,6 +18,12 @@ public sealed partial class JsonSchemaValidator
     /// <summary>Annotations editors add to schemas (VS Code's), which JSON Schema itself does not define.</summary>
     private static readonly HashSet<string> EditorAnnotations = new(StringComparer.Ordinal) { "markdownDescription", "deprecationMessage", "errorMessage" };
 
+    /// <summary>The most schemas kept built, by their text: a run builds the same tools' schemas for every case.</summary>
+    private const int MaxBuilt = 1024;
+
+    /// <summary>Validators already built, by the schema's text (a validator is immutable, so cases can share it).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, JsonSchemaValidator> Built = new(StringComparer.Ordinal);
+
     private readonly JsonSchema _validator;
 
     private JsonSchemaValidator(JsonElement schema, JsonSchema validator)
@@ -32,6 +38,23 @@ public sealed partial class JsonSchemaValidator
     /// <summary>Builds a validator, checking the schema itself.</summary>
     /// <exception cref="ArgumentException">The schema is not an object, has an unknown keyword or a bad value; the message names the path.</exception>
     public static JsonSchemaValidator Create(JsonElement schema)
+    {
+        var text = schema.ValueKind == JsonValueKind.Undefined ? string.Empty : schema.GetRawText();
+        if (Built.TryGetValue(text, out var built))
+        {
+            return built;
+        }
+
+        var validator = Build(schema);
+        if (Built.Count < MaxBuilt)
+        {
+            Built.TryAdd(text, validator);
+        }
+
+        return validator;
+    }
+
+    private static JsonSchemaValidator Build(JsonElement schema)
     {
         if (schema.ValueKind is not (JsonValueKind.Object or JsonValueKind.True or JsonValueKind.False))
         {
