@@ -105,7 +105,12 @@ public sealed partial class ScriptedUpstream : IAsyncDisposable
             var script = _scripts(id, systemPrompt);
             if (script is null)
             {
-                await ScriptErrorAsync(context, 400, $"There is no script for cassette '{id}'. Add the scenario to the suite's script file.");
+                // A judge or a simulated user has a cassette of its own, and its turns a conversation of their own in the script.
+                var own = id.Split('/') is { Length: 5 } parts && parts[4] is "judge" or "user" ? parts[4] : null;
+                await ScriptErrorAsync(context, 400, own is null
+                    ? $"There is no script for cassette '{id}'. Add the scenario to the suite's script file."
+                    : $"There is no script for cassette '{id}'. In the suite's script file, give the scenario its {(own == "user" ? "simulated user's messages" : "judge's answers")} "
+                        + $"as a conversation of their own: `<scenario>: {{ agent: [...], {own}: [{{ text: \"...\" }}] }}`.");
                 return;
             }
 

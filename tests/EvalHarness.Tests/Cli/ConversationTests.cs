@@ -218,4 +218,22 @@ public sealed class ConversationTests : CliTest
             Assert.True(Interactions(committed) == Interactions(Path.Combine(cassettes, "conversations")), $"{file} differs from the committed cassette");
         }
     }
+
+    [Fact]
+    public async Task RecordingASimulatedUserWithoutItsScript_SaysWhereItsMessagesGo()
+    {
+        var suite = CopySuite(yaml => yaml);
+        var script = Temp.Combine("suites", "scripts", "conversations.yaml");
+        var text = File.ReadAllText(script);
+        var from = text.IndexOf("  simulated-customer-wants-credit:\n    user:\n", StringComparison.Ordinal);
+        var to = text.IndexOf("    agent:\n", from, StringComparison.Ordinal);
+        Assert.True(from >= 0 && to > from, "the script still has the simulated user's turns where the test removes them");
+        File.WriteAllText(script, text[..from] + "  simulated-customer-wants-credit:\n" + text[to..]);
+
+        var exit = await Evalh("record", suite, "--upstream", "scripted", "--cassettes", Temp.Combine("recorded"), "--reports", Temp.Combine("reports"), "--filter", "simulated-customer-wants-credit");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("give the scenario its simulated user's messages as a conversation of their own: `<scenario>: { agent: [...], user: [{ text: \"...\" }] }`",
+            Case("conversations/default/simulated-customer-wants-credit/t1").GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
 }
