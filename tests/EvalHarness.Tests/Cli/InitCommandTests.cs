@@ -28,6 +28,36 @@ public sealed class InitCommandTests : CliTest
     }
 
     [Fact]
+    public async Task Init_ProcessAgent_HoldsAConversation_SendingTheTurnsSoFar()
+    {
+        Assert.Equal(0, await Evalh("init", Project, "--agent", "process"));
+        var suite = Path.Combine(Project, "evals", "support.yaml");
+        File.AppendAllText(suite, """
+
+              - name: clarifies-then-asks
+                conversation:
+                  - "Hi, I have a question about an order."
+                  - user: "It's B200. Where is it?"
+                    expect: { output: { contains: [shipped] } }
+            """);
+        File.AppendAllText(Path.Combine(Project, "evals", "scripts", "support.yaml"), """
+
+              clarifies-then-asks:
+                - text: "Of course! Which order is it?"
+                - tools: [{ lookup_order: { order_id: B200 } }]
+                - text: "Order B200 has shipped."
+            """);
+
+        Assert.Equal(0, await Evalh("record", suite, "--upstream", "scripted", "--filter", "clarifies-then-asks", "--reports", Path.Combine(Project, "reports")));
+
+        // Turn 2's first request carries turn 1: the sample agent sends the conversation it is given, not just the last message.
+        using var cassette = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Project, "evals", "cassettes", "support", "default", "clarifies-then-asks.t1.json")));
+        var messages = cassette.RootElement.GetProperty("interactions")[1].GetProperty("request").GetProperty("body").GetProperty("messages");
+        Assert.Equal(["system", "user", "assistant", "user"], messages.EnumerateArray().Select(m => m.GetProperty("role").GetString()));
+        Assert.Equal("Of course! Which order is it?", messages[2].GetProperty("content").GetString());
+    }
+
+    [Fact]
     public async Task Init_Twice_RefusesAndWritesNothing_UnlessForced()
     {
         Assert.Equal(0, await Evalh("init", Project));

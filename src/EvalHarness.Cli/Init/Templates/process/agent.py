@@ -3,7 +3,9 @@
 Replace it with your own agent, in any language. The contract (docs/own-agent.md):
 - the model is reached at $OPENAI_BASE_URL (the OpenAI chat completions API), which the harness points
   at the case's cassette; $EVALH_MODEL names the suite's model;
-- stdin holds one JSON object: {"case_id": "...", "input": "<the user's message>", "vars": {...}};
+- stdin holds one JSON object: {"case_id": "...", "input": "<the user's message>", "conversation": [...], "vars": {...}};
+  "conversation" is the conversation so far ({"role": "user" | "assistant", "content": "..."}), ending with the user's
+  message: in a multi-turn scenario the harness starts the agent once per user turn (docs/conversations.md);
 - the last line of stdout is the answer: {"output": "...", "state": {...}}; earlier lines are the log.
 
 In replay every request must equal the recorded one, so keep requests deterministic: a fixed prompt,
@@ -94,7 +96,8 @@ def chat(body):
 def main():
     case = json.loads(sys.stdin.read())
     shop = Shop()
-    messages = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": case["input"]}]
+    conversation = case.get("conversation") or [{"role": "user", "content": case["input"]}]
+    messages = [{"role": "system", "content": SYSTEM_PROMPT}] + [{"role": m["role"], "content": m["content"]} for m in conversation]
     model = os.environ.get("EVALH_MODEL", "gpt-4o-mini")
     answer = f"I could not finish within {MAX_STEPS} steps."
     for step in range(1, MAX_STEPS + 1):
