@@ -126,15 +126,7 @@ internal static class ExpectationParser
                 throw y.Error(j["min_score"].Value, $"min_score is a score from 0 to 1, not {minScore}.");
             }
 
-            string? model = null;
-            if (j.TryGetValue("model", out var jm))
-            {
-                var parsed = AgentParser.Model(y, jm.Value);
-                var provider = variants[0].Agent.Model.Provider;
-                model = parsed.Provider == provider
-                    ? parsed.Model
-                    : throw y.Error(jm.Value, $"the judge must speak the agent's protocol ({provider}), not {parsed.Provider}.");
-            }
+            var model = j.TryGetValue("model", out var jm) ? AgentParser.HelperModel(y, jm.Value, variants, "the judge") : null;
 
             expect = expect with { Judge = new JudgeExpectation(y.String(y.Required(j, judge.Value, "rubric", "A judge"), "rubric"), minScore, model) };
         });

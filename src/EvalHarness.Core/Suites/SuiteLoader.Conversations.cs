@@ -51,15 +51,7 @@ public static partial class SuiteLoader
         RefusePipelines(y, node, variants, scenario);
         var keys = y.Keys(y.Mapping(node, "user"), "user (a simulated user)", "model", "instructions", "max_turns", "stop");
         var instructions = y.String(y.Required(keys, node, "instructions", "A simulated user"), "instructions");
-        string? model = null;
-        if (keys.TryGetValue("model", out var m))
-        {
-            var parsed = AgentParser.Model(y, m.Value);
-            var provider = variants[0].Agent.Model.Provider;
-            model = parsed.Provider == provider
-                ? parsed.Model
-                : throw y.Error(m.Value, $"the simulated user must speak the agent's protocol ({provider}), not {parsed.Provider}.");
-        }
+        var model = keys.TryGetValue("model", out var m) ? AgentParser.HelperModel(y, m.Value, variants, "the simulated user") : null;
 
         var maxTurns = keys.TryGetValue("max_turns", out var mt) ? y.Int(mt.Value, "max_turns", 1) : 8;
         if (maxTurns > Suites.SimulatedUser.TurnLimit)
