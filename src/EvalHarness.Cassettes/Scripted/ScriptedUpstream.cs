@@ -119,7 +119,9 @@ public sealed partial class ScriptedUpstream : IAsyncDisposable
             var turnIndex = _requests.AddOrUpdate((id, systemPrompt), 0, (_, n) => n + 1);
             if (turnIndex >= script.Count)
             {
-                await ScriptErrorAsync(context, 400, $"The script for cassette '{id}' has {script.Count} entries, but the agent made request {turnIndex + 1}. Add a turn to the script.");
+                await ScriptErrorAsync(context, 400, id.EndsWith("/user", StringComparison.Ordinal)
+                    ? $"The script for cassette '{id}' has {script.Count} entries, but the simulated user was asked for message {turnIndex + 1}: add a turn to the scenario's user: list in the script, or end its last one with its stop marker."
+                    : $"The script for cassette '{id}' has {script.Count} entries, but the agent made request {turnIndex + 1}. Add a turn to the script.");
                 return;
             }
 

@@ -134,11 +134,12 @@ public static class LoadRunner
         }
 
         var store = new CassetteStore(run.CassetteDirectory);
-        var missing = cases.Where(c => !store.Exists(c.CassetteId)).ToList();
+        // A case's judge and simulated user have cassettes of their own, which a load test replays too.
+        var missing = cases.SelectMany(c => c.CassetteIds).Where(id => !store.Exists(id)).ToList();
         if (missing.Count > 0)
         {
-            throw new SuiteException(store.PathFor(missing[0].CassetteId), 0, 0,
-                $"the cassette of case '{missing[0].CassetteId}' is missing{(missing.Count > 1 ? $" (and {missing.Count - 1} more)" : string.Empty)}. "
+            throw new SuiteException(store.PathFor(missing[0]), 0, 0,
+                $"the cassette '{missing[0]}' is missing{(missing.Count > 1 ? $" (and {missing.Count - 1} more)" : string.Empty)}. "
                 + $"A load test replays recorded traffic only: record the suite first with `evalh record {suite.FilePath} --upstream scripted|live|<url>`, or pass --cassettes.");
         }
 

@@ -298,9 +298,17 @@ public static partial class SuiteLoader
                 : user is not null && !keys.ContainsKey("input") ? string.Empty
                 : y.String(y.Required(keys, item, "input", $"Scenario '{name}'"), "input");
             var expect = keys.TryGetValue("expect", out var e) ? ExpectationParser.Parse(y, e.Value, variants) : new Expectations();
-            if (expect.Dialogue is not null && turns.Count == 0 && user is null)
+            if (expect.Dialogue is { } dialogue)
             {
-                throw y.Error(e.Key, $"Scenario '{name}' expects a dialogue but is one input: give it a conversation or a simulated user, or drop expect.dialogue.");
+                var why = turns.Count == 0 && user is null ? "expects a dialogue but is one input: give it a conversation or a simulated user, or drop expect.dialogue"
+                    : dialogue.MinTurns > dialogue.MaxTurns ? $"expects a dialogue of at least {dialogue.MinTurns} and at most {dialogue.MaxTurns} user turns, which no conversation can take"
+                    : dialogue.EndedBy is "user" or "max_turns" && user is null ? $"is scripted, so its dialogue cannot end by {dialogue.EndedBy} (a simulated user's ending): expect ended_by: script"
+                    : dialogue.EndedBy == "script" && user is not null ? "has a simulated user, so its dialogue cannot end by script: expect ended_by: user or max_turns"
+                    : null;
+                if (why is not null)
+                {
+                    throw y.Error(e.Key, $"Scenario '{name}' {why}.");
+                }
             }
 
             return new Scenario(name, tags, input, expect, (int)item.Start.Line)

@@ -155,6 +155,9 @@ public sealed class ConversationTests : CliTest
     [InlineData("      model: openai:gpt-4o-mini\n      instructions", "      model: anthropic:claude-haiku-4-5\n      instructions", "the simulated user must speak the agent's protocol (openai)")]
     [InlineData("      max_turns: 5\n", "      max_turn: 5\n", "unknown key 'max_turn' in user (a simulated user). Did you mean 'max_turns'?")]
     [InlineData("      dialogue: { ended_by: user, max_turns: 4 }", "      dialogue: { ended_by: goal }", "ended_by must be one of user, script, max_turns, agent, not 'goal'")]
+    [InlineData("      dialogue: { ended_by: user, max_turns: 4 }", "      dialogue: { ended_by: script }", "has a simulated user, so its dialogue cannot end by script: expect ended_by: user or max_turns.")]
+    [InlineData("      dialogue: { ended_by: user, max_turns: 4 }", "      dialogue: { min_turns: 5, max_turns: 2 }", "expects a dialogue of at least 5 and at most 2 user turns, which no conversation can take.")]
+    [InlineData("    expect:\n      tools: { max_calls: 2 }", "    expect:\n      tools: { max_calls: 2 }\n      dialogue: { ended_by: user }", "is scripted, so its dialogue cannot end by user (a simulated user's ending): expect ended_by: script.")]
     public async Task AMalformedSimulatedUser_IsAnInputErrorAtItsLine(string from, string to, string message) =>
         await AMalformedConversation_IsAnInputErrorAtItsLine(from, to, message);
 
@@ -194,8 +197,8 @@ public sealed class ConversationTests : CliTest
         Assert.Contains("<details id=\"conversations\" open><summary>Conversations</summary>", html, StringComparison.Ordinal);
 
         var summary = File.ReadAllText(Path.Combine(folder, "summary.md"));
-        Assert.Contains("| default/corrects-a-wrong-order-id | 0/1 | 0% | 2 | 2 | script 1 |", summary, StringComparison.Ordinal);
-        Assert.Contains("| default/simulated-customer-wants-credit | 1/1 | 100% | 3 | 1.67 | user 1 |", summary, StringComparison.Ordinal);
+        Assert.Contains("| default/corrects-a-wrong-order-id | 0/1 | 0% | 2 | 2 | 1 × script |", summary, StringComparison.Ordinal);
+        Assert.Contains("| default/simulated-customer-wants-credit | 1/1 | 100% | 3 | 1.67 | 1 × user |", summary, StringComparison.Ordinal);
     }
 
     [Fact]

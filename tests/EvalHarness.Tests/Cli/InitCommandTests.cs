@@ -28,7 +28,7 @@ public sealed class InitCommandTests : CliTest
     }
 
     [Fact]
-    public async Task Init_ProcessAgent_HoldsAConversation_SendingTheTurnsSoFar()
+    public async Task Init_ProcessAgent_HoldsAConversation_SendingTheTurnsSoFar_AndKeepingItsState()
     {
         Assert.Equal(0, await Evalh("init", Project, "--agent", "process"));
         var suite = Path.Combine(Project, "evals", "support.yaml");
@@ -36,25 +36,29 @@ public sealed class InitCommandTests : CliTest
 
               - name: clarifies-then-asks
                 conversation:
-                  - "Hi, I have a question about an order."
-                  - user: "It's B200. Where is it?"
+                  - "Hi, please refund order A100, it arrived broken."
+                  - user: "And where is B200?"
                     expect: { output: { contains: [shipped] } }
+                expect:
+                  state: { orders.A100.status: refunded }
             """);
         File.AppendAllText(Path.Combine(Project, "evals", "scripts", "support.yaml"), """
 
               clarifies-then-asks:
-                - text: "Of course! Which order is it?"
+                - tools: [{ refund_order: { order_id: A100 } }]
+                - text: "Of course! I refunded order A100."
                 - tools: [{ lookup_order: { order_id: B200 } }]
                 - text: "Order B200 has shipped."
             """);
 
         Assert.Equal(0, await Evalh("record", suite, "--upstream", "scripted", "--filter", "clarifies-then-asks", "--reports", Path.Combine(Project, "reports")));
 
-        // Turn 2's first request carries turn 1: the sample agent sends the conversation it is given, not just the last message.
+        // Turn 2's first request carries turn 1: the sample agent sends the conversation it is given, not just the last
+        // message; and the refund of turn 1 is still there at the end (the state of the turn before comes back to it).
         using var cassette = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Project, "evals", "cassettes", "support", "default", "clarifies-then-asks.t1.json")));
-        var messages = cassette.RootElement.GetProperty("interactions")[1].GetProperty("request").GetProperty("body").GetProperty("messages");
+        var messages = cassette.RootElement.GetProperty("interactions")[2].GetProperty("request").GetProperty("body").GetProperty("messages");
         Assert.Equal(["system", "user", "assistant", "user"], messages.EnumerateArray().Select(m => m.GetProperty("role").GetString()));
-        Assert.Equal("Of course! Which order is it?", messages[2].GetProperty("content").GetString());
+        Assert.Equal("Of course! I refunded order A100.", messages[2].GetProperty("content").GetString());
     }
 
     [Fact]

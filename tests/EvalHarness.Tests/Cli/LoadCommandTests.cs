@@ -157,8 +157,22 @@ public sealed class LoadCommandTests : CliTest
         Assert.Equal(2, exit);
         var error = Error.ToString();
         Assert.Contains(missing, error, StringComparison.Ordinal);
-        Assert.Contains("the cassette of case 'timed/default/slow/t1' is missing", error, StringComparison.Ordinal);
+        Assert.Contains("the cassette 'timed/default/slow/t1' is missing", error, StringComparison.Ordinal);
         Assert.Contains("`evalh record", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Load_MissingSimulatedUserCassette_StopsBeforeItStarts()
+    {
+        RepoPaths.CopyTree(RepoPaths.Cassettes, Temp.Combine("cassettes"));
+        var missing = Temp.Combine("cassettes", "conversations", "default", "simulated-customer-wants-credit", "t1", "user.json");
+        File.Delete(missing);
+
+        var exit = await Evalh("load", Path.Combine(RepoPaths.Suites, "conversations.yaml"), "--cassettes", Temp.Combine("cassettes"), "--iterations", "4", "--out", Temp.Combine("load"));
+
+        Assert.Equal(2, exit);
+        Assert.Contains("the cassette 'conversations/default/simulated-customer-wants-credit/t1/user' is missing", Error.ToString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Temp.Combine("load")));
     }
 
     [Fact]

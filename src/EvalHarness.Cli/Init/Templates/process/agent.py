@@ -5,7 +5,8 @@ Replace it with your own agent, in any language. The contract (docs/own-agent.md
   at the case's cassette; $EVALH_MODEL names the suite's model;
 - stdin holds one JSON object: {"case_id": "...", "input": "<the user's message>", "conversation": [...], "vars": {...}};
   "conversation" is the conversation so far ({"role": "user" | "assistant", "content": "..."}), ending with the user's
-  message: in a multi-turn scenario the harness starts the agent once per user turn (docs/conversations.md);
+  message: in a multi-turn scenario the harness starts the agent once per user turn (docs/conversations.md), with
+  "turn" (1, 2, ...) and "state": the state this agent printed on the turn before, so its world carries on;
 - the last line of stdout is the answer: {"output": "...", "state": {...}}; earlier lines are the log.
 
 In replay every request must equal the recorded one, so keep requests deterministic: a fixed prompt,
@@ -52,11 +53,13 @@ TOOLS = [
 class Shop:
     """The agent's world for one case: every process starts from the same orders."""
 
-    def __init__(self):
+    def __init__(self, state=None):
         self.orders = {
             "A100": {"item": "ceramic mug set", "total": 42.00, "status": "delivered"},
             "B200": {"item": "wireless headphones", "total": 129.00, "status": "shipped"},
         }
+        # In a conversation, the orders as the turn before left them.
+        self.orders.update((state or {}).get("orders", {}))
 
     def call(self, name, arguments):
         try:
@@ -95,7 +98,7 @@ def chat(body):
 
 def main():
     case = json.loads(sys.stdin.read())
-    shop = Shop()
+    shop = Shop(case.get("state"))
     conversation = case.get("conversation") or [{"role": "user", "content": case["input"]}]
     messages = [{"role": "system", "content": SYSTEM_PROMPT}] + [{"role": m["role"], "content": m["content"]} for m in conversation]
     model = os.environ.get("EVALH_MODEL", "gpt-4o-mini")
