@@ -67,18 +67,10 @@ public static class Scorer
         if (dialogue.EndedBy is { } expected)
         {
             yield return ended == expected
-                ? new("dialogue.ended_by", true, $"The conversation ended by {Ending(ended)}, as expected.")
-                : new("dialogue.ended_by", false, $"Expected the conversation to end by {Ending(expected)}, but it ended by {Ending(ended)} after {turns} user turn(s).");
+                ? new("dialogue.ended_by", true, $"The conversation ended by {DialogueExpectation.Describe(ended)}, as expected.")
+                : new("dialogue.ended_by", false, $"Expected the conversation to end by {DialogueExpectation.Describe(expected)}, but it ended by {DialogueExpectation.Describe(ended)} after {turns} user turn(s).");
         }
     }
-
-    private static string Ending(string endedBy) => endedBy switch
-    {
-        "user" => "the user (its stop marker)",
-        "script" => "the script (every turn answered)",
-        "max_turns" => "max_turns (the simulated user's limit)",
-        _ => "the agent (a turn ended without an answer)",
-    };
 
     /// <summary>Scores a run. <paramref name="toolCalls"/> carry qualified tool names.</summary>
     /// <param name="scenario">The scenario and its expectations.</param>

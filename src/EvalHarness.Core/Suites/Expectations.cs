@@ -75,4 +75,13 @@ public sealed record DialogueExpectation(int? MinTurns, int? MaxTurns, string? E
 {
     /// <summary>The ways a conversation ends.</summary>
     public static IReadOnlyList<string> Endings { get; } = ["user", "script", "max_turns", "agent"];
+
+    /// <summary>How a conversation's ending reads in verdicts and reports: <c>user</c> is "the user (its stop marker)".</summary>
+    public static string Describe(string endedBy) => endedBy switch
+    {
+        "user" => "the user (its stop marker)",
+        "script" => "the script (every turn answered)",
+        "max_turns" => "max_turns (the simulated user's limit)",
+        _ => "the agent (a turn ended without an answer)",
+    };
 }

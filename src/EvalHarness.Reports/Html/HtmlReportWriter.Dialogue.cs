@@ -65,14 +65,6 @@ public static partial class HtmlReportWriter
             html.Append(CultureInfo.InvariantCulture, $"<div class=\"msg user closing\"><span class=\"role\">user (closing, not sent)</span>{E(closing)}</div>");
         }
 
-        html.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">The conversation ended by {E(Ending(dialogue.EndedBy))} after {dialogue.Turns.Count} user turn(s), {Format.Number(dialogue.StepsPerTurn)} step(s) per turn.</p>");
+        html.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">The conversation ended by {E(Core.Suites.DialogueExpectation.Describe(dialogue.EndedBy))} after {dialogue.Turns.Count} user turn(s), {Format.Number(dialogue.StepsPerTurn)} step(s) per turn.</p>");
     }
-
-    private static string Ending(string endedBy) => endedBy switch
-    {
-        "user" => "the user (its stop marker)",
-        "script" => "the script (every turn answered)",
-        "max_turns" => "the simulated user's max_turns",
-        _ => "the agent (a turn ended without an answer)",
-    };
 }
