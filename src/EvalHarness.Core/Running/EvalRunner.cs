@@ -142,7 +142,8 @@ public static class EvalRunner
         // reported but not waited (the failures are already in the cassette).
         // A conversation's user: its script, or a model playing it, whose calls go to a cassette of their own.
         var userId = evalCase.UserCassetteId;
-        var user = UserSide.For(scenario, scenario.User is { } simulated ? () => ClientFor(userId, simulated.Model ?? config.Model.Model) : null);
+        using var userClient = scenario.User is { } simulated ? ClientFor(userId, simulated.Model ?? config.Model.Model) : null;
+        var user = UserSide.For(scenario, userClient);
 
         var recordedTime = options.Mode == RecordMode.None || options.RecordedFrom == "scripted";
         var virtualClock = recordedTime ? new VirtualClock() : null;

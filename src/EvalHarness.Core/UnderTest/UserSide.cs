@@ -25,7 +25,7 @@ internal abstract class UserSide
     public void AgentStopped() => EndedBy = "agent";
 
     /// <summary>The scenario's user: its scripted turns, a model playing it, or null for a single input.</summary>
-    public static UserSide? For(Scenario scenario, Func<IChatClient>? simulator) =>
+    public static UserSide? For(Scenario scenario, IChatClient? simulator) =>
         scenario.User is { } user ? new Simulated(user, scenario.Input, simulator ?? throw new InvalidOperationException("A simulated user needs a model client."))
         : scenario.Turns.Count > 0 ? new Scripted(scenario.Turns)
         : null;
@@ -51,7 +51,7 @@ internal abstract class UserSide
     /// A model playing the user: its persona and goal as its instructions, the agent's replies as the messages it answers.
     /// Its calls go to the case's <c>…/user</c> cassette, so a replay gives it the same words.
     /// </summary>
-    private sealed class Simulated(SimulatedUser user, string opening, Func<IChatClient> client) : UserSide
+    private sealed class Simulated(SimulatedUser user, string opening, IChatClient chat) : UserSide
     {
         private readonly List<ChatMessage> _dialogue = [new(ChatRole.System, Instruction(user))];
 
@@ -83,7 +83,6 @@ internal abstract class UserSide
         /// <summary>The simulator's next message, or null (and the conversation over) when it holds the stop marker.</summary>
         private async Task<string?> SayAsync(CancellationToken cancellationToken)
         {
-            using var chat = client();
             ChatResponse response;
             try
             {
