@@ -137,14 +137,14 @@ public static class EvalRunner
         var address = server.BaseAddressFor(evalCase.CassetteId);
         using var client = new TimedChatClient(ClientFor(evalCase.CassetteId, config.Model.Model));
 
-        // Replays (and scripted recordings) run on recorded time: a virtual clock moved by each model call's
-        // recorded latency, so timeouts and spans come out the same on every replay, and backoff delays are
-        // reported but not waited (the failures are already in the cassette).
         // A conversation's user: its script, or a model playing it, whose calls go to a cassette of their own.
         var userId = evalCase.UserCassetteId;
         using var userClient = scenario.User is { } simulated ? ClientFor(userId, simulated.Model ?? config.Model.Model) : null;
         var user = UserSide.For(scenario, userClient);
 
+        // Replays (and scripted recordings) run on recorded time: a virtual clock moved by each model call's
+        // recorded latency, so timeouts and spans come out the same on every replay, and backoff delays are
+        // reported but not waited (the failures are already in the cassette).
         var recordedTime = options.Mode == RecordMode.None || options.RecordedFrom == "scripted";
         var virtualClock = recordedTime ? new VirtualClock() : null;
         using var clockRegistration = virtualClock is null ? null : latency.Register(evalCase.CassetteId, virtualClock);
@@ -166,7 +166,7 @@ public static class EvalRunner
             Time = virtualClock ?? options.Time,
             Environment = environment,
             SkipDelays = recordedTime,
-            User = own is null ? user : null,
+            User = user,
         };
 
         using var caseTimeout = options.CaseTimeout is { } limit ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : null;
@@ -174,7 +174,7 @@ public static class EvalRunner
         var outerToken = cancellationToken;
         cancellationToken = caseTimeout?.Token ?? cancellationToken;
         var clock = Stopwatch.StartNew();
-        var report = await RunAgentAsync(own, config, agentCase, own is null ? null : user, server, cancellationToken);
+        var report = await RunAgentAsync(own, config, agentCase, server, cancellationToken);
         var harnessMs = (clock.Elapsed - client.Elapsed).TotalMilliseconds;
 
         var activity = await server.TakeActivityAsync(evalCase.CassetteId, CancellationToken.None);
@@ -243,18 +243,18 @@ public static class EvalRunner
     }
 
     /// <summary>
-    /// Runs the agent under test; a team's agent that throws or is cancelled ends its case, never the run. Given
-    /// <paramref name="user"/> (an own agent's conversation), the agent is called once per user turn.
+    /// Runs the agent under test; a team's agent that throws or is cancelled ends its case, never the run. In a
+    /// conversation the built-in runtime holds the turns itself; an own agent is called once per user turn.
     /// </summary>
     private static async Task<AgentReport> RunAgentAsync(
-        OwnAgent? own, AgentConfig config, AgentCase agentCase, UserSide? user, CassetteServer server, CancellationToken cancellationToken)
+        OwnAgent? own, AgentConfig config, AgentCase agentCase, CassetteServer server, CancellationToken cancellationToken)
     {
         IAgentUnderTest? agent = null;
         try
         {
             agent = own?.Create() ?? new BuiltInAgent(config);
-            return user is not null
-                ? await OwnConversation.RunAsync(agent, agentCase, user, () => server.ServedSoFarAsync(agentCase.CaseId, CancellationToken.None), own!.Description, cancellationToken)
+            return own is not null && agentCase.User is { } user
+                ? await OwnConversation.RunAsync(agent, agentCase, user, () => server.ServedSoFarAsync(agentCase.CaseId, CancellationToken.None), own.Description, cancellationToken)
                 : await agent.RunAsync(agentCase, cancellationToken) ?? AgentReport.Failed("the agent returned no report (null).");
         }
         catch (SimulatedUserException ex)

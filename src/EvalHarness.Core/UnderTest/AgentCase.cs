@@ -71,7 +71,7 @@ public sealed record AgentCase
     /// <summary>The case's fresh copy of the suite's fixtures (the built-in toolkits' world).</summary>
     public CaseEnvironment? Environment { get; init; }
 
-    /// <summary>Who writes the user's turns, for the built-in runtime, which holds a conversation as one run; null for one input.</summary>
+    /// <summary>Who writes the user's turns of a conversation; null for one input.</summary>
     internal UserSide? User { get; init; }
 
     /// <summary>Whether the built-in runtime skips retry backoff (a replay: the failures are already in the cassette).</summary>
