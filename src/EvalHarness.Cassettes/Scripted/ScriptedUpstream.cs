@@ -103,10 +103,10 @@ public sealed partial class ScriptedUpstream : IAsyncDisposable
                         .Select(m => m.GetProperty("content").GetString()).FirstOrDefault()
                     : null;
             var script = _scripts(id, systemPrompt);
+            // A judge or a simulated user has a cassette of its own, and its turns a conversation of their own in the script.
+            var own = id.Split('/') is { Length: 5 } parts && parts[4] is "judge" or "user" ? parts[4] : null;
             if (script is null)
             {
-                // A judge or a simulated user has a cassette of its own, and its turns a conversation of their own in the script.
-                var own = id.Split('/') is { Length: 5 } parts && parts[4] is "judge" or "user" ? parts[4] : null;
                 await ScriptErrorAsync(context, 400, own is null
                     ? $"There is no script for cassette '{id}'. Add the scenario to the suite's script file."
                     : $"There is no script for cassette '{id}'. In the suite's script file, give the scenario its {(own == "user" ? "simulated user's messages" : "judge's answers")} "
@@ -119,7 +119,7 @@ public sealed partial class ScriptedUpstream : IAsyncDisposable
             var turnIndex = _requests.AddOrUpdate((id, systemPrompt), 0, (_, n) => n + 1);
             if (turnIndex >= script.Count)
             {
-                await ScriptErrorAsync(context, 400, id.EndsWith("/user", StringComparison.Ordinal)
+                await ScriptErrorAsync(context, 400, own == "user"
                     ? $"The script for cassette '{id}' has {script.Count} entries, but the simulated user was asked for message {turnIndex + 1}: add a turn to the scenario's user: list in the script, or end its last one with its stop marker."
                     : $"The script for cassette '{id}' has {script.Count} entries, but the agent made request {turnIndex + 1}. Add a turn to the script.");
                 return;
