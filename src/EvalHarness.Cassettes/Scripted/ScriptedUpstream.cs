@@ -51,7 +51,7 @@ public sealed partial class ScriptedUpstream : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(scripts);
         var upstream = new ScriptedUpstream(scripts);
         (upstream._app, upstream.BaseAddress) = await LoopbackHost.StartAsync(
-            app => app.MapPost("/c/{**rest}", upstream.HandleAsync), cancellationToken);
+            app => app.MapPost(Server.CassetteRoute.Pattern, upstream.HandleAsync), cancellationToken);
         return upstream;
     }
 
@@ -67,7 +67,7 @@ public sealed partial class ScriptedUpstream : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
-        var rest = (string?)context.GetRouteValue("rest") ?? string.Empty;
+        var rest = (string?)context.GetRouteValue(Server.CassetteRoute.Rest) ?? string.Empty;
         if (!LoopbackHost.TrySplit(rest, out var id, out var path) || path is not ("v1/chat/completions" or "v1/messages"))
         {
             await ScriptErrorAsync(context, 404, $"The scripted upstream serves /c/<cassette-id>/v1/chat/completions (OpenAI) and /c/<cassette-id>/v1/messages (Anthropic), not '/c/{rest}'.");

@@ -10,13 +10,22 @@ namespace EvalHarness.Cassettes.Server;
 /// <param name="ProviderPath">The provider path (<c>v1/...</c>) with its query scrubbed of secrets, as a cassette keeps it.</param>
 internal readonly record struct CassetteRoute(string CassetteId, string ProviderPath)
 {
+    /// <summary>Where every cassette URL starts.</summary>
+    public const string Prefix = "/c/";
+
+    /// <summary>The route of cassette URLs, whose <see cref="Rest"/> is the cassette id and the provider path.</summary>
+    public const string Pattern = Prefix + "{**" + Rest + "}";
+
+    /// <summary>The route value after <see cref="Prefix"/>.</summary>
+    public const string Rest = "rest";
+
     /// <summary>
     /// Reads the route of <paramref name="context"/>, or says why it is not a cassette URL. With <paramref name="instances"/>,
     /// an id may name an instance (<see cref="CassetteInstance"/>), and the cassette id it reads is what is checked.
     /// </summary>
     public static bool TryRead(HttpContext context, bool instances, out CassetteRoute route, out string error)
     {
-        var rest = (string?)context.GetRouteValue("rest") ?? string.Empty;
+        var rest = (string?)context.GetRouteValue(Rest) ?? string.Empty;
         if (!LoopbackHost.TrySplit(rest, out var id, out var providerPath))
         {
             route = default;

@@ -69,7 +69,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
         (server._app, server.BaseAddress) = await LoopbackHost.StartAsync(
             app =>
             {
-                app.Map("/c/{**rest}", server.HandleSafelyAsync);
+                app.Map(CassetteRoute.Pattern, server.HandleSafelyAsync);
                 app.MapPost(ResetPath + "{**id}", server.ResetAsync);
                 app.MapFallback(server.NotACassetteUrlAsync);
             },

@@ -19,12 +19,10 @@ namespace EvalHarness.Cassettes.Server;
 internal sealed class InProcessHandler(Func<HttpContext, Task> handle, Uri baseAddress, IServiceProvider services, HttpMessageHandler network)
     : DelegatingHandler(network)
 {
-    private const string CassettePrefix = "/c/";
-
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var uri = request.RequestUri!;
-        if (uri.Scheme != baseAddress.Scheme || uri.Authority != baseAddress.Authority || !uri.AbsolutePath.StartsWith(CassettePrefix, StringComparison.Ordinal))
+        if (uri.Scheme != baseAddress.Scheme || uri.Authority != baseAddress.Authority || !uri.AbsolutePath.StartsWith(CassetteRoute.Prefix, StringComparison.Ordinal))
         {
             return await base.SendAsync(request, cancellationToken);
         }
@@ -38,7 +36,7 @@ internal sealed class InProcessHandler(Func<HttpContext, Task> handle, Uri baseA
         context.Request.Host = new HostString(uri.Authority);
         context.Request.Path = path;
         context.Request.QueryString = new QueryString(uri.Query);
-        context.Request.RouteValues["rest"] = path[CassettePrefix.Length..];
+        context.Request.RouteValues[CassetteRoute.Rest] = path[CassetteRoute.Prefix.Length..];
         foreach (var (name, values) in request.Headers)
         {
             context.Request.Headers.Append(name, values.ToArray());
