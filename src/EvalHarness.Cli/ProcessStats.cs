@@ -11,7 +11,7 @@ internal static class ProcessStats
 {
     public const string Variable = "EVALH_STATS";
 
-    private static readonly List<(string Phase, double AtMs)> Phases = [];
+    private static readonly List<(string Phase, double AtMs, long JitMethods)> Phases = [];
 
     /// <summary>Notes that a phase ended now (ms since the process started), for the stats line.</summary>
     public static void Mark(string phase)
@@ -21,7 +21,7 @@ internal static class ProcessStats
             using var process = Process.GetCurrentProcess();
             lock (Phases)
             {
-                Phases.Add((phase, SinceStartMs(process)));
+                Phases.Add((phase, SinceStartMs(process), System.Runtime.JitInfo.GetCompiledMethodCount()));
             }
         }
     }
@@ -37,8 +37,9 @@ internal static class ProcessStats
 
         using var process = Process.GetCurrentProcess();
         var phases = string.Join(',', Phases.Select(p => string.Create(CultureInfo.InvariantCulture, $"\"{p.Phase}\":{p.AtMs:0.0}")));
+        var jit = string.Join(',', Phases.Select(p => string.Create(CultureInfo.InvariantCulture, $"\"{p.Phase}\":{p.JitMethods}")));
         var line = string.Create(CultureInfo.InvariantCulture,
-            $$"""{"args":{{System.Text.Json.JsonSerializer.Serialize(args, StatsJson.Default.StringArray)}},"exitCode":{{exitCode}},"phasesEndedAtMs":{{{phases}}},"wallMs":{{SinceStartMs(process):0.0}},"cpuMs":{{process.TotalProcessorTime.TotalMilliseconds:0.0}},"peakWorkingSetBytes":{{process.PeakWorkingSet64}},"allocatedBytes":{{GC.GetTotalAllocatedBytes()}},"gen0":{{GC.CollectionCount(0)}},"gen1":{{GC.CollectionCount(1)}},"gen2":{{GC.CollectionCount(2)}}}""");
+            $$"""{"args":{{System.Text.Json.JsonSerializer.Serialize(args, StatsJson.Default.StringArray)}},"exitCode":{{exitCode}},"phasesEndedAtMs":{{{phases}}},"jitMethodsByPhase":{{{jit}}},"wallMs":{{SinceStartMs(process):0.0}},"cpuMs":{{process.TotalProcessorTime.TotalMilliseconds:0.0}},"peakWorkingSetBytes":{{process.PeakWorkingSet64}},"jitMethods":{{System.Runtime.JitInfo.GetCompiledMethodCount()}},"jitMs":{{System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:0.0}},"allocatedBytes":{{GC.GetTotalAllocatedBytes()}},"gen0":{{GC.CollectionCount(0)}},"gen1":{{GC.CollectionCount(1)}},"gen2":{{GC.CollectionCount(2)}}}""");
         File.AppendAllText(path, line + Environment.NewLine);
     }
 }

@@ -54,7 +54,13 @@ public sealed partial class CassetteServer : IAsyncDisposable
         _replayer = new ReplayWriter(options);
     }
 
-    /// <summary>The server's address, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
+    /// <summary>
+    /// The address of a server that does not listen (<see cref="CassetteServerOptions.Listen"/>): only its in-process
+    /// handler answers it; the reserved <c>.invalid</c> name makes any other client fail at once instead of reaching a host.
+    /// </summary>
+    public static readonly Uri InProcessAddress = new("http://in-process.evalh.invalid/");
+
+    /// <summary>The server's address, e.g. <c>http://127.0.0.1:41234/</c> (<see cref="InProcessAddress"/> when it does not listen).</summary>
     public Uri BaseAddress { get; private set; } = null!;
 
     /// <summary>The store the server reads and writes.</summary>
@@ -66,6 +72,12 @@ public sealed partial class CassetteServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var server = new CassetteServer(options);
+        if (!options.Listen)
+        {
+            server.BaseAddress = InProcessAddress;
+            return server;
+        }
+
         (server._app, server.BaseAddress) = await LoopbackHost.StartAsync(
             app =>
             {
@@ -83,7 +95,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
     /// the server replays at once; with recorded timing they take the socket), anything else goes to <paramref name="network"/>.
     /// </summary>
     public HttpMessageHandler InProcessHandler(HttpMessageHandler network) =>
-        _options.Timing == ReplayTiming.Instant ? new InProcessHandler(HandleSafelyAsync, BaseAddress, _app!.Services, network) : network;
+        _options.Timing == ReplayTiming.Instant ? new InProcessHandler(HandleSafelyAsync, BaseAddress, _app?.Services, network) : network;
 
     /// <summary>The base URL a client uses for cassette <paramref name="cassetteId"/> (ends in <c>/</c>; append <c>v1/…</c>).</summary>
     public Uri BaseAddressFor(string cassetteId) => new(BaseAddress, $"c/{cassetteId}/");

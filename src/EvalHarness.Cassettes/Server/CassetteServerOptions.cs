@@ -34,6 +34,13 @@ public sealed record CassetteServerOptions
     public int Port { get; init; }
 
     /// <summary>
+    /// Whether the server opens its loopback socket (the default). Without it, only clients built on
+    /// <see cref="CassetteServer.InProcessHandler"/> reach the server: a replay whose agents all run in this process on
+    /// the harness's own clients starts without Kestrel, about a tenth of a second sooner. Needs instant timing.
+    /// </summary>
+    public bool Listen { get; init; } = true;
+
+    /// <summary>
     /// Paths of request bodies that matching always ignores: values the provider made up (tool-call ids)
     /// and that differ when a conversation is re-recorded. <c>[*]</c> stands for any array index.
     /// </summary>
@@ -97,6 +104,11 @@ public sealed record CassetteServerOptions
         if (Mode != RecordMode.None && string.IsNullOrWhiteSpace(Upstream))
         {
             throw new ArgumentException($"Record mode '{RecordModes.Name(Mode)}' needs an upstream to record from (--upstream).");
+        }
+
+        if (!Listen && Timing != ReplayTiming.Instant)
+        {
+            throw new ArgumentException("A replay with recorded timing paces its answers over the socket: it needs the server to listen.");
         }
 
         if (Instances && Mode != RecordMode.None)

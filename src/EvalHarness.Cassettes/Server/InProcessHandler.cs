@@ -16,7 +16,7 @@ namespace EvalHarness.Cassettes.Server;
 /// the harness promises (the SDK's own bytes, the server's matching, the same results). The response is buffered,
 /// which is what an instant replay's response is anyway; a realistic replay paces its bytes, so it keeps the socket.
 /// </remarks>
-internal sealed class InProcessHandler(Func<HttpContext, Task> handle, Uri baseAddress, IServiceProvider services, HttpMessageHandler network)
+internal sealed class InProcessHandler(Func<HttpContext, Task> handle, Uri baseAddress, IServiceProvider? services, HttpMessageHandler network)
     : DelegatingHandler(network)
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -27,7 +27,12 @@ internal sealed class InProcessHandler(Func<HttpContext, Task> handle, Uri baseA
             return await base.SendAsync(request, cancellationToken);
         }
 
-        var context = new DefaultHttpContext { RequestServices = services, RequestAborted = cancellationToken };
+        var context = new DefaultHttpContext { RequestAborted = cancellationToken };
+        if (services is not null)
+        {
+            context.RequestServices = services;
+        }
+
         var lifetime = new Lifetime(cancellationToken);
         context.Features.Set<IHttpRequestLifetimeFeature>(lifetime);
         var path = Uri.UnescapeDataString(uri.AbsolutePath);

@@ -45,7 +45,12 @@ public static class EvalRunner
             }
         }
 
-        await using var host = await CaseHost.StartAsync(CaseHost.ServerOptions(options) with { OnUpstreamAnswer = limits.Count > 0 ? Answered : null }, cancellationToken);
+        // The built-in runtime's clients reach the cassette server in this process, so a replay of it needs no socket;
+        // a team's agent may build clients of its own from the URL it is given, and a replay paced at recorded time
+        // answers over the socket.
+        var listen = options.Agent is not null || options.Timing != ReplayTiming.Instant || cases.Any(c => c.Variant.Agent.Own is not null);
+        await using var host = await CaseHost.StartAsync(
+            CaseHost.ServerOptions(options) with { Listen = listen, OnUpstreamAnswer = limits.Count > 0 ? Answered : null }, cancellationToken);
 
         var results = new CaseResult?[cases.Count];
         var interrupted = false;

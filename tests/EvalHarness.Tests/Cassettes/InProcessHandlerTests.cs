@@ -85,4 +85,25 @@ public sealed class InProcessHandlerTests
         var sockets = new SocketsHttpHandler();
         Assert.Same(sockets, realistic.InProcessHandler(sockets)); // its bytes are paced: the socket carries them
     }
+    [Fact]
+    public async Task AServerThatDoesNotListen_AnswersItsInProcessClients()
+    {
+        await using var server = await CassetteServer.StartAsync(new CassetteServerOptions { CassetteDirectory = RepoPaths.Cassettes, Listen = false }, Ct);
+        using var client = new HttpClient(server.InProcessHandler(new SocketsHttpHandler()));
+        await Assert.ThrowsAsync<HttpRequestException>(() => PostAsync(client, server, "default", 0)); // the recorded reset
+
+        using var answer = await PostAsync(client, server, "default", 1);
+
+        Assert.Equal(CassetteServer.InProcessAddress, server.BaseAddress);
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Contains("check_stock", await answer.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AServerThatDoesNotListen_CannotPaceARealisticReplay()
+    {
+        var refused = await Assert.ThrowsAsync<ArgumentException>(() => CassetteServer.StartAsync(
+            new CassetteServerOptions { CassetteDirectory = RepoPaths.Cassettes, Listen = false, Timing = ReplayTiming.Realistic }, Ct));
+        Assert.Contains("needs the server to listen", refused.Message, StringComparison.Ordinal);
+    }
 }

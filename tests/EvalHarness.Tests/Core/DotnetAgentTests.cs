@@ -121,6 +121,43 @@ public sealed class DotnetAgentTests : IDisposable
     }
 
     /// <summary>A small agent of a team's own: a system prompt, and streaming when the scenario asks for it.</summary>
+    [Fact]
+    public async Task AnAgentWithAClientOfItsOwn_ReachesItsCassetteOverTheSocket()
+    {
+        // The agent builds the official SDK's client from the URL it is given, as an agent with its own wiring does:
+        // a replay of the built-in runtime answers in process, a team's agent still gets a listening server.
+        _temp.Write("own/suite.yaml", """
+            suite: greeter
+            agent: { model: "openai:gpt-4o-mini", dotnet: {} }
+            scenarios:
+              - name: plain
+                input: "Say hello to Ada."
+                expect: { output: { contains: [Hello, Ada] } }
+            """);
+        _temp.Write("own/scripts/greeter.yaml", """
+            default:
+              plain:
+                - text: "Hello, Ada!"
+            """);
+        Task<EvaluationResult> RunOwnAsync(string? upstream) => Evaluation.RunAsync(
+            _temp.Combine("own", "suite.yaml"),
+            new EvaluationOptions
+            {
+                CassetteDirectory = _temp.Combine("own", "cassettes"),
+                ReportsDirectory = _temp.Combine("own", "reports"),
+                Upstream = upstream,
+                Agent = OwnAgent.FromFactory(() => new OwnClientGreeter(), "dotnet: own-client greeter"),
+            },
+            TestContext.Current.CancellationToken);
+
+        var recorded = await RunOwnAsync("scripted");
+        var replayed = await RunOwnAsync(null);
+
+        Assert.Equal(0, recorded.ExitCode);
+        Assert.Equal(0, replayed.ExitCode);
+        Assert.Equal("Hello, Ada!", Assert.Single(replayed.Run.Cases).FinalOutput);
+    }
+
     public sealed class Greeter(string prompt) : IAgentUnderTest
     {
         public const string Prompt = "You greet people by name in one short sentence.";
@@ -146,6 +183,18 @@ public sealed class DotnetAgentTests : IDisposable
 
             var response = await agentCase.ChatClient.GetResponseAsync(messages, cancellationToken: cancellationToken);
             return response.Text;
+        }
+    }
+
+    /// <summary>An agent on a client of its own: the official OpenAI SDK pointed at <see cref="AgentCase.OpenAIBaseUrl"/>.</summary>
+    private sealed class OwnClientGreeter : IAgentUnderTest
+    {
+        public async Task<AgentReport> RunAsync(AgentCase agentCase, CancellationToken cancellationToken = default)
+        {
+            var client = new OpenAI.Chat.ChatClient("gpt-4o-mini", new System.ClientModel.ApiKeyCredential("sk-own-client"), new OpenAI.OpenAIClientOptions { Endpoint = agentCase.OpenAIBaseUrl });
+            OpenAI.Chat.ChatMessage[] messages = [OpenAI.Chat.ChatMessage.CreateSystemMessage(Greeter.Prompt), OpenAI.Chat.ChatMessage.CreateUserMessage(agentCase.Messages[^1].Text)];
+            var completion = await client.CompleteChatAsync(messages, cancellationToken: cancellationToken);
+            return completion.Value.Content[0].Text;
         }
     }
 }
