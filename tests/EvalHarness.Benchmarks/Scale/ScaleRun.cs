@@ -131,8 +131,9 @@ internal static class ScaleRun
     }
 
     /// <summary>
-    /// Publishes the CLI as it ships (Release, ReadyToRun: compiled ahead of time, so a run does not spend its first
-    /// half-second in the JIT), or with <c>--jit</c> builds it plainly; returns its executable.
+    /// Publishes the CLI as its tool package for this platform ships (Release, ReadyToRun: compiled ahead of time, so a
+    /// run does not spend its first half-second in the JIT), or with <c>--jit</c> builds it plainly, as the package for
+    /// other platforms ships; returns its executable.
     /// </summary>
     internal static async Task<string> BuildCliAsync(bool jit)
     {
@@ -144,10 +145,11 @@ internal static class ScaleRun
 
         var project = Path.Combine(root, "src", "EvalHarness.Cli");
         var output = Path.Combine(root, "tests", "EvalHarness.Benchmarks", "bin", jit ? "evalh-jit" : "evalh-r2r");
+        // -p:ToolRids: a Release build of the tool restores the runtime packs of every platform a release ships for; this machine's will do.
+        var rid = System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
         string[] arguments = jit
-            ? ["build", "-c", "Release", project, "-o", output, "-nologo", "-v", "q"]
-            : ["publish", "-c", "Release", project, "-r", System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier, "--self-contained", "false",
-               "-p:PublishReadyToRun=true", "-o", output, "-nologo", "-v", "q"];
+            ? ["build", "-c", "Release", project, $"-p:ToolRids={rid}", "-o", output, "-nologo", "-v", "q"]
+            : ["publish", "-c", "Release", project, $"-p:ToolRids={rid}", "-r", rid, "--self-contained", "false", "-o", output, "-nologo", "-v", "q"];
         Console.WriteLine($"dotnet {string.Join(' ', arguments)}");
         using var build = Process.Start(new ProcessStartInfo("dotnet", arguments) { RedirectStandardOutput = true })!;
         var log = await build.StandardOutput.ReadToEndAsync();

@@ -16,7 +16,7 @@ public sealed partial class AdoptionPathTests(PackedFeed feed) : IClassFixture<P
     public void Pack_WritesTheToolAndEveryLibrary_WithoutWarnings()
     {
         Assert.Equal(
-            ["EvalHarness.Agents", "EvalHarness.Cassettes", "EvalHarness.Cli", "EvalHarness.Core", "EvalHarness.Reports", "EvalHarness.Xunit"],
+            ["EvalHarness.Agents", "EvalHarness.Cassettes", "EvalHarness.Cli", "EvalHarness.Cli.any", $"EvalHarness.Cli.{PackedFeed.Rid}", "EvalHarness.Core", "EvalHarness.Reports", "EvalHarness.Xunit"],
             Directory.GetFiles(feed.Feed, "*.nupkg").Select(f => Path.GetFileName(f).Replace($".{feed.Version}.nupkg", string.Empty, StringComparison.Ordinal)).Order(StringComparer.Ordinal));
         Assert.DoesNotMatch(@"(?i)\bwarning\b", feed.PackOutput);
     }
@@ -67,6 +67,29 @@ public sealed partial class AdoptionPathTests(PackedFeed feed) : IClassFixture<P
         WriteTestProject(Path.Combine(repo, "tests", "Evals.Tests"));
         var test = await Ok(repo, "dotnet", "test", "tests/Evals.Tests");
         Assert.Matches(@"Passed!\s+-\s+Failed:\s+0,\s+Passed:\s+4,", test.Output);
+    }
+
+    [Fact]
+    public async Task Tool_InstalledOnThisPlatform_IsCompiledAheadOfTime()
+    {
+        var (repo, _) = await InstallIntoEmptyFolderAsync("r2r-repo");
+
+        // dotnet tool install took this platform's package, whose code is ReadyToRun; the package for any other platform is not.
+        var installed = Assert.Single(Directory.GetFiles(Path.Combine(repo, "t", ".store"), "evalh.dll", SearchOption.AllDirectories));
+        Assert.Contains($"evalharness.cli.{PackedFeed.Rid}", installed, StringComparison.Ordinal);
+        Assert.True(IsReadyToRun(installed), $"{installed} has no ReadyToRun code");
+        using var any = System.IO.Compression.ZipFile.OpenRead(Path.Combine(feed.Feed, $"EvalHarness.Cli.any.{feed.Version}.nupkg"));
+        var portable = any.Entries.Single(e => e.Name == "evalh.dll");
+        var extracted = feed.Temp.Combine("any-evalh.dll");
+        System.IO.Compression.ZipFileExtensions.ExtractToFile(portable, extracted, overwrite: true);
+        Assert.False(IsReadyToRun(extracted));
+    }
+
+    /// <summary>Whether an assembly carries code compiled ahead of time: a ReadyToRun image has a managed native header.</summary>
+    private static bool IsReadyToRun(string assembly)
+    {
+        using var pe = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(assembly));
+        return pe.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0;
     }
 
     [Fact]

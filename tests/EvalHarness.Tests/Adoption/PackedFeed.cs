@@ -12,7 +12,7 @@ namespace EvalHarness.Tests.Adoption;
 /// </summary>
 public sealed class PackedFeed : IAsyncLifetime
 {
-    private static readonly string[] Packages = ["evalharness.agents", "evalharness.cassettes", "evalharness.core", "evalharness.reports", "evalharness.xunit", "evalharness.cli"];
+    private static readonly string[] Packages = ["evalharness.agents", "evalharness.cassettes", "evalharness.core", "evalharness.reports", "evalharness.xunit", "evalharness.cli", "evalharness.cli.any", $"evalharness.cli.{Rid}"];
 
     /// <summary>Everything the adoption tests write: the copy of the sources, the feed and each user's folder.</summary>
     internal TempDirectory Temp { get; } = new();
@@ -22,6 +22,9 @@ public sealed class PackedFeed : IAsyncLifetime
 
     /// <summary>The version packed.</summary>
     public string Version { get; } = $"{RepoVersion()}-adoption.{DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture)}";
+
+    /// <summary>This machine's platform, e.g. <c>linux-x64</c>: the tool package installed here is compiled for it.</summary>
+    public static string Rid => System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
 
     /// <summary>What <c>dotnet pack</c> printed.</summary>
     public string PackOutput { get; private set; } = string.Empty;
@@ -54,7 +57,9 @@ public sealed class PackedFeed : IAsyncLifetime
         File.WriteAllText(Path.Combine(sources, "EvalHarness.slnx"),
             new XElement("Solution", projects.Select(p => new XElement("Project", new XAttribute("Path", Path.GetRelativePath(sources, p).Replace('\\', '/'))))).ToString());
 
-        var pack = await Shell.RunAsync(sources, "dotnet", ["pack", "-c", "Release", "-o", Feed, $"-p:Version={Version}"], timeout: TimeSpan.FromMinutes(10));
+        // The tool for this machine's platform only (a release packs six, each compiled ahead of time), and the package
+        // for any other platform.
+        var pack = await Shell.RunAsync(sources, "dotnet", ["pack", "-c", "Release", "-o", Feed, $"-p:Version={Version}", $"-p:ToolRids={Rid}"], timeout: TimeSpan.FromMinutes(10));
         PackOutput = pack.Output;
         if (pack.ExitCode != 0)
         {
