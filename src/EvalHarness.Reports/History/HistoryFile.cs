@@ -1,6 +1,6 @@
 using System.Globalization;
-using CsvHelper;
 using EvalHarness.Core.Results;
+using EvalHarness.Reports.Csv;
 
 namespace EvalHarness.Reports.History;
 
@@ -11,6 +11,13 @@ namespace EvalHarness.Reports.History;
 /// </summary>
 public static class HistoryFile
 {
+    /// <summary>The columns, in order; snake_case for tools outside .NET. A reader finds them by name.</summary>
+    private static readonly string[] Columns =
+    [
+        "run_id", "started_at", "suite", "variant", "scenario", "trial", "passed", "error", "steps", "input_tokens", "output_tokens",
+        "cost_usd", "latency_ms", "git_commit", "git_branch",
+    ];
+
     /// <summary>The history file of the suite keyed <paramref name="suiteKey"/> under <paramref name="reportsDirectory"/>.</summary>
     public static string PathFor(string reportsDirectory, string suiteKey) => Path.Combine(reportsDirectory, "history", $"{suiteKey}.csv");
 
@@ -50,27 +57,49 @@ public static class HistoryFile
         }
 
         var entries = new List<HistoryEntry>();
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 64 * 1024, useAsync: true);
+        // Read as it is parsed: a long history is many runs of many cases.
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 64 * 1024);
+        using var text = new StreamReader(stream);
+        var line = 0;
         try
         {
-            await using var csv = CsvReader.Create(stream, new CsvReaderOptions(), leaveOpen: true);
-            await foreach (var row in csv.GetRecordsAsync<HistoryRow>(cancellationToken))
+            Dictionary<string, int>? at = null;
+            foreach (var (number, fields) in CsvText.Read(text))
             {
-                if (row.Suite != suite)
+                cancellationToken.ThrowIfCancellationRequested();
+                line = number;
+                if (at is null)
+                {
+                    at = fields.Select((name, i) => (name, i)).ToDictionary(c => c.name, c => c.i, StringComparer.Ordinal);
+                    if (Columns.FirstOrDefault(c => c is not ("input_tokens" or "output_tokens" or "git_branch") && !at.ContainsKey(c)) is { } missing)
+                    {
+                        throw new FormatException($"line 1: no column '{missing}'");
+                    }
+
+                    continue;
+                }
+
+                string Field(string column) => at[column] < fields.Count ? fields[at[column]] : throw new FormatException($"no '{column}' field");
+                if (Field("suite") != suite)
                 {
                     continue;
                 }
 
-                var startedAt = DateTimeOffset.Parse(row.StartedAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+                var startedAt = DateTimeOffset.Parse(Field("started_at"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
                 if (startedAt <= until)
                 {
-                    entries.Add(new HistoryEntry(row.RunId, startedAt, row.Suite, row.Variant, row.Scenario, row.Trial, row.Passed, row.Error, row.Steps, row.CostUsd, row.LatencyMs, row.GitCommit));
+                    entries.Add(new HistoryEntry(
+                        Field("run_id"), startedAt, suite, Field("variant"), Field("scenario"), int.Parse(Field("trial"), CultureInfo.InvariantCulture),
+                        bool.Parse(Field("passed")), bool.Parse(Field("error")), int.Parse(Field("steps"), CultureInfo.InvariantCulture),
+                        Field("cost_usd") is { Length: > 0 } cost ? decimal.Parse(cost, NumberStyles.Float, CultureInfo.InvariantCulture) : null,
+                        double.Parse(Field("latency_ms"), CultureInfo.InvariantCulture), Field("git_commit")));
                 }
             }
         }
-        catch (Exception ex) when (ex is CsvFormatException or FormatException or InvalidOperationException or KeyNotFoundException or ArgumentException)
+        catch (FormatException ex)
         {
-            throw new InvalidDataException($"{path}: not a history file EvalHarness can read ({ex.Message}). Move it aside; the next run starts a new one.", ex);
+            var where = ex.Message.StartsWith("line ", StringComparison.Ordinal) ? ex.Message : $"line {line}: {ex.Message}";
+            throw new InvalidDataException($"{path}: not a history file EvalHarness can read ({where}). Move it aside; the next run starts a new one.", ex);
         }
 
         return entries;
@@ -78,30 +107,20 @@ public static class HistoryFile
 
     private static byte[] Rows(RunResult run, bool writeHeader)
     {
-        using var buffer = new MemoryStream();
-        using (var csv = CsvWriter.Create(buffer, new CsvWriterOptions { HasHeader = writeHeader, Injection = CsvInjection.Escape, FormatProvider = CultureInfo.InvariantCulture }, leaveOpen: true))
+        var csv = new CsvText();
+        if (writeHeader)
         {
-            csv.WriteRecords(run.Cases.Select(c => new HistoryRow
-            {
-                RunId = run.RunId,
-                StartedAt = run.StartedAt.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
-                Suite = run.Suite,
-                Variant = c.Variant,
-                Scenario = c.Scenario,
-                Trial = c.Trial,
-                Passed = c.Passed,
-                Error = c.Error is not null,
-                Steps = c.Steps,
-                InputTokens = c.InputTokens,
-                OutputTokens = c.OutputTokens,
-                CostUsd = c.CostUsd,
-                LatencyMs = c.LatencyMs,
-                GitCommit = run.Git?.Commit ?? string.Empty,
-                GitBranch = run.Git?.Branch ?? string.Empty,
-            }));
-            csv.Flush();
+            csv.Header(Columns);
         }
 
-        return buffer.ToArray();
+        var startedAt = run.StartedAt.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        foreach (var c in run.Cases)
+        {
+            csv.Text(run.RunId).Text(startedAt).Text(run.Suite).Text(c.Variant).Text(c.Scenario).Value(c.Trial).Value(c.Passed).Value(c.Error is not null)
+                .Value(c.Steps).Value(c.InputTokens).Value(c.OutputTokens).Value(c.CostUsd).Value(c.LatencyMs)
+                .Text(run.Git?.Commit).Text(run.Git?.Branch).EndLine();
+        }
+
+        return csv.ToUtf8();
     }
 }
