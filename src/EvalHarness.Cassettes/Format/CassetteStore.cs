@@ -121,8 +121,7 @@ public sealed partial class CassetteStore
 
         try
         {
-            return JsonSerializer.Deserialize(bytes, CassetteJsonContext.Default.Cassette)
-                ?? throw new CassetteFormatException(path, "is empty.");
+            return CassetteReader.Read(bytes);
         }
         catch (JsonException ex)
         {

@@ -14,7 +14,7 @@ internal static class SseWire
     private const string DefaultEventType = "message";
 
     /// <summary>The text an event's <c>data:</c> line carries: a JSON string's value, else the JSON on one line.</summary>
-    public static string DataOf(SseEvent e) => e.Data.ValueKind == JsonValueKind.String ? e.Data.GetString()! : JsonSerializer.Serialize(e.Data);
+    public static string DataOf(SseEvent e) => e.Data.ValueKind == JsonValueKind.String ? e.Data.GetString()! : CompactJson.Text(e.Data);
 
     /// <summary>The wire item of a recorded event.</summary>
     public static SseItem<string> Item(SseEvent e) => new(DataOf(e), e.Event);

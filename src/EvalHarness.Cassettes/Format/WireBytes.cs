@@ -23,6 +23,6 @@ internal static class WireBytes
         return body.ValueKind == JsonValueKind.String
             && !(response.Headers.TryGetValue("content-type", out var type) && type.Contains("json", StringComparison.OrdinalIgnoreCase))
             ? Encoding.UTF8.GetBytes(body.GetString()!)
-            : body.ValueKind == JsonValueKind.Undefined ? [] : JsonSerializer.SerializeToUtf8Bytes(body); // compact: the file is indented, the wire need not be
+            : body.ValueKind == JsonValueKind.Undefined ? [] : CompactJson.Bytes(body); // compact: the file is indented, the wire need not be
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using EvalHarness.Cassettes.Format;
 
 namespace EvalHarness.Cassettes.Server;
@@ -89,14 +88,11 @@ internal sealed class CassetteState(string id)
         return _responseBytes[index] ??= WireBytes.Response(response);
     }
 
-    /// <summary>How the SDKs escape JSON: quotes as <c>\"</c>, apostrophes and non-ASCII text as they are.</summary>
-    private static readonly JsonSerializerOptions WireOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    /// <summary>The recorded request body as the SDKs send it (compact JSON), serialised once per interaction.</summary>
+    /// <summary>The recorded request body as the SDKs send it (compact JSON, escaped as they escape), written once per interaction.</summary>
     public byte[] RequestBytes(int index)
     {
         _requestBytes ??= new byte[]?[Cassette!.Interactions.Count];
-        return _requestBytes[index] ??= JsonSerializer.SerializeToUtf8Bytes(Cassette!.Interactions[index].Request.Body, WireOptions);
+        return _requestBytes[index] ??= CompactJson.Bytes(Cassette!.Interactions[index].Request.Body, relaxed: true);
     }
 
     /// <summary>Writes every interaction's request and answer as sent on the wire, and for unordered matching indexes the requests.</summary>
