@@ -17,7 +17,7 @@ internal static class SuiteSession
         RunResult run;
         GatePolicy? policy;
 
-        // Each case's transcript, tool calls and trace wait on disk until the reports read them back.
+        // In a large run, each case's transcript, tool calls and trace wait on disk until the reports read them back.
         using var spool = new CaseSpool();
         try
         {
@@ -29,7 +29,9 @@ internal static class SuiteSession
             }
 
             var suite = SuiteLoader.Load(suitePath, load);
-            var options = await configure(suite) with { Spool = spool };
+            var options = await configure(suite);
+            var total = EvalRunner.Expand(suite).Count(options.Selects);
+            options = options with { Spool = total > CaseSpool.InMemoryUpTo ? spool : null };
             ProcessStats.Mark("suiteLoaded");
             if (policy?.Variants.FirstOrDefault(v => suite.Variants.All(x => x.Name != v) || (options.Variants.Count > 0 && !options.Variants.Contains(v))) is { } missing)
             {
@@ -42,7 +44,6 @@ internal static class SuiteSession
                     $"the cassette folder does not exist (looked in {Path.GetFullPath(options.CassetteDirectory)}). Run from the folder that holds it, pass --cassettes, set the suite's cassettes.dir, or record first with `evalh record`.");
             }
 
-            var total = EvalRunner.Expand(suite).Count(options.Selects);
             var done = 0;
             var progressLock = new Lock();
             console.MarkupLineInvariant($"[bold]{Markup.Escape(suite.Name)}[/]: {total} case(s), {(options.Mode == Cassettes.Server.RecordMode.None ? "replaying" : "recording")} with cassettes in {Markup.Escape(Path.GetFullPath(options.CassetteDirectory))}");

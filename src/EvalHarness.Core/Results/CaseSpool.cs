@@ -4,13 +4,19 @@ using System.Text.Json;
 namespace EvalHarness.Core.Results;
 
 /// <summary>
-/// Keeps a run's case details on disk while it runs: each finished case is written whole to a temporary file,
+/// Keeps a large run's case details on disk while it runs (past <see cref="InMemoryUpTo"/> cases): each finished case is written whole to a temporary file,
 /// and only its summary stays in memory (no transcript, tool calls or trace, and only the counters that are not
 /// zero). The reports read the details back one case at a time (<see cref="RunResult.WithDetails"/>), so a run's
 /// memory does not grow with its transcripts. The file is deleted when the spool is disposed.
 /// </summary>
 public sealed class CaseSpool : IDisposable
 {
+    /// <summary>
+    /// How many cases a run keeps whole in memory instead (about 20 KB each): writing and reading them again cost a
+    /// 1,000-case replay more than holding them, and the spool is for memory that grows with a run's size.
+    /// </summary>
+    public const int InMemoryUpTo = 2_000;
+
     private static readonly JsonSerializerOptions Options = new(ResultsJsonContext.Default.Options)
     {
         WriteIndented = false,
