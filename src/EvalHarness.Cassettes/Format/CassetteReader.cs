@@ -3,8 +3,8 @@ using System.Text.Json;
 namespace EvalHarness.Cassettes.Format;
 
 /// <summary>
-/// Reads a cassette file's JSON into a <see cref="Cassette"/> by hand, from one <see cref="JsonDocument"/> that its
-/// bodies keep pointing into: no copy of each body, and none of the serializer's generated metadata, whose set-up was
+/// Reads a cassette file's JSON into a <see cref="Cassette"/> by hand, from one copy of the document that its bodies
+/// point into: no copy of each body, and none of the serializer's generated metadata, whose set-up was
 /// the largest one-off cost of a replay's first request (docs/performance.md). Writing stays with the serializer.
 /// </summary>
 /// <remarks>
@@ -15,14 +15,14 @@ internal static class CassetteReader
 {
     private const string Top = "the cassette";
 
-    /// <summary>Reads a cassette from UTF-8 JSON that nobody changes afterwards (its bodies are views of it).</summary>
+    /// <summary>Reads a cassette from UTF-8 JSON.</summary>
     /// <exception cref="JsonException">Not JSON, or not a cassette; the message names the member.</exception>
     public static Cassette Read(ReadOnlyMemory<byte> utf8)
     {
-        // Not disposed: the bodies below are elements of this document, which lives as long as they do. Its pooled
-        // buffer is then collected instead of returned to the pool.
-        var document = JsonDocument.Parse(utf8);
-        var root = Object(document.RootElement, Top);
+        // One copy of the whole file that the bodies below are elements of (a clone owns exact-size buffers, not pooled
+        // ones), instead of a copy of each body: the parsed document goes back to the pool at once.
+        using var document = JsonDocument.Parse(utf8);
+        var root = Object(document.RootElement.Clone(), Top);
         var interactions = new List<Interaction>();
         var index = 0;
         foreach (var element in Member(root, "interactions", Top, JsonValueKind.Array).EnumerateArray())
