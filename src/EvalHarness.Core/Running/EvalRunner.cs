@@ -178,6 +178,8 @@ public static class EvalRunner
         caseTimeout?.CancelAfter(options.CaseTimeout!.Value);
         var outerToken = cancellationToken;
         cancellationToken = caseTimeout?.Token ?? cancellationToken;
+        // A recording keeps the case's earlier cassettes, to put back if the case ends in an error (EarlierCassettes).
+        var earlier = options.Mode == RecordMode.None ? null : EarlierCassettes.Take(server.Store, evalCase.CassetteIds);
         var clock = Stopwatch.StartNew();
         var report = await RunAgentAsync(own, config, agentCase, server, cancellationToken);
         var harnessMs = (clock.Elapsed - client.Elapsed).TotalMilliseconds;
@@ -207,6 +209,12 @@ public static class EvalRunner
                 ? $"The case did not finish within its {options.CaseTimeout!.Value.TotalSeconds:0.###} s limit (--case-timeout)."
                 : report.Error is { Length: > 0 } failed ? $"{char.ToUpperInvariant(failed[0])}{failed[1..]}"
                 : null;
+        if (error is not null && earlier?.Restore() is { Count: > 0 } kept)
+        {
+            error += $"{Environment.NewLine}The recording stopped early, so the earlier cassette{(kept.Count > 1 ? "s were" : " was")} kept: "
+                + $"{string.Join(", ", kept.Select(Path.GetFileName))}. Fix the cause and record the case again.";
+        }
+
         var latencyMs = Math.Round(modelLatencyMs + (recordedTime ? 0 : Math.Max(0, harnessMs)), 1);
         var verdicts = error is null ? [.. Scorer.ScoreTurns(scenario, report), .. Scorer.Score(scenario, report, toolCalls, environment, latencyMs, suite.CustomAssertions), .. judged is null ? Array.Empty<AssertionVerdict>() : [judged]] : new List<AssertionVerdict>();
 

@@ -1,0 +1,54 @@
+using EvalHarness.Cassettes.Format;
+
+namespace EvalHarness.Core.Running;
+
+/// <summary>
+/// A recording case's cassette files as they were before it ran. A case that ends in an error recorded only part of
+/// what it would have (a script or provider that failed half-way): the files it had are put back, so a good recording
+/// is never replaced by a shorter one. A cassette the case recorded for the first time stays, as the record of what
+/// happened.
+/// </summary>
+internal sealed class EarlierCassettes
+{
+    private readonly List<(string Path, byte[] Bytes)> _files = [];
+
+    private EarlierCassettes()
+    {
+    }
+
+    /// <summary>Reads the files of <paramref name="cassetteIds"/> that exist now.</summary>
+    public static EarlierCassettes Take(CassetteStore store, IEnumerable<string> cassetteIds)
+    {
+        var earlier = new EarlierCassettes();
+        foreach (var id in cassetteIds)
+        {
+            var path = store.PathFor(id);
+            if (File.Exists(path))
+            {
+                earlier._files.Add((path, File.ReadAllBytes(path)));
+            }
+        }
+
+        return earlier;
+    }
+
+    /// <summary>Writes back each file the recording changed (whole, through a temporary file); returns their paths.</summary>
+    public IReadOnlyList<string> Restore()
+    {
+        var restored = new List<string>();
+        foreach (var (path, bytes) in _files)
+        {
+            if (File.Exists(path) && File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes))
+            {
+                continue;
+            }
+
+            var temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+            File.WriteAllBytes(temp, bytes);
+            File.Move(temp, path, overwrite: true);
+            restored.Add(path);
+        }
+
+        return restored;
+    }
+}
