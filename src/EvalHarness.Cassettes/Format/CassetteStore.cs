@@ -196,9 +196,21 @@ public sealed partial class CassetteStore
             }
         }
 
+        WriteWhole(path, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(json));
+    }
+
+    /// <summary>Puts cassette <paramref name="id"/>'s file back as it was (<paramref name="bytes"/>, read from it earlier), whole or not at all.</summary>
+    public void Restore(string id, byte[] bytes) => WriteWhole(PathFor(id), bytes);
+
+    /// <summary>
+    /// Writes a cassette file whole: to a temporary file beside it (<c>name.json.&lt;pid&gt;.&lt;guid&gt;.tmp</c>, the name
+    /// <see cref="Tooling.StrayFiles"/> finds when a killed process leaves one), then renamed over it.
+    /// </summary>
+    private static void WriteWhole(string path, byte[] bytes)
+    {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        File.WriteAllText(temp, json, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        File.WriteAllBytes(temp, bytes);
         File.Move(temp, path, overwrite: true);
     }
 

@@ -10,42 +10,40 @@ namespace EvalHarness.Core.Running;
 /// </summary>
 internal sealed class EarlierCassettes
 {
-    private readonly List<(string Path, byte[] Bytes)> _files = [];
+    private readonly CassetteStore _store;
+    private readonly List<(string Id, byte[] Bytes)> _files = [];
 
-    private EarlierCassettes()
-    {
-    }
+    private EarlierCassettes(CassetteStore store) => _store = store;
 
     /// <summary>Reads the files of <paramref name="cassetteIds"/> that exist now.</summary>
     public static EarlierCassettes Take(CassetteStore store, IEnumerable<string> cassetteIds)
     {
-        var earlier = new EarlierCassettes();
+        var earlier = new EarlierCassettes(store);
         foreach (var id in cassetteIds)
         {
             var path = store.PathFor(id);
             if (File.Exists(path))
             {
-                earlier._files.Add((path, File.ReadAllBytes(path)));
+                earlier._files.Add((id, File.ReadAllBytes(path)));
             }
         }
 
         return earlier;
     }
 
-    /// <summary>Writes back each file the recording changed (whole, through a temporary file); returns their paths.</summary>
+    /// <summary>Puts back each file the recording changed (<see cref="CassetteStore.Restore"/>); returns their paths.</summary>
     public IReadOnlyList<string> Restore()
     {
         var restored = new List<string>();
-        foreach (var (path, bytes) in _files)
+        foreach (var (id, bytes) in _files)
         {
+            var path = _store.PathFor(id);
             if (File.Exists(path) && File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes))
             {
                 continue;
             }
 
-            var temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-            File.WriteAllBytes(temp, bytes);
-            File.Move(temp, path, overwrite: true);
+            _store.Restore(id, bytes);
             restored.Add(path);
         }
 
