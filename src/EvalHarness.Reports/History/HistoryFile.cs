@@ -18,6 +18,12 @@ public static class HistoryFile
         "cost_usd", "latency_ms", "git_commit", "git_branch",
     ];
 
+    /// <summary>The columns <see cref="ReadAsync"/> needs; the token counts and the branch are there for tools outside .NET.</summary>
+    private static readonly string[] ReadColumns =
+    [
+        "run_id", "started_at", "suite", "variant", "scenario", "trial", "passed", "error", "steps", "cost_usd", "latency_ms", "git_commit",
+    ];
+
     /// <summary>The history file of the suite keyed <paramref name="suiteKey"/> under <paramref name="reportsDirectory"/>.</summary>
     public static string PathFor(string reportsDirectory, string suiteKey) => Path.Combine(reportsDirectory, "history", $"{suiteKey}.csv");
 
@@ -71,7 +77,7 @@ public static class HistoryFile
                 if (at is null)
                 {
                     at = fields.Select((name, i) => (name, i)).ToDictionary(c => c.name, c => c.i, StringComparer.Ordinal);
-                    if (Columns.FirstOrDefault(c => c is not ("input_tokens" or "output_tokens" or "git_branch") && !at.ContainsKey(c)) is { } missing)
+                    if (ReadColumns.FirstOrDefault(c => !at.ContainsKey(c)) is { } missing)
                     {
                         throw new FormatException($"line 1: no column '{missing}'");
                     }
