@@ -23,6 +23,9 @@ internal static class Format
 
     public static string Number(double value, string format = "0.##") => value.ToString(format, CultureInfo.InvariantCulture);
 
+    /// <summary>How a scenario's conversations ended, counted: <c>2 × user, 1 × max_turns</c>.</summary>
+    public static string Endings(IReadOnlyDictionary<string, int> endedBy) => string.Join(", ", endedBy.Select(e => $"{e.Value} × {e.Key}"));
+
     public static string PValue(double p) => p < 0.0001 ? "< 0.0001" : p.ToString("0.####", CultureInfo.InvariantCulture);
 
     /// <summary>The first seven characters of a commit id.</summary>

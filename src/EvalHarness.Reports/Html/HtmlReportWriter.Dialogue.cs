@@ -20,7 +20,7 @@ public static partial class HtmlReportWriter
             .Append("<th class=\"num\">pass^k</th><th class=\"num\">Turns</th><th class=\"num\">Steps per turn</th><th>Ended by</th></tr></thead><tbody>");
         foreach (var g in scenarios)
         {
-            var endings = string.Join(", ", g.EndedBy!.Select(e => $"{e.Value} × {e.Key}"));
+            var endings = Format.Endings(g.EndedBy!);
             html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(g.Key)}</td><td class=\"num\">{g.Cases}</td><td class=\"num\">{g.Passed}</td><td class=\"num\">{Format.Percent(g.PassHatK)}</td>")
                 .Append(CultureInfo.InvariantCulture, $"<td class=\"num\">{Format.Number(g.MeanTurns!.Value)}</td><td class=\"num\">{Format.Number(g.StepsPerTurn!.Value)}</td><td>{E(endings)}</td></tr>");
         }

@@ -162,7 +162,7 @@ public static class SummaryMarkdown
             md.Append("| ").Append(Cell(g.Key)).Append(" | ").Append(g.Passed).Append('/').Append(g.Cases)
                 .Append(" | ").Append(Format.Percent(g.PassHatK)).Append(" | ").Append(Format.Number(g.MeanTurns!.Value))
                 .Append(" | ").Append(Format.Number(g.StepsPerTurn!.Value)).Append(" | ")
-                .Append(Cell(string.Join(", ", g.EndedBy!.Select(e => $"{e.Value} × {e.Key}")))).Append(" |\n");
+                .Append(Cell(Format.Endings(g.EndedBy!))).Append(" |\n");
         }
 
         md.Append('\n');
