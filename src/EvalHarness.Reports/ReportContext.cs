@@ -57,7 +57,7 @@ public sealed class ReportContext
     }
 
     /// <summary>Builds the context from history rows already read.</summary>
-    public static ReportContext Create(RunResult run, RunResult? baseline = null, GateResult? gate = null, IEnumerable<HistoryEntry>? history = null, int flakyWindow = 10)
+    public static ReportContext Create(RunResult run, RunResult? baseline = null, GateResult? gate = null, IEnumerable<HistoryEntry>? history = null, int flakyWindow = RunHistory.FlakyWindow)
     {
         ArgumentNullException.ThrowIfNull(run);
         if (baseline is not null && baseline.Suite != run.Suite)
@@ -70,10 +70,11 @@ public sealed class ReportContext
 
     /// <summary>Builds the context, reading the suite's history from <c>&lt;reports&gt;/history/&lt;suite key&gt;.csv</c> up to the run's start.</summary>
     public static async Task<ReportContext> LoadAsync(
-        RunResult run, string reportsDirectory, RunResult? baseline = null, GateResult? gate = null, int flakyWindow = 10, CancellationToken cancellationToken = default)
+        RunResult run, string reportsDirectory, RunResult? baseline = null, GateResult? gate = null, int flakyWindow = RunHistory.FlakyWindow, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var history = await HistoryFile.ReadAsync(HistoryFile.PathFor(reportsDirectory, SuiteKeys.Of(run, reportsDirectory)), run.Suite, run.StartedAt, cancellationToken);
+        var history = await HistoryFile.ReadAsync(
+            HistoryFile.PathFor(reportsDirectory, SuiteKeys.Of(run, reportsDirectory)), run.Suite, run.StartedAt, Math.Max(RunHistory.TrendRuns, flakyWindow), cancellationToken);
         return Create(run, baseline, gate, history, flakyWindow);
     }
 }

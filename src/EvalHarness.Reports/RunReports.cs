@@ -42,7 +42,7 @@ public static class RunReports
             against = null; // the baseline run itself: nothing to compare with
         }
 
-        var window = policy?.FlakyWindow ?? 10;
+        var window = policy?.FlakyWindow ?? RunHistory.FlakyWindow;
         var context = await ReportContext.LoadAsync(run, reportsDirectory, against, gate, window, cancellationToken);
         return policy is null ? context : context.WithGate(ReleaseGate.Evaluate(run, against, policy, context.Flaky));
     }

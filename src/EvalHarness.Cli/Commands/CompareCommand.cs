@@ -55,7 +55,7 @@ internal static class CompareCommand
 
             // Flaky as the history saw it when the later run started, as that run's own report says.
             var until = second.StartedAt > first.StartedAt ? second.StartedAt : first.StartedAt;
-            var flaky = new RunHistory(await HistoryFile.ReadAsync(HistoryFile.PathFor(reportsDirectory, SuiteKeys.Of(first, reportsDirectory)), first.Suite, until, cancellationToken)).Flaky();
+            var flaky = new RunHistory(await HistoryFile.ReadAsync(HistoryFile.PathFor(reportsDirectory, SuiteKeys.Of(first, reportsDirectory)), first.Suite, until, RunHistory.FlakyWindow, cancellationToken)).Flaky();
             var comparison = names.Length == 2 ? Comparer.Runs(first, second, flaky) : Comparer.Variants(first, pair[0], pair[1], flaky);
             Print(console, comparison, level);
             var name = names.Length == 2 ? $"{comparison.BaseLabel}--{comparison.CurrentLabel}" : $"{first.RunId}-{comparison.BaseLabel}--{comparison.CurrentLabel}";

@@ -14,11 +14,17 @@ public sealed class RunHistory
             .OrderBy(r => r.Item2).ThenBy(r => r.Key, StringComparer.Ordinal)];
     }
 
+    /// <summary>How many runs <see cref="Trend"/> shows by default.</summary>
+    public const int TrendRuns = 30;
+
+    /// <summary>How many runs <see cref="Flaky"/> looks at by default (a gate policy's <c>flaky_window</c>).</summary>
+    public const int FlakyWindow = 10;
+
     /// <summary>How many runs the history holds.</summary>
     public int RunCount => _runs.Count;
 
     /// <summary>The last <paramref name="runs"/> runs, a point per variant in each.</summary>
-    public IReadOnlyList<TrendPoint> Trend(int runs = 30) =>
+    public IReadOnlyList<TrendPoint> Trend(int runs = TrendRuns) =>
         [.. _runs.TakeLast(runs).SelectMany(r => r.Rows.GroupBy(e => e.Variant, StringComparer.Ordinal).Select(v =>
         {
             var rows = v.ToList();
@@ -39,7 +45,7 @@ public sealed class RunHistory
     /// fix), or their trials disagreed within one run. A case that ended in an error (a cassette miss, a time-out) was
     /// not judged, so it says nothing about flakiness and is left out.
     /// </summary>
-    public IReadOnlySet<string> Flaky(int window = 10)
+    public IReadOnlySet<string> Flaky(int window = FlakyWindow)
     {
         var flaky = new HashSet<string>(StringComparer.Ordinal);
         var last = new Dictionary<string, (bool Passed, int Flips)>(StringComparer.Ordinal);

@@ -57,7 +57,7 @@ public sealed class CsvTextTests : IDisposable
             + "r1,2026-12-02T04:47:44.207Z,support,default,refund-broken-item,1,True,False,3,2639,64,0.00043425,1571,e97747b,main\r\n"
             + "r1,2026-12-02T04:47:44.207Z,support,default,\"order, status\",2,False,True,1,10,2,,12.5,e97747b,main\r\n");
 
-        var read = await HistoryFile.ReadAsync(path, "support", DateTimeOffset.MaxValue, TestContext.Current.CancellationToken);
+        var read = await HistoryFile.ReadAsync(path, "support", DateTimeOffset.MaxValue, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(
             [
@@ -72,7 +72,7 @@ public sealed class CsvTextTests : IDisposable
     {
         var path = _temp.Write("history.csv", "run_id,started_at,suite\r\nr1,2026-12-02T04:47:44.207Z,support\r\n");
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => HistoryFile.ReadAsync(path, "support", DateTimeOffset.MaxValue, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => HistoryFile.ReadAsync(path, "support", DateTimeOffset.MaxValue, cancellationToken: TestContext.Current.CancellationToken));
 
         Assert.Equal($"{path}: not a history file EvalHarness can read (line 1: no column 'variant'). Move it aside; the next run starts a new one.", error.Message);
     }

@@ -37,10 +37,10 @@ public sealed class HistoryTests : IDisposable
         await HistoryFile.AppendAsync(path, At(2, Case("a", false)) with { Suite = "other" }, Ct);
         await HistoryFile.AppendAsync(path, At(3, Case("a", false)), Ct);
 
-        var upTo2 = await HistoryFile.ReadAsync(path, "support", new DateTimeOffset(2026, 11, 22, 10, 2, 0, TimeSpan.Zero), Ct);
+        var upTo2 = await HistoryFile.ReadAsync(path, "support", new DateTimeOffset(2026, 11, 22, 10, 2, 0, TimeSpan.Zero), cancellationToken: Ct);
 
         Assert.Equal(["run01"], upTo2.Select(e => e.RunId));
-        Assert.Empty(await HistoryFile.ReadAsync(_temp.Combine("absent.csv"), "support", DateTimeOffset.MaxValue, Ct));
+        Assert.Empty(await HistoryFile.ReadAsync(_temp.Combine("absent.csv"), "support", DateTimeOffset.MaxValue, cancellationToken: Ct));
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class HistoryTests : IDisposable
         var runs = Enumerable.Range(0, 8).Select(i => At(i, [.. Enumerable.Range(0, 200).Select(j => Case($"s{j}", true))]) with { RunId = $"run{i}" }).ToList();
 
         await Task.WhenAll(runs.Select(r => Task.Run(() => HistoryFile.AppendAsync(path, r, Ct), Ct)));
-        var read = await HistoryFile.ReadAsync(path, "support", DateTimeOffset.MaxValue, Ct);
+        var read = await HistoryFile.ReadAsync(path, "support", DateTimeOffset.MaxValue, cancellationToken: Ct);
 
         Assert.Equal(1600, read.Count);
         Assert.Single(await File.ReadAllLinesAsync(path, Ct), l => l.StartsWith("run_id", StringComparison.Ordinal));
@@ -62,9 +62,87 @@ public sealed class HistoryTests : IDisposable
     {
         var path = _temp.Write("history.csv", "run_id,started_at\nx,not-a-date\n");
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => HistoryFile.ReadAsync(path, "support", DateTimeOffset.MaxValue, Ct));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => HistoryFile.ReadAsync(path, "support", DateTimeOffset.MaxValue, cancellationToken: Ct));
 
         Assert.StartsWith($"{path}: not a history file EvalHarness can read", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>60 runs of 300 cases (about 2 MB, many of the reader's blocks), a flip now and then, appended to what <paramref name="path"/> holds.</summary>
+    private static async Task WriteRunsAsync(string path, int runs = 60)
+    {
+        for (var r = 0; r < runs; r++)
+        {
+            var run = At(0, [.. Enumerable.Range(0, 300).Select(j => Case($"s{j}", (r + j) % 7 != 0) with { LatencyMs = (r * 300) + j })])
+                with { RunId = $"run{r:000}", StartedAt = new DateTimeOffset(2026, 11, 22, 0, 0, 0, TimeSpan.Zero).AddMinutes(r) };
+            await HistoryFile.AppendAsync(path, run, Ct);
+        }
+    }
+
+    [Fact]
+    public async Task Read_TheLastRuns_GivesTheSameTrendAndFlakiness_AsTheWholeFile()
+    {
+        var path = _temp.Combine("history.csv");
+        await WriteRunsAsync(path);
+
+        var all = new RunHistory(await HistoryFile.ReadAsync(path, "support", DateTimeOffset.MaxValue, cancellationToken: Ct));
+        var last = await HistoryFile.ReadAsync(path, "support", DateTimeOffset.MaxValue, RunHistory.TrendRuns, Ct);
+
+        Assert.Equal(60, all.RunCount);
+        Assert.Equal(RunHistory.TrendRuns + HistoryFile.OutOfOrderRuns, new RunHistory(last).RunCount);
+        Assert.All(last.GroupBy(e => e.RunId), run => Assert.Equal(300, run.Count())); // no run cut at a block's edge
+        Assert.Equal(all.Trend(), new RunHistory(last).Trend());
+        Assert.Equal(all.Flaky(), new RunHistory(last).Flaky());
+    }
+
+    [Fact]
+    public async Task Read_TheLastRuns_StopsReadingBeforeThem()
+    {
+        // A row no reader understands, near the file's start: reading the last 30 runs never gets there; reading all does, and says where.
+        var path = _temp.Write("history.csv", "run_id,started_at,suite,variant,scenario,trial,passed,error,steps,cost_usd,latency_ms,git_commit\r\nrun,yesterday,support\r\n");
+        await WriteRunsAsync(path);
+
+        var last = await HistoryFile.ReadAsync(path, "support", DateTimeOffset.MaxValue, RunHistory.TrendRuns, Ct);
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => HistoryFile.ReadAsync(path, "support", DateTimeOffset.MaxValue, cancellationToken: Ct));
+
+        Assert.Equal("run059", last[^1].RunId);
+        Assert.StartsWith($"{path}: not a history file EvalHarness can read (line 2: ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Read_ABadRowFarFromTheEnd_IsNamedByItsLine()
+    {
+        var path = _temp.Combine("history.csv");
+        await WriteRunsAsync(path, runs: 20);
+        await File.AppendAllTextAsync(path, "run020,2026-11-22T00:20:00.000Z,support,default,s0,1,maybe,False,2,,1,abc,main\r\n", Ct);
+        await WriteRunsAsync(path, runs: 20);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => HistoryFile.ReadAsync(path, "support", DateTimeOffset.MaxValue, RunHistory.TrendRuns, Ct));
+
+        Assert.Contains("(line 6002: ", error.Message, StringComparison.Ordinal); // the header, 20 runs of 300, then it
+    }
+
+    [Fact]
+    public async Task Read_UpToAGivenTime_CountsOnlyTheRunsBeforeIt()
+    {
+        var path = _temp.Combine("history.csv");
+        await WriteRunsAsync(path);
+
+        var upTo20 = await HistoryFile.ReadAsync(path, "support", new DateTimeOffset(2026, 11, 22, 0, 20, 0, TimeSpan.Zero), 10, Ct);
+
+        Assert.Equal(Enumerable.Range(21 - 10 - HistoryFile.OutOfOrderRuns, 10 + HistoryFile.OutOfOrderRuns).Select(r => $"run{r:000}"), upTo20.Select(e => e.RunId).Distinct());
+    }
+
+    [Fact]
+    public async Task Read_ALineLongerThanABlock_AndNoLineEndAtTheEnd_ReadWhole()
+    {
+        var path = _temp.Combine("history.csv");
+        await HistoryFile.AppendAsync(path, At(1, Case("a", true)) with { Git = new GitInfo("0123456789abcdef", new string('b', 600_000)) }, Ct);
+        await HistoryFile.AppendAsync(path, At(2, Case("a", false)), Ct);
+        await File.WriteAllTextAsync(path, (await File.ReadAllTextAsync(path, Ct)).TrimEnd(), Ct); // as a hand edit leaves it
+
+        var read = await HistoryFile.ReadAsync(path, "support", DateTimeOffset.MaxValue, 1, Ct);
+
+        Assert.Equal([("run01", true), ("run02", false)], read.Select(e => (e.RunId, e.Passed)));
     }
 
     [Fact]
