@@ -26,6 +26,13 @@ internal static class ChartImage
 
     private const int MaxXLabels = 8;
 
+    // Sans-serif families, most likely first on Linux, then macOS and Windows: the chart library's own choice is the
+    // system's default face, which is a serif one on a Debian with only DejaVu installed.
+    private static readonly string[] SansFamilies = ["DejaVu Sans", "Liberation Sans", "Noto Sans", "Helvetica", "Arial", "Segoe UI"];
+
+    /// <summary>The font of every chart's text: the first installed of <see cref="SansFamilies"/>, else the chart library's choice.</summary>
+    public static string Font { get; } = SansFamilies.FirstOrDefault(Installed) ?? Fonts.Sans;
+
     /// <summary>The colour of the series (or bar) at <paramref name="index"/>.</summary>
     public static Color ColorOf(int index) => Palette[index % Palette.Length];
 
@@ -157,11 +164,18 @@ internal static class ChartImage
         return plot;
     }
 
-    private static void Style(Plot plot, string title)
+    /// <summary>The chart style both chart kinds share: the sans font, the title, a white background.</summary>
+    internal static void Style(Plot plot, string title)
     {
-        plot.Font.Set(Fonts.Sans);
+        plot.Font.Set(Font);
         plot.Title(title, 14);
         plot.FigureBackground.Color = Colors.White;
+    }
+
+    private static bool Installed(string family)
+    {
+        using var face = SKFontManager.Default.MatchFamily(family);
+        return face is not null && string.Equals(face.FamilyName, family, StringComparison.OrdinalIgnoreCase);
     }
 
     private static int IndexOf(LineChart chart, ChartSeries series)

@@ -25,7 +25,7 @@ internal static class LoadCharts
         var seconds = load.Timeline.Select(s => (double)s.Second).ToArray();
 
         var latency = multiplot.GetPlot(0);
-        Style(latency, "Latency per case over time");
+        ChartImage.Style(latency, "Latency per case over time");
         Line(latency, load.Timeline.Select(s => s.LatencyP50), seconds, "p50", 0);
         Line(latency, load.Timeline.Select(s => s.LatencyP95), seconds, "p95", 1);
         var recorded = latency.Add.HorizontalLine(load.RecordedModel.P50, 1, ChartImage.ColorOf(2));
@@ -33,7 +33,7 @@ internal static class LoadCharts
         latency.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = Format.Ms };
 
         var throughput = multiplot.GetPlot(1);
-        Style(throughput, "Throughput over time");
+        ChartImage.Style(throughput, "Throughput over time");
         Line(throughput, load.Timeline.Select(s => (double?)s.Completed), seconds, "cases/s", 0);
         Line(throughput, load.Timeline.Select(s => (double?)s.ModelCalls), seconds, "model calls/s", 3);
         if (load.Ramp is not null)
@@ -76,10 +76,4 @@ internal static class LoadCharts
         line.MarkerShape = Markers[color % Markers.Length];
     }
 
-    private static void Style(Plot plot, string title)
-    {
-        plot.Font.Set(Fonts.Sans);
-        plot.Title(title, 14);
-        plot.FigureBackground.Color = Colors.White;
-    }
 }

@@ -46,6 +46,17 @@ public sealed class RunChartsTests : IDisposable
     }
 
     [Fact]
+    public async Task WriteAsync_SetsEveryTextInASansFont()
+    {
+        // This machine has DejaVu Sans and DejaVu Serif; the chart library's own default face is the serif one here.
+        var directory = await WriteAsync(TwoVariantRun());
+
+        var families = Directory.GetFiles(Path.Combine(directory, "charts"), "*.svg")
+            .SelectMany(f => Regex.Matches(File.ReadAllText(f), "font-family=\"([^\"]+)\"").Select(m => m.Groups[1].Value)).Distinct().ToList();
+        Assert.Equal(["DejaVu Sans"], families);
+    }
+
+    [Fact]
     public async Task SummaryMd_LinksExactlyTheChartPngsThatExist()
     {
         var directory = await WriteAsync(TwoVariantRun());
