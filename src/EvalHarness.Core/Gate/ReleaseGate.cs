@@ -136,6 +136,11 @@ public static class ReleaseGate
         var flakyNote = left > 0 ? $"; {left} case(s) of flaky scenarios left out" : string.Empty;
         var rates = $"{Percent(comparison.Base.SuccessRate)} → {Percent(comparison.Current.SuccessRate)} over {comparison.Current.Cases} {(comparison.Paired ? "paired " : string.Empty)}case(s)";
         var within = drop <= maxDrop + 1e-9;
+        // A case that ended in an error (a cassette miss, a time-out) was not judged: it counts as not passed, and the
+        // detail says so, so that a missing cassette does not read as the agent getting worse.
+        var passedBefore = steadyBase.Where(c => c.Passed).Select(c => c.CassetteId).ToHashSet(StringComparer.Ordinal);
+        var erred = drop > 0 ? steadyCurrent.Count(c => c.Error is not null && passedBefore.Contains(c.CassetteId)) : 0;
+        var errorNote = erred > 0 ? $" ({erred} of them ended in an error: not judged, see max_error_rate)" : string.Empty;
         if (IsDeterministic(run, baseline, comparison))
         {
             // A replay answers every request from the same cassettes: a case that passed in the baseline and fails now
@@ -143,12 +148,13 @@ public static class ReleaseGate
             var regressed = comparison.Test.OnlyBasePassed;
             var why = $"{rates}; a replay of single trials gives the same answers every time, so every drop counts (no significance test)";
             return new GateRule(Rule, within ? GateStatus.Pass : GateStatus.Fail, $"{drop.ToString("0.#", CultureInfo.InvariantCulture)} pts", threshold,
-                why + (regressed > 0 ? $": {regressed} case(s) that passed in the baseline fail now{(within ? ", within the drop the policy allows" : string.Empty)}" : string.Empty) + flakyNote + ".");
+                why + (regressed > 0 ? $": {regressed} case(s) that passed in the baseline fail now{errorNote}{(within ? ", within the drop the policy allows" : string.Empty)}" : string.Empty) + flakyNote + ".");
         }
 
         var significant = comparison.Test.IsSignificant(policy.Alpha);
         var detail = $"{rates}; {comparison.Test.Method} p = {comparison.Test.PValue.ToString("0.####", CultureInfo.InvariantCulture)}"
             + (drop > 0 && !significant ? $", not significant at α = {policy.Alpha.ToString("0.###", CultureInfo.InvariantCulture)}: treated as noise ({Sampling(run)})" : string.Empty)
+            + (erred > 0 ? $"; {erred} case(s) that passed in the baseline ended in an error: not judged (see max_error_rate)" : string.Empty)
             + flakyNote + ".";
         return new GateRule(Rule, within || !significant ? GateStatus.Pass : GateStatus.Fail, $"{drop.ToString("0.#", CultureInfo.InvariantCulture)} pts", threshold, detail);
     }

@@ -101,6 +101,19 @@ public sealed class GateTests
         Assert.StartsWith("Gate failed: 1 of ", gate.Headline, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false, "3 case(s) that passed in the baseline fail now (1 of them ended in an error: not judged, see max_error_rate).")]
+    [InlineData(true, "; 1 case(s) that passed in the baseline ended in an error: not judged (see max_error_rate).")]
+    public void MaxSuccessDrop_CasesThatErred_AreNamedAsNotJudged(bool live, string expected)
+    {
+        // s4's cassette is missing: it did not fail, it was not run.
+        var current = Cases(4, 1, change: c => c.Scenario == "s4" ? c with { Error = "cassette 'support/default/s4/t1' not found" } : c);
+
+        var gate = ReleaseGate.Evaluate(live ? Live(current) : current, Cases(4, 4, "base"), new GatePolicy { MaxSuccessDropPoints = 5, CriticalMustPass = false });
+
+        Assert.EndsWith(expected, Rule(gate, "max_success_drop_points").Detail, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void MaxSuccessDrop_ReplayOfSeveralTrials_KeepsTheSignificanceTest()
     {
