@@ -1,8 +1,11 @@
 // A weather desk agent, run by EvalHarness as a process (Node 20 and the official `openai` package).
 //
-// The harness starts one process per case. It writes one JSON object to stdin, e.g.
-// {"case_id": "...", "input": "How warm is it in Tokyo, in Fahrenheit?", "vars": {}}, and reads the
-// last line of stdout: {"output": "<final answer>", "state": {"lookups": 1}}.
+// The harness starts one process per case, and in a conversation one per user turn. It writes one JSON
+// object to stdin, e.g. {"case_id": "...", "input": "How warm is it in Tokyo, in Fahrenheit?", "turn": 1,
+// "conversation": [{"role": "user", "content": "How warm is it in Tokyo, in Fahrenheit?"}], "vars": {}},
+// and reads the last line of stdout: {"output": "<final answer>", "state": {"lookups": 1}}. On a later
+// turn, "conversation" holds the turns so far (the user's messages and this agent's answers) and "state"
+// the state this agent reported on the turn before, so its count of lookups carries on.
 //
 // In replay the harness compares each request body with the recorded one, so requests must be
 // identical from run to run: fixed model, temperature 0, fixed prompt and tools, and nothing time-
@@ -64,9 +67,11 @@ const WEATHER = {
 // Two decimals hide binary floating-point noise such as 78.80000000000001.
 const round2 = (x) => Math.round(x * 100) / 100;
 
-/** The agent's world for one run; `lookups` is its end state. */
+/** The agent's world for one run; `lookups` is its end state, carried from turn to turn. */
 class WeatherDesk {
-  lookups = 0;
+  constructor(lookups = 0) {
+    this.lookups = lookups;
+  }
 
   getWeather({ city }) {
     this.lookups += 1;
@@ -106,11 +111,11 @@ async function readStdin() {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-/** The tool loop; returns the final answer. */
-async function run(client, model, input, desk) {
+/** The tool loop over the conversation so far (ending with the user's message); returns the final answer. */
+async function run(client, model, conversation, desk) {
   const messages = [
     { role: "system", content: SYSTEM_PROMPT },
-    { role: "user", content: input },
+    ...conversation.map(({ role, content }) => ({ role, content })),
   ];
   for (let step = 1; step <= MAX_STEPS; step++) {
     const completion = await client.chat.completions.create({ model, temperature: 0, messages, tools: TOOLS });
@@ -145,10 +150,14 @@ async function main() {
   }
   const model = process.env.EVALH_MODEL || DEFAULT_MODEL;
 
-  let input;
+  let conversation, lookups, turn;
   try {
-    ({ input } = JSON.parse(await readStdin()));
-    if (typeof input !== "string") throw new Error("'input' is not a string");
+    const input = JSON.parse(await readStdin());
+    if (typeof input?.input !== "string") throw new Error("'input' is not a string");
+    conversation = input.conversation ?? [{ role: "user", content: input.input }];
+    if (!Array.isArray(conversation)) throw new Error("'conversation' is not an array");
+    lookups = input.state?.lookups ?? 0;
+    turn = input.turn ?? 1;
   } catch (e) {
     console.error(`error: stdin must be one JSON object with an 'input' string (${e.message})`);
     return 2;
@@ -157,11 +166,11 @@ async function main() {
   // maxRetries: 0: this agent reports an HTTP error rather than retrying it. (A replay miss is 422 with
   // x-should-retry: false, which the SDK would not retry with its defaults either.)
   const client = new OpenAI({ baseURL: process.env.OPENAI_BASE_URL, apiKey: process.env.OPENAI_API_KEY, maxRetries: 0 });
-  const desk = new WeatherDesk();
-  console.error(`case ${process.env.EVALH_CASE_ID ?? "?"}: model ${model}`);
+  const desk = new WeatherDesk(lookups);
+  console.error(`case ${process.env.EVALH_CASE_ID ?? "?"}${turn > 1 ? `, turn ${turn}` : ""}: model ${model}`);
   let answer;
   try {
-    answer = await run(client, model, input, desk);
+    answer = await run(client, model, conversation, desk);
   } catch (e) {
     if (!(e instanceof OpenAI.APIError)) throw e;
     // e.message starts with the HTTP status; connection failures are APIErrors too, without one.

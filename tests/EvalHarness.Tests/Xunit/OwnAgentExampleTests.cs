@@ -34,7 +34,7 @@ public sealed class OwnAgentExampleTests : IDisposable
             TestContext.Current.CancellationToken);
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal(example == "python-agent" ? 4 : 3, result.Run.Cases.Count); // the Python example also holds a conversation
+        Assert.Equal(example == "dotnet-agent" ? 3 : 4, result.Run.Cases.Count); // the process examples also hold a conversation
         Assert.All(result.Run.Cases, c =>
         {
             // None of the examples reports its tool calls or usage: all of it comes from the recorded traffic.
