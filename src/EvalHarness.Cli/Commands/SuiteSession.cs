@@ -17,7 +17,8 @@ internal static class SuiteSession
         RunResult run;
         GatePolicy? policy;
 
-        // In a large run, each case's transcript, tool calls and trace wait on disk until the reports read them back.
+        // In a large run, each case's transcript, tool calls and trace wait on disk until the reports read them back
+        // (the spool's file is made with its first case: a smaller run keeps its cases in memory).
         using var spool = new CaseSpool();
         try
         {

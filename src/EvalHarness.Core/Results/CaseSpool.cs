@@ -7,7 +7,8 @@ namespace EvalHarness.Core.Results;
 /// Keeps a large run's case details on disk while it runs (past <see cref="InMemoryUpTo"/> cases): each finished case is written whole to a temporary file,
 /// and only its summary stays in memory (no transcript, tool calls or trace, and only the counters that are not
 /// zero). The reports read the details back one case at a time (<see cref="RunResult.WithDetails"/>), so a run's
-/// memory does not grow with its transcripts. The file is deleted when the spool is disposed.
+/// memory does not grow with its transcripts. The file is made with the first case written to it, and deleted when the
+/// spool is disposed.
 /// </summary>
 public sealed class CaseSpool : IDisposable
 {
@@ -25,19 +26,16 @@ public sealed class CaseSpool : IDisposable
 
     private static readonly ResultsJsonContext Context = new(Options);
 
-    private readonly FileStream _file;
+    private FileStream? _file;
     private readonly Dictionary<int, (long Offset, int Length)> _where = [];
     private readonly Lock _lock = new();
     private long _length;
 
-    /// <summary>Creates a spool file in <paramref name="directory"/> (default: the temp folder).</summary>
-    public CaseSpool(string? directory = null)
-    {
+    /// <summary>A spool whose file will be in <paramref name="directory"/> (default: the temp folder).</summary>
+    public CaseSpool(string? directory = null) =>
         Path = System.IO.Path.Combine(directory ?? System.IO.Path.GetTempPath(), $"evalh-cases-{Guid.NewGuid():N}.jsonl");
-        _file = new FileStream(Path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 1, FileOptions.DeleteOnClose);
-    }
 
-    /// <summary>The spool file.</summary>
+    /// <summary>The spool file (there from the first case written).</summary>
     public string Path { get; }
 
     /// <summary>Writes <paramref name="full"/> to the spool and returns it without its details.</summary>
@@ -52,6 +50,7 @@ public sealed class CaseSpool : IDisposable
                 throw new InvalidOperationException($"The spool already holds case #{full.Index}; a run's cases have distinct indexes.");
             }
 
+            _file ??= new FileStream(Path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 1, FileOptions.DeleteOnClose);
             RandomAccess.Write(_file.SafeFileHandle, bytes, _length);
             _where[full.Index] = (_length, bytes.Length);
             _length += bytes.Length;
@@ -68,19 +67,22 @@ public sealed class CaseSpool : IDisposable
     public CaseResult? Read(int index)
     {
         (long Offset, int Length) where;
+        FileStream file;
         lock (_lock)
         {
             if (!_where.TryGetValue(index, out where))
             {
                 return null;
             }
+
+            file = _file!;
         }
 
         var bytes = new byte[where.Length];
-        RandomAccess.Read(_file.SafeFileHandle, bytes, where.Offset);
+        RandomAccess.Read(file.SafeFileHandle, bytes, where.Offset);
         return JsonSerializer.Deserialize(bytes, Context.CaseResult);
     }
 
     /// <inheritdoc />
-    public void Dispose() => _file.Dispose();
+    public void Dispose() => _file?.Dispose();
 }
