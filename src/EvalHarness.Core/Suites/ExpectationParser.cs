@@ -21,10 +21,14 @@ internal static class ExpectationParser
     [ThreadStatic]
     internal static IReadOnlyDictionary<string, Assertions.ICaseAssertion>? Registered;
 
+    /// <summary>The keys of a scenario's <c>expect</c>.</summary>
+    internal static readonly string[] Keys =
+        ["outcome", "output", "tools", "counters", "state", "judge", "custom", "max_steps", "max_tokens", "max_cost_usd", "max_latency_ms", "dialogue"];
+
     public static Expectations Parse(YamlNodes y, YamlNode node, IReadOnlyList<Variant> variants)
     {
         var map = y.Mapping(node, "expect");
-        var keys = y.Keys(map, "expect", "outcome", "output", "tools", "counters", "state", "judge", "custom", "max_steps", "max_tokens", "max_cost_usd", "max_latency_ms", "dialogue");
+        var keys = y.Keys(map, "expect", Keys);
 
         // An own agent names its tools, counters and state itself: they are checked only against what the suite declares.
         var own = variants.Any(v => v.Agent.Own is not null);

@@ -26,14 +26,35 @@ public static partial class SuiteLoader
             Expectations? expect = null;
             if (keys.TryGetValue("expect", out var e))
             {
-                y.Keys(y.Mapping(e.Value, "a turn's expect"), "a turn's expect (its output and the tools called in the turn)", "output", "tools");
-                expect = ExpectationParser.Parse(y, e.Value, variants);
+                expect = TurnExpect(y, y.Mapping(e.Value, "a turn's expect"), variants);
             }
 
             turns.Add(new ConversationTurn(user, expect, (int)item.Start.Line));
         }
 
         return turns.Count > 0 ? turns : throw y.Error(node, $"Scenario '{scenario}': the conversation is empty; give the user's turns, or use input.");
+    }
+
+    /// <summary>
+    /// A turn's <c>expect</c>: its output and the tools called in the turn. A key of the scenario's <c>expect</c> is
+    /// refused with where it goes; the turn's expect is read from its known keys only, so one misplaced key is one error.
+    /// </summary>
+    private static Expectations TurnExpect(YamlNodes y, YamlMappingNode map, IReadOnlyList<Variant> variants)
+    {
+        var turn = new YamlMappingNode();
+        foreach (var (key, value) in map.Children)
+        {
+            if (key is YamlScalarNode { Value: { } name } && name is not ("output" or "tools") && ExpectationParser.Keys.Contains(name))
+            {
+                y.Report(y.Error(key, $"'{name}' is checked once for the whole conversation, not per turn: move it to the scenario's expect (beside conversation:). A turn's expect takes output and tools."));
+                continue;
+            }
+
+            turn.Children.Add(key, value);
+        }
+
+        var keys = y.Keys(turn, "a turn's expect (its output and the tools called in the turn)", "output", "tools");
+        return ExpectationParser.Parse(y, new YamlMappingNode(keys.Values.Select(k => new KeyValuePair<YamlNode, YamlNode>(k.Key, k.Value))), variants);
     }
 
     /// <summary>A conversation is held by one agent (the built-in runtime's or an own agent), not by a pipeline of stages.</summary>

@@ -69,7 +69,7 @@ public sealed class ConversationTests : CliTest
 
     [Theory]
     [InlineData("    conversation:\n      - user: \"Where is my order A110?\"", "    input: hi\n    conversation:\n      - user: \"Where is my order A110?\"", "has both input and conversation")]
-    [InlineData("          output: { contains: [A110] }", "          state: { orders.A110.status: shipped }", "unknown key 'state' in a turn's expect")]
+    [InlineData("          output: { contains: [A110] }", "          state: { orders.A110.status: shipped }", "'state' is checked once for the whole conversation, not per turn: move it to the scenario's expect")]
     [InlineData("      - user: \"Sorry, I meant A101.\"", "      - usr: \"Sorry, I meant A101.\"", "unknown key 'usr' in a conversation turn. Did you mean 'user'?")]
     public async Task AMalformedConversation_IsAnInputErrorAtItsLine(string from, string to, string message)
     {
@@ -85,6 +85,7 @@ public sealed class ConversationTests : CliTest
         Assert.Equal(2, exit);
         Assert.Contains(message, Error.ToString(), StringComparison.Ordinal);
         Assert.Matches(@"conversations\.yaml:\d+:\d+: ", Error.ToString());
+        Assert.Single(Error.ToString().Split('\n'), line => line.StartsWith("error:", StringComparison.Ordinal)); // one mistake, one error
     }
 
     [Fact]
