@@ -192,7 +192,7 @@ public sealed class EvalhAppTests : CliTest
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(TextWriter.Synchronized(Out)) });
         var serving = EvalhApp.InvokeAsync(["serve", "--cassettes", RepoPaths.Cassettes], console, Error, stop.Token);
         string? address = null;
-        for (var i = 0; i < 200 && address is null; i++)
+        for (var i = 0; i < 2_400 && address is null && !serving.IsCompleted; i++) // up to a minute on a loaded machine
         {
             await Task.Delay(25, Ct);
             address = System.Text.RegularExpressions.Regex.Match(Out.ToString(), @"Cassette server on (http://127\.0\.0\.1:[0-9]+/)").Groups[1].Value is { Length: > 0 } found ? found : null;
