@@ -47,6 +47,21 @@ internal static class Format
         .Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal)
         .Replace('`', '\'');
 
+    /// <summary>
+    /// What the success rates' comparison says: the test, its p and whether that is significant at <paramref name="alpha"/>;
+    /// for a replay of single trials (<see cref="RunComparison.Deterministic"/>), that every change counts.
+    /// </summary>
+    public static string Verdict(RunComparison c, double alpha) =>
+        c.Deterministic
+            ? "a replay of single trials answers alike every time: every change counts (no significance test)"
+            : $"{c.Test.Method} p = {PValue(c.Test.PValue)}: {(c.Test.IsSignificant(alpha) ? "significant" : "not significant")} at α = {Number(alpha, "0.###")}{(c.Test.IsSignificant(alpha) ? string.Empty : " (within noise)")}";
+
+    /// <summary>The short form of <see cref="Verdict"/>, for a line that says more: the test and its p, or "a replay: every change counts".</summary>
+    public static string TestBrief(RunComparison c) => c.Deterministic ? "a replay: every change counts" : $"{c.Test.Method} p = {PValue(c.Test.PValue)}";
+
+    /// <summary>The change of a figure of a scenario; "not run" where every case of a side ended in an error (it has no figure).</summary>
     private static string Delta(ScenarioComparison s, Func<SideStats, double?> metric, Func<double, string> format) =>
-        s.Base is { } b && s.Current is { } c && metric(b) is { } before && metric(c) is { } now ? format(now - before) : "–";
+        s.Base is { } b && s.Current is { } c
+            ? b.Measured == 0 || c.Measured == 0 ? "not run" : metric(b) is { } before && metric(c) is { } now ? format(now - before) : "–"
+            : "–";
 }

@@ -63,7 +63,8 @@ internal static class CompareCommand
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
             await File.WriteAllTextAsync(path, ComparisonMarkdown.Render(comparison, level), cancellationToken);
             console.MarkupLine($"Wrote {Markup.Escape(path)}");
-            return comparison.SuccessDeltaPoints < 0 && comparison.Test.IsSignificant(level) ? ExitCodes.Failed : ExitCodes.Ok;
+            // A drop fails the comparison when it is significant, or in a replay of single trials, where every drop counts (as in the gate).
+            return comparison.SuccessDeltaPoints < 0 && (comparison.Deterministic || comparison.Test.IsSignificant(level)) ? ExitCodes.Failed : ExitCodes.Ok;
         }));
         return command;
     }
@@ -89,6 +90,13 @@ internal static class CompareCommand
         console.Write(table);
         var t = c.Test;
         var verdict = t.IsSignificant(alpha) ? "[bold]significant[/]" : "not significant";
+        if (c.Deterministic)
+        {
+            console.MarkupLineInvariant(
+                $"Success {Reports.Format.Percent(c.Base.SuccessRate)} → {Reports.Format.Percent(c.Current.SuccessRate)} ({Reports.Format.Points(c.SuccessDeltaPoints)}) over {t.Cases} paired case(s) · {Markup.Escape(Reports.Format.Verdict(c, alpha))}");
+            return;
+        }
+
         console.MarkupLineInvariant(
             $"Success {Reports.Format.Percent(c.Base.SuccessRate)} → {Reports.Format.Percent(c.Current.SuccessRate)} ({Reports.Format.Points(c.SuccessDeltaPoints)}) · {Markup.Escape(t.Method)} over {t.Cases} {(c.Paired ? "paired " : string.Empty)}case(s), p = {Reports.Format.PValue(t.PValue)}: {verdict} at α = {alpha}{(t.IsSignificant(alpha) ? string.Empty : " (within noise)")}");
     }

@@ -132,6 +132,13 @@ internal static class SuiteSession
         SummaryPrinter.Print(console, context, Path.Combine(directory, "report.html"));
         await ReportPipeline.AppendStepSummaryAsync(context, CancellationToken.None);
         var exit = ExitCodes.For(run);
+        if (context.Gate is not null && exit == ExitCodes.InputError)
+        {
+            // The gate's verdict is shown, but a case that could not be judged is the exit code's first concern.
+            var why = run.Interrupted is not null ? "the run was stopped before it finished" : $"{run.Summary.Errors} case(s) ended in an error and could not be judged (see above)";
+            console.MarkupLineInvariant($"[yellow]Exit code 2, not the gate's: {why}. Fix that and run again.[/]");
+        }
+
         return context.Gate is { } gate && exit != ExitCodes.InputError ? (gate.Passed ? ExitCodes.Ok : ExitCodes.Failed) : exit;
     }
 

@@ -42,7 +42,7 @@ internal static class SummaryPrinter
         {
             var (regressed, fixedCount, flaky) = (comparison.With(Change.Regressed).Count(s => !s.Flaky), comparison.With(Change.Fixed).Count(s => !s.Flaky), comparison.Scenarios.Count(s => s.Flaky));
             console.MarkupLineInvariant(
-                $"Against baseline {Markup.Escape(comparison.BaseLabel)}: success {Reports.Format.Points(comparison.SuccessDeltaPoints)} ({Markup.Escape(comparison.Test.Method)} p = {Reports.Format.PValue(comparison.Test.PValue)}), {regressed} regressed, {fixedCount} fixed, {flaky} flaky, {comparison.With(Change.New).Count()} new, {comparison.With(Change.Removed).Count()} removed");
+                $"Against baseline {Markup.Escape(comparison.BaseLabel)}: success {Reports.Format.Points(comparison.SuccessDeltaPoints)} ({Markup.Escape(Reports.Format.TestBrief(comparison))}), {regressed} regressed, {fixedCount} fixed, {flaky} flaky, {comparison.With(Change.New).Count()} new, {comparison.With(Change.Removed).Count()} removed");
         }
 
         if (context.Gate is { } gate)

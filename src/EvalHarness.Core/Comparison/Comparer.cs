@@ -29,7 +29,11 @@ public static class Comparer
             baseCases = [.. baseCases.Where(c => ran.Contains((c.Variant, c.Scenario, c.Trial)))];
         }
 
-        return Compare(@base.RunId, current.RunId, baseCases, current.Cases, c => $"{c.Variant}/{c.Scenario}", flaky);
+        var comparison = Compare(@base.RunId, current.RunId, baseCases, current.Cases, c => $"{c.Variant}/{c.Scenario}", flaky);
+        return comparison with
+        {
+            Deterministic = current.Mode == "replay" && comparison.Paired && current.Cases.All(c => c.Trial == 1) && baseCases.All(c => c.Trial == 1),
+        };
     }
 
     /// <summary>Compares two variants of one run: scenarios are matched by name, cases by name and trial.</summary>

@@ -12,17 +12,28 @@ namespace EvalHarness.Core.Comparison;
 /// <param name="Scenarios">Every scenario of either side, in the current side's order, then the removed ones.</param>
 public sealed record RunComparison(string BaseLabel, string CurrentLabel, SideStats Base, SideStats Current, SuccessTest Test, IReadOnlyList<ScenarioComparison> Scenarios)
 {
+    /// <summary>
+    /// Whether the current side replayed single trials of the same cases as the base: its cassettes answer alike every
+    /// time, so a change of the success rate is the change's doing, and no significance test applies (the gate's
+    /// <c>max_success_drop_points</c> counts every drop then). A recording samples a model, and trials sample a replay's
+    /// recordings, so those keep the test; so do two variants of a run, which are two recordings.
+    /// </summary>
+    public bool Deterministic { get; init; }
+
     /// <summary>Whether the same cases ran on both sides, so they were compared pair by pair.</summary>
     public bool Paired => Test.Method == Comparer.McNemar;
 
     /// <summary>The change of the success rate in percentage points (negative: a drop).</summary>
     public double SuccessDeltaPoints => Math.Round((Current.SuccessRate - Base.SuccessRate) * 100, 2);
 
-    /// <summary>The change of the cost per case in percent, or null when a side has no price or costs nothing.</summary>
-    public double? CostChangePercent => Base.MeanCostUsd is { } b && Current.MeanCostUsd is { } c && b > 0 ? Math.Round((double)((c - b) / b) * 100, 2) : null;
+    /// <summary>Whether steps, cost and latency were measured on both sides: some case ran without an error on each.</summary>
+    public bool Measured => Base.Measured > 0 && Current.Measured > 0;
 
-    /// <summary>The change of the p95 latency in percent, or null when the base has none.</summary>
-    public double? LatencyP95ChangePercent => Base.LatencyP95Ms > 0 ? Math.Round((Current.LatencyP95Ms - Base.LatencyP95Ms) / Base.LatencyP95Ms * 100, 2) : null;
+    /// <summary>The change of the cost per case in percent, or null when a side has no price, costs nothing or was not measured.</summary>
+    public double? CostChangePercent => Measured && Base.MeanCostUsd is { } b && Current.MeanCostUsd is { } c && b > 0 ? Math.Round((double)((c - b) / b) * 100, 2) : null;
+
+    /// <summary>The change of the p95 latency in percent, or null when the base has none or a side was not measured.</summary>
+    public double? LatencyP95ChangePercent => Measured && Base.LatencyP95Ms > 0 ? Math.Round((Current.LatencyP95Ms - Base.LatencyP95Ms) / Base.LatencyP95Ms * 100, 2) : null;
 
     /// <summary>Scenarios with the given change.</summary>
     public IEnumerable<ScenarioComparison> With(Change change) => Scenarios.Where(s => s.Change == change);

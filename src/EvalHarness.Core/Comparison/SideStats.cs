@@ -11,6 +11,9 @@ namespace EvalHarness.Core.Comparison;
 /// <param name="LatencyP95Ms">95th-percentile latency.</param>
 public sealed record SideStats(int Cases, int Passed, double MeanSteps, decimal? MeanCostUsd, double MeanLatencyMs, double LatencyP95Ms)
 {
+    /// <summary>The cases steps, cost and latency are over: those that did not end in an error. With none, those figures are 0 and mean nothing.</summary>
+    public int Measured { get; init; }
+
     /// <summary>The share of cases that passed (0 for none).</summary>
     public double SuccessRate => Cases == 0 ? 0 : (double)Passed / Cases;
 
@@ -26,7 +29,7 @@ public sealed record SideStats(int Cases, int Passed, double MeanSteps, decimal?
         var passed = cases.Count(c => c.Passed);
         if (measured.Count == 0)
         {
-            return new SideStats(cases.Count, passed, 0, 0, 0, 0);
+            return new SideStats(cases.Count, passed, 0, 0, 0, 0) { Measured = 0 };
         }
 
         var latencies = measured.Select(c => c.LatencyMs).Order().ToArray();
@@ -36,6 +39,9 @@ public sealed record SideStats(int Cases, int Passed, double MeanSteps, decimal?
             Math.Round(measured.Average(c => c.Steps), 2),
             measured.Any(c => c.CostUsd is null) ? null : Math.Round(measured.Sum(c => c.CostUsd ?? 0) / measured.Count, 8),
             Math.Round(latencies.Average(), 1),
-            RunSummary.Percentile(latencies, 0.95));
+            RunSummary.Percentile(latencies, 0.95))
+        {
+            Measured = measured.Count,
+        };
     }
 }

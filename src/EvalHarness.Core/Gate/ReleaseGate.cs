@@ -72,7 +72,7 @@ public static class ReleaseGate
         if (policy.MaxCostIncreasePercent is { } maxCost)
         {
             rules.Add(Increase("max_cost_increase_pct", comparison, comparison?.CostChangePercent, maxCost,
-                c => $"Cost per case {Money(c.Base.MeanCostUsd)} → {Money(c.Current.MeanCostUsd)}{Over(c)}, cases that ended in an error left out.",
+                c => $"Cost per case {Money(c.Base.MeanCostUsd)} → {Money(c.Current.MeanCostUsd)}{Over(c)}.",
                 "A model of the run or the baseline has no price, so the cost cannot be compared."));
         }
 
@@ -141,7 +141,7 @@ public static class ReleaseGate
         var passedBefore = steadyBase.Where(c => c.Passed).Select(c => c.CassetteId).ToHashSet(StringComparer.Ordinal);
         var erred = drop > 0 ? steadyCurrent.Count(c => c.Error is not null && passedBefore.Contains(c.CassetteId)) : 0;
         var errorNote = erred > 0 ? $" ({erred} of them ended in an error: not judged, see max_error_rate)" : string.Empty;
-        if (IsDeterministic(run, baseline, comparison))
+        if (comparison.Deterministic)
         {
             // A replay answers every request from the same cassettes: a case that passed in the baseline and fails now
             // failed because of the change, so the drop counts whatever a significance test would say of its size.
@@ -159,15 +159,6 @@ public static class ReleaseGate
         return new GateRule(Rule, within || !significant ? GateStatus.Pass : GateStatus.Fail, $"{drop.ToString("0.#", CultureInfo.InvariantCulture)} pts", threshold, detail);
     }
 
-    /// <summary>
-    /// Whether a drop can only be the change's doing: the run replayed its cassettes (no live upstream), one trial per
-    /// scenario, and its cases pair with the baseline's. A recording samples a model, and trials sample a replay's
-    /// recordings, so those keep the significance test.
-    /// </summary>
-    internal static bool IsDeterministic(RunResult run, RunResult baseline, RunComparison comparison) =>
-        run.Mode == "replay" && comparison.Paired
-        && run.Cases.All(c => c.Trial == 1) && baseline.Cases.All(c => c.Trial == 1);
-
     private static string Sampling(RunResult run) =>
         run.Mode != "replay" ? "a recording samples the model, so a drop must be significant to count" : "several trials sample the model's recordings, so a drop must be significant to count";
 
@@ -175,11 +166,15 @@ public static class ReleaseGate
     {
         var threshold = $"≤ +{max.ToString("0.#", CultureInfo.InvariantCulture)}%";
         return comparison is null ? new GateRule(rule, GateStatus.Skipped, "n/a", threshold, "No baseline: bless one with `evalh baseline bless <run>` or pass --baseline.")
+            : !comparison.Measured ? new GateRule(rule, GateStatus.Skipped, "n/a", threshold, "No case ran without an error on both sides: there is nothing to compare (see max_error_rate).")
             : change is not { } value ? new GateRule(rule, GateStatus.Skipped, "n/a", threshold, unmeasurable)
             : new GateRule(rule, value <= max + 1e-9 ? GateStatus.Pass : GateStatus.Fail, $"{(value >= 0 ? "+" : string.Empty)}{value.ToString("0.#", CultureInfo.InvariantCulture)}%", threshold, detail(comparison));
     }
 
-    private static string Over(RunComparison c) => $" over {c.Current.Cases} {(c.Paired ? "paired " : string.Empty)}case(s)";
+    /// <summary>The cases a cost or latency change is over: those that ran on both sides, and how many were left out.</summary>
+    private static string Over(RunComparison c) =>
+        $" over {c.Current.Measured} {(c.Paired ? "paired " : string.Empty)}case(s)"
+        + (c.Current.Measured < c.Current.Cases ? $" ({c.Current.Cases - c.Current.Measured} left out: they ended in an error{(c.Paired ? " on either side" : string.Empty)})" : string.Empty);
 
     private static string List(List<string> ids) => ids.Count <= 5 ? string.Join(", ", ids) : $"{string.Join(", ", ids.Take(5))} and {ids.Count - 5} more";
 

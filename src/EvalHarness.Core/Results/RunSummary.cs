@@ -23,10 +23,14 @@ public sealed record RunSummary(
     /// <summary>pass^k averaged over scenarios (k = the trials): how often a scenario passes every time.</summary>
     public double PassHatK { get; init; }
 
-    /// <summary>Summarises cases.</summary>
+    /// <summary>
+    /// Summarises cases. Latency and steps are over the cases that did not end in an error: a case whose cassette was
+    /// missing took no time and made no step, and would flatter the run (0 when every case ended in an error).
+    /// </summary>
     public static RunSummary Of(IReadOnlyList<CaseResult> cases)
     {
-        var latencies = cases.Select(c => c.LatencyMs).Order().ToArray();
+        var measured = cases.Where(c => c.Error is null).ToList();
+        var latencies = measured.Select(c => c.LatencyMs).Order().ToArray();
         var (low, high) = Statistics.PassRates.Wilson(cases.Count, cases.Count(c => c.Passed));
         var perScenario = cases.GroupBy(c => (c.Variant, c.Scenario)).Select(g => Statistics.PassRates.PassHatK(g.Count(), g.Count(c => c.Passed), g.Count())).ToList();
         return new RunSummary(
@@ -40,7 +44,7 @@ public sealed record RunSummary(
             cases.Any(c => c.CostUsd is null && c.Error is null) ? null : cases.Sum(c => c.CostUsd ?? 0m),
             Percentile(latencies, 0.50),
             Percentile(latencies, 0.95),
-            cases.Count == 0 ? 0 : Math.Round(cases.Average(c => c.Steps), 2))
+            measured.Count == 0 ? 0 : Math.Round(measured.Average(c => c.Steps), 2))
         {
             SuccessLow = Math.Round(low, 4),
             SuccessHigh = Math.Round(high, 4),

@@ -93,8 +93,10 @@ public sealed record GroupSummary(
 
         var dialogues = cases.Select(c => c.Dialogue).OfType<DialogueResult>().ToList();
         var turns = dialogues.Sum(d => d.Turns.Count);
-        var latencies = cases.Select(c => c.LatencyMs).Order().ToArray();
-        var harness = cases.Select(c => c.HarnessMs).Order().ToArray();
+        // Steps and times are over the cases that did not end in an error (as in RunSummary).
+        var measured = cases.Where(c => c.Error is null).ToList();
+        var latencies = measured.Select(c => c.LatencyMs).Order().ToArray();
+        var harness = measured.Select(c => c.HarnessMs).Order().ToArray();
         return new GroupSummary(
             kind,
             key,
@@ -105,7 +107,7 @@ public sealed record GroupSummary(
             Math.Round(high, 4),
             Math.Round(passAtK, 4),
             Math.Round(passHatK, 4),
-            Math.Round(cases.Average(c => c.Steps), 2),
+            measured.Count == 0 ? 0 : Math.Round(measured.Average(c => c.Steps), 2),
             cases.Sum(c => c.ToolCallCount),
             cases.Sum(c => c.ToolErrors),
             cases.Sum(c => c.Counters.GetValueOrDefault("retries")),

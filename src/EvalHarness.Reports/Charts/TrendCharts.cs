@@ -34,7 +34,7 @@ internal static class TrendCharts
         [
             ("success", new LineChart("Success rate", labels, Series(p => p.SuccessRate)) { YFormat = "0%", YMin = 0, YMax = 1 }),
             ("cost", new LineChart("Cost per case (USD)", labels, Series(p => (double?)p.CostPerCase)) { YFormat = "$0.0000", YMin = 0 }),
-            ("latency", new LineChart("Latency p95 (ms)", labels, Series(p => p.LatencyP95Ms)) { YFormat = "0 ms", YMin = 0 }),
+            ("latency", new LineChart("Latency p95 (ms)", labels, Series(p => double.IsFinite(p.LatencyP95Ms) ? p.LatencyP95Ms : null)) { YFormat = "0 ms", YMin = 0 }),
         ];
     }
 }

@@ -28,15 +28,18 @@ public sealed class RunHistory
         [.. _runs.TakeLast(runs).SelectMany(r => r.Rows.GroupBy(e => e.Variant, StringComparer.Ordinal).Select(v =>
         {
             var rows = v.ToList();
-            var latencies = rows.Select(e => e.LatencyMs).Order().ToArray();
+            // Cost and latency are over the cases that did not end in an error (a missing cassette costs nothing and
+            // takes no time); a run where every case did has no point on those charts.
+            var ran = rows.Where(e => !e.Error).ToList();
+            var latencies = ran.Select(e => e.LatencyMs).Order().ToArray();
             return new TrendPoint(
                 r.RunId,
                 r.StartedAt,
                 v.Key,
                 rows.Count,
                 (double)rows.Count(e => e.Passed) / rows.Count,
-                rows.Any(e => e.CostUsd is null && !e.Error) ? null : rows.Sum(e => e.CostUsd ?? 0) / rows.Count,
-                latencies[Math.Clamp((int)Math.Ceiling(0.95 * latencies.Length) - 1, 0, latencies.Length - 1)]);
+                ran.Count == 0 || ran.Any(e => e.CostUsd is null) ? null : ran.Sum(e => e.CostUsd ?? 0) / ran.Count,
+                latencies.Length == 0 ? double.NaN : latencies[Math.Clamp((int)Math.Ceiling(0.95 * latencies.Length) - 1, 0, latencies.Length - 1)]);
         }))];
 
     /// <summary>

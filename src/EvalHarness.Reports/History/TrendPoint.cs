@@ -6,6 +6,6 @@ namespace EvalHarness.Reports.History;
 /// <param name="Variant">The variant.</param>
 /// <param name="Cases">Its cases in that run.</param>
 /// <param name="SuccessRate">The share that passed.</param>
-/// <param name="CostPerCase">Cost per case, or null when unpriced.</param>
-/// <param name="LatencyP95Ms">95th-percentile latency.</param>
+/// <param name="CostPerCase">Cost per case of the cases that did not end in an error, or null when unpriced or none did.</param>
+/// <param name="LatencyP95Ms">95th-percentile latency of the cases that did not end in an error; NaN when none did.</param>
 public sealed record TrendPoint(string RunId, DateTimeOffset StartedAt, string Variant, int Cases, double SuccessRate, decimal? CostPerCase, double LatencyP95Ms);

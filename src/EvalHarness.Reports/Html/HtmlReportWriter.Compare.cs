@@ -103,9 +103,7 @@ public static partial class HtmlReportWriter
             return;
         }
 
-        var significant = c.Test.IsSignificant(0.05);
-        html.Append(CultureInfo.InvariantCulture, $"<p>Success {Format.Percent(c.Base.SuccessRate)} → <b>{Format.Percent(c.Current.SuccessRate)}</b> ({Format.Points(c.SuccessDeltaPoints)}; {c.Test.Method} p = {Format.PValue(c.Test.PValue)}, ")
-            .Append(significant ? "significant at 0.05" : "not significant at 0.05: within noise")
+        html.Append(CultureInfo.InvariantCulture, $"<p>Success {Format.Percent(c.Base.SuccessRate)} → <b>{Format.Percent(c.Current.SuccessRate)}</b> ({Format.Points(c.SuccessDeltaPoints)}; {E(Format.Verdict(c, 0.05))}")
             .Append(CultureInfo.InvariantCulture, $") · cost per case {E(Format.Money(c.Base.MeanCostUsd))} → {E(Format.Money(c.Current.MeanCostUsd))} ({Format.Change(c.CostChangePercent)})")
             .Append(CultureInfo.InvariantCulture, $" · p95 latency {E(Format.Ms(c.Base.LatencyP95Ms))} → {E(Format.Ms(c.Current.LatencyP95Ms))} ({Format.Change(c.LatencyP95ChangePercent)}).</p>");
 

@@ -48,11 +48,13 @@ public static partial class HtmlReportWriter
         Card(html, "95% interval", $"{s.SuccessLow * 100:0}–{s.SuccessHigh * 100:0}%");
         Card(html, "pass^k", Format.Percent(s.PassHatK), b is null ? null : (Format.Points((s.PassHatK - b.PassHatK) * 100), Worse(s.PassHatK - b.PassHatK, higherIsBetter: true)));
         Card(html, "Passed", $"{s.Passed} / {s.Cases}");
-        Card(html, "Cost", Format.Money(s.CostUsd), c?.CostChangePercent is { } cost ? ($"{Format.Change(cost)} per case", Worse(cost, higherIsBetter: false)) : null);
+        Card(html, "Cost (total)", Format.Money(s.CostUsd), c?.CostChangePercent is { } cost ? ($"{Format.Change(cost)} per case", Worse(cost, higherIsBetter: false)) : null);
         Card(html, "Tokens in / out", $"{s.InputTokens:N0} / {s.OutputTokens:N0}");
         Card(html, "Latency p50", Format.Ms(s.LatencyP50Ms));
         Card(html, "Latency p95", Format.Ms(s.LatencyP95Ms), c?.LatencyP95ChangePercent is { } p95 ? (Format.Change(p95), Worse(p95, higherIsBetter: false)) : null);
-        Card(html, "Steps per case", Format.Number(s.MeanSteps), b is null ? null : (Format.Change(b.MeanSteps > 0 ? (s.MeanSteps - b.MeanSteps) / b.MeanSteps * 100 : null), Worse(s.MeanSteps - b.MeanSteps, higherIsBetter: false)));
+        // Against the baseline, steps compare the pairs that ran on both sides, as cost and latency do.
+        Card(html, "Steps per case", Format.Number(s.MeanSteps), c is null || c.Base.Measured == 0 || c.Current.Measured == 0 ? null
+            : (Format.Change(c.Base.MeanSteps > 0 ? (c.Current.MeanSteps - c.Base.MeanSteps) / c.Base.MeanSteps * 100 : null), Worse(c.Current.MeanSteps - c.Base.MeanSteps, higherIsBetter: false)));
         html.Append("</div>");
         if (c is not null)
         {

@@ -23,8 +23,8 @@ public static class ComparisonMarkdown
         md.Append(comparison.Paired
                 ? $"{t.Method} test over {t.Cases} paired case(s): {t.OnlyBasePassed} passed only on {Cell(comparison.BaseLabel)}, {t.OnlyCurrentPassed} only on {Cell(comparison.CurrentLabel)}; "
                 : $"{t.Method} test over {t.Cases} case(s) (no case ran on both sides); ")
-            .Append("p = ").Append(Format.PValue(t.PValue)).Append(": ")
-            .Append(t.IsSignificant(alpha) ? $"**significant** at α = {Format.Number(alpha, "0.###")}" : $"not significant at α = {Format.Number(alpha, "0.###")} (within noise)")
+            .Append(comparison.Deterministic ? Format.Verdict(comparison, alpha)
+                : $"p = {Format.PValue(t.PValue)}: " + (t.IsSignificant(alpha) ? $"**significant** at α = {Format.Number(alpha, "0.###")}" : $"not significant at α = {Format.Number(alpha, "0.###")} (within noise)"))
             .Append(".\n\n");
 
         md.Append("| Scenario | ").Append(Cell(comparison.BaseLabel)).Append(" | ").Append(Cell(comparison.CurrentLabel))

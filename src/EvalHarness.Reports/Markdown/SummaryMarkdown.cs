@@ -80,9 +80,9 @@ public static class SummaryMarkdown
 
         Row("Success", $"{Format.Percent(s.SuccessRate)} ({s.Passed}/{s.Cases}; 95% CI {Format.Percent(s.SuccessLow)}–{Format.Percent(s.SuccessHigh)})",
             b is null ? null : Format.Percent(b.SuccessRate),
-            c is null ? null : $"{Format.Points(c.SuccessDeltaPoints)} on {c.Current.Cases} {(c.Paired ? "paired " : string.Empty)}case(s) ({c.Test.Method} p = {Format.PValue(c.Test.PValue)})");
+            c is null ? null : $"{Format.Points(c.SuccessDeltaPoints)} on {c.Current.Cases} {(c.Paired ? "paired " : string.Empty)}case(s) ({Format.TestBrief(c)})");
         Row("pass^k", Format.Percent(s.PassHatK), b is null ? null : Format.Percent(b.PassHatK), c is null ? null : "");
-        Row("Cost", Format.Money(s.CostUsd), b is null ? null : Format.Money(b.CostUsd), c is null ? null : $"{Format.Change(c.CostChangePercent)} per case");
+        Row("Cost (total)", Format.Money(s.CostUsd), b is null ? null : Format.Money(b.CostUsd), c is null ? null : $"{Format.Change(c.CostChangePercent)} per case");
         Row("Latency p50 / p95", $"{Format.Ms(s.LatencyP50Ms)} / {Format.Ms(s.LatencyP95Ms)}",
             b is null ? null : $"{Format.Ms(b.LatencyP50Ms)} / {Format.Ms(b.LatencyP95Ms)}", c is null ? null : $"{Format.Change(c.LatencyP95ChangePercent)} p95");
         Row("Steps per case", Format.Number(s.MeanSteps), b is null ? null : Format.Number(b.MeanSteps), c is null ? null : "");
@@ -137,7 +137,7 @@ public static class SummaryMarkdown
             return;
         }
 
-        md.Append("| Variant | Success | pass^k | Cost | Latency p95 | Steps |\n|---|---|---|---|---|---|\n");
+        md.Append("| Variant | Success | pass^k | Cost (total) | Latency p95 | Steps per case |\n|---|---|---|---|---|---|\n");
         foreach (var v in variants)
         {
             md.Append("| ").Append(Cell(v.Key)).Append(" | ").Append(Format.Percent(v.SuccessRate)).Append($" ({v.Passed}/{v.Cases})")

@@ -70,6 +70,35 @@ public sealed class ReportCommandsTests : CliTest
     }
 
     [Fact]
+    public async Task Compare_TwoReplaysWithADrop_CountsIt_AsTheGateDoes()
+    {
+        RepoPaths.CopyTree(RepoPaths.Suites, Temp.Combine("suites"));
+        var suite = Temp.Combine("suites", "support.yaml");
+        var before = Temp.Combine("before");
+        Assert.Equal(0, await Evalh("run", suite, "--cassettes", RepoPaths.Cassettes, "--reports", before));
+        File.WriteAllText(suite, File.ReadAllText(suite).Replace("      output: { contains: [shipped] }", "      output: { contains: [shipped, tomorrow] }", StringComparison.Ordinal));
+        await Evalh("run", suite, "--cassettes", RepoPaths.Cassettes, "--reports", Reports);
+
+        var exit = await Evalh("compare", Directory.GetDirectories(Path.Combine(before, "runs")).Single(), Directory.GetDirectories(Path.Combine(Reports, "runs")).Single(), "--reports", Reports);
+
+        // 3 of 36 paired cases flipped: McNemar would call it noise, but a replay of the same cassettes has no noise.
+        Assert.Equal(1, exit);
+        Assert.Contains("(−8.3 pts) over 36 paired case(s) · a replay of single trials answers alike every time: every change counts", Out.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunWithPolicy_ACaseThatCouldNotRun_SaysWhyTheExitCodeIsTwo()
+    {
+        RepoPaths.CopyTree(RepoPaths.Cassettes, Temp.Combine("cassettes"));
+        File.Delete(Temp.Combine("cassettes", "team", "default", "refund-through-billing.t1.json"));
+
+        var exit = await Evalh("run", Path.Combine(RepoPaths.Suites, "team.yaml"), "--cassettes", Temp.Combine("cassettes"), "--reports", Reports, "--policy", Policy("min_success_rate: 0.5\n"));
+
+        Assert.Equal(2, exit);
+        Assert.Contains("Exit code 2, not the gate's: 1 case(s) ended in an error and could not be judged (see above). Fix that and run again.", Out.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Gate_CodefixRun_FailsOverallButPassesForTheCarefulVariant()
     {
         var run = await RunAsync("codefix.yaml");

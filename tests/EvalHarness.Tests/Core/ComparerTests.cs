@@ -80,4 +80,47 @@ public sealed class ComparerTests
         Assert.Equal(200, c.LatencyP95ChangePercent);
         Assert.Equal((2, 1), (c.Current.Cases, c.Current.Passed));
     }
+
+    [Fact]
+    public void Runs_AScenarioWhoseCasesAllErred_HasNoStepsCostOrLatencyToCompare()
+    {
+        var baseline = Run(Case("a", true), Case("b", true)) with { RunId = "x" };
+        var current = Run(Case("a", true), Case("b", false) with { Steps = 1, CostUsd = 0m, LatencyMs = 0, Error = "cassette 'support/default/b/t1' not found" });
+
+        var b = Comparer.Runs(baseline, current).Scenarios.Single(s => s.Key == "default/b");
+
+        Assert.Equal(0, b.Current!.Measured);
+        Assert.Equal(["not run", "not run", "not run"], [EvalHarness.Reports.Format.StepsDelta(b), EvalHarness.Reports.Format.CostDelta(b), EvalHarness.Reports.Format.LatencyDelta(b)]);
+    }
+
+    [Fact]
+    public void Runs_EveryCaseErred_ChangesOfCostAndLatencyAreUnknown_NotAFall()
+    {
+        var current = Run(Case("a", false) with { CostUsd = 0m, LatencyMs = 0, Error = "cassette 'support/default/a/t1' not found" });
+
+        var c = Comparer.Runs(Run(Case("a", true)) with { RunId = "x" }, current);
+
+        Assert.False(c.Measured);
+        Assert.Equal((null, null), (c.CostChangePercent, c.LatencyP95ChangePercent));
+    }
+
+    [Theory]
+    [InlineData("replay", 1, true)]
+    [InlineData("record (all)", 1, false)] // a recording samples the model
+    [InlineData("replay", 2, false)] // trials sample the recordings
+    public void Runs_AReplayOfSingleTrials_IsDeterministic(string mode, int trial, bool deterministic)
+    {
+        var baseline = Run(Case("a", true) with { Trial = trial }) with { RunId = "x" };
+        var current = Run(Case("a", false) with { Trial = trial }) with { Mode = mode };
+
+        Assert.Equal(deterministic, Comparer.Runs(baseline, current).Deterministic);
+    }
+
+    [Fact]
+    public void Variants_OfAReplay_AreTwoRecordings_AndKeepTheTest()
+    {
+        var run = Run(Case("a", true, variant: "one"), Case("a", false, variant: "two"));
+
+        Assert.False(Comparer.Variants(run, "one", "two").Deterministic);
+    }
 }

@@ -115,6 +115,27 @@ public sealed class GateTests
     }
 
     [Fact]
+    public void MaxCostIncrease_IsOverThePairsThatRan_AndSaysHowManyWereLeftOut()
+    {
+        var current = Cases(4, 3, change: c => c.Scenario == "s4" ? c with { CostUsd = 0m, LatencyMs = 0, Error = "cassette 'support/default/s4/t1' not found" } : c);
+
+        var gate = ReleaseGate.Evaluate(current, Cases(4, 4, "base"), new GatePolicy { MaxCostIncreasePercent = 10, CriticalMustPass = false });
+
+        Assert.Equal("Cost per case $0.000159 → $0.000159 over 3 paired case(s) (1 left out: they ended in an error on either side).", Rule(gate, "max_cost_increase_pct").Detail);
+    }
+
+    [Fact]
+    public void MaxCostAndLatencyIncrease_EveryCaseErred_AreSkipped_NotPassedAsAFall()
+    {
+        var current = Cases(2, 0, change: c => c with { CostUsd = 0m, LatencyMs = 0, Error = "cassette not found" });
+
+        var gate = ReleaseGate.Evaluate(current, Cases(2, 2, "base"), new GatePolicy { MaxCostIncreasePercent = 10, MaxP95LatencyIncreasePercent = 10, CriticalMustPass = false });
+
+        Assert.All(new[] { Rule(gate, "max_cost_increase_pct"), Rule(gate, "max_p95_latency_increase_pct") }, rule =>
+            Assert.Equal((GateStatus.Skipped, "No case ran without an error on both sides: there is nothing to compare (see max_error_rate)."), (rule.Status, rule.Detail)));
+    }
+
+    [Fact]
     public void MaxSuccessDrop_ReplayOfSeveralTrials_KeepsTheSignificanceTest()
     {
         var trials = Cases(4, 1, change: c => c with { Trial = 2 });

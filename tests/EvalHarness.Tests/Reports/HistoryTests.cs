@@ -186,4 +186,18 @@ public sealed class HistoryTests : IDisposable
         Assert.Equal(500, trend[1].LatencyP95Ms);
         Assert.Equal(0.002m, trend[1].CostPerCase);
     }
+
+    [Fact]
+    public void Trend_CostAndLatency_LeaveOutCasesThatErred()
+    {
+        static HistoryEntry E(int run, bool error, decimal cost, double latency) =>
+            new($"r{run}", new DateTimeOffset(2026, 11, 22, 10, run, 0, TimeSpan.Zero), "support", "a", $"s{latency}", 1, !error, error, 2, cost, latency, "");
+        var history = new RunHistory([E(1, false, 0.002m, 400), E(1, true, 0m, 0), E(2, true, 0m, 0)]);
+
+        var trend = history.Trend();
+
+        // Run 1: its missing cassette does not halve the cost or the latency; run 2 ran nothing, so it has no point on them.
+        Assert.Equal([(0.002m, 400.0), (null, double.NaN)], trend.Select(p => (p.CostPerCase, p.LatencyP95Ms)));
+        Assert.Equal([0.5, 0.0], trend.Select(p => p.SuccessRate));
+    }
 }

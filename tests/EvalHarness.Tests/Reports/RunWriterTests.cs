@@ -142,6 +142,25 @@ public sealed class RunWriterTests : IDisposable
     }
 
     [Fact]
+    public void Summary_Of_LeavesCasesThatErredOutOfLatencyAndSteps()
+    {
+        // A missing cassette took no time and made one step: counted, it would halve the p50 and the steps.
+        var cases = new[]
+        {
+            Case("a", true) with { LatencyMs = 800, Steps = 3 },
+            Case("b", true) with { LatencyMs = 1000, Steps = 3 },
+            Case("c", false) with { LatencyMs = 0, Steps = 1, CostUsd = 0m, Error = "cassette 'support/default/c/t1' not found" },
+        };
+
+        var summary = RunSummary.Of(cases);
+        var group = EvalHarness.Core.Statistics.GroupSummary.Of(cases).Single(g => g.Kind == "suite");
+
+        Assert.Equal((800, 1000, 3), (summary.LatencyP50Ms, summary.LatencyP95Ms, summary.MeanSteps));
+        Assert.Equal((800, 1000, 3), (group.LatencyP50Ms, group.LatencyP95Ms, group.MeanSteps));
+        Assert.Equal((3, 1), (summary.Cases, summary.Errors));
+    }
+
+    [Fact]
     public void Groups_AggregateTrialsIntoPassAtKAndPassHatK()
     {
         CaseResult Trial(string variant, string scenario, int trial, bool passed, string tag) =>
