@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace EvalHarness.Reports.Charts;
 
 /// <summary>The y axis of a chart: the value range the plot spans and the "nice" tick values (1-2-5 steps) inside it.</summary>
@@ -39,6 +41,25 @@ internal sealed record ChartAxis(double Min, double Max, IReadOnlyList<double> T
         // + 0.0 turns Ceiling's -0 into 0, which would otherwise print as "-0".
         var ticks = Enumerable.Range(0, count).Select(i => Math.Round((first + i) * step, decimals) + 0.0).ToArray();
         return new(fixedMin ?? ticks[0], fixedMax ?? ticks[^1], ticks);
+    }
+
+    /// <summary>
+    /// The ticks written in <paramref name="format"/>, with as many more decimals as it takes to tell them apart: a cost
+    /// axis in <c>$0.0000</c> with ticks 0.00005 apart reads $0.0001, $0.00015 … rather than $0.0001, $0.0002, $0.0002.
+    /// </summary>
+    public IReadOnlyList<string> Labels(string format)
+    {
+        for (var extra = 0; ; extra++)
+        {
+            var labels = Ticks.Select(t => t.ToString(format, CultureInfo.InvariantCulture)).ToArray();
+            var lastDigit = format.LastIndexOf('0');
+            if (labels.Distinct(StringComparer.Ordinal).Count() == labels.Length || extra == 6 || !format.Contains('.', StringComparison.Ordinal) || lastDigit < format.IndexOf('.', StringComparison.Ordinal))
+            {
+                return labels;
+            }
+
+            format = format.Insert(lastDigit + 1, "#");
+        }
     }
 
     /// <summary>

@@ -26,6 +26,10 @@ internal static class ChartImage
 
     private const int MaxXLabels = 8;
 
+    // The plot's width inside a trend picture (RunCharts.Width less the axis labels' margin), and a tick label's
+    // character at the chart library's 12 px, on average: enough to lay the x labels out.
+    private const double PlotWidth = RunCharts.Width - 90, XCharWidth = 7.2;
+
     // Sans-serif families, most likely first on Linux, then macOS and Windows: the chart library's own choice is the
     // system's default face, which is a serif one on a Debian with only DejaVu installed.
     private static readonly string[] SansFamilies = ["DejaVu Sans", "Liberation Sans", "Noto Sans", "Helvetica", "Arial", "Segoe UI"];
@@ -78,16 +82,19 @@ internal static class ChartImage
             }
         }
 
-        var shown = ChartAxis.ShownLabels(count, MaxXLabels);
+        // As many x labels as fit side by side, and room at each end for half of one, so that none is cut off.
+        var labelWidth = (chart.XLabels.Max(l => l.Length) * XCharWidth) + 12;
+        var shown = ChartAxis.ShownLabels(count, (int)Math.Clamp(PlotWidth / labelWidth, 1, MaxXLabels));
         plot.Axes.Bottom.SetTicks([.. shown.Select(i => (double)i)], [.. shown.Select(i => chart.XLabels[i])]);
+        var end = Math.Max(0.5, labelWidth / 2 / (PlotWidth / count));
         // A single run keeps room on its right for the value labels.
-        plot.Axes.SetLimitsX(-0.5, single ? 1.5 : count - 0.5);
+        plot.Axes.SetLimitsX(-end, single ? 1.5 : count - 1 + end);
         var values = drawn.SelectMany(s => s.Values).OfType<double>().Where(double.IsFinite).DefaultIfEmpty(0).ToArray();
         var axis = ChartAxis.For(values.Min(), values.Max(), chart.YMin, chart.YMax);
         var pad = (axis.Max - axis.Min) * 0.06;
         plot.Axes.SetLimitsY(axis.Min - (chart.YMin is null ? 0 : pad), axis.Max + pad);
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            [.. axis.Ticks], [.. axis.Ticks.Select(t => Format(t, chart.YFormat))]);
+            [.. axis.Ticks], [.. axis.Labels(chart.YFormat)]);
         plot.ShowLegend(Edge.Bottom);
         return plot;
     }

@@ -38,7 +38,7 @@ public static class SvgChart
         }
 
         var axis = ChartAxis.For(values.Min(), values.Max(), chart.YMin, chart.YMax);
-        var yLabels = axis.Ticks.Select(tick => Escape(tick.ToString(chart.YFormat, CultureInfo.InvariantCulture))).ToArray();
+        var yLabels = axis.Labels(chart.YFormat).Select(Escape).ToArray();
         var (legend, legendRows) = LayoutLegend(chart);
         var left = Math.Min(chart.Width / 3.0, Pad + 6 + (yLabels.Max(label => label.Length) * CharWidth));
         var right = chart.Width - Math.Max(Pad, (chart.XLabels[^1].Length * CharWidth / 2) - Inset);

@@ -57,6 +57,19 @@ public sealed class RunChartsTests : IDisposable
     }
 
     [Fact]
+    public void Trend_ManyRunsInAMinute_ShowsAsManyTimeLabelsAsFit()
+    {
+        // 12 runs a few seconds apart are labelled to the second ("12-02 13:57:02"): eight of those would overlap.
+        var labels = Enumerable.Range(0, 12).Select(i => $"12-02 13:57:{i * 5:00}").ToList();
+        var chart = new LineChart("Cost per case (USD)", labels, [new ChartSeries("default", [.. labels.Select(_ => (double?)0.000157)])]) { YFormat = "$0.0000", YMin = 0 };
+
+        var svg = System.Text.Encoding.UTF8.GetString(ChartImage.Svg(ChartImage.Trend(chart), RunCharts.Width, RunCharts.Height));
+
+        var shown = labels.Where(l => svg.Contains(l, StringComparison.Ordinal)).ToList();
+        Assert.Equal(["12-02 13:57:10", "12-02 13:57:25", "12-02 13:57:40", "12-02 13:57:55"], shown); // every third, the newest last
+    }
+
+    [Fact]
     public async Task SummaryMd_LinksExactlyTheChartPngsThatExist()
     {
         var directory = await WriteAsync(TwoVariantRun());

@@ -48,6 +48,16 @@ public sealed class SvgChartTests
         Assert.Throws<ArgumentException>(() => ChartAxis.For(0, 1, 1, 0));
     }
 
+    [Fact]
+    public void ChartAxisLabels_TakeTheDecimalsTheTicksNeed()
+    {
+        var cost = ChartAxis.For(0, 0.0002, fixedMin: 0);
+
+        Assert.Equal(["$0.0000", "$0.00005", "$0.0001", "$0.00015", "$0.0002"], cost.Labels("$0.0000")); // "$0.0001" twice before
+        Assert.Equal(["0%", "20%", "40%", "60%", "80%", "100%"], ChartAxis.For(0.4, 0.6, 0, 1).Labels("0%"));
+        Assert.Equal(["0 ms", "10 ms", "20 ms", "30 ms", "40 ms"], ChartAxis.For(3, 37, fixedMin: 0).Labels("0 ms"));
+    }
+
     [Theory]
     [InlineData(5, 8, new[] { 0, 1, 2, 3, 4 })]
     [InlineData(8, 8, new[] { 0, 1, 2, 3, 4, 5, 6, 7 })]
