@@ -9,6 +9,9 @@ public sealed record CassetteServerOptions
     /// <summary>Replay or record.</summary>
     public RecordMode Mode { get; init; } = RecordMode.None;
 
+    /// <summary>The suite being run, as a miss's error names it in the command that records again; null behind <c>evalh serve</c>.</summary>
+    public string? SuitePath { get; init; }
+
     /// <summary>
     /// Where to send requests when recording, e.g. <c>https://api.openai.com/</c>. A <c>{cassette}</c>
     /// in it is replaced by the cassette id (how the scripted upstream knows which script to play).

@@ -21,13 +21,21 @@ internal readonly record struct MatchResult(Interaction? Found, int Index, int S
 /// <summary>Finds a request's recorded interaction in a cassette, in order or unordered.</summary>
 internal sealed class InteractionMatcher(CassetteServerOptions options, CassetteStore store)
 {
-    /// <summary>What to do about a changed recording, for a suite run and for an agent behind <c>evalh serve</c> alike.</summary>
-    private const string Rerecord = "re-record it: `evalh record <suite> --upstream <url|scripted>` for a suite "
-        + "(or `evalh run <suite> --record-mode new_episodes` to record only what is new), or restart `evalh serve` with `--mode all --upstream <url>` "
-        + "and run your agent again (`--mode new_episodes` records only what is new)";
+    /// <summary>
+    /// What to do about a changed recording: for the suite being run, when the server knows it
+    /// (<see cref="CassetteServerOptions.SuitePath"/>), else for a suite and for an agent behind <c>evalh serve</c> alike.
+    /// </summary>
+    private readonly string _rerecord = options.SuitePath is { } suite
+        ? $"re-record it: `evalh record {suite} --upstream <url|scripted>` (or `evalh run {suite} --record-mode new_episodes --upstream <url|scripted>` to record only what is new)"
+        : "re-record it: `evalh record <suite> --upstream <url|scripted>` for a suite "
+            + "(or `evalh run <suite> --record-mode new_episodes` to record only what is new), or restart `evalh serve` with `--mode all --upstream <url>` "
+            + "and run your agent again (`--mode new_episodes` records only what is new)";
 
-    private const string Record = "Record it with `evalh record <suite> --upstream <url|scripted>` for a suite, "
-        + "or with `evalh serve --mode once --upstream <url>` and a run of your agent";
+    /// <summary>What to do about a missing cassette, the same way.</summary>
+    private readonly string _record = options.SuitePath is { } suite
+        ? $"Record it with `evalh record {suite} --upstream <url|scripted>`, or record only the missing cassettes with `evalh run {suite} --record-mode once --upstream <url|scripted>`"
+        : "Record it with `evalh record <suite> --upstream <url|scripted>` for a suite, "
+            + "or with `evalh serve --mode once --upstream <url>` and a run of your agent";
 
     private readonly IReadOnlySet<string> _ignored = new HashSet<string>(CassetteServerOptions.VolatilePaths.Concat(options.IgnoredRequestPaths), StringComparer.Ordinal);
 
@@ -38,7 +46,7 @@ internal sealed class InteractionMatcher(CassetteServerOptions options, Cassette
         string CassetteFile() => store.PathFor(state.Id);
         if (state.Cassette is not { } cassette)
         {
-            return MatchResult.Miss(StatusCodes.Status404NotFound, $"cassette '{state.Id}' not found at {CassetteFile()}. {Record}.");
+            return MatchResult.Miss(StatusCodes.Status404NotFound, $"cassette '{state.Id}' not found at {CassetteFile()}. {_record}.");
         }
 
         JsonDifference? Differ(Interaction i) => !string.Equals(i.Request.Path, providerPath, StringComparison.Ordinal)
@@ -82,20 +90,20 @@ internal sealed class InteractionMatcher(CassetteServerOptions options, Cassette
             if (firstUnused < 0)
             {
                 return MatchResult.Miss(StatusCodes.Status422UnprocessableEntity,
-                    $"cassette '{state.Id}' ({CassetteFile()}): all {cassette.Interactions.Count} interaction(s) were used, but the agent made request #{index + 1}. {Capitalise(Rerecord)}.");
+                    $"cassette '{state.Id}' ({CassetteFile()}): all {cassette.Interactions.Count} interaction(s) were used, but the agent made request #{index + 1}. {Capitalise(_rerecord)}.");
             }
 
             var nearest = Differ(cassette.Interactions[firstUnused])!;
             return MatchResult.Miss(StatusCodes.Status422UnprocessableEntity,
                 $"cassette '{state.Id}' ({CassetteFile()}): no unused interaction matches request #{index + 1}; the nearest, interaction #{firstUnused + 1}, differs at {nearest.Path}: "
-                + $"recorded {nearest.Expected}, got {nearest.Actual}. If the change is intended, {Rerecord}.", nearest);
+                + $"recorded {nearest.Expected}, got {nearest.Actual}. If the change is intended, {_rerecord}.", nearest);
         }
 
         if (index >= cassette.Interactions.Count)
         {
             return MatchResult.Miss(StatusCodes.Status422UnprocessableEntity,
                 $"cassette '{state.Id}' ({CassetteFile()}) has {cassette.Interactions.Count} interaction(s), but the agent made request #{index + 1}. "
-                + $"The agent now makes more model calls than when it was recorded: {Rerecord}.");
+                + $"The agent now makes more model calls than when it was recorded: {_rerecord}.");
         }
 
         var recorded = cassette.Interactions[index];
@@ -103,7 +111,7 @@ internal sealed class InteractionMatcher(CassetteServerOptions options, Cassette
         {
             return MatchResult.Miss(StatusCodes.Status422UnprocessableEntity,
                 $"cassette '{state.Id}' ({CassetteFile()}), interaction #{index + 1}: the request differs from the recording at {difference.Path}: "
-                + $"recorded {difference.Expected}, got {difference.Actual}. If the change is intended, {Rerecord}.", difference);
+                + $"recorded {difference.Expected}, got {difference.Actual}. If the change is intended, {_rerecord}.", difference);
         }
 
         return MatchResult.Hit(recorded, index);

@@ -50,7 +50,7 @@ public static class EvalRunner
         // answers over the socket.
         var listen = options.Agent is not null || options.Timing != ReplayTiming.Instant || cases.Any(c => c.Variant.Agent.Own is not null);
         await using var host = await CaseHost.StartAsync(
-            CaseHost.ServerOptions(options) with { Listen = listen, OnUpstreamAnswer = limits.Count > 0 ? Answered : null }, cancellationToken);
+            CaseHost.ServerOptions(options) with { Listen = listen, OnUpstreamAnswer = limits.Count > 0 ? Answered : null, SuitePath = Shown(suite.FilePath) }, cancellationToken);
 
         var results = new CaseResult?[cases.Count];
         var interrupted = false;
@@ -331,6 +331,14 @@ public static class EvalRunner
             Transcript = report.Transcript ?? traffic.Transcript,
             Trace = report.Trace ?? traffic.Trace,
         };
+    }
+
+    /// <summary>A suite's path as a command to type names it: relative to the current folder when it is under it.</summary>
+    private static string Shown(string path)
+    {
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, path);
+        var shown = relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
+        return shown.Contains(' ', StringComparison.Ordinal) ? $"\"{shown}\"" : shown;
     }
 
     private static string NewRunId(DateTimeOffset startedAt, string suite) =>
