@@ -29,7 +29,7 @@ public sealed record SideStats(int Cases, int Passed, double MeanSteps, decimal?
         var passed = cases.Count(c => c.Passed);
         if (measured.Count == 0)
         {
-            return new SideStats(cases.Count, passed, 0, 0, 0, 0) { Measured = 0 };
+            return new SideStats(cases.Count, passed, 0, 0, 0, 0); // Measured: 0
         }
 
         var latencies = measured.Select(c => c.LatencyMs).Order().ToArray();
