@@ -146,5 +146,5 @@ internal static class SuiteSession
     internal static string AtOnce(Suite suite, RunOptions options) => options.ReachesLiveProvider
         ? $"Up to {string.Join(", ", suite.Variants.Select(v => v.Agent.Model.Provider).Distinct().Select(p => $"{options.ConcurrencyFor(p)} {p}"))} case(s) at once, "
             + "waiting on a live provider: fewer while it answers 429 or asks to retry later, more again as answers come (--concurrency, cassettes.record_concurrency)."
-        : $"{options.Concurrency} case(s) at once (--concurrency).";
+        : $"Up to {options.Concurrency} case(s) at once (--concurrency).";
 }

@@ -72,7 +72,10 @@ internal sealed class Scaffold
                 _ => string.Empty,
             },
             ["build_command"] = agent == ScaffoldAgent.Dotnet
-                ? "# Build the agent the suite loads. It references the EvalHarness.Core package: a NuGet source must have it.\ndotnet build evals/agent\n"
+                ? "# Build the agent the suite loads. It references the EvalHarness.Core package: until EvalHarness is on nuget.org, pack it\n"
+                    + "# in a clone of EvalHarness (`dotnet pack -c Release -o out`) and add that folder as a source once:\n"
+                    + "#   dotnet nuget add source <clone>/out --name evalharness-local\n"
+                    + "dotnet build evals/agent\n"
                 : string.Empty,
             ["setup_steps"] = agent == ScaffoldAgent.Process
                 ? "      - uses: actions/setup-python@v5\n        with:\n          python-version: '3.12'\n"

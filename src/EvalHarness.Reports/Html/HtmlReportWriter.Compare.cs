@@ -86,10 +86,11 @@ public static partial class HtmlReportWriter
         html.Append("<tr class=\"totals\"><td><b>All scenarios</b></td>");
         foreach (var g in variants.Select(v => run.Groups.FirstOrDefault(g => g.Kind == "variant" && g.Key == v)))
         {
-            html.Append(g is null ? "<td>–</td>" : $"<td><b>{Format.Percent(g.SuccessRate)}</b> · pass^k {Format.Percent(g.PassHatK)} · {E(Format.Money(g.CostUsd))} · p95 {E(Format.Ms(g.LatencyP95Ms))}</td>");
+            html.Append(g is null ? "<td>–</td>" : $"<td><b>{Format.Percent(g.SuccessRate)}</b> · pass^k {Format.Percent(g.PassHatK)} · {E(Format.Money(g.CostUsd))} in all · p95 {E(Format.Ms(g.LatencyP95Ms))}</td>");
         }
 
-        html.Append("</tr></tbody></table><p class=\"note\">Each cell: trials passed, then steps, cost and latency as means per trial; ★ marks the best value of the row.")
+        html.Append("</tr></tbody></table><p class=\"note\">Each cell: trials passed, then steps, cost and latency as means per trial; ★ marks the best value of the row. "
+            + "All scenarios: the success rate, pass^k, the cost in all and the p95 latency of the variant.")
             .Append(scenarios.Count > ScenarioRows ? $" The first {ScenarioRows} of {scenarios.Count:N0} scenarios; results.json's groups and <code>evalh compare &lt;run&gt; --variants</code> have them all." : string.Empty)
             .Append("</p>");
     }

@@ -43,7 +43,7 @@ public static class LoadWriter
         static string Spread(LoadPercentiles p) => $"p50 {Format.Ms(p.P50)} · p95 {Format.Ms(p.P95)} · p99 {Format.Ms(p.P99)} · max {Format.Ms(p.Max)}";
         List<(string, string)> rows =
         [
-            ("iterations", $"{load.Iterations} of {load.Cases} case(s), {load.Concurrency} at once{(load.Ramp is { } r ? $" (ramp {r})" : string.Empty)}, in {Format.Ms(load.DurationMs)}{(load.Warmup > 0 ? $", after {load.Warmup} warm-up" : string.Empty)}"),
+            ("iterations", $"{load.Iterations} over the suite's {load.Cases} case(s), {load.Concurrency} at once{(load.Ramp is { } r ? $" (ramp {r})" : string.Empty)}, in {Format.Ms(load.DurationMs)}{(load.Warmup > 0 ? $", after {load.Warmup} warm-up" : string.Empty)}"),
             ("throughput", $"{Format.Number(load.Throughput.CasesPerSecond)} cases/s · {Format.Number(load.Throughput.ModelCallsPerSecond)} model calls/s ({load.ModelCalls} calls)"),
             ("latency per case", Spread(load.Latency)),
             ("recorded model time", $"p50 {Format.Ms(load.RecordedModel.P50)} · p95 {Format.Ms(load.RecordedModel.P95)}"),
