@@ -61,13 +61,17 @@ internal static class RunCharts
         if (charts.Any(c => c.Name == Variants))
         {
             var groups = VariantGroups(context);
+            // The latency axis in one unit: seconds when a bar reaches one (not "800 ms" under "1.00 s").
+            Func<double, string> latencyTick = groups.Max(g => g.LatencyP95Ms) >= 1000
+                ? v => (v / 1000).ToString("0.0# s", System.Globalization.CultureInfo.InvariantCulture)
+                : v => v.ToString("0 ms", System.Globalization.CultureInfo.InvariantCulture);
             var bars = ChartImage.Bars(
                 [.. groups.Select(g => g.Key)],
                 [
                     ("Success rate", [.. groups.Select(g => (double?)g.SuccessRate)], v => Format.Percent(v), 1.0, null),
                     ("Cost per case (USD)", [.. groups.Select(g => g.CostUsd is { } cost && g.Cases > 0 ? (double?)(cost / g.Cases) : null)], v => Format.Money((decimal)v),
                         null, v => "$" + v.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)),
-                    ("Latency p95", [.. groups.Select(g => (double?)g.LatencyP95Ms)], Format.Ms, null, null),
+                    ("Latency p95", [.. groups.Select(g => (double?)g.LatencyP95Ms)], Format.Ms, null, latencyTick),
                 ]);
             await AtomicFile.WriteBytesAsync(Path.Combine(folder, $"{Variants}.png"), ChartImage.Png(bars, VariantsWidth, VariantsHeight), cancellationToken);
             await AtomicFile.WriteBytesAsync(Path.Combine(folder, $"{Variants}.svg"), ChartImage.Svg(bars, VariantsWidth, VariantsHeight), cancellationToken);
