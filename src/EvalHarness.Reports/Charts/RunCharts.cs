@@ -69,7 +69,7 @@ internal static class RunCharts
                 [.. groups.Select(g => g.Key)],
                 [
                     ("Success rate", [.. groups.Select(g => (double?)g.SuccessRate)], v => Format.Percent(v), 1.0, null),
-                    ("Cost per case (USD)", [.. groups.Select(g => g.CostUsd is { } cost && g.Cases > 0 ? (double?)(cost / g.Cases) : null)], v => Format.Money((decimal)v),
+                    ("Cost per case (USD)", [.. groups.Select(g => CostPerCase(context, g.Key))], v => Format.Money((decimal)v),
                         null, v => "$" + v.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)),
                     ("Latency p95", [.. groups.Select(g => (double?)g.LatencyP95Ms)], Format.Ms, null, latencyTick),
                 ]);
@@ -82,6 +82,13 @@ internal static class RunCharts
             File.Delete(Path.Combine(folder, $"{stale}.png"));
             File.Delete(Path.Combine(folder, $"{stale}.svg"));
         }
+    }
+
+    /// <summary>A variant's cost per case over its cases that did not end in an error; null when one is unpriced or none ran.</summary>
+    private static double? CostPerCase(ReportContext context, string variant)
+    {
+        var ran = context.Run.Cases.Where(c => c.Variant == variant && c.Error is null).ToList();
+        return ran.Count == 0 || ran.Any(c => c.CostUsd is null) ? null : (double)(ran.Sum(c => c.CostUsd ?? 0) / ran.Count);
     }
 
     private static List<GroupSummary> VariantGroups(ReportContext context) => [.. context.Run.Groups.Where(g => g.Kind == "variant")];

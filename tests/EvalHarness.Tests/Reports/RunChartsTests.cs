@@ -70,6 +70,20 @@ public sealed class RunChartsTests : IDisposable
     }
 
     [Fact]
+    public async Task Variants_CostPerCase_IsOverTheCasesThatRan()
+    {
+        // In "copy", b's cassette was missing: its $0 does not halve the variant's cost per case ($0.000159, as a's).
+        var run = RunWriterTests.Run(
+            RunWriterTests.Case("a", true), RunWriterTests.Case("b", true),
+            RunWriterTests.Case("a", true, variant: "copy"), RunWriterTests.Case("b", false, variant: "copy") with { CostUsd = 0m, Error = "cassette not found" });
+
+        var texts = SvgTexts(await WriteAsync(run), "variants");
+
+        Assert.Equal(2, texts.Count(t => t == "$0.000159"));
+        Assert.DoesNotContain("$0.00008", texts);
+    }
+
+    [Fact]
     public async Task SummaryMd_LinksExactlyTheChartPngsThatExist()
     {
         var directory = await WriteAsync(TwoVariantRun());
