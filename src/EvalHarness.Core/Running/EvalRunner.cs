@@ -333,13 +333,8 @@ public static class EvalRunner
         };
     }
 
-    /// <summary>A suite's path as a command to type names it: relative to the current folder when it is under it.</summary>
-    private static string Shown(string path)
-    {
-        var relative = Path.GetRelativePath(Environment.CurrentDirectory, path);
-        var shown = relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
-        return shown.Contains(' ', StringComparison.Ordinal) ? $"\"{shown}\"" : shown;
-    }
+    /// <summary>A suite's path as a command to type names it: as it was given (as errors name it), quoted when it holds a space.</summary>
+    private static string Shown(string path) => path.Contains(' ', StringComparison.Ordinal) ? $"\"{path}\"" : path;
 
     private static string NewRunId(DateTimeOffset startedAt, string suite) =>
         $"{startedAt:yyyyMMdd-HHmmss}-{suite}-{Guid.NewGuid().ToString("N")[..6]}";

@@ -97,8 +97,7 @@ public sealed class ReportCommandsTests : CliTest
         Assert.Equal(2, exit);
         Assert.Contains("Exit code 2, not the gate's: 1 case(s) ended in an error and could not be judged (see above). Fix that and run again.", Out.ToString(), StringComparison.Ordinal);
         // The missing cassette's error names the suite in the commands that record it again.
-        var suite = Path.Combine(RepoPaths.Suites, "team.yaml"); // named from the current folder when it is under it, else in full
-        suite = Path.GetRelativePath(Environment.CurrentDirectory, suite) is var relative && !relative.StartsWith("..", StringComparison.Ordinal) ? relative : suite;
+        var suite = Path.Combine(RepoPaths.Suites, "team.yaml"); // as the run was given it
         var results = await EvalHarness.Reports.Json.ResultsJson.ReadAsync(Directory.GetFiles(Path.Combine(Reports, "runs"), "results.json", SearchOption.AllDirectories).Single(), Ct);
         Assert.EndsWith($"or record only the missing cassettes with `evalh run {suite} --record-mode once --upstream <url|scripted>`.", results.Cases.Single(c => c.Error is not null).Error, StringComparison.Ordinal);
     }
