@@ -60,8 +60,10 @@ internal static class Format
     public static string TestBrief(RunComparison c) => c.Deterministic ? "a replay: every change counts" : $"{c.Test.Method} p = {PValue(c.Test.PValue)}";
 
     /// <summary>The change of a figure of a scenario; "not run" where every case of a side ended in an error (it has no figure).</summary>
-    private static string Delta(ScenarioComparison s, Func<SideStats, double?> metric, Func<double, string> format) =>
-        s.Base is { } b && s.Current is { } c
-            ? b.Measured == 0 || c.Measured == 0 ? "not run" : metric(b) is { } before && metric(c) is { } now ? format(now - before) : "–"
-            : "–";
+    private static string Delta(ScenarioComparison s, Func<SideStats, double?> metric, Func<double, string> format) => (s.Base, s.Current) switch
+    {
+        ({ Measured: 0 }, not null) or (not null, { Measured: 0 }) => "not run",
+        ({ } b, { } c) when metric(b) is { } before && metric(c) is { } now => format(now - before),
+        _ => "–",
+    };
 }

@@ -1,3 +1,4 @@
+using EvalHarness.Core.Comparison;
 using EvalHarness.Core.Statistics;
 
 namespace EvalHarness.Reports.Charts;
@@ -84,12 +85,9 @@ internal static class RunCharts
         }
     }
 
-    /// <summary>A variant's cost per case over its cases that did not end in an error; null when one is unpriced or none ran.</summary>
-    private static double? CostPerCase(ReportContext context, string variant)
-    {
-        var ran = context.Run.Cases.Where(c => c.Variant == variant && c.Error is null).ToList();
-        return ran.Count == 0 || ran.Any(c => c.CostUsd is null) ? null : (double)(ran.Sum(c => c.CostUsd ?? 0) / ran.Count);
-    }
+    /// <summary>A variant's cost per case as comparisons measure it (over its cases that ran); null when one is unpriced or none ran.</summary>
+    private static double? CostPerCase(ReportContext context, string variant) =>
+        SideStats.Of([.. context.Run.Cases.Where(c => c.Variant == variant)]) is { Measured: > 0, MeanCostUsd: { } cost } ? (double)cost : null;
 
     private static List<GroupSummary> VariantGroups(ReportContext context) => [.. context.Run.Groups.Where(g => g.Kind == "variant")];
 }

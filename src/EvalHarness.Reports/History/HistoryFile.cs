@@ -66,8 +66,9 @@ public static class HistoryFile
     /// <summary>
     /// Reads the rows of <paramref name="suite"/> from runs that started no later than <paramref name="until"/>, so a
     /// report rebuilt later sees the same history it saw first: the rows of the last <paramref name="lastRuns"/> such
-    /// runs and <see cref="OutOfOrderRuns"/> more, as far as the file has them, in the order they were written. The file is read from its end and only as far back as those runs go, so a report's cost does not grow
-    /// with the age of the history. An absent file is an empty history.
+    /// runs and <see cref="OutOfOrderRuns"/> more, as far as the file has them, in the order they were written. The file
+    /// is read from its end and only as far back as those runs go, so a report's cost does not grow with the age of the
+    /// history. An absent file is an empty history.
     /// </summary>
     /// <remarks>A row is one line: every field the harness writes is free of line breaks (names are identifiers).</remarks>
     /// <exception cref="InvalidDataException">The file is not a history file; the message names it and the line.</exception>
@@ -119,7 +120,7 @@ public static class HistoryFile
             catch (FormatException ex)
             {
                 var line = (ex.Data["line"] as int? ?? 1) + await LinesBeforeAsync(stream, start + from, cancellationToken);
-                throw new InvalidDataException($"{path}: not a history file EvalHarness can read (line {line}: {ex.Message}). Move it aside; the next run starts a new one.", ex);
+                throw NotAHistoryFile(path, line, ex.Message, ex);
             }
 
             regions.Add(region);
@@ -166,7 +167,7 @@ public static class HistoryFile
         }
 
         return ReadColumns.FirstOrDefault(c => !at.ContainsKey(c)) is { } missing && header.Count > 0
-            ? throw new InvalidDataException($"{path}: not a history file EvalHarness can read (line 1: no column '{missing}'). Move it aside; the next run starts a new one.")
+            ? throw NotAHistoryFile(path, 1, $"no column '{missing}'")
             : (at, Math.Min(header.Count, length));
     }
 
@@ -203,6 +204,9 @@ public static class HistoryFile
             throw;
         }
     }
+
+    private static InvalidDataException NotAHistoryFile(string path, int line, string what, Exception? inner = null) =>
+        new($"{path}: not a history file EvalHarness can read (line {line}: {what}). Move it aside; the next run starts a new one.", inner);
 
     /// <summary>The number of lines that end before <paramref name="offset"/>: for an error's line number only.</summary>
     private static async Task<int> LinesBeforeAsync(FileStream stream, long offset, CancellationToken cancellationToken)

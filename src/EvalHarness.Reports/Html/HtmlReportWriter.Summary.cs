@@ -53,7 +53,7 @@ public static partial class HtmlReportWriter
         Card(html, "Latency p50", Format.Ms(s.LatencyP50Ms));
         Card(html, "Latency p95", Format.Ms(s.LatencyP95Ms), c?.LatencyP95ChangePercent is { } p95 ? (Format.Change(p95), Worse(p95, higherIsBetter: false)) : null);
         // Against the baseline, steps compare the pairs that ran on both sides, as cost and latency do.
-        Card(html, "Steps per case", Format.Number(s.MeanSteps), c is null || c.Base.Measured == 0 || c.Current.Measured == 0 ? null
+        Card(html, "Steps per case", Format.Number(s.MeanSteps), c is not { Measured: true } ? null
             : (Format.Change(c.Base.MeanSteps > 0 ? (c.Current.MeanSteps - c.Base.MeanSteps) / c.Base.MeanSteps * 100 : null), Worse(c.Current.MeanSteps - c.Base.MeanSteps, higherIsBetter: false)));
         html.Append("</div>");
         if (c is not null)
