@@ -90,15 +90,10 @@ internal static class CompareCommand
         console.Write(table);
         var t = c.Test;
         var verdict = t.IsSignificant(alpha) ? "[bold]significant[/]" : "not significant";
-        if (c.Deterministic)
-        {
-            console.MarkupLineInvariant(
-                $"Success {Reports.Format.Percent(c.Base.SuccessRate)} → {Reports.Format.Percent(c.Current.SuccessRate)} ({Reports.Format.Points(c.SuccessDeltaPoints)}) over {t.Cases} paired case(s) · {Markup.Escape(Reports.Format.Verdict(c, alpha))}");
-            return;
-        }
-
-        console.MarkupLineInvariant(
-            $"Success {Reports.Format.Percent(c.Base.SuccessRate)} → {Reports.Format.Percent(c.Current.SuccessRate)} ({Reports.Format.Points(c.SuccessDeltaPoints)}) · {Markup.Escape(t.Method)} over {t.Cases} {(c.Paired ? "paired " : string.Empty)}case(s), p = {Reports.Format.PValue(t.PValue)}: {verdict} at α = {alpha}{(t.IsSignificant(alpha) ? string.Empty : " (within noise)")}");
+        var test = c.Deterministic
+            ? $" over {t.Cases} paired case(s) · {Markup.Escape(Reports.Format.Verdict(c, alpha))}"
+            : string.Create(CultureInfo.InvariantCulture, $" · {Markup.Escape(t.Method)} over {t.Cases} {(c.Paired ? "paired " : string.Empty)}case(s), p = {Reports.Format.PValue(t.PValue)}: {verdict} at α = {alpha}{(t.IsSignificant(alpha) ? string.Empty : " (within noise)")}");
+        console.MarkupLineInvariant($"Success {Reports.Format.Percent(c.Base.SuccessRate)} → {Reports.Format.Percent(c.Current.SuccessRate)} ({Reports.Format.Points(c.SuccessDeltaPoints)}){test}");
     }
 
     private static double Fail(System.CommandLine.Parsing.ArgumentResult result, string message)
