@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
+using EvalHarness.Cassettes.Server;
+using EvalHarness.Core.Application;
 using EvalHarness.Core.Results;
-using EvalHarness.Core.Running;
-using EvalHarness.Core.Suites;
 using EvalHarness.Core.UnderTest;
 using Xunit;
 
@@ -19,8 +19,8 @@ public static class SuiteReplay
     /// <param name="agent">The agent under test given in code, in place of the suite's; null for the suite's own.</param>
     public static async Task<CaseResult> RunAsync(string suite, string cassettes, string caseId, OwnAgent? agent = null)
     {
-        var run = await Runs.GetOrAdd((suite, cassettes, agent?.Description), key => new Lazy<Task<RunResult>>(() =>
-            EvalRunner.RunAsync(SuiteLoader.Load(key.Suite), new RunOptions { CassetteDirectory = key.Cassettes, Agent = agent }))).Value;
+        var run = await Runs.GetOrAdd((suite, cassettes, agent?.Description), key => new Lazy<Task<RunResult>>(async () =>
+            (await SuiteEvaluation.RunAsync(key.Suite, new EvaluationOptions { CassetteDirectory = key.Cassettes, Agent = agent, Mode = RecordMode.None }, publisher: null)).Run)).Value;
         return run.Cases.SingleOrDefault(c => c.CassetteId == caseId)
             ?? throw new InvalidOperationException($"{suite} has no case '{caseId}' (was it renamed since discovery?).");
     }

@@ -58,9 +58,6 @@ internal sealed class CommonOptions
         Description = "Let the suite use files and folders outside its repository (the nearest folder above it holding .git; a suite in none: its own folder): prompts, includes, schemas, assemblies, cassettes.dir, cwd. Off by default, so a suite cannot read any file on the machine.",
     };
 
-    /// <summary>The report choices the command line made.</summary>
-    public ReportChoices Choices(ParseResult parse) => new(parse.GetValue(Baseline), parse.GetValue(Policy));
-
     public Option<string?> Shard { get; } = new("--shard") { HelpName = "i/n", Description = "Run only shard i of n (e.g. 2/4), for splitting a suite across CI jobs; join the shards with evalh merge." };
 
     /// <summary>Reads <c>--shard i/n</c>.</summary>

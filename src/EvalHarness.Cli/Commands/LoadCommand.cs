@@ -1,8 +1,9 @@
 using System.CommandLine;
 using EvalHarness.Cassettes.Format;
+using EvalHarness.Cassettes.Server;
+using EvalHarness.Core.Application;
 using EvalHarness.Core.Load;
 using EvalHarness.Core.Results;
-using EvalHarness.Core.Running;
 using EvalHarness.Core.Suites;
 using EvalHarness.Reports.Load;
 using Spectre.Console;
@@ -54,35 +55,23 @@ internal static class LoadCommand
             LoadOptions options;
             try
             {
-                suite = SuiteLoader.Load(parse.GetValue(common.Suite)!, common.Load(parse));
-                var run = new RunOptions
+                // Planned as a replay is: the same checks of the suite, its variants and its cassette folder.
+                var plan = EvaluationPlan.For(parse.GetValue(common.Suite)!, new EvaluationOptions
                 {
-                    CassetteDirectory = suite.Cassettes.FolderFor(parse.GetValue(common.Cassettes)),
+                    CassetteDirectory = parse.GetValue(common.Cassettes),
+                    Mode = RecordMode.None,
                     Filters = parse.GetValue(common.Filter) ?? [],
                     Variants = parse.GetValue(common.Variant) ?? [],
                     CaseTimeout = parse.GetValue(common.CaseTimeout) is { } seconds && seconds > 0 ? TimeSpan.FromSeconds(seconds) : null,
-                    Match = suite.Cassettes.Match,
-                    IgnoredRequestPaths = suite.Cassettes.Ignore,
-                    Scrubbers = suite.Cassettes.Scrub,
-                };
-                if (run.Variants.FirstOrDefault(v => suite.Variants.All(x => x.Name != v)) is { } unknown)
-                {
-                    throw new SuiteException(suite.FilePath, 0, 0, $"there is no variant '{unknown}'. Variants: {string.Join(", ", suite.Variants.Select(x => x.Name))}.");
-                }
-
-                if (!Directory.Exists(run.CassetteDirectory))
-                {
-                    throw new SuiteException(run.CassetteDirectory, 0, 0,
-                        $"the cassette folder does not exist (looked in {Path.GetFullPath(run.CassetteDirectory)}). Pass --cassettes, set the suite's cassettes.dir, or record first with `evalh record`.");
-                }
-
+                    AllowOutside = parse.GetValue(common.AllowOutside),
+                });
+                (suite, var run, var cases) = (plan.Suite, plan.Run, plan.Cases);
                 if (parse.GetValue(ramp) is not null && parse.GetResult(concurrency) is { Implicit: false })
                 {
                     throw new ArgumentException("Give --concurrency or --ramp, not both: a ramp sets how many run at once as it goes.");
                 }
 
                 var time = LoadOptions.ParseDuration(parse.GetValue(duration));
-                var cases = EvalRunner.Expand(suite).Count(run.Selects);
                 options = new LoadOptions
                 {
                     Run = run,

@@ -1,9 +1,7 @@
 using System.CommandLine;
-using EvalHarness.Cassettes.Scripted;
 using EvalHarness.Cassettes.Server;
+using EvalHarness.Core.Application;
 using EvalHarness.Core.Running;
-using EvalHarness.Core.Scripts;
-using EvalHarness.Core.Suites;
 using Spectre.Console;
 
 namespace EvalHarness.Cli.Commands;
@@ -50,87 +48,27 @@ internal static class SuiteCommand
                 r.AddError($"The OTLP endpoint '{value}' is not an http(s) URL: give the collector's OTLP/HTTP address, e.g. http://localhost:4318.");
             }
         });
-        command.SetAction(async (parse, cancellationToken) =>
+        // --shard is read as the action starts, so its mistake is an input error like the suite's.
+        command.SetAction((parse, cancellationToken) => InputErrors.GuardAsync(error, () => SuiteSession.RunAsync(console, error, parse.GetValue(common.Suite)!, new EvaluationOptions
         {
-            ScriptedUpstream? scripted = null;
-            try
-            {
-                return await SuiteSession.RunAsync(console, error, parse.GetValue(common.Suite)!, common.Load(parse), parse.GetValue(common.Reports)!, common.Choices(parse), async suite =>
-                {
-                    var mode = parse.GetValue(recordMode) is { } chosen ? RecordModes.Names[chosen] : defaultMode ?? suite.Cassettes.RecordMode;
-                    var options = new RunOptions
-                    {
-                        CassetteDirectory = suite.Cassettes.FolderFor(parse.GetValue(common.Cassettes)),
-                        Concurrency = parse.GetValue(common.Concurrency) ?? RunOptions.DefaultConcurrency,
-                        LiveConcurrency = parse.GetValue(common.Concurrency) ?? RunOptions.DefaultLiveConcurrency,
-                        ProviderConcurrency = suite.Cassettes.RecordConcurrency,
-                        Filters = parse.GetValue(common.Filter) ?? [],
-                        Shard = CommonOptions.ParseShard(parse.GetValue(common.Shard)),
-                        Variants = parse.GetValue(common.Variant) ?? [],
-                        CaseTimeout = parse.GetValue(common.CaseTimeout) is { } seconds && seconds > 0 ? TimeSpan.FromSeconds(seconds) : null,
-                        Mode = mode,
-                        Match = parse.GetValue(match) is { } m ? RecordModes.Matches[m] : suite.Cassettes.Match,
-                        IgnoredRequestPaths = suite.Cassettes.Ignore,
-                        Scrubbers = suite.Cassettes.Scrub,
-                        Timing = parse.GetValue(replay) == "realistic" ? ReplayTiming.Realistic : ReplayTiming.Instant,
-                        OtlpEndpoint = parse.GetValue(otlp),
-                        OnNotice = notice => console.MarkupLineInvariant($"[grey]{Markup.Escape(notice)}[/]"),
-                    };
-                    foreach (var variant in options.Variants.Where(v => suite.Variants.All(x => x.Name != v)))
-                    {
-                        throw new SuiteException(suite.FilePath, 0, 0, $"there is no variant '{variant}'. Variants: {string.Join(", ", suite.Variants.Select(x => x.Name))}.");
-                    }
-
-                    if (!EvalRunner.Expand(suite).Any(options.Selects))
-                    {
-                        throw new SuiteException(suite.FilePath, 0, 0, $"no case matches --filter {string.Join(" ", options.Filters)}{(options.Variants.Count > 0 ? $" --variant {string.Join(" ", options.Variants)}" : string.Empty)}.");
-                    }
-
-                    var target = parse.GetValue(upstream);
-                    if (mode == RecordMode.None)
-                    {
-                        return options;
-                    }
-
-                    if (target is null)
-                    {
-                        throw new SuiteException("--upstream", 0, 0, $"record mode '{RecordModes.Name(mode)}' records from an upstream: pass --upstream <url> or --upstream scripted.");
-                    }
-
-                    if (target == "scripted")
-                    {
-                        var book = parse.GetValue(script) is { } given ? ScriptBook.Load(given, suite) : ScriptBook.LoadFor(suite);
-                        scripted = await ScriptedUpstream.StartAsync((id, prompt) => book.Find(id, prompt), cancellationToken);
-                        return options with { Upstream = scripted.UpstreamTemplate, RecordedFrom = "scripted" };
-                    }
-
-                    if (target != "live" && (!Uri.TryCreate(target, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https")))
-                    {
-                        throw new SuiteException("--upstream", 0, 0, $"'{target}' is not 'live', 'scripted' or an http(s) URL.");
-                    }
-
-                    var keys = new Dictionary<string, string>(StringComparer.Ordinal);
-                    foreach (var provider in suite.Variants.SelectMany(v => v.Agent.SubAgents.Select(s => s.Agent.Model.Provider).Append(v.Agent.Model.Provider)).Distinct())
-                    {
-                        var variable = ModelRef.Live[provider].KeyVariable;
-                        keys[provider] = Environment.GetEnvironmentVariable(variable) is { Length: > 0 } key
-                            ? key
-                            : throw new SuiteException(variable, 0, 0, $"recording {provider} models live needs the API key in the {variable} environment variable.");
-                    }
-
-                    return target == "live"
-                        ? options with { Upstream = ModelRef.Live["openai"].Url, AnthropicUpstream = ModelRef.Live["anthropic"].Url, RecordedFrom = "live", ApiKeys = keys }
-                        : options with { Upstream = target, RecordedFrom = "live", ApiKeys = keys };
-                }, cancellationToken);
-            }
-            finally
-            {
-                if (scripted is not null)
-                {
-                    await scripted.DisposeAsync();
-                }
-            }
-        });
+            CassetteDirectory = parse.GetValue(common.Cassettes),
+            ReportsDirectory = parse.GetValue(common.Reports)!,
+            Mode = parse.GetValue(recordMode) is { } chosen ? RecordModes.Names[chosen] : defaultMode,
+            Upstream = parse.GetValue(upstream),
+            ScriptFile = parse.GetValue(script),
+            Match = parse.GetValue(match) is { } m ? RecordModes.Matches[m] : null,
+            Timing = parse.GetValue(replay) == "realistic" ? ReplayTiming.Realistic : ReplayTiming.Instant,
+            PolicyFile = parse.GetValue(common.Policy),
+            Baseline = parse.GetValue(common.Baseline),
+            Concurrency = parse.GetValue(common.Concurrency),
+            Filters = parse.GetValue(common.Filter) ?? [],
+            Variants = parse.GetValue(common.Variant) ?? [],
+            Shard = CommonOptions.ParseShard(parse.GetValue(common.Shard)),
+            CaseTimeout = parse.GetValue(common.CaseTimeout) is { } seconds && seconds > 0 ? TimeSpan.FromSeconds(seconds) : null,
+            AllowOutside = parse.GetValue(common.AllowOutside),
+            OtlpEndpoint = parse.GetValue(otlp),
+            OnNotice = notice => console.MarkupLineInvariant($"[grey]{Markup.Escape(notice)}[/]"),
+        }, cancellationToken)));
         return command;
     }
 }

@@ -108,24 +108,6 @@ public sealed class EvalhAppTests : CliTest
     }
 
     [Fact]
-    public async Task Record_LiveUpstreamWithoutKey_ExitsTwoAndSaysWhichVariable()
-    {
-        var saved = Environment.GetEnvironmentVariable("OPENAI_API_KEY");
-        Environment.SetEnvironmentVariable("OPENAI_API_KEY", null);
-        try
-        {
-            var exit = await Evalh("record", SupportSuite, "--upstream", "http://127.0.0.1:9/", "--cassettes", Temp.Path);
-
-            Assert.Equal(2, exit);
-            Assert.Contains("OPENAI_API_KEY", Error.ToString(), StringComparison.Ordinal);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("OPENAI_API_KEY", saved);
-        }
-    }
-
-    [Fact]
     public async Task Run_ConcurrencyNotANumber_ExitsTwoWithoutAStackTrace()
     {
         Assert.Equal(2, await Evalh("run", SupportSuite, "--concurrency", "abc"));

@@ -1,3 +1,4 @@
+using EvalHarness.Core.Application;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using EvalHarness.Core.UnderTest;

@@ -1,3 +1,4 @@
+using EvalHarness.Core.Application;
 using System.ComponentModel;
 using System.Text.Json;
 using EvalHarness.Core.Suites;

@@ -1,3 +1,4 @@
+using EvalHarness.Core.Application;
 using EvalHarness.Reports;
 using EvalHarness.Tests.Support;
 
@@ -103,8 +104,8 @@ public sealed class ProcessAgentTests : IDisposable
         Assert.All(cases.Values.Where(c => c.Scenario != "answers"), c => Assert.False(c.Passed));
 
         // Nothing is lost: every case is in every report.
-        var html = await File.ReadAllTextAsync(Path.Combine(result.ReportDirectory, "report.html"), TestContext.Current.CancellationToken);
-        var junit = await File.ReadAllTextAsync(Path.Combine(result.ReportDirectory, "junit.xml"), TestContext.Current.CancellationToken);
+        var html = await File.ReadAllTextAsync(Path.Combine(result.ReportDirectory!, "report.html"), TestContext.Current.CancellationToken);
+        var junit = await File.ReadAllTextAsync(Path.Combine(result.ReportDirectory!, "junit.xml"), TestContext.Current.CancellationToken);
         Assert.All(cases.Keys, name =>
         {
             Assert.Contains($"misbehaving/default/{name}/t1", junit, StringComparison.Ordinal);
@@ -122,7 +123,7 @@ public sealed class ProcessAgentTests : IDisposable
         var hangs = Assert.Single(result.Run.Cases);
         Assert.Equal("The agent process did not finish within its 1.5 s (agent.timeout_s) and was stopped.", hangs.Error);
         Assert.Equal("TimedOut", hangs.Outcome);
-        var html = await File.ReadAllTextAsync(Path.Combine(result.ReportDirectory, "report.html"), TestContext.Current.CancellationToken);
+        var html = await File.ReadAllTextAsync(Path.Combine(result.ReportDirectory!, "report.html"), TestContext.Current.CancellationToken);
         Assert.Contains("did not finish within its 1.5 s", html, StringComparison.Ordinal);
     }
 

@@ -1,3 +1,4 @@
+using EvalHarness.Core.Application;
 using EvalHarness.Core.Results;
 using EvalHarness.Reports;
 using EvalHarness.Tests.Support;

@@ -1,3 +1,4 @@
+using EvalHarness.Core.Application;
 using EvalHarness.Reports;
 using EvalHarness.Tests.Support;
 using EvalHarness.Xunit;
@@ -49,7 +50,7 @@ public sealed class OwnAgentExampleTests : IDisposable
             Assert.Equal(c.FinalOutput, c.Transcript[^1].Text);
         });
 
-        var html = await File.ReadAllTextAsync(Path.Combine(result.ReportDirectory, "report.html"), TestContext.Current.CancellationToken);
+        var html = await File.ReadAllTextAsync(Path.Combine(result.ReportDirectory!, "report.html"), TestContext.Current.CancellationToken);
         Assert.Contains("<h3>Tool calls</h3>", html, StringComparison.Ordinal);
         Assert.Contains("<h3>Transcript</h3>", html, StringComparison.Ordinal);
         Assert.Contains("class=\"wf-bar k-model\"", html, StringComparison.Ordinal);
@@ -70,7 +71,7 @@ public sealed class OwnAgentExampleTests : IDisposable
             "case python-agent/default/on-loan/t1: model gpt-4o-mini\nstep 1: calling tool search_books\nstep 2: calling tool reserve_book\nstep 3: answered",
             onLoan.Log);
         Assert.Equal([false, true], onLoan.ToolCalls.Select(t => t.IsError)); // reserve_book answered {"error": "… on loan"}
-        var html = await File.ReadAllTextAsync(Path.Combine(result.ReportDirectory, "report.html"), TestContext.Current.CancellationToken);
+        var html = await File.ReadAllTextAsync(Path.Combine(result.ReportDirectory!, "report.html"), TestContext.Current.CancellationToken);
         Assert.Contains("<h3>Agent log</h3><pre class=\"agent-log\">case python-agent/default/on-loan/t1: model gpt-4o-mini", html, StringComparison.Ordinal);
     }
 }

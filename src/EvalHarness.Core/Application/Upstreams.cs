@@ -1,0 +1,59 @@
+using EvalHarness.Cassettes.Scripted;
+using EvalHarness.Core.Running;
+using EvalHarness.Core.Scripts;
+using EvalHarness.Core.Suites;
+
+namespace EvalHarness.Core.Application;
+
+/// <summary>Connects a recording to where it records from: the scripted upstream, each provider live, or one base URL.</summary>
+internal static class Upstreams
+{
+    /// <summary>The run options with the upstream set, and what to stop when the run is over (the scripted upstream).</summary>
+    /// <exception cref="SuiteException">No upstream, an upstream that is not one, a script with mistakes, or a live key missing.</exception>
+    public static async Task<(RunOptions Run, IAsyncDisposable? Stop)> ConnectAsync(EvaluationPlan plan, CancellationToken cancellationToken)
+    {
+        var run = plan.Run;
+        if (!plan.Records)
+        {
+            return (run, null);
+        }
+
+        var target = plan.Options.Upstream
+            ?? throw new SuiteException("--upstream", 0, 0, $"record mode '{Cassettes.Server.RecordModes.Name(run.Mode)}' records from an upstream: pass --upstream <url>, --upstream live or --upstream scripted (EvaluationOptions.Upstream from code).");
+        if (target == "scripted")
+        {
+            var book = plan.Options.ScriptFile is { } given ? ScriptBook.Load(given, plan.Suite) : ScriptBook.LoadFor(plan.Suite);
+            var scripted = await ScriptedUpstream.StartAsync((id, prompt) => book.Find(id, prompt), cancellationToken);
+            return (run with { Upstream = scripted.UpstreamTemplate, RecordedFrom = "scripted" }, scripted);
+        }
+
+        if (target != "live" && (!Uri.TryCreate(target, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https")))
+        {
+            throw new SuiteException("--upstream", 0, 0, $"'{target}' is not 'live', 'scripted' or an http(s) URL.");
+        }
+
+        var keys = Keys(plan.Suite, plan.Options.ApiKeys);
+        return (target == "live"
+            ? run with { Upstream = ModelRef.Live["openai"].Url, AnthropicUpstream = ModelRef.Live["anthropic"].Url, RecordedFrom = "live", ApiKeys = keys }
+            : run with { Upstream = target, RecordedFrom = "live", ApiKeys = keys }, null);
+    }
+
+    /// <summary>The key of every provider the suite's models speak: given in code, else from the provider's environment variable.</summary>
+    private static Dictionary<string, string> Keys(Suite suite, IReadOnlyDictionary<string, string> given)
+    {
+        var keys = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var provider in Providers(suite))
+        {
+            var variable = ModelRef.Live[provider].KeyVariable;
+            keys[provider] = given.TryGetValue(provider, out var key) && key.Length > 0 ? key
+                : Environment.GetEnvironmentVariable(variable) is { Length: > 0 } fromEnvironment ? fromEnvironment
+                : throw new SuiteException(variable, 0, 0, $"recording {provider} models live needs the API key in the {variable} environment variable.");
+        }
+
+        return keys;
+    }
+
+    /// <summary>Every provider a case of the suite may call: each variant's agent and specialists.</summary>
+    private static IEnumerable<string> Providers(Suite suite) =>
+        suite.Variants.SelectMany(v => v.Agent.SubAgents.Select(s => s.Agent.Model.Provider).Append(v.Agent.Model.Provider)).Distinct();
+}

@@ -1,0 +1,55 @@
+using EvalHarness.Core.Application;
+using EvalHarness.Core.Results;
+
+namespace EvalHarness.Reports;
+
+/// <summary>
+/// Publishes a run as <c>evalh run</c> does: a row per case in the suite's history, the reports in
+/// <c>&lt;reports&gt;/runs/&lt;run-id&gt;/</c>, compared with the baseline and gated when the plan has a policy.
+/// </summary>
+public sealed class ReportPublisher : IRunPublisher
+{
+    /// <summary>The context the last run's reports were built from (for a front end that prints a summary); null before one.</summary>
+    public ReportContext? Context { get; private set; }
+
+    /// <inheritdoc />
+    public void Check(EvaluationPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (plan.Options.Baseline is { } baseline)
+        {
+            RunLocator.Resolve(baseline, plan.Options.ReportsDirectory);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="InvalidDataException">
+    /// The baseline or history could not be read. The run's results are written first, and the message says where and how
+    /// to rebuild its reports once that is fixed.
+    /// </exception>
+    public async Task<PublishedRun> PublishAsync(RunResult run, EvaluationPlan plan, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(plan);
+        var reports = plan.Options.ReportsDirectory;
+
+        // From here on the run is finished: whatever happens, its results are written.
+        await RunReports.AppendHistoryAsync(run, reports, cancellationToken);
+        ReportContext context;
+        try
+        {
+            context = await RunReports.BuildAsync(run, reports, plan.Options.Baseline, plan.Policy, gate: null, cancellationToken);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException or ArgumentException)
+        {
+            var saved = await RunWriter.WriteAsync(run, reports, cancellationToken);
+            throw new InvalidDataException(
+                $"{(ex is ArgumentException { ParamName: { } name } ? ex.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : ex.Message)}\n"
+                + $"The run's results are in {saved}; once that is fixed, rebuild its reports with `evalh report {saved}`.", ex);
+        }
+
+        var directory = await RunWriter.WriteAsync(context, reports, cancellationToken);
+        Context = context;
+        return new PublishedRun(directory, context.Gate);
+    }
+}

@@ -1,0 +1,139 @@
+using EvalHarness.Core.Application;
+using EvalHarness.Core.UnderTest;
+using EvalHarness.Reports;
+using EvalHarness.Tests.Support;
+using EvalHarness.Xunit;
+using Microsoft.Extensions.AI;
+
+namespace EvalHarness.Tests.Core;
+
+/// <summary>
+/// The one path from a suite to a verdict, as each front end takes it: the library call, the xunit integration. Each
+/// test here is a bug the copies of that path had before there was one (issue 25).
+/// </summary>
+public sealed class EvaluationPathTests : IDisposable
+{
+    private const string PairSuite = """
+        suite: pair
+        agent:
+          model: openai:gpt-4o-mini
+          dotnet: {}
+        cassettes: { match: unordered }
+        scenarios:
+          - name: both
+            input: "go"
+            expect: { output: { contains: ["one two"] } }
+        """;
+
+    private const string PairScript = """
+        default:
+          both:
+            - text: "one"
+            - text: "two"
+        """;
+
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task SuiteReplay_UnorderedSuite_MatchesAsEvalhRunDoes()
+    {
+        var suite = _temp.Write("suite.yaml", PairSuite);
+        _temp.Write("scripts/pair.yaml", PairScript);
+        var recorded = await Evaluation.RunAsync(suite, new EvaluationOptions
+        {
+            CassetteDirectory = _temp.Combine("cassettes"),
+            ReportsDirectory = _temp.Combine("reports"),
+            Upstream = "scripted",
+            Agent = OwnAgent.FromFactory(() => new Pair(reverse: false)),
+        }, Ct);
+        Assert.Equal(0, recorded.ExitCode);
+
+        // The same two requests in the other order: the suite's match: unordered finds each its recording.
+        var replayed = await SuiteReplay.RunAsync(suite, _temp.Combine("cassettes"), "pair/default/both/t1", OwnAgent.FromFactory(() => new Pair(reverse: true)));
+
+        Assert.Null(replayed.Error);
+        Assert.True(replayed.Passed, string.Join("; ", replayed.Verdicts.Select(v => v.Reason)));
+    }
+
+    /// <summary>Asks the model once or twice, in one order or the other, and answers what it said, in the first order.</summary>
+    private sealed class Pair(bool reverse, int calls = 2) : IAgentUnderTest
+    {
+        public async Task<AgentReport> RunAsync(AgentCase agentCase, CancellationToken cancellationToken = default)
+        {
+            var questions = new[] { "first", "second" }.Take(calls).ToList();
+            var answers = new Dictionary<string, string>();
+            foreach (var question in reverse ? Enumerable.Reverse(questions) : questions)
+            {
+                answers[question] = (await agentCase.ChatClient.GetResponseAsync([new ChatMessage(ChatRole.User, question)], cancellationToken: cancellationToken)).Text;
+            }
+
+            return string.Join(' ', questions.Select(q => answers[q]));
+        }
+    }
+
+    private sealed class Constant(string output) : IAgentUnderTest
+    {
+        public Task<AgentReport> RunAsync(AgentCase agentCase, CancellationToken cancellationToken = default) => Task.FromResult<AgentReport>(output);
+    }
+}
+
+/// <summary>Tests that set a process-wide environment variable: run alone, so no other test sees it.</summary>
+[CollectionDefinition(nameof(ProcessEnvironment), DisableParallelization = true)]
+public sealed class ProcessEnvironment;
+
+[Collection(nameof(ProcessEnvironment))]
+public sealed class EvaluationLiveKeyTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task Evaluation_RecordingFromAnUpstreamUrl_SendsTheKeyFromTheEnvironment()
+    {
+        using var upstream = WireMockUpstream.Start();
+        upstream.Given(WireMock.RequestBuilders.Request.Create().WithPath("/v1/chat/completions").UsingPost())
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithHeader("content-type", "application/json").WithBody("""
+                {"id":"c1","object":"chat.completion","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}}
+                """));
+        var suite = _temp.Write("suite.yaml", """
+            suite: keyed
+            agent: { model: openai:gpt-4o-mini, dotnet: {} }
+            scenarios:
+              - name: s
+                input: "hello"
+            """);
+        var saved = Environment.GetEnvironmentVariable("OPENAI_API_KEY");
+        Environment.SetEnvironmentVariable("OPENAI_API_KEY", "sk-evalh-test-0123456789abcdef");
+        try
+        {
+            var recorded = await Evaluation.RunAsync(suite, new EvaluationOptions
+            {
+                CassetteDirectory = _temp.Combine("cassettes"),
+                ReportsDirectory = _temp.Combine("reports"),
+                Upstream = upstream.BaseAddress().ToString(),
+                Agent = OwnAgent.FromFactory(() => new Ask()),
+            }, TestContext.Current.CancellationToken);
+
+            Assert.Equal(0, recorded.ExitCode);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("OPENAI_API_KEY", saved);
+        }
+
+        var request = Assert.Single(upstream.LogEntries).RequestMessage;
+        Assert.Equal("Bearer sk-evalh-test-0123456789abcdef", request.Headers!["Authorization"].Single());
+        Assert.DoesNotContain("sk-evalh-test", await File.ReadAllTextAsync(_temp.Combine("cassettes", "keyed", "default", "s.t1.json"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    private sealed class Ask : IAgentUnderTest
+    {
+        public async Task<AgentReport> RunAsync(AgentCase agentCase, CancellationToken cancellationToken = default) =>
+            (await agentCase.ChatClient.GetResponseAsync([new ChatMessage(ChatRole.User, agentCase.Input)], cancellationToken: cancellationToken)).Text;
+    }
+}
