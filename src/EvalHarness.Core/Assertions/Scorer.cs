@@ -325,10 +325,21 @@ public static class Scorer
 
     private static string? ArgumentMismatch(IReadOnlyDictionary<string, JsonElement> expected, string argumentsJson)
     {
-        using var document = JsonDocument.Parse(argumentsJson);
+        if (expected.Count == 0)
+        {
+            return null;
+        }
+
+        // An agent's own traffic carries the arguments as the model wrote them, which may be cut off or not an
+        // object: that fails this expectation, and must not end the run.
+        if (ParseObject(argumentsJson) is not { } arguments)
+        {
+            return $"its arguments were not a JSON object: {argumentsJson}";
+        }
+
         foreach (var (name, value) in expected)
         {
-            if (!document.RootElement.TryGetProperty(name, out var actual))
+            if (!arguments.TryGetProperty(name, out var actual))
             {
                 return $"{name} was missing";
             }
@@ -340,6 +351,19 @@ public static class Scorer
         }
 
         return null;
+    }
+
+    private static JsonElement? ParseObject(string json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Clone() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Strings compare case-insensitively and trimmed (models vary case in ids); other values exactly.</summary>

@@ -54,6 +54,31 @@ public sealed class ScorerTests
         Assert.Equal("orders.refund_order was called, but never with order_id=\"A1\": order_id was \"B2\".", verdict.Reason);
     }
 
+    [Theory]
+    [InlineData("""{"order_id":"A1" """)]
+    [InlineData("order A1")]
+    [InlineData("""["A1"]""")]
+    public void Score_ToolArgumentsNotAJsonObject_FailTheAssertionSayingSo(string arguments)
+    {
+        ToolCallResult[] calls = [new(1, "orders.refund_order", arguments, "{}", false)];
+        var expect = new Expectations { ToolsCalled = [Expect("orders.refund_order", """{"order_id":"A1"}""")], ToolsOrder = ToolOrder.Strict };
+
+        var verdicts = Scorer.Score(With(expect), Run("ok"), calls);
+
+        Assert.Equal([("outcome", true), ("tools.called", false), ("tools.order", false)], verdicts.Select(v => (v.Kind, v.Passed)));
+        Assert.Equal($"orders.refund_order was called, but never with order_id=\"A1\": its arguments were not a JSON object: {arguments}.", verdicts[1].Reason);
+    }
+
+    [Fact]
+    public void Score_ToolArgumentsNotJsonAndNoneExpected_StillCountsTheCall()
+    {
+        ToolCallResult[] calls = [new(1, "orders.refund_order", "{\"order_id\":", "{}", false)];
+
+        var verdict = Scorer.Score(With(new() { ToolsCalled = [Expect("orders.refund_order", "{}")] }), Run("ok"), calls)[1];
+
+        Assert.True(verdict.Passed, verdict.Reason);
+    }
+
     [Fact]
     public void Score_ToolNeverCalled_SaysWhatWasCalledInstead()
     {
