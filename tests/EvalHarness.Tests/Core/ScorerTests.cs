@@ -199,6 +199,34 @@ public sealed class ScorerTests
     }
 
     [Fact]
+    public void Score_ReasonsQuotingJsonValues_ShowTheTextAsWritten()
+    {
+        // A suite's values come from YAML through the serializer's default encoder, which escapes + < ' and non-ASCII
+        // text, and a recorded call's arguments may be escaped the same way (the scripted upstream writes them so).
+        var expected = JsonSerializer.SerializeToElement("2+3 <b> it's café");
+        var arguments = JsonSerializer.Serialize(new { expression = "2+4 <b> it's café" });
+        var expect = new Expectations
+        {
+            ToolsCalled = [new ToolExpectation("calculator.evaluate", new Dictionary<string, JsonElement> { ["expression"] = expected })],
+            ToolsNotCalled = ["calculator.evaluate"],
+            OutputJsonPath = new Dictionary<string, JsonElement> { ["$.expression"] = expected },
+            State = new Dictionary<string, JsonElement> { ["expression"] = expected },
+        };
+        var run = Run(arguments) with { State = JsonSerializer.SerializeToElement(new { expression = "2+4 <b> it's café" }) };
+
+        var reasons = Scorer.Score(With(expect), run, [new(1, "calculator.evaluate", arguments, "5", false)]).Skip(1).Select(v => v.Reason);
+
+        Assert.Equal(
+            [
+                "$.expression is \"2+4 <b> it's café\", expected \"2+3 <b> it's café\".",
+                "calculator.evaluate was called, but never with expression=\"2+3 <b> it's café\": expression was \"2+4 <b> it's café\".",
+                "expression is \"2+4 <b> it's café\", expected \"2+3 <b> it's café\".",
+                "calculator.evaluate ran 1 time(s), first at step 1 with {\"expression\":\"2+4 <b> it's café\"}.",
+            ],
+            reasons);
+    }
+
+    [Fact]
     public void Score_JsonPathIndexPastAnyInt_IsMissingNotACrash()
     {
         var expect = new Expectations { OutputJsonPath = new Dictionary<string, JsonElement> { ["$.items[99999999999]"] = JsonSerializer.SerializeToElement(1) } };
