@@ -25,11 +25,15 @@ public sealed class ResilientChatClient : DelegatingChatClient
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
         var transient = new PredicateBuilder().Handle<Exception>(TransientFailure.IsTransient);
-        _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions
+        var builder = new ResiliencePipelineBuilder { TimeProvider = time };
+        // max_retries: 0 turns off retrying only: the breaker and the attempt time-out below still apply
+        // (and Polly's retry strategy needs at least one attempt, so it is left out rather than set to zero).
+        if (options.MaxRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = transient,
-                MaxRetryAttempts = Math.Max(1, options.MaxRetries),
+                MaxRetryAttempts = options.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = options.BaseDelay,
@@ -54,7 +58,10 @@ public sealed class ResilientChatClient : DelegatingChatClient
                     onRetry?.Invoke(args.AttemptNumber + 1, delay, args.Outcome.Exception!);
                     return default;
                 },
-            })
+            });
+        }
+
+        _pipeline = builder
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
                 ShouldHandle = transient,
@@ -65,23 +72,15 @@ public sealed class ResilientChatClient : DelegatingChatClient
             })
             .AddTimeout(new TimeoutStrategyOptions { Timeout = options.AttemptTimeout })
             .Build();
-        MaxRetries = options.MaxRetries;
         _attemptTimeout = options.AttemptTimeout;
         _time = time;
     }
-
-    private int MaxRetries { get; }
 
     /// <inheritdoc />
     public override async Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = messages as IList<ChatMessage> ?? [.. messages];
-        if (MaxRetries == 0)
-        {
-            return await base.GetResponseAsync(list, options, cancellationToken);
-        }
-
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         try
         {
@@ -101,9 +100,7 @@ public sealed class ResilientChatClient : DelegatingChatClient
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = messages as IList<ChatMessage> ?? [.. messages];
-        return MaxRetries == 0
-            ? base.GetStreamingResponseAsync(list, options, cancellationToken)
-            : ResilientStream.RunAsync(_pipeline, token => base.GetStreamingResponseAsync(list, options, token), _attemptTimeout, _time, cancellationToken);
+        return ResilientStream.RunAsync(_pipeline, token => base.GetStreamingResponseAsync(list, options, token), _attemptTimeout, _time, cancellationToken);
     }
 
     private Task<ChatResponse> InnerGetAsync(IList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken) =>

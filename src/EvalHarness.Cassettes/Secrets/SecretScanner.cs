@@ -114,6 +114,35 @@ public static partial class SecretScanner
         return "?" + string.Join('&', parts);
     }
 
+    /// <summary>
+    /// The values of a query string's credential parameters (those <see cref="ScrubQuery"/> scrubs), as sent and
+    /// unescaped: live keys like a credential header's, which an upstream that echoes its request would otherwise
+    /// write into a response body.
+    /// </summary>
+    public static IEnumerable<string> CredentialQueryValues(string? query)
+    {
+        if (string.IsNullOrEmpty(query))
+        {
+            yield break;
+        }
+
+        foreach (var part in query.TrimStart('?').Split('&'))
+        {
+            var eq = part.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0 || eq == part.Length - 1 || !IsCredentialQueryKey(Uri.UnescapeDataString(part[..eq])))
+            {
+                continue;
+            }
+
+            var value = part[(eq + 1)..];
+            yield return value;
+            if (Uri.UnescapeDataString(value) is var unescaped && unescaped != value)
+            {
+                yield return unescaped;
+            }
+        }
+    }
+
     /// <summary>A JSON value with every string passed through the scrubbers.</summary>
     public static JsonElement Scrub(JsonElement value, IReadOnlyList<Scrubber> scrubbers)
     {

@@ -129,9 +129,16 @@ public sealed record CassetteServerOptions
             throw new ArgumentException($"The request body's time-out ({RequestBodyTimeout}) must be more than 0.");
         }
 
-        foreach (var path in IgnoredRequestPaths.Where(p => !p.StartsWith('$')))
+        foreach (var path in IgnoredRequestPaths)
         {
-            throw new ArgumentException($"The ignored path '{path}' must be a JSON path starting with '$', e.g. $.user.");
+            try
+            {
+                Matching.IgnoredPath.Normalize(path);
+            }
+            catch (FormatException ex)
+            {
+                throw new ArgumentException($"The ignored path {ex.Message}", ex);
+            }
         }
 
         if (Upstream is not null && !Uri.TryCreate(Upstream.Replace("{cassette}", "x", StringComparison.Ordinal), UriKind.Absolute, out _))

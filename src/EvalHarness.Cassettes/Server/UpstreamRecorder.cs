@@ -38,6 +38,9 @@ internal sealed partial class UpstreamRecorder(CassetteServerOptions options, Re
             + providerPath.Split('?', 2)[0] + (context.Request.QueryString.Value ?? string.Empty));
         using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), address);
         var secrets = new List<string>(options.Secrets);
+        // A key in the query (?key=, ?secret=) is as live as one in a header: the path keeps it scrubbed, and a body
+        // that echoes it must not reach the file either.
+        secrets.AddRange(SecretScanner.CredentialQueryValues(context.Request.QueryString.Value));
         foreach (var header in context.Request.Headers)
         {
             if (NotForwarded.Contains(header.Key) || header.Key.StartsWith("content-", StringComparison.OrdinalIgnoreCase))

@@ -150,8 +150,8 @@ public static class Scorer
             // An own agent reports its end state; the built-in runtime's is its toolkits' environment.
             var actual = run.State is { } state ? ReportedState.Read(state, path) : environment?.ReadState(path);
             verdicts.Add(actual is { } found && SameValue(value, found)
-                ? new("state", true, $"{path} is {found.GetRawText()}.")
-                : new("state", false, $"{path} is {(actual is { } a ? a.GetRawText() : "missing")}, expected {value.GetRawText()}."));
+                ? new("state", true, $"{path} is {ShownJson.Of(found)}.")
+                : new("state", false, $"{path} is {(actual is { } a ? ShownJson.Of(a) : "missing")}, expected {ShownJson.Of(value)}."));
         }
 
         foreach (var (name, arguments) in expect.Custom)
@@ -201,7 +201,7 @@ public static class Scorer
             var refused = toolCalls.Count(c => c.Tool == tool) - ran.Count;
             verdicts.Add(ran.Count == 0
                 ? new("tools.not_called", true, refused == 0 ? $"{tool} was never called." : $"{tool} never ran ({refused} call(s) refused or failed).")
-                : new("tools.not_called", false, $"{tool} ran {ran.Count} time(s), first at step {ran[0].Step} with {ran[0].Arguments}."));
+                : new("tools.not_called", false, $"{tool} ran {ran.Count} time(s), first at step {ran[0].Step} with {ShownJson.OfText(ran[0].Arguments)}."));
         }
 
         foreach (var (counter, value) in expect.Counters)
@@ -255,8 +255,8 @@ public static class Scorer
         {
             var found = JsonPath.Select(root, path);
             verdicts.Add(found is { } f && SameValue(value, f)
-                ? new("output.json_path", true, $"{path} is {f.GetRawText()}.")
-                : new("output.json_path", false, $"{path} is {(found is { } a ? a.GetRawText() : "missing")}, expected {value.GetRawText()}."));
+                ? new("output.json_path", true, $"{path} is {ShownJson.Of(f)}.")
+                : new("output.json_path", false, $"{path} is {(found is { } a ? ShownJson.Of(a) : "missing")}, expected {ShownJson.Of(value)}."));
         }
 
         return verdicts;
@@ -293,7 +293,7 @@ public static class Scorer
                 var stray = calls.Where(c => !expected.Any(e => Matches(e, c))).ToList();
                 return stray.Count == 0
                     ? new(kind, true, $"Every call was one of {wanted}.")
-                    : new(kind, false, $"{stray[0].Tool} with {stray[0].Arguments} was called, but only {wanted} were expected.");
+                    : new(kind, false, $"{stray[0].Tool} with {ShownJson.OfText(stray[0].Arguments)} was called, but only {wanted} were expected.");
         }
     }
 
@@ -325,21 +325,45 @@ public static class Scorer
 
     private static string? ArgumentMismatch(IReadOnlyDictionary<string, JsonElement> expected, string argumentsJson)
     {
-        using var document = JsonDocument.Parse(argumentsJson);
+        if (expected.Count == 0)
+        {
+            return null;
+        }
+
+        // An agent's own traffic carries the arguments as the model wrote them, which may be cut off or not an
+        // object: that fails this expectation, and must not end the run.
+        if (ParseObject(argumentsJson) is not { } arguments)
+        {
+            return $"its arguments were not a JSON object: {argumentsJson}";
+        }
+
         foreach (var (name, value) in expected)
         {
-            if (!document.RootElement.TryGetProperty(name, out var actual))
+            if (!arguments.TryGetProperty(name, out var actual))
             {
                 return $"{name} was missing";
             }
 
             if (!SameValue(value, actual))
             {
-                return $"{name} was {actual.GetRawText()}";
+                return $"{name} was {ShownJson.Of(actual)}";
             }
         }
 
         return null;
+    }
+
+    private static JsonElement? ParseObject(string json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Clone() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Strings compare case-insensitively and trimmed (models vary case in ids); other values exactly.</summary>
@@ -349,7 +373,7 @@ public static class Scorer
             : Cassettes.Matching.JsonDiff.First(expected, actual) is null;
 
     private static string Describe(IReadOnlyDictionary<string, JsonElement> arguments) =>
-        string.Join(", ", arguments.Select(a => $"{a.Key}={a.Value.GetRawText()}"));
+        string.Join(", ", arguments.Select(a => $"{a.Key}={ShownJson.Of(a.Value)}"));
 
     private static string Snippet(string text) =>
         text.Length == 0 ? "(empty)" : text.Length <= 160 ? $"\"{text}\"" : $"\"{text[..160]}…\"";

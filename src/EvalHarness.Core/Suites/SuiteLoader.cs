@@ -128,7 +128,15 @@ public static partial class SuiteLoader
             foreach (var item in y.Sequence(ig.Value, "ignore").Children)
             {
                 var path = y.String(item, "an ignored path");
-                paths.Add(path.StartsWith('$') ? path : throw y.Error(item, $"'{path}' must be a JSON path starting with '$', e.g. $.user."));
+                try
+                {
+                    // Kept in the spelling matching compares; a form it cannot follow would ignore nothing, so it is refused here.
+                    paths.Add(Cassettes.Matching.IgnoredPath.Normalize(path));
+                }
+                catch (FormatException ex)
+                {
+                    throw y.Error(item, ex.Message);
+                }
             }
 
             settings = settings with { Ignore = paths };

@@ -38,6 +38,20 @@ public sealed class JsonDiffTests
     public void First_IgnoredPath_IsNotCompared() =>
         Assert.Null(JsonDiff.First(J("""{"user":"a","n":1}"""), J("""{"user":"b","n":1}"""), new HashSet<string> { "$.user" }));
 
+    [Theory]
+    [InlineData("$.messages[?(@.role=='tool')].content")]
+    [InlineData("$.messages[?(@.role == \"tool\")].content")]
+    [InlineData("$.messages[?(@.role=='tool')]")]
+    public void First_IgnoredPathWithAFilter_SkipsTheItemsThatMatchItOnBothSides(string ignored)
+    {
+        var recorded = J("""{"messages":[{"role":"user","content":"hi"},{"role":"tool","content":"10:00"}]}""");
+        var ignore = new HashSet<string> { ignored };
+
+        Assert.Null(JsonDiff.First(recorded, J("""{"messages":[{"role":"user","content":"hi"},{"role":"tool","content":"10:05"}]}"""), ignore));
+        Assert.Equal("$.messages[0].content", JsonDiff.First(recorded, J("""{"messages":[{"role":"user","content":"hello"},{"role":"tool","content":"10:00"}]}"""), ignore)?.Path);
+        Assert.Equal("$.messages[1].role", JsonDiff.First(recorded, J("""{"messages":[{"role":"user","content":"hi"},{"role":"user","content":"10:00"}]}"""), ignore)?.Path);
+    }
+
     [Fact]
     public void First_LongTextsDiffer_ShowsWhereTheyDiffer()
     {

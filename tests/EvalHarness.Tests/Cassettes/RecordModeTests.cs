@@ -170,6 +170,23 @@ public sealed class RecordModeTests : IAsyncLifetime
         Assert.Equal((HttpStatusCode.OK, "answer 1"), lenientAnswer);
     }
 
+    [Fact]
+    public async Task Matching_IgnoredPathWithAFilter_IgnoresOnlyTheItemsItSelects()
+    {
+        static string ToolTurn(string result, string question = "hi") =>
+            $$$""",{"role":"assistant","content":null,"tool_calls":[{"id":"call_A","type":"function","function":{"name":"clock","arguments":"{}"}}]},{"role":"tool","tool_call_id":"call_A","content":"{{{result}}}"},{"role":"user","content":"{{{question}}}"}""";
+        await RecordAsync("s/v/a/t1", Request("hi", ToolTurn("10:00")));
+        await using var server = await StartAsync(RecordMode.None, MatchMode.Ordered, "$.messages[?(@.role=='tool')].content");
+
+        var toolResultChanged = await PostAsync(server, "s/v/a/t1", Request("hi", ToolTurn("10:05")));
+        await using var again = await StartAsync(RecordMode.None, MatchMode.Ordered, "$.messages[?(@.role=='tool')].content");
+        var userTextChanged = await PostAsync(again, "s/v/a/t1", Request("hi", ToolTurn("10:00", "hello")));
+
+        Assert.Equal((HttpStatusCode.OK, "answer 1"), toolResultChanged);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, userTextChanged.Status);
+        Assert.Contains("differs from the recording at $.messages[4].content", userTextChanged.Text, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(ReplayTiming.Realistic)]
     [InlineData(ReplayTiming.Instant)]

@@ -34,7 +34,10 @@ public sealed class SecretTests : IAsyncLifetime
             context.Response.Headers["openai-organization"] = "org-secret-123";
             context.Response.Headers["x-request-id"] = "req_0123456789";
             // ?echo=<header> plays a provider that repeats a request header in its answer (a debugging proxy, a bad gateway).
-            var content = context.Request.Query["echo"] is [{ } echoed] ? $"you sent {context.Request.Headers[echoed]}" : "ok";
+            // ?echo_query=1 plays one that repeats the address it was called at (an error page, a debugging echo).
+            var content = context.Request.Query["echo"] is [{ } echoed] ? $"you sent {context.Request.Headers[echoed]}"
+                : context.Request.Query.ContainsKey("echo_query") ? $"you asked for {context.Request.Path}{context.Request.QueryString}"
+                : "ok";
             if (context.Request.Query["stream"] == "1")
             {
                 context.Response.ContentType = "text/event-stream";
@@ -216,6 +219,22 @@ public sealed class SecretTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("v1/chat/completions?api-version=2024-10-21&secret=[scrubbed]&password=[scrubbed]&client_secret=[scrubbed]", text, StringComparison.Ordinal);
         Assert.DoesNotContain("-value", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("secret", "s3cr3t-value-0123")]
+    [InlineData("password", "hunter2-value-0123")]
+    [InlineData("client_secret", "cl13nt%2Fvalue-0123")]
+    [InlineData("access_token", "t0ken-value-0123")]
+    public async Task CredentialQueryParameterEchoedByTheUpstream_RefusesTheWriteAsTheLiveKey(string name, string value)
+    {
+        await using var server = await StartAsync(RecordMode.All);
+
+        using var response = await PostAsync(server, "s/v/eq/t1", """{"model":"m"}""", $"?api-version=2024-10-21&echo_query=1&{name}={value}", headers: false);
+
+        Assert.False(File.Exists(FileOf("s/v/eq/t1")), $"The cassette was written with the echoed {name}: {(File.Exists(FileOf("s/v/eq/t1")) ? await File.ReadAllTextAsync(FileOf("s/v/eq/t1"), Ct) : null)}");
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains("contains the live API key", Assert.Single((await server.TakeActivityAsync("s/v/eq/t1", Ct)).Misses).Message, StringComparison.Ordinal);
     }
 
     [Fact]

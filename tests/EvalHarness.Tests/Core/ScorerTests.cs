@@ -54,6 +54,31 @@ public sealed class ScorerTests
         Assert.Equal("orders.refund_order was called, but never with order_id=\"A1\": order_id was \"B2\".", verdict.Reason);
     }
 
+    [Theory]
+    [InlineData("""{"order_id":"A1" """)]
+    [InlineData("order A1")]
+    [InlineData("""["A1"]""")]
+    public void Score_ToolArgumentsNotAJsonObject_FailTheAssertionSayingSo(string arguments)
+    {
+        ToolCallResult[] calls = [new(1, "orders.refund_order", arguments, "{}", false)];
+        var expect = new Expectations { ToolsCalled = [Expect("orders.refund_order", """{"order_id":"A1"}""")], ToolsOrder = ToolOrder.Strict };
+
+        var verdicts = Scorer.Score(With(expect), Run("ok"), calls);
+
+        Assert.Equal([("outcome", true), ("tools.called", false), ("tools.order", false)], verdicts.Select(v => (v.Kind, v.Passed)));
+        Assert.Equal($"orders.refund_order was called, but never with order_id=\"A1\": its arguments were not a JSON object: {arguments}.", verdicts[1].Reason);
+    }
+
+    [Fact]
+    public void Score_ToolArgumentsNotJsonAndNoneExpected_StillCountsTheCall()
+    {
+        ToolCallResult[] calls = [new(1, "orders.refund_order", "{\"order_id\":", "{}", false)];
+
+        var verdict = Scorer.Score(With(new() { ToolsCalled = [Expect("orders.refund_order", "{}")] }), Run("ok"), calls)[1];
+
+        Assert.True(verdict.Passed, verdict.Reason);
+    }
+
     [Fact]
     public void Score_ToolNeverCalled_SaysWhatWasCalledInstead()
     {
@@ -171,6 +196,34 @@ public sealed class ScorerTests
         Assert.True(Last(new() { MaxCostUsd = 0.05m }, run).Passed);
         Assert.Equal("The cost is unknown (a model has no price), so the bound cannot hold.", Last(new() { MaxCostUsd = 0.05m }, run with { CostUsd = null }).Reason);
         Assert.Equal("2500 ms, more than the 2000 allowed.", Last(new() { MaxLatencyMs = 2000 }, run, latency: 2500).Reason);
+    }
+
+    [Fact]
+    public void Score_ReasonsQuotingJsonValues_ShowTheTextAsWritten()
+    {
+        // A suite's values come from YAML through the serializer's default encoder, which escapes + < ' and non-ASCII
+        // text, and a recorded call's arguments may be escaped the same way (the scripted upstream writes them so).
+        var expected = JsonSerializer.SerializeToElement("2+3 <b> it's café");
+        var arguments = JsonSerializer.Serialize(new { expression = "2+4 <b> it's café" });
+        var expect = new Expectations
+        {
+            ToolsCalled = [new ToolExpectation("calculator.evaluate", new Dictionary<string, JsonElement> { ["expression"] = expected })],
+            ToolsNotCalled = ["calculator.evaluate"],
+            OutputJsonPath = new Dictionary<string, JsonElement> { ["$.expression"] = expected },
+            State = new Dictionary<string, JsonElement> { ["expression"] = expected },
+        };
+        var run = Run(arguments) with { State = JsonSerializer.SerializeToElement(new { expression = "2+4 <b> it's café" }) };
+
+        var reasons = Scorer.Score(With(expect), run, [new(1, "calculator.evaluate", arguments, "5", false)]).Skip(1).Select(v => v.Reason);
+
+        Assert.Equal(
+            [
+                "$.expression is \"2+4 <b> it's café\", expected \"2+3 <b> it's café\".",
+                "calculator.evaluate was called, but never with expression=\"2+3 <b> it's café\": expression was \"2+4 <b> it's café\".",
+                "expression is \"2+4 <b> it's café\", expected \"2+3 <b> it's café\".",
+                "calculator.evaluate ran 1 time(s), first at step 1 with {\"expression\":\"2+4 <b> it's café\"}.",
+            ],
+            reasons);
     }
 
     [Fact]

@@ -252,6 +252,29 @@ public sealed class SuiteLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Parse_IgnoredPathWithAnEqualityFilter_IsReadInTheFormMatchingUses()
+    {
+        var yaml = Valid.Replace("scenarios:", "cassettes:\n  ignore: ['$.messages[?(@.role == \"tool\")].content', \"$['stream_options']\"]\nscenarios:", StringComparison.Ordinal);
+
+        Assert.Equal(["$.messages[?(@.role=='tool')].content", "$.stream_options"], Parse(yaml).Cassettes.Ignore.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("$..content", "recursive descent")]
+    [InlineData("$.messages[?(@.role!='tool')].content", "only the filter [?(@.key=='value')]")]
+    [InlineData("$.messages[0:2]", "[0:2]")]
+    public void Parse_IgnoredPathInAFormMatchingCannotFollow_FailsAtItsLineNamingTheFormsSupported(string path, string message)
+    {
+        var yaml = Valid.Replace("scenarios:", $"cassettes:\n  ignore:\n    - \"{path}\"\nscenarios:", StringComparison.Ordinal);
+
+        var error = Fails(yaml);
+
+        Assert.Equal((17, 7), (error.Line, error.Column));
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        Assert.Contains("$.name, $['name'], [0], [*] and [?(@.key=='value')]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_PipelineStageThatIsNotASubAgent_FailsAtLoad()
     {
         var error = Assert.Throws<SuiteException>(() => Parse(Runtime.Replace("  sub_agents:", "  pipeline: [billing, writer]\n  sub_agents:", StringComparison.Ordinal)));
