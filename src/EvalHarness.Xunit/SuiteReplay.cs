@@ -10,7 +10,11 @@ namespace EvalHarness.Xunit;
 /// <summary>Replays suites for xunit: each suite runs once (in parallel, as <c>evalh run</c> does) and each test case checks its own result.</summary>
 public static class SuiteReplay
 {
-    private static readonly ConcurrentDictionary<(string Suite, string Cassettes, string? Agent), Lazy<Task<RunResult>>> Runs = new();
+    // A run per suite, cassette folder and agent: the agent itself, not its description, which two agents may share.
+    private static readonly ConcurrentDictionary<(string Suite, string Cassettes, OwnAgent? Agent), Lazy<Task<RunResult>>> Runs = new();
+
+    // The agent of each AssertPassesAsync<TAgent>, made once so that every case of the type shares one run.
+    private static readonly ConcurrentDictionary<Type, OwnAgent> Typed = new();
 
     /// <summary>The replayed result of one case.</summary>
     /// <param name="suite">The suite file.</param>
@@ -19,8 +23,8 @@ public static class SuiteReplay
     /// <param name="agent">The agent under test given in code, in place of the suite's; null for the suite's own.</param>
     public static async Task<CaseResult> RunAsync(string suite, string cassettes, string caseId, OwnAgent? agent = null)
     {
-        var run = await Runs.GetOrAdd((suite, cassettes, agent?.Description), key => new Lazy<Task<RunResult>>(async () =>
-            (await SuiteEvaluation.RunAsync(key.Suite, new EvaluationOptions { CassetteDirectory = key.Cassettes, Agent = agent, Mode = RecordMode.None }, publisher: null)).Run)).Value;
+        var run = await Runs.GetOrAdd((suite, cassettes, agent), key => new Lazy<Task<RunResult>>(async () =>
+            (await SuiteEvaluation.RunAsync(key.Suite, new EvaluationOptions { CassetteDirectory = key.Cassettes, Agent = key.Agent, Mode = RecordMode.None }, publisher: null)).Run)).Value;
         return run.Cases.SingleOrDefault(c => c.CassetteId == caseId)
             ?? throw new InvalidOperationException($"{suite} has no case '{caseId}' (was it renamed since discovery?).");
     }
@@ -43,5 +47,5 @@ public static class SuiteReplay
     /// <summary>Replays a case against <typeparamref name="TAgent"/> (one instance per case), in place of the suite's agent.</summary>
     public static Task AssertPassesAsync<TAgent>(string suite, string cassettes, string caseId)
         where TAgent : IAgentUnderTest, new() =>
-        AssertPassesAsync(suite, cassettes, caseId, OwnAgent.FromFactory(() => new TAgent(), $"dotnet: {typeof(TAgent).FullName}"));
+        AssertPassesAsync(suite, cassettes, caseId, Typed.GetOrAdd(typeof(TAgent), type => OwnAgent.FromFactory(() => new TAgent(), $"dotnet: {type.FullName}")));
 }

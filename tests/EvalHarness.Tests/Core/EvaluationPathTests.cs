@@ -59,6 +59,24 @@ public sealed class EvaluationPathTests : IDisposable
         Assert.True(replayed.Passed, string.Join("; ", replayed.Verdicts.Select(v => v.Reason)));
     }
 
+    [Fact]
+    public async Task SuiteReplay_TwoAgentsWithTheDefaultDescription_EachGetsItsOwnResults()
+    {
+        var suite = _temp.Write("suite.yaml", """
+            suite: named
+            agent: { model: openai:gpt-4o-mini, dotnet: {} }
+            scenarios:
+              - name: who
+                input: "who are you?"
+            """);
+        Directory.CreateDirectory(_temp.Combine("cassettes"));
+
+        var alpha = await SuiteReplay.RunAsync(suite, _temp.Combine("cassettes"), "named/default/who/t1", OwnAgent.FromFactory(() => new Constant("alpha")));
+        var beta = await SuiteReplay.RunAsync(suite, _temp.Combine("cassettes"), "named/default/who/t1", OwnAgent.FromFactory(() => new Constant("beta")));
+
+        Assert.Equal(("alpha", "beta"), (alpha.FinalOutput, beta.FinalOutput));
+    }
+
     /// <summary>Asks the model once or twice, in one order or the other, and answers what it said, in the first order.</summary>
     private sealed class Pair(bool reverse, int calls = 2) : IAgentUnderTest
     {
