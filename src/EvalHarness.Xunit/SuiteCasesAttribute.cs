@@ -30,11 +30,15 @@ public sealed class SuiteCasesAttribute(string suite) : DataAttribute
     /// <inheritdoc />
     public override ValueTask<IReadOnlyCollection<ITheoryDataRow>> GetData(MethodInfo testMethod, DisposalTracker disposalTracker)
     {
-        var suiteFile = Locate(Suite, file: true);
+        var (suiteFile, root) = Find(Suite, file: true);
         var loaded = SuiteLoader.Load(suiteFile);
-        var cassettes = Cassettes is null && loaded.Cassettes.Directory is { } own ? own : Locate(Cassettes ?? "cassettes", file: false);
+
+        // A row names the suite and cassettes as written (or relative to where the suite was found), never by a path of
+        // this machine's, so a test's id is the same on every clone; SuiteReplay finds them again the same way.
+        var cassettes = Cassettes ?? (loaded.Cassettes.Directory is { } own ? Path.GetRelativePath(root, own) : "cassettes");
+        Locate(cassettes, file: false);
         IReadOnlyCollection<ITheoryDataRow> rows = [.. EvalRunner.Expand(loaded).Select(c =>
-            new TheoryDataRow<string, string, string>(suiteFile, cassettes, c.CassetteId)
+            new TheoryDataRow<string, string, string>(Suite, cassettes, c.CassetteId)
             {
                 TestDisplayName = c.CassetteId,
                 Traits = new Dictionary<string, HashSet<string>>
@@ -51,12 +55,15 @@ public sealed class SuiteCasesAttribute(string suite) : DataAttribute
     public override bool SupportsDiscoveryEnumeration() => true;
 
     /// <summary>Finds a path as given, or relative to a folder above the test assembly (the repository root).</summary>
-    internal static string Locate(string path, bool file)
+    internal static string Locate(string path, bool file) => Find(path, file).Full;
+
+    /// <summary>The full path of <paramref name="path"/>, and the folder it was found relative to.</summary>
+    private static (string Full, string Root) Find(string path, bool file)
     {
         bool Exists(string p) => file ? File.Exists(p) : Directory.Exists(p);
         if (Path.IsPathRooted(path) || Exists(path))
         {
-            return Path.GetFullPath(path);
+            return (Path.GetFullPath(path), Environment.CurrentDirectory);
         }
 
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
@@ -64,7 +71,7 @@ public sealed class SuiteCasesAttribute(string suite) : DataAttribute
             var candidate = Path.Combine(dir.FullName, path);
             if (Exists(candidate))
             {
-                return candidate;
+                return (candidate, dir.FullName);
             }
         }
 

@@ -17,13 +17,14 @@ public static class SuiteReplay
     private static readonly ConcurrentDictionary<Type, OwnAgent> Typed = new();
 
     /// <summary>The replayed result of one case.</summary>
-    /// <param name="suite">The suite file.</param>
-    /// <param name="cassettes">The cassette folder.</param>
+    /// <param name="suite">The suite file: absolute, or relative to the current folder or any folder above the test assembly.</param>
+    /// <param name="cassettes">The cassette folder, found the same way.</param>
     /// <param name="caseId">The case, as <see cref="SuiteCasesAttribute"/> names it.</param>
     /// <param name="agent">The agent under test given in code, in place of the suite's; null for the suite's own.</param>
     public static async Task<CaseResult> RunAsync(string suite, string cassettes, string caseId, OwnAgent? agent = null)
     {
-        var run = await Runs.GetOrAdd((suite, cassettes, agent), key => new Lazy<Task<RunResult>>(async () =>
+        var found = (Suite: SuiteCasesAttribute.Locate(suite, file: true), Cassettes: SuiteCasesAttribute.Locate(cassettes, file: false));
+        var run = await Runs.GetOrAdd((found.Suite, found.Cassettes, agent), key => new Lazy<Task<RunResult>>(async () =>
             (await SuiteEvaluation.RunAsync(key.Suite, new EvaluationOptions { CassetteDirectory = key.Cassettes, Agent = key.Agent, Mode = RecordMode.None }, publisher: null)).Run)).Value;
         return run.Cases.SingleOrDefault(c => c.CassetteId == caseId)
             ?? throw new InvalidOperationException($"{suite} has no case '{caseId}' (was it renamed since discovery?).");

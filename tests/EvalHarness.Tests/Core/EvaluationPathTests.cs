@@ -77,6 +77,17 @@ public sealed class EvaluationPathTests : IDisposable
         Assert.Equal(("alpha", "beta"), (alpha.FinalOutput, beta.FinalOutput));
     }
 
+    [Fact]
+    public async Task SuiteCases_TestRows_NameTheSuiteAsWrittenNotByAnAbsolutePath()
+    {
+        var attribute = new SuiteCasesAttribute("examples/dotnet-agent/suite.yaml");
+
+        var rows = await attribute.GetData(typeof(EvaluationPathTests).GetMethod(nameof(Dispose))!, new());
+
+        Assert.NotEmpty(rows);
+        Assert.All(rows, row => Assert.All(row.GetData().OfType<string>(), argument => Assert.False(Path.IsPathRooted(argument), argument)));
+    }
+
     /// <summary>Asks the model once or twice, in one order or the other, and answers what it said, in the first order.</summary>
     private sealed class Pair(bool reverse, int calls = 2) : IAgentUnderTest
     {
