@@ -48,12 +48,14 @@ public static class RunReports
     }
 
     /// <summary>
-    /// Appends a run to the history: whole runs and merged ones; not shards (their merge is appended) nor runs narrowed
-    /// with --filter or --variant, whose numbers would make the trends jump.
+    /// Appends a run to the history: whole replays and merged ones; not shards (their merge is appended), nor runs narrowed
+    /// with --filter or --variant, whose numbers would make the trends jump, nor recordings: a recording measures the
+    /// provider and the tools as they were that day (one stopped early read as a 0 % run, one with a broken tool marked
+    /// its scenario flaky and so out of the gate's drop rule), and the replays of what it recorded are the measurements.
     /// </summary>
     public static Task AppendHistoryAsync(RunResult run, string reportsDirectory, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
-        return run.Shard is null && run.Selection is null ? HistoryFile.AppendAsync(HistoryFile.PathFor(reportsDirectory, SuiteKeys.Of(run, reportsDirectory)), run, cancellationToken) : Task.CompletedTask;
+        return run.Shard is null && run.Selection is null && run.Mode == "replay" ? HistoryFile.AppendAsync(HistoryFile.PathFor(reportsDirectory, SuiteKeys.Of(run, reportsDirectory)), run, cancellationToken) : Task.CompletedTask;
     }
 }

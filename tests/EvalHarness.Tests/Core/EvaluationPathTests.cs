@@ -78,6 +78,33 @@ public sealed class EvaluationPathTests : IDisposable
     }
 
     [Fact]
+    public async Task Evaluation_Recording_IsNotAddedToTheHistory()
+    {
+        var suite = _temp.Write("suite.yaml", PairSuite);
+        _temp.Write("scripts/pair.yaml", PairScript);
+
+        var recorded = await Evaluation.RunAsync(suite, new EvaluationOptions
+        {
+            CassetteDirectory = _temp.Combine("cassettes"),
+            ReportsDirectory = _temp.Combine("reports"),
+            Upstream = "scripted",
+            Agent = OwnAgent.FromFactory(() => new Pair(reverse: false)),
+        }, Ct);
+        var replayed = await Evaluation.RunAsync(suite, new EvaluationOptions
+        {
+            CassetteDirectory = _temp.Combine("cassettes"),
+            ReportsDirectory = _temp.Combine("reports"),
+            Agent = OwnAgent.FromFactory(() => new Pair(reverse: false)),
+        }, Ct);
+
+        Assert.Equal((0, 0), (recorded.ExitCode, replayed.ExitCode));
+        var history = Assert.Single(Directory.GetFiles(_temp.Combine("reports", "history"), "*.csv", SearchOption.AllDirectories));
+        var rows = (await File.ReadAllLinesAsync(history, Ct)).Skip(1).ToList();
+        Assert.Single(rows); // the replay's one case; the recording is not a measurement of the agent
+        Assert.Contains(replayed.Run.RunId, rows[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SuiteCases_TestRows_NameTheSuiteAsWrittenNotByAnAbsolutePath()
     {
         var attribute = new SuiteCasesAttribute("examples/dotnet-agent/suite.yaml");
