@@ -53,7 +53,9 @@ internal static class Upstreams
         return keys;
     }
 
-    /// <summary>Every provider a case of the suite may call: each variant's agent and specialists.</summary>
+    /// <summary>Every provider a case of the suite may call: each variant's agent and specialists, a judge, a simulated user.</summary>
     private static IEnumerable<string> Providers(Suite suite) =>
-        suite.Variants.SelectMany(v => v.Agent.SubAgents.Select(s => s.Agent.Model.Provider).Append(v.Agent.Model.Provider)).Distinct();
+        suite.Variants.SelectMany(v => v.Agent.SubAgents.Select(s => s.Agent.Model.Provider).Append(v.Agent.Model.Provider))
+            .Concat(suite.Scenarios.SelectMany(s => new[] { s.Expect.Judge?.Model?.Provider, s.User?.Model?.Provider }).OfType<string>())
+            .Distinct();
 }

@@ -33,7 +33,7 @@ public static class Judge
         {
             response = await client.GetResponseAsync(
                 [new ChatMessage(ChatRole.System, Instruction), new ChatMessage(ChatRole.User, request.ToString())],
-                new ChatOptions { ModelId = judge.Model },
+                new ChatOptions { ModelId = judge.Model?.Model },
                 cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

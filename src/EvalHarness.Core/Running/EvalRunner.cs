@@ -131,20 +131,21 @@ public static class EvalRunner
 
         // A model client pointed at one cassette: the built-in runtime's own OpenAI adapter, or for a team's agent the
         // official SDK through Microsoft.Extensions.AI's adapter, exactly what it would use in production.
-        IChatClient ClientFor(string cassetteId, string model)
+        // The judge and a simulated user are called through their own model's provider, whatever the variant's agent speaks.
+        IChatClient ClientFor(string cassetteId, ModelRef model)
         {
             var address = server.BaseAddressFor(cassetteId);
-            return config.Model.Provider == "anthropic" ? AnthropicChatClientFactory.Create(address, anthropicKey, model, http)
-                : own is null ? new OpenAIChatClient(new Uri(address, "v1"), openAIPipeline(openAIKey), model)
-                : OpenAIChatClient.Official(new Uri(address, "v1"), openAIPipeline(openAIKey), model);
+            return model.Provider == "anthropic" ? AnthropicChatClientFactory.Create(address, anthropicKey, model.Model, http)
+                : own is null ? new OpenAIChatClient(new Uri(address, "v1"), openAIPipeline(openAIKey), model.Model)
+                : OpenAIChatClient.Official(new Uri(address, "v1"), openAIPipeline(openAIKey), model.Model);
         }
 
         var address = server.BaseAddressFor(evalCase.CassetteId);
-        using var client = new TimedChatClient(ClientFor(evalCase.CassetteId, config.Model.Model));
+        using var client = new TimedChatClient(ClientFor(evalCase.CassetteId, config.Model));
 
         // A conversation's user: its script, or a model playing it, whose calls go to a cassette of their own.
         var userId = evalCase.UserCassetteId;
-        using var userClient = scenario.User is { } simulated ? ClientFor(userId, simulated.Model ?? config.Model.Model) : null;
+        using var userClient = scenario.User is { } simulated ? ClientFor(userId, simulated.Model ?? config.Model) : null;
         var user = UserSide.For(scenario, userClient);
 
         // Replays (and scripted recordings) run on recorded time: a virtual clock moved by each model call's
@@ -195,8 +196,8 @@ public static class EvalRunner
         {
             // The judge has a cassette of its own, so its calls never change the agent's latency or request order.
             var judgeId = evalCase.JudgeCassetteId;
-            using var judgeClient = ClientFor(judgeId, judge.Model ?? config.Model.Model);
-            judged = await Judge.ScoreAsync(judgeClient, judge with { Model = judge.Model ?? config.Model.Model }, scenario, report, toolCalls, CancellationToken.None);
+            using var judgeClient = ClientFor(judgeId, judge.Model ?? config.Model);
+            judged = await Judge.ScoreAsync(judgeClient, judge with { Model = judge.Model ?? config.Model }, scenario, report, toolCalls, CancellationToken.None);
             // A judge request that no longer matches its recording is an error of the case, like the agent's own.
             judgeMisses = (await server.TakeActivityAsync(judgeId, CancellationToken.None)).Misses.Select(m => m.Message).ToList();
         }

@@ -89,17 +89,10 @@ internal static partial class AgentParser
         ModelRef.TryParse(y.String(node, "model"), out var model, out var error) ? model : throw y.Error(node, error);
 
     /// <summary>
-    /// The model id of a helper model (the judge, a simulated user), which is called through the agent's client and so
-    /// must speak the agent's protocol: <c>openai:gpt-4o-mini</c> under an OpenAI agent.
+    /// A helper model (the judge, a simulated user): called through its own provider's client, whatever protocol each
+    /// variant's agent speaks, so an OpenAI judge scores an Anthropic variant's answers too.
     /// </summary>
-    public static string HelperModel(YamlNodes y, YamlNode node, IReadOnlyList<Variant> variants, string who)
-    {
-        var parsed = Model(y, node);
-        var provider = variants[0].Agent.Model.Provider;
-        return parsed.Provider == provider
-            ? parsed.Model
-            : throw y.Error(node, $"{who} must speak the agent's protocol ({provider}), not {parsed.Provider}.");
-    }
+    public static ModelRef HelperModel(YamlNodes y, YamlNode node) => Model(y, node);
 
     /// <summary>
     /// A prompt ending in .md or .txt, or one word with a <c>/</c> in it (<c>../prompts/agent</c>), is a file relative to

@@ -130,7 +130,7 @@ internal static class ExpectationParser
                 throw y.Error(j["min_score"].Value, $"min_score is a score from 0 to 1, not {minScore}.");
             }
 
-            var model = j.TryGetValue("model", out var jm) ? AgentParser.HelperModel(y, jm.Value, variants, "the judge") : null;
+            var model = j.TryGetValue("model", out var jm) ? AgentParser.HelperModel(y, jm.Value) : (ModelRef?)null;
 
             expect = expect with { Judge = new JudgeExpectation(y.String(y.Required(j, judge.Value, "rubric", "A judge"), "rubric"), minScore, model) };
         });

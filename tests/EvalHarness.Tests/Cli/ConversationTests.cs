@@ -153,7 +153,7 @@ public sealed class ConversationTests : CliTest
     [InlineData("    user:\n      model: openai:gpt-4o-mini", "    conversation: [hi]\n    user:\n      model: openai:gpt-4o-mini", "has both a scripted conversation and a simulated user")]
     [InlineData("      max_turns: 5", "      max_turns: 51", "a simulated conversation may have at most 50 turns")]
     [InlineData("      stop: \"###DONE###\"", "      stop: \" \"", "stop is empty")]
-    [InlineData("      model: openai:gpt-4o-mini\n      instructions", "      model: anthropic:claude-haiku-4-5\n      instructions", "the simulated user must speak the agent's protocol (openai)")]
+    [InlineData("      model: openai:gpt-4o-mini\n      instructions", "      model: mistral:large\n      instructions", "provider 'mistral' is not supported")]
     [InlineData("      max_turns: 5\n", "      max_turn: 5\n", "unknown key 'max_turn' in user (a simulated user). Did you mean 'max_turns'?")]
     [InlineData("      dialogue: { ended_by: user, max_turns: 4 }", "      dialogue: { ended_by: goal }", "ended_by must be one of user, script, max_turns, agent, not 'goal'")]
     [InlineData("      dialogue: { ended_by: user, max_turns: 4 }", "      dialogue: { ended_by: script }", "has a simulated user, so its dialogue cannot end by script: expect ended_by: user or max_turns.")]

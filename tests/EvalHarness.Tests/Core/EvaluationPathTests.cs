@@ -78,6 +78,45 @@ public sealed class EvaluationPathTests : IDisposable
     }
 
     [Fact]
+    public async Task Evaluation_JudgeOnAnotherProviderThanAVariant_IsCalledThroughItsOwnProvidersProtocol()
+    {
+        var suite = _temp.Write("suite.yaml", """
+            suite: judged
+            agent: { model: openai:gpt-4o-mini, dotnet: {} }
+            variants:
+              - name: default
+              - name: claude
+                model: anthropic:claude-haiku-4-5
+            scenarios:
+              - name: s
+                input: "hello"
+                expect:
+                  judge: { rubric: "Greets back.", min_score: 0.5, model: "openai:gpt-4o-mini" }
+            """);
+        _temp.Write("scripts/judged.yaml", """
+            default:
+              s:
+                agent:
+                  - text: "Hello!"
+                judge:
+                  - text: '{"score": 1, "reason": "Greets back."}'
+            """);
+
+        var recorded = await Evaluation.RunAsync(suite, new EvaluationOptions
+        {
+            CassetteDirectory = _temp.Combine("cassettes"),
+            ReportsDirectory = _temp.Combine("reports"),
+            Upstream = "scripted",
+            Agent = OwnAgent.FromFactory(() => new Pair(reverse: false, calls: 1)),
+        }, Ct);
+
+        Assert.Equal(0, recorded.ExitCode);
+        var judge = await File.ReadAllTextAsync(_temp.Combine("cassettes", "judged", "claude", "s", "t1", "judge.json"), Ct);
+        Assert.Contains("\"path\": \"v1/chat/completions\"", judge, StringComparison.Ordinal);
+        Assert.DoesNotContain("v1/messages", judge, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Evaluation_Recording_IsNotAddedToTheHistory()
     {
         var suite = _temp.Write("suite.yaml", PairSuite);

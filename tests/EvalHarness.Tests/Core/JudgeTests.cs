@@ -14,7 +14,7 @@ public sealed class JudgeTests
     private static Task<EvalHarness.Core.Results.AssertionVerdict> Ask(string answer, double minScore, TestChatClient? client = null)
     {
         client ??= TestChatClient.Scripted(TestChatClient.Text(answer));
-        return Judge.ScoreAsync(client, new JudgeExpectation("Confirms the refund with the amount.", minScore, "judge-model"), new Scenario("s", [], "Refund A100", new Expectations(), 1), Run, [], Ct);
+        return Judge.ScoreAsync(client, new JudgeExpectation("Confirms the refund with the amount.", minScore, new ModelRef("openai", "judge-model")), new Scenario("s", [], "Refund A100", new Expectations(), 1), Run, [], Ct);
     }
 
     [Fact]
