@@ -98,7 +98,7 @@ internal static partial class InitCommand
 
             if (scaffold.Agent == ScaffoldAgent.Dotnet)
             {
-                console.MarkupLine("  dotnet build evals/agent            [grey]# needs the EvalHarness.Core package from a NuGet source: EVALS.md says how[/]");
+                console.MarkupLine("  dotnet build evals/agent            [grey]# needs the EvalHarness.Abstractions package from a NuGet source: EVALS.md says how[/]");
             }
 
             console.MarkupLine($"  evalh record evals/{suite}.yaml --upstream scripted");

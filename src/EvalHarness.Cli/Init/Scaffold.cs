@@ -50,7 +50,7 @@ internal sealed class Scaffold
     /// <summary>The scaffold of suite <paramref name="suite"/> evaluating <paramref name="agent"/>.</summary>
     /// <param name="suite">The suite's name.</param>
     /// <param name="agent">The agent under test.</param>
-    /// <param name="version">The tool's version: the workflow installs it, and a C# agent references the same EvalHarness.Core.</param>
+    /// <param name="version">The tool's version: the workflow installs it, and a C# agent references the same EvalHarness.Abstractions.</param>
     public static Scaffold For(string suite, ScaffoldAgent agent, string version)
     {
         var kind = agent.ToString().ToLowerInvariant();
@@ -72,7 +72,7 @@ internal sealed class Scaffold
                 _ => string.Empty,
             },
             ["build_command"] = agent == ScaffoldAgent.Dotnet
-                ? "# Build the agent the suite loads. It references the EvalHarness.Core package: until EvalHarness is on nuget.org, pack it\n"
+                ? "# Build the agent the suite loads. It references the EvalHarness.Abstractions package: until EvalHarness is on nuget.org, pack it\n"
                     + "# in a clone of EvalHarness (`dotnet pack -c Release -o out`) and add that folder as a source once:\n"
                     + "#   dotnet nuget add source <clone>/out --name evalharness-local\n"
                     + "dotnet build evals/agent\n"

@@ -34,7 +34,7 @@ internal static class Upstreams
 
         var keys = Keys(plan.Suite, plan.Options.ApiKeys);
         return (target == "live"
-            ? run with { Upstream = ModelRef.Live["openai"].Url, AnthropicUpstream = ModelRef.Live["anthropic"].Url, RecordedFrom = "live", ApiKeys = keys }
+            ? run with { Upstream = Providers.Live["openai"].Url, AnthropicUpstream = Providers.Live["anthropic"].Url, RecordedFrom = "live", ApiKeys = keys }
             : run with { Upstream = target, RecordedFrom = "live", ApiKeys = keys }, null);
     }
 
@@ -42,9 +42,9 @@ internal static class Upstreams
     private static Dictionary<string, string> Keys(Suite suite, IReadOnlyDictionary<string, string> given)
     {
         var keys = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var provider in Providers(suite))
+        foreach (var provider in ProvidersOf(suite))
         {
-            var variable = ModelRef.Live[provider].KeyVariable;
+            var variable = Providers.Live[provider].KeyVariable;
             keys[provider] = given.TryGetValue(provider, out var key) && key.Length > 0 ? key
                 : Environment.GetEnvironmentVariable(variable) is { Length: > 0 } fromEnvironment ? fromEnvironment
                 : throw new SuiteException(variable, 0, 0, $"recording {provider} models live needs the API key in the {variable} environment variable.");
@@ -54,7 +54,7 @@ internal static class Upstreams
     }
 
     /// <summary>Every provider a case of the suite may call: each variant's agent and specialists, a judge, a simulated user.</summary>
-    private static IEnumerable<string> Providers(Suite suite) =>
+    private static IEnumerable<string> ProvidersOf(Suite suite) =>
         suite.Variants.SelectMany(v => v.Agent.SubAgents.Select(s => s.Agent.Model.Provider).Append(v.Agent.Model.Provider))
             .Concat(suite.Scenarios.SelectMany(s => new[] { s.Expect.Judge?.Model?.Provider, s.User?.Model?.Provider }).OfType<string>())
             .Distinct();

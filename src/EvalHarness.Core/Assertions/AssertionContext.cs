@@ -1,8 +1,6 @@
 using System.Text.Json;
-using EvalHarness.Core.Results;
 using EvalHarness.Core.Suites;
 using EvalHarness.Core.Toolkits;
-using EvalHarness.Core.UnderTest;
 
 namespace EvalHarness.Core.Assertions;
 

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using EvalHarness.Core.Results;
 using EvalHarness.Core.Suites;
-using EvalHarness.Core.UnderTest;
 using Microsoft.Extensions.AI;
 
 namespace EvalHarness.Core.Assertions;

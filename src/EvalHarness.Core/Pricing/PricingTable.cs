@@ -1,6 +1,5 @@
 using System.Text.Json;
 using EvalHarness.Agents.Runtime;
-using EvalHarness.Core.Suites;
 
 namespace EvalHarness.Core.Pricing;
 

@@ -160,7 +160,8 @@ public static class EvalRunner
             Suite = suite.Name,
             Variant = evalCase.Variant.Name,
             Trial = evalCase.Trial,
-            Scenario = scenario,
+            Scenario = scenario.Name,
+            Tags = scenario.Tags,
             Messages = [new ChatMessage(ChatRole.User, scenario.Input)],
             Vars = scenario.Vars,
             Model = config.Model,
@@ -170,9 +171,6 @@ public static class EvalRunner
             OpenAIApiKey = openAIKey,
             AnthropicApiKey = anthropicKey,
             Time = virtualClock ?? options.Time,
-            Environment = environment,
-            SkipDelays = recordedTime,
-            User = user,
         };
 
         using var caseTimeout = options.CaseTimeout is { } limit ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : null;
@@ -182,7 +180,7 @@ public static class EvalRunner
         // A recording keeps the case's earlier cassettes, to put back if the case ends in an error (EarlierCassettes).
         var earlier = options.Mode == RecordMode.None ? null : EarlierCassettes.Take(server.Store, evalCase.CassetteIds);
         var clock = Stopwatch.StartNew();
-        var report = await RunAgentAsync(own, config, agentCase, server, cancellationToken);
+        var report = await RunAgentAsync(own, () => new BuiltInAgent(config, scenario, environment!, user, skipDelays: recordedTime), agentCase, user, server, cancellationToken);
         var harnessMs = (clock.Elapsed - client.Elapsed).TotalMilliseconds;
 
         var activity = await server.TakeActivityAsync(evalCase.CassetteId, CancellationToken.None);
@@ -261,13 +259,13 @@ public static class EvalRunner
     /// conversation the built-in runtime holds the turns itself; an own agent is called once per user turn.
     /// </summary>
     private static async Task<AgentReport> RunAgentAsync(
-        OwnAgent? own, AgentConfig config, AgentCase agentCase, CassetteServer server, CancellationToken cancellationToken)
+        OwnAgent? own, Func<IAgentUnderTest> builtIn, AgentCase agentCase, UserSide? user, CassetteServer server, CancellationToken cancellationToken)
     {
         IAgentUnderTest? agent = null;
         try
         {
-            agent = own?.Create() ?? new BuiltInAgent(config);
-            return own is not null && agentCase.User is { } user
+            agent = own?.Create() ?? builtIn();
+            return own is not null && user is not null
                 ? await OwnConversation.RunAsync(agent, agentCase, user, () => server.ServedSoFarAsync(agentCase.CaseId, CancellationToken.None), own.Description, cancellationToken)
                 : await agent.RunAsync(agentCase, cancellationToken) ?? AgentReport.Failed("the agent returned no report (null).");
         }

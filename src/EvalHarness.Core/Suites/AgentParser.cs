@@ -83,10 +83,10 @@ internal static partial class AgentParser
     }
 
     /// <summary>Stands in for a model written wrongly (already an error), so the rest of the agent can still be read.</summary>
-    private static readonly ModelRef UnknownModel = ModelRef.TryParse("openai:unknown", out var model, out _) ? model : throw new InvalidOperationException();
+    private static readonly ModelRef UnknownModel = Providers.TryParse("openai:unknown", out var model, out _) ? model : throw new InvalidOperationException();
 
     public static ModelRef Model(YamlNodes y, YamlNode node) =>
-        ModelRef.TryParse(y.String(node, "model"), out var model, out var error) ? model : throw y.Error(node, error);
+        Providers.TryParse(y.String(node, "model"), out var model, out var error) ? model : throw y.Error(node, error);
 
     /// <summary>
     /// A helper model (the judge, a simulated user): called through its own provider's client, whatever protocol each

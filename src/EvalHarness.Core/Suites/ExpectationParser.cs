@@ -49,9 +49,9 @@ internal static class ExpectationParser
             var text = y.String(oc.Value, "outcome");
             expect = expect with
             {
-                Outcome = UnderTest.Outcomes.IsValid(text)
+                Outcome = Outcomes.IsValid(text)
                     ? text
-                    : throw y.Error(oc.Value, $"unknown outcome '{text}'.{Hint(text, UnderTest.Outcomes.Names)}"),
+                    : throw y.Error(oc.Value, $"unknown outcome '{text}'.{Hint(text, Outcomes.Names)}"),
             };
         });
 

@@ -4,7 +4,7 @@ namespace EvalHarness.Core.Suites;
 public sealed record Expectations
 {
     /// <summary>How the run must end, as suites write it (<c>completed</c> unless the scenario says otherwise).</summary>
-    public string Outcome { get; init; } = UnderTest.Outcomes.Completed;
+    public string Outcome { get; init; } = Outcomes.Completed;
 
     /// <summary>Texts the final output must contain (case-insensitive).</summary>
     public IReadOnlyList<string> OutputContains { get; init; } = [];

@@ -103,9 +103,9 @@ public static partial class SuiteLoader
             foreach (var (providerNode, value) in y.Mapping(rc.Value, "record_concurrency").Children)
             {
                 var provider = y.String(providerNode, "a provider");
-                limits[provider] = ModelRef.Providers.Contains(provider)
+                limits[provider] = Providers.Names.Contains(provider)
                     ? y.Int(value, $"record_concurrency.{provider}", 1)
-                    : throw y.Error(providerNode, $"record_concurrency names providers ({string.Join(", ", ModelRef.Providers)}), not '{provider}'.");
+                    : throw y.Error(providerNode, $"record_concurrency names providers ({string.Join(", ", Providers.Names)}), not '{provider}'.");
             }
 
             settings = settings with { RecordConcurrency = limits };

@@ -3,24 +3,26 @@ using EvalHarness.Agents.Approvals;
 using EvalHarness.Agents.MultiAgent;
 using EvalHarness.Agents.Runtime;
 using EvalHarness.Core.Pricing;
-using EvalHarness.Core.Results;
 using EvalHarness.Core.Suites;
 using EvalHarness.Core.Toolkits;
 using Microsoft.Extensions.AI;
-using TraceSpan = EvalHarness.Core.Results.TraceSpan;
 
 namespace EvalHarness.Core.UnderTest;
 
 /// <summary>
 /// The harness's own agent runtime as a system under test: the suite's agent config, its toolkits over the case's
-/// fresh environment, approvals answered by the scenario's scripted human. It reports everything itself.
+/// fresh environment, approvals answered by the scenario's scripted human. It reports everything itself. It is made
+/// for one case, with what only the built-in runtime needs of it (the scenario, the world, the user of a conversation).
 /// </summary>
-internal sealed class BuiltInAgent(AgentConfig config) : IAgentUnderTest
+/// <param name="config">The variant's agent.</param>
+/// <param name="scenario">The scenario: its approvals, memories and expectations.</param>
+/// <param name="environment">The case's fresh copy of the suite's fixtures.</param>
+/// <param name="user">Who writes the user's turns of a conversation; null for one input.</param>
+/// <param name="skipDelays">Whether retry backoff is reported but not waited (a replay: the failures are already in the cassette).</param>
+internal sealed class BuiltInAgent(AgentConfig config, Scenario scenario, CaseEnvironment environment, UserSide? user, bool skipDelays) : IAgentUnderTest
 {
     public async Task<AgentReport> RunAsync(AgentCase agentCase, CancellationToken cancellationToken = default)
     {
-        var environment = agentCase.Environment ?? throw new InvalidOperationException("The built-in runtime needs the case's environment.");
-        var scenario = agentCase.Scenario;
         var time = agentCase.Time;
         var qualified = ExpectationParser.Callable(config)
             .Where(name => ToolCatalog.Contains(name, environment.Toolkits))
@@ -33,7 +35,7 @@ internal sealed class BuiltInAgent(AgentConfig config) : IAgentUnderTest
             LoopDetection = c.LoopDetection,
             ToolOutput = c.ToolOutput,
             GuardArguments = c.Guard,
-            Resilience = c.Retry is { } retry ? retry with { SkipDelays = agentCase.SkipDelays } : null,
+            Resilience = c.Retry is { } retry ? retry with { SkipDelays = skipDelays } : null,
             StructuredOutput = c.OutputSchema is { } schema ? new StructuredOutputOptions(schema, c.MaxRepairs) : null,
             Context = c.Context,
             Streaming = c.Streaming,
@@ -47,7 +49,7 @@ internal sealed class BuiltInAgent(AgentConfig config) : IAgentUnderTest
 
         AgentRun run;
         List<TurnReport>? turns = null;
-        if (agentCase.User is { } user)
+        if (user is not null)
         {
             // A conversation: one run held across the user's turns; each turn's calls and steps are those its reply added.
             turns = [];
@@ -106,8 +108,8 @@ internal sealed class BuiltInAgent(AgentConfig config) : IAgentUnderTest
             Reason = run.Reason,
             ToolCalls = [.. run.ToolCalls.Select(Result)],
             Turns = turns,
-            EndedBy = agentCase.User?.EndedBy,
-            Closing = agentCase.User?.Closing,
+            EndedBy = user?.EndedBy,
+            Closing = user?.Closing,
             Steps = run.Steps,
             InputTokens = run.Usage.Input,
             OutputTokens = run.Usage.Output,

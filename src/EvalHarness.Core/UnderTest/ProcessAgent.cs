@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using EvalHarness.Core.Results;
 
 namespace EvalHarness.Core.UnderTest;
 
@@ -142,7 +141,7 @@ internal sealed class ProcessAgent(OwnAgent agent) : IAgentUnderTest
             {
                 json.WriteStartObject();
                 json.WriteString("case_id", agentCase.CaseId);
-                json.WriteString("scenario", agentCase.Scenario.Name);
+                json.WriteString("scenario", agentCase.Scenario);
                 json.WriteString("variant", agentCase.Variant);
                 json.WriteNumber("trial", agentCase.Trial);
                 json.WriteString("input", agentCase.Input);

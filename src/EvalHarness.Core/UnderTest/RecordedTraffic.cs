@@ -3,8 +3,6 @@ using System.Text.Json;
 using EvalHarness.Agents.Runtime;
 using EvalHarness.Cassettes.Format;
 using EvalHarness.Core.Pricing;
-using EvalHarness.Core.Results;
-using EvalHarness.Core.Suites;
 
 namespace EvalHarness.Core.UnderTest;
 

@@ -16,9 +16,22 @@ public sealed partial class AdoptionPathTests(PackedFeed feed) : IClassFixture<P
     public void Pack_WritesTheToolAndEveryLibrary_WithoutWarnings()
     {
         Assert.Equal(
-            ["EvalHarness.Agents", "EvalHarness.Cassettes", "EvalHarness.Cli", "EvalHarness.Cli.any", $"EvalHarness.Cli.{PackedFeed.Rid}", "EvalHarness.Core", "EvalHarness.Reports", "EvalHarness.Xunit"],
+            ["EvalHarness.Abstractions", "EvalHarness.Agents", "EvalHarness.Cassettes", "EvalHarness.Cli", "EvalHarness.Cli.any", $"EvalHarness.Cli.{PackedFeed.Rid}", "EvalHarness.Core", "EvalHarness.Reports", "EvalHarness.Xunit"],
             Directory.GetFiles(feed.Feed, "*.nupkg").Select(f => Path.GetFileName(f).Replace($".{feed.Version}.nupkg", string.Empty, StringComparison.Ordinal)).Order(StringComparer.Ordinal));
         Assert.DoesNotMatch(@"(?i)\bwarning\b", feed.PackOutput);
+    }
+
+    [Fact]
+    public void Pack_Abstractions_DependsOnMicrosoftExtensionsAIAbstractionsAlone()
+    {
+        // What a team's agent project downloads to implement IAgentUnderTest: the contracts, not the engine, SDKs or servers.
+        using var package = System.IO.Compression.ZipFile.OpenRead(Path.Combine(feed.Feed, $"EvalHarness.Abstractions.{feed.Version}.nupkg"));
+        using var nuspec = package.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open();
+        var document = System.Xml.Linq.XDocument.Load(nuspec);
+
+        var dependencies = document.Descendants().Where(e => e.Name.LocalName == "dependency").Select(e => (string?)e.Attribute("id")).Distinct().ToList();
+
+        Assert.Equal(["Microsoft.Extensions.AI.Abstractions"], dependencies);
     }
 
     [Fact]
@@ -56,7 +69,7 @@ public sealed partial class AdoptionPathTests(PackedFeed feed) : IClassFixture<P
         File.WriteAllText(script, good);
         await Ok(repo, evalh, "record", "evals/support.yaml", "--upstream", "scripted");
 
-        // A second suite for the team's own C# agent, built against the EvalHarness.Core package.
+        // A second suite for the team's own C# agent, built against the EvalHarness.Abstractions package.
         var dotnetInit = await Ok(repo, evalh, "init", "--agent", "dotnet", "--name", "desk");
         Assert.Contains("kept     .github/workflows/evals.yml", dotnetInit.Output, StringComparison.Ordinal);
         await Ok(repo, "dotnet", "build", "evals/agent");

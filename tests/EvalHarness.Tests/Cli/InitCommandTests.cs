@@ -125,7 +125,7 @@ public sealed class InitCommandTests : CliTest
         Assert.Equal(["reports/runs/", "reports/history/", "evals/agent/bin/", "evals/agent/obj/"], File.ReadAllLines(Path.Combine(Project, ".gitignore")).Where(l => l.EndsWith('/')));
         Assert.Contains($"  cd {Path.GetRelativePath(Environment.CurrentDirectory, Project)}\n  dotnet build evals/agent ", Out.ToString().ReplaceLineEndings("\n"), StringComparison.Ordinal);
         // Until the packages are on nuget.org, the agent's build needs a source that has them: the printed step and EVALS.md say so.
-        Assert.Contains("needs the EvalHarness.Core package from a NuGet source: EVALS.md says how", Out.ToString(), StringComparison.Ordinal);
+        Assert.Contains("needs the EvalHarness.Abstractions package from a NuGet source: EVALS.md says how", Out.ToString(), StringComparison.Ordinal);
         Assert.Contains("dotnet nuget add source <clone>/out --name evalharness-local", File.ReadAllText(Path.Combine(Project, "EVALS.md")), StringComparison.Ordinal);
         Assert.Contains("dotnet: { assembly: agent/bin/SupportAgent.dll, type: SupportAgent.ShopAgent }", File.ReadAllText(Path.Combine(Project, "evals", "support.yaml")), StringComparison.Ordinal);
     }

@@ -1,6 +1,5 @@
 using EvalHarness.Core.Assertions;
 using EvalHarness.Core.Suites;
-using EvalHarness.Core.UnderTest;
 using EvalHarness.Tests.Support;
 
 namespace EvalHarness.Tests.Core;

@@ -175,7 +175,7 @@ public sealed class OwnAgentSuiteTests : IDisposable
         { "assembly without type", Dotnet.Replace("{ type: EvalHarness.Tests.Core.CannedAgent }", "{ assembly: bin/Agent.dll }", StringComparison.Ordinal), 4, 11, "dotnet.assembly needs dotnet.type" },
         { "missing assembly", Dotnet.Replace("{ type:", "{ assembly: bin/Agent.dll, type:", StringComparison.Ordinal), 4, 23, "Agent.dll' does not exist. Build the agent first (dotnet build), or fix the path (it is relative to the suite)." },
         { "type in no loaded assembly", Dotnet.Replace("EvalHarness.Tests.Core.CannedAgent", "No.Such.Agent", StringComparison.Ordinal), 4, 19, "no loaded assembly has the type 'No.Such.Agent'." },
-        { "type that is no agent", Dotnet.Replace("EvalHarness.Tests.Core.CannedAgent", "System.String", StringComparison.Ordinal), 4, 19, "'System.String' must be a public, non-abstract class that implements EvalHarness.Core.UnderTest.IAgentUnderTest" },
+        { "type that is no agent", Dotnet.Replace("EvalHarness.Tests.Core.CannedAgent", "System.String", StringComparison.Ordinal), 4, 19, "'System.String' must be a public, non-abstract class that implements EvalHarness.IAgentUnderTest" },
     };
 
     [Theory]

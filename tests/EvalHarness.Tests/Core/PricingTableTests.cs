@@ -1,6 +1,5 @@
 using EvalHarness.Agents.Runtime;
 using EvalHarness.Core.Pricing;
-using EvalHarness.Core.Suites;
 
 namespace EvalHarness.Tests.Core;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using EvalHarness.Cassettes.Format;
-using EvalHarness.Core.Results;
 using EvalHarness.Core.UnderTest;
 using EvalHarness.Tests.Support;
 

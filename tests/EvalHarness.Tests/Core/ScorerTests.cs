@@ -2,7 +2,6 @@ using System.Text.Json;
 using EvalHarness.Core.Assertions;
 using EvalHarness.Core.Results;
 using EvalHarness.Core.Suites;
-using EvalHarness.Core.UnderTest;
 
 namespace EvalHarness.Tests.Core;
 

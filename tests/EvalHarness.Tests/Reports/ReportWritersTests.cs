@@ -137,7 +137,7 @@ public sealed class ReportWritersTests
     [Fact]
     public void Html_Waterfall_DrawsEachSpanOnTheRunsTimeLine()
     {
-        var spans = new EvalHarness.Core.Results.TraceSpan[]
+        var spans = new EvalHarness.TraceSpan[]
         {
             new(1, 0, "run", "agent", 0, 1000, "ok", new Dictionary<string, string>()),
             new(2, 1, "model", "gpt-4o-mini", 0, 750, "ok", new Dictionary<string, string>()),

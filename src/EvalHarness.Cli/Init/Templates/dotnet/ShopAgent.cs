@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json;
-using EvalHarness.Core.UnderTest;
+using EvalHarness;
 using Microsoft.Extensions.AI;
 
 namespace SupportAgent;

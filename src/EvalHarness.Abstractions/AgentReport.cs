@@ -1,7 +1,6 @@
 using System.Text.Json;
-using EvalHarness.Core.Results;
 
-namespace EvalHarness.Core.UnderTest;
+namespace EvalHarness;
 
 /// <summary>
 /// What an agent under test says about its run. Only <see cref="Output"/> is required: what is left null the
@@ -81,11 +80,3 @@ public sealed record AgentReport
     public static AgentReport Failed(string error, string? log = null) =>
         new() { Output = string.Empty, Outcome = "failed", Reason = "The agent gave no answer.", Error = error, Log = log };
 }
-
-/// <summary>One turn of a conversation: the user's message and the agent's reply to it.</summary>
-/// <param name="User">The user's message.</param>
-/// <param name="Output">The reply's answer.</param>
-/// <param name="ToolCalls">The tool calls made while replying.</param>
-/// <param name="Outcome">How the turn ended (<c>completed</c>, or why the conversation stopped there).</param>
-/// <param name="Steps">The model calls the reply took.</param>
-internal sealed record TurnReport(string User, string Output, IReadOnlyList<ToolCallResult> ToolCalls, string Outcome, int Steps);

@@ -1,4 +1,4 @@
-namespace EvalHarness.Core.Results;
+namespace EvalHarness;
 
 /// <summary>One span of a case's trace: the run, a step, a model call, a tool call or a sub-agent.</summary>
 /// <param name="Id">The span's id within the case (1-based, in start order).</param>

@@ -1,4 +1,4 @@
-namespace EvalHarness.Core.Results;
+namespace EvalHarness;
 
 /// <summary>One message of a run's conversation, flattened to text for reports.</summary>
 /// <param name="Role">system, user, assistant or tool.</param>

@@ -1,4 +1,4 @@
-namespace EvalHarness.Core.UnderTest;
+namespace EvalHarness;
 
 /// <summary>
 /// The system under test: runs one case and says what happened. The built-in runtime is one implementation,

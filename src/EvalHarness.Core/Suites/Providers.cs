@@ -1,10 +1,10 @@
 namespace EvalHarness.Core.Suites;
 
-/// <summary>A model as a suite names it: <c>provider:model</c>, the wire protocol and the model id.</summary>
-public readonly record struct ModelRef(string Provider, string Model)
+/// <summary>The providers whose wire protocol the harness speaks, where each is reached live, and how a suite names a model.</summary>
+public static class Providers
 {
     /// <summary>The providers whose wire protocol the harness speaks.</summary>
-    public static IReadOnlyList<string> Providers { get; } = ["openai", "anthropic"];
+    public static IReadOnlyList<string> Names { get; } = ["openai", "anthropic"];
 
     /// <summary>Where a provider is reached live, and the environment variable that holds its key.</summary>
     public static IReadOnlyDictionary<string, (string Url, string KeyVariable)> Live { get; } = new Dictionary<string, (string, string)>(StringComparer.Ordinal)
@@ -25,9 +25,9 @@ public readonly record struct ModelRef(string Provider, string Model)
         }
 
         var provider = text[..colon];
-        if (!Providers.Contains(provider))
+        if (!Names.Contains(provider))
         {
-            error = $"provider '{provider}' is not supported; use one of: {string.Join(", ", Providers)}.";
+            error = $"provider '{provider}' is not supported; use one of: {string.Join(", ", Names)}.";
             return false;
         }
 
@@ -35,7 +35,4 @@ public readonly record struct ModelRef(string Provider, string Model)
         error = string.Empty;
         return true;
     }
-
-    /// <inheritdoc />
-    public override string ToString() => $"{Provider}:{Model}";
 }

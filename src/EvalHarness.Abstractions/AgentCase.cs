@@ -1,9 +1,7 @@
 using System.Text.Json;
-using EvalHarness.Core.Suites;
-using EvalHarness.Core.Toolkits;
 using Microsoft.Extensions.AI;
 
-namespace EvalHarness.Core.UnderTest;
+namespace EvalHarness;
 
 /// <summary>What an agent under test is given for one case.</summary>
 public sealed record AgentCase
@@ -20,11 +18,14 @@ public sealed record AgentCase
     /// <summary>The 1-based trial.</summary>
     public required int Trial { get; init; }
 
-    /// <summary>The scenario, with its name, tags and expectations.</summary>
-    public required Scenario Scenario { get; init; }
+    /// <summary>The scenario's name.</summary>
+    public required string Scenario { get; init; }
+
+    /// <summary>The scenario's tags.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
 
     /// <summary>The user's message: in a conversation, this turn's.</summary>
-    public string Input => Messages.Count > 0 ? Messages[^1].Text : Scenario.Input;
+    public string Input => Messages.Count > 0 ? Messages[^1].Text : string.Empty;
 
     /// <summary>
     /// The conversation so far, ending with the user's message: one message for a single input; in a conversation the
@@ -41,7 +42,7 @@ public sealed record AgentCase
     /// </summary>
     public JsonElement? State { get; init; }
 
-    /// <summary>The scenario's <c>vars</c> (under the variant's), for agents that take more than a message.</summary>
+    /// <summary>The scenario's <c>vars</c>, for agents that take more than a message.</summary>
     public IReadOnlyDictionary<string, JsonElement> Vars { get; init; } = new Dictionary<string, JsonElement>();
 
     /// <summary>The model, <c>provider:model</c>, as the suite or variant names it.</summary>
@@ -67,13 +68,4 @@ public sealed record AgentCase
 
     /// <summary>The case's clock: in a replay it moves by the recorded latency of each model call.</summary>
     public required TimeProvider Time { get; init; }
-
-    /// <summary>The case's fresh copy of the suite's fixtures (the built-in toolkits' world).</summary>
-    public CaseEnvironment? Environment { get; init; }
-
-    /// <summary>Who writes the user's turns of a conversation; null for one input.</summary>
-    internal UserSide? User { get; init; }
-
-    /// <summary>Whether the built-in runtime skips retry backoff (a replay: the failures are already in the cassette).</summary>
-    internal bool SkipDelays { get; init; }
 }

@@ -1,4 +1,4 @@
-namespace EvalHarness.Core.UnderTest;
+namespace EvalHarness;
 
 /// <summary>The outcomes a run can end in, by the snake_case names suites and agents write.</summary>
 public static class Outcomes

@@ -1,4 +1,4 @@
-namespace EvalHarness.Core.Results;
+namespace EvalHarness;
 
 /// <summary>A tool call as a result records it.</summary>
 /// <param name="Step">The step that asked for it.</param>
