@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using EvalHarness.Core.Results;
 
 namespace EvalHarness.Core.UnderTest;
@@ -11,7 +12,7 @@ namespace EvalHarness.Core.UnderTest;
 /// <c>OPENAI_BASE_URL</c>, <c>ANTHROPIC_BASE_URL</c>, the API keys and <c>EVALH_CASE_ID</c>, writes one JSON object to
 /// its standard input and closes it, and reads its answer from the last line of its standard output.
 /// </summary>
-internal sealed class ProcessAgent(OwnAgent agent) : IAgentUnderTest
+internal sealed partial class ProcessAgent(OwnAgent agent) : IAgentUnderTest
 {
     /// <summary>The most of a process's output kept as its log.</summary>
     private const int MaxLogChars = 64 * 1024;
@@ -257,10 +258,33 @@ internal sealed class ProcessAgent(OwnAgent agent) : IAgentUnderTest
         return log.Length <= MaxLogChars ? log : $"… ({log.Length - MaxLogChars:N0} characters left out){Environment.NewLine}{log[^MaxLogChars..]}";
     }
 
-    private static string LastLine(string stderr) =>
-        stderr.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Length > 0) is { } line
-            ? $"; the last line it wrote to standard error: {Snippet(line)}"
+    /// <summary>
+    /// What a crash says, for the case's error: a runtime's last words are often not the error (Node ends with its
+    /// version, an exit handler may write after a Python traceback), so the last line that reads as an error is shown,
+    /// with the stack frame under it when the frames follow it (Node, .NET); else the last line that is not a banner.
+    /// </summary>
+    private static string LastLine(string stderr)
+    {
+        var lines = stderr.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !Banner().IsMatch(l)).ToList();
+        var error = lines.FindLastIndex(l => !l.StartsWith("at ", StringComparison.Ordinal) && ErrorLine().IsMatch(l));
+        if (error >= 0)
+        {
+            var frame = error + 1 < lines.Count && lines[error + 1].StartsWith("at ", StringComparison.Ordinal) ? $" ({lines[error + 1]})" : string.Empty;
+            return $"; the error it wrote to standard error: {Snippet(lines[error] + frame)}";
+        }
+
+        return lines.Count > 0
+            ? $"; the last line it wrote to standard error: {Snippet(lines[^1])}"
             : " and wrote nothing to standard error.";
+    }
+
+    /// <summary>A runtime's version line, such as <c>Node.js v20.20.2</c>, written after the error it follows.</summary>
+    [GeneratedRegex(@"^(Node\.js|Deno|Bun|Python) v?\d+(\.\d+)*$")]
+    private static partial Regex Banner();
+
+    /// <summary><c>TypeError: …</c>, <c>ValueError: …</c>, <c>System.InvalidOperationException: …</c>, <c>panic: …</c>, <c>Unhandled exception. …</c>.</summary>
+    [GeneratedRegex(@"^(panic:|Unhandled exception\b|[\w.$]*(Error|Exception|Panic)\b:?)")]
+    private static partial Regex ErrorLine();
 
     private static string Snapshot(StringBuilder text)
     {

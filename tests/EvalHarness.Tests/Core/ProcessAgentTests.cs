@@ -113,6 +113,19 @@ public sealed class ProcessAgentTests : IDisposable
         Assert.Contains("The agent process exited with code 3; the last line it wrote to standard error: boom: the database is gone", html, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("[node, -e, \"throw new TypeError('the order id is missing')\"]", "TypeError: the order id is missing (at [eval]:1:7)")]
+    [InlineData("[python3, -c, \"import atexit, sys; atexit.register(lambda: print('closing the session', file=sys.stderr)); raise ValueError('the order id is missing')\"]", "ValueError: the order id is missing")]
+    public async Task Run_AgentCrashesWithAnUncaughtError_TheCaseErrorNamesTheErrorNotTheTrailingBanner(string command, string shown)
+    {
+        // Node ends its standard error with "Node.js v20.x" after the stack; a Python agent's exit handlers may write after its traceback.
+        var result = await RunAsync(Suite.Replace("[python3, agent.py]", command, StringComparison.Ordinal));
+
+        var crashes = result.Run.Cases.Single(c => c.Scenario == "crashes");
+        Assert.Equal($"The agent process exited with code 1; the error it wrote to standard error: {shown}", crashes.Error);
+        Assert.Contains("the order id is missing", crashes.Log, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Run_AgentHangsPastItsTimeout_IsStoppedAndIsACaseError()
     {
