@@ -25,21 +25,15 @@ internal sealed partial class ProcessAgent(OwnAgent agent) : IAgentUnderTest
 
     public async Task<AgentReport> RunAsync(AgentCase agentCase, CancellationToken cancellationToken = default)
     {
-        var start = new ProcessStartInfo(agent.Command[0])
-        {
-            WorkingDirectory = agent.WorkingDirectory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardInputEncoding = new UTF8Encoding(false),
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (var argument in agent.Command.Skip(1))
-        {
-            start.ArgumentList.Add(argument);
-        }
+        var (start, grouped) = ProcessGroup.StartInfo(agent.Command);
+        start.WorkingDirectory = agent.WorkingDirectory;
+        start.RedirectStandardInput = true;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        start.StandardInputEncoding = new UTF8Encoding(false);
+        start.StandardOutputEncoding = Encoding.UTF8;
+        start.StandardErrorEncoding = Encoding.UTF8;
 
         foreach (var (name, value) in agent.Environment)
         {
@@ -60,7 +54,7 @@ internal sealed partial class ProcessAgent(OwnAgent agent) : IAgentUnderTest
         }
         catch (Win32Exception ex)
         {
-            return AgentReport.Failed($"the agent command '{agent.Command[0]}' could not be started ({ex.Message}). Check the suite's agent.command: the program must be on PATH or a path relative to {agent.WorkingDirectory}.");
+            return NotStarted(ex.Message);
         }
 
         using var usage = ProcessUsage.Watch(process); // a load test's CPU and memory figures; null otherwise
@@ -94,7 +88,7 @@ internal sealed partial class ProcessAgent(OwnAgent agent) : IAgentUnderTest
             // Past its time, stopped, or it closed its input without reading it: if it is still running, stop it and its children.
             if (!process.HasExited)
             {
-                process.Kill(entireProcessTree: true);
+                await ProcessGroup.StopAsync(process, grouped);
                 await process.WaitForExitAsync(CancellationToken.None);
                 cancellationToken.ThrowIfCancellationRequested();
                 var (partialOut, partialErr) = await OutputAsync();
@@ -106,7 +100,14 @@ internal sealed partial class ProcessAgent(OwnAgent agent) : IAgentUnderTest
             await process.WaitForExitAsync(CancellationToken.None);
         }
 
+        // It has answered: what it left running in the background (sleep 300 &) ends with its case.
+        await ProcessGroup.StopAsync(process, grouped);
         var (output, error) = await OutputAsync();
+        if (grouped && process.ExitCode is 126 or 127 && error.StartsWith(ProcessGroup.NotStarted, StringComparison.Ordinal))
+        {
+            return NotStarted(error.Trim()[ProcessGroup.NotStarted.Length..]);
+        }
+
         var lines = output.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0).ToList();
         if (process.ExitCode != 0)
         {
@@ -133,6 +134,9 @@ internal sealed partial class ProcessAgent(OwnAgent agent) : IAgentUnderTest
             return AgentReport.Failed(reason, Log(output, error, lastLineIsAnswer: false));
         }
     }
+
+    private AgentReport NotStarted(string why) =>
+        AgentReport.Failed($"the agent command '{agent.Command[0]}' could not be started ({why}). Check the suite's agent.command: the program must be on PATH or a path relative to {agent.WorkingDirectory}.");
 
     /// <summary>The input object: the case, the user's message (in a conversation, this turn's, and the conversation so far) and the vars.</summary>
     private static async Task WriteInputAsync(StreamWriter input, AgentCase agentCase, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using EvalHarness.Reports;
 using EvalHarness.Tests.Support;
 
@@ -158,6 +159,58 @@ public sealed class ProcessAgentTests : IDisposable
         Assert.True(leaves.Passed, leaves.Error);
         Assert.Equal("answered", leaves.FinalOutput);
     }
+
+    [Theory]
+    [InlineData("answers", "sleep 300 > /dev/null 2>&1 &\necho $! > grandchild.pid\necho '{\"output\": \"answered\"}'", null)]
+    [InlineData("answers-detached", "(sleep 300 > /dev/null 2>&1 & echo $! > grandchild.pid)\necho '{\"output\": \"answered\"}'", null)]
+    [InlineData("hangs-detached", "(sleep 300 > /dev/null 2>&1 & echo $! > grandchild.pid)\nsleep 60", "TimedOut")]
+    public async Task Run_AgentLeavesABackgroundProcess_ItIsStoppedWithTheCase(string scenario, string script, string? outcome)
+    {
+        // A grandchild whose parent has exited (the subshell, or the agent itself) is no longer in the agent's process
+        // tree: only the agent's own session or group still holds it.
+        _temp.Write("agent.sh", script + "\n");
+        Directory.CreateDirectory(_temp.Combine("cassettes"));
+        var suite = $$"""
+            suite: background
+            agent:
+              model: openai:gpt-4o-mini
+              command: [sh, agent.sh]
+              timeout_s: 1.5
+            scenarios:
+              - { name: {{scenario}}, input: "hi" }
+            """;
+
+        var result = await Evaluation.RunAsync(
+            _temp.Write("suite.yaml", suite),
+            new EvaluationOptions { CassetteDirectory = _temp.Combine("cassettes"), ReportsDirectory = _temp.Combine("reports") },
+            TestContext.Current.CancellationToken);
+
+        var run = Assert.Single(result.Run.Cases);
+        Assert.Equal(outcome ?? "Completed", run.Outcome);
+        var pid = int.Parse(File.ReadAllText(_temp.Combine("grandchild.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        try
+        {
+            // The signal is sent as the case ends; the process takes a moment to go.
+            var gone = Stopwatch.StartNew();
+            while (IsRunning(pid) && gone.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                await Task.Delay(50, TestContext.Current.CancellationToken);
+            }
+
+            Assert.False(IsRunning(pid), $"the agent's background process {pid} (sleep 300) is still running after its case ended");
+        }
+        finally
+        {
+            if (IsRunning(pid))
+            {
+                Process.GetProcessById(pid).Kill();
+            }
+        }
+    }
+
+    /// <summary>Whether a process is alive: an exited one not yet reaped (a zombie, here where pid 1 may not reap) is not.</summary>
+    private static bool IsRunning(int pid) =>
+        File.Exists($"/proc/{pid}/stat") && File.ReadAllText($"/proc/{pid}/stat") is var stat && stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
 
     [Fact]
     public async Task Run_CommandNotFound_IsACaseErrorThatNamesTheCommand()
