@@ -13,6 +13,16 @@ public readonly record struct ModelRef(string Provider, string Model)
         ["anthropic"] = ("https://api.anthropic.com/", "ANTHROPIC_API_KEY"),
     };
 
+    /// <summary>
+    /// Stands in for the model of a process agent whose suite names none: the agent chooses its own, and the provider
+    /// and model of each call are read from its recorded traffic (the request's path and its <c>model</c> field). A
+    /// judge or a simulated user, called through OpenAI's protocol, then names its own model.
+    /// </summary>
+    public static ModelRef ChosenByTheAgent { get; } = new("openai", "chosen-by-the-agent");
+
+    /// <summary>Whether this is <see cref="ChosenByTheAgent"/>: the suite names no model.</summary>
+    public bool IsChosenByTheAgent => this == ChosenByTheAgent;
+
     /// <summary>Parses <c>provider:model</c>, or returns an error message.</summary>
     public static bool TryParse(string text, out ModelRef model, out string error)
     {

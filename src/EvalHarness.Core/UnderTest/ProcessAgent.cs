@@ -45,7 +45,14 @@ internal sealed partial class ProcessAgent(OwnAgent agent) : IAgentUnderTest
         start.Environment["OPENAI_API_KEY"] = agentCase.OpenAIApiKey;
         start.Environment["ANTHROPIC_API_KEY"] = agentCase.AnthropicApiKey;
         start.Environment["EVALH_CASE_ID"] = agentCase.CaseId;
-        start.Environment["EVALH_MODEL"] = agentCase.Model.Model;
+        if (agentCase.Model.IsChosenByTheAgent)
+        {
+            start.Environment.Remove("EVALH_MODEL"); // not even one the harness's own shell happens to hold
+        }
+        else
+        {
+            start.Environment["EVALH_MODEL"] = agentCase.Model.Model;
+        }
 
         using var process = new Process { StartInfo = start };
         try

@@ -212,6 +212,54 @@ public sealed class ProcessAgentTests : IDisposable
     private static bool IsRunning(int pid) =>
         File.Exists($"/proc/{pid}/stat") && File.ReadAllText($"/proc/{pid}/stat") is var stat && stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
 
+    /// <summary>An agent that picks its own model and provider per scenario, and reports what the harness told it.</summary>
+    private const string ModelChoosingAgent = """
+        import json, os, sys, urllib.request
+        case = json.loads(sys.stdin.read())
+        content = [{"role": "user", "content": case["input"]}]
+        if case["scenario"] == "on-anthropic":
+            url, body = os.environ["ANTHROPIC_BASE_URL"] + "/v1/messages", {"model": "claude-haiku-4-5", "max_tokens": 64, "messages": content}
+        else:
+            url, body = os.environ["OPENAI_BASE_URL"] + "/chat/completions", {"model": "gpt-4o-mini", "messages": content}
+        headers = {"content-type": "application/json", "authorization": "Bearer " + os.environ["OPENAI_API_KEY"], "x-api-key": os.environ["ANTHROPIC_API_KEY"], "anthropic-version": "2023-06-01"}
+        answer = json.load(urllib.request.urlopen(urllib.request.Request(url, json.dumps(body).encode(), headers)))
+        text = answer["content"][0]["text"] if "content" in answer else answer["choices"][0]["message"]["content"]
+        print(json.dumps({"output": text, "state": {"evalh_model": os.environ.get("EVALH_MODEL", "unset")}}))
+        """;
+
+    [Fact]
+    public async Task Run_ProcessAgentWithNoModelInTheSuite_TakesProviderModelAndCostFromItsTraffic()
+    {
+        // The agent chooses its model: the suite names none, both base URLs are set, and the reports name what it called.
+        _temp.Write("agent.py", ModelChoosingAgent);
+        _temp.Write("scripts/chooses.yaml", """
+            default:
+              on-openai: [{ text: "Hello from OpenAI." }]
+              on-anthropic: [{ text: "Hello from Anthropic." }]
+            """);
+        var suite = _temp.Write("suite.yaml", """
+            suite: chooses
+            agent:
+              command: [python3, agent.py]
+            scenarios:
+              - { name: on-openai, input: "hi", expect: { output: { contains: [OpenAI] }, state: { evalh_model: unset } } }
+              - { name: on-anthropic, input: "hi", expect: { output: { contains: [Anthropic] }, state: { evalh_model: unset } } }
+            """);
+        var options = new EvaluationOptions { CassetteDirectory = _temp.Combine("cassettes"), ReportsDirectory = _temp.Combine("reports") };
+
+        var recorded = await Evaluation.RunAsync(suite, options with { Upstream = "scripted" }, TestContext.Current.CancellationToken);
+        var replayed = await Evaluation.RunAsync(suite, options, TestContext.Current.CancellationToken);
+
+        foreach (var result in new[] { recorded, replayed })
+        {
+            Assert.Equal(0, result.ExitCode);
+            var cases = result.Run.Cases.ToDictionary(c => c.Scenario);
+            Assert.All(cases.Values, c => Assert.True(c.Passed, c.Error ?? string.Join("; ", c.Verdicts.Where(v => !v.Passed).Select(v => v.Reason))));
+            Assert.Equal(("openai:gpt-4o-mini", "anthropic:claude-haiku-4-5"), (cases["on-openai"].Model, cases["on-anthropic"].Model));
+            Assert.All(cases.Values, c => Assert.True(c.CostUsd > 0, $"{c.Scenario} has no cost: {c.CostUsd}"));
+        }
+    }
+
     [Fact]
     public async Task Run_CommandNotFound_IsACaseErrorThatNamesTheCommand()
     {
