@@ -87,12 +87,20 @@ internal sealed partial class ProcessAgent(OwnAgent agent) : IAgentUnderTest
 
         try
         {
-            await WriteInputAsync(process.StandardInput, agentCase, timeout.Token);
+            try
+            {
+                await WriteInputAsync(process.StandardInput, agentCase, timeout.Token);
+            }
+            catch (IOException)
+            {
+                // It closed its input without reading it (or could not be started): its exit says what happened.
+            }
+
             await process.WaitForExitAsync(timeout.Token);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        catch (OperationCanceledException)
         {
-            // Past its time, stopped, or it closed its input without reading it: if it is still running, stop it and its children.
+            // Past its time, or stopped: if it is still running, stop it and its children.
             if (!process.HasExited)
             {
                 await ProcessGroup.StopAsync(process, grouped);

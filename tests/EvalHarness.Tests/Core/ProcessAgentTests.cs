@@ -261,6 +261,33 @@ public sealed class ProcessAgentTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_AgentClosesItsInputUnreadThenExits_IsReportedByItsExitCodeNotAsATimeOut()
+    {
+        // The input is larger than a pipe holds, so writing it fails while the agent is still running: it has not
+        // run out of time, and its exit says what happened.
+        _temp.Write("agent.sh", "exec 0<&-\nsleep 0.5\necho 'no input wanted' >&2\nexit 4\n");
+        Directory.CreateDirectory(_temp.Combine("cassettes"));
+        var suite = _temp.Write("suite.yaml", $$"""
+            suite: unread
+            agent:
+              model: openai:gpt-4o-mini
+              command: [sh, agent.sh]
+              timeout_s: 30
+            scenarios:
+              - { name: closes, input: "hi", vars: { big: "{{new string('x', 200_000)}}" } }
+            """);
+
+        var result = await Evaluation.RunAsync(
+            suite,
+            new EvaluationOptions { CassetteDirectory = _temp.Combine("cassettes"), ReportsDirectory = _temp.Combine("reports") },
+            TestContext.Current.CancellationToken);
+
+        var closes = Assert.Single(result.Run.Cases);
+        Assert.Equal("The agent process exited with code 4; the last line it wrote to standard error: no input wanted", closes.Error);
+        Assert.Equal("Failed", closes.Outcome);
+    }
+
+    [Fact]
     public async Task Run_CommandNotFound_IsACaseErrorThatNamesTheCommand()
     {
         var result = await RunAsync(Suite.Replace("[python3, agent.py]", "[evalh-no-such-program, agent.py]", StringComparison.Ordinal));
