@@ -45,7 +45,7 @@ public sealed record AgentCase
     /// <summary>The scenario's <c>vars</c>, for agents that take more than a message.</summary>
     public IReadOnlyDictionary<string, JsonElement> Vars { get; init; } = new Dictionary<string, JsonElement>();
 
-    /// <summary>The model, <c>provider:model</c>, as the suite or variant names it.</summary>
+    /// <summary>The model, <c>provider:model</c>, as the suite or variant names it; <see cref="ModelRef.ChosenByTheAgent"/> when a process agent's suite names none.</summary>
     public required ModelRef Model { get; init; }
 
     /// <summary>

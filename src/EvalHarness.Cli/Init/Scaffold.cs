@@ -40,12 +40,12 @@ internal sealed class Scaffold
     public IReadOnlyList<ScaffoldFile> Files { get; }
 
     /// <summary>
-    /// The lines <c>.gitignore</c> needs: run folders and this machine's history, and a C# agent's build output. The
-    /// cassettes and baselines are committed.
+    /// The lines <c>.gitignore</c> needs: run folders, this machine's history, <c>evalh compare</c>'s pages and a C#
+    /// agent's build output. The cassettes and baselines are committed.
     /// </summary>
     public IReadOnlyList<string> Ignored => Agent == ScaffoldAgent.Dotnet
-        ? ["reports/runs/", "reports/history/", "evals/agent/bin/", "evals/agent/obj/"]
-        : ["reports/runs/", "reports/history/"];
+        ? ["reports/runs/", "reports/history/", "reports/compare/", "evals/agent/bin/", "evals/agent/obj/"]
+        : ["reports/runs/", "reports/history/", "reports/compare/"];
 
     /// <summary>The scaffold of suite <paramref name="suite"/> evaluating <paramref name="agent"/>.</summary>
     /// <param name="suite">The suite's name.</param>
@@ -79,6 +79,7 @@ internal sealed class Scaffold
                 : string.Empty,
             ["setup_steps"] = agent == ScaffoldAgent.Process
                 ? "      - uses: actions/setup-python@v5\n        with:\n          python-version: '3.12'\n"
+                    + "      # An agent in Node: - uses: actions/setup-node@v4 (with: node-version: 20) here instead, and a step that runs npm ci.\n"
                 : string.Empty,
             ["build_steps"] = agent == ScaffoldAgent.Dotnet
                 ? "      - name: Build the agent\n        run: dotnet build evals/agent\n"

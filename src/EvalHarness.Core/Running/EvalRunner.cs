@@ -227,7 +227,7 @@ public static class EvalRunner
             CassetteId = evalCase.CassetteId,
             Tags = scenario.Tags,
             Critical = scenario.Critical,
-            Model = config.Model.ToString(),
+            Model = config.Model.IsChosenByTheAgent ? RecordedTraffic.Models(activity.Interactions) : config.Model.ToString(),
             Passed = error is null && verdicts.All(v => v.Passed),
             Outcome = Outcomes.ToResult(report.Outcome ?? Outcomes.Completed),
             OutcomeReason = report.Reason ?? string.Empty,

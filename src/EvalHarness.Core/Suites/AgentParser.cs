@@ -82,6 +82,18 @@ internal static partial class AgentParser
         return config;
     }
 
+    /// <summary>
+    /// A judge or simulated user with no model of its own uses the agent's; where the agent chooses its own (a process
+    /// agent whose suite names none), there is none to use.
+    /// </summary>
+    public static void RequireHelperModel(YamlNodes y, YamlNode node, IReadOnlyList<Variant> variants, string who)
+    {
+        if (variants.Any(v => v.Agent.Model.IsChosenByTheAgent))
+        {
+            throw y.Error(node, $"the agent names no model (it chooses its own), so {who} needs one: model: openai:gpt-4o-mini, for example.");
+        }
+    }
+
     /// <summary>Stands in for a model written wrongly (already an error), so the rest of the agent can still be read.</summary>
     private static readonly ModelRef UnknownModel = Providers.TryParse("openai:unknown", out var model, out _) ? model : throw new InvalidOperationException();
 

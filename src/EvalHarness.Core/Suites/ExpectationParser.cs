@@ -131,6 +131,10 @@ internal static class ExpectationParser
             }
 
             var model = j.TryGetValue("model", out var jm) ? AgentParser.HelperModel(y, jm.Value) : (ModelRef?)null;
+            if (model is null)
+            {
+                AgentParser.RequireHelperModel(y, judge.Value, variants, "the judge");
+            }
 
             expect = expect with { Judge = new JudgeExpectation(y.String(y.Required(j, judge.Value, "rubric", "A judge"), "rubric"), minScore, model) };
         });

@@ -16,7 +16,11 @@ internal static class OwnAgentParser
     public static AgentConfig Parse(YamlNodes y, YamlMappingNode map, SuiteRoot root)
     {
         var keys = y.Keys(map, "agent", "model", "tools", "command", "env", "cwd", "timeout_s", "dotnet");
-        var model = AgentParser.Model(y, y.Required(keys, map, "model", "An agent"));
+        // A process reaches the model itself, so it may choose it (the reports read it from its traffic); a .NET agent is
+        // handed AgentCase.ChatClient, which is built for the suite's model.
+        var model = keys.TryGetValue("model", out var m) ? AgentParser.Model(y, m.Value)
+            : keys.ContainsKey("command") ? ModelRef.ChosenByTheAgent
+            : AgentParser.Model(y, y.Required(keys, map, "model", "A .NET agent"));
         var tools = keys.TryGetValue("tools", out var t) ? y.Strings(t.Value, "tools") : [];
         ExpectationParser.ToolsUnknown |= keys.Misspelt.ContainsKey("tools");
         if (keys.ContainsKey("command") == keys.ContainsKey("dotnet"))

@@ -73,6 +73,10 @@ public static partial class SuiteLoader
         var keys = y.Keys(y.Mapping(node, "user"), "user (a simulated user)", "model", "instructions", "max_turns", "stop");
         var instructions = y.String(y.Required(keys, node, "instructions", "A simulated user"), "instructions");
         var model = keys.TryGetValue("model", out var m) ? AgentParser.HelperModel(y, m.Value) : (ModelRef?)null;
+        if (model is null)
+        {
+            AgentParser.RequireHelperModel(y, node, variants, "the simulated user");
+        }
 
         var maxTurns = keys.TryGetValue("max_turns", out var mt) ? y.Int(mt.Value, "max_turns", 1) : 8;
         if (maxTurns > Suites.SimulatedUser.TurnLimit)

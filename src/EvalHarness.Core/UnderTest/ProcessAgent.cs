@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace EvalHarness.Core.UnderTest;
 
@@ -10,7 +11,7 @@ namespace EvalHarness.Core.UnderTest;
 /// <c>OPENAI_BASE_URL</c>, <c>ANTHROPIC_BASE_URL</c>, the API keys and <c>EVALH_CASE_ID</c>, writes one JSON object to
 /// its standard input and closes it, and reads its answer from the last line of its standard output.
 /// </summary>
-internal sealed class ProcessAgent(OwnAgent agent) : IAgentUnderTest
+internal sealed partial class ProcessAgent(OwnAgent agent) : IAgentUnderTest
 {
     /// <summary>The most of a process's output kept as its log.</summary>
     private const int MaxLogChars = 64 * 1024;
@@ -23,21 +24,15 @@ internal sealed class ProcessAgent(OwnAgent agent) : IAgentUnderTest
 
     public async Task<AgentReport> RunAsync(AgentCase agentCase, CancellationToken cancellationToken = default)
     {
-        var start = new ProcessStartInfo(agent.Command[0])
-        {
-            WorkingDirectory = agent.WorkingDirectory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardInputEncoding = new UTF8Encoding(false),
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (var argument in agent.Command.Skip(1))
-        {
-            start.ArgumentList.Add(argument);
-        }
+        var (start, grouped) = ProcessGroup.StartInfo(agent.Command);
+        start.WorkingDirectory = agent.WorkingDirectory;
+        start.RedirectStandardInput = true;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        start.StandardInputEncoding = new UTF8Encoding(false);
+        start.StandardOutputEncoding = Encoding.UTF8;
+        start.StandardErrorEncoding = Encoding.UTF8;
 
         foreach (var (name, value) in agent.Environment)
         {
@@ -49,7 +44,14 @@ internal sealed class ProcessAgent(OwnAgent agent) : IAgentUnderTest
         start.Environment["OPENAI_API_KEY"] = agentCase.OpenAIApiKey;
         start.Environment["ANTHROPIC_API_KEY"] = agentCase.AnthropicApiKey;
         start.Environment["EVALH_CASE_ID"] = agentCase.CaseId;
-        start.Environment["EVALH_MODEL"] = agentCase.Model.Model;
+        if (agentCase.Model.IsChosenByTheAgent)
+        {
+            start.Environment.Remove("EVALH_MODEL"); // not even one the harness's own shell happens to hold
+        }
+        else
+        {
+            start.Environment["EVALH_MODEL"] = agentCase.Model.Model;
+        }
 
         using var process = new Process { StartInfo = start };
         try
@@ -58,7 +60,7 @@ internal sealed class ProcessAgent(OwnAgent agent) : IAgentUnderTest
         }
         catch (Win32Exception ex)
         {
-            return AgentReport.Failed($"the agent command '{agent.Command[0]}' could not be started ({ex.Message}). Check the suite's agent.command: the program must be on PATH or a path relative to {agent.WorkingDirectory}.");
+            return NotStarted(ex.Message);
         }
 
         using var usage = ProcessUsage.Watch(process); // a load test's CPU and memory figures; null otherwise
@@ -84,15 +86,23 @@ internal sealed class ProcessAgent(OwnAgent agent) : IAgentUnderTest
 
         try
         {
-            await WriteInputAsync(process.StandardInput, agentCase, timeout.Token);
+            try
+            {
+                await WriteInputAsync(process.StandardInput, agentCase, timeout.Token);
+            }
+            catch (IOException)
+            {
+                // It closed its input without reading it (or could not be started): its exit says what happened.
+            }
+
             await process.WaitForExitAsync(timeout.Token);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        catch (OperationCanceledException)
         {
-            // Past its time, stopped, or it closed its input without reading it: if it is still running, stop it and its children.
+            // Past its time, or stopped: if it is still running, stop it and its children.
             if (!process.HasExited)
             {
-                process.Kill(entireProcessTree: true);
+                await ProcessGroup.StopAsync(process, grouped);
                 await process.WaitForExitAsync(CancellationToken.None);
                 cancellationToken.ThrowIfCancellationRequested();
                 var (partialOut, partialErr) = await OutputAsync();
@@ -104,7 +114,14 @@ internal sealed class ProcessAgent(OwnAgent agent) : IAgentUnderTest
             await process.WaitForExitAsync(CancellationToken.None);
         }
 
+        // It has answered: what it left running in the background (sleep 300 &) ends with its case.
+        await ProcessGroup.StopAsync(process, grouped);
         var (output, error) = await OutputAsync();
+        if (grouped && process.ExitCode is 126 or 127 && error.StartsWith(ProcessGroup.NotStarted, StringComparison.Ordinal))
+        {
+            return NotStarted(error.Trim()[ProcessGroup.NotStarted.Length..]);
+        }
+
         var lines = output.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0).ToList();
         if (process.ExitCode != 0)
         {
@@ -131,6 +148,9 @@ internal sealed class ProcessAgent(OwnAgent agent) : IAgentUnderTest
             return AgentReport.Failed(reason, Log(output, error, lastLineIsAnswer: false));
         }
     }
+
+    private AgentReport NotStarted(string why) =>
+        AgentReport.Failed($"the agent command '{agent.Command[0]}' could not be started ({why}). Check the suite's agent.command: the program must be on PATH or a path relative to {agent.WorkingDirectory}.");
 
     /// <summary>The input object: the case, the user's message (in a conversation, this turn's, and the conversation so far) and the vars.</summary>
     private static async Task WriteInputAsync(StreamWriter input, AgentCase agentCase, CancellationToken cancellationToken)
@@ -256,10 +276,33 @@ internal sealed class ProcessAgent(OwnAgent agent) : IAgentUnderTest
         return log.Length <= MaxLogChars ? log : $"… ({log.Length - MaxLogChars:N0} characters left out){Environment.NewLine}{log[^MaxLogChars..]}";
     }
 
-    private static string LastLine(string stderr) =>
-        stderr.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Length > 0) is { } line
-            ? $"; the last line it wrote to standard error: {Snippet(line)}"
+    /// <summary>
+    /// What a crash says, for the case's error: a runtime's last words are often not the error (Node ends with its
+    /// version, an exit handler may write after a Python traceback), so the last line that reads as an error is shown,
+    /// with the stack frame under it when the frames follow it (Node, .NET); else the last line that is not a banner.
+    /// </summary>
+    private static string LastLine(string stderr)
+    {
+        var lines = stderr.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !Banner().IsMatch(l)).ToList();
+        var error = lines.FindLastIndex(l => !l.StartsWith("at ", StringComparison.Ordinal) && ErrorLine().IsMatch(l));
+        if (error >= 0)
+        {
+            var frame = error + 1 < lines.Count && lines[error + 1].StartsWith("at ", StringComparison.Ordinal) ? $" ({lines[error + 1]})" : string.Empty;
+            return $"; the error it wrote to standard error: {Snippet(lines[error] + frame)}";
+        }
+
+        return lines.Count > 0
+            ? $"; the last line it wrote to standard error: {Snippet(lines[^1])}"
             : " and wrote nothing to standard error.";
+    }
+
+    /// <summary>A runtime's version line, such as <c>Node.js v20.20.2</c>, written after the error it follows.</summary>
+    [GeneratedRegex(@"^(Node\.js|Deno|Bun|Python) v?\d+(\.\d+)*$")]
+    private static partial Regex Banner();
+
+    /// <summary><c>TypeError: …</c>, <c>ValueError: …</c>, <c>System.InvalidOperationException: …</c>, <c>panic: …</c>, <c>Unhandled exception. …</c>.</summary>
+    [GeneratedRegex(@"^(panic:|Unhandled exception\b|[\w.$]*(Error|Exception|Panic)\b:?)")]
+    private static partial Regex ErrorLine();
 
     private static string Snapshot(StringBuilder text)
     {

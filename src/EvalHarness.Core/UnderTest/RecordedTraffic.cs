@@ -94,6 +94,10 @@ internal sealed partial record RecordedTraffic
         };
     }
 
+    /// <summary>The models an agent called, <c>provider:model</c> in the order first called; empty when it called none.</summary>
+    public static string Models(IReadOnlyList<Interaction> interactions) =>
+        string.Join(", ", interactions.Select(Turn.Read).Select(t => $"{t.Provider}:{t.Model}").Distinct());
+
     /// <summary>Tool results the agent sent back, by the id of the call they answer.</summary>
     private static void CollectResults(JsonElement body, Dictionary<string, (string, bool)> results)
     {

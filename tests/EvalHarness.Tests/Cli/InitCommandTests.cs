@@ -18,7 +18,7 @@ public sealed class InitCommandTests : CliTest
         Assert.Equal(expected.Order(), Directory.GetFiles(Project, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(Project, f).Replace('\\', '/')).Order());
         var listed = Out.ToString();
         Assert.All(expected[..^1], f => Assert.Contains($"created  {Path.GetRelativePath(Environment.CurrentDirectory, Path.Combine(Project, f))}", listed, StringComparison.Ordinal));
-        Assert.Contains("(+ reports/runs/, reports/history/)", listed, StringComparison.Ordinal);
+        Assert.Contains("(+ reports/runs/, reports/history/, reports/compare/)", listed, StringComparison.Ordinal);
 
         var suite = Path.Combine(Project, "evals", "support.yaml");
         Assert.Equal(0, await Evalh("record", suite, "--upstream", "scripted", "--reports", Path.Combine(Project, "reports")));
@@ -94,7 +94,7 @@ public sealed class InitCommandTests : CliTest
         Assert.Contains("(already there; --force overwrites it)", Out.ToString(), StringComparison.Ordinal);
         Assert.Contains("add evalh run evals/billing.yaml --policy evals/gate.yaml to its steps", Out.ToString(), StringComparison.Ordinal);
         var lines = File.ReadAllLines(gitignore);
-        Assert.Equal(["bin/", "reports/runs/", "", "# EvalHarness: run folders, this machine's history and build output (commit evals/cassettes/ and reports/baselines/)", "reports/history/"], lines);
+        Assert.Equal(["bin/", "reports/runs/", "", "# EvalHarness: run folders, this machine's history and build output (commit evals/cassettes/ and reports/baselines/)", "reports/history/", "reports/compare/"], lines);
         Assert.Contains("it already ignores", Out.ToString(), StringComparison.Ordinal);
     }
 
@@ -118,11 +118,27 @@ public sealed class InitCommandTests : CliTest
     }
 
     [Fact]
+    public async Task Init_ProcessAgent_WorkflowSetsUpPythonBeforeTheReplay_AndSaysWhereNodeGoes()
+    {
+        Assert.Equal(0, await Evalh("init", Project, "--agent", "process"));
+
+        // The sample agent is Python: the runner's own python3 may change under it, so the workflow pins one; an agent
+        // in Node needs setup-node in the same place, which the workflow says.
+        var text = File.ReadAllText(Path.Combine(Project, ".github", "workflows", "evals.yml"));
+        var steps = WorkflowSteps(text);
+        var python = steps.FindIndex(s => s.TryGetValue("uses", out var uses) && uses.StartsWith("actions/setup-python@", StringComparison.Ordinal));
+        Assert.True(python >= 0, "the workflow has no actions/setup-python step");
+        Assert.Equal("3.12", steps[python]["with.python-version"]);
+        Assert.True(python < steps.FindIndex(s => s.TryGetValue("run", out var run) && run.StartsWith("evalh run ", StringComparison.Ordinal)));
+        Assert.Contains("# An agent in Node: - uses: actions/setup-node@v4", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Init_DotnetAgent_IgnoresItsBuildOutput_AndSaysWhereToRunFrom()
     {
         Assert.Equal(0, await Evalh("init", Project, "--agent", "dotnet"));
 
-        Assert.Equal(["reports/runs/", "reports/history/", "evals/agent/bin/", "evals/agent/obj/"], File.ReadAllLines(Path.Combine(Project, ".gitignore")).Where(l => l.EndsWith('/')));
+        Assert.Equal(["reports/runs/", "reports/history/", "reports/compare/", "evals/agent/bin/", "evals/agent/obj/"], File.ReadAllLines(Path.Combine(Project, ".gitignore")).Where(l => l.EndsWith('/')));
         Assert.Contains($"  cd {Path.GetRelativePath(Environment.CurrentDirectory, Project)}\n  dotnet build evals/agent ", Out.ToString().ReplaceLineEndings("\n"), StringComparison.Ordinal);
         // Until the packages are on nuget.org, the agent's build needs a source that has them: the printed step and EVALS.md say so.
         Assert.Contains("needs the EvalHarness.Abstractions package from a NuGet source: EVALS.md says how", Out.ToString(), StringComparison.Ordinal);

@@ -49,7 +49,11 @@ public sealed class ServeCommandTests : IDisposable
         var statuses = new List<HttpStatusCode>();
         foreach (var request in requests)
         {
+            var logged = serve.LogLines(id).Count;
             statuses.Add((await PostAsync(new Uri(serve.V1(id), "chat/completions"), request)).Status);
+
+            // serve logs a request once it has answered it: waiting for the line keeps the lines in the order sent.
+            await serve.LogLinesAsync(id, logged + 1, Ct);
         }
 
         return statuses;
@@ -86,7 +90,7 @@ public sealed class ServeCommandTests : IDisposable
         Assert.StartsWith("422 ", output, StringComparison.Ordinal);
         Assert.Contains("interaction #1: the request differs from the recording at $.messages[0].content", output, StringComparison.Ordinal);
         Assert.Contains("evalh serve` with `--mode all --upstream <url>`", output, StringComparison.Ordinal);
-        var line = Assert.Single(serve.LogLines(OrderStatus));
+        var line = Assert.Single(await serve.LogLinesAsync(OrderStatus, 1, Ct));
         Assert.Contains($" {OrderStatus} #1 miss 422 ", line, StringComparison.Ordinal);
     }
 
@@ -100,7 +104,7 @@ public sealed class ServeCommandTests : IDisposable
 
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK], first);
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK], second);
-        Assert.Equal(["#1 hit", "#2 hit", "#1 hit", "#2 hit"], serve.LogLines(OrderStatus).Select(l => Regex.Match(l, "#[0-9]+ [a-z]+").Value));
+        Assert.Equal(["#1 hit", "#2 hit", "#1 hit", "#2 hit"], (await serve.LogLinesAsync(OrderStatus, 4, Ct)).Select(l => Regex.Match(l, "#[0-9]+ [a-z]+").Value));
     }
 
     [Fact]
@@ -130,7 +134,7 @@ public sealed class ServeCommandTests : IDisposable
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, miss.Status);
         Assert.Contains("interaction #1: the request differs from the recording at $.messages[1].content", miss.Body, StringComparison.Ordinal);
-        Assert.Equal(["#1 hit", "#2 hit", "#1 miss"], serve.LogLines(OrderStatus).Select(l => Regex.Match(l, "#[0-9]+ [a-z]+").Value));
+        Assert.Equal(["#1 hit", "#2 hit", "#1 miss"], (await serve.LogLinesAsync(OrderStatus, 3, Ct)).Select(l => Regex.Match(l, "#[0-9]+ [a-z]+").Value));
     }
 
     [Fact]
@@ -142,7 +146,7 @@ public sealed class ServeCommandTests : IDisposable
         var statuses = await RunClientAsync(serve, OrderStatus, [requests[0], """{"model":"gpt-4o-mini","messages":[]}""", requests[1]]);
 
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.UnprocessableEntity, HttpStatusCode.OK], statuses);
-        Assert.Equal(["#1 hit", "#2 miss", "#2 hit"], serve.LogLines(OrderStatus).Select(l => Regex.Match(l, "#[0-9]+ [a-z]+").Value));
+        Assert.Equal(["#1 hit", "#2 miss", "#2 hit"], (await serve.LogLinesAsync(OrderStatus, 3, Ct)).Select(l => Regex.Match(l, "#[0-9]+ [a-z]+").Value));
     }
 
     [Fact]
@@ -155,7 +159,7 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, answer.Status);
         Assert.Contains($"'/v1/chat/completions' is not a cassette URL: point the client's base URL at {serve.Address}c/<cassette-id>/v1", answer.Body, StringComparison.Ordinal);
         Assert.Contains("\"type\":\"cassette_request_rejected\"", answer.Body, StringComparison.Ordinal);
-        Assert.Matches(new Regex(@" - - rejected 404 [0-9]+ ms\n  ✗ '/v1/chat/completions' is not a cassette URL"), serve.Output.Replace("\r", string.Empty, StringComparison.Ordinal));
+        Assert.Matches(new Regex(@" - - rejected 404 [0-9]+ ms\n  ✗ '/v1/chat/completions' is not a cassette URL"), (await serve.OutputWithAsync("is not a cassette URL", Ct)).Replace("\r", string.Empty, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -167,7 +171,7 @@ public sealed class ServeCommandTests : IDisposable
 
         Assert.Equal(HttpStatusCode.NotFound, reset.Status);
         Assert.Contains("Nothing was reset: there is no cassette 'support/default/no-such-scenario/t1'", reset.Body, StringComparison.Ordinal);
-        Assert.Contains("  ✗ Nothing was reset: there is no cassette", serve.Output, StringComparison.Ordinal);
+        Assert.Contains("  ✗ Nothing was reset: there is no cassette", await serve.OutputWithAsync("✗ Nothing was reset", Ct), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -186,7 +190,7 @@ public sealed class ServeCommandTests : IDisposable
 
         var cassette = new CassetteStore(cassettes).Load(id)!;
         Assert.Equal(["Hello", "Hi"], cassette.Interactions.Select(i => i.Request.Body.GetProperty("messages")[0].GetProperty("content").GetString()));
-        Assert.Equal(["#1 recorded", "#2 recorded", "#1 recorded", "#2 recorded"], serve.LogLines(id).Select(l => Regex.Match(l, "#[0-9]+ [a-z]+").Value));
+        Assert.Equal(["#1 recorded", "#2 recorded", "#1 recorded", "#2 recorded"], (await serve.LogLinesAsync(id, 4, Ct)).Select(l => Regex.Match(l, "#[0-9]+ [a-z]+").Value));
     }
 
     [Fact]
@@ -205,7 +209,7 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK], second);
         var cassette = new CassetteStore(cassettes).Load(id)!;
         Assert.Equal(["Hi", "Bye"], cassette.Interactions.Select(i => i.Request.Body.GetProperty("messages")[0].GetProperty("content").GetString()));
-        Assert.Equal(["#1 recorded", "#2 recorded", "#1 recorded", "#2 recorded"], serve.LogLines(id).Select(l => Regex.Match(l, "#[0-9]+ [a-z]+").Value));
+        Assert.Equal(["#1 recorded", "#2 recorded", "#1 recorded", "#2 recorded"], (await serve.LogLinesAsync(id, 4, Ct)).Select(l => Regex.Match(l, "#[0-9]+ [a-z]+").Value));
     }
 
     [Fact]
@@ -236,7 +240,7 @@ public sealed class ServeCommandTests : IDisposable
 
         Assert.Contains("event: error", stream, StringComparison.Ordinal);
         Assert.False(Directory.Exists(cassettes) && Directory.EnumerateFiles(cassettes, "*.json", SearchOption.AllDirectories).Any());
-        var logged = serve.Output.Split('\n').SkipWhile(l => !l.Contains($" {id} #1 miss", StringComparison.Ordinal)).Take(2).ToList();
+        var logged = (await serve.OutputWithAsync("contains the live API key", Ct)).Split('\n').SkipWhile(l => !l.Contains($" {id} #1 miss", StringComparison.Ordinal)).Take(2).ToList();
         Assert.Equal(2, logged.Count);
         Assert.StartsWith("  ✗ ", logged[1], StringComparison.Ordinal);
         Assert.Contains("contains the live API key", logged[1], StringComparison.Ordinal);
@@ -251,10 +255,11 @@ public sealed class ServeCommandTests : IDisposable
         await RunClientAsync(serve, OrderStatus, [RecordedRequests()[0], """{"model":"other"}"""]);
         await RunClientAsync(serve, "support/default/no-such-scenario/t1", ["{}"]);
 
-        Assert.Matches(new Regex(@"^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} support/default/order-status/t1 #1 hit 200 [0-9]+ ms$"), serve.LogLines(OrderStatus)[0]);
-        Assert.Matches(new Regex(@"^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} support/default/order-status/t1 #2 miss 422 [0-9]+ ms$"), serve.LogLines(OrderStatus)[1]);
-        Assert.Equal(2, serve.LogLines(OrderStatus).Count);
-        Assert.Matches(new Regex(@" support/default/no-such-scenario/t1 #1 miss 404 [0-9]+ ms$"), Assert.Single(serve.LogLines("support/default/no-such-scenario/t1")));
+        var lines = await serve.LogLinesAsync(OrderStatus, 2, Ct);
+        Assert.Matches(new Regex(@"^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} support/default/order-status/t1 #1 hit 200 [0-9]+ ms$"), lines[0]);
+        Assert.Matches(new Regex(@"^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} support/default/order-status/t1 #2 miss 422 [0-9]+ ms$"), lines[1]);
+        Assert.Equal(2, lines.Count);
+        Assert.Matches(new Regex(@" support/default/no-such-scenario/t1 #1 miss 404 [0-9]+ ms$"), Assert.Single(await serve.LogLinesAsync("support/default/no-such-scenario/t1", 1, Ct)));
     }
 
     [Fact]
@@ -309,8 +314,9 @@ public sealed class ServeCommandTests : IDisposable
 
         Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
         Assert.Contains(why, answer.Body, StringComparison.Ordinal);
-        Assert.Contains($"  ✗ '/c/", serve.Output, StringComparison.Ordinal);
-        Assert.Contains(why, serve.Output, StringComparison.Ordinal);
+        var output = await serve.OutputWithAsync(why, Ct);
+        Assert.Contains($"  ✗ '/c/", output, StringComparison.Ordinal);
+        Assert.Contains(why, output, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFileSystemEntries(_temp.Path));
     }
 

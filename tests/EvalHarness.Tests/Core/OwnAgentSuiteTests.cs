@@ -111,6 +111,15 @@ public sealed class OwnAgentSuiteTests : IDisposable
     }
 
     [Fact]
+    public void Parse_ProcessAgentWithoutModel_ChoosesItsOwn()
+    {
+        var variants = Parse(Process.Replace("  model: openai:gpt-4o-mini\n", string.Empty, StringComparison.Ordinal)).Variants;
+
+        Assert.True(variants[0].Agent.Model.IsChosenByTheAgent);
+        Assert.Equal("openai:gpt-4o", variants[1].Agent.Model.ToString()); // a variant may still name one
+    }
+
+    [Fact]
     public void Parse_ProcessAgentWithoutCwdOrTimeout_RunsInTheSuiteFolderForAMinute()
     {
         var own = Parse(Process.Replace("  cwd: sub\n  timeout_s: 30\n", string.Empty, StringComparison.Ordinal)).Variants[0].Agent.Own!;
@@ -158,7 +167,8 @@ public sealed class OwnAgentSuiteTests : IDisposable
     public static TheoryData<string, string, int, int, string> Errors() => new()
     {
         { "command and dotnet", Process.Replace("  cwd: sub\n", "  cwd: sub\n  dotnet: { type: X.Y }\n", StringComparison.Ordinal), 3, 3, "an agent is either a process (command: [...]) or a .NET type (dotnet: { assembly, type }), not both." },
-        { "no model", Process.Replace("  model: openai:gpt-4o-mini\n", string.Empty, StringComparison.Ordinal), 3, 3, "An agent needs 'model'." },
+        { "no model for a .NET agent", Dotnet.Replace("  model: openai:gpt-4o-mini\n", string.Empty, StringComparison.Ordinal), 3, 3, "A .NET agent needs 'model'" },
+        { "a judge with no model under an agent with none", Process.Replace("  model: openai:gpt-4o-mini\n", string.Empty, StringComparison.Ordinal).Replace("    expect:\n", "    expect:\n      judge: { rubric: Polite. }\n", StringComparison.Ordinal), 17, 14, "the agent names no model (it chooses its own), so the judge needs one" },
         { "command as a scalar", Process.Replace("[python3, agent.py]", "python3 agent.py", StringComparison.Ordinal), 4, 12, "command is a list: the program and its arguments" },
         { "empty command", Process.Replace("[python3, agent.py]", "[]", StringComparison.Ordinal), 4, 12, "command is empty" },
         { "empty program", Process.Replace("[python3, agent.py]", "['', agent.py]", StringComparison.Ordinal), 4, 12, "command is empty" },

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using EvalHarness.Core.Application;
 using EvalHarness.Reports;
 using EvalHarness.Tests.Support;
@@ -114,6 +115,19 @@ public sealed class ProcessAgentTests : IDisposable
         Assert.Contains("The agent process exited with code 3; the last line it wrote to standard error: boom: the database is gone", html, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("[node, -e, \"throw new TypeError('the order id is missing')\"]", "TypeError: the order id is missing (at [eval]:1:7)")]
+    [InlineData("[python3, -c, \"import atexit, sys; atexit.register(lambda: print('closing the session', file=sys.stderr)); raise ValueError('the order id is missing')\"]", "ValueError: the order id is missing")]
+    public async Task Run_AgentCrashesWithAnUncaughtError_TheCaseErrorNamesTheErrorNotTheTrailingBanner(string command, string shown)
+    {
+        // Node ends its standard error with "Node.js v20.x" after the stack; a Python agent's exit handlers may write after its traceback.
+        var result = await RunAsync(Suite.Replace("[python3, agent.py]", command, StringComparison.Ordinal));
+
+        var crashes = result.Run.Cases.Single(c => c.Scenario == "crashes");
+        Assert.Equal($"The agent process exited with code 1; the error it wrote to standard error: {shown}", crashes.Error);
+        Assert.Contains("the order id is missing", crashes.Log, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Run_AgentHangsPastItsTimeout_IsStoppedAndIsACaseError()
     {
@@ -145,6 +159,133 @@ public sealed class ProcessAgentTests : IDisposable
         Assert.Null(result.Run.Interrupted);
         Assert.True(leaves.Passed, leaves.Error);
         Assert.Equal("answered", leaves.FinalOutput);
+    }
+
+    [Theory]
+    [InlineData("answers", "sleep 300 > /dev/null 2>&1 &\necho $! > grandchild.pid\necho '{\"output\": \"answered\"}'", null)]
+    [InlineData("answers-detached", "(sleep 300 > /dev/null 2>&1 & echo $! > grandchild.pid)\necho '{\"output\": \"answered\"}'", null)]
+    [InlineData("hangs-detached", "(sleep 300 > /dev/null 2>&1 & echo $! > grandchild.pid)\nsleep 60", "TimedOut")]
+    public async Task Run_AgentLeavesABackgroundProcess_ItIsStoppedWithTheCase(string scenario, string script, string? outcome)
+    {
+        // A grandchild whose parent has exited (the subshell, or the agent itself) is no longer in the agent's process
+        // tree: only the agent's own session or group still holds it.
+        _temp.Write("agent.sh", script + "\n");
+        Directory.CreateDirectory(_temp.Combine("cassettes"));
+        var suite = $$"""
+            suite: background
+            agent:
+              model: openai:gpt-4o-mini
+              command: [sh, agent.sh]
+              timeout_s: 1.5
+            scenarios:
+              - { name: {{scenario}}, input: "hi" }
+            """;
+
+        var result = await Evaluation.RunAsync(
+            _temp.Write("suite.yaml", suite),
+            new EvaluationOptions { CassetteDirectory = _temp.Combine("cassettes"), ReportsDirectory = _temp.Combine("reports") },
+            TestContext.Current.CancellationToken);
+
+        var run = Assert.Single(result.Run.Cases);
+        Assert.Equal(outcome ?? "Completed", run.Outcome);
+        var pid = int.Parse(File.ReadAllText(_temp.Combine("grandchild.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        try
+        {
+            // The signal is sent as the case ends; the process takes a moment to go.
+            var gone = Stopwatch.StartNew();
+            while (IsRunning(pid) && gone.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                await Task.Delay(50, TestContext.Current.CancellationToken);
+            }
+
+            Assert.False(IsRunning(pid), $"the agent's background process {pid} (sleep 300) is still running after its case ended");
+        }
+        finally
+        {
+            if (IsRunning(pid))
+            {
+                Process.GetProcessById(pid).Kill();
+            }
+        }
+    }
+
+    /// <summary>Whether a process is alive: an exited one not yet reaped (a zombie, here where pid 1 may not reap) is not.</summary>
+    private static bool IsRunning(int pid) =>
+        File.Exists($"/proc/{pid}/stat") && File.ReadAllText($"/proc/{pid}/stat") is var stat && stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
+
+    /// <summary>An agent that picks its own model and provider per scenario, and reports what the harness told it.</summary>
+    private const string ModelChoosingAgent = """
+        import json, os, sys, urllib.request
+        case = json.loads(sys.stdin.read())
+        content = [{"role": "user", "content": case["input"]}]
+        if case["scenario"] == "on-anthropic":
+            url, body = os.environ["ANTHROPIC_BASE_URL"] + "/v1/messages", {"model": "claude-haiku-4-5", "max_tokens": 64, "messages": content}
+        else:
+            url, body = os.environ["OPENAI_BASE_URL"] + "/chat/completions", {"model": "gpt-4o-mini", "messages": content}
+        headers = {"content-type": "application/json", "authorization": "Bearer " + os.environ["OPENAI_API_KEY"], "x-api-key": os.environ["ANTHROPIC_API_KEY"], "anthropic-version": "2023-06-01"}
+        answer = json.load(urllib.request.urlopen(urllib.request.Request(url, json.dumps(body).encode(), headers)))
+        text = answer["content"][0]["text"] if "content" in answer else answer["choices"][0]["message"]["content"]
+        print(json.dumps({"output": text, "state": {"evalh_model": os.environ.get("EVALH_MODEL", "unset")}}))
+        """;
+
+    [Fact]
+    public async Task Run_ProcessAgentWithNoModelInTheSuite_TakesProviderModelAndCostFromItsTraffic()
+    {
+        // The agent chooses its model: the suite names none, both base URLs are set, and the reports name what it called.
+        _temp.Write("agent.py", ModelChoosingAgent);
+        _temp.Write("scripts/chooses.yaml", """
+            default:
+              on-openai: [{ text: "Hello from OpenAI." }]
+              on-anthropic: [{ text: "Hello from Anthropic." }]
+            """);
+        var suite = _temp.Write("suite.yaml", """
+            suite: chooses
+            agent:
+              command: [python3, agent.py]
+            scenarios:
+              - { name: on-openai, input: "hi", expect: { output: { contains: [OpenAI] }, state: { evalh_model: unset } } }
+              - { name: on-anthropic, input: "hi", expect: { output: { contains: [Anthropic] }, state: { evalh_model: unset } } }
+            """);
+        var options = new EvaluationOptions { CassetteDirectory = _temp.Combine("cassettes"), ReportsDirectory = _temp.Combine("reports") };
+
+        var recorded = await Evaluation.RunAsync(suite, options with { Upstream = "scripted" }, TestContext.Current.CancellationToken);
+        var replayed = await Evaluation.RunAsync(suite, options, TestContext.Current.CancellationToken);
+
+        foreach (var result in new[] { recorded, replayed })
+        {
+            Assert.Equal(0, result.ExitCode);
+            var cases = result.Run.Cases.ToDictionary(c => c.Scenario);
+            Assert.All(cases.Values, c => Assert.True(c.Passed, c.Error ?? string.Join("; ", c.Verdicts.Where(v => !v.Passed).Select(v => v.Reason))));
+            Assert.Equal(("openai:gpt-4o-mini", "anthropic:claude-haiku-4-5"), (cases["on-openai"].Model, cases["on-anthropic"].Model));
+            Assert.All(cases.Values, c => Assert.True(c.CostUsd > 0, $"{c.Scenario} has no cost: {c.CostUsd}"));
+        }
+    }
+
+    [Fact]
+    public async Task Run_AgentClosesItsInputUnreadThenExits_IsReportedByItsExitCodeNotAsATimeOut()
+    {
+        // The input is larger than a pipe holds, so writing it fails while the agent is still running: it has not
+        // run out of time, and its exit says what happened.
+        _temp.Write("agent.sh", "exec 0<&-\nsleep 0.5\necho 'no input wanted' >&2\nexit 4\n");
+        Directory.CreateDirectory(_temp.Combine("cassettes"));
+        var suite = _temp.Write("suite.yaml", $$"""
+            suite: unread
+            agent:
+              model: openai:gpt-4o-mini
+              command: [sh, agent.sh]
+              timeout_s: 30
+            scenarios:
+              - { name: closes, input: "hi", vars: { big: "{{new string('x', 200_000)}}" } }
+            """);
+
+        var result = await Evaluation.RunAsync(
+            suite,
+            new EvaluationOptions { CassetteDirectory = _temp.Combine("cassettes"), ReportsDirectory = _temp.Combine("reports") },
+            TestContext.Current.CancellationToken);
+
+        var closes = Assert.Single(result.Run.Cases);
+        Assert.Equal("The agent process exited with code 4; the last line it wrote to standard error: no input wanted", closes.Error);
+        Assert.Equal("Failed", closes.Outcome);
     }
 
     [Fact]

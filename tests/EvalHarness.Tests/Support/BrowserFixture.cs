@@ -77,6 +77,9 @@ public sealed class BrowserFixture : IAsyncLifetime
                 $"(Debian), or set {ChromiumVariable} to a Chromium binary.");
         }
 
+        // Checks wait for the page (Assertions.Expect) instead of reading it once; on a busy two-core machine the
+        // report's scripts can take longer than Playwright's default 5 s.
+        Assertions.SetDefaultExpectTimeout(15_000);
         var playwright = await Playwright.CreateAsync();
         try
         {

@@ -41,6 +41,33 @@ internal sealed partial class ServeHost : IAsyncDisposable
     public IReadOnlyList<string> LogLines(string cassetteId) =>
         [.. Output.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Contains($" {cassetteId} ", StringComparison.Ordinal))];
 
+    /// <summary>
+    /// The lines serve logged for <paramref name="cassetteId"/>'s requests once there are <paramref name="count"/> (or
+    /// after 10 s): serve logs a request after its answer is sent, so a client can be done before its line is there.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> LogLinesAsync(string cassetteId, int count, CancellationToken cancellationToken)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (LogLines(cassetteId).Count < count && waited.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(10, cancellationToken);
+        }
+
+        return LogLines(cassetteId);
+    }
+
+    /// <summary>What serve printed, once it holds <paramref name="text"/> (or after 10 s), for the same reason.</summary>
+    public async Task<string> OutputWithAsync(string text, CancellationToken cancellationToken)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!Output.Contains(text, StringComparison.Ordinal) && waited.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(10, cancellationToken);
+        }
+
+        return Output;
+    }
+
     /// <summary>The base URL a client uses for a cassette, ending in <c>/v1/</c>.</summary>
     public Uri V1(string cassetteId) => new(Address, $"c/{cassetteId}/v1/");
 
