@@ -59,6 +59,47 @@ internal static class Format
     /// <summary>The short form of <see cref="Verdict"/>, for a line that says more: the test and its p, or "a replay: every change counts".</summary>
     public static string TestBrief(RunComparison c) => c.Deterministic ? "a replay: every change counts" : $"{c.Test.Method} p = {PValue(c.Test.PValue)}";
 
+    /// <summary>
+    /// Why the success rate and pass^k moved apart against the baseline (one fell, the other did not), or null when they
+    /// agree: side by side, "±0 pts" beside "−12.5 pts" reads as a mistake. Names the scenarios that stopped, or started,
+    /// passing every trial, and says when the two are not over the same cases.
+    /// </summary>
+    public static string? PassHatKApart(RunComparison c, double passHatKPoints)
+    {
+        var success = Math.Round(c.SuccessDeltaPoints, 1);
+        var passHatK = Math.Round(passHatKPoints, 1);
+        if (Math.Sign(success) == Math.Sign(passHatK))
+        {
+            return null;
+        }
+
+        static bool All(SideStats side) => side.Cases > 0 && side.Passed == side.Cases;
+        string Listed(IEnumerable<ScenarioComparison> scenarios) =>
+            string.Join(", ", scenarios.Take(5).Select(s => $"{s.Key} ({Passed(s.Base)} → {Passed(s.Current)})"));
+        var both = c.Scenarios.Where(s => s.Base is not null && s.Current is not null).ToList();
+        var lost = both.Where(s => All(s.Base!) && !All(s.Current!)).ToList();
+        var gained = both.Where(s => !All(s.Base!) && All(s.Current!)).ToList();
+        var why = $"Success {Points(success)}, pass^k {Points(passHatK)}: pass^k counts a scenario only when all its trials pass, the success rate every trial, "
+            + "so a trial that flips in a scenario of several trials can move one and not the other.";
+        if (lost.Count > 0)
+        {
+            why += $" No longer passing every trial: {Listed(lost)}.";
+        }
+
+        if (gained.Count > 0)
+        {
+            why += $" Now passing every trial: {Listed(gained)}.";
+        }
+
+        // The success change is over the cases that ran on both sides; pass^k is each run's own, new and removed scenarios too.
+        if (c.Scenarios.Any(s => s.Change is global::EvalHarness.Core.Comparison.Change.New or global::EvalHarness.Core.Comparison.Change.Removed))
+        {
+            why += $" The success change is over the {c.Current.Cases} case(s) run on both sides; pass^k is each run's whole, with its new and removed scenarios.";
+        }
+
+        return why;
+    }
+
     /// <summary>The change of a figure of a scenario; "not run" where every case of a side ended in an error (it has no figure).</summary>
     private static string Delta(ScenarioComparison s, Func<SideStats, double?> metric, Func<double, string> format) => (s.Base, s.Current) switch
     {
