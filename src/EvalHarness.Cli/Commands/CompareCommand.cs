@@ -11,7 +11,8 @@ namespace EvalHarness.Cli.Commands;
 
 /// <summary>
 /// <c>evalh compare &lt;run-a&gt; &lt;run-b&gt;</c> or <c>evalh compare &lt;run&gt; --variants a b</c>: the two side by side,
-/// with a significance test of the success rates. Exit 1 when B's success is significantly lower than A's.
+/// with a significance test of the success rates. Exit 1 when B's success is lower than A's in a way that counts (the gate's
+/// drop rule, <see cref="RunComparison.DropCounts"/>); a change within noise is not called a regression.
 /// </summary>
 internal static class CompareCommand
 {
@@ -63,8 +64,8 @@ internal static class CompareCommand
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
             await File.WriteAllTextAsync(path, ComparisonMarkdown.Render(comparison, level), cancellationToken);
             console.MarkupLine($"Wrote {Markup.Escape(path)}");
-            // A drop fails the comparison when it is significant, or in a replay of single trials, where every drop counts (as in the gate).
-            return comparison.SuccessDeltaPoints < 0 && (comparison.Deterministic || comparison.Test.IsSignificant(level)) ? ExitCodes.Failed : ExitCodes.Ok;
+            // The gate's drop rule: a significant drop, or any drop in a replay of single trials.
+            return comparison.DropCounts(level) ? ExitCodes.Failed : ExitCodes.Ok;
         }));
         return command;
     }
@@ -76,12 +77,13 @@ internal static class CompareCommand
             .AddColumn("Change").AddColumn(new TableColumn("Δ steps").RightAligned()).AddColumn(new TableColumn("Δ cost").RightAligned()).AddColumn(new TableColumn("Δ latency").RightAligned());
         foreach (var s in c.Scenarios)
         {
+            var text = Reports.Format.ChangeOf(s, c, alpha);
             var change = s.Change switch
             {
-                Change.Regressed => "[red]regressed[/]",
-                Change.Fixed => "[green]fixed[/]",
-                Change.Same => "[grey]same[/]",
-                var other => other.ToString().ToLowerInvariant(),
+                Change.Regressed when c.ChangeCounts(alpha) => $"[red]{text}[/]",
+                Change.Fixed when c.ChangeCounts(alpha) => $"[green]{text}[/]",
+                Change.Same => $"[grey]{text}[/]",
+                _ => text,
             };
             table.AddRow(Markup.Escape(s.Key), Reports.Format.Passed(s.Base), Reports.Format.Passed(s.Current), change + (s.Flaky ? " [yellow](flaky)[/]" : string.Empty),
                 Markup.Escape(Reports.Format.StepsDelta(s)), Markup.Escape(Reports.Format.CostDelta(s)), Markup.Escape(Reports.Format.LatencyDelta(s)));
@@ -94,6 +96,10 @@ internal static class CompareCommand
             ? $" over {t.Cases} paired case(s) · {Markup.Escape(Reports.Format.Verdict(c, alpha))}"
             : string.Create(CultureInfo.InvariantCulture, $" · {Markup.Escape(t.Method)} over {t.Cases} {(c.Paired ? "paired " : string.Empty)}case(s), p = {Reports.Format.PValue(t.PValue)}: {verdict} at α = {alpha}{(t.IsSignificant(alpha) ? string.Empty : " (within noise)")}");
         console.MarkupLineInvariant($"Success {Reports.Format.Percent(c.Base.SuccessRate)} → {Reports.Format.Percent(c.Current.SuccessRate)} ({Reports.Format.Points(c.SuccessDeltaPoints)}){test}");
+        if (Reports.Format.TooFewCases(c, alpha) is { } tooFew)
+        {
+            console.MarkupLine(Markup.Escape(tooFew));
+        }
     }
 
     private static double Fail(System.CommandLine.Parsing.ArgumentResult result, string message)

@@ -1,3 +1,5 @@
+using EvalHarness.Core.Statistics;
+
 namespace EvalHarness.Core.Comparison;
 
 /// <summary>
@@ -34,6 +36,45 @@ public sealed record RunComparison(string BaseLabel, string CurrentLabel, SideSt
 
     /// <summary>The change of the p95 latency in percent, or null when the base has none or a side was not measured.</summary>
     public double? LatencyP95ChangePercent => Measured && Base.LatencyP95Ms > 0 ? Math.Round((Current.LatencyP95Ms - Base.LatencyP95Ms) / Base.LatencyP95Ms * 100, 2) : null;
+
+    /// <summary>
+    /// Whether a change of the success rate counts as one: every change in a replay of single trials
+    /// (<see cref="Deterministic"/>), else only a significant one. The one rule behind the gate's
+    /// <c>max_success_drop_points</c>, <c>evalh compare</c>'s exit code and whether its scenarios "regressed".
+    /// </summary>
+    public bool ChangeCounts(double alpha) => Deterministic || Test.IsSignificant(alpha);
+
+    /// <summary>Whether the success rate fell by more than <paramref name="maxDropPoints"/> in a way that counts (<see cref="ChangeCounts"/>).</summary>
+    public bool DropCounts(double alpha, double maxDropPoints = 0) => -SuccessDeltaPoints > maxDropPoints + 1e-9 && ChangeCounts(alpha);
+
+    /// <summary>
+    /// The fewest cases with which the test can find any change significant at <paramref name="alpha"/>: paired cases
+    /// for McNemar's test, cases on each side for Fisher's. With fewer, a difference is within noise whatever its size.
+    /// </summary>
+    public int FewestCases(double alpha) => Paired ? Significance.McNemarFewestCases(alpha) : Significance.FisherFewestCases(alpha);
+
+    /// <summary>
+    /// About how many cases a change of this size would need for the test to call it significant at
+    /// <paramref name="alpha"/>: the compared cases times the smallest multiple at which the same shares are (in all, for
+    /// Fisher's test). Null for no change, or one that would need more than 100,000 cases.
+    /// </summary>
+    public int? CasesForThisChange(double alpha)
+    {
+        const int MaxCases = 100_000;
+        var (onlyBase, onlyCurrent) = (Test.OnlyBasePassed, Test.OnlyCurrentPassed);
+        var cases = Paired ? Test.Cases : Base.Cases + Current.Cases;
+        if (cases == 0 || (Paired ? onlyBase == onlyCurrent : Math.Abs(SuccessDeltaPoints) < 1e-9))
+        {
+            return null;
+        }
+
+        var multiple = Significance.SmallestSignificantMultiple(
+            Paired ? m => Significance.McNemarExact(onlyBase * m, onlyCurrent * m)
+                : m => Significance.FisherExact(Base.Passed * m, (Base.Cases - Base.Passed) * m, Current.Passed * m, (Current.Cases - Current.Passed) * m),
+            alpha,
+            Math.Max(1, MaxCases / cases));
+        return multiple * cases;
+    }
 
     /// <summary>Scenarios with the given change.</summary>
     public IEnumerable<ScenarioComparison> With(Change change) => Scenarios.Where(s => s.Change == change);

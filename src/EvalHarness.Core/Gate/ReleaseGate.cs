@@ -147,7 +147,7 @@ public static class ReleaseGate
             // failed because of the change, so the drop counts whatever a significance test would say of its size.
             var regressed = comparison.Test.OnlyBasePassed;
             var why = $"{rates}; a replay of single trials gives the same answers every time, so every drop counts (no significance test)";
-            return new GateRule(Rule, within ? GateStatus.Pass : GateStatus.Fail, $"{drop.ToString("0.#", CultureInfo.InvariantCulture)} pts", threshold,
+            return new GateRule(Rule, comparison.DropCounts(policy.Alpha, maxDrop) ? GateStatus.Fail : GateStatus.Pass, $"{drop.ToString("0.#", CultureInfo.InvariantCulture)} pts", threshold,
                 why + (regressed > 0 ? $": {regressed} case(s) that passed in the baseline fail now{errorNote}{(within ? ", within the drop the policy allows" : string.Empty)}" : string.Empty) + flakyNote + ".");
         }
 
@@ -156,7 +156,7 @@ public static class ReleaseGate
             + (drop > 0 && !significant ? $", not significant at α = {policy.Alpha.ToString("0.###", CultureInfo.InvariantCulture)}: treated as noise ({Sampling(run)})" : string.Empty)
             + (erred > 0 ? $"; {erred} case(s) that passed in the baseline ended in an error: not judged (see max_error_rate)" : string.Empty)
             + flakyNote + ".";
-        return new GateRule(Rule, within || !significant ? GateStatus.Pass : GateStatus.Fail, $"{drop.ToString("0.#", CultureInfo.InvariantCulture)} pts", threshold, detail);
+        return new GateRule(Rule, comparison.DropCounts(policy.Alpha, maxDrop) ? GateStatus.Fail : GateStatus.Pass, $"{drop.ToString("0.#", CultureInfo.InvariantCulture)} pts", threshold, detail);
     }
 
     private static string Sampling(RunResult run) =>

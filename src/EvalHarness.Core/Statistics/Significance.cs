@@ -76,6 +76,77 @@ public static class Significance
         return Math.Min(1.0, Math.Exp(LogSumExp(asExtreme)));
     }
 
+    /// <summary>
+    /// The fewest paired cases with which <see cref="McNemarExact"/> can reach p &lt; <paramref name="alpha"/> at all: every
+    /// one of them flipping the same way gives p = 2·½ⁿ, so fewer cannot show a change however large (6 at α = 0.05).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="alpha"/> is not between 0 and 1.</exception>
+    public static int McNemarFewestCases(double alpha)
+    {
+        CheckAlpha(alpha);
+        var n = 1;
+        while (McNemarExact(n, 0) >= alpha)
+        {
+            n++;
+        }
+
+        return n;
+    }
+
+    /// <summary>
+    /// The fewest cases on each side with which <see cref="FisherExact"/> can reach p &lt; <paramref name="alpha"/> at all:
+    /// every case passing on one side and failing on the other (4 a side at α = 0.05).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="alpha"/> is not between 0 and 1.</exception>
+    public static int FisherFewestCases(double alpha)
+    {
+        CheckAlpha(alpha);
+        var n = 1;
+        while (FisherExact(n, 0, 0, n) >= alpha)
+        {
+            n++;
+        }
+
+        return n;
+    }
+
+    /// <summary>
+    /// The smallest whole multiple m of counts, up to <paramref name="maxMultiple"/>, at which <paramref name="p"/> of the
+    /// counts times m falls below <paramref name="alpha"/>: how much larger a sample showing the same shares must be for
+    /// the test to call them significant. Null when none is (no change, or too small a one).
+    /// </summary>
+    internal static int? SmallestSignificantMultiple(Func<int, double> p, double alpha, int maxMultiple)
+    {
+        // p falls as the same shares are seen over more cases: double until significant, then halve the gap.
+        var high = 1;
+        while (p(high) >= alpha)
+        {
+            if (high >= maxMultiple)
+            {
+                return null;
+            }
+
+            high = Math.Min(high * 2, maxMultiple);
+        }
+
+        var low = high / 2;
+        while (high - low > 1)
+        {
+            var mid = low + ((high - low) / 2);
+            (low, high) = p(mid) < alpha ? (low, mid) : (mid, high);
+        }
+
+        return high;
+    }
+
+    private static void CheckAlpha(double alpha)
+    {
+        if (alpha is not (> 0 and < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "alpha is a significance level between 0 and 1.");
+        }
+    }
+
     /// <summary>ln C(n, k), through ln Γ so that it neither overflows nor loses the small terms.</summary>
     internal static double LogChoose(long n, long k) =>
         LogGamma(n + 1.0) - LogGamma(k + 1.0) - LogGamma(n - k + 1.0);

@@ -34,6 +34,7 @@ internal static class ExpectationParser
         var own = variants.Any(v => v.Agent.Own is not null);
         var callable = variants.SelectMany(v => Callable(v.Agent)).Distinct().ToList();
         var anyTool = (own && callable.Count == 0) || ToolsUnknown;
+        var wireNames = anyTool ? [] : WireNames(variants);
         var expect = new Expectations();
 
         // Each key is read on its own: an error in one is collected and the others are still read, so a run lists them all.
@@ -95,14 +96,14 @@ internal static class ExpectationParser
 
             if (tools.TryGetValue("called", out var called))
             {
-                expect = expect with { ToolsCalled = [.. y.Sequence(called.Value, "called").Children.Select(c => y.Try(() => ToolExpectation(y, c, anyTool ? null : callable), null)).OfType<ToolExpectation>()] };
+                expect = expect with { ToolsCalled = [.. y.Sequence(called.Value, "called").Children.Select(c => y.Try(() => ToolExpectation(y, c, anyTool ? null : callable, wireNames), null)).OfType<ToolExpectation>()] };
             }
 
             if (tools.TryGetValue("not_called", out var notCalled))
             {
                 expect = expect with
                 {
-                    ToolsNotCalled = [.. (notCalled.Value is YamlScalarNode ? [notCalled.Value] : y.Sequence(notCalled.Value, "not_called").Children).Select(n => y.Try(() => ToolName(y, n, anyTool ? null : callable), null)).OfType<string>()],
+                    ToolsNotCalled = [.. (notCalled.Value is YamlScalarNode ? [notCalled.Value] : y.Sequence(notCalled.Value, "not_called").Children).Select(n => y.Try(() => ToolName(y, n, anyTool ? null : callable, wireNames), null)).OfType<string>()],
                 };
             }
         });
@@ -211,19 +212,38 @@ internal static class ExpectationParser
     internal static IEnumerable<string> Callable(AgentConfig agent) =>
         agent.Tools.Concat(agent.SubAgents.SelectMany(s => s.Agent.Tools)).Concat(agent.SubAgents.Select(s => $"ask_{s.Name}"));
 
-    private static string ToolName(YamlNodes y, YamlNode node, List<string>? callable)
+    /// <summary>
+    /// The built-in runtime's tools by the name the model sees (<c>calculate</c> for <c>calculator.evaluate</c>), which a
+    /// script calls them by, so an expectation may use the same name; a run reports calls by the qualified name.
+    /// </summary>
+    private static Dictionary<string, string> WireNames(IReadOnlyList<Variant> variants)
+    {
+        var toolkits = Toolkits ?? [];
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var agent in variants.Select(v => v.Agent).Where(a => a.Own is null))
+        {
+            foreach (var tool in agent.Tools.Concat(agent.SubAgents.SelectMany(s => s.Agent.Tools)).Where(t => global::EvalHarness.Core.Toolkits.ToolCatalog.Contains(t, toolkits)))
+            {
+                names.TryAdd(global::EvalHarness.Core.Toolkits.ToolCatalog.WireName(tool, toolkits), tool);
+            }
+        }
+
+        return names;
+    }
+
+    private static string ToolName(YamlNodes y, YamlNode node, List<string>? callable, Dictionary<string, string> wireNames)
     {
         var name = y.String(node, "a tool name");
-        return callable is null || callable.Contains(name)
-            ? name
+        return callable is null || callable.Contains(name) ? name
+            : wireNames.TryGetValue(name, out var qualified) ? qualified
             : throw y.Error(node, $"'{name}' is not one of the agent's tools, so it can never be called.{Hint(name, callable)}");
     }
 
-    private static ToolExpectation ToolExpectation(YamlNodes y, YamlNode node, List<string>? callable)
+    private static ToolExpectation ToolExpectation(YamlNodes y, YamlNode node, List<string>? callable, Dictionary<string, string> wireNames)
     {
         var map = y.Mapping(node, "a called tool");
         var keys = y.Keys(map, "a called tool", "name", "args");
-        var name = ToolName(y, y.Required(keys, map, "name", "A called tool"), callable);
+        var name = ToolName(y, y.Required(keys, map, "name", "A called tool"), callable, wireNames);
         var args = new Dictionary<string, System.Text.Json.JsonElement>(StringComparer.Ordinal);
         if (keys.TryGetValue("args", out var a))
         {

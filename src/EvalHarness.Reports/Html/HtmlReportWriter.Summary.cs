@@ -46,7 +46,8 @@ public static partial class HtmlReportWriter
         html.Append("<div class=\"cards\">");
         Card(html, "Success", Format.Percent(s.SuccessRate), c is null ? null : (Format.Points(c.SuccessDeltaPoints), Worse(c.SuccessDeltaPoints, higherIsBetter: true)));
         Card(html, "95% interval", $"{s.SuccessLow * 100:0}–{s.SuccessHigh * 100:0}%");
-        Card(html, "pass^k", Format.Percent(s.PassHatK), b is null ? null : (Format.Points((s.PassHatK - b.PassHatK) * 100), Worse(s.PassHatK - b.PassHatK, higherIsBetter: true)));
+        var apart = c is null || b is null ? null : Format.PassHatKApart(c, (s.PassHatK - b.PassHatK) * 100);
+        Card(html, "pass^k", Format.Percent(s.PassHatK), b is null ? null : (Format.Points((s.PassHatK - b.PassHatK) * 100), Worse(s.PassHatK - b.PassHatK, higherIsBetter: true)), apart);
         Card(html, "Passed", $"{s.Passed} / {s.Cases}");
         Card(html, "Cost (total)", Format.Money(s.CostUsd), c?.CostChangePercent is { } cost ? ($"{Format.Change(cost)} per case", Worse(cost, higherIsBetter: false)) : null);
         Card(html, "Tokens in / out", $"{s.InputTokens:N0} / {s.OutputTokens:N0}");
@@ -60,15 +61,20 @@ public static partial class HtmlReportWriter
         {
             html.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">Changes are against the baseline, over {c.Current.Cases} {(c.Paired ? "paired " : string.Empty)}case(s).</p>");
         }
+
+        if (apart is not null)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"note\" id=\"pass-hat-k-why\">{E(apart)}</p>");
+        }
     }
 
     /// <summary>The CSS class of a change: worse, better, or neither.</summary>
     private static string Worse(double change, bool higherIsBetter) =>
         Math.Abs(change) < 1e-9 ? string.Empty : (change > 0) == higherIsBetter ? "better" : "worse";
 
-    private static void Card(StringBuilder html, string label, string value, (string Text, string Css)? delta = null)
+    private static void Card(StringBuilder html, string label, string value, (string Text, string Css)? delta = null, string? title = null)
     {
-        html.Append(CultureInfo.InvariantCulture, $"<div class=\"card\"><div class=\"label\">{E(label)}</div><div class=\"value\">{E(value)}</div>");
+        html.Append(CultureInfo.InvariantCulture, $"<div class=\"card\"{(title is null ? string.Empty : $" title=\"{E(title)}\"")}><div class=\"label\">{E(label)}</div><div class=\"value\">{E(value)}</div>");
         if (delta is { } d)
         {
             html.Append(CultureInfo.InvariantCulture, $"<div class=\"delta {d.Css}\">{E(d.Text)} vs baseline</div>");

@@ -26,6 +26,10 @@ public static class ComparisonMarkdown
             .Append(comparison.Deterministic ? Format.Verdict(comparison, alpha)
                 : $"p = {Format.PValue(t.PValue)}: " + (t.IsSignificant(alpha) ? $"**significant** at α = {Format.Number(alpha, "0.###")}" : $"not significant at α = {Format.Number(alpha, "0.###")} (within noise)"))
             .Append(".\n\n");
+        if (Format.TooFewCases(comparison, alpha) is { } tooFew)
+        {
+            md.Append(tooFew).Append("\n\n");
+        }
 
         md.Append("| Scenario | ").Append(Cell(comparison.BaseLabel)).Append(" | ").Append(Cell(comparison.CurrentLabel))
             .Append(" | Change | Δ steps | Δ cost | Δ latency |\n|---|---|---|---|---|---|---|\n");
@@ -33,7 +37,7 @@ public static class ComparisonMarkdown
         {
             md.Append("| ").Append(Cell(s.Key)).Append(s.Critical ? " (critical)" : string.Empty)
                 .Append(" | ").Append(Format.Passed(s.Base)).Append(" | ").Append(Format.Passed(s.Current))
-                .Append(" | ").Append(s.Change.ToString().ToLowerInvariant()).Append(s.Flaky ? " (flaky)" : string.Empty)
+                .Append(" | ").Append(Format.ChangeOf(s, comparison, alpha)).Append(s.Flaky ? " (flaky)" : string.Empty)
                 .Append(" | ").Append(Format.StepsDelta(s)).Append(" | ").Append(Format.CostDelta(s)).Append(" | ").Append(Format.LatencyDelta(s))
                 .Append(" |\n");
         }

@@ -87,6 +87,10 @@ public static class SummaryMarkdown
             b is null ? null : $"{Format.Ms(b.LatencyP50Ms)} / {Format.Ms(b.LatencyP95Ms)}", c is null ? null : $"{Format.Change(c.LatencyP95ChangePercent)} p95");
         Row("Steps per case", Format.Number(s.MeanSteps), b is null ? null : Format.Number(b.MeanSteps), c is null ? null : "");
         md.Append('\n');
+        if (c is not null && b is not null && Format.PassHatKApart(c, (s.PassHatK - b.PassHatK) * 100) is { } apart)
+        {
+            md.Append(Cell(apart)).Append("\n\n");
+        }
     }
 
     private static void Gate(StringBuilder md, GateResult gate)

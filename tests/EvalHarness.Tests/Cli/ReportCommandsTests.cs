@@ -176,7 +176,27 @@ public sealed class ReportCommandsTests : CliTest
         Assert.Contains("not significant at α = 0.05", output, StringComparison.Ordinal);
         var markdown = File.ReadAllText(Path.Combine(Reports, "compare", $"{Path.GetFileName(run)}-careful--hasty.md"));
         Assert.StartsWith("## hasty vs careful", markdown, StringComparison.Ordinal);
-        Assert.Contains("| fix-add (critical) | 1/1 | 0/1 | regressed |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| fix-add (critical) | 1/1 | 0/1 | worse (within noise) |", markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Compare_TwoVariantsOfAFourScenarioSuite_SaysItCannotShowAChangeAndHowManyCasesWould()
+    {
+        var run = await RunAsync("codefix.yaml");
+
+        var exit = await Evalh("compare", run, "--variants", "careful", "hasty");
+
+        // careful passes all 4 scenarios, hasty 2: McNemar p = 0.5, and even 4 of 4 flipping would be p = 0.125.
+        Assert.Equal(0, exit);
+        const string TooFew = "4 paired case(s) cannot show a significant change at α = 0.05: even if all 4 flipped one way, p would be 0.125. "
+            + "It takes at least 6 paired case(s), and about 12 for a change of this size.";
+        var output = Out.ToString();
+        Assert.Contains(TooFew, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("regressed", output, StringComparison.Ordinal);
+        Assert.Contains("worse (within noise)", output, StringComparison.Ordinal);
+        var markdown = File.ReadAllText(Path.Combine(Reports, "compare", $"{Path.GetFileName(run)}-careful--hasty.md"));
+        Assert.Contains(TooFew, markdown, StringComparison.Ordinal);
+        Assert.Contains("| fix-add (critical) | 1/1 | 0/1 | worse (within noise) |", markdown, StringComparison.Ordinal);
     }
 
     [Fact]

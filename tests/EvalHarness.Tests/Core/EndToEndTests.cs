@@ -117,6 +117,40 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task Record_ScriptAndExpectationsNameAToolEitherWay_BothMeanTheSameTool()
+    {
+        // The suite names calculator.evaluate; the model sees it as calculate. Either name works in the script and in expect.
+        _temp.Write("scripts/calc.yaml", """
+            default:
+              by-suite-name:
+                - tools: [{ calculator.evaluate: { expression: "2+3" } }]
+                - text: "5"
+              by-wire-name:
+                - tools: [{ calculate: { expression: "4*5" } }]
+                - text: "20"
+            """);
+        var suite = SuiteLoader.Load(_temp.Write("calc.yaml", """
+            suite: calc
+            agent: { model: "openai:gpt-4o-mini", system_prompt: "Use calculate.", tools: [calculator.evaluate] }
+            scenarios:
+              - name: by-suite-name
+                input: "2+3?"
+                expect: { tools: { called: [{ name: calculate, args: { expression: "2+3" } }], not_called: [calculate] } }
+              - name: by-wire-name
+                input: "4*5?"
+                expect: { tools: { called: [{ name: calculator.evaluate, args: { expression: "4*5" } }], order: strict } }
+            """));
+
+        var run = await RecordAsync(suite);
+
+        var byWireName = run.Cases.Single(c => c.Scenario == "by-wire-name");
+        Assert.True(byWireName.Passed, string.Join("; ", byWireName.Verdicts.Where(v => !v.Passed).Select(v => v.Reason)));
+        Assert.Equal("calculator.evaluate", Assert.Single(byWireName.ToolCalls).Tool);
+        var bySuiteName = run.Cases.Single(c => c.Scenario == "by-suite-name");
+        Assert.Equal(["tools.called: True", "tools.not_called: False"], bySuiteName.Verdicts.Where(v => v.Kind.StartsWith("tools.", StringComparison.Ordinal)).Select(v => $"{v.Kind}: {v.Passed}"));
+    }
+
+    [Fact]
     public async Task Replay_TeamSuite_AttributesSpecialistsWorkInTheTrace()
     {
         var run = await EvalRunner.RunAsync(SuiteLoader.Load(Path.Combine(RepoPaths.Suites, "team.yaml")), new RunOptions { CassetteDirectory = RepoPaths.Cassettes }, Ct);

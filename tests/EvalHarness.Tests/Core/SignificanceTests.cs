@@ -19,6 +19,18 @@ public sealed class SignificanceTests
     public void McNemarExact_MatchesExactBinomialTail(int onlyA, int onlyB, double expected) =>
         Assert.Equal(expected, Significance.McNemarExact(onlyA, onlyB), 1e-10);
 
+    // 2·½⁵ = 0.0625 and 2·½⁶ = 0.03125; 2/C(6,3) = 0.1 and 2/C(8,4) = 0.0286 (a side of 3, of 4).
+    [Theory]
+    [InlineData(0.05, 6, 4)]
+    [InlineData(0.01, 8, 5)]
+    public void FewestCases_AreTheFewestWithWhichTheMostLopsidedResultIsSignificant(double alpha, int mcNemar, int fisher)
+    {
+        Assert.Equal(mcNemar, Significance.McNemarFewestCases(alpha));
+        Assert.True(Significance.McNemarExact(mcNemar - 1, 0) >= alpha && Significance.McNemarExact(mcNemar, 0) < alpha);
+        Assert.Equal(fisher, Significance.FisherFewestCases(alpha));
+        Assert.True(Significance.FisherExact(fisher - 1, 0, 0, fisher - 1) >= alpha && Significance.FisherExact(fisher, 0, 0, fisher) < alpha);
+    }
+
     [Fact]
     public void McNemarExact_HundredThousandPairs_IsFiniteAndMatchesExactValue()
     {

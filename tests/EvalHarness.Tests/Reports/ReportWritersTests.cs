@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using EvalHarness.Core.Gate;
+using EvalHarness.Core.Results;
 using EvalHarness.Reports;
 using EvalHarness.Reports.History;
 using EvalHarness.Reports.Html;
@@ -90,6 +91,33 @@ public sealed class ReportWritersTests
         Assert.Contains("<tr data-change=\"regressed\"><td>default/refund-bad</td>", html, StringComparison.Ordinal);
         Assert.Contains("<tr data-change=\"new\"><td>default/new-one</td>", html, StringComparison.Ordinal);
         Assert.Contains("<div class=\"delta worse\">−50 pts vs baseline</div>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cards_SuccessUnchangedWhilePassHatKDrops_SayWhyInTheReportAndSummary()
+    {
+        // Two trials a scenario: a loses a trial and c gains one, so 6 of 8 trials pass on both sides, but a no longer
+        // passes every trial: pass^k falls from 75% to 50%.
+        static CaseResult[] Trials(params (string Scenario, bool First, bool Second)[] scenarios) => [.. scenarios.SelectMany(s => new[]
+        {
+            Case(s.Scenario, s.First),
+            Case(s.Scenario, s.Second) with { Trial = 2, CassetteId = $"support/default/{s.Scenario}/t2" },
+        })];
+        var baseline = Run(Trials(("a", true, true), ("b", true, true), ("c", false, false), ("d", true, true))) with { RunId = "base" };
+        var current = Run(Trials(("a", true, false), ("b", true, true), ("c", true, false), ("d", true, true)));
+        var context = ReportContext.Create(current, baseline);
+
+        var html = HtmlReportWriter.Render(context);
+        var md = SummaryMarkdown.Render(context);
+
+        Assert.Contains("<div class=\"delta \">±0 pts vs baseline</div>", html, StringComparison.Ordinal);
+        Assert.Contains("<div class=\"delta worse\">−25 pts vs baseline</div>", html, StringComparison.Ordinal);
+        const string Why = "Success ±0 pts, pass^k −25 pts: pass^k counts a scenario only when all its trials pass, the success rate every trial, "
+            + "so a trial that flips in a scenario of several trials can move one and not the other. No longer passing every trial: default/a (2/2 → 1/2).";
+        Assert.Contains($"<p class=\"note\" id=\"pass-hat-k-why\">{Why}</p>", html, StringComparison.Ordinal);
+        Assert.Contains($"<div class=\"card\" title=\"{Why}\"><div class=\"label\">pass^k</div>", html, StringComparison.Ordinal);
+        Assert.Contains($"\n{Why}\n", md, StringComparison.Ordinal);
+        Assert.DoesNotContain("pass-hat-k-why", HtmlReportWriter.Render(WithBaseline()), StringComparison.Ordinal);
     }
 
     [Fact]
