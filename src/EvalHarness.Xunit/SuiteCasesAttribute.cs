@@ -58,7 +58,7 @@ public sealed class SuiteCasesAttribute(string suite) : DataAttribute
     internal static string Locate(string path, bool file) => Find(path, file).Full;
 
     /// <summary>The full path of <paramref name="path"/>, and the folder it was found relative to.</summary>
-    private static (string Full, string Root) Find(string path, bool file)
+    internal static (string Full, string Root) Find(string path, bool file)
     {
         bool Exists(string p) => file ? File.Exists(p) : Directory.Exists(p);
         if (Path.IsPathRooted(path) || Exists(path))

@@ -1,0 +1,86 @@
+using System.Text;
+using EvalHarness.Core.Application;
+using EvalHarness.Core.Gate;
+using EvalHarness.Core.Results;
+using EvalHarness.Reports;
+using Xunit;
+
+namespace EvalHarness.Xunit;
+
+/// <summary>
+/// The release gate as a test: replays a suite, writes its reports and history, and judges it with a policy against the
+/// suite's blessed baseline, as <c>evalh run --policy</c> does; a regression fails the test with the gate's reasons.
+/// </summary>
+/// <example>
+/// <code>
+/// [Fact]
+/// public Task Support_PassesTheGate() =&gt; SuiteGate.AssertPassesAsync("evals/support.yaml", "evals/gate.yaml");
+/// </code>
+/// </example>
+public static class SuiteGate
+{
+    /// <summary>Replays and gates a suite, and fails the test with every rule not met (or every case that could not be judged).</summary>
+    /// <param name="suite">The suite file: absolute, or relative to the current folder or any folder above the test assembly.</param>
+    /// <param name="policy">The gate policy file, found the same way.</param>
+    /// <param name="options">Where the cassettes and reports are, the baseline, the agent; null for the defaults.</param>
+    /// <param name="cancellationToken">Stops the run.</param>
+    /// <returns>The evaluation, when the gate passed.</returns>
+    public static async Task<EvaluationResult> AssertPassesAsync(string suite, string policy, SuiteGateOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new SuiteGateOptions();
+        var (suiteFile, root) = SuiteCasesAttribute.Find(suite, file: true);
+        var result = await Evaluation.RunAsync(suiteFile, new EvaluationOptions
+        {
+            CassetteDirectory = options.Cassettes is { } cassettes ? SuiteCasesAttribute.Locate(cassettes, file: false) : null,
+            ReportsDirectory = FindReports(options.Reports, root),
+            PolicyFile = SuiteCasesAttribute.Locate(policy, file: true),
+            Baseline = options.Baseline,
+            Agent = options.Agent,
+            Mode = Cassettes.Server.RecordMode.None,
+        }, cancellationToken);
+        if (result.ExitCode != ExitCodes.Ok)
+        {
+            Assert.Fail(Why(suite, result));
+        }
+
+        return result;
+    }
+
+    /// <summary>The reports folder: the one that exists where the suite could have been found, else a new one where it was.</summary>
+    private static string FindReports(string reports, string root)
+    {
+        try
+        {
+            return SuiteCasesAttribute.Locate(reports, file: false);
+        }
+        catch (FileNotFoundException)
+        {
+            return Path.IsPathRooted(reports) ? reports : Path.Combine(root, reports);
+        }
+    }
+
+    private static string Why(string suite, EvaluationResult result)
+    {
+        var why = new StringBuilder();
+        var errors = result.Run.Cases.Where(c => c.Error is not null).ToList();
+        if (result.ExitCode == ExitCodes.InputError)
+        {
+            why.Append(suite).Append(": ").Append(errors.Count).Append(" case(s) could not be judged, so the gate was not reached");
+            foreach (var failed in errors)
+            {
+                why.AppendLine().Append("  - ").Append(failed.CassetteId).Append(": ").Append(failed.Error);
+            }
+        }
+        else if (result.Gate is { } gate)
+        {
+            why.Append(suite).Append(": ").Append(gate.Headline).Append(gate.BaselineRunId is { } baseline ? $" (against baseline {baseline})" : " (no baseline)");
+            foreach (var rule in gate.Rules.Where(r => r.Status == GateStatus.Fail))
+            {
+                why.AppendLine().Append("  - ").Append(rule.Rule).Append(": ").Append(rule.Measured).Append(", threshold ").Append(rule.Threshold)
+                    .Append(rule.Detail.Length > 0 ? $". {rule.Detail}" : string.Empty);
+            }
+        }
+
+        return why.AppendLine().Append("Report: ").Append(Path.Combine(result.ReportDirectory ?? string.Empty, "report.html")).ToString();
+    }
+}
