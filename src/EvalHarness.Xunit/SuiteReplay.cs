@@ -30,7 +30,10 @@ public static class SuiteReplay
             ?? throw new InvalidOperationException($"{suite} has no case '{caseId}' (was it renamed since discovery?).");
     }
 
-    /// <summary>Replays a case and fails the test with every failed assertion's reason (or the cassette error) when it did not pass.</summary>
+    /// <summary>
+    /// Replays a case and fails the test when it did not pass: a case that could not be judged (a cassette miss, an agent
+    /// that gave no answer) says so first, with its errors; a regression lists every failed assertion's reason.
+    /// </summary>
     public static async Task AssertPassesAsync(string suite, string cassettes, string caseId, OwnAgent? agent = null)
     {
         var result = await RunAsync(suite, cassettes, caseId, agent);
@@ -39,10 +42,18 @@ public static class SuiteReplay
             return;
         }
 
-        var reasons = result.Error is { } error
-            ? [error]
-            : result.Verdicts.Where(v => !v.Passed).Select(v => $"{v.Kind}: {v.Reason}").ToList();
-        Assert.Fail($"{caseId} failed ({result.Outcome}: {result.OutcomeReason}){Environment.NewLine}  - {string.Join($"{Environment.NewLine}  - ", reasons)}");
+        var newLine = $"{Environment.NewLine}  - ";
+        if (result.Error is { } error)
+        {
+            // Not a regression (nothing was judged): a miss is fixed by re-recording a change that was meant, or by fixing the agent.
+            var why = error.Contains("cassette '", StringComparison.Ordinal)
+                ? "its requests no longer match its recording (a cassette miss: nothing was judged)"
+                : "the agent gave no answer (nothing was judged)";
+            Assert.Fail($"{caseId} could not be judged: {why}{newLine}{string.Join(newLine, error.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')))}");
+        }
+
+        var failed = result.Verdicts.Where(v => !v.Passed).Select(v => $"{v.Kind}: {v.Reason}").ToList();
+        Assert.Fail($"{caseId} failed {failed.Count} assertion(s) (the run ended {Outcomes.FromResult(result.Outcome)}: {result.OutcomeReason}){newLine}{string.Join(newLine, failed)}");
     }
 
     /// <summary>Replays a case against <typeparamref name="TAgent"/> (one instance per case), in place of the suite's agent.</summary>

@@ -95,8 +95,7 @@ internal sealed class InteractionMatcher(CassetteServerOptions options, Cassette
 
             var nearest = Differ(cassette.Interactions[firstUnused])!;
             return MatchResult.Miss(StatusCodes.Status422UnprocessableEntity,
-                $"cassette '{state.Id}' ({CassetteFile()}): no unused interaction matches request #{index + 1}; the nearest, interaction #{firstUnused + 1}, differs at {nearest.Path}: "
-                + $"recorded {nearest.Expected}, got {nearest.Actual}. If the change is intended, {_rerecord}.", nearest);
+                $"cassette '{state.Id}' ({CassetteFile()}): no unused interaction matches request #{index + 1}; the nearest, interaction #{firstUnused + 1}, differs at {Changed(body, nearest)}", nearest);
         }
 
         if (index >= cassette.Interactions.Count)
@@ -110,11 +109,25 @@ internal sealed class InteractionMatcher(CassetteServerOptions options, Cassette
         if (!Same(index) && Differ(recorded) is { } difference)
         {
             return MatchResult.Miss(StatusCodes.Status422UnprocessableEntity,
-                $"cassette '{state.Id}' ({CassetteFile()}), interaction #{index + 1}: the request differs from the recording at {difference.Path}: "
-                + $"recorded {difference.Expected}, got {difference.Actual}. If the change is intended, {_rerecord}.", difference);
+                $"cassette '{state.Id}' ({CassetteFile()}), interaction #{index + 1}: the request differs from the recording at {Changed(body, difference)}", difference);
         }
 
         return MatchResult.Hit(recorded, index);
+    }
+
+    /// <summary>
+    /// Where a request differs, what that part is, and what to do: a miss is not a failed assertion. A changed tool result
+    /// means the tool or the world it reaches changed; any other change is the agent's, which re-recording would accept
+    /// as the new normal, so the advice says to re-record only a change that was meant.
+    /// </summary>
+    private string Changed(RequestBody body, JsonDifference difference)
+    {
+        var part = RequestPart.Describe(body.Json, difference.Path);
+        var where = part is null ? difference.Path : $"{difference.Path} ({part.Words})";
+        var advice = part is { IsToolResult: true }
+            ? $"A tool answered differently than when it was recorded: if it reaches a service or data that changed since, the replay must not depend on it; if you changed the tool on purpose, {_rerecord}."
+            : $"If the change is intended (a new prompt, model or tool), {_rerecord}; if not, the agent's behaviour changed: fix that instead, since re-recording would make it the new recording.";
+        return $"{where}: recorded {difference.Expected}, got {difference.Actual}. {advice}";
     }
 
     /// <summary>Whether a request is <paramref name="recorded"/>'s, as matching compares them (ignored paths aside).</summary>

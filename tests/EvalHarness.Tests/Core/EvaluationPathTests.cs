@@ -144,6 +144,28 @@ public sealed class EvaluationPathTests : IDisposable
     }
 
     [Fact]
+    public async Task SuiteReplay_ACassetteMiss_ReadsAsNotJudgedAndSaysWhatChanged()
+    {
+        var suite = _temp.Write("suite.yaml", PairSuite.Replace("cassettes: { match: unordered }\n", string.Empty, StringComparison.Ordinal));
+        _temp.Write("scripts/pair.yaml", PairScript);
+        await Evaluation.RunAsync(suite, new EvaluationOptions
+        {
+            CassetteDirectory = _temp.Combine("cassettes"),
+            ReportsDirectory = _temp.Combine("reports"),
+            Upstream = "scripted",
+            Agent = OwnAgent.FromFactory(() => new Pair(reverse: false)),
+        }, Ct);
+
+        var failure = await Assert.ThrowsAsync<global::Xunit.Sdk.FailException>(() =>
+            SuiteReplay.AssertPassesAsync(suite, _temp.Combine("cassettes"), "pair/default/both/t1", OwnAgent.FromFactory(() => new Pair(reverse: true))));
+
+        Assert.StartsWith("pair/default/both/t1 could not be judged: its requests no longer match its recording (a cassette miss: nothing was judged)", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("differs from the recording at $.messages[0].content (the user's message (message 1)): recorded \"first\", got \"second\"", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("if not, the agent's behaviour changed: fix that instead", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("The agent gave no answer", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SuiteCases_TestRows_NameTheSuiteAsWrittenNotByAnAbsolutePath()
     {
         var attribute = new SuiteCasesAttribute("examples/dotnet-agent/suite.yaml");
