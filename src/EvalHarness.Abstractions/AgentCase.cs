@@ -42,8 +42,17 @@ public sealed record AgentCase
     /// </summary>
     public JsonElement? State { get; init; }
 
-    /// <summary>The scenario's <c>vars</c>, for agents that take more than a message.</summary>
+    /// <summary>
+    /// Named values for agents that take more than a message: the suite's agent's <c>vars</c>, a variant's over them, and
+    /// the scenario's over those.
+    /// </summary>
     public IReadOnlyDictionary<string, JsonElement> Vars { get; init; } = new Dictionary<string, JsonElement>();
+
+    /// <summary>
+    /// The system prompt the suite gives the agent (its <c>system_prompt</c>, or the variant's), so variants compare prompts
+    /// without a build each; null when the suite gives none and the agent uses its own.
+    /// </summary>
+    public string? SystemPrompt { get; init; }
 
     /// <summary>The model, <c>provider:model</c>, as the suite or variant names it; <see cref="ModelRef.ChosenByTheAgent"/> when a process agent's suite names none.</summary>
     public required ModelRef Model { get; init; }

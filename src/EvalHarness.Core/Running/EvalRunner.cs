@@ -163,7 +163,9 @@ public static class EvalRunner
             Scenario = scenario.Name,
             Tags = scenario.Tags,
             Messages = [new ChatMessage(ChatRole.User, scenario.Input)],
-            Vars = scenario.Vars,
+            Vars = config.Vars.Count == 0 ? scenario.Vars
+                : config.Vars.Concat(scenario.Vars).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal),
+            SystemPrompt = config.SystemPrompt.Length > 0 ? config.SystemPrompt : null,
             Model = config.Model,
             ChatClient = client,
             OpenAIBaseUrl = new Uri(address, "v1"),

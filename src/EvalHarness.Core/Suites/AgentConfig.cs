@@ -22,6 +22,12 @@ public sealed record AgentConfig
     /// <summary>Qualified tool names, e.g. <c>orders.refund_order</c>: the only tools the agent sees.</summary>
     public IReadOnlyList<string> Tools { get; init; } = [];
 
+    /// <summary>
+    /// For a team's own agent, named values the agent reads as it likes (a prompt version, a temperature): the agent's
+    /// <c>vars</c> with a variant's over them, given to every case under the scenario's.
+    /// </summary>
+    public IReadOnlyDictionary<string, System.Text.Json.JsonElement> Vars { get; init; } = new Dictionary<string, System.Text.Json.JsonElement>(StringComparer.Ordinal);
+
     /// <summary>Steps, tokens, cost and time.</summary>
     public AgentLimits Limits { get; init; } = new();
 

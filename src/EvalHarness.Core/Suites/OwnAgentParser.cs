@@ -1,3 +1,4 @@
+using System.Text.Json;
 using EvalHarness.Core.UnderTest;
 using YamlDotNet.RepresentationModel;
 
@@ -15,7 +16,7 @@ internal static class OwnAgentParser
 
     public static AgentConfig Parse(YamlNodes y, YamlMappingNode map, SuiteRoot root)
     {
-        var keys = y.Keys(map, "agent", "model", "tools", "command", "env", "cwd", "timeout_s", "dotnet");
+        var keys = y.Keys(map, "agent", "model", "tools", "command", "env", "cwd", "timeout_s", "dotnet", "system_prompt", "vars");
         // A process reaches the model itself, so it may choose it (the reports read it from its traffic); a .NET agent is
         // handed AgentCase.ChatClient, which is built for the suite's model.
         var model = keys.TryGetValue("model", out var m) ? AgentParser.Model(y, m.Value)
@@ -92,8 +93,23 @@ internal static class OwnAgentParser
             };
         }
 
-        return new AgentConfig { Model = model, SystemPrompt = string.Empty, SystemPromptSource = own.Description, Tools = tools, Own = own };
+        // A prompt and vars the suite gives the agent (AgentCase.SystemPrompt and Vars; a process's input object), so a team
+        // compares prompts or settings as variants without a build per variant.
+        var (prompt, source) = keys.TryGetValue("system_prompt", out var p) ? AgentParser.Prompt(y, p.Value, root) : (string.Empty, own.Description);
+        return new AgentConfig
+        {
+            Model = model,
+            SystemPrompt = prompt,
+            SystemPromptSource = source,
+            Tools = tools,
+            Own = own,
+            Vars = keys.TryGetValue("vars", out var v) ? Vars(y, v.Value) : new Dictionary<string, JsonElement>(StringComparer.Ordinal),
+        };
     }
+
+    /// <summary>A mapping of names to JSON values: a scenario's, an own agent's or a variant's <c>vars</c>.</summary>
+    public static Dictionary<string, JsonElement> Vars(YamlNodes y, YamlNode node) =>
+        y.Mapping(node, "vars").Children.ToDictionary(kv => y.String(kv.Key, "a variable name"), kv => YamlJson.ToElement(kv.Value), StringComparer.Ordinal);
 
     /// <summary>A mapping of environment variable names to values.</summary>
     public static Dictionary<string, string> Environment(YamlNodes y, YamlNode node)

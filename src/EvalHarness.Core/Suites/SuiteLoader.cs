@@ -193,7 +193,7 @@ public static partial class SuiteLoader
             var map = y.Mapping(item, "a variant");
             var keys = agent.Own is null
                 ? y.Keys(map, "a variant", "name", "model", "system_prompt", "streaming")
-                : y.Keys(map, "a variant", "name", "model", "env");
+                : y.Keys(map, "a variant", "name", "model", "env", "system_prompt", "vars");
             var name = Identifier(y, y.Required(keys, map, "name", "A variant"), "a variant name");
             if (variants.Any(x => x.Name == name))
             {
@@ -215,6 +215,12 @@ public static partial class SuiteLoader
             if (keys.TryGetValue("streaming", out var s))
             {
                 config = config with { Streaming = y.Bool(s.Value, "streaming") };
+            }
+
+            if (keys.TryGetValue("vars", out var vs))
+            {
+                // A variant's vars go over the agent's: how a team compares settings its own agent reads.
+                config = config with { Vars = config.Vars.Concat(OwnAgentParser.Vars(y, vs.Value)).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal) };
             }
 
             if (keys.TryGetValue("env", out var env))
@@ -328,7 +334,7 @@ public static partial class SuiteLoader
                 Memories = keys.TryGetValue("memories", out var mem) ? y.Strings(mem.Value, "memories") : [],
                 Critical = keys.TryGetValue("critical", out var cr) && y.Bool(cr.Value, "critical"),
                 Vars = keys.TryGetValue("vars", out var vs)
-                    ? y.Mapping(vs.Value, "vars").Children.ToDictionary(kv => y.String(kv.Key, "a variable name"), kv => YamlJson.ToElement(kv.Value), StringComparer.Ordinal)
+                    ? OwnAgentParser.Vars(y, vs.Value)
                     : new Dictionary<string, System.Text.Json.JsonElement>(),
             };
         }

@@ -165,6 +165,11 @@ internal sealed partial class ProcessAgent(OwnAgent agent) : IAgentUnderTest
                 json.WriteString("variant", agentCase.Variant);
                 json.WriteNumber("trial", agentCase.Trial);
                 json.WriteString("input", agentCase.Input);
+                if (agentCase.SystemPrompt is { } prompt)
+                {
+                    json.WriteString("system_prompt", prompt);
+                }
+
                 json.WriteNumber("turn", agentCase.Turn);
                 json.WriteStartArray("conversation");
                 foreach (var message in agentCase.Messages)

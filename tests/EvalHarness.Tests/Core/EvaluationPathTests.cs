@@ -166,6 +166,40 @@ public sealed class EvaluationPathTests : IDisposable
     }
 
     [Fact]
+    public async Task Evaluation_VariantsWithTheirOwnPromptAndVars_AreGivenToACSharpAgent()
+    {
+        var suite = _temp.Write("suite.yaml", """
+            suite: prompts
+            agent:
+              model: openai:gpt-4o-mini
+              dotnet: {}
+              vars: { tone: plain }
+            variants:
+              - name: v1
+                system_prompt: "Answer briefly."
+              - name: v2
+                system_prompt: "Answer warmly."
+                vars: { tone: warm }
+            scenarios:
+              - name: s
+                input: "hi"
+                vars: { customer: ada }
+            """);
+        Directory.CreateDirectory(_temp.Combine("cassettes"));
+
+        var result = await Evaluation.RunAsync(suite, new EvaluationOptions
+        {
+            CassetteDirectory = _temp.Combine("cassettes"),
+            ReportsDirectory = _temp.Combine("reports"),
+            Agent = OwnAgent.FromFactory(() => new Echo()),
+        }, Ct);
+
+        Assert.Equal(
+            ["v1: Answer briefly. customer=ada tone=plain", "v2: Answer warmly. customer=ada tone=warm"],
+            result.Run.Cases.Select(c => $"{c.Variant}: {c.FinalOutput}"));
+    }
+
+    [Fact]
     public async Task SuiteCases_TestRows_NameTheSuiteAsWrittenNotByAnAbsolutePath()
     {
         var attribute = new SuiteCasesAttribute("examples/dotnet-agent/suite.yaml");
@@ -190,6 +224,13 @@ public sealed class EvaluationPathTests : IDisposable
 
             return string.Join(' ', questions.Select(q => answers[q]));
         }
+    }
+
+    /// <summary>Answers with the prompt and vars it was given.</summary>
+    private sealed class Echo : IAgentUnderTest
+    {
+        public Task<AgentReport> RunAsync(AgentCase agentCase, CancellationToken cancellationToken = default) =>
+            Task.FromResult<AgentReport>($"{agentCase.SystemPrompt} {string.Join(' ', agentCase.Vars.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key}={v.Value.GetString()}"))}");
     }
 
     private sealed class Constant(string output) : IAgentUnderTest
