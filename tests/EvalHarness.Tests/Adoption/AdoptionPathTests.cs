@@ -13,8 +13,9 @@ public sealed partial class AdoptionPathTests(PackedFeed feed) : IClassFixture<P
     private static readonly TimeSpan Long = TimeSpan.FromMinutes(5);
 
     [Fact]
-    public void Pack_WritesTheToolAndEveryLibrary_WithoutWarnings()
+    public void Pack_TheReleaseWorkflowsStep_WritesTheToolAndEveryLibraryAtTheTagsVersion_WithoutWarnings()
     {
+        // PackedFeed ran release.yml's pack step with VERSION set as its Version step sets it from a tag.
         Assert.Equal(
             ["EvalHarness.Abstractions", "EvalHarness.Agents", "EvalHarness.Cassettes", "EvalHarness.Cli", "EvalHarness.Cli.any", $"EvalHarness.Cli.{PackedFeed.Rid}", "EvalHarness.Core", "EvalHarness.Reports", "EvalHarness.Xunit"],
             Directory.GetFiles(feed.Feed, "*.nupkg").Select(f => Path.GetFileName(f).Replace($".{feed.Version}.nupkg", string.Empty, StringComparison.Ordinal)).Order(StringComparer.Ordinal));
