@@ -97,16 +97,6 @@ public sealed class PackedFeed : IAsyncLifetime
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>A folder of the user's, outside the repository, with a NuGet.config that adds the feed to the machine's sources.</summary>
-    public string NewProject(string name)
-    {
-        var folder = Temp.Combine(name);
-        Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, "NuGet.config"), new XDocument(new XElement("configuration",
-            new XElement("packageSources", new XElement("add", new XAttribute("key", "evalh-local"), new XAttribute("value", Feed))))).ToString());
-        return folder;
-    }
-
     /// <summary>The version a package of the repository's own is pinned to (Directory.Packages.props).</summary>
     public static string PinnedVersion(string package)
     {
