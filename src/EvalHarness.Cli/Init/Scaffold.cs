@@ -72,9 +72,8 @@ internal sealed class Scaffold
                 _ => string.Empty,
             },
             ["build_command"] = agent == ScaffoldAgent.Dotnet
-                ? "# Build the agent the suite loads. It references the EvalHarness.Abstractions package: until EvalHarness is on nuget.org, pack it\n"
-                    + "# in a clone of EvalHarness (`dotnet pack -c Release -o out`) and add that folder as a source once:\n"
-                    + "#   dotnet nuget add source <clone>/out --name evalharness-local\n"
+                ? "# Build the agent the suite loads. It references the EvalHarness.Abstractions package: until EvalHarness is on\n"
+                    + "# nuget.org, from the repository's nuget.config (\"Before EvalHarness is on nuget.org\", below).\n"
                     + "dotnet build evals/agent\n"
                 : string.Empty,
             ["setup_steps"] = agent == ScaffoldAgent.Process

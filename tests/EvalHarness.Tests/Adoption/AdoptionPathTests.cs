@@ -13,8 +13,9 @@ public sealed partial class AdoptionPathTests(PackedFeed feed) : IClassFixture<P
     private static readonly TimeSpan Long = TimeSpan.FromMinutes(5);
 
     [Fact]
-    public void Pack_WritesTheToolAndEveryLibrary_WithoutWarnings()
+    public void Pack_TheReleaseWorkflowsStep_WritesTheToolAndEveryLibraryAtTheTagsVersion_WithoutWarnings()
     {
+        // PackedFeed ran release.yml's pack step with VERSION set as its Version step sets it from a tag.
         Assert.Equal(
             ["EvalHarness.Abstractions", "EvalHarness.Agents", "EvalHarness.Cassettes", "EvalHarness.Cli", "EvalHarness.Cli.any", $"EvalHarness.Cli.{PackedFeed.Rid}", "EvalHarness.Core", "EvalHarness.Reports", "EvalHarness.Xunit"],
             Directory.GetFiles(feed.Feed, "*.nupkg").Select(f => Path.GetFileName(f).Replace($".{feed.Version}.nupkg", string.Empty, StringComparison.Ordinal)).Order(StringComparer.Ordinal));
@@ -52,8 +53,18 @@ public sealed partial class AdoptionPathTests(PackedFeed feed) : IClassFixture<P
         await Ok(repo, evalh, "baseline", "bless", "latest");
         Assert.True(File.Exists(Path.Combine(repo, "reports", "baselines", "evals", "support.json")));
 
-        // The scaffolded workflow's steps, run as GitHub Actions would run them (a team's NuGet.config adds the feed).
-        File.Copy(Path.Combine(feed.NewProject("nuget-config"), "NuGet.config"), Path.Combine(repo, "NuGet.config"));
+        // The scaffolded workflow's steps, run as GitHub Actions would run them, with the packages where EVALS.md says to put
+        // them until EvalHarness is on nuget.org: a committed folder that its nuget.config, at the repository's root, names.
+        var packages = Path.Combine(repo, "evals", "packages");
+        Directory.CreateDirectory(packages);
+        foreach (var package in Directory.GetFiles(feed.Feed, "*.nupkg"))
+        {
+            File.Copy(package, Path.Combine(packages, Path.GetFileName(package)));
+        }
+
+        var nugetConfig = NuGetConfigXml().Match(File.ReadAllText(Path.Combine(repo, "EVALS.md")));
+        Assert.True(nugetConfig.Success, "EVALS.md shows no nuget.config");
+        File.WriteAllText(Path.Combine(repo, "nuget.config"), nugetConfig.Groups[1].Value);
         var summary = await RunWorkflowAsync(repo);
         Assert.Contains("Gate passed", summary, StringComparison.Ordinal);
 
@@ -195,6 +206,10 @@ public sealed partial class AdoptionPathTests(PackedFeed feed) : IClassFixture<P
             }
             """);
     }
+
+    /// <summary>The nuget.config EVALS.md shows: its one XML block.</summary>
+    [GeneratedRegex(@"```xml\n(.*?)```", RegexOptions.Singleline)]
+    private static partial Regex NuGetConfigXml();
 
     /// <summary>The refund scenario's tool turn and answer in the scaffolded script.</summary>
     [GeneratedRegex(@"    - tools: \[\{ refund_order: .*\n    - text: .*\n")]

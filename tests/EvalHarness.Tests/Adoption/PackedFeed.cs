@@ -5,26 +5,32 @@ using EvalHarness.Tests.Support;
 namespace EvalHarness.Tests.Adoption;
 
 /// <summary>
-/// The repository's packages, packed as a release would be (<c>dotnet pack -c Release -o feed</c> at the root of a copy
-/// of the sources), into a local folder feed outside the repository. Each test run packs a version of its own
-/// (<c>0.1.0-adoption.&lt;time&gt;</c>), so NuGet's package cache never serves an older build, and removes it from that
-/// cache afterwards.
+/// The repository's packages, packed as a release packs them: the release workflow's own pack step
+/// (<c>.github/workflows/release.yml</c>) run in a copy of the sources outside the repository, whose <c>out/</c> folder is
+/// then a local folder feed. Each test run packs a version of its own (<c>0.1.0-adoption.&lt;time&gt;</c>), so NuGet's
+/// package cache never serves an older build, and removes it from that cache afterwards.
 /// </summary>
 public sealed class PackedFeed : IAsyncLifetime
 {
-    private static readonly string[] Packages = ["evalharness.agents", "evalharness.cassettes", "evalharness.core", "evalharness.reports", "evalharness.xunit", "evalharness.cli", "evalharness.cli.any", $"evalharness.cli.{Rid}"];
+    private static readonly string[] Packages = ["evalharness.abstractions", "evalharness.agents", "evalharness.cassettes", "evalharness.core", "evalharness.reports", "evalharness.xunit", "evalharness.cli", "evalharness.cli.any", $"evalharness.cli.{Rid}"];
 
     /// <summary>Everything the adoption tests write: the copy of the sources, the feed and each user's folder.</summary>
     internal TempDirectory Temp { get; } = new();
 
-    /// <summary>The folder feed.</summary>
-    public string Feed => Temp.Combine("feed");
+    /// <summary>The copy of the sources the packages are packed from.</summary>
+    public string Sources => Temp.Combine("sources");
+
+    /// <summary>The folder feed: where the workflow's pack step writes (<c>out/</c>).</summary>
+    public string Feed => Path.Combine(Sources, "out");
 
     /// <summary>The version packed.</summary>
     public string Version { get; } = $"{RepoVersion()}-adoption.{DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture)}";
 
     /// <summary>This machine's platform, e.g. <c>linux-x64</c>: the tool package installed here is compiled for it.</summary>
     public static string Rid => System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
+
+    /// <summary>The release workflow's pack step: the command run.</summary>
+    public string PackCommand { get; } = ReleaseWorkflow.Load().Named("Pack").Run ?? throw new InvalidOperationException("The release workflow's Pack step runs nothing.");
 
     /// <summary>What <c>dotnet pack</c> printed.</summary>
     public string PackOutput { get; private set; } = string.Empty;
@@ -33,7 +39,7 @@ public sealed class PackedFeed : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         // A copy of what a release is built from: the build and package settings, the licence and changelog, and src/.
-        var sources = Temp.Combine("sources");
+        var sources = Sources;
         foreach (var file in new[] { "Directory.Build.props", "Directory.Packages.props", "global.json", "LICENSE", "CHANGELOG.md", "README.md" })
         {
             Directory.CreateDirectory(sources);
@@ -57,13 +63,19 @@ public sealed class PackedFeed : IAsyncLifetime
         File.WriteAllText(Path.Combine(sources, "EvalHarness.slnx"),
             new XElement("Solution", projects.Select(p => new XElement("Project", new XAttribute("Path", Path.GetRelativePath(sources, p).Replace('\\', '/'))))).ToString());
 
-        // The tool for this machine's platform only (a release packs six, each compiled ahead of time), and the package
-        // for any other platform.
-        var pack = await Shell.RunAsync(sources, "dotnet", ["pack", "-c", "Release", "-o", Feed, $"-p:Version={Version}", $"-p:ToolRids={Rid}"], timeout: TimeSpan.FromMinutes(10));
+        // The workflow's pack step as the runner runs it (bash -e, VERSION from the tag), for this machine's platform only:
+        // a release packs the tool for six, each compiled ahead of time, beside the package for any other platform.
+        // MSBuild reads ToolRids from the environment as it would from -p:ToolRids.
+        var pack = await Shell.RunAsync(sources, "bash", ["-e", "-c", PackCommand], new Dictionary<string, string?>
+        {
+            ["VERSION"] = Version,
+            ["ToolRids"] = Rid,
+            ["CI"] = "true",
+        }, timeout: TimeSpan.FromMinutes(10));
         PackOutput = pack.Output;
         if (pack.ExitCode != 0)
         {
-            throw new InvalidOperationException($"dotnet pack failed: {pack}");
+            throw new InvalidOperationException($"The release workflow's pack step failed: {pack}");
         }
     }
 
@@ -83,16 +95,6 @@ public sealed class PackedFeed : IAsyncLifetime
 
         Temp.Dispose();
         return ValueTask.CompletedTask;
-    }
-
-    /// <summary>A folder of the user's, outside the repository, with a NuGet.config that adds the feed to the machine's sources.</summary>
-    public string NewProject(string name)
-    {
-        var folder = Temp.Combine(name);
-        Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, "NuGet.config"), new XDocument(new XElement("configuration",
-            new XElement("packageSources", new XElement("add", new XAttribute("key", "evalh-local"), new XAttribute("value", Feed))))).ToString());
-        return folder;
     }
 
     /// <summary>The version a package of the repository's own is pinned to (Directory.Packages.props).</summary>

@@ -142,7 +142,12 @@ public sealed class InitCommandTests : CliTest
         Assert.Contains($"  cd {Path.GetRelativePath(Environment.CurrentDirectory, Project)}\n  dotnet build evals/agent ", Out.ToString().ReplaceLineEndings("\n"), StringComparison.Ordinal);
         // Until the packages are on nuget.org, the agent's build needs a source that has them: the printed step and EVALS.md say so.
         Assert.Contains("needs the EvalHarness.Abstractions package from a NuGet source: EVALS.md says how", Out.ToString(), StringComparison.Ordinal);
-        Assert.Contains("dotnet nuget add source <clone>/out --name evalharness-local", File.ReadAllText(Path.Combine(Project, "EVALS.md")), StringComparison.Ordinal);
+        // A repository-local nuget.config, not `dotnet nuget add source`, which writes the user-level one CI does not have.
+        var evals = File.ReadAllText(Path.Combine(Project, "EVALS.md"));
+        Assert.Contains("from the repository's nuget.config (\"Before EvalHarness is on nuget.org\", below)", evals, StringComparison.Ordinal);
+        Assert.Contains("<add key=\"evalharness-local\" value=\"evals/packages\" />", evals, StringComparison.Ordinal);
+        Assert.Contains("<add key=\"nuget.org\" value=\"https://api.nuget.org/v3/index.json\" />", evals, StringComparison.Ordinal);
+        Assert.DoesNotContain("dotnet nuget add source <", evals, StringComparison.Ordinal);
         Assert.Contains("dotnet: { assembly: agent/bin/SupportAgent.dll, type: SupportAgent.ShopAgent }", File.ReadAllText(Path.Combine(Project, "evals", "support.yaml")), StringComparison.Ordinal);
     }
 
