@@ -57,7 +57,7 @@ internal static class CassettesCommand
                 console.MarkupLineInvariant($"{inventory.Entries.Count} cassette(s) checked, {findings.Count} finding(s).");
                 return findings.Count == 0 ? ExitCodes.Ok : ExitCodes.Failed;
             }
-            catch (Exception ex) when (ex is SuiteException or DirectoryNotFoundException)
+            catch (Exception ex) when (InputErrors.IsInput(ex))
             {
                 await error.WriteLineAsync($"error: {InputErrors.Message(ex)}");
                 return ExitCodes.InputError;

@@ -13,7 +13,7 @@ public static class EvalhApp
     {
         var root = new RootCommand(
             "EvalHarness: evaluate LLM agents against scenario suites, replaying recorded model traffic.\n"
-            + "Exit codes: 0 every case passed (or the gate passed), 1 a case or the gate failed, 2 the run could not be judged: bad input (suite, cassette, policy, usage), a case past --case-timeout, or Ctrl+C.");
+            + "Exit codes: 0 every case passed (or the gate passed), 1 a case or the gate failed, 2 the run could not be judged: bad input (suite, cassette, policy, usage), a case past --case-timeout, or Ctrl+C; 3 a bug in evalh (printed with its stack trace).");
         root.Subcommands.Add(Init.InitCommand.Build(console, error));
         root.Subcommands.Add(SuiteCommand.Build(console, error, "run",
             "Replay a suite from its cassettes (no network, no API key), score every case and write the reports.", defaultMode: null));
@@ -71,6 +71,25 @@ public static class EvalhApp
             return ExitCodes.InputError;
         }
 
-        return await parse.InvokeAsync(cancellationToken: cancellationToken);
+        // One mapping of exceptions to exit codes (InputErrors): System.CommandLine's own handler would print any exception
+        // and exit 1, which reads as a failed evaluation.
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }, cancellationToken);
+        }
+        catch (Exception ex) when (InputErrors.IsInput(ex))
+        {
+            await error.WriteLineAsync($"error: {InputErrors.Message(ex)}");
+            return ExitCodes.InputError;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await error.WriteLineAsync("Cancelled.");
+            return ExitCodes.InputError;
+        }
+        catch (Exception ex)
+        {
+            return await InputErrors.BugAsync(error, ex);
+        }
     }
 }

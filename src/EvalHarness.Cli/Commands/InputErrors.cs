@@ -3,7 +3,11 @@ using EvalHarness.Core.Suites;
 
 namespace EvalHarness.Cli.Commands;
 
-/// <summary>Turns the exceptions that mean bad input (a missing run, an unreadable file, a malformed policy) into one error line and exit code 2.</summary>
+/// <summary>
+/// The one mapping of exceptions to exit codes: what means bad input (a malformed suite, policy or cassette, a missing
+/// file, an option that does not validate) is one error line and exit code 2; anything else is a bug in evalh, exit code 3
+/// with its stack trace, so a bug never reads as the user's mistake.
+/// </summary>
 internal static class InputErrors
 {
     public static async Task<int> GuardAsync(TextWriter error, Func<Task<int>> action)
@@ -12,11 +16,31 @@ internal static class InputErrors
         {
             return await action();
         }
-        catch (Exception ex) when (ex is SuiteException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException)
+        catch (Exception ex) when (IsInput(ex))
         {
             await error.WriteLineAsync($"error: {Message(ex)}");
             return ExitCodes.InputError;
         }
+    }
+
+    /// <summary>
+    /// Whether an exception is the user's input (exit 2): a suite, policy, script or option with a mistake (SuiteException,
+    /// and the ArgumentException that options and stores throw when they validate what they were given), a cassette that
+    /// cannot be read, a file or folder that is not there or not what it should be, an OTLP endpoint that refuses.
+    /// ArgumentNullException is never the user's: it is a bug.
+    /// </summary>
+    public static bool IsInput(Exception ex) =>
+        ex is SuiteException or Cassettes.Format.CassetteFormatException or Core.Running.TraceExportException
+            or FileNotFoundException or DirectoryNotFoundException or InvalidDataException
+            || (ex is ArgumentException && ex is not ArgumentNullException);
+
+    /// <summary>Reports an exception that is not the user's input: a bug in evalh, with what to do about it and the stack trace.</summary>
+    public static async Task<int> BugAsync(TextWriter error, Exception ex)
+    {
+        await error.WriteLineAsync($"error: this is a bug in evalh {typeof(InputErrors).Assembly.GetName().Version?.ToString(3)}, not a mistake of yours: {ex.GetType().Name}: {ex.Message}");
+        await error.WriteLineAsync("Please report it with the command you ran and this trace (https://github.com/evalharness/evalharness/issues):");
+        await error.WriteLineAsync(ex.ToString());
+        return ExitCodes.Bug;
     }
 
     /// <summary>

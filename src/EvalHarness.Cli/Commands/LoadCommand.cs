@@ -1,5 +1,4 @@
 using System.CommandLine;
-using EvalHarness.Cassettes.Format;
 using EvalHarness.Cassettes.Server;
 using EvalHarness.Core.Application;
 using EvalHarness.Core.Load;
@@ -83,7 +82,7 @@ internal static class LoadCommand
                 };
                 options.Validate();
             }
-            catch (Exception ex) when (ex is SuiteException or FileNotFoundException or ArgumentException or CassetteFormatException)
+            catch (Exception ex) when (InputErrors.IsInput(ex))
             {
                 await error.WriteLineAsync($"error: {InputErrors.Message(ex)}");
                 return ExitCodes.InputError;
@@ -94,7 +93,7 @@ internal static class LoadCommand
             {
                 load = await LoadProgress.RunAsync(console, suite, options, cancellationToken);
             }
-            catch (Exception ex) when (ex is SuiteException or ArgumentException or CassetteFormatException)
+            catch (Exception ex) when (InputErrors.IsInput(ex))
             {
                 await error.WriteLineAsync($"error: {InputErrors.Message(ex)}");
                 return ExitCodes.InputError;

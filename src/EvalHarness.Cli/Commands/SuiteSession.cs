@@ -1,4 +1,3 @@
-using EvalHarness.Cassettes.Format;
 using EvalHarness.Core.Application;
 using EvalHarness.Core.Results;
 using EvalHarness.Core.Running;
@@ -27,7 +26,7 @@ internal static class SuiteSession
             result = await evaluation.PublishAsync(run, CancellationToken.None);
             ProcessStats.Mark("reportsWritten");
         }
-        catch (Exception ex) when (ex is SuiteException or FileNotFoundException or InvalidDataException or TraceExportException or CassetteFormatException)
+        catch (Exception ex) when (InputErrors.IsInput(ex))
         {
             await error.WriteLineAsync($"error: {InputErrors.Message(ex)}");
             return ExitCodes.InputError;

@@ -12,6 +12,9 @@ public static class ExitCodes
     /// <summary>Bad usage or input: a malformed suite, a missing or mismatched cassette.</summary>
     public const int InputError = 2;
 
+    /// <summary>A bug in evalh itself: an exception nobody meant the user to see (it is printed with its stack trace).</summary>
+    public const int Bug = 3;
+
     /// <summary>The exit code for a finished run: input errors outrank failures.</summary>
     public static int For(RunResult run)
     {
