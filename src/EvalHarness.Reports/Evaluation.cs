@@ -17,6 +17,6 @@ public static class Evaluation
 {
     /// <summary>Loads, runs, reports and (with a policy) gates one suite.</summary>
     /// <exception cref="SuiteException">The suite, its script or the policy is malformed, or the cassette folder is missing; the message names the file and line.</exception>
-    public static Task<EvaluationResult> RunAsync(string suitePath, EvaluationOptions? options = null, CancellationToken cancellationToken = default) =>
+    public static Task<SuiteEvaluationResult> RunAsync(string suitePath, EvaluationOptions? options = null, CancellationToken cancellationToken = default) =>
         SuiteEvaluation.RunAsync(suitePath, options, new ReportPublisher(), cancellationToken);
 }

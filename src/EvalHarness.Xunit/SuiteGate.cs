@@ -25,7 +25,7 @@ public static class SuiteGate
     /// <param name="options">Where the cassettes and reports are, the baseline, the agent; null for the defaults.</param>
     /// <param name="cancellationToken">Stops the run.</param>
     /// <returns>The evaluation, when the gate passed.</returns>
-    public static async Task<EvaluationResult> AssertPassesAsync(string suite, string policy, SuiteGateOptions? options = null, CancellationToken cancellationToken = default)
+    public static async Task<SuiteEvaluationResult> AssertPassesAsync(string suite, string policy, SuiteGateOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new SuiteGateOptions();
         var (suiteFile, root) = SuiteCasesAttribute.Find(suite, file: true);
@@ -59,7 +59,7 @@ public static class SuiteGate
         }
     }
 
-    private static string Why(string suite, EvaluationResult result)
+    private static string Why(string suite, SuiteEvaluationResult result)
     {
         var why = new StringBuilder();
         var errors = result.Run.Cases.Where(c => c.Error is not null).ToList();

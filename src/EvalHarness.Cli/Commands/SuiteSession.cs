@@ -16,7 +16,7 @@ internal static class SuiteSession
     public static async Task<int> RunAsync(IAnsiConsole console, TextWriter error, string suitePath, EvaluationOptions options, CancellationToken cancellationToken)
     {
         var publisher = new ReportPublisher();
-        EvaluationResult result;
+        SuiteEvaluationResult result;
         try
         {
             await using var evaluation = await SuiteEvaluation.OpenAsync(suitePath, options, publisher, cancellationToken);

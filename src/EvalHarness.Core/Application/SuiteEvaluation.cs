@@ -38,7 +38,7 @@ public sealed class SuiteEvaluation : IAsyncDisposable
     /// <param name="publisher">Where the run's reports go; null to keep the results in memory only.</param>
     /// <param name="cancellationToken">Stops the run; the cases that finished are kept.</param>
     /// <exception cref="SuiteException">The suite, a choice, the script, the policy or the cassette folder is wrong; the message names the file and line.</exception>
-    public static async Task<EvaluationResult> RunAsync(string suitePath, EvaluationOptions? options, IRunPublisher? publisher, CancellationToken cancellationToken = default)
+    public static async Task<SuiteEvaluationResult> RunAsync(string suitePath, EvaluationOptions? options, IRunPublisher? publisher, CancellationToken cancellationToken = default)
     {
         await using var evaluation = await OpenAsync(suitePath, options, publisher, cancellationToken);
         var run = await evaluation.RunAsync(onCaseCompleted: null, cancellationToken);
@@ -64,11 +64,11 @@ public sealed class SuiteEvaluation : IAsyncDisposable
         EvalRunner.RunAsync(Plan.Suite, RunOptions with { OnCaseCompleted = onCaseCompleted }, cancellationToken);
 
     /// <summary>Publishes a finished run (reports, history, the gate) and picks the exit code.</summary>
-    public async Task<EvaluationResult> PublishAsync(RunResult run, CancellationToken cancellationToken = default)
+    public async Task<SuiteEvaluationResult> PublishAsync(RunResult run, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
         var published = _publisher is null ? new PublishedRun(null, null) : await _publisher.PublishAsync(run, Plan, cancellationToken);
-        return new EvaluationResult(run, published.Directory, published.Gate, Verdict(run, published.Gate));
+        return new SuiteEvaluationResult(run, published.Directory, published.Gate, Verdict(run, published.Gate));
     }
 
     /// <summary>The exit code of a run: a case that could not be judged (an error, a stopped run) outranks the gate, the gate outranks the cases.</summary>

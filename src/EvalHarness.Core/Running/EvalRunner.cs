@@ -218,6 +218,10 @@ public static class EvalRunner
 
         var latencyMs = Math.Round(modelLatencyMs + (recordedTime ? 0 : Math.Max(0, harnessMs)), 1);
         var verdicts = error is null ? [.. Scorer.ScoreTurns(scenario, report), .. Scorer.Score(scenario, report, toolCalls, environment, latencyMs, suite.CustomAssertions), .. judged is null ? Array.Empty<AssertionVerdict>() : [judged]] : new List<AssertionVerdict>();
+        if (error is null)
+        {
+            verdicts.AddRange(await Evaluators.ScoreAsync(scenario.Expect.Evaluators, report, cancellationToken));
+        }
 
         return new CaseResult
         {

@@ -17,13 +17,17 @@ internal static class ExpectationParser
     [ThreadStatic]
     internal static bool ToolsUnknown;
 
+    /// <summary>Where the suite being loaded may read files (set by the loader before it reads scenarios), for evaluator assemblies.</summary>
+    [ThreadStatic]
+    internal static SuiteRoot? Root;
+
     /// <summary>The custom assertions of the suite being loaded (set by the loader before it reads scenarios).</summary>
     [ThreadStatic]
     internal static IReadOnlyDictionary<string, Assertions.ICaseAssertion>? Registered;
 
     /// <summary>The keys of a scenario's <c>expect</c>.</summary>
     internal static readonly string[] Keys =
-        ["outcome", "output", "tools", "counters", "state", "judge", "custom", "max_steps", "max_tokens", "max_cost_usd", "max_latency_ms", "dialogue"];
+        ["outcome", "output", "tools", "counters", "state", "judge", "evaluators", "custom", "max_steps", "max_tokens", "max_cost_usd", "max_latency_ms", "dialogue"];
 
     public static Expectations Parse(YamlNodes y, YamlNode node, IReadOnlyList<Variant> variants)
     {
@@ -138,6 +142,38 @@ internal static class ExpectationParser
             }
 
             expect = expect with { Judge = new JudgeExpectation(y.String(y.Required(j, judge.Value, "rubric", "A judge"), "rubric"), minScore, model) };
+        });
+
+        Part("evaluators", evaluators =>
+        {
+            var list = new List<EvaluatorExpectation>();
+            foreach (var item in y.Sequence(evaluators.Value, "evaluators").Children)
+            {
+                var e = y.Keys(y.Mapping(item, "an evaluator"), "an evaluator", "type", "assembly", "metric", "min");
+                var typeNode = y.Required(e, item, "type", "An evaluator");
+                var metricNode = y.Required(e, item, "metric", "An evaluator");
+                var typeName = y.String(typeNode, "type");
+                var metric = y.String(metricNode, "metric");
+                var assembly = e.TryGetValue("assembly", out var a) && Root is { } root ? root.Resolve(y, a.Value, y.String(a.Value, "assembly"), "the evaluator assembly") : null;
+                Microsoft.Extensions.AI.Evaluation.IEvaluator evaluator;
+                try
+                {
+                    evaluator = Assertions.Evaluators.Create(assembly, typeName);
+                }
+                catch (ArgumentException ex)
+                {
+                    throw y.Error(a.Value ?? typeNode, ex.Message);
+                }
+
+                if (!evaluator.EvaluationMetricNames.Contains(metric))
+                {
+                    throw y.Error(metricNode, $"{typeName} has no metric '{metric}'. Its metrics: {string.Join(", ", evaluator.EvaluationMetricNames)}.");
+                }
+
+                list.Add(new EvaluatorExpectation(evaluator, typeName, metric, e.TryGetValue("min", out var m) ? (double)y.Decimal(m.Value, "min", decimal.MinValue) : null));
+            }
+
+            expect = expect with { Evaluators = list };
         });
 
         Part("state", state =>

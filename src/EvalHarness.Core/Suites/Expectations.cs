@@ -54,6 +54,9 @@ public sealed record Expectations
     /// <summary>An LLM judge's score the answer must reach.</summary>
     public JudgeExpectation? Judge { get; init; }
 
+    /// <summary>Microsoft.Extensions.AI.Evaluation evaluators the case's answer is judged by, each on one of its metrics.</summary>
+    public IReadOnlyList<EvaluatorExpectation> Evaluators { get; init; } = [];
+
     /// <summary>Custom assertions by name, with the arguments the suite gives them.</summary>
     public IReadOnlyDictionary<string, System.Text.Json.JsonElement> Custom { get; init; } = new Dictionary<string, System.Text.Json.JsonElement>();
 

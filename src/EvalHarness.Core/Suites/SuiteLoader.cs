@@ -51,6 +51,7 @@ public static partial class SuiteLoader
         var fixtures = keys.TryGetValue("fixtures", out var f) ? errors.Try(() => FixtureParser.Parse(y, f.Value, toolkits), new Fixtures()) : new Fixtures();
         var custom = keys.TryGetValue("assertions", out var asm) ? errors.Must(() => LoadAssertions(y, asm.Value, suiteRoot)) : new Dictionary<string, Assertions.ICaseAssertion>();
         ExpectationParser.Registered = custom; // read while this thread parses the scenarios below
+        ExpectationParser.Root = suiteRoot;
         var defaults = keys.TryGetValue("defaults", out var d) ? errors.Try(() => y.Mapping(d.Value, "defaults"), null) : null;
         if (defaults is not null)
         {

@@ -52,7 +52,7 @@ public sealed class DotnetAgentTests : IDisposable
 
     private string SuitePath => _temp.Combine("suite.yaml");
 
-    private Task<EvaluationResult> RunAsync(string prompt, string? upstream = null) => Evaluation.RunAsync(
+    private Task<SuiteEvaluationResult> RunAsync(string prompt, string? upstream = null) => Evaluation.RunAsync(
         SuitePath,
         new EvaluationOptions
         {
@@ -140,7 +140,7 @@ public sealed class DotnetAgentTests : IDisposable
               plain:
                 - text: "Hello, Ada!"
             """);
-        Task<EvaluationResult> RunOwnAsync(string? upstream) => Evaluation.RunAsync(
+        Task<SuiteEvaluationResult> RunOwnAsync(string? upstream) => Evaluation.RunAsync(
             _temp.Combine("own", "suite.yaml"),
             new EvaluationOptions
             {

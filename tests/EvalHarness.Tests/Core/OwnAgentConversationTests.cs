@@ -63,7 +63,7 @@ public sealed class OwnAgentConversationTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private Task<EvaluationResult> RunAsync(Func<IAgentUnderTest> agent, string? upstream = null) => Evaluation.RunAsync(
+    private Task<SuiteEvaluationResult> RunAsync(Func<IAgentUnderTest> agent, string? upstream = null) => Evaluation.RunAsync(
         _temp.Combine("suite.yaml"),
         new EvaluationOptions
         {

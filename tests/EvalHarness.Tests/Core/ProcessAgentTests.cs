@@ -71,7 +71,7 @@ public sealed class ProcessAgentTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private Task<EvaluationResult> RunAsync(string suite)
+    private Task<SuiteEvaluationResult> RunAsync(string suite)
     {
         _temp.Write("agent.py", Agent);
         Directory.CreateDirectory(_temp.Combine("cassettes"));

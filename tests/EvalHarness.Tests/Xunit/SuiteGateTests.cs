@@ -48,7 +48,7 @@ public sealed class SuiteGateTests : IDisposable
 
     private SuiteGateOptions Options => new() { Cassettes = _temp.Combine("cassettes"), Reports = _temp.Combine("reports") };
 
-    private Task<EvaluationResult> RecordAsync() => Evaluation.RunAsync(SuitePath, new EvaluationOptions
+    private Task<SuiteEvaluationResult> RecordAsync() => Evaluation.RunAsync(SuitePath, new EvaluationOptions
     {
         CassetteDirectory = _temp.Combine("cassettes"),
         ReportsDirectory = _temp.Combine("reports"),

@@ -8,4 +8,4 @@ namespace EvalHarness.Core.Application;
 /// <param name="ReportDirectory">The run's folder (results.json, report.html, cases.csv, summary.md, junit.xml); null when no reports were written.</param>
 /// <param name="Gate">The gate's verdict, when a policy was given.</param>
 /// <param name="ExitCode">0 passed, 1 failed (or the gate failed), 2 could not be judged.</param>
-public sealed record EvaluationResult(RunResult Run, string? ReportDirectory, GateResult? Gate, int ExitCode);
+public sealed record SuiteEvaluationResult(RunResult Run, string? ReportDirectory, GateResult? Gate, int ExitCode);
