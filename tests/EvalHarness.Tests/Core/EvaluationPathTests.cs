@@ -38,18 +38,21 @@ public sealed class EvaluationPathTests : IDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    /// <summary>Records <paramref name="suite"/> from its script with <paramref name="agent"/>, into this test's folders.</summary>
+    private Task<SuiteEvaluationResult> RecordAsync(string suite, IAgentUnderTest agent) => Evaluation.RunAsync(suite, new EvaluationOptions
+    {
+        CassetteDirectory = _temp.Combine("cassettes"),
+        ReportsDirectory = _temp.Combine("reports"),
+        Upstream = "scripted",
+        Agent = OwnAgent.FromFactory(() => agent),
+    }, Ct);
+
     [Fact]
     public async Task SuiteReplay_UnorderedSuite_MatchesAsEvalhRunDoes()
     {
         var suite = _temp.Write("suite.yaml", PairSuite);
         _temp.Write("scripts/pair.yaml", PairScript);
-        var recorded = await Evaluation.RunAsync(suite, new EvaluationOptions
-        {
-            CassetteDirectory = _temp.Combine("cassettes"),
-            ReportsDirectory = _temp.Combine("reports"),
-            Upstream = "scripted",
-            Agent = OwnAgent.FromFactory(() => new Pair(reverse: false)),
-        }, Ct);
+        var recorded = await RecordAsync(suite, new Pair(reverse: false));
         Assert.Equal(0, recorded.ExitCode);
 
         // The same two requests in the other order: the suite's match: unordered finds each its recording.
@@ -102,13 +105,7 @@ public sealed class EvaluationPathTests : IDisposable
                   - text: '{"score": 1, "reason": "Greets back."}'
             """);
 
-        var recorded = await Evaluation.RunAsync(suite, new EvaluationOptions
-        {
-            CassetteDirectory = _temp.Combine("cassettes"),
-            ReportsDirectory = _temp.Combine("reports"),
-            Upstream = "scripted",
-            Agent = OwnAgent.FromFactory(() => new Pair(reverse: false, calls: 1)),
-        }, Ct);
+        var recorded = await RecordAsync(suite, new Pair(reverse: false, calls: 1));
 
         Assert.Equal(0, recorded.ExitCode);
         var judge = await File.ReadAllTextAsync(_temp.Combine("cassettes", "judged", "claude", "s", "t1", "judge.json"), Ct);
@@ -122,13 +119,7 @@ public sealed class EvaluationPathTests : IDisposable
         var suite = _temp.Write("suite.yaml", PairSuite);
         _temp.Write("scripts/pair.yaml", PairScript);
 
-        var recorded = await Evaluation.RunAsync(suite, new EvaluationOptions
-        {
-            CassetteDirectory = _temp.Combine("cassettes"),
-            ReportsDirectory = _temp.Combine("reports"),
-            Upstream = "scripted",
-            Agent = OwnAgent.FromFactory(() => new Pair(reverse: false)),
-        }, Ct);
+        var recorded = await RecordAsync(suite, new Pair(reverse: false));
         var replayed = await Evaluation.RunAsync(suite, new EvaluationOptions
         {
             CassetteDirectory = _temp.Combine("cassettes"),
@@ -148,13 +139,7 @@ public sealed class EvaluationPathTests : IDisposable
     {
         var suite = _temp.Write("suite.yaml", PairSuite.Replace("cassettes: { match: unordered }\n", string.Empty, StringComparison.Ordinal));
         _temp.Write("scripts/pair.yaml", PairScript);
-        await Evaluation.RunAsync(suite, new EvaluationOptions
-        {
-            CassetteDirectory = _temp.Combine("cassettes"),
-            ReportsDirectory = _temp.Combine("reports"),
-            Upstream = "scripted",
-            Agent = OwnAgent.FromFactory(() => new Pair(reverse: false)),
-        }, Ct);
+        await RecordAsync(suite, new Pair(reverse: false));
 
         var failure = await Assert.ThrowsAsync<global::Xunit.Sdk.FailException>(() =>
             SuiteReplay.AssertPassesAsync(suite, _temp.Combine("cassettes"), "pair/default/both/t1", OwnAgent.FromFactory(() => new Pair(reverse: true))));
