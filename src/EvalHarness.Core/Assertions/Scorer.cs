@@ -169,7 +169,7 @@ public static class Scorer
             }
             catch (Exception ex)
             {
-                verdicts.Add(new($"custom.{name}", false, $"The custom assertion threw {ex.GetType().Name}: {ex.Message}"));
+                verdicts.Add(new($"custom.{name}", false, $"The custom assertion threw {ex.GetType().Name}: {ex.Message}{AgentAssembly.VersionNote(ex, assertion.GetType().Assembly, "The custom assertion")}"));
             }
         }
 

@@ -285,9 +285,9 @@ public static class EvalRunner
         }
         catch (Exception ex) when (own is not null)
         {
-            return AgentReport.Failed(agent is null
+            return AgentReport.Failed((agent is null
                 ? $"the agent could not be created: {(ex is System.Reflection.TargetInvocationException { InnerException: { } inner } ? inner.Message : ex.Message)}"
-                : $"the agent threw {ex.GetType().Name}: {ex.Message}");
+                : $"the agent threw {ex.GetType().Name}: {ex.Message}") + AgentAssembly.VersionNote(ex, agent?.GetType().Assembly));
         }
         finally
         {

@@ -24,11 +24,18 @@ public static class AgentAssembly
         else
         {
             var assembly = Load(path);
-            type = assembly.GetType(typeName, throwOnError: false);
-            if (type is null)
+            try
             {
-                var agents = assembly.GetExportedTypes().Where(IsAgent).Select(t => t.FullName).ToList();
-                throw new ArgumentException($"'{path}' has no type '{typeName}'. {(agents.Count > 0 ? $"Its agents: {string.Join(", ", agents)}." : $"It has no public {nameof(IAgentUnderTest)}.")}");
+                type = assembly.GetType(typeName, throwOnError: false);
+                if (type is null)
+                {
+                    var agents = assembly.GetExportedTypes().Where(IsAgent).Select(t => t.FullName).ToList();
+                    throw new ArgumentException($"'{path}' has no type '{typeName}'. {(agents.Count > 0 ? $"Its agents: {string.Join(", ", agents)}." : $"It has no public {nameof(IAgentUnderTest)}.")}");
+                }
+            }
+            catch (Exception ex) when (IsMissingMember(ex))
+            {
+                throw new ArgumentException($"'{path}' could not be read ({ex.GetType().Name}: {ex.Message}).{VersionNote(ex, assembly, "It")}", ex);
             }
         }
 
@@ -59,7 +66,7 @@ public static class AgentAssembly
     private static bool IsAgent(Type type) =>
         typeof(IAgentUnderTest).IsAssignableFrom(type) && type is { IsVisible: true, IsAbstract: false, IsInterface: false } && type.GetConstructor(Type.EmptyTypes) is not null;
 
-    /// <summary>Loads a built assembly with its own dependencies (shared with the harness where it has them).</summary>
+    /// <summary>Loads a built assembly with its own dependencies, but the harness's copies of those both use (<see cref="AgentLoadContext"/>).</summary>
     internal static Assembly Load(string path)
     {
         var full = Path.GetFullPath(path);
@@ -89,27 +96,47 @@ public static class AgentAssembly
     }
 
     /// <summary>
-    /// Loads an agent with the dependencies its build put beside it, but shares every assembly the harness has
-    /// itself (its own, Microsoft.Extensions.AI's abstractions …), so the agent's <see cref="IAgentUnderTest"/> and
-    /// <c>IChatClient</c> are the harness's types.
+    /// A sentence to add to an error of a loaded agent's (or toolkit's, or assertion's) when it may come from a shared
+    /// assembly it was built on in a newer version than the harness carries: a missing method, member or type, which is
+    /// what an agent on Microsoft.Extensions.AI 12 meets in a harness on 11. Empty otherwise.
     /// </summary>
-    private sealed class AgentLoadContext(string path) : AssemblyLoadContext($"agent:{Path.GetFileName(path)}")
+    /// <param name="exception">What the agent threw.</param>
+    /// <param name="assembly">The agent's assembly; null when the agent could not be created, to look at every loaded one.</param>
+    /// <param name="subject">What threw, as the sentence starts: "The agent", "The custom assertion".</param>
+    internal static string VersionNote(Exception exception, Assembly? assembly, string subject = "The agent")
     {
-        private readonly AssemblyDependencyResolver _resolver = new(path);
-
-        protected override Assembly? Load(AssemblyName assemblyName)
+        if (!IsMissingMember(exception))
         {
-            try
+            return string.Empty;
+        }
+
+        List<NewerContract> newer;
+        lock (Loaded)
+        {
+            IEnumerable<Assembly> assemblies = assembly is null ? Loaded.Values : [assembly];
+            newer = [.. assemblies
+                .Select(AssemblyLoadContext.GetLoadContext)
+                .OfType<AgentLoadContext>()
+                .SelectMany(c => c.Newer)
+                .DistinctBy(n => n.Assembly)];
+        }
+
+        var harness = Assembly.GetEntryAssembly()?.GetName().Name == "evalh" ? "evalh" : "EvalHarness";
+        return string.Concat(newer.Select(n =>
+            $" {subject} was built on {n.Assembly} {n.AgentVersion}; this {harness} carries {n.HarnessVersion}: build it on {n.Assembly} {n.HarnessVersion} or earlier, or update {harness}."));
+    }
+
+    private static bool IsMissingMember(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is MissingMemberException or TypeLoadException
+                || (exception is ReflectionTypeLoadException loading && loading.LoaderExceptions.Any(IsMissingMember)))
             {
-                return Default.LoadFromAssemblyName(assemblyName);
-            }
-            catch (Exception ex) when (ex is FileNotFoundException or FileLoadException)
-            {
-                return _resolver.ResolveAssemblyToPath(assemblyName) is { } found ? LoadFromAssemblyPath(found) : null;
+                return true;
             }
         }
 
-        protected override IntPtr LoadUnmanagedDll(string unmanagedDllName) =>
-            _resolver.ResolveUnmanagedDllToPath(unmanagedDllName) is { } found ? LoadUnmanagedDllFromPath(found) : IntPtr.Zero;
+        return false;
     }
 }

@@ -62,7 +62,7 @@ internal static class OwnConversation
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return AgentReport.Failed($"the agent threw {ex.GetType().Name} on turn {turn.Turn}: {ex.Message}");
+            return AgentReport.Failed($"the agent threw {ex.GetType().Name} on turn {turn.Turn}: {ex.Message}{AgentAssembly.VersionNote(ex, agent.GetType().Assembly)}");
         }
     }
 
