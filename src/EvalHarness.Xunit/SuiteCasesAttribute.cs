@@ -35,7 +35,7 @@ public sealed class SuiteCasesAttribute(string suite) : DataAttribute
 
         // A row names the suite and cassettes as written (or relative to where the suite was found), never by a path of
         // this machine's, so a test's id is the same on every clone; SuiteReplay finds them again the same way.
-        var cassettes = Cassettes ?? (loaded.Cassettes.Directory is { } own ? Path.GetRelativePath(root, own) : "cassettes");
+        var cassettes = Cassettes ?? DefaultCassettes(loaded, root);
         Locate(cassettes, file: false);
         IReadOnlyCollection<ITheoryDataRow> rows = [.. EvalRunner.Expand(loaded).Select(c =>
             new TheoryDataRow<string, string, string>(Suite, cassettes, c.CassetteId)
@@ -53,6 +53,13 @@ public sealed class SuiteCasesAttribute(string suite) : DataAttribute
 
     /// <inheritdoc />
     public override bool SupportsDiscoveryEnumeration() => true;
+
+    /// <summary>The suite's own cassettes.dir, relative to where the suite was found, else <c>cassettes</c>.</summary>
+    internal static string DefaultCassettes(Suite suite, string root) =>
+        suite.Cassettes.Directory is { } own ? Path.GetRelativePath(root, own) : "cassettes";
+
+    /// <summary>The same for a suite file.</summary>
+    internal static string DefaultCassettes(string suiteFile, string root) => DefaultCassettes(SuiteLoader.Load(suiteFile), root);
 
     /// <summary>Finds a path as given, or relative to a folder above the test assembly (the repository root).</summary>
     internal static string Locate(string path, bool file) => Find(path, file).Full;

@@ -31,7 +31,8 @@ public static class SuiteGate
         var (suiteFile, root) = SuiteCasesAttribute.Find(suite, file: true);
         var result = await Evaluation.RunAsync(suiteFile, new EvaluationOptions
         {
-            CassetteDirectory = options.Cassettes is { } cassettes ? SuiteCasesAttribute.Locate(cassettes, file: false) : null,
+            // The cassettes as [SuiteCases] finds them: the suite's cassettes.dir, else cassettes/ where the suite was found.
+            CassetteDirectory = SuiteCasesAttribute.Locate(options.Cassettes ?? SuiteCasesAttribute.DefaultCassettes(suiteFile, root), file: false),
             ReportsDirectory = FindReports(options.Reports, root),
             PolicyFile = SuiteCasesAttribute.Locate(policy, file: true),
             Baseline = options.Baseline,

@@ -87,10 +87,11 @@ public sealed partial class AdoptionPathTests(PackedFeed feed) : IClassFixture<P
         await Ok(repo, evalh, "record", "evals/desk.yaml", "--upstream", "scripted");
         Assert.Contains("2/2 passed", (await Ok(repo, evalh, "run", "evals/desk.yaml")).Output, StringComparison.Ordinal);
 
-        // A test project that references the xunit package alone (besides xunit) replays both suites with dotnet test.
+        // A test project that references the xunit package alone (besides xunit) replays both suites with dotnet test and
+        // runs the release gate against the baseline blessed above.
         WriteTestProject(Path.Combine(repo, "tests", "Evals.Tests"));
         var test = await Ok(repo, "dotnet", "test", "tests/Evals.Tests");
-        Assert.Matches(@"Passed!\s+-\s+Failed:\s+0,\s+Passed:\s+4,", test.Output);
+        Assert.Matches(@"Passed!\s+-\s+Failed:\s+0,\s+Passed:\s+5,", test.Output);
     }
 
     [Fact]
@@ -203,6 +204,10 @@ public sealed partial class AdoptionPathTests(PackedFeed feed) : IClassFixture<P
 
                 [Theory, SuiteCases("evals/desk.yaml")]
                 public Task Desk(string suite, string cassettes, string caseId) => SuiteReplay.AssertPassesAsync<ShopAgent>(suite, cassettes, caseId);
+
+                // The release gate against the blessed baseline in reports/, from this package alone.
+                [Fact]
+                public Task SupportPassesTheGate() => SuiteGate.AssertPassesAsync("evals/support.yaml", "evals/gate.yaml");
             }
             """);
     }
