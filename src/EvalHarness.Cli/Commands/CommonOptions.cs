@@ -1,6 +1,5 @@
 using System.CommandLine;
 using EvalHarness.Core.Running;
-using EvalHarness.Core.Suites;
 
 namespace EvalHarness.Cli.Commands;
 
@@ -48,9 +47,6 @@ internal sealed class CommonOptions
     };
 
     public Option<bool> AllowOutside { get; } = AllowOutsideOption();
-
-    /// <summary>How the command line says to load the suite.</summary>
-    public SuiteLoadOptions Load(ParseResult parse) => new() { AllowOutside = parse.GetValue(AllowOutside) };
 
     /// <summary><c>--allow-outside</c>, for every command that loads a suite.</summary>
     public static Option<bool> AllowOutsideOption() => new("--allow-outside")

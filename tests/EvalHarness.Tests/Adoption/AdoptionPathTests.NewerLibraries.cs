@@ -82,25 +82,10 @@ public sealed partial class AdoptionPathTests
     private void WriteNewerLibrariesTestProject(string folder)
     {
         Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, "Agents.Tests.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <OutputType>Exe</OutputType>
-                <IsTestProject>true</IsTestProject>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="EvalHarness.Xunit" Version="{feed.Version}" />
-                <PackageReference Include="xunit.v3" Version="{PackedFeed.PinnedVersion("xunit.v3")}" />
-                <PackageReference Include="xunit.runner.visualstudio" Version="{PackedFeed.PinnedVersion("xunit.runner.visualstudio")}" />
-                <PackageReference Include="Microsoft.NET.Test.Sdk" Version="{PackedFeed.PinnedVersion("Microsoft.NET.Test.Sdk")}" />
+        WriteTestProjectFile(Path.Combine(folder, "Agents.Tests.csproj"), $"""
                 <PackageReference Include="Microsoft.Extensions.AI" Version="{MeaiVersion}" />
                 <PackageReference Include="Microsoft.Agents.AI" Version="{AgentFrameworkVersion}" />
                 <Compile Include="../../evals/agents/*/*.cs" />
-              </ItemGroup>
-            </Project>
             """);
         File.WriteAllText(Path.Combine(folder, "AgentsTests.cs"), """
             using Desk;

@@ -169,28 +169,33 @@ public sealed partial class AdoptionPathTests(PackedFeed feed) : IClassFixture<P
         return File.ReadAllText(stepSummary);
     }
 
+    /// <summary>A test project of a team's own on the feed's EvalHarness.Xunit and the pinned xunit, with <paramref name="items"/> besides.</summary>
+    private void WriteTestProjectFile(string path, string items) => File.WriteAllText(path, $"""
+        <Project Sdk="Microsoft.NET.Sdk">
+          <PropertyGroup>
+            <TargetFramework>net10.0</TargetFramework>
+            <Nullable>enable</Nullable>
+            <ImplicitUsings>enable</ImplicitUsings>
+            <OutputType>Exe</OutputType>
+            <IsTestProject>true</IsTestProject>
+          </PropertyGroup>
+          <ItemGroup>
+            <PackageReference Include="EvalHarness.Xunit" Version="{feed.Version}" />
+            <PackageReference Include="xunit.v3" Version="{PackedFeed.PinnedVersion("xunit.v3")}" />
+            <PackageReference Include="xunit.runner.visualstudio" Version="{PackedFeed.PinnedVersion("xunit.runner.visualstudio")}" />
+            <PackageReference Include="Microsoft.NET.Test.Sdk" Version="{PackedFeed.PinnedVersion("Microsoft.NET.Test.Sdk")}" />
+        {items}
+          </ItemGroup>
+        </Project>
+        """);
+
     private void WriteTestProject(string folder)
     {
         Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, "Evals.Tests.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <OutputType>Exe</OutputType>
-                <IsTestProject>true</IsTestProject>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="EvalHarness.Xunit" Version="{feed.Version}" />
-                <PackageReference Include="xunit.v3" Version="{PackedFeed.PinnedVersion("xunit.v3")}" />
-                <PackageReference Include="xunit.runner.visualstudio" Version="{PackedFeed.PinnedVersion("xunit.runner.visualstudio")}" />
-                <PackageReference Include="Microsoft.NET.Test.Sdk" Version="{PackedFeed.PinnedVersion("Microsoft.NET.Test.Sdk")}" />
+        WriteTestProjectFile(Path.Combine(folder, "Evals.Tests.csproj"), $"""
                 <!-- The team's agent, compiled into the tests to be given in code. -->
                 <PackageReference Include="Microsoft.Extensions.AI" Version="{PackedFeed.PinnedVersion("Microsoft.Extensions.AI")}" />
                 <Compile Include="../../evals/agent/ShopAgent.cs" />
-              </ItemGroup>
-            </Project>
             """);
         File.WriteAllText(Path.Combine(folder, "EvalsTests.cs"), """
             using EvalHarness.Xunit;
