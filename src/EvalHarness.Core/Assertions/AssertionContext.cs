@@ -1,6 +1,6 @@
 using System.Text.Json;
 using EvalHarness.Core.Suites;
-using EvalHarness.Core.Toolkits;
+using EvalHarness.BuiltIn;
 
 namespace EvalHarness.Core.Assertions;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using EvalHarness.Core.Results;
 using EvalHarness.Core.Suites;
-using EvalHarness.Core.Toolkits;
+using EvalHarness.BuiltIn;
 using EvalHarness.Core.UnderTest;
 
 namespace EvalHarness.Core.Assertions;

@@ -6,7 +6,7 @@ using EvalHarness.Core.Assertions;
 using EvalHarness.Core.Pricing;
 using EvalHarness.Core.Results;
 using EvalHarness.Core.Suites;
-using EvalHarness.Core.Toolkits;
+using EvalHarness.BuiltIn;
 using EvalHarness.Core.UnderTest;
 using Microsoft.Extensions.AI;
 

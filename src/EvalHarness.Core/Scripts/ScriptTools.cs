@@ -1,5 +1,5 @@
 using EvalHarness.Core.Suites;
-using EvalHarness.Core.Toolkits;
+using EvalHarness.BuiltIn;
 using YamlDotNet.RepresentationModel;
 
 namespace EvalHarness.Core.Scripts;

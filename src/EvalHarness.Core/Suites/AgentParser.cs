@@ -4,7 +4,7 @@ using EvalHarness.Agents.Resilience;
 using EvalHarness.Agents.Runtime;
 using EvalHarness.Agents.Schema;
 using EvalHarness.Agents.Tools;
-using EvalHarness.Core.Toolkits;
+using EvalHarness.BuiltIn;
 using YamlDotNet.RepresentationModel;
 
 namespace EvalHarness.Core.Suites;

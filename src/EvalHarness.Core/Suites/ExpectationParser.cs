@@ -1,5 +1,6 @@
 using EvalHarness.Agents.Runtime;
 using YamlDotNet.RepresentationModel;
+using EvalHarness.BuiltIn;
 
 namespace EvalHarness.Core.Suites;
 
@@ -8,7 +9,7 @@ internal static class ExpectationParser
 {
     /// <summary>The toolkits the suite being loaded loads (set by the loader before it reads the agent and scenarios).</summary>
     [ThreadStatic]
-    internal static IReadOnlyList<Toolkits.IToolkit>? Toolkits;
+    internal static IReadOnlyList<IToolkit>? Toolkits;
 
     /// <summary>
     /// Set when an agent's <c>tools</c> key is misspelt (already an error): the tools it meant are unknown, so expected tool
@@ -241,7 +242,7 @@ internal static class ExpectationParser
 
     /// <summary>A built-in state path, or one under a loaded toolkit's name (which that toolkit reads).</summary>
     private static bool IsStatePath(string path) =>
-        global::EvalHarness.Core.Toolkits.StateReader.IsValid(path)
+        global::EvalHarness.BuiltIn.StateReader.IsValid(path)
         || (Toolkits ?? []).Any(t => path.StartsWith(t.Name + ".", StringComparison.Ordinal) && path.Length > t.Name.Length + 1);
 
     /// <summary>The names a run's tool calls can carry: the agent's tools, its specialists' tools, and <c>ask_&lt;specialist&gt;</c>.</summary>
@@ -258,9 +259,9 @@ internal static class ExpectationParser
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var agent in variants.Select(v => v.Agent).Where(a => a.Own is null))
         {
-            foreach (var tool in agent.Tools.Concat(agent.SubAgents.SelectMany(s => s.Agent.Tools)).Where(t => global::EvalHarness.Core.Toolkits.ToolCatalog.Contains(t, toolkits)))
+            foreach (var tool in agent.Tools.Concat(agent.SubAgents.SelectMany(s => s.Agent.Tools)).Where(t => global::EvalHarness.BuiltIn.ToolCatalog.Contains(t, toolkits)))
             {
-                names.TryAdd(global::EvalHarness.Core.Toolkits.ToolCatalog.WireName(tool, toolkits), tool);
+                names.TryAdd(global::EvalHarness.BuiltIn.ToolCatalog.WireName(tool, toolkits), tool);
             }
         }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using YamlDotNet.RepresentationModel;
+using EvalHarness.BuiltIn;
 
 namespace EvalHarness.Core.Suites;
 
@@ -9,7 +10,7 @@ internal static class FixtureParser
     /// <summary>The fixture keys of the built-in toolkits, read here into typed fixtures.</summary>
     public static IReadOnlyList<string> BuiltInKeys { get; } = ["orders", "documents", "files", "inventory", "memories", "tests", "tables", "pages", "now"];
 
-    public static Fixtures Parse(YamlNodes y, YamlNode node, IReadOnlyList<Toolkits.IToolkit> toolkits)
+    public static Fixtures Parse(YamlNodes y, YamlNode node, IReadOnlyList<IToolkit> toolkits)
     {
         var loaded = toolkits.SelectMany(t => t.FixtureKeys).ToList();
         var keys = y.Keys(y.Mapping(node, "fixtures"), "fixtures", [.. BuiltInKeys, .. loaded]);

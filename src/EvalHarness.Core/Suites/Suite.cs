@@ -1,3 +1,4 @@
+using EvalHarness.BuiltIn;
 namespace EvalHarness.Core.Suites;
 
 /// <summary>A loaded, validated suite: an agent, its variants, the fixtures and the scenarios.</summary>
@@ -22,7 +23,7 @@ public sealed record Suite
     public IReadOnlyDictionary<string, Assertions.ICaseAssertion> CustomAssertions { get; init; } = new Dictionary<string, Assertions.ICaseAssertion>();
 
     /// <summary>Toolkits loaded from the suite's <c>toolkits:</c> assemblies, besides the built-in ones.</summary>
-    public IReadOnlyList<Toolkits.IToolkit> Toolkits { get; init; } = [];
+    public IReadOnlyList<IToolkit> Toolkits { get; init; } = [];
 
     /// <summary>How the suite's cassettes are recorded and matched.</summary>
     public CassetteSettings Cassettes { get; init; } = new();

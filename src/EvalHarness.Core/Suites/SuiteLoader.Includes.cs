@@ -1,4 +1,5 @@
 using YamlDotNet.RepresentationModel;
+using EvalHarness.BuiltIn;
 
 namespace EvalHarness.Core.Suites;
 
@@ -7,7 +8,7 @@ public static partial class SuiteLoader
 {
     /// <summary>Reads one included file: its scenarios join <paramref name="scenarios"/>; returns the fixtures with its own added.</summary>
     private static Fixtures Include(
-        YamlNodes y, YamlNode item, SuiteRoot suiteRoot, string path, Fixtures fixtures, List<Scenario> scenarios, IReadOnlyList<Variant> variants, YamlMappingNode? defaults, IReadOnlyList<Toolkits.IToolkit> toolkits)
+        YamlNodes y, YamlNode item, SuiteRoot suiteRoot, string path, Fixtures fixtures, List<Scenario> scenarios, IReadOnlyList<Variant> variants, YamlMappingNode? defaults, IReadOnlyList<IToolkit> toolkits)
     {
         var relative = y.String(item, "an included file");
         var included = suiteRoot.Resolve(y, item, relative, "the included file");

@@ -1,21 +1,22 @@
 using YamlDotNet.RepresentationModel;
+using EvalHarness.BuiltIn;
 
 namespace EvalHarness.Core.Suites;
 
 // A suite's plug-in assemblies: toolkits and custom assertions of a team's own.
 public static partial class SuiteLoader
 {
-    private static List<Toolkits.IToolkit> LoadToolkits(YamlNodes y, YamlNode node, SuiteRoot root)
+    private static List<IToolkit> LoadToolkits(YamlNodes y, YamlNode node, SuiteRoot root)
     {
-        var loaded = new List<Toolkits.IToolkit>();
+        var loaded = new List<IToolkit>();
         foreach (var item in y.Sequence(node, "toolkits").Children)
         {
             var relative = y.String(item, "a toolkit assembly");
             try
             {
-                foreach (var toolkit in Toolkits.ToolkitAssemblies.Load(root.Resolve(y, item, relative, "the toolkit assembly"), relative))
+                foreach (var toolkit in ToolkitAssemblies.Load(root.Resolve(y, item, relative, "the toolkit assembly"), relative))
                 {
-                    Toolkits.ToolkitAssemblies.Check(toolkit, loaded);
+                    ToolkitAssemblies.Check(toolkit, loaded);
                     loaded.Add(toolkit);
                 }
             }

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using EvalHarness.Agents.Approvals;
 using YamlDotNet.RepresentationModel;
+using EvalHarness.BuiltIn;
 
 namespace EvalHarness.Core.Suites;
 

@@ -4,7 +4,7 @@ using EvalHarness.Agents.MultiAgent;
 using EvalHarness.Agents.Runtime;
 using EvalHarness.Core.Pricing;
 using EvalHarness.Core.Suites;
-using EvalHarness.Core.Toolkits;
+using EvalHarness.BuiltIn;
 using Microsoft.Extensions.AI;
 
 namespace EvalHarness.Core.UnderTest;

@@ -17,7 +17,7 @@ public sealed partial class AdoptionPathTests(PackedFeed feed) : IClassFixture<P
     {
         // PackedFeed ran release.yml's pack step with VERSION set as its Version step sets it from a tag.
         Assert.Equal(
-            ["EvalHarness.Abstractions", "EvalHarness.Agents", "EvalHarness.Cassettes", "EvalHarness.Cli", "EvalHarness.Cli.any", $"EvalHarness.Cli.{PackedFeed.Rid}", "EvalHarness.Core", "EvalHarness.Reports", "EvalHarness.Xunit"],
+            ["EvalHarness.Abstractions", "EvalHarness.Agents", "EvalHarness.BuiltIn", "EvalHarness.Cassettes", "EvalHarness.Cli", "EvalHarness.Cli.any", $"EvalHarness.Cli.{PackedFeed.Rid}", "EvalHarness.Core", "EvalHarness.Reports", "EvalHarness.Xunit"],
             Directory.GetFiles(feed.Feed, "*.nupkg").Select(f => Path.GetFileName(f).Replace($".{feed.Version}.nupkg", string.Empty, StringComparison.Ordinal)).Order(StringComparer.Ordinal));
         Assert.DoesNotMatch(@"(?i)\bwarning\b", feed.PackOutput);
     }

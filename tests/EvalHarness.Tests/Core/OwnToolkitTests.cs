@@ -2,7 +2,7 @@ using EvalHarness.Core.Application;
 using System.ComponentModel;
 using System.Text.Json;
 using EvalHarness.Core.Suites;
-using EvalHarness.Core.Toolkits;
+using EvalHarness.BuiltIn;
 using EvalHarness.Reports;
 using EvalHarness.Tests.Support;
 using Microsoft.Extensions.AI;

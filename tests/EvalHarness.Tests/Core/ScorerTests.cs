@@ -2,6 +2,7 @@ using System.Text.Json;
 using EvalHarness.Core.Assertions;
 using EvalHarness.Core.Results;
 using EvalHarness.Core.Suites;
+using EvalHarness.BuiltIn;
 
 namespace EvalHarness.Tests.Core;
 
@@ -107,7 +108,7 @@ public sealed class ScorerTests
         Assert.Contains("ended max_steps", verdict.Reason, StringComparison.Ordinal);
     }
 
-    private static AssertionVerdict Last(Expectations expect, AgentReport run, ToolCallResult[]? calls = null, EvalHarness.Core.Toolkits.CaseEnvironment? env = null, double latency = 0) =>
+    private static AssertionVerdict Last(Expectations expect, AgentReport run, ToolCallResult[]? calls = null, EvalHarness.BuiltIn.CaseEnvironment? env = null, double latency = 0) =>
         Scorer.Score(With(expect), run, calls ?? [], env, latency)[^1];
 
     [Fact]
@@ -166,7 +167,7 @@ public sealed class ScorerTests
     [Fact]
     public void Score_State_ComparesTheEnvironmentAfterTheRun()
     {
-        using var env = EvalHarness.Core.Toolkits.CaseEnvironment.Create(new Fixtures { Orders = [new Order("A1", "a@x.com", 10m, "delivered", "mug")] });
+        using var env = EvalHarness.BuiltIn.CaseEnvironment.Create(new Fixtures { Orders = [new Order("A1", "a@x.com", 10m, "delivered", "mug")] });
         env.Orders.Refund("A1");
         env.Mail.Send("a@x.com", "Refund", "Done");
         var expect = new Expectations

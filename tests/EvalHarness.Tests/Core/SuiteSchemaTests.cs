@@ -2,7 +2,7 @@ using System.Text.Json;
 using EvalHarness.Agents.Runtime;
 using EvalHarness.Agents.Schema;
 using EvalHarness.Core.Suites;
-using EvalHarness.Core.Toolkits;
+using EvalHarness.BuiltIn;
 using EvalHarness.Tests.Support;
 
 namespace EvalHarness.Tests.Core;

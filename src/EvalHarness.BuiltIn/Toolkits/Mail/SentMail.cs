@@ -1,0 +1,4 @@
+namespace EvalHarness.BuiltIn;
+
+/// <summary>An email the agent sent.</summary>
+public sealed record SentMail(string To, string Subject, string Body);

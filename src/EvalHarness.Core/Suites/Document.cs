@@ -1,4 +1,0 @@
-namespace EvalHarness.Core.Suites;
-
-/// <summary>A document in a suite's fixtures.</summary>
-public sealed record Document(string Id, string Title, string Text);

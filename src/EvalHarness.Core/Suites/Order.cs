@@ -1,4 +1,0 @@
-namespace EvalHarness.Core.Suites;
-
-/// <summary>An order in a suite's fixtures.</summary>
-public sealed record Order(string Id, string Customer, decimal Total, string Status, string Item);

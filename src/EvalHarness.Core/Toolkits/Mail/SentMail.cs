@@ -1,4 +1,0 @@
-namespace EvalHarness.Core.Toolkits;
-
-/// <summary>An email the agent sent.</summary>
-public sealed record SentMail(string To, string Subject, string Body);
