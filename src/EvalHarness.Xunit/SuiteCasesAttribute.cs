@@ -1,9 +1,9 @@
 using System.Reflection;
-using EvalHarness.Core.Running;
 using EvalHarness.Core.Suites;
 using Xunit;
 using Xunit.Sdk;
 using Xunit.v3;
+using EvalHarness.Core.Running;
 
 namespace EvalHarness.Xunit;
 
@@ -37,7 +37,7 @@ public sealed class SuiteCasesAttribute(string suite) : DataAttribute
         // this machine's, so a test's id is the same on every clone; SuiteReplay finds them again the same way.
         var cassettes = Cassettes ?? DefaultCassettes(loaded, root);
         Locate(cassettes, file: false);
-        IReadOnlyCollection<ITheoryDataRow> rows = [.. EvalRunner.Expand(loaded).Select(c =>
+        IReadOnlyCollection<ITheoryDataRow> rows = [.. EvalCase.AllOf(loaded).Select(c =>
             new TheoryDataRow<string, string, string>(Suite, cassettes, c.CassetteId)
             {
                 TestDisplayName = c.CassetteId,

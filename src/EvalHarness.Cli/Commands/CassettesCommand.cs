@@ -43,7 +43,7 @@ internal static class CassettesCommand
                 foreach (var suitePath in parse.GetValue(suites) ?? [])
                 {
                     used ??= new HashSet<string>(StringComparer.Ordinal);
-                    used.UnionWith(EvalRunner.Expand(SuiteLoader.Load(suitePath, new SuiteLoadOptions { AllowOutside = parse.GetValue(allowOutside) }))
+                    used.UnionWith(EvalCase.AllOf(SuiteLoader.Load(suitePath, new SuiteLoadOptions { AllowOutside = parse.GetValue(allowOutside) }))
                         .SelectMany(c => c.CassetteIds));
                 }
 

@@ -43,7 +43,7 @@ internal static class Planner
             throw new SuiteException(suite.FilePath, 0, 0, $"there is no variant '{unknown}'. Variants: {variants}.");
         }
 
-        var cases = EvalRunner.Expand(suite).Count(run.Selects);
+        var cases = EvalCase.AllOf(suite).Count(run.Selects);
         if (cases == 0)
         {
             throw new SuiteException(suite.FilePath, 0, 0,

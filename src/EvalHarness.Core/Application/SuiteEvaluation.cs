@@ -30,7 +30,7 @@ public sealed class SuiteEvaluation : IAsyncDisposable
     public EvaluationPlan Plan { get; }
 
     /// <summary>How the runner runs the cases, the upstream connected.</summary>
-    public RunOptions RunOptions { get; }
+    internal RunOptions RunOptions { get; }
 
     /// <summary>Plans, runs and publishes a suite in one call: what a library caller or a test wants.</summary>
     /// <param name="suitePath">The suite file.</param>

@@ -25,9 +25,14 @@ internal static class Evaluators
             : throw new ArgumentException($"'{typeName}' must be a public, non-abstract class that implements {typeof(IEvaluator).FullName} and has a public parameterless constructor.");
     }
 
-    /// <summary>Evaluates the case with each expectation's evaluator (once per evaluator) and judges its metric.</summary>
+    /// <summary>
+    /// Evaluates the case with each expectation's evaluator (once per evaluator and arguments) and judges its metric.
+    /// An evaluator gets the conversation, the answer, <paramref name="chat"/> for calling a model as a judge (the judge's
+    /// client, on the case's judge cassette) and a <see cref="CaseEvaluationContext"/>.
+    /// </summary>
     public static async Task<IReadOnlyList<Results.AssertionVerdict>> ScoreAsync(
-        IReadOnlyList<EvaluatorExpectation> expectations, AgentReport report, CancellationToken cancellationToken)
+        IReadOnlyList<EvaluatorExpectation> expectations, string caseId, string scenario, AgentReport report, Func<string, System.Text.Json.JsonElement?> state,
+        ChatConfiguration? chat, CancellationToken cancellationToken)
     {
         if (expectations.Count == 0)
         {
@@ -36,24 +41,28 @@ internal static class Evaluators
 
         IEnumerable<ChatMessage> messages = [.. (report.Transcript ?? []).SkipLast(1).Select(m => new ChatMessage(new ChatRole(m.Role), m.Text))];
         var response = new ChatResponse(new ChatMessage(ChatRole.Assistant, report.Output));
-        var results = new Dictionary<IEvaluator, EvaluationResult>(ReferenceEqualityComparer.Instance);
+        var results = new Dictionary<(IEvaluator, string), EvaluationResult>();
         var verdicts = new List<Results.AssertionVerdict>();
         foreach (var expectation in expectations)
         {
-            if (!results.TryGetValue(expectation.Evaluator, out var result))
+            // The same evaluator given different arguments is asked again: its answer may depend on them.
+            var key = (expectation.Evaluator, expectation.Arguments.ValueKind == System.Text.Json.JsonValueKind.Undefined ? string.Empty : expectation.Arguments.GetRawText());
+            if (!results.TryGetValue(key, out var result))
             {
                 try
                 {
-                    result = await expectation.Evaluator.EvaluateAsync(messages, response, chatConfiguration: null, additionalContext: null, cancellationToken);
+                    var context = new CaseEvaluationContext(caseId, scenario, report, expectation.Arguments, state);
+                    result = await expectation.Evaluator.EvaluateAsync(messages, response, chat, [context], cancellationToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     // A team's evaluator that throws fails its assertion, never the run.
-                    verdicts.Add(new($"evaluator:{expectation.Metric}", false, $"{expectation.Type} threw {ex.GetType().Name}: {ex.Message}"));
+                    verdicts.Add(new($"evaluator:{expectation.Metric}", false,
+                        $"{expectation.Type} threw {ex.GetType().Name}: {ex.Message}{AgentAssembly.VersionNote(ex, expectation.Evaluator.GetType().Assembly, "The evaluator")}"));
                     continue;
                 }
 
-                results[expectation.Evaluator] = result;
+                results[key] = result;
             }
 
             verdicts.Add(Judge(expectation, result));

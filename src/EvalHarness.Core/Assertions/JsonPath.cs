@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 namespace EvalHarness.Core.Assertions;
 
 /// <summary>The small JSON path subset assertions use: <c>$</c>, <c>.name</c>, <c>['name']</c>, <c>[index]</c>.</summary>
-public static partial class JsonPath
+internal static partial class JsonPath
 {
     /// <summary>Whether <paramref name="path"/> is in the supported subset.</summary>
     public static bool IsValid(string path) => Pattern().IsMatch(path);

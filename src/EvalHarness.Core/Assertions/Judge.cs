@@ -11,7 +11,7 @@ namespace EvalHarness.Core.Assertions;
 /// LLM-as-judge: a model scores the run's final answer against a rubric from 0 to 1. Its calls are model
 /// calls like any other: recorded in the case's own judge cassette and replayed from it.
 /// </summary>
-public static class Judge
+internal static class Judge
 {
     /// <summary>The judge's system prompt; the scripted upstream tells the judge's conversation by it.</summary>
     public const string Instruction =

@@ -7,7 +7,7 @@ using EvalHarness.Core.UnderTest;
 namespace EvalHarness.Core.Assertions;
 
 /// <summary>Turns a scenario's expectations into verdicts on one run.</summary>
-public static class Scorer
+internal static class Scorer
 {
     /// <summary>
     /// A conversation's per-turn verdicts: each turn's expect checked on that turn's reply (its output, the tools called
@@ -78,10 +78,8 @@ public static class Scorer
     /// <param name="toolCalls">The run's tool calls with qualified names.</param>
     /// <param name="environment">The case's environment after the run, for state assertions.</param>
     /// <param name="latencyMs">The run's latency, for the latency bound.</param>
-    /// <param name="custom">The suite's custom assertions by name.</param>
     public static IReadOnlyList<AssertionVerdict> Score(
-        Scenario scenario, AgentReport run, IReadOnlyList<ToolCallResult> toolCalls, CaseEnvironment? environment = null, double latencyMs = 0,
-        IReadOnlyDictionary<string, ICaseAssertion>? custom = null)
+        Scenario scenario, AgentReport run, IReadOnlyList<ToolCallResult> toolCalls, CaseEnvironment? environment = null, double latencyMs = 0)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(run);
@@ -148,29 +146,10 @@ public static class Scorer
         foreach (var (path, value) in expect.State)
         {
             // An own agent reports its end state; the built-in runtime's is its toolkits' environment.
-            var actual = run.State is { } state ? ReportedState.Read(state, path) : environment?.ReadState(path);
+            var actual = StateAt(run, environment, path);
             verdicts.Add(actual is { } found && SameValue(value, found)
                 ? new("state", true, $"{path} is {ShownJson.Of(found)}.")
                 : new("state", false, $"{path} is {(actual is { } a ? ShownJson.Of(a) : "missing")}, expected {ShownJson.Of(value)}."));
-        }
-
-        foreach (var (name, arguments) in expect.Custom)
-        {
-            if (custom?.GetValueOrDefault(name) is not { } assertion)
-            {
-                verdicts.Add(new($"custom.{name}", false, $"The custom assertion '{name}' is not loaded."));
-                continue;
-            }
-
-            try
-            {
-                var verdict = assertion.Evaluate(new AssertionContext(scenario, run, toolCalls, environment, arguments));
-                verdicts.Add(verdict with { Kind = $"custom.{name}" });
-            }
-            catch (Exception ex)
-            {
-                verdicts.Add(new($"custom.{name}", false, $"The custom assertion threw {ex.GetType().Name}: {ex.Message}{AgentAssembly.VersionNote(ex, assertion.GetType().Assembly, "The custom assertion")}"));
-            }
         }
 
         if (expect.MaxTokens is { } maxTokens)
@@ -367,6 +346,10 @@ public static class Scorer
     }
 
     /// <summary>Strings compare case-insensitively and trimmed (models vary case in ids); other values exactly.</summary>
+    /// <summary>The value at a state path after the run: the state an own agent reported, else the built-in runtime's world.</summary>
+    internal static JsonElement? StateAt(AgentReport run, CaseEnvironment? environment, string path) =>
+        run.State is { } state ? ReportedState.Read(state, path) : environment?.ReadState(path);
+
     private static bool SameValue(JsonElement expected, JsonElement actual) =>
         expected.ValueKind == JsonValueKind.String && actual.ValueKind == JsonValueKind.String
             ? string.Equals(expected.GetString()!.Trim(), actual.GetString()!.Trim(), StringComparison.OrdinalIgnoreCase)

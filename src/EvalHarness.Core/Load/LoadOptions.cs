@@ -8,7 +8,7 @@ namespace EvalHarness.Core.Load;
 /// and for how long. Bounded: at most <see cref="MaxConcurrency"/> at once, <see cref="MaxIterations"/> iterations
 /// and <see cref="MaxDuration"/>. Validated by <see cref="Validate"/> before anything runs.
 /// </summary>
-public sealed record LoadOptions
+internal sealed record LoadOptions
 {
     /// <summary>The most iterations at once.</summary>
     public const int MaxConcurrency = 256;

@@ -5,6 +5,9 @@ namespace EvalHarness.Core.Load;
 /// <summary>What a load test measured: written as <c>load.json</c>. Times in milliseconds, wall clock unless named recorded.</summary>
 public sealed partial record LoadResult
 {
+    /// <summary>How <c>load.json</c> is written and read: camelCase, indented, nulls skipped, text unescaped.</summary>
+    public static System.Text.Json.Serialization.Metadata.JsonTypeInfo<LoadResult> JsonTypeInfo => LoadJsonContext.Relaxed.LoadResult;
+
     /// <summary>The suite's name.</summary>
     public required string Suite { get; init; }
 

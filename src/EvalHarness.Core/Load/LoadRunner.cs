@@ -13,7 +13,7 @@ namespace EvalHarness.Core.Load;
 /// Each iteration replays its own instance of the case's cassettes (<see cref="CassetteInstance"/>), so the same case
 /// can run many times at once. Never records, never calls a provider.
 /// </summary>
-public static class LoadRunner
+internal static class LoadRunner
 {
     /// <summary>Runs the load test; Ctrl+C (<paramref name="cancellationToken"/>) keeps what finished and marks it interrupted.</summary>
     /// <exception cref="ArgumentException">An option is out of bounds.</exception>
@@ -127,7 +127,7 @@ public static class LoadRunner
     /// <summary>The cases a load test replays, each with its cassette on disk; a missing one is named with the command that records it.</summary>
     private static List<EvalCase> Cases(Suite suite, RunOptions run)
     {
-        var cases = EvalRunner.Expand(suite).Where(run.Selects).ToList();
+        var cases = EvalCase.AllOf(suite).Where(run.Selects).ToList();
         if (cases.Count == 0)
         {
             throw new SuiteException(suite.FilePath, 0, 0, "no case matches the --filter and --variant given: there is nothing to load-test.");

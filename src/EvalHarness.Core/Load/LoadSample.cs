@@ -10,7 +10,7 @@ namespace EvalHarness.Core.Load;
 /// <param name="Concurrency">How many iterations were meant to run at once when it started.</param>
 /// <param name="Passed">Whether the case passed its assertions.</param>
 /// <param name="Error">Why the case could not be judged (a request that missed its cassette, the agent's error), or null.</param>
-public readonly record struct LoadSample(
+internal readonly record struct LoadSample(
     int Iteration, string Case, double StartMs, double LatencyMs, double ModelMs, int ModelCalls, int Concurrency, bool Passed, string? Error)
 {
     /// <summary>The harness's (and the agent's own) time: the wall-clock latency less the recorded model time.</summary>

@@ -1,4 +1,4 @@
 namespace EvalHarness.Core.Pricing;
 
 /// <summary>A model's prices in USD per million tokens.</summary>
-public sealed record ModelPrice(decimal Input, decimal CachedInput, decimal Output);
+internal sealed record ModelPrice(decimal Input, decimal CachedInput, decimal Output);

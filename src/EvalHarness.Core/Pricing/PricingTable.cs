@@ -4,7 +4,7 @@ using EvalHarness.Agents.Runtime;
 namespace EvalHarness.Core.Pricing;
 
 /// <summary>Per-model token prices, versioned, so a report can say which prices its costs used.</summary>
-public sealed record PricingTable(string Version, IReadOnlyDictionary<string, ModelPrice> Models)
+internal sealed record PricingTable(string Version, IReadOnlyDictionary<string, ModelPrice> Models)
 {
     /// <summary>The prices shipped with this build.</summary>
     public static PricingTable Default { get; } = LoadDefault();

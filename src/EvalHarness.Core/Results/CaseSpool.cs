@@ -10,7 +10,7 @@ namespace EvalHarness.Core.Results;
 /// memory does not grow with its transcripts. The file is made with the first case written to it, and deleted when the
 /// spool is disposed.
 /// </summary>
-public sealed class CaseSpool : IDisposable
+internal sealed class CaseSpool : IDisposable
 {
     /// <summary>
     /// How many cases a run keeps whole in memory instead (about 20 KB each): writing and reading them again cost a

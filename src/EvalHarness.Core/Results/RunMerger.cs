@@ -1,7 +1,7 @@
 namespace EvalHarness.Core.Results;
 
 /// <summary>Joins the results of shards (<c>--shard i/n</c>) of one suite into one run.</summary>
-public static class RunMerger
+internal static class RunMerger
 {
     /// <summary>Merges runs of the same suite; cases keep the suite's order, and a case found twice is an error.</summary>
     /// <exception cref="ArgumentException">The runs are of different suites, or two hold the same case; the message says which.</exception>

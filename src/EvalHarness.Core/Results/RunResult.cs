@@ -60,7 +60,11 @@ public sealed record RunResult
 
     /// <summary>Where the cases' details are kept while the run is reported, when not in <see cref="Cases"/>; never written.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public CaseSpool? Spool { get; init; }
+    internal CaseSpool? Spool { get; init; }
+
+    /// <summary>Whether the cases' details are kept apart (a large run): read each case whole with <see cref="WithDetails"/>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsSpooled => Spool is not null;
 
     /// <summary>A case of this run whole: with its transcript, tool calls and trace, read back from the spool when the run has one.</summary>
     public CaseResult WithDetails(CaseResult c)

@@ -9,7 +9,7 @@ namespace EvalHarness.Core.Running;
 /// Additive increase and multiplicative decrease, as TCP does with its window: the provider's rate limit is not known
 /// in advance, so the limit backs off at once when it is met and recovers slowly when it is not.
 /// </remarks>
-public sealed class AdaptiveConcurrency
+internal sealed class AdaptiveConcurrency
 {
     /// <summary>The longest a <c>Retry-After</c> may hold new cases back.</summary>
     private static readonly TimeSpan LongestPause = TimeSpan.FromSeconds(60);

@@ -9,6 +9,7 @@ using EvalHarness.Core.Suites;
 using EvalHarness.BuiltIn;
 using EvalHarness.Core.UnderTest;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.AI.Evaluation;
 
 namespace EvalHarness.Core.Running;
 
@@ -16,7 +17,7 @@ namespace EvalHarness.Core.Running;
 /// Runs a suite: every scenario under every variant for every trial, each case against its own
 /// cassette through one <see cref="CassetteServer"/>, scored and collected in suite order.
 /// </summary>
-public static class EvalRunner
+internal static class EvalRunner
 {
     /// <summary>The API key replay sends: the cassette server needs none, and no real key is ever needed to replay.</summary>
     private const string ReplayKey = "evalh-replay-no-key";
@@ -28,7 +29,7 @@ public static class EvalRunner
         ArgumentNullException.ThrowIfNull(options);
         var startedAt = options.Time.GetUtcNow();
         var clock = Stopwatch.StartNew();
-        var cases = Expand(suite).Where(c => options.Selects(c)).ToList();
+        var cases = EvalCase.AllOf(suite).Where(c => options.Selects(c)).ToList();
         using var tracing = OtlpTracing.Start(options.OtlpEndpoint, options.OnNotice);
 
         // Recording live, each provider gets a limit that adapts to its rate limits; a replay only needs the CPU's.
@@ -108,14 +109,6 @@ public static class EvalRunner
         };
     }
 
-    /// <summary>The cases of a suite in their fixed order: variant, scenario, trial.</summary>
-    public static IReadOnlyList<EvalCase> Expand(Suite suite) =>
-        [.. (from variant in suite.Variants
-            from scenario in suite.Scenarios
-            from trial in Enumerable.Range(1, suite.Trials)
-            select new EvalCase(variant, scenario, trial, $"{suite.Name}/{variant.Name}/{scenario.Name}/t{trial}"))
-            .Select((c, i) => c with { Index = i })];
-
     /// <summary>Runs one case through <paramref name="server"/> and scores it (<c>evalh load</c> runs cases through it too).</summary>
     internal static async Task<CaseResult> RunCaseAsync(
         Suite suite, EvalCase evalCase, CassetteServer server, HttpClient http, Func<string, ClientPipeline> openAIPipeline,
@@ -190,37 +183,53 @@ public static class EvalRunner
         report = Complete(report, activity, own?.Description ?? "agent");
         var toolCalls = report.ToolCalls ?? [];
 
+        // The judge and the suite's evaluators call their model through one client on the case's judge cassette, so
+        // their calls never change the agent's latency or request order; judge first, then each evaluator, in order.
+        var judgeId = evalCase.JudgeCassetteId;
+        var evaluators = scenario.Expect.Evaluators;
+        using var judgeClient = scenario.Expect.Judge is not null || evaluators.Count > 0
+            ? ClientFor(judgeId, scenario.Expect.Judge?.Model ?? config.Model)
+            : null;
         AssertionVerdict? judged = null;
-        List<string> judgeMisses = [];
         if (scenario.Expect.Judge is { } judge && report.Outcome == Outcomes.Completed && report.Error is null)
         {
-            // The judge has a cassette of its own, so its calls never change the agent's latency or request order.
-            var judgeId = evalCase.JudgeCassetteId;
-            using var judgeClient = ClientFor(judgeId, judge.Model ?? config.Model);
-            judged = await Judge.ScoreAsync(judgeClient, judge with { Model = judge.Model ?? config.Model }, scenario, report, toolCalls, CancellationToken.None);
-            // A judge request that no longer matches its recording is an error of the case, like the agent's own.
-            judgeMisses = (await server.TakeActivityAsync(judgeId, CancellationToken.None)).Misses.Select(m => m.Message).ToList();
+            judged = await Judge.ScoreAsync(judgeClient!, judge with { Model = judge.Model ?? config.Model }, scenario, report, toolCalls, CancellationToken.None);
         }
 
         // A simulated user's request that no longer matches its recording is an error of the case too.
         var userMisses = user is null ? [] : (await server.TakeActivityAsync(userId, CancellationToken.None)).Misses.Select(m => m.Message);
-        var misses = activity.Misses.Select(m => m.Message).Concat(userMisses).Concat(judgeMisses).ToList();
-        var error = misses.Count > 0 ? string.Join(Environment.NewLine, misses)
+        var misses = activity.Misses.Select(m => m.Message).Concat(userMisses).ToList();
+        string? Error() => misses.Count > 0 ? string.Join(Environment.NewLine, misses)
             : caseTimeout?.IsCancellationRequested == true && !outerToken.IsCancellationRequested
                 ? $"The case did not finish within its {options.CaseTimeout!.Value.TotalSeconds:0.###} s limit (--case-timeout)."
                 : report.Error is { Length: > 0 } failed ? $"{char.ToUpperInvariant(failed[0])}{failed[1..]}"
                 : null;
-        if (error is not null && earlier?.Restore() is { Count: > 0 } kept)
-        {
-            error += $"{Environment.NewLine}The recording stopped early, so the earlier cassette{(kept.Count > 1 ? "s were" : " was")} kept: "
-                + $"{string.Join(", ", kept.Select(Path.GetFileName))}. Fix the cause and record the case again.";
-        }
 
         var latencyMs = Math.Round(modelLatencyMs + (recordedTime ? 0 : Math.Max(0, harnessMs)), 1);
-        var verdicts = error is null ? [.. Scorer.ScoreTurns(scenario, report), .. Scorer.Score(scenario, report, toolCalls, environment, latencyMs, suite.CustomAssertions), .. judged is null ? Array.Empty<AssertionVerdict>() : [judged]] : new List<AssertionVerdict>();
-        if (error is null)
+        List<AssertionVerdict> verdicts = [];
+        if (Error() is null)
         {
-            verdicts.AddRange(await Evaluators.ScoreAsync(scenario.Expect.Evaluators, report, cancellationToken));
+            verdicts = [.. Scorer.ScoreTurns(scenario, report), .. Scorer.Score(scenario, report, toolCalls, environment, latencyMs), .. judged is null ? Array.Empty<AssertionVerdict>() : [judged]];
+            verdicts.AddRange(await Evaluators.ScoreAsync(
+                evaluators, evalCase.CassetteId, scenario.Name, report, path => Scorer.StateAt(report, environment, path),
+                judgeClient is null ? null : new ChatConfiguration(judgeClient), cancellationToken));
+        }
+
+        // A judge's or an evaluator's request that no longer matches its recording is an error of the case, like the agent's own.
+        if (judgeClient is not null)
+        {
+            misses.AddRange((await server.TakeActivityAsync(judgeId, CancellationToken.None)).Misses.Select(m => m.Message));
+        }
+
+        var error = Error();
+        if (error is not null)
+        {
+            verdicts = [];
+            if (earlier?.Restore() is { Count: > 0 } kept)
+            {
+                error += $"{Environment.NewLine}The recording stopped early, so the earlier cassette{(kept.Count > 1 ? "s were" : " was")} kept: "
+                    + $"{string.Join(", ", kept.Select(Path.GetFileName))}. Fix the cause and record the case again.";
+            }
         }
 
         return new CaseResult

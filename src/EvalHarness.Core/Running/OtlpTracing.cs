@@ -12,7 +12,7 @@ namespace EvalHarness.Core.Running;
 /// tagged with suite, variant, scenario, trial and verdict), the agent's steps, tool calls and GenAI model-call spans
 /// inside it. Opened by <c>--otlp &lt;endpoint&gt;</c> or the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>.
 /// </summary>
-public static class OtlpTracing
+internal static class OtlpTracing
 {
     /// <summary>The standard variable naming an OTLP endpoint, read when no endpoint is given.</summary>
     public const string EndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";

@@ -5,7 +5,7 @@ using EvalHarness.Core.Results;
 namespace EvalHarness.Core.Running;
 
 /// <summary>How to run a suite: where the cassettes are, replay or record, and how many cases at once.</summary>
-public sealed record RunOptions
+internal sealed record RunOptions
 {
     /// <summary>The cassette folder.</summary>
     public required string CassetteDirectory { get; init; }

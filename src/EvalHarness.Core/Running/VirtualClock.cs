@@ -5,7 +5,7 @@ namespace EvalHarness.Core.Running;
 /// call. Timeouts, spans and latencies then follow recorded time, the same on every replay, and timers
 /// (a run's wall-clock limit) fire when <see cref="Advance"/> passes their due time.
 /// </summary>
-public sealed class VirtualClock : TimeProvider
+internal sealed class VirtualClock : TimeProvider
 {
     private readonly Lock _lock = new();
     private readonly List<ManualTimer> _timers = [];

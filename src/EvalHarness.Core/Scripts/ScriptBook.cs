@@ -9,7 +9,7 @@ namespace EvalHarness.Core.Scripts;
 /// <c>scripts/&lt;suite&gt;.yaml</c> beside the suite). Scenarios are listed under <c>default</c>, and a
 /// variant that behaves differently lists its own under <c>variants: { name: { scenario: turns } }</c>.
 /// </summary>
-public sealed class ScriptBook
+internal sealed class ScriptBook
 {
     /// <summary>The conversation of the agent itself, in a scenario's script.</summary>
     public const string AgentConversation = "agent";

@@ -11,4 +11,8 @@ namespace EvalHarness.Core.Suites;
 /// <param name="Type">Its type's full name, as the suite names it.</param>
 /// <param name="Metric">The metric judged.</param>
 /// <param name="Min">The lowest passing value of a numeric metric; null to go by its interpretation alone.</param>
-public sealed record EvaluatorExpectation(IEvaluator Evaluator, string Type, string Metric, double? Min);
+public sealed record EvaluatorExpectation(IEvaluator Evaluator, string Type, string Metric, double? Min)
+{
+    /// <summary>What the suite gives the evaluator (<c>args:</c>), through <see cref="CaseEvaluationContext.Arguments"/>; undefined when nothing.</summary>
+    public System.Text.Json.JsonElement Arguments { get; init; }
+}

@@ -22,9 +22,10 @@ internal static class ExpectationParser
     [ThreadStatic]
     internal static SuiteRoot? Root;
 
-    /// <summary>The custom assertions of the suite being loaded (set by the loader before it reads scenarios).</summary>
-    [ThreadStatic]
-    internal static IReadOnlyDictionary<string, Assertions.ICaseAssertion>? Registered;
+    /// <summary>What a suite that still names the ICaseAssertion plug-ins of 0.1.0 is told.</summary>
+    internal const string AssertionsMoved =
+        "custom assertions (ICaseAssertion) are now Microsoft.Extensions.AI.Evaluation evaluators: implement IEvaluator and name it under "
+        + "a scenario's expect.evaluators, with what it needs under args: (docs/suite-format.md, \"Evaluators\").";
 
     /// <summary>The keys of a scenario's <c>expect</c>.</summary>
     internal static readonly string[] Keys =
@@ -150,7 +151,7 @@ internal static class ExpectationParser
             var list = new List<EvaluatorExpectation>();
             foreach (var item in y.Sequence(evaluators.Value, "evaluators").Children)
             {
-                var e = y.Keys(y.Mapping(item, "an evaluator"), "an evaluator", "type", "assembly", "metric", "min");
+                var e = y.Keys(y.Mapping(item, "an evaluator"), "an evaluator", "type", "assembly", "metric", "min", "args");
                 var typeNode = y.Required(e, item, "type", "An evaluator");
                 var metricNode = y.Required(e, item, "metric", "An evaluator");
                 var typeName = y.String(typeNode, "type");
@@ -171,7 +172,10 @@ internal static class ExpectationParser
                     throw y.Error(metricNode, $"{typeName} has no metric '{metric}'. Its metrics: {string.Join(", ", evaluator.EvaluationMetricNames)}.");
                 }
 
-                list.Add(new EvaluatorExpectation(evaluator, typeName, metric, e.TryGetValue("min", out var m) ? (double)y.Decimal(m.Value, "min", decimal.MinValue) : null));
+                list.Add(new EvaluatorExpectation(evaluator, typeName, metric, e.TryGetValue("min", out var m) ? (double)y.Decimal(m.Value, "min", decimal.MinValue) : null)
+                {
+                    Arguments = e.TryGetValue("args", out var args) ? YamlJson.ToElement(args.Value) : default,
+                });
             }
 
             expect = expect with { Evaluators = list };
@@ -182,22 +186,7 @@ internal static class ExpectationParser
             expect = expect with { State = Paths(y, state.Value, "state", own ? UnderTest.ReportedState.IsValid : IsStatePath, own ? "a path into the state your agent reports, such as orders.A100.status or items[0].id" : "a state path such as orders.A100.status, orders.count, mail.sent.count, mail.sent[0].to or memory.count") };
         });
 
-        Part("custom", custom =>
-        {
-            var registered = Registered ?? new Dictionary<string, Assertions.ICaseAssertion>();
-            var values = new Dictionary<string, System.Text.Json.JsonElement>(StringComparer.Ordinal);
-            foreach (var (keyNode, value) in y.Mapping(custom.Value, "custom").Children)
-            {
-                var name = y.String(keyNode, "a custom assertion");
-                values[name] = registered.ContainsKey(name)
-                    ? YamlJson.ToElement(value)
-                    : throw y.Error(keyNode, registered.Count == 0
-                        ? $"there is no custom assertion '{name}': list the assembly that has it under the suite's assertions."
-                        : $"there is no custom assertion '{name}'.{Hint(name, registered.Keys)}");
-            }
-
-            expect = expect with { Custom = values };
-        });
+        Part("custom", custom => throw y.Error(custom.Key, AssertionsMoved));
 
         Part("dialogue", d =>
         {

@@ -57,8 +57,6 @@ public sealed record Expectations
     /// <summary>Microsoft.Extensions.AI.Evaluation evaluators the case's answer is judged by, each on one of its metrics.</summary>
     public IReadOnlyList<EvaluatorExpectation> Evaluators { get; init; } = [];
 
-    /// <summary>Custom assertions by name, with the arguments the suite gives them.</summary>
-    public IReadOnlyDictionary<string, System.Text.Json.JsonElement> Custom { get; init; } = new Dictionary<string, System.Text.Json.JsonElement>();
 
     /// <summary>The most steps the run may take.</summary>
     public int? MaxSteps { get; init; }

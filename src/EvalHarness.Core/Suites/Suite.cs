@@ -17,13 +17,10 @@ public sealed record Suite
     public required int Trials { get; init; }
 
     /// <summary>The fixture data.</summary>
-    public required Fixtures Fixtures { get; init; }
-
-    /// <summary>Custom assertions loaded from the suite's <c>assertions:</c> assemblies, by name.</summary>
-    public IReadOnlyDictionary<string, Assertions.ICaseAssertion> CustomAssertions { get; init; } = new Dictionary<string, Assertions.ICaseAssertion>();
+    internal Fixtures Fixtures { get; init; } = new();
 
     /// <summary>Toolkits loaded from the suite's <c>toolkits:</c> assemblies, besides the built-in ones.</summary>
-    public IReadOnlyList<IToolkit> Toolkits { get; init; } = [];
+    internal IReadOnlyList<IToolkit> Toolkits { get; init; } = [];
 
     /// <summary>How the suite's cassettes are recorded and matched.</summary>
     public CassetteSettings Cassettes { get; init; } = new();

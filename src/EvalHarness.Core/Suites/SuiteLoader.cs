@@ -50,8 +50,11 @@ public static partial class SuiteLoader
         var variants = keys.TryGetValue("variants", out var v) ? errors.Must(() => ParseVariants(y, v.Value, agent, suiteRoot)) : [new Variant("default", agent)];
         var trials = keys.TryGetValue("trials", out var t) ? errors.Try(() => y.Int(t.Value, "trials", 1), 1) : 1;
         var fixtures = keys.TryGetValue("fixtures", out var f) ? errors.Try(() => FixtureParser.Parse(y, f.Value, toolkits), new Fixtures()) : new Fixtures();
-        var custom = keys.TryGetValue("assertions", out var asm) ? errors.Must(() => LoadAssertions(y, asm.Value, suiteRoot)) : new Dictionary<string, Assertions.ICaseAssertion>();
-        ExpectationParser.Registered = custom; // read while this thread parses the scenarios below
+        if (keys.TryGetValue("assertions", out var asm))
+        {
+            errors.Add(y.Error(asm.Key, ExpectationParser.AssertionsMoved));
+        }
+
         ExpectationParser.Root = suiteRoot;
         var defaults = keys.TryGetValue("defaults", out var d) ? errors.Try(() => y.Mapping(d.Value, "defaults"), null) : null;
         if (defaults is not null)
@@ -71,7 +74,7 @@ public static partial class SuiteLoader
 
         var cassettes = keys.TryGetValue("cassettes", out var c) ? errors.Try(() => ParseCassettes(y, c.Value, suiteRoot), new CassetteSettings()) : new CassetteSettings();
         errors.ThrowIfAny();
-        return new Suite { Name = name, FilePath = path, Variants = variants, Trials = trials, Fixtures = fixtures, Cassettes = cassettes, Scenarios = scenarios, CustomAssertions = custom, Toolkits = toolkits, AllowOutside = suiteRoot.AllowOutside };
+        return new Suite { Name = name, FilePath = path, Variants = variants, Trials = trials, Fixtures = fixtures, Cassettes = cassettes, Scenarios = scenarios, Toolkits = toolkits, AllowOutside = suiteRoot.AllowOutside };
     }
 
     private static CassetteSettings ParseCassettes(YamlNodes y, YamlNode node, SuiteRoot root)

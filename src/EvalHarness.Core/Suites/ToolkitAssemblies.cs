@@ -5,7 +5,7 @@ using EvalHarness.BuiltIn;
 namespace EvalHarness.Core.Suites;
 
 /// <summary>Finds the <see cref="IToolkit"/> implementations of a built assembly a suite lists under <c>toolkits:</c>.</summary>
-public static partial class ToolkitAssemblies
+internal static partial class ToolkitAssemblies
 {
     /// <summary>Loads an assembly and creates one instance of each public, non-abstract <see cref="IToolkit"/> with a parameterless constructor.</summary>
     /// <exception cref="ArgumentException">The file is missing, not a .NET assembly, or holds no toolkit; the message says which.</exception>

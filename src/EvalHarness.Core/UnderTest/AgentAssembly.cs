@@ -4,7 +4,7 @@ using System.Runtime.Loader;
 namespace EvalHarness.Core.UnderTest;
 
 /// <summary>Finds a team's .NET agent type: in a built assembly (with its own dependencies), or among those already loaded.</summary>
-public static class AgentAssembly
+internal static class AgentAssembly
 {
     private static readonly Dictionary<string, Assembly> Loaded = new(StringComparer.Ordinal);
 
@@ -46,7 +46,7 @@ public static class AgentAssembly
 
     /// <summary>
     /// Loads a built assembly and creates one instance of each of its public, non-abstract <typeparamref name="T"/>
-    /// with a parameterless constructor: the suite's custom assertions and toolkits.
+    /// with a parameterless constructor: the suite's toolkits.
     /// </summary>
     /// <exception cref="ArgumentException">The file is missing (<paramref name="missing"/>), not a .NET assembly, or holds none (<paramref name="none"/>).</exception>
     internal static List<T> CreateAll<T>(string path, string missing, string none)
@@ -102,7 +102,7 @@ public static class AgentAssembly
     /// </summary>
     /// <param name="exception">What the agent threw.</param>
     /// <param name="assembly">The agent's assembly; null when the agent could not be created, to look at every loaded one.</param>
-    /// <param name="subject">What threw, as the sentence starts: "The agent", "The custom assertion".</param>
+    /// <param name="subject">What threw, as the sentence starts: "The agent", "The evaluator".</param>
     internal static string VersionNote(Exception exception, Assembly? assembly, string subject = "The agent")
     {
         if (!IsMissingMember(exception))

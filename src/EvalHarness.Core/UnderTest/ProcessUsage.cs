@@ -12,7 +12,7 @@ namespace EvalHarness.Core.UnderTest;
 /// and its <c>/proc</c> entry, where both figures come from, goes with it. The last sample misses at most the final
 /// <see cref="Interval"/> of the process's CPU time.
 /// </remarks>
-public sealed class ProcessUsage
+internal sealed class ProcessUsage
 {
     private static readonly AsyncLocal<ProcessUsage?> Scope = new();
 

@@ -9,7 +9,7 @@ namespace EvalHarness.Core.UnderTest;
 /// (<c>"orders.A100.status": "refunded"</c>), else a walk through nested objects, where <c>name[2]</c> indexes an
 /// array and a last segment <c>count</c> that is not a key counts the array or object before it.
 /// </summary>
-public static partial class ReportedState
+internal static partial class ReportedState
 {
     /// <summary>Whether a path can be read: dot-separated names, each with optional <c>[n]</c> indexes.</summary>
     public static bool IsValid(string path) => Pattern().IsMatch(path);

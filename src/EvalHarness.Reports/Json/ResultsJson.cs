@@ -16,7 +16,7 @@ public static class ResultsJson
     public static Task WriteAsync(RunResult run, string path, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var whole = run.Spool is null ? run : run with { Cases = new Whole(run) };
+        var whole = !run.IsSpooled ? run : run with { Cases = new Whole(run) };
         return AtomicFile.WriteAsync(path, stream => JsonSerializer.SerializeAsync(stream, whole, Context.RunResult, cancellationToken), cancellationToken);
     }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using EvalHarness.Core.Load;
 using EvalHarness.Reports.Charts;
@@ -11,11 +10,6 @@ public static class LoadWriter
 {
     /// <summary>The figures' file name.</summary>
     public const string FileName = "load.json";
-
-    private static readonly LoadJsonContext Context = new(new JsonSerializerOptions(LoadJsonContext.Default.Options)
-    {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    });
 
     /// <summary>
     /// The folder a load test writes to when none is given: <c>&lt;reports&gt;/runs/&lt;time&gt;-&lt;suite&gt;-load-&lt;random&gt;</c>,
@@ -30,7 +24,7 @@ public static class LoadWriter
         ArgumentNullException.ThrowIfNull(load);
         Directory.CreateDirectory(directory);
         var json = Path.Combine(directory, FileName);
-        await AtomicFile.WriteAsync(json, stream => JsonSerializer.SerializeAsync(stream, load, Context.LoadResult, cancellationToken), cancellationToken);
+        await AtomicFile.WriteAsync(json, stream => JsonSerializer.SerializeAsync(stream, load, LoadResult.JsonTypeInfo, cancellationToken), cancellationToken);
         await AtomicFile.WriteTextAsync(Path.Combine(directory, "load.md"), writer => Markdown(load, writer), cancellationToken);
         await LoadCharts.WriteAsync(load, directory, cancellationToken);
         return json;

@@ -23,7 +23,7 @@ public sealed partial class AdoptionPathTests(PackedFeed feed) : IClassFixture<P
     }
 
     [Fact]
-    public void Pack_Abstractions_DependsOnMicrosoftExtensionsAIAbstractionsAlone()
+    public void Pack_Abstractions_DependsOnMicrosoftExtensionsAIAbstractionsAndEvaluationAlone()
     {
         // What a team's agent project downloads to implement IAgentUnderTest: the contracts, not the engine, SDKs or servers.
         using var package = System.IO.Compression.ZipFile.OpenRead(Path.Combine(feed.Feed, $"EvalHarness.Abstractions.{feed.Version}.nupkg"));
@@ -32,7 +32,8 @@ public sealed partial class AdoptionPathTests(PackedFeed feed) : IClassFixture<P
 
         var dependencies = document.Descendants().Where(e => e.Name.LocalName == "dependency").Select(e => (string?)e.Attribute("id")).Distinct().ToList();
 
-        Assert.Equal(["Microsoft.Extensions.AI.Abstractions"], dependencies);
+        // Evaluation is the assertion plug-ins' library; it depends on Microsoft.Extensions.AI.Abstractions alone.
+        Assert.Equal(["Microsoft.Extensions.AI.Abstractions", "Microsoft.Extensions.AI.Evaluation"], dependencies.Order(StringComparer.Ordinal));
     }
 
     [Fact]

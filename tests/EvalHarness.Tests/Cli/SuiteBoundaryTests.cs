@@ -51,11 +51,24 @@ public sealed class SuiteBoundaryTests : IDisposable
         { "system_prompt", string.Empty, "  system_prompt: ../outside/prompt.md\n", 4, 18 },
         { "output_schema", string.Empty, "  system_prompt: Be brief.\n  output_schema: ../outside/schema.json\n", 5, 18 },
         { "toolkits", "toolkits: [../outside/a.dll]\n", "  system_prompt: Be brief.\n", 2, 12 },
-        { "assertions", "assertions: [../outside/a.dll]\n", "  system_prompt: Be brief.\n", 2, 14 },
         { "cassettes.dir", "cassettes: { dir: ../outside }\n", "  system_prompt: Be brief.\n", 2, 19 },
         { "process cwd", string.Empty, "  command: [python3, agent.py]\n  cwd: ../outside\n", 5, 8 },
         { "dotnet assembly", string.Empty, "  dotnet: { assembly: ../outside/a.dll, type: A.B }\n", 4, 23 },
     };
+
+    [Fact]
+    public async Task Run_EvaluatorAssemblyOutsideTheSuitesFolder_ExitsTwoAtItsLine()
+    {
+        var suite = _temp.Write("suite/hello.yaml",
+            "suite: hello\nagent:\n  model: openai:gpt-4o-mini\n  system_prompt: Be brief.\nscenarios:\n  - name: greet\n    input: Say hi.\n"
+            + "    expect: { evaluators: [{ type: A.B, assembly: ../outside/a.dll, metric: M }] }\n");
+
+        var exit = await Evalh("run", suite, "--reports", _temp.Combine("reports"));
+
+        Assert.True(exit == 2, $"exit {exit}, {Error}");
+        Assert.True(Error.StartsWith($"error: {suite}:8:51: ", StringComparison.Ordinal), Error);
+        Assert.Contains("leads outside the suite's folder", Error, StringComparison.Ordinal);
+    }
 
     [Theory]
     [MemberData(nameof(OutsidePaths))]
