@@ -65,15 +65,12 @@ public sealed class SuiteGateTests : IDisposable
     [Fact]
     public async Task AssertPassesAsync_BlessedBaselineAndAPassingReplay_PassesAgainstTheBaseline()
     {
-        var recorded = await RecordAsync();
-        var blessed = await Evaluation.RunAsync(SuitePath, new EvaluationOptions { CassetteDirectory = _temp.Combine("cassettes"), ReportsDirectory = _temp.Combine("reports") }, Ct);
-        await BaselineStore.BlessAsync(blessed.Run, _temp.Combine("reports"), cancellationToken: Ct);
+        var blessed = await RecordAndBlessAsync();
 
         var gated = await SuiteGate.AssertPassesAsync(SuitePath, _temp.Combine("evals", "gate.yaml"), Options, Ct);
 
-        Assert.Equal(0, recorded.ExitCode);
         Assert.True(gated.Gate!.Passed);
-        Assert.Equal(blessed.Run.RunId, gated.Gate.BaselineRunId);
+        Assert.Equal(blessed, gated.Gate.BaselineRunId);
         Assert.StartsWith(_temp.Combine("reports", "runs"), gated.ReportDirectory, StringComparison.Ordinal);
     }
 
@@ -106,7 +103,7 @@ public sealed class SuiteGateTests : IDisposable
     /// <summary>Records the suite from its script, replays it and blesses that replay as the baseline; returns the blessed run's id.</summary>
     private async Task<string> RecordAndBlessAsync()
     {
-        await RecordAsync();
+        Assert.Equal(0, (await RecordAsync()).ExitCode);
         var blessed = await Evaluation.RunAsync(SuitePath, new EvaluationOptions { CassetteDirectory = _temp.Combine("cassettes"), ReportsDirectory = _temp.Combine("reports") }, Ct);
         await BaselineStore.BlessAsync(blessed.Run, _temp.Combine("reports"), cancellationToken: Ct);
         return blessed.Run.RunId;
