@@ -44,7 +44,7 @@ public sealed class ReportPublisher : IRunPublisher
         {
             var saved = await RunWriter.WriteAsync(run, reports, cancellationToken);
             throw new InvalidDataException(
-                $"{(ex is ArgumentException { ParamName: { } name } ? ex.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : ex.Message)}\n"
+                $"{InputMessages.Of(ex)}\n"
                 + $"The run's results are in {saved}; once that is fixed, rebuild its reports with `evalh report {saved}`.", ex);
         }
 

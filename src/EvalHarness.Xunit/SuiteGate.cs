@@ -1,6 +1,4 @@
-using System.Text;
 using EvalHarness.Core.Application;
-using EvalHarness.Core.Gate;
 using EvalHarness.Core.Results;
 using EvalHarness.Reports;
 using Xunit;
@@ -41,7 +39,7 @@ public static class SuiteGate
         }, cancellationToken);
         if (result.ExitCode != ExitCodes.Ok)
         {
-            Assert.Fail(Why(suite, result));
+            Assert.Fail(GateFailure.Message(suite, result));
         }
 
         return result;
@@ -58,30 +56,5 @@ public static class SuiteGate
         {
             return Path.IsPathRooted(reports) ? reports : Path.Combine(root, reports);
         }
-    }
-
-    private static string Why(string suite, SuiteEvaluationResult result)
-    {
-        var why = new StringBuilder();
-        var errors = result.Run.Cases.Where(c => c.Error is not null).ToList();
-        if (result.ExitCode == ExitCodes.InputError)
-        {
-            why.Append(suite).Append(": ").Append(errors.Count).Append(" case(s) could not be judged, so the gate was not reached");
-            foreach (var failed in errors)
-            {
-                why.AppendLine().Append("  - ").Append(failed.CassetteId).Append(": ").Append(failed.Error);
-            }
-        }
-        else if (result.Gate is { } gate)
-        {
-            why.Append(suite).Append(": ").Append(gate.Headline).Append(gate.BaselineRunId is { } baseline ? $" (against baseline {baseline})" : " (no baseline)");
-            foreach (var rule in gate.Rules.Where(r => r.Status == GateStatus.Fail))
-            {
-                why.AppendLine().Append("  - ").Append(rule.Rule).Append(": ").Append(rule.Measured).Append(", threshold ").Append(rule.Threshold)
-                    .Append(rule.Detail.Length > 0 ? $". {rule.Detail}" : string.Empty);
-            }
-        }
-
-        return why.AppendLine().Append("Report: ").Append(Path.Combine(result.ReportDirectory ?? string.Empty, "report.html")).ToString();
     }
 }

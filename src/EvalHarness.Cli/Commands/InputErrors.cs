@@ -1,5 +1,6 @@
 using EvalHarness.Core.Results;
 using EvalHarness.Core.Suites;
+using EvalHarness.Reports;
 
 namespace EvalHarness.Cli.Commands;
 
@@ -49,7 +50,7 @@ internal static class InputErrors
     /// </summary>
     public static string Message(Exception ex) => ex switch
     {
-        ArgumentException { ParamName: { } name } => ex.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal),
+        ArgumentException => InputMessages.Of(ex),
         SuiteException { Errors.Count: > 1 } or SuiteException { More: > 0 } => string.Join("\nerror: ", ex.Message.Split('\n')),
         _ => ex.Message,
     };

@@ -37,7 +37,7 @@ public sealed partial class AdoptionPathTests(PackedFeed feed) : IClassFixture<P
     }
 
     [Fact]
-    public async Task Tool_InAnEmptyFolder_InitRecordRunBless_TheWorkflowsCommands_ARegression_AndATestProject()
+    public async Task Tool_InAnEmptyFolder_InitRecordRunBless_TheWorkflowsCommands_ATestProject_AndARegressionThatFailsBothGates()
     {
         // Install and scaffold, as EVALS.md and the README say.
         var (repo, evalh) = await InstallIntoEmptyFolderAsync("team-repo");
@@ -69,18 +69,6 @@ public sealed partial class AdoptionPathTests(PackedFeed feed) : IClassFixture<P
         var summary = await RunWorkflowAsync(repo);
         Assert.Contains("Gate passed", summary, StringComparison.Ordinal);
 
-        // A deliberate regression: the model now promises to look into it instead of refunding. Re-recorded, the gate says no.
-        var script = Path.Combine(repo, "evals", "scripts", "support.yaml");
-        var good = File.ReadAllText(script);
-        File.WriteAllText(script, RefundTurns().Replace(good, "    - text: \"Sorry to hear that. Send the mug set back and we will look into order A100.\"\n"));
-        Assert.Equal(1, (await Shell.RunAsync(repo, evalh, ["record", "evals/support.yaml", "--upstream", "scripted"], timeout: Long)).ExitCode);
-        var gated = await Shell.RunAsync(repo, evalh, ["run", "evals/support.yaml", "--policy", "evals/gate.yaml"], timeout: Long);
-        Assert.True(gated.ExitCode == 1, gated.ToString());
-        Assert.Contains("Gate failed", gated.Output, StringComparison.Ordinal);
-        Assert.Contains("refund-broken-item", gated.Output, StringComparison.Ordinal);
-        File.WriteAllText(script, good);
-        await Ok(repo, evalh, "record", "evals/support.yaml", "--upstream", "scripted");
-
         // A second suite for the team's own C# agent, built against the EvalHarness.Abstractions package.
         var dotnetInit = await Ok(repo, evalh, "init", "--agent", "dotnet", "--name", "desk");
         Assert.Contains("kept     .github/workflows/evals.yml", dotnetInit.Output, StringComparison.Ordinal);
@@ -93,6 +81,35 @@ public sealed partial class AdoptionPathTests(PackedFeed feed) : IClassFixture<P
         WriteTestProject(Path.Combine(repo, "tests", "Evals.Tests"));
         var test = await Ok(repo, "dotnet", "test", "tests/Evals.Tests");
         Assert.Matches(@"Passed!\s+-\s+Failed:\s+0,\s+Passed:\s+5,", test.Output);
+
+        // A deliberate regression: the model now promises to look into it instead of refunding. Re-recorded, the gate says
+        // no, in evalh run and in the test project's gate test, which fails with the gate's reasons: each rule not met with
+        // its figures against the baseline, the case that regressed with its failed assertions, and what to do.
+        var script = Path.Combine(repo, "evals", "scripts", "support.yaml");
+        var good = File.ReadAllText(script);
+        File.WriteAllText(script, RefundTurns().Replace(good, "    - text: \"Sorry to hear that. Send the mug set back and we will look into order A100.\"\n"));
+        Assert.Equal(1, (await Shell.RunAsync(repo, evalh, ["record", "evals/support.yaml", "--upstream", "scripted"], timeout: Long)).ExitCode);
+        var gated = await Shell.RunAsync(repo, evalh, ["run", "evals/support.yaml", "--policy", "evals/gate.yaml"], timeout: Long);
+        Assert.True(gated.ExitCode == 1, gated.ToString());
+        Assert.Contains("Gate failed", gated.Output, StringComparison.Ordinal);
+        Assert.Contains("refund-broken-item", gated.Output, StringComparison.Ordinal);
+
+        string[] gateTest = ["test", "tests/Evals.Tests", "--no-build", "--filter", "FullyQualifiedName~SupportPassesTheGate"];
+        var failed = await Shell.RunAsync(repo, "dotnet", gateTest, timeout: Long);
+        Assert.True(failed.ExitCode == 1, failed.ToString());
+        Assert.Matches(@"Failed!\s+-\s+Failed:\s+1,\s+Passed:\s+0,", failed.Output);
+        Assert.Contains("Failed EvalsTests.SupportPassesTheGate", failed.Output, StringComparison.Ordinal);
+        Assert.Matches(@"evals/support\.yaml: Gate failed: \d+ of \d+ rule\(s\) not met, against the baseline \d{8}-\d{6}-support-[0-9a-f]{6}; policy ", failed.Output);
+        Assert.Contains("- critical_must_pass: 1 failed, needs 0 failed. Failed: support/default/refund-broken-item/t1.", failed.Output, StringComparison.Ordinal);
+        Assert.Contains("- max_success_drop_points: 50 pts, needs ≤ 5 pts (α = 0.05). 100% → 50% over 2 paired case(s)", failed.Output, StringComparison.Ordinal);
+        Assert.Matches(@"- support/default/refund-broken-item/t1 \(critical; passed in the baseline, fails now\): .*output\.contains: The output does not contain ""refund""", failed.Output);
+        Assert.Contains("What to do: if the change made the agent worse, fix the agent", failed.Output, StringComparison.Ordinal);
+        Assert.Matches(@"Report: \S+/reports/runs/\S+/report\.html", failed.Output);
+
+        // Put right and recorded again, the same test passes.
+        File.WriteAllText(script, good);
+        await Ok(repo, evalh, "record", "evals/support.yaml", "--upstream", "scripted");
+        Assert.Matches(@"Passed!\s+-\s+Failed:\s+0,\s+Passed:\s+1,", (await Ok(repo, "dotnet", gateTest)).Output);
     }
 
     [Fact]

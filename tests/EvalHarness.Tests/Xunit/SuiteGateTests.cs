@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using EvalHarness.Core.Application;
 using EvalHarness.Reports;
 using EvalHarness.Reports.Baselines;
@@ -37,7 +38,13 @@ public sealed class SuiteGateTests : IDisposable
     {
         _temp.Write("evals/greet.yaml", Suite);
         _temp.Write("evals/scripts/greet.yaml", Script);
-        _temp.Write("evals/gate.yaml", "critical_must_pass: true\nmax_error_rate: 0\n");
+        _temp.Write("evals/gate.yaml", """
+            min_success_rate: 0.9
+            critical_must_pass: true
+            max_success_drop_points: 5
+            max_p95_latency_increase_pct: 25
+            max_error_rate: 0
+            """);
     }
 
     public void Dispose() => _temp.Dispose();
@@ -58,33 +65,51 @@ public sealed class SuiteGateTests : IDisposable
     [Fact]
     public async Task AssertPassesAsync_BlessedBaselineAndAPassingReplay_PassesAgainstTheBaseline()
     {
-        var recorded = await RecordAsync();
-        var blessed = await Evaluation.RunAsync(SuitePath, new EvaluationOptions { CassetteDirectory = _temp.Combine("cassettes"), ReportsDirectory = _temp.Combine("reports") }, Ct);
-        await BaselineStore.BlessAsync(blessed.Run, _temp.Combine("reports"), cancellationToken: Ct);
+        var blessed = await RecordAndBlessAsync();
 
         var gated = await SuiteGate.AssertPassesAsync(SuitePath, _temp.Combine("evals", "gate.yaml"), Options, Ct);
 
-        Assert.Equal(0, recorded.ExitCode);
         Assert.True(gated.Gate!.Passed);
-        Assert.Equal(blessed.Run.RunId, gated.Gate.BaselineRunId);
+        Assert.Equal(blessed, gated.Gate.BaselineRunId);
         Assert.StartsWith(_temp.Combine("reports", "runs"), gated.ReportDirectory, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task AssertPassesAsync_ARegressionOfACriticalScenario_FailsTheTestWithTheGatesReasons()
+    public async Task AssertPassesAsync_ARegressionOfACriticalScenario_FailsTheTestWithEachRuleItsFiguresTheCaseAndWhatToDo()
     {
-        await RecordAsync();
-        var blessed = await Evaluation.RunAsync(SuitePath, new EvaluationOptions { CassetteDirectory = _temp.Combine("cassettes"), ReportsDirectory = _temp.Combine("reports") }, Ct);
-        await BaselineStore.BlessAsync(blessed.Run, _temp.Combine("reports"), cancellationToken: Ct);
+        var blessed = await RecordAndBlessAsync();
         _temp.Write("evals/scripts/greet.yaml", Script.Replace("Hello there!", "What do you want?", StringComparison.Ordinal));
         await RecordAsync();
 
         var failure = await Assert.ThrowsAsync<FailException>(() => SuiteGate.AssertPassesAsync(SuitePath, _temp.Combine("evals", "gate.yaml"), Options, Ct));
 
-        Assert.StartsWith($"{SuitePath}: Gate failed: 1 of ", failure.Message, StringComparison.Ordinal);
-        Assert.Contains($"(against baseline {blessed.Run.RunId})", failure.Message, StringComparison.Ordinal);
-        Assert.Contains("\n  - critical_must_pass: ", failure.Message, StringComparison.Ordinal);
-        Assert.Contains("hello", failure.Message, StringComparison.Ordinal);
-        Assert.Contains("Report: " + _temp.Combine("reports", "runs"), failure.Message, StringComparison.Ordinal);
+        // The rules not met with their figures (baseline → now), the case that regressed with its failed assertion, what to do.
+        Snapshots.Match(Scrub(failure.Message, blessed));
     }
+
+    [Fact]
+    public async Task AssertPassesAsync_EveryCasePassesButLatencyRoseAgainstTheBaseline_FailsTheTestAndSaysHowToBlessTheRun()
+    {
+        var blessed = await RecordAndBlessAsync();
+        var wordy = "Goodbye, see you." + string.Concat(Enumerable.Repeat(" Thank you for visiting, and do come back soon.", 20));
+        _temp.Write("evals/scripts/greet.yaml", Script.Replace("Goodbye, see you.", wordy, StringComparison.Ordinal));
+        await RecordAsync();
+
+        var failure = await Assert.ThrowsAsync<FailException>(() => SuiteGate.AssertPassesAsync(SuitePath, _temp.Combine("evals", "gate.yaml"), Options, Ct));
+
+        Snapshots.Match(Scrub(failure.Message, blessed));
+    }
+
+    /// <summary>Records the suite from its script, replays it and blesses that replay as the baseline; returns the blessed run's id.</summary>
+    private async Task<string> RecordAndBlessAsync()
+    {
+        Assert.Equal(0, (await RecordAsync()).ExitCode);
+        var blessed = await Evaluation.RunAsync(SuitePath, new EvaluationOptions { CassetteDirectory = _temp.Combine("cassettes"), ReportsDirectory = _temp.Combine("reports") }, Ct);
+        await BaselineStore.BlessAsync(blessed.Run, _temp.Combine("reports"), cancellationToken: Ct);
+        return blessed.Run.RunId;
+    }
+
+    /// <summary>The message with this machine's temp folder and the runs' ids (the blessed one, then the gated one's) replaced.</summary>
+    private string Scrub(string message, string baseline) =>
+        Regex.Replace(Snapshots.Scrub(message, (_temp.Path, "{temp}"), (baseline, "{baseline}")), @"\d{8}-\d{6}-greet-[0-9a-f]{6}", "{run}");
 }
