@@ -1,6 +1,9 @@
 namespace EvalHarness;
 
-/// <summary>The outcomes a run can end in, by the snake_case names suites and agents write.</summary>
+/// <summary>
+/// The outcomes a run can end in, by the snake_case names suites, agents, results and reports all write: an outcome has
+/// this one encoding everywhere.
+/// </summary>
 public static class Outcomes
 {
     /// <summary>The run gave its final answer.</summary>
@@ -15,12 +18,4 @@ public static class Outcomes
 
     /// <summary>Whether <paramref name="name"/> is an outcome.</summary>
     public static bool IsValid(string name) => Names.Contains(name);
-
-    /// <summary>The name as results write it: <c>max_steps</c> becomes <c>MaxSteps</c>.</summary>
-    public static string ToResult(string name) =>
-        string.Concat(name.Split('_').Select(part => part.Length == 0 ? part : char.ToUpperInvariant(part[0]) + part[1..]));
-
-    /// <summary>The snake_case name of an outcome as results write it: <c>MaxSteps</c> becomes <c>max_steps</c>.</summary>
-    public static string FromResult(string result) =>
-        string.Concat(result.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : string.Empty) + char.ToLowerInvariant(c) : c.ToString()));
 }

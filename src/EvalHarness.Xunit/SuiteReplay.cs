@@ -53,7 +53,7 @@ public static class SuiteReplay
         }
 
         var failed = result.Verdicts.Where(v => !v.Passed).Select(v => $"{v.Kind}: {v.Reason}").ToList();
-        Assert.Fail($"{caseId} failed {failed.Count} assertion(s) (the run ended {Outcomes.FromResult(result.Outcome)}: {result.OutcomeReason}){newLine}{string.Join(newLine, failed)}");
+        Assert.Fail($"{caseId} failed {failed.Count} assertion(s) (the run ended {result.Outcome}: {result.OutcomeReason}){newLine}{string.Join(newLine, failed)}");
     }
 
     /// <summary>Replays a case against <typeparamref name="TAgent"/> (one instance per case), in place of the suite's agent.</summary>

@@ -34,7 +34,7 @@ internal static class SyntheticRuns
                 Critical = i % 50 == 0,
                 Model = "openai:gpt-4o-mini",
                 Passed = passed,
-                Outcome = "Completed",
+                Outcome = "completed",
                 OutcomeReason = "The model gave a final answer.",
                 FinalOutput = $"Order A{i} was refunded in full: $42.00 goes back to your card within five days.",
                 Steps = 2 + random.Next(4),

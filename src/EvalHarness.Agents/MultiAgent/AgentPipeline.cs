@@ -37,7 +37,7 @@ public static class AgentPipeline
             var startedAt = tracer.ElapsedMs;
             last = await new Agent(client, stage).RunAsync(text, cancellationToken);
             tracer.Adopt(last.Trace, span.Id, startedAt);
-            span.Tag("outcome", last.Outcome).Tag("steps", last.Steps).Tag("input_tokens", last.Usage.Input).Tag("output_tokens", last.Usage.Output);
+            span.Tag("outcome", last.Outcome.Name()).Tag("steps", last.Steps).Tag("input_tokens", last.Usage.Input).Tag("output_tokens", last.Usage.Output);
             messages.AddRange(last.Messages);
             toolCalls.AddRange(last.ToolCalls.Select(c => c with { Step = c.Step + steps, Agent = c.Agent is null ? stage.Name : $"{stage.Name}/{c.Agent}" }));
             usage += last.Usage;

@@ -291,7 +291,7 @@ public sealed partial class Agent
         }
 
         state.Counters.Increment(RunCounters.Delegations);
-        span.Tag("outcome", run.Outcome).Tag("steps", run.Steps).Tag("input_tokens", run.Usage.Input).Tag("output_tokens", run.Usage.Output);
+        span.Tag("outcome", run.Outcome.Name()).Tag("steps", run.Steps).Tag("input_tokens", run.Usage.Input).Tag("output_tokens", run.Usage.Output);
         if (run.CostUsd is { } cost)
         {
             span.Tag("cost_usd", cost);

@@ -152,7 +152,7 @@ public sealed partial class Agent
         AgentRun End(AgentOutcome outcome, string reason, AgentCheckpoint? checkpoint = null)
         {
             stepSpan?.Dispose();
-            runSpan.Tag("outcome", outcome).Tag("steps", state.Step).Tag("input_tokens", state.Usage.Input).Tag("output_tokens", state.Usage.Output);
+            runSpan.Tag("outcome", outcome.Name()).Tag("steps", state.Step).Tag("input_tokens", state.Usage.Input).Tag("output_tokens", state.Usage.Output);
             if (!state.CostUnknown && _options.Pricing is not null)
             {
                 runSpan.Tag("cost_usd", state.Cost);

@@ -27,3 +27,21 @@ public enum AgentOutcome
     /// <summary>The caller cancelled the run.</summary>
     Cancelled,
 }
+
+/// <summary>The outcomes' names, as suites, results, reports and trace spans write them.</summary>
+public static class AgentOutcomes
+{
+    /// <summary>The snake_case name of an outcome: <see cref="AgentOutcome.MaxSteps"/> is <c>max_steps</c>.</summary>
+    public static string Name(this AgentOutcome outcome) => outcome switch
+    {
+        AgentOutcome.Completed => "completed",
+        AgentOutcome.MaxSteps => "max_steps",
+        AgentOutcome.LoopDetected => "loop_detected",
+        AgentOutcome.BudgetExceeded => "budget_exceeded",
+        AgentOutcome.TimedOut => "timed_out",
+        AgentOutcome.AwaitingApproval => "awaiting_approval",
+        AgentOutcome.Failed => "failed",
+        AgentOutcome.Cancelled => "cancelled",
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "an outcome with no name"),
+    };
+}

@@ -80,7 +80,7 @@ internal static class LoadRunner
                         host.Server, host.Http, host.OpenAIPipeline, host.Latency, run, cancellationToken);
                     var latency = Now() - start;
                     tallies.TryRemove(instance, out _);
-                    if (!measured || (cancellationToken.IsCancellationRequested && result.Outcome == Outcomes.ToResult(Outcomes.Cancelled)))
+                    if (!measured || (cancellationToken.IsCancellationRequested && result.Outcome == Outcomes.Cancelled))
                     {
                         continue; // a warm-up, or stopped half-way: not a sample
                     }

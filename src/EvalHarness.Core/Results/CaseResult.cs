@@ -33,7 +33,8 @@ public sealed record CaseResult
     /// <summary>Whether every assertion held and no error occurred.</summary>
     public required bool Passed { get; init; }
 
-    /// <summary>How the agent run ended.</summary>
+    /// <summary>How the agent run ended: one of <see cref="Outcomes.Names"/> (<c>completed</c>, <c>max_steps</c> …).</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(OutcomeJson))]
     public required string Outcome { get; init; }
 
     /// <summary>Why it ended that way.</summary>

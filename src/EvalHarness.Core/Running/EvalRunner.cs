@@ -66,7 +66,7 @@ internal static class EvalRunner
                     var caseSpan = OtlpTracing.StartCase(cases[index], suite.Name);
                     var result = await RunCaseAsync(suite, cases[index], host.Server, host.Http, host.OpenAIPipeline, host.Latency, options, ct);
                     OtlpTracing.EndCase(caseSpan, result);
-                    if (ct.IsCancellationRequested && result.Outcome == Outcomes.ToResult(Outcomes.Cancelled))
+                    if (ct.IsCancellationRequested && result.Outcome == Outcomes.Cancelled)
                     {
                         return; // stopped half-way: not a result
                     }
@@ -244,7 +244,7 @@ internal static class EvalRunner
             Critical = scenario.Critical,
             Model = config.Model.IsChosenByTheAgent ? RecordedTraffic.Models(activity.Interactions) : config.Model.ToString(),
             Passed = error is null && verdicts.All(v => v.Passed),
-            Outcome = Outcomes.ToResult(report.Outcome ?? Outcomes.Completed),
+            Outcome = report.Outcome ?? Outcomes.Completed,
             OutcomeReason = report.Reason ?? string.Empty,
             FinalOutput = report.Output,
             Steps = report.Steps ?? 0,

@@ -59,7 +59,7 @@ internal sealed class BuiltInAgent(AgentConfig config, Scenario scenario, CaseEn
                 said[i],
                 runs[i].FinalText,
                 [.. runs[i].ToolCalls.Skip(i == 0 ? 0 : runs[i - 1].ToolCalls.Count).Select(Result)],
-                Outcomes.FromResult(runs[i].Outcome.ToString()),
+                runs[i].Outcome.Name(),
                 runs[i].Steps - (i == 0 ? 0 : runs[i - 1].Steps));
             var runs = await new Agent(agentCase.ChatClient, Build(config, "agent")).ConverseAsync(first, async (sofar, ct) =>
             {
@@ -104,7 +104,7 @@ internal sealed class BuiltInAgent(AgentConfig config, Scenario scenario, CaseEn
         return new AgentReport
         {
             Output = run.FinalText,
-            Outcome = Outcomes.FromResult(run.Outcome.ToString()),
+            Outcome = run.Outcome.Name(),
             Reason = run.Reason,
             ToolCalls = [.. run.ToolCalls.Select(Result)],
             Turns = turns,

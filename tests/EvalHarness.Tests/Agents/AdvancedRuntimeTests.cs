@@ -288,7 +288,7 @@ public sealed class AdvancedRuntimeTests : IDisposable
         var run = await new Agent(client, Options(tool)).RunAsync("go", Ct);
 
         var root = Assert.Single(run.Trace, s => s.ParentId == 0);
-        Assert.Equal(("run", run.RunId, "Completed"), (root.Kind, root.Tags["run_id"], root.Tags["outcome"]));
+        Assert.Equal(("run", run.RunId, "completed"), (root.Kind, root.Tags["run_id"], root.Tags["outcome"]));
         var steps = run.Trace.Where(s => s.Kind == "step").ToList();
         Assert.Equal(2, steps.Count);
         Assert.All(steps, s => Assert.Equal(root.Id, s.ParentId));

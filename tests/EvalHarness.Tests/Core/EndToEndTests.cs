@@ -170,7 +170,7 @@ public sealed class EndToEndTests : IDisposable
 
         var resumed = run.Cases.First(c => c.Scenario == "large-credit-approved-later");
         var waiting = run.Cases.First(c => c.Scenario == "large-credit-awaiting-approval");
-        Assert.Equal(("Completed", "AwaitingApproval"), (resumed.Outcome, waiting.Outcome));
+        Assert.Equal(("completed", "awaiting_approval"), (resumed.Outcome, waiting.Outcome));
         Assert.Equal("ok", resumed.ToolCalls.Single(t => t.Tool == "orders.issue_credit").Status);
         Assert.DoesNotContain(waiting.ToolCalls, t => t.Tool == "orders.issue_credit");
     }

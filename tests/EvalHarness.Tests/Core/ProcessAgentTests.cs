@@ -93,7 +93,7 @@ public sealed class ProcessAgentTests : IDisposable
         Assert.Equal("fine, hi", cases["answers"].FinalOutput);
         Assert.Equal("starting answers", cases["answers"].Log);
         Assert.Equal("The agent process exited with code 3; the last line it wrote to standard error: boom: the database is gone", cases["crashes"].Error);
-        Assert.Equal(("Failed", "The agent gave no answer."), (cases["crashes"].Outcome, cases["crashes"].OutcomeReason));
+        Assert.Equal(("failed", "The agent gave no answer."), (cases["crashes"].Outcome, cases["crashes"].OutcomeReason));
         Assert.Equal("starting crashes\nboom: the database is gone", cases["crashes"].Log);
         Assert.Equal(
             "The agent process printed no JSON answer: its last line must be one JSON object such as {\"output\": \"…\"}, but it was All done, thank you!",
@@ -136,7 +136,7 @@ public sealed class ProcessAgentTests : IDisposable
         Assert.Equal(2, result.ExitCode);
         var hangs = Assert.Single(result.Run.Cases);
         Assert.Equal("The agent process did not finish within its 1.5 s (agent.timeout_s) and was stopped.", hangs.Error);
-        Assert.Equal("TimedOut", hangs.Outcome);
+        Assert.Equal("timed_out", hangs.Outcome);
         var html = await File.ReadAllTextAsync(Path.Combine(result.ReportDirectory!, "report.html"), TestContext.Current.CancellationToken);
         Assert.Contains("did not finish within its 1.5 s", html, StringComparison.Ordinal);
     }
@@ -164,7 +164,7 @@ public sealed class ProcessAgentTests : IDisposable
     [Theory]
     [InlineData("answers", "sleep 300 > /dev/null 2>&1 &\necho $! > grandchild.pid\necho '{\"output\": \"answered\"}'", null)]
     [InlineData("answers-detached", "(sleep 300 > /dev/null 2>&1 & echo $! > grandchild.pid)\necho '{\"output\": \"answered\"}'", null)]
-    [InlineData("hangs-detached", "(sleep 300 > /dev/null 2>&1 & echo $! > grandchild.pid)\nsleep 60", "TimedOut")]
+    [InlineData("hangs-detached", "(sleep 300 > /dev/null 2>&1 & echo $! > grandchild.pid)\nsleep 60", "timed_out")]
     public async Task Run_AgentLeavesABackgroundProcess_ItIsStoppedWithTheCase(string scenario, string script, string? outcome)
     {
         // A grandchild whose parent has exited (the subshell, or the agent itself) is no longer in the agent's process
@@ -187,7 +187,7 @@ public sealed class ProcessAgentTests : IDisposable
             TestContext.Current.CancellationToken);
 
         var run = Assert.Single(result.Run.Cases);
-        Assert.Equal(outcome ?? "Completed", run.Outcome);
+        Assert.Equal(outcome ?? "completed", run.Outcome);
         var pid = int.Parse(File.ReadAllText(_temp.Combine("grandchild.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
         try
         {
@@ -285,7 +285,7 @@ public sealed class ProcessAgentTests : IDisposable
 
         var closes = Assert.Single(result.Run.Cases);
         Assert.Equal("The agent process exited with code 4; the last line it wrote to standard error: no input wanted", closes.Error);
-        Assert.Equal("Failed", closes.Outcome);
+        Assert.Equal("failed", closes.Outcome);
     }
 
     [Fact]

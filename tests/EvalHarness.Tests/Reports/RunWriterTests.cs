@@ -24,7 +24,7 @@ public sealed class RunWriterTests : IDisposable
         Tags = ["refund"],
         Model = "openai:gpt-4o-mini",
         Passed = passed,
-        Outcome = "Completed",
+        Outcome = "completed",
         OutcomeReason = "The model gave a final answer.",
         FinalOutput = output,
         Steps = 2,
@@ -80,6 +80,21 @@ public sealed class RunWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task ResultsJson_OutcomeIsItsNameAndAnOutcomeAs010WroteItReadsAsItsName()
+    {
+        var path = _temp.Combine("results.json");
+        await ResultsJson.WriteAsync(Run(Case("a", true) with { Outcome = "max_steps" }), path, Ct);
+        var text = await File.ReadAllTextAsync(path, Ct);
+        Assert.Contains("\"outcome\": \"max_steps\"", text, StringComparison.Ordinal);
+
+        // 0.1.0 wrote MaxSteps: a baseline or history of that version still reads as the same outcome.
+        await File.WriteAllTextAsync(path, text.Replace("\"outcome\": \"max_steps\"", "\"outcome\": \"MaxSteps\"", StringComparison.Ordinal), Ct);
+        var read = await ResultsJson.ReadAsync(path, Ct);
+
+        Assert.Equal("max_steps", read.Cases[0].Outcome);
+    }
+
+    [Fact]
     public async Task CasesCsv_HasSnakeCaseHeaderAndEscapesFormulas()
     {
         var run = Run(Case("a", false));
@@ -90,7 +105,7 @@ public sealed class RunWriterTests : IDisposable
 
         Assert.Equal("run_id,suite,variant,scenario,trial,model,passed,outcome,steps,tool_calls,tool_errors,input_tokens,output_tokens,cost_usd,model_latency_ms,harness_ms,latency_ms,tags,failed_assertions,error", lines[0]);
         Assert.Equal(2, lines.Length);
-        Assert.StartsWith("20261122-101500-support-abc123,support,default,a,1,openai:gpt-4o-mini,False,Completed,2,1,0,900,40,0.000159,812.5,1.2,813.7,", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith("20261122-101500-support-abc123,support,default,a,1,openai:gpt-4o-mini,False,completed,2,1,0,900,40,0.000159,812.5,1.2,813.7,", lines[1], StringComparison.Ordinal);
         Assert.DoesNotContain(",=HYPERLINK", lines[1], StringComparison.Ordinal);
     }
 
