@@ -8,6 +8,9 @@ namespace EvalHarness.Core.Gate;
 /// <param name="Rules">Every rule, in the policy's order.</param>
 public sealed record GateResult(bool Passed, string RunId, string Policy, string? BaselineRunId, IReadOnlyList<GateRule> Rules)
 {
+    /// <summary>How gate.json is written and read: camelCase, indented, nulls skipped, enums by name, text unescaped.</summary>
+    public static System.Text.Json.Serialization.Metadata.JsonTypeInfo<GateResult> JsonTypeInfo => Results.ResultsJsonContext.Relaxed.GateResult;
+
     /// <summary>Scenarios (<c>variant/scenario</c>) that got worse against the baseline and are not flaky.</summary>
     public IReadOnlyList<string> Regressed { get; init; } = [];
 

@@ -3,6 +3,9 @@ namespace EvalHarness.Core.Results;
 /// <summary>Everything one run of a suite produced.</summary>
 public sealed record RunResult
 {
+    /// <summary>How results.json is written and read: camelCase, indented, nulls skipped, enums by name, text unescaped.</summary>
+    public static System.Text.Json.Serialization.Metadata.JsonTypeInfo<RunResult> JsonTypeInfo => ResultsJsonContext.Relaxed.RunResult;
+
     /// <summary>The run's id, also its folder name under <c>reports/runs/</c>.</summary>
     public required string RunId { get; init; }
 

@@ -1,7 +1,5 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using EvalHarness.Core.Gate;
-using EvalHarness.Core.Results;
 
 namespace EvalHarness.Reports.Json;
 
@@ -11,14 +9,9 @@ public static class GateJson
     /// <summary>The file's name in a run folder.</summary>
     public const string FileName = "gate.json";
 
-    private static readonly ResultsJsonContext Context = new(new JsonSerializerOptions(ResultsJsonContext.Default.Options)
-    {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    });
-
     /// <summary>Writes the verdict as indented JSON.</summary>
     public static Task WriteAsync(GateResult gate, string path, CancellationToken cancellationToken = default) =>
-        AtomicFile.WriteAsync(path, stream => JsonSerializer.SerializeAsync(stream, gate, Context.GateResult, cancellationToken), cancellationToken);
+        AtomicFile.WriteAsync(path, stream => JsonSerializer.SerializeAsync(stream, gate, GateResult.JsonTypeInfo, cancellationToken), cancellationToken);
 
     /// <summary>Reads the verdict in <paramref name="runDirectory"/>, or null when the run was not gated.</summary>
     /// <exception cref="InvalidDataException">The file is not a gate verdict.</exception>
@@ -33,7 +26,7 @@ public static class GateJson
         await using var stream = File.OpenRead(path);
         try
         {
-            return await JsonSerializer.DeserializeAsync(stream, Context.GateResult, cancellationToken);
+            return await JsonSerializer.DeserializeAsync(stream, GateResult.JsonTypeInfo, cancellationToken);
         }
         catch (JsonException ex)
         {

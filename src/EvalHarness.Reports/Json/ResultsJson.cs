@@ -1,4 +1,3 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using EvalHarness.Core.Results;
 
@@ -7,17 +6,12 @@ namespace EvalHarness.Reports.Json;
 /// <summary>Writes and reads <c>results.json</c>, the complete record of a run that every other output is built from.</summary>
 public static class ResultsJson
 {
-    private static readonly ResultsJsonContext Context = new(new JsonSerializerOptions(ResultsJsonContext.Default.Options)
-    {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    });
-
     /// <summary>Writes the run as indented JSON; a spooled run's cases are read back whole one at a time as they are written.</summary>
     public static Task WriteAsync(RunResult run, string path, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
         var whole = !run.IsSpooled ? run : run with { Cases = new Whole(run) };
-        return AtomicFile.WriteAsync(path, stream => JsonSerializer.SerializeAsync(stream, whole, Context.RunResult, cancellationToken), cancellationToken);
+        return AtomicFile.WriteAsync(path, stream => JsonSerializer.SerializeAsync(stream, whole, RunResult.JsonTypeInfo, cancellationToken), cancellationToken);
     }
 
     /// <summary>Reads a run back.</summary>
@@ -27,7 +21,7 @@ public static class ResultsJson
         await using var stream = File.OpenRead(path);
         try
         {
-            return await JsonSerializer.DeserializeAsync(stream, Context.RunResult, cancellationToken)
+            return await JsonSerializer.DeserializeAsync(stream, RunResult.JsonTypeInfo, cancellationToken)
                 ?? throw new InvalidDataException($"{path}: the file is empty.");
         }
         catch (JsonException ex)
