@@ -58,9 +58,6 @@ public sealed class SuiteCasesAttribute(string suite) : DataAttribute
     internal static string DefaultCassettes(Suite suite, string root) =>
         suite.Cassettes.Directory is { } own ? Path.GetRelativePath(root, own) : "cassettes";
 
-    /// <summary>The same for a suite file.</summary>
-    internal static string DefaultCassettes(string suiteFile, string root) => DefaultCassettes(SuiteLoader.Load(suiteFile), root);
-
     /// <summary>Finds a path as given, or relative to a folder above the test assembly (the repository root).</summary>
     internal static string Locate(string path, bool file) => Find(path, file).Full;
 

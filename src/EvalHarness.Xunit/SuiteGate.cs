@@ -29,8 +29,10 @@ public static class SuiteGate
         var (suiteFile, root) = SuiteCasesAttribute.Find(suite, file: true);
         var result = await Evaluation.RunAsync(suiteFile, new EvaluationOptions
         {
-            // The cassettes as [SuiteCases] finds them: the suite's cassettes.dir, else cassettes/ where the suite was found.
-            CassetteDirectory = SuiteCasesAttribute.Locate(options.Cassettes ?? SuiteCasesAttribute.DefaultCassettes(suiteFile, root), file: false),
+            // The cassettes as [SuiteCases] finds them: the suite's cassettes.dir, else cassettes/ where the suite was found
+            // (the planner reads cassettes.dir as it loads the suite, so the suite is loaded once).
+            CassetteDirectory = options.Cassettes is { } given ? SuiteCasesAttribute.Locate(given, file: false) : null,
+            DefaultCassetteDirectory = Path.Combine(root, "cassettes"),
             ReportsDirectory = FindReports(options.Reports, root),
             PolicyFile = SuiteCasesAttribute.Locate(policy, file: true),
             Baseline = options.Baseline,

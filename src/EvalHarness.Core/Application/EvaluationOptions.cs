@@ -12,9 +12,15 @@ public sealed record EvaluationOptions
 {
     /// <summary>
     /// The cassette folder (relative to the current folder unless rooted). Default: the suite's <c>cassettes.dir</c>,
-    /// else <c>cassettes</c>.
+    /// else <see cref="DefaultCassetteDirectory"/>.
     /// </summary>
     public string? CassetteDirectory { get; init; }
+
+    /// <summary>
+    /// The cassette folder when neither <see cref="CassetteDirectory"/> nor the suite's <c>cassettes.dir</c> names one:
+    /// <c>cassettes</c> in the current folder, or where a test found the suite (<c>SuiteGate</c>).
+    /// </summary>
+    public string DefaultCassetteDirectory { get; init; } = "cassettes";
 
     /// <summary>Where runs, the history and baselines go. Default <c>reports</c>.</summary>
     public string ReportsDirectory { get; init; } = "reports";

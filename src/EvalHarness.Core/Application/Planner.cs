@@ -19,7 +19,7 @@ internal static class Planner
         var mode = options.Mode ?? (options.Upstream is not null && suite.Cassettes.RecordMode == RecordMode.None ? RecordMode.All : suite.Cassettes.RecordMode);
         var run = new RunOptions
         {
-            CassetteDirectory = suite.Cassettes.FolderFor(options.CassetteDirectory),
+            CassetteDirectory = suite.Cassettes.FolderFor(options.CassetteDirectory, options.DefaultCassetteDirectory),
             Mode = mode,
             Timing = options.Timing,
             Match = options.Match ?? suite.Cassettes.Match,

@@ -13,9 +13,9 @@ public sealed record CassetteSettings
 
     /// <summary>
     /// The cassette folder of a run: the one given (the command line's <c>--cassettes</c>), else the suite's
-    /// <c>cassettes.dir</c>, else <c>cassettes</c> in the current folder.
+    /// <c>cassettes.dir</c>, else <paramref name="fallback"/> (<c>cassettes</c> in the current folder).
     /// </summary>
-    public string FolderFor(string? given) => given ?? Directory ?? "cassettes";
+    public string FolderFor(string? given, string fallback = "cassettes") => given ?? Directory ?? fallback;
 
     /// <summary>The record mode when the command line names none; <c>none</c> (replay only) by default.</summary>
     public RecordMode RecordMode { get; init; } = RecordMode.None;

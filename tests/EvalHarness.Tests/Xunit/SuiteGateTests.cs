@@ -100,6 +100,22 @@ public sealed class SuiteGateTests : IDisposable
         Snapshots.Match(Scrub(failure.Message, blessed));
     }
 
+    [Fact]
+    public async Task AssertPassesAsync_SuiteNamingItsCassetteFolder_ReplaysFromIt()
+    {
+        // The suite says where its cassettes are; the gate is given no folder and must not look in cassettes/.
+        _temp.Write("evals/greet.yaml", Suite.Replace("suite: greet", "suite: greet\ncassettes: { dir: recorded }", StringComparison.Ordinal));
+        Assert.Equal(0, (await Evaluation.RunAsync(SuitePath, new EvaluationOptions { ReportsDirectory = _temp.Combine("reports"), Upstream = "scripted" }, Ct)).ExitCode);
+        var blessed = await Evaluation.RunAsync(SuitePath, new EvaluationOptions { ReportsDirectory = _temp.Combine("reports") }, Ct);
+        await BaselineStore.BlessAsync(blessed.Run, _temp.Combine("reports"), cancellationToken: Ct);
+
+        var gated = await SuiteGate.AssertPassesAsync(SuitePath, _temp.Combine("evals", "gate.yaml"), new SuiteGateOptions { Reports = _temp.Combine("reports") }, Ct);
+
+        Assert.True(Directory.Exists(_temp.Combine("evals", "recorded", "greet")));
+        Assert.False(Directory.Exists(_temp.Combine("cassettes")));
+        Assert.Equal((true, 2), (gated.Gate!.Passed, gated.Run.Summary.Passed));
+    }
+
     /// <summary>Records the suite from its script, replays it and blesses that replay as the baseline; returns the blessed run's id.</summary>
     private async Task<string> RecordAndBlessAsync()
     {
