@@ -44,7 +44,7 @@ internal sealed class CaseHost : IAsyncDisposable
         IgnoredRequestPaths = options.IgnoredRequestPaths,
         Scrubbers = options.Scrubbers,
         AnthropicUpstream = options.AnthropicUpstream,
-        Secrets = [.. options.ApiKeys.Values, .. options.ApiKey is { } key ? [key] : Array.Empty<string>()],
+        Secrets = [.. options.ApiKeys.Values],
     };
 
     /// <summary>The run's OpenAI SDK pipeline for <paramref name="key"/>: the cases' clients differ only in their cassette URL.</summary>

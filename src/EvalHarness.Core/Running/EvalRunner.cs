@@ -118,9 +118,8 @@ internal static class EvalRunner
         var scenario = evalCase.Scenario;
         var own = options.Agent ?? config.Own;
         using var environment = own is null ? CaseEnvironment.Create(suite.Fixtures, scenario.Memories, suite.Toolkits) : null;
-        var apiKey = options.Mode == RecordMode.None ? ReplayKey : options.ApiKey ?? ReplayKey;
-        var openAIKey = options.ApiKeys.GetValueOrDefault("openai", apiKey);
-        var anthropicKey = options.ApiKeys.GetValueOrDefault("anthropic", apiKey);
+        var openAIKey = options.Mode == RecordMode.None ? ReplayKey : options.ApiKeys.GetValueOrDefault("openai", ReplayKey);
+        var anthropicKey = options.Mode == RecordMode.None ? ReplayKey : options.ApiKeys.GetValueOrDefault("anthropic", ReplayKey);
 
         // A model client pointed at one cassette: the built-in runtime's own OpenAI adapter, or for a team's agent the
         // official SDK through Microsoft.Extensions.AI's adapter, exactly what it would use in production.

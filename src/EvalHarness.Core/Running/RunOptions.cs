@@ -31,10 +31,10 @@ internal sealed record RunOptions
     /// <summary>What cassettes record as their source.</summary>
     public string RecordedFrom { get; init; } = "live";
 
-    /// <summary>The API key sent upstream when recording live; never written to a cassette.</summary>
-    public string? ApiKey { get; init; }
-
-    /// <summary>Keys by provider (<c>openai</c>, <c>anthropic</c>) when recording live; each wins over <see cref="ApiKey"/> for its provider.</summary>
+    /// <summary>
+    /// The API keys sent upstream when recording live, by provider (<c>openai</c>, <c>anthropic</c>); never written to a
+    /// cassette. A provider with no key gets a placeholder (a replay, the scripted upstream).
+    /// </summary>
     public IReadOnlyDictionary<string, string> ApiKeys { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Where Anthropic requests go when recording, when not to <see cref="Upstream"/>.</summary>

@@ -47,7 +47,7 @@ public sealed class RecordConcurrencyTests : CliTest
             CassetteDirectory = Temp.Combine("cassettes"),
             Mode = RecordMode.All,
             Upstream = upstream.BaseAddress().ToString(),
-            ApiKey = "sk-test-0000000000000000",
+            ApiKeys = new Dictionary<string, string> { ["openai"] = "sk-test-0000000000000000" },
             LiveConcurrency = concurrency ?? RunOptions.DefaultLiveConcurrency,
             ProviderConcurrency = suite.Cassettes.RecordConcurrency,
             OnNotice = notices.Add,
