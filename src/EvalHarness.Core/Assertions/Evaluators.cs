@@ -18,7 +18,7 @@ internal static class Evaluators
         var type = assembly is null
             ? AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(typeName, throwOnError: false)).FirstOrDefault(t => t is not null)
                 ?? throw new ArgumentException($"no loaded assembly has the evaluator type '{typeName}'. Name its built assembly with assembly: (relative to the suite).")
-            : AgentAssembly.Load(assembly).GetType(typeName, throwOnError: false)
+            : AgentAssembly.Load(assembly, "evaluator").GetType(typeName, throwOnError: false)
                 ?? throw new ArgumentException($"'{assembly}' has no type '{typeName}'.");
         return typeof(IEvaluator).IsAssignableFrom(type) && type is { IsVisible: true, IsAbstract: false } && type.GetConstructor(Type.EmptyTypes) is not null
             ? (IEvaluator)Activator.CreateInstance(type)!

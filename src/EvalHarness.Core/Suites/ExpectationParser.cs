@@ -25,7 +25,9 @@ internal static class ExpectationParser
     /// <summary>What a suite that still names the ICaseAssertion plug-ins of 0.1.0 is told.</summary>
     internal const string AssertionsMoved =
         "custom assertions (ICaseAssertion) are now Microsoft.Extensions.AI.Evaluation evaluators: implement IEvaluator and name it under "
-        + "a scenario's expect.evaluators, with what it needs under args: (docs/suite-format.md, \"Evaluators\").";
+        + "a scenario's expect.evaluators, with what it needs under args:, e.g. evaluators: [{ type: MyTeam.ShortAnswer, assembly: bin/MyTeam.Evals.dll, "
+        + "metric: Short, args: { max_words: 8 } }]; the assertions: paths become each evaluator's assembly: "
+        + "(docs/suite-format.md, \"Evaluators from Microsoft.Extensions.AI.Evaluation\").";
 
     /// <summary>The keys of a scenario's <c>expect</c>.</summary>
     internal static readonly string[] Keys =

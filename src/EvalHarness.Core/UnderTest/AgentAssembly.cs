@@ -67,7 +67,7 @@ internal static class AgentAssembly
         typeof(IAgentUnderTest).IsAssignableFrom(type) && type is { IsVisible: true, IsAbstract: false, IsInterface: false } && type.GetConstructor(Type.EmptyTypes) is not null;
 
     /// <summary>Loads a built assembly with its own dependencies, but the harness's copies of those both use (<see cref="AgentLoadContext"/>).</summary>
-    internal static Assembly Load(string path)
+    internal static Assembly Load(string path, string what = "agent")
     {
         var full = Path.GetFullPath(path);
         lock (Loaded)
@@ -79,7 +79,7 @@ internal static class AgentAssembly
 
             if (!File.Exists(full))
             {
-                throw new ArgumentException($"the agent assembly '{path}' does not exist. Build the agent first (dotnet build), or fix the path (it is relative to the suite).");
+                throw new ArgumentException($"the {what} assembly '{path}' does not exist. Build the {what} first (dotnet build), or fix the path (it is relative to the suite).");
             }
 
             try
@@ -105,6 +105,13 @@ internal static class AgentAssembly
     /// <param name="subject">What threw, as the sentence starts: "The agent", "The evaluator".</param>
     internal static string VersionNote(Exception exception, Assembly? assembly, string subject = "The agent")
     {
+        if (exception is FileNotFoundException { FileName: { Length: > 0 } missing } && assembly is not null)
+        {
+            // A dependency of the plug-in's own that is not beside it: a class library's build does not copy its packages.
+            return $" {subject} depends on {missing.Split(',')[0]}, which is not beside its assembly: build it with "
+                + "<EnableDynamicLoading>true</EnableDynamicLoading> in its project, so its dependencies are copied to its output.";
+        }
+
         if (!IsMissingMember(exception))
         {
             return string.Empty;

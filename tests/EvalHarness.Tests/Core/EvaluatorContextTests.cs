@@ -70,6 +70,31 @@ public sealed class EvaluatorContextTests : IDisposable
     }
 
     [Fact]
+    public void Load_AnEvaluatorAssemblyThatIsNotBuilt_SaysSoAsAnEvaluators()
+    {
+        var file = Suite("""
+                  evaluators:
+                    - { type: MyTeam.ShortAnswer, assembly: build/MyTeam.Evals.dll, metric: Short }
+            """);
+
+        var error = Assert.Throws<SuiteException>(() => SuiteLoader.Load(file));
+
+        Assert.Contains("the evaluator assembly", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Build the evaluator first (dotnet build), or fix the path", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EvaluatorThrowing_ADependencyNotBesideIt_IsToldToBuildWithDynamicLoading()
+    {
+        var note = EvalHarness.Core.UnderTest.AgentAssembly.VersionNote(
+            new FileNotFoundException("Could not load file or assembly", "CommandLine, Version=2.9.1.0, Culture=neutral"), typeof(ShortAnswerEvaluator).Assembly, "The evaluator");
+
+        Assert.Equal(
+            " The evaluator depends on CommandLine, which is not beside its assembly: build it with <EnableDynamicLoading>true</EnableDynamicLoading> in its project, so its dependencies are copied to its output.",
+            note);
+    }
+
+    [Fact]
     public async Task Evaluator_JudgingWithAModel_IsRecordedOnTheJudgeCassetteAndReplayed()
     {
         var file = Suite("""
