@@ -186,27 +186,27 @@ internal static class EvalRunner
         // their calls never change the agent's latency or request order; judge first, then each evaluator, in order.
         var judgeId = evalCase.JudgeCassetteId;
         var evaluators = scenario.Expect.Evaluators;
-        using var judgeClient = scenario.Expect.Judge is not null || evaluators.Count > 0
-            ? ClientFor(judgeId, scenario.Expect.Judge?.Model ?? config.Model)
-            : null;
+        var judgeModel = scenario.Expect.Judge?.Model ?? config.Model;
+        using var judgeClient = scenario.Expect.Judge is not null || evaluators.Count > 0 ? ClientFor(judgeId, judgeModel) : null;
         AssertionVerdict? judged = null;
         if (scenario.Expect.Judge is { } judge && report.Outcome == Outcomes.Completed && report.Error is null)
         {
-            judged = await Judge.ScoreAsync(judgeClient!, judge with { Model = judge.Model ?? config.Model }, scenario, report, toolCalls, CancellationToken.None);
+            judged = await Judge.ScoreAsync(judgeClient!, judge with { Model = judgeModel }, scenario, report, toolCalls, CancellationToken.None);
         }
 
         // A simulated user's request that no longer matches its recording is an error of the case too.
         var userMisses = user is null ? [] : (await server.TakeActivityAsync(userId, CancellationToken.None)).Misses.Select(m => m.Message);
         var misses = activity.Misses.Select(m => m.Message).Concat(userMisses).ToList();
-        string? Error() => misses.Count > 0 ? string.Join(Environment.NewLine, misses)
+        string? ErrorOf(List<string> misses) => misses.Count > 0 ? string.Join(Environment.NewLine, misses)
             : caseTimeout?.IsCancellationRequested == true && !outerToken.IsCancellationRequested
                 ? $"The case did not finish within its {options.CaseTimeout!.Value.TotalSeconds:0.###} s limit (--case-timeout)."
                 : report.Error is { Length: > 0 } failed ? $"{char.ToUpperInvariant(failed[0])}{failed[1..]}"
                 : null;
 
         var latencyMs = Math.Round(modelLatencyMs + (recordedTime ? 0 : Math.Max(0, harnessMs)), 1);
+        var error = ErrorOf(misses);
         List<AssertionVerdict> verdicts = [];
-        if (Error() is null)
+        if (error is null)
         {
             verdicts = [.. Scorer.ScoreTurns(scenario, report), .. Scorer.Score(scenario, report, toolCalls, environment, latencyMs), .. judged is null ? Array.Empty<AssertionVerdict>() : [judged]];
             verdicts.AddRange(await Evaluators.ScoreAsync(
@@ -215,12 +215,12 @@ internal static class EvalRunner
         }
 
         // A judge's or an evaluator's request that no longer matches its recording is an error of the case, like the agent's own.
-        if (judgeClient is not null)
+        if (judgeClient is not null && (await server.TakeActivityAsync(judgeId, CancellationToken.None)).Misses is { Count: > 0 } judgeMisses)
         {
-            misses.AddRange((await server.TakeActivityAsync(judgeId, CancellationToken.None)).Misses.Select(m => m.Message));
+            misses.AddRange(judgeMisses.Select(m => m.Message));
+            error = ErrorOf(misses);
         }
 
-        var error = Error();
         if (error is not null)
         {
             verdicts = [];
