@@ -54,7 +54,7 @@ public sealed class CorePublicSurfaceTests
         {
             switch (member)
             {
-                case FieldInfo { IsPublic: true } or FieldInfo { IsFamily: true } when member is FieldInfo field:
+                case FieldInfo field when field.IsPublic || field.IsFamily:
                     yield return field.FieldType;
                     break;
                 case PropertyInfo property when property.GetMethod is { } getter && (getter.IsPublic || getter.IsFamily):
