@@ -63,6 +63,19 @@ public sealed record AgentCase
     /// </summary>
     public required IChatClient ChatClient { get; init; }
 
+    /// <summary>
+    /// The address of the case's cassette, <c>http://127.0.0.1:&lt;port&gt;/c/&lt;cassette-id&gt;/</c>: the endpoint or base URL
+    /// of every provider's client that appends its own path (Azure OpenAI's <c>AzureOpenAIClient</c>, Gemini, OllamaSharp's
+    /// <c>OllamaApiClient</c>; keep the trailing slash).
+    /// </summary>
+    public required Uri CassetteBaseUrl { get; init; }
+
+    /// <summary>
+    /// The key each provider's client sends, by provider (<c>openai</c>, <c>anthropic</c>, <c>azure</c>, <c>gemini</c>):
+    /// the real one when recording live, a placeholder in replay.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ApiKeys { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The OpenAI-compatible base URL of the case's cassette, ending in <c>/v1</c>.</summary>
     public required Uri OpenAIBaseUrl { get; init; }
 

@@ -23,7 +23,7 @@ namespace EvalHarness.Benchmarks;
 public class CassetteMatchBenchmarks
 {
     private const string Id = "bench/default/match/t1";
-    private readonly HashSet<string> _ignored = new(CassetteServerOptions.VolatilePaths, StringComparer.Ordinal);
+    private readonly HashSet<string> _ignored = new(EvalHarness.Cassettes.Protocols.WireProtocols.OpenAICompatible.VolatilePaths, StringComparer.Ordinal);
     private string _root = null!;
     private JsonElement[] _others = null!;
     private JsonElement _recorded;

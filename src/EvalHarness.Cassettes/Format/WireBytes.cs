@@ -11,7 +11,7 @@ internal static class WireBytes
     {
         if (response.Events is { } events)
         {
-            return SseWire.Format(events);
+            return StreamFraming.Format(response, events);
         }
 
         if (response.BodyText is { } text)

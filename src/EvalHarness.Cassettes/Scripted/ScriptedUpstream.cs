@@ -1,9 +1,6 @@
 using System.Globalization;
-using System.Net.ServerSentEvents;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
-using EvalHarness.Cassettes.Format;
+using EvalHarness.Cassettes.Protocols;
 using EvalHarness.Cassettes.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -12,16 +9,13 @@ using Microsoft.AspNetCore.Routing;
 namespace EvalHarness.Cassettes.Scripted;
 
 /// <summary>
-/// A stand-in model provider that plays scripted turns in the OpenAI chat completions wire format.
+/// A stand-in model provider that plays scripted turns in the wire format of each protocol (<see cref="WireProtocol"/>).
 /// A conversation is a cassette id plus the request's system prompt; its n-th request gets the n-th entry
 /// of its script. Start a fresh upstream for each recording.
 /// </summary>
-/// <remarks>Requests come to <c>/c/{cassette-id}/v1/chat/completions</c>; the id picks the script.</remarks>
-public sealed partial class ScriptedUpstream : IAsyncDisposable
+/// <remarks>Requests come to <c>/c/{cassette-id}/</c> and the path a provider's client appends; the id picks the script.</remarks>
+public sealed class ScriptedUpstream : IAsyncDisposable
 {
-    /// <summary>The <c>created</c> timestamp of every scripted completion, so recordings are stable.</summary>
-    private const long CreatedAt = 1767225600; // 2026-01-01T00:00:00Z
-
     private readonly Func<string, string?, IReadOnlyList<ScriptedTurn>?> _scripts;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Cassette, string? Conversation), int> _requests = new();
     private WebApplication? _app;
@@ -68,46 +62,42 @@ public sealed partial class ScriptedUpstream : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var rest = (string?)context.GetRouteValue(Server.CassetteRoute.Rest) ?? string.Empty;
-        if (!LoopbackHost.TrySplit(rest, out var id, out var path) || path is not ("v1/chat/completions" or "v1/messages"))
+        var request = context.Request;
+        if (!WireProtocols.TryRoute(rest, marker => request.Headers.ContainsKey(marker) || request.Query.ContainsKey(marker), out var id, out var path, out var protocol)
+            || !protocol.CanScript(path))
         {
-            await ScriptErrorAsync(context, 404, $"The scripted upstream serves /c/<cassette-id>/v1/chat/completions (OpenAI) and /c/<cassette-id>/v1/messages (Anthropic), not '/c/{rest}'.");
+            var served = string.Join(", ", WireProtocols.All.SelectMany(p => p.ScriptedPaths.Select(s => $"/c/<cassette-id>/{s} ({p.Name})")));
+            await ScriptedWire.ScriptErrorAsync(context, 404, $"The scripted upstream serves {served}, not '/c/{rest}'.");
             return;
         }
 
-        var anthropic = path == "v1/messages";
-
-        JsonDocument request;
+        JsonDocument document;
         try
         {
-            request = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: context.RequestAborted);
         }
         catch (JsonException ex)
         {
-            await ScriptErrorAsync(context, 400, $"The request body is not JSON: {ex.Message}");
+            await ScriptedWire.ScriptErrorAsync(context, 400, $"The request body is not JSON: {ex.Message}");
             return;
         }
 
-        using (request)
+        using (document)
         {
-            var root = request.RootElement;
+            var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                await ScriptErrorAsync(context, 400, "The request body must be a JSON object.");
+                await ScriptedWire.ScriptErrorAsync(context, 400, "The request body must be a JSON object.");
                 return;
             }
 
-            root.TryGetProperty("messages", out var all);
-            var systemPrompt = anthropic ? AnthropicSystem(root)
-                : all.ValueKind == JsonValueKind.Array
-                    ? all.EnumerateArray().Where(m => m.TryGetProperty("role", out var r) && r.ValueEquals("system") && m.TryGetProperty("content", out var c) && c.ValueKind == JsonValueKind.String)
-                        .Select(m => m.GetProperty("content").GetString()).FirstOrDefault()
-                    : null;
-            var script = _scripts(id, systemPrompt);
+            var asked = protocol.ReadScripted(path, root);
+            var script = _scripts(id, asked.SystemPrompt);
             // A judge or a simulated user has a cassette of its own, and its turns a conversation of their own in the script.
             var own = id.Split('/') is { Length: 5 } parts && parts[4] is "judge" or "user" ? parts[4] : null;
             if (script is null)
             {
-                await ScriptErrorAsync(context, 400, own is null
+                await ScriptedWire.ScriptErrorAsync(context, 400, own is null
                     ? $"There is no script for cassette '{id}'. Add the scenario to the suite's script file."
                     : $"There is no script for cassette '{id}'. In the suite's script file, give the scenario its {(own == "user" ? "simulated user's messages" : "judge's answers")} "
                         + $"as a conversation of their own: `<scenario>: {{ agent: [...], {own}: [{{ text: \"...\" }}] }}`.");
@@ -116,144 +106,71 @@ public sealed partial class ScriptedUpstream : IAsyncDisposable
 
             // The n-th request of a conversation gets the n-th entry of its script: an error entry fails that
             // request, so the retry gets the entry after it.
-            var turnIndex = _requests.AddOrUpdate((id, systemPrompt), 0, (_, n) => n + 1);
+            var turnIndex = _requests.AddOrUpdate((id, asked.SystemPrompt), 0, (_, n) => n + 1);
             if (turnIndex >= script.Count)
             {
-                await ScriptErrorAsync(context, 400, own == "user"
+                await ScriptedWire.ScriptErrorAsync(context, 400, own == "user"
                     ? $"The script for cassette '{id}' has {script.Count} entries, but the simulated user was asked for message {turnIndex + 1}: add a turn to the scenario's user: list in the script, or end its last one with its stop marker."
                     : $"The script for cassette '{id}' has {script.Count} entries, but the agent made request {turnIndex + 1}. Add a turn to the script.");
                 return;
             }
 
             var turn = script[turnIndex];
-            switch (turn.Fault)
-            {
-                case "reset":
-                    context.Abort();
-                    return;
-                case "timeout":
-                    // Never answers: the recorder gives up after its upstream timeout.
-                    await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
-                    return;
-                case "malformed":
-                    context.Response.ContentType = "application/json";
-                    context.Response.Headers[CassetteServer.SimulatedLatencyHeader] = "80";
-                    await context.Response.WriteAsync(anthropic
-                        ? $$"""{"id":"msg_{{Hash(id, turnIndex)}}","type":"message","role":"assistant","content":[{"type":"text","text":"Hel"""
-                        : $$"""{"id":"chatcmpl-{{Hash(id, turnIndex)}}","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"Hel""", context.RequestAborted);
-                    return;
-            }
-
-            if (turn.ErrorStatus is { } status)
-            {
-                if (turn.RetryAfterSeconds is { } seconds)
-                {
-                    context.Response.Headers["retry-after"] = seconds.ToString(CultureInfo.InvariantCulture);
-                }
-
-                var message = turn.ErrorMessage ?? $"Scripted error {status}.";
-                await WriteAsync(context, status, anthropic ? AnthropicError(status, message) : ErrorBody(message, status == 429 ? "rate_limit_exceeded" : "server_error"), turn.LatencyMs ?? 50);
-                return;
-            }
-
-            var messages = all;
-            var model = root.TryGetProperty("model", out var m) ? m.GetString() ?? "scripted" : "scripted";
-            var promptTokens = EstimateTokens(messages.ValueKind == JsonValueKind.Array ? messages.GetRawText() : string.Empty)
-                + (root.TryGetProperty("tools", out var tools) ? EstimateTokens(tools.GetRawText()) : 0)
-                + (anthropic ? EstimateTokens(systemPrompt ?? string.Empty) : 0);
-            var completionTokens = EstimateTokens(turn.Text ?? string.Empty)
-                + turn.ToolCalls.Sum(c => EstimateTokens(c.Name) + EstimateTokens(c.Arguments.GetRawText()) + 3);
-            var latency = turn.LatencyMs ?? Math.Round(250 + (promptTokens * 0.02) + (completionTokens * 12.0));
-            if (root.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True && anthropic)
-            {
-                var events = AnthropicEvents(id, turnIndex, model, turn, promptTokens, completionTokens);
-                await WriteStreamAsync(context, turn.Fault == "truncated" ? events[..(events.Count / 2)] : events, latency);
-                if (turn.Fault == "truncated")
-                {
-                    await Task.Delay(100, context.RequestAborted);
-                    context.Abort();
-                }
-
-                return;
-            }
-
-            if (anthropic)
-            {
-                await WriteAsync(context, 200, AnthropicMessage(id, turnIndex, model, turn, promptTokens, completionTokens), latency);
-                return;
-            }
-
-            if (root.TryGetProperty("stream", out stream) && stream.ValueKind == JsonValueKind.True)
-            {
-                var includeUsage = root.TryGetProperty("stream_options", out var so) && so.TryGetProperty("include_usage", out var iu) && iu.ValueKind == JsonValueKind.True;
-                var chunks = Chunks(id, turnIndex, model, turn, includeUsage ? (promptTokens, completionTokens) : null);
-                var openAIEvents = chunks.Select(c => ((string?)null, c)).ToList();
-                await WriteStreamAsync(context, turn.Fault == "truncated" ? openAIEvents[..(openAIEvents.Count / 2)] : openAIEvents, latency);
-                if (turn.Fault == "truncated")
-                {
-                    // A reset discards what is still in the socket's buffer: let the half that was sent arrive first.
-                    await Task.Delay(100, context.RequestAborted);
-                    context.Abort();
-                }
-
-                return;
-            }
-
-            await WriteAsync(context, 200, Completion(id, turnIndex, model, turn, promptTokens, completionTokens), latency);
+            var completionTokens = ScriptedWire.EstimateTokens(turn.Text ?? string.Empty)
+                + turn.ToolCalls.Sum(c => ScriptedWire.EstimateTokens(c.Name) + ScriptedWire.EstimateTokens(c.Arguments.GetRawText()) + 3);
+            var reply = new ScriptedReply(id, turnIndex, asked.Model, turn, asked.PromptTokens, completionTokens, root);
+            await AnswerAsync(context, protocol, reply, asked.Streamed);
         }
     }
 
-    private static async Task WriteStreamAsync(HttpContext context, List<(string? Event, string Data)> events, double latencyMs)
+    /// <summary>Plays one scripted turn in <paramref name="protocol"/>'s format: a fault, an error, an answer or a stream.</summary>
+    private static async Task AnswerAsync(HttpContext context, WireProtocol protocol, ScriptedReply reply, bool streamed)
     {
-        context.Response.StatusCode = 200;
-        context.Response.ContentType = "text/event-stream";
-        context.Response.Headers[CassetteServer.SimulatedLatencyHeader] = latencyMs.ToString(CultureInfo.InvariantCulture);
-        await SseWire.WriteAsync(events.Select(e => new SseItem<string>(e.Data, e.Event)), context.Response.Body, context.RequestAborted);
-    }
-
-    /// <summary>About four characters a token, as the providers' own rule of thumb.</summary>
-    private static int EstimateTokens(string text) => (text.Length + 3) / 4;
-
-    private static string Hash(string id, int n) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{id}#{n}")))[..24];
-
-    private static byte[] ErrorBody(string message, string type)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+        var turn = reply.Turn;
+        switch (turn.Fault)
         {
-            w.WriteStartObject();
-            w.WriteStartObject("error");
-            w.WriteString("message", message);
-            w.WriteString("type", type);
-            w.WriteNull("param");
-            w.WriteString("code", type);
-            w.WriteEndObject();
-            w.WriteEndObject();
+            case "reset":
+                context.Abort();
+                return;
+            case "timeout":
+                // Never answers: the recorder gives up after its upstream timeout.
+                await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+                return;
+            case "malformed":
+                context.Response.ContentType = "application/json";
+                context.Response.Headers[CassetteServer.SimulatedLatencyHeader] = "80";
+                await context.Response.WriteAsync(protocol.MalformedAnswer(reply), context.RequestAborted);
+                return;
         }
 
-        return buffer.ToArray();
+        if (turn.ErrorStatus is { } status)
+        {
+            if (turn.RetryAfterSeconds is { } seconds)
+            {
+                context.Response.Headers["retry-after"] = seconds.ToString(CultureInfo.InvariantCulture);
+            }
+
+            await ScriptedWire.WriteAsync(context, status, protocol.ErrorBody(status, turn.ErrorMessage ?? $"Scripted error {status}."), turn.LatencyMs ?? 50);
+            return;
+        }
+
+        var latency = turn.LatencyMs ?? Math.Round(250 + (reply.PromptTokens * 0.02) + (reply.CompletionTokens * 12.0));
+        if (!streamed)
+        {
+            await ScriptedWire.WriteAsync(context, 200, protocol.ScriptedAnswer(reply), latency);
+            return;
+        }
+
+        var events = protocol.ScriptedEvents(reply);
+        await ScriptedWire.WriteStreamAsync(context, protocol.StreamMediaType, turn.Fault == "truncated" ? events[..(events.Count / 2)] : events, latency);
+        if (turn.Fault == "truncated")
+        {
+            // A reset discards what is still in the socket's buffer: let the half that was sent arrive first.
+            await Task.Delay(100, context.RequestAborted);
+            context.Abort();
+        }
     }
 
     /// <summary>Marks an answer that is a mistake in the script, not model behaviour to record.</summary>
     internal const string ScriptErrorHeader = "x-scripted-error";
-
-    private static Task ScriptErrorAsync(HttpContext context, int status, string message)
-    {
-        context.Response.Headers[ScriptErrorHeader] = "script";
-        return WriteAsync(context, status, ErrorBody(message, "invalid_request_error"));
-    }
-
-    private static async Task WriteAsync(HttpContext context, int status, byte[] body, double? latencyMs = null)
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json";
-        if (latencyMs is { } ms)
-        {
-            context.Response.Headers[CassetteServer.SimulatedLatencyHeader] = ms.ToString(CultureInfo.InvariantCulture);
-        }
-
-        context.Response.ContentLength = body.Length;
-        await context.Response.Body.WriteAsync(body, context.RequestAborted);
-    }
 }

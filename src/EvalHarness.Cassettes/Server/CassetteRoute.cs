@@ -1,14 +1,16 @@
 using EvalHarness.Cassettes.Format;
+using EvalHarness.Cassettes.Protocols;
 using EvalHarness.Cassettes.Secrets;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
 namespace EvalHarness.Cassettes.Server;
 
-/// <summary>The first step of a request: which cassette it is for and which provider path it calls.</summary>
+/// <summary>The first step of a request: which cassette it is for, and which protocol and path it calls.</summary>
 /// <param name="CassetteId">The cassette id from <c>/c/{cassette-id}/v1/...</c>: an instance's id (<c>~n/…</c>) when instances are on.</param>
-/// <param name="ProviderPath">The provider path (<c>v1/...</c>) with its query scrubbed of secrets, as a cassette keeps it.</param>
-internal readonly record struct CassetteRoute(string CassetteId, string ProviderPath)
+/// <param name="ProviderPath">The protocol's path (<c>v1/...</c>) with its query scrubbed of secrets, as a cassette keeps it.</param>
+/// <param name="Protocol">The wire protocol whose path it is.</param>
+internal readonly record struct CassetteRoute(string CassetteId, string ProviderPath, WireProtocol Protocol)
 {
     /// <summary>Where every cassette URL starts.</summary>
     public const string Prefix = "/c/";
@@ -26,10 +28,12 @@ internal readonly record struct CassetteRoute(string CassetteId, string Provider
     public static bool TryRead(HttpContext context, bool instances, out CassetteRoute route, out string error)
     {
         var rest = (string?)context.GetRouteValue(Rest) ?? string.Empty;
-        if (!LoopbackHost.TrySplit(rest, out var id, out var providerPath))
+        var request = context.Request;
+        if (!WireProtocols.TryRoute(rest, marker => request.Headers.ContainsKey(marker) || request.Query.ContainsKey(marker), out var id, out var providerPath, out var protocol))
         {
             route = default;
-            error = $"'/c/{rest}' is not a cassette URL: use /c/<cassette-id>/v1/... with an id of letters, digits, '.', '_', '-' and '/'.";
+            error = $"'/c/{rest}' is not a cassette URL: use /c/<cassette-id>/ and the path a provider's client appends (v1/chat/completions, v1/messages …), "
+                + "with an id of letters, digits, '.', '_', '-' and '/'.";
             return false;
         }
 
@@ -40,7 +44,7 @@ internal readonly record struct CassetteRoute(string CassetteId, string Provider
             return false;
         }
 
-        route = new CassetteRoute(id, providerPath + SecretScanner.ScrubQuery(context.Request.QueryString.Value ?? string.Empty));
+        route = new CassetteRoute(id, providerPath + SecretScanner.ScrubQuery(request.QueryString.Value ?? string.Empty), protocol);
         error = string.Empty;
         return true;
     }

@@ -179,6 +179,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
         }
 
         handled.CassetteId = route.CassetteId;
+        ErrorAnswer.UseProtocol(context, route.Protocol);
         if (await ReadBodyAsync(context, handled) is not { } body)
         {
             return;
@@ -200,7 +201,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
 
             if (state.IsRecording && _options.RestartOnFirstRequest && index > 0 && state.Recording is [var first, ..]
                 && !IsFailure(state.Recording[^1].Response)
-                && _matcher.StartsOver(first, state.Recording[^1], route.ProviderPath, body))
+                && _matcher.StartsOver(first, state.Recording[^1], route, body))
             {
                 // The client started over: record the cassette from #1 again rather than append a second run to it.
                 state.Restart();
@@ -213,14 +214,14 @@ public sealed partial class CassetteServer : IAsyncDisposable
 
             if (state.IsRecording)
             {
-                await _recorder.RecordAsync(context, state, index, route.ProviderPath, body.Raw, body.Json);
+                await _recorder.RecordAsync(context, state, index, route, body.Raw, body.Json);
                 handled.Outcome = state.Misses.Count == misses ? RequestOutcome.Recorded : RequestOutcome.Miss;
                 return;
             }
 
-            var match = _matcher.Match(state, index, route.ProviderPath, body);
+            var match = _matcher.Match(state, index, route, body);
             if (match.Found is null && _options.RestartOnFirstRequest && index > 0 && state.Cassette is { Interactions: [var recordedFirst, ..] interactions }
-                && _matcher.StartsOver(recordedFirst, index < interactions.Count ? interactions[index] : null, route.ProviderPath, body))
+                && _matcher.StartsOver(recordedFirst, index < interactions.Count ? interactions[index] : null, route, body))
             {
                 // The client started over (with the first request as recorded, or a changed one that a miss at #1 will
                 // diff): so does the cassette.
@@ -231,7 +232,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
                     return;
                 }
 
-                match = _matcher.Match(state, index, route.ProviderPath, body);
+                match = _matcher.Match(state, index, route, body);
             }
 
             if (match.Found is { } found)
@@ -248,7 +249,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
                 // A new episode: keep what was recorded before this request (ordered) or all of it (unordered), record on from here.
                 state.Recording.AddRange(_options.Match == MatchMode.Ordered ? state.Cassette!.Interactions.Take(index) : state.Cassette!.Interactions);
                 state.IsRecording = true;
-                await _recorder.RecordAsync(context, state, index, route.ProviderPath, body.Raw, body.Json);
+                await _recorder.RecordAsync(context, state, index, route, body.Raw, body.Json);
                 handled.Outcome = state.Misses.Count == misses ? RequestOutcome.Recorded : RequestOutcome.Miss;
                 return;
             }

@@ -18,8 +18,11 @@ public sealed record CassetteServerOptions
     /// </summary>
     public string? Upstream { get; init; }
 
-    /// <summary>Where Anthropic requests (<c>v1/messages</c>) go when recording; null sends them to <see cref="Upstream"/> too.</summary>
-    public string? AnthropicUpstream { get; init; }
+    /// <summary>
+    /// Where a protocol's requests go when recording, by the protocol's name (<c>anthropic</c> →
+    /// <c>https://api.anthropic.com/</c>); a protocol not named here goes to <see cref="Upstream"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ProtocolUpstreams { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>What the cassette records as its source: <c>live</c> or <c>scripted</c>.</summary>
     public string RecordedFrom { get; init; } = "live";
@@ -43,19 +46,7 @@ public sealed record CassetteServerOptions
     /// </summary>
     public bool Listen { get; init; } = true;
 
-    /// <summary>
-    /// Paths of request bodies that matching always ignores: values the provider made up (tool-call ids)
-    /// and that differ when a conversation is re-recorded. <c>[*]</c> stands for any array index.
-    /// </summary>
-    public static IReadOnlySet<string> VolatilePaths { get; } = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "$.messages[*].tool_call_id",
-        "$.messages[*].tool_calls[*].id",
-        "$.messages[*].content[*].id",
-        "$.messages[*].content[*].tool_use_id",
-    };
-
-    /// <summary>More paths to ignore, e.g. <c>$.user</c>, <c>$.metadata</c>, <c>$.stream_options</c>.</summary>
+    /// <summary>Paths to ignore besides each protocol's volatile ones (<see cref="Protocols.WireProtocol.VolatilePaths"/>), e.g. <c>$.user</c>, <c>$.metadata</c>, <c>$.stream_options</c>.</summary>
     public IReadOnlySet<string> IgnoredRequestPaths { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
     /// <summary>Replacements applied to every text of request and response bodies before they are matched or written.</summary>

@@ -1,6 +1,6 @@
-using System.Text.Json;
 using EvalHarness.Cassettes.Format;
 using EvalHarness.Cassettes.Matching;
+using EvalHarness.Cassettes.Protocols;
 using Microsoft.AspNetCore.Http;
 
 namespace EvalHarness.Cassettes.Server;
@@ -37,11 +37,14 @@ internal sealed class InteractionMatcher(CassetteServerOptions options, Cassette
         : "Record it with `evalh record <suite> --upstream <url|scripted>` for a suite, "
             + "or with `evalh serve --mode once --upstream <url>` and a run of your agent";
 
-    private readonly IReadOnlySet<string> _ignored = new HashSet<string>(CassetteServerOptions.VolatilePaths.Concat(options.IgnoredRequestPaths), StringComparer.Ordinal);
+    /// <summary>The paths each protocol's matching ignores: its volatile ones and the options'.</summary>
+    private readonly Dictionary<WireProtocol, IReadOnlySet<string>> _ignored = WireProtocols.All.ToDictionary(
+        p => p, p => (IReadOnlySet<string>)new HashSet<string>(p.VolatilePaths.Concat(options.IgnoredRequestPaths), StringComparer.Ordinal));
 
     /// <summary>Finds the recorded interaction for request #<paramref name="index"/> (0-based), or says why there is none.</summary>
-    public MatchResult Match(CassetteState state, int index, string providerPath, RequestBody body)
+    public MatchResult Match(CassetteState state, int index, CassetteRoute route, RequestBody body)
     {
+        var (providerPath, ignored) = (route.ProviderPath, _ignored[route.Protocol]);
         // The file's path is only for the messages: worked out when one is written.
         string CassetteFile() => store.PathFor(state.Id);
         if (state.Cassette is not { } cassette)
@@ -51,7 +54,7 @@ internal sealed class InteractionMatcher(CassetteServerOptions options, Cassette
 
         JsonDifference? Differ(Interaction i) => !string.Equals(i.Request.Path, providerPath, StringComparison.Ordinal)
             ? new JsonDifference("(path)", i.Request.Path, providerPath)
-            : JsonDiff.First(i.Request.Body, body.Json, _ignored);
+            : JsonDiff.First(i.Request.Body, body.Json, ignored);
 
         // The common case first: the request is the recorded one written the same way (escapes aside), so it
         // matches without being parsed or compared value by value.
@@ -131,8 +134,8 @@ internal sealed class InteractionMatcher(CassetteServerOptions options, Cassette
     }
 
     /// <summary>Whether a request is <paramref name="recorded"/>'s, as matching compares them (ignored paths aside).</summary>
-    private bool IsSameRequest(Interaction recorded, string providerPath, RequestBody body) =>
-        string.Equals(recorded.Request.Path, providerPath, StringComparison.Ordinal) && JsonDiff.First(recorded.Request.Body, body.Json, _ignored) is null;
+    private bool IsSameRequest(Interaction recorded, CassetteRoute route, RequestBody body) =>
+        string.Equals(recorded.Request.Path, route.ProviderPath, StringComparison.Ordinal) && JsonDiff.First(recorded.Request.Body, body.Json, _ignored[route.Protocol]) is null;
 
     /// <summary>
     /// True when a request starts the conversation again: it is the recorded first request, or it calls the same path
@@ -140,17 +143,12 @@ internal sealed class InteractionMatcher(CassetteServerOptions options, Cassette
     /// otherwise be compared with, or the last one recorded). A changed first request after a finished run is then
     /// diffed against #1, not reported as one request too many.
     /// </summary>
-    public bool StartsOver(Interaction first, Interaction? current, string providerPath, RequestBody body) =>
-        IsSameRequest(first, providerPath, body)
-        || (string.Equals(first.Request.Path, providerPath, StringComparison.Ordinal)
-            && MessageCount(body.Json) is { } count
-            && count == MessageCount(first.Request.Body)
-            && (current is null || MessageCount(current.Request.Body) != count));
-
-    private static int? MessageCount(JsonElement body) =>
-        body.ValueKind == JsonValueKind.Object && body.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array
-            ? messages.GetArrayLength()
-            : null;
+    public bool StartsOver(Interaction first, Interaction? current, CassetteRoute route, RequestBody body) =>
+        IsSameRequest(first, route, body)
+        || (string.Equals(first.Request.Path, route.ProviderPath, StringComparison.Ordinal)
+            && route.Protocol.ConversationLength(body.Json) is { } count
+            && count == route.Protocol.ConversationLength(first.Request.Body)
+            && (current is null || route.Protocol.ConversationLength(current.Request.Body) != count));
 
     private static string Capitalise(string text) => char.ToUpperInvariant(text[0]) + text[1..];
 }

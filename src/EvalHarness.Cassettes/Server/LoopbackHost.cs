@@ -27,19 +27,4 @@ internal static class LoopbackHost
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return (app, new Uri(address.TrimEnd('/') + "/"));
     }
-
-    /// <summary>Splits <c>{cassette-id}/v1/...</c> into the id and the provider path (<c>v1/...</c>).</summary>
-    public static bool TrySplit(string rest, out string cassetteId, out string providerPath)
-    {
-        var at = rest.IndexOf("/v1/", StringComparison.Ordinal);
-        if (at <= 0)
-        {
-            cassetteId = providerPath = string.Empty;
-            return false;
-        }
-
-        cassetteId = rest[..at];
-        providerPath = rest[(at + 1)..];
-        return true;
-    }
 }

@@ -8,30 +8,27 @@ namespace EvalHarness.Cassettes.Server;
 /// <summary>Adds recorded interactions to a cassette and writes its file.</summary>
 internal sealed class RecordingWriter(CassetteServerOptions options, CassetteStore store)
 {
-    /// <summary>Request headers a cassette keeps. Everything else (auth above all) is never written.</summary>
-    public static readonly HashSet<string> RecordedRequestHeaders = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "content-type", "anthropic-version", "anthropic-beta", "openai-beta",
-    };
-
     private static readonly string HarnessVersion =
         typeof(CassetteServer).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
             .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
     /// <summary>Adds an interaction to the recording and writes the cassette; returns why the write was refused, or null.</summary>
     public string? Append(
-        CassetteState state, HttpRequest request, string providerPath, JsonElement body, RecordedResponse recorded, double firstByteMs, double totalMs, List<string> secrets)
+        CassetteState state, HttpRequest request, CassetteRoute route, JsonElement body, RecordedResponse recorded, double firstByteMs, double totalMs, List<string> secrets)
     {
+        // The headers a cassette keeps: the content type and the protocol's versions and betas. Everything else (auth
+        // above all) is never written.
+        var kept = route.Protocol.RecordedRequestHeaders;
         var requestHeaders = request.Headers
-            .Where(h => RecordedRequestHeaders.Contains(h.Key))
+            .Where(h => h.Key.Equals("content-type", StringComparison.OrdinalIgnoreCase) || kept.Contains(h.Key, StringComparer.OrdinalIgnoreCase))
             .ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.Ordinal);
         state.Recording.Add(new Interaction(
-            new RecordedRequest(request.Method, providerPath, requestHeaders, body),
+            new RecordedRequest(request.Method, route.ProviderPath, requestHeaders, body),
             recorded,
             new InteractionTimings(Math.Round(firstByteMs, 1), Math.Round(totalMs, 1))));
         try
         {
-            var cassette = new Cassette { Id = state.Id, Provider = ProviderOf(providerPath), RecordedFrom = options.RecordedFrom, Interactions = [.. state.Recording] };
+            var cassette = new Cassette { Id = state.Id, Provider = route.Protocol.Name, RecordedFrom = options.RecordedFrom, Interactions = [.. state.Recording] };
             store.Save(cassette with { Metadata = Metadata(state, request, cassette, secrets) }, secrets);
             return null;
         }
@@ -41,9 +38,6 @@ internal sealed class RecordingWriter(CassetteServerOptions options, CassetteSto
             return ex.Message;
         }
     }
-
-    private static string ProviderOf(string providerPath) =>
-        providerPath.StartsWith("v1/messages", StringComparison.Ordinal) ? "anthropic" : "openai";
 
     /// <summary>The cassette's metadata; the recording time stays the old one while the recording repeats the old cassette exactly.</summary>
     private CassetteMetadata Metadata(CassetteState state, HttpRequest request, Cassette cassette, IReadOnlyList<string> secrets)

@@ -10,14 +10,15 @@ namespace EvalHarness.Cassettes.Server;
 
 internal sealed partial class UpstreamRecorder
 {
-    /// <summary>Proxies a server-sent event stream to the client as it arrives, recording each event with its offset.</summary>
+    /// <summary>Proxies a stream (server-sent events or lines of JSON) to the client as it arrives, recording each event with its offset.</summary>
     private async Task RecordStreamAsync(
-        HttpContext context, CassetteState state, int index, string providerPath, JsonElement body, HttpResponseMessage response, Stopwatch clock, List<string> secrets)
+        HttpContext context, CassetteState state, int index, CassetteRoute route, JsonElement body, HttpResponseMessage response, Stopwatch clock, List<string> secrets)
     {
         var firstByteMs = clock.Elapsed.TotalMilliseconds;
         PassBackHeaders(context, response);
         context.Response.StatusCode = (int)response.StatusCode;
-        context.Response.ContentType = "text/event-stream";
+        var mediaType = response.Content.Headers.ContentType!.MediaType!;
+        context.Response.ContentType = mediaType;
         if (response.Headers.TryGetValues(CassetteServer.SimulatedLatencyHeader, out var announced))
         {
             context.Response.Headers[CassetteServer.LatencyHeader] = announced.First();
@@ -27,7 +28,7 @@ internal sealed partial class UpstreamRecorder
         // The client gets the upstream's bytes as they arrive; the parser sees the same bytes and yields each event
         // when its blank line does, which is when it is timed.
         await using var upstream = new TeeStream(await response.Content.ReadAsStreamAsync(context.RequestAborted), context.Response.Body);
-        await foreach (var item in SseWire.ReadAsync(upstream, context.RequestAborted))
+        await foreach (var item in StreamFraming.ReadAsync(mediaType, upstream, context.RequestAborted))
         {
             events.Add((clock.Elapsed.TotalMilliseconds, SseWire.NameOf(item), item.Data));
         }
@@ -45,16 +46,16 @@ internal sealed partial class UpstreamRecorder
 
         var recorded = new RecordedResponse(
             (int)response.StatusCode,
-            new Dictionary<string, string>(StringComparer.Ordinal) { ["content-type"] = "text/event-stream" },
+            new Dictionary<string, string>(StringComparer.Ordinal) { ["content-type"] = mediaType },
             null,
             [.. events.Select(e => new SseEvent(Math.Round(e.OffsetMs, 1), SecretScanner.Scrub(WireJson.Parse(Encoding.UTF8.GetBytes(e.Data)), options.Scrubbers), e.Event))],
             Fault: truncated ? "truncated" : null);
-        if (writer.Append(state, context.Request, providerPath, body, recorded, firstByteMs, totalMs, secrets) is { } refused)
+        if (writer.Append(state, context.Request, route, body, recorded, firstByteMs, totalMs, secrets) is { } refused)
         {
             // The client already has the stream; the cassette must still not be written, and the client is told so
             // by an error event, which the official SDKs raise as an API error (rather than a finished answer).
             state.Misses.Add(new CassetteMiss(state.Id, index, refused));
-            await WriteErrorEventAsync(context, refused);
+            await WriteErrorEventAsync(context, mediaType, refused);
             return;
         }
 
@@ -66,15 +67,15 @@ internal sealed partial class UpstreamRecorder
         state.Served.Add(state.Recording[^1]);
     }
 
-    /// <summary>An SSE <c>error</c> event in the shape both providers use (<c>{"type":"error","error":{…}}</c>).</summary>
-    private static async Task WriteErrorEventAsync(HttpContext context, string message)
+    /// <summary>An <c>error</c> event (<c>{"type":"error","error":{…}}</c>, the shape the SDKs raise as an API error), framed as the stream is.</summary>
+    private static async Task WriteErrorEventAsync(HttpContext context, string mediaType, string message)
     {
         var payload = new System.Text.Json.Nodes.JsonObject
         {
             ["type"] = "error",
             ["error"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "evalh_cassette_not_written", ["message"] = message },
         }.ToJsonString();
-        await SseWire.WriteAsync([new SseItem<string>(payload, "error")], context.Response.Body, context.RequestAborted);
+        await StreamFraming.WriteAsync(mediaType, new[] { new SseItem<string>(payload, "error") }.ToAsyncEnumerable(), context.Response.Body, context.RequestAborted);
         await context.Response.Body.FlushAsync(context.RequestAborted);
     }
 

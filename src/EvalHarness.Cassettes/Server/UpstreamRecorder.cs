@@ -30,12 +30,12 @@ internal sealed partial class UpstreamRecorder(CassetteServerOptions options, Re
     };
 
     /// <summary>Records request #<paramref name="index"/> (0-based) of the cassette.</summary>
-    public async Task RecordAsync(HttpContext context, CassetteState state, int index, string providerPath, byte[] raw, JsonElement body)
+    public async Task RecordAsync(HttpContext context, CassetteState state, int index, CassetteRoute route, byte[] raw, JsonElement body)
     {
-        // The query goes upstream as the client sent it; the cassette keeps it scrubbed (in providerPath).
-        var target = providerPath.StartsWith("v1/messages", StringComparison.Ordinal) && options.AnthropicUpstream is { } anthropic ? anthropic : options.Upstream!;
+        // The query goes upstream as the client sent it; the cassette keeps it scrubbed (in the route's path).
+        var target = options.ProtocolUpstreams.GetValueOrDefault(route.Protocol.Name) ?? options.Upstream!;
         var address = new Uri(target.Replace("{cassette}", state.Id, StringComparison.Ordinal).TrimEnd('/') + "/"
-            + providerPath.Split('?', 2)[0] + (context.Request.QueryString.Value ?? string.Empty));
+            + route.ProviderPath.Split('?', 2)[0] + (context.Request.QueryString.Value ?? string.Empty));
         using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), address);
         var secrets = new List<string>(options.Secrets);
         // A key in the query (?key=, ?secret=) is as live as one in a header: the path keeps it scrubbed, and a body
@@ -69,7 +69,7 @@ internal sealed partial class UpstreamRecorder(CassetteServerOptions options, Re
         }
         catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
         {
-            await RecordFaultAsync(context, state, index, providerPath, body, "timeout", clock.Elapsed.TotalMilliseconds, secrets);
+            await RecordFaultAsync(context, state, index, route, body, "timeout", clock.Elapsed.TotalMilliseconds, secrets);
             return;
         }
         catch (HttpRequestException ex) when (ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
@@ -81,25 +81,25 @@ internal sealed partial class UpstreamRecorder(CassetteServerOptions options, Re
         catch (HttpRequestException)
         {
             // The upstream took the request, then dropped the connection: that is what happened, so it is recorded.
-            await RecordFaultAsync(context, state, index, providerPath, body, "reset", clock.Elapsed.TotalMilliseconds, secrets);
+            await RecordFaultAsync(context, state, index, route, body, "reset", clock.Elapsed.TotalMilliseconds, secrets);
             return;
         }
 
         options.OnUpstreamAnswer?.Invoke(state.Id, (int)response.StatusCode, RetryAfter(response));
         using (response)
         {
-            if (response.Content.Headers.ContentType?.MediaType == "text/event-stream")
+            if (StreamFraming.IsStream(response.Content.Headers.ContentType?.MediaType))
             {
-                await RecordStreamAsync(context, state, index, providerPath, body, response, clock, secrets);
+                await RecordStreamAsync(context, state, index, route, body, response, clock, secrets);
                 return;
             }
 
-            await RecordPlainAsync(context, state, index, providerPath, body, response, clock, patience.Token, secrets);
+            await RecordPlainAsync(context, state, index, route, body, response, clock, patience.Token, secrets);
         }
     }
 
     private async Task RecordPlainAsync(
-        HttpContext context, CassetteState state, int index, string providerPath, JsonElement body, HttpResponseMessage response, Stopwatch clock,
+        HttpContext context, CassetteState state, int index, CassetteRoute route, JsonElement body, HttpResponseMessage response, Stopwatch clock,
         CancellationToken patience, List<string> secrets)
     {
         var firstByteMs = clock.Elapsed.TotalMilliseconds;
@@ -110,7 +110,7 @@ internal sealed partial class UpstreamRecorder(CassetteServerOptions options, Re
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is OperationCanceledException && !context.RequestAborted.IsCancellationRequested))
         {
-            await RecordFaultAsync(context, state, index, providerPath, body, ex is OperationCanceledException ? "timeout" : "reset", clock.Elapsed.TotalMilliseconds, secrets);
+            await RecordFaultAsync(context, state, index, route, body, ex is OperationCanceledException ? "timeout" : "reset", clock.Elapsed.TotalMilliseconds, secrets);
             return;
         }
 
@@ -134,7 +134,7 @@ internal sealed partial class UpstreamRecorder(CassetteServerOptions options, Re
         var recorded = WireJson.TryParse(bytes) is { } json
             ? new RecordedResponse((int)response.StatusCode, responseHeaders, SecretScanner.Scrub(json, options.Scrubbers))
             : new RecordedResponse((int)response.StatusCode, responseHeaders, BodyText: options.Scrubbers.Aggregate(Encoding.UTF8.GetString(bytes), (t, s) => s.Pattern.Replace(t, s.Replacement)));
-        if (writer.Append(state, context.Request, providerPath, body, recorded, firstByteMs, totalMs, secrets) is { } refused)
+        if (writer.Append(state, context.Request, route, body, recorded, firstByteMs, totalMs, secrets) is { } refused)
         {
             await ErrorAnswer.MissAsync(context, state, index, StatusCodes.Status500InternalServerError, refused);
             return;
@@ -147,10 +147,10 @@ internal sealed partial class UpstreamRecorder(CassetteServerOptions options, Re
     }
 
     /// <summary>Records a request that got no answer (a timeout or a dropped connection), and drops the client's connection as the upstream did.</summary>
-    private async Task RecordFaultAsync(HttpContext context, CassetteState state, int index, string providerPath, JsonElement body, string fault, double afterMs, List<string> secrets)
+    private async Task RecordFaultAsync(HttpContext context, CassetteState state, int index, CassetteRoute route, JsonElement body, string fault, double afterMs, List<string> secrets)
     {
         var recorded = new RecordedResponse(0, new Dictionary<string, string>(StringComparer.Ordinal), Fault: fault);
-        if (writer.Append(state, context.Request, providerPath, body, recorded, afterMs, afterMs, secrets) is { } refused)
+        if (writer.Append(state, context.Request, route, body, recorded, afterMs, afterMs, secrets) is { } refused)
         {
             await ErrorAnswer.MissAsync(context, state, index, StatusCodes.Status500InternalServerError, refused);
             return;

@@ -1,3 +1,4 @@
+using EvalHarness.Cassettes.Protocols;
 using EvalHarness.Cassettes.Scripted;
 using EvalHarness.Core.Running;
 using EvalHarness.Core.Scripts;
@@ -34,9 +35,13 @@ internal static class Upstreams
 
         var keys = Keys(plan.Suite, plan.Options.ApiKeys);
         return (target == "live"
-            ? run with { Upstream = Providers.Live["openai"].Url, AnthropicUpstream = Providers.Live["anthropic"].Url, RecordedFrom = "live", ApiKeys = keys }
+            ? run with { Upstream = WireProtocols.OpenAICompatible.LiveUrl, ProtocolUpstreams = LiveUpstreams(), RecordedFrom = "live", ApiKeys = keys }
             : run with { Upstream = target, RecordedFrom = "live", ApiKeys = keys }, null);
     }
+
+    /// <summary>Where each protocol is reached live.</summary>
+    private static Dictionary<string, string> LiveUpstreams() =>
+        WireProtocols.All.Where(p => p.LiveUrl is not null).ToDictionary(p => p.Name, p => p.LiveUrl!, StringComparer.Ordinal);
 
     /// <summary>The key of every provider the suite's models speak: given in code, else from the provider's environment variable.</summary>
     private static Dictionary<string, string> Keys(Suite suite, IReadOnlyDictionary<string, string> given)
@@ -44,7 +49,11 @@ internal static class Upstreams
         var keys = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var provider in ProvidersOf(suite))
         {
-            var variable = Providers.Live[provider].KeyVariable;
+            if (WireProtocols.Find(provider)?.ApiKeyVariable is not { } variable)
+            {
+                continue; // a local server (Ollama) needs no key
+            }
+
             keys[provider] = given.TryGetValue(provider, out var key) && key.Length > 0 ? key
                 : Environment.GetEnvironmentVariable(variable) is { Length: > 0 } fromEnvironment ? fromEnvironment
                 : throw new SuiteException(variable, 0, 0, $"recording {provider} models live needs the API key in the {variable} environment variable.");

@@ -43,7 +43,7 @@ internal sealed class CaseHost : IAsyncDisposable
         Timing = options.Timing,
         IgnoredRequestPaths = options.IgnoredRequestPaths,
         Scrubbers = options.Scrubbers,
-        AnthropicUpstream = options.AnthropicUpstream,
+        ProtocolUpstreams = options.ProtocolUpstreams,
         Secrets = [.. options.ApiKeys.Values],
     };
 

@@ -1,6 +1,5 @@
 using System.ClientModel.Primitives;
 using System.Diagnostics;
-using EvalHarness.Agents.Providers;
 using EvalHarness.Cassettes.Server;
 using EvalHarness.Core.Assertions;
 using EvalHarness.Core.Pricing;
@@ -118,18 +117,16 @@ internal static class EvalRunner
         var scenario = evalCase.Scenario;
         var own = options.Agent ?? config.Own;
         using var environment = own is null ? CaseEnvironment.Create(suite.Fixtures, scenario.Memories, suite.Toolkits) : null;
-        var openAIKey = options.Mode == RecordMode.None ? ReplayKey : options.ApiKeys.GetValueOrDefault("openai", ReplayKey);
-        var anthropicKey = options.Mode == RecordMode.None ? ReplayKey : options.ApiKeys.GetValueOrDefault("anthropic", ReplayKey);
+        string KeyFor(string provider) => options.Mode == RecordMode.None ? ReplayKey : options.ApiKeys.GetValueOrDefault(provider, ReplayKey);
+        var (openAIKey, anthropicKey) = (KeyFor("openai"), KeyFor("anthropic"));
 
         // A model client pointed at one cassette: the built-in runtime's own OpenAI adapter, or for a team's agent the
         // official SDK through Microsoft.Extensions.AI's adapter, exactly what it would use in production.
         // The judge and a simulated user are called through their own model's provider, whatever the variant's agent speaks.
         IChatClient ClientFor(string cassetteId, ModelRef model)
         {
-            var address = server.BaseAddressFor(cassetteId);
-            return model.Provider == "anthropic" ? AnthropicChatClientFactory.Create(address, anthropicKey, model.Model, http)
-                : own is null ? new OpenAIChatClient(new Uri(address, "v1"), openAIPipeline(openAIKey), model.Model)
-                : OpenAIChatClient.Official(new Uri(address, "v1"), openAIPipeline(openAIKey), model.Model);
+            var request = new ProviderClients.ClientRequest(server.BaseAddressFor(cassetteId), KeyFor(model.Provider), model.Model, http, openAIPipeline, BuiltIn: own is null);
+            return ProviderClients.Create(model.Provider, request);
         }
 
         var address = server.BaseAddressFor(evalCase.CassetteId);
@@ -160,6 +157,8 @@ internal static class EvalRunner
             SystemPrompt = config.SystemPrompt.Length > 0 ? config.SystemPrompt : null,
             Model = config.Model,
             ChatClient = client,
+            CassetteBaseUrl = address,
+            ApiKeys = Providers.Names.ToDictionary(p => p, KeyFor, StringComparer.Ordinal),
             OpenAIBaseUrl = new Uri(address, "v1"),
             AnthropicBaseUrl = address,
             OpenAIApiKey = openAIKey,

@@ -37,8 +37,8 @@ internal sealed record RunOptions
     /// </summary>
     public IReadOnlyDictionary<string, string> ApiKeys { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Where Anthropic requests go when recording, when not to <see cref="Upstream"/>.</summary>
-    public string? AnthropicUpstream { get; init; }
+    /// <summary>Where a protocol's requests go when recording, by its name, when not to <see cref="Upstream"/>.</summary>
+    public IReadOnlyDictionary<string, string> ProtocolUpstreams { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>How many cases run at once when nothing is waited for: a replay, or a recording from the scripted upstream.</summary>
     public int Concurrency { get; init; } = DefaultConcurrency;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EvalHarness.Cassettes.Protocols;
 using EvalHarness.Core.UnderTest;
 using YamlDotNet.RepresentationModel;
 
@@ -118,7 +119,7 @@ internal static class OwnAgentParser
         foreach (var (key, value) in y.Mapping(node, "env").Children)
         {
             var name = y.String(key, "a variable name");
-            if (name.StartsWith("EVALH_", StringComparison.Ordinal) || name is "OPENAI_BASE_URL" or "ANTHROPIC_BASE_URL")
+            if (name.StartsWith("EVALH_", StringComparison.Ordinal) || WireProtocols.All.Any(p => p.BaseUrlVariable == name))
             {
                 throw y.Error(key, $"'{name}' is set by the harness for every case; choose another name.");
             }

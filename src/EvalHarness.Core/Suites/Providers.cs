@@ -1,17 +1,12 @@
+using EvalHarness.Cassettes.Protocols;
+
 namespace EvalHarness.Core.Suites;
 
-/// <summary>The providers whose wire protocol the harness speaks, where each is reached live, and how a suite names a model.</summary>
+/// <summary>How a suite names a model: <c>provider:model</c>, the provider one of the wire protocols the harness speaks (<see cref="WireProtocols"/>).</summary>
 public static class Providers
 {
     /// <summary>The providers whose wire protocol the harness speaks.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["openai", "anthropic"];
-
-    /// <summary>Where a provider is reached live, and the environment variable that holds its key.</summary>
-    public static IReadOnlyDictionary<string, (string Url, string KeyVariable)> Live { get; } = new Dictionary<string, (string, string)>(StringComparer.Ordinal)
-    {
-        ["openai"] = ("https://api.openai.com/", "OPENAI_API_KEY"),
-        ["anthropic"] = ("https://api.anthropic.com/", "ANTHROPIC_API_KEY"),
-    };
+    public static IReadOnlyList<string> Names { get; } = [.. WireProtocols.All.Select(p => p.Name)];
 
     /// <summary>Parses <c>provider:model</c>, or returns an error message.</summary>
     public static bool TryParse(string text, out ModelRef model, out string error)

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using EvalHarness.Cassettes.Protocols;
 
 namespace EvalHarness.Core.UnderTest;
 
@@ -39,10 +40,17 @@ internal sealed partial class ProcessAgent(OwnAgent agent) : IAgentUnderTest
             start.Environment[name] = value;
         }
 
-        start.Environment["OPENAI_BASE_URL"] = agentCase.OpenAIBaseUrl.ToString().TrimEnd('/');
-        start.Environment["ANTHROPIC_BASE_URL"] = agentCase.AnthropicBaseUrl.ToString().TrimEnd('/');
-        start.Environment["OPENAI_API_KEY"] = agentCase.OpenAIApiKey;
-        start.Environment["ANTHROPIC_API_KEY"] = agentCase.AnthropicApiKey;
+        // Each protocol's base URL in the form its official SDK reads (OPENAI_BASE_URL ends in /v1, the others at the
+        // cassette's address), and its key: the live one when recording, a placeholder in replay.
+        foreach (var protocol in WireProtocols.All)
+        {
+            start.Environment[protocol.BaseUrlVariable] = protocol.BaseUrlFor(agentCase.CassetteBaseUrl).ToString().TrimEnd('/');
+            if (protocol.ApiKeyVariable is { } keyVariable)
+            {
+                start.Environment[keyVariable] = agentCase.ApiKeys.GetValueOrDefault(protocol.Name, agentCase.OpenAIApiKey);
+            }
+        }
+
         start.Environment["EVALH_CASE_ID"] = agentCase.CaseId;
         if (agentCase.Model.IsChosenByTheAgent)
         {

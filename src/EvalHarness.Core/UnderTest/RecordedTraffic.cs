@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using EvalHarness.Agents.Runtime;
 using EvalHarness.Cassettes.Format;
+using EvalHarness.Cassettes.Protocols;
 using EvalHarness.Core.Pricing;
 
 namespace EvalHarness.Core.UnderTest;
@@ -47,7 +48,7 @@ internal sealed partial record RecordedTraffic
         var results = new Dictionary<string, (string Text, bool IsError)>(StringComparer.Ordinal);
         foreach (var interaction in interactions)
         {
-            CollectResults(interaction.Request.Body, results);
+            CollectResults(interaction, results);
         }
 
         var calls = new List<ToolCallResult>();
@@ -88,7 +89,7 @@ internal sealed partial record RecordedTraffic
             OutputTokens = turns.Sum(t => t.OutputTokens),
             CostUsd = turns.Count == 0 ? 0m : cost,
             // The answer to the last request, if it had one: an earlier answer is already among that request's messages.
-            Transcript = interactions.Count == 0 ? [] : Conversation(interactions[^1].Request.Body, turns[^1].Ok ? turns[^1] : null),
+            Transcript = interactions.Count == 0 ? [] : Conversation(interactions[^1], turns[^1].Ok ? turns[^1] : null),
             Trace = interactions.Count == 0 ? [] : spans,
             LastText = last?.Text ?? string.Empty,
         };
@@ -99,33 +100,17 @@ internal sealed partial record RecordedTraffic
         string.Join(", ", interactions.Select(Turn.Read).Select(t => $"{t.Provider}:{t.Model}").Distinct());
 
     /// <summary>Tool results the agent sent back, by the id of the call they answer.</summary>
-    private static void CollectResults(JsonElement body, Dictionary<string, (string, bool)> results)
+    private static void CollectResults(Interaction interaction, Dictionary<string, (string, bool)> results)
     {
-        foreach (var message in Items(body, "messages").Concat(Items(body, "input")))
+        foreach (var result in Request(interaction).ToolResults)
         {
-            // OpenAI chat: { role: tool, tool_call_id, content }; Responses: { type: function_call_output, call_id, output }.
-            if (Str(message, "role") == "tool" && Str(message, "tool_call_id") is { } id)
-            {
-                var text = Text(message.GetProperty("content"));
-                results[id] = (text, IsErrorObject(text));
-            }
-            else if (Str(message, "type") == "function_call_output" && Str(message, "call_id") is { } callId)
-            {
-                var text = message.TryGetProperty("output", out var output) ? Text(output) : string.Empty;
-                results[callId] = (text, IsErrorObject(text));
-            }
-
-            // Anthropic: a user message whose content blocks include { type: tool_result, tool_use_id, content, is_error }.
-            foreach (var block in Items(message, "content").Where(b => Str(b, "type") == "tool_result"))
-            {
-                if (Str(block, "tool_use_id") is { } useId)
-                {
-                    var isError = block.TryGetProperty("is_error", out var e) && e.ValueKind == JsonValueKind.True;
-                    results[useId] = (block.TryGetProperty("content", out var content) ? Text(content) : string.Empty, isError);
-                }
-            }
+            results[result.CallId] = (result.Text, result.IsError ?? IsErrorObject(result.Text));
         }
     }
+
+    /// <summary>What a recorded request sent, read by the protocol whose path it called.</summary>
+    private static ModelRequest Request(Interaction interaction) =>
+        WireProtocols.ForRecordedPath(interaction.Request.Path).ReadRequest(interaction.Request.Body);
 
     /// <summary>
     /// Whether a tool result is an error by the common convention of a JSON object with an <c>error</c> key
@@ -149,58 +134,9 @@ internal sealed partial record RecordedTraffic
         }
     }
 
-    private static List<TranscriptEntry> Conversation(JsonElement request, Turn? last)
+    private static List<TranscriptEntry> Conversation(Interaction request, Turn? last)
     {
-        var entries = new List<TranscriptEntry>();
-        if (request.TryGetProperty("system", out var system))
-        {
-            entries.Add(new("system", Text(system)));
-        }
-
-        if (Str(request, "instructions") is { } instructions)
-        {
-            entries.Add(new("system", instructions));
-        }
-
-        if (request.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.String)
-        {
-            entries.Add(new("user", input.GetString()!));
-        }
-
-        foreach (var message in Items(request, "messages").Concat(Items(request, "input")))
-        {
-            var role = Str(message, "role") ?? (Str(message, "type") switch
-            {
-                "function_call" => "assistant",
-                "function_call_output" => "tool",
-                _ => "user",
-            });
-            var parts = new List<string>();
-            if (message.TryGetProperty("content", out var content) && content.ValueKind != JsonValueKind.Null)
-            {
-                parts.Add(Text(content));
-            }
-
-            foreach (var call in Items(message, "tool_calls"))
-            {
-                var function = call.GetProperty("function");
-                parts.Add($"→ {Str(function, "name")}({Str(function, "arguments")})");
-            }
-
-            if (Str(message, "type") == "function_call")
-            {
-                parts.Add($"→ {Str(message, "name")}({Str(message, "arguments")})");
-            }
-
-            if (Str(message, "type") == "function_call_output" && message.TryGetProperty("output", out var output))
-            {
-                parts.Add($"← {Text(output)}");
-            }
-
-            var text = string.Join(Environment.NewLine, parts.Where(p => p.Length > 0));
-            entries.Add(new(role, role == "tool" && !text.StartsWith('←') ? $"← {text}" : text));
-        }
-
+        var entries = Request(request).Messages.Select(m => new TranscriptEntry(m.Role, m.Text)).ToList();
         if (last is not null)
         {
             var parts = new List<string> { last.Text };
@@ -210,30 +146,4 @@ internal sealed partial record RecordedTraffic
 
         return entries;
     }
-
-    /// <summary>The text of a content value: a string, or the text of its blocks (tool uses and results written out).</summary>
-    private static string Text(JsonElement content) => content.ValueKind switch
-    {
-        JsonValueKind.String => content.GetString()!,
-        JsonValueKind.Array => string.Join(Environment.NewLine, content.EnumerateArray().Select(block => Str(block, "type") switch
-        {
-            "text" or "input_text" or "output_text" => Str(block, "text") ?? string.Empty,
-            "tool_use" => $"→ {Str(block, "name")}({(block.TryGetProperty("input", out var i) ? i.GetRawText() : "{}")})",
-            "tool_result" => $"← {(block.TryGetProperty("content", out var c) ? Text(c) : string.Empty)}",
-            _ => block.ValueKind == JsonValueKind.String ? block.GetString()! : string.Empty,
-        }).Where(s => s.Length > 0)),
-        JsonValueKind.Null or JsonValueKind.Undefined => string.Empty,
-        _ => content.GetRawText(),
-    };
-
-    private static IEnumerable<JsonElement> Items(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var items) && items.ValueKind == JsonValueKind.Array
-            ? items.EnumerateArray()
-            : [];
-
-    private static string? Str(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static long Long(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.TryGetInt64(out var n) ? n : 0;
 }

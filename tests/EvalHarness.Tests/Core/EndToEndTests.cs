@@ -56,6 +56,24 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task RecordThenReplay_VariantsNamedLikeProviderPaths_EachFindsItsOwnCassettes()
+    {
+        // Names a provider's path holds: the cassette id ends where the protocol's path begins, found from the end of the
+        // URL, so variant v1's cases are not cut at their first /v1/ (they were: every case of v1 answered 404).
+        string[] names = ["v1", "v2", "openai", "api", "v1beta"];
+        var support = Support;
+        var suite = support with { Variants = [.. names.Select((name, i) => support.Variants[i % support.Variants.Count] with { Name = name })] };
+
+        var recorded = await RecordAsync(suite);
+        var replayed = await EvalRunner.RunAsync(suite, new RunOptions { CassetteDirectory = _temp.Path }, Ct);
+
+        Assert.Equal(suite.Scenarios.Count * names.Length, replayed.Cases.Count);
+        Assert.All(replayed.Cases, c => Assert.True(c.Passed, $"{c.CassetteId}: {c.Error} {string.Join("; ", c.Verdicts.Where(v => !v.Passed).Select(v => v.Reason))}"));
+        Assert.Equal(Comparable(recorded), Comparable(replayed));
+        Assert.All(names, name => Assert.NotEmpty(Directory.GetFiles(Path.Combine(_temp.Path, "support", name), "*.json", SearchOption.AllDirectories)));
+    }
+
+    [Fact]
     public async Task Replay_CommittedExampleCassettes_AllPass()
     {
         var run = await EvalRunner.RunAsync(Support, new RunOptions { CassetteDirectory = RepoPaths.Cassettes }, Ct);

@@ -1,20 +1,38 @@
 using System.Text;
 using System.Text.Json;
 
-namespace EvalHarness.Cassettes.Scripted;
+using EvalHarness.Cassettes.Scripted;
 
-/// <summary>The OpenAI Chat Completions wire format of the scripted upstream: completions and stream chunks.</summary>
-public sealed partial class ScriptedUpstream
+namespace EvalHarness.Cassettes.Protocols.OpenAI;
+
+/// <summary>The scripted upstream's answers in the Chat Completions format: completions, stream chunks and errors.</summary>
+internal sealed partial class OpenAIProtocol
 {
+    internal override byte[] ScriptedAnswer(ScriptedReply reply) =>
+        Completion(reply.CassetteId, reply.TurnIndex, reply.Model, reply.Turn, reply.PromptTokens, reply.CompletionTokens);
+
+    internal override List<(string? Event, string Data)> ScriptedEvents(ScriptedReply reply)
+    {
+        var request = reply.Request;
+        var includeUsage = request.TryGetProperty("stream_options", out var so) && so.TryGetProperty("include_usage", out var iu) && iu.ValueKind == JsonValueKind.True;
+        return [.. Chunks(reply.CassetteId, reply.TurnIndex, reply.Model, reply.Turn, includeUsage ? (reply.PromptTokens, reply.CompletionTokens) : null).Select(c => ((string?)null, c))];
+    }
+
+    internal override byte[] ErrorBody(int status, string message) =>
+        ScriptedWire.OpenAIStyleError(message, status == 429 ? "rate_limit_exceeded" : "server_error");
+
+    internal override string MalformedAnswer(ScriptedReply reply) =>
+        $$"""{"id":"chatcmpl-{{reply.AnswerId}}","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"Hel""";
+
     private static byte[] Completion(string id, int turnIndex, string model, ScriptedTurn turn, int promptTokens, int completionTokens)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer))
         {
             w.WriteStartObject();
-            w.WriteString("id", $"chatcmpl-{Hash(id, turnIndex)}");
+            w.WriteString("id", $"chatcmpl-{ScriptedWire.Hash(id, turnIndex)}");
             w.WriteString("object", "chat.completion");
-            w.WriteNumber("created", CreatedAt);
+            w.WriteNumber("created", ScriptedWire.CreatedAt);
             w.WriteString("model", model);
             w.WriteStartArray("choices");
             w.WriteStartObject();
@@ -36,7 +54,7 @@ public sealed partial class ScriptedUpstream
                 for (var i = 0; i < turn.ToolCalls.Count; i++)
                 {
                     w.WriteStartObject();
-                    w.WriteString("id", $"call_{Hash(id, (turnIndex * 100) + i)}");
+                    w.WriteString("id", $"call_{ScriptedWire.Hash(id, (turnIndex * 100) + i)}");
                     w.WriteString("type", "function");
                     w.WriteStartObject("function");
                     w.WriteString("name", turn.ToolCalls[i].Name);
@@ -66,7 +84,7 @@ public sealed partial class ScriptedUpstream
     /// <summary>The turn as OpenAI streaming chunks: role, text in pieces, each tool call's name then its arguments in two parts, the finish, the usage.</summary>
     private static List<string> Chunks(string id, int turnIndex, string model, ScriptedTurn turn, (int Prompt, int Completion)? usage)
     {
-        var completionId = $"chatcmpl-{Hash(id, turnIndex)}";
+        var completionId = $"chatcmpl-{ScriptedWire.Hash(id, turnIndex)}";
         string Chunk(Action<Utf8JsonWriter> delta, string? finish = null, bool noChoices = false, Action<Utf8JsonWriter>? extra = null)
         {
             using var buffer = new MemoryStream();
@@ -75,7 +93,7 @@ public sealed partial class ScriptedUpstream
                 w.WriteStartObject();
                 w.WriteString("id", completionId);
                 w.WriteString("object", "chat.completion.chunk");
-                w.WriteNumber("created", CreatedAt);
+                w.WriteNumber("created", ScriptedWire.CreatedAt);
                 w.WriteString("model", model);
                 w.WriteStartArray("choices");
                 if (!noChoices)
@@ -106,7 +124,7 @@ public sealed partial class ScriptedUpstream
         }
 
         var chunks = new List<string> { Chunk(w => { w.WriteString("role", "assistant"); w.WriteString("content", string.Empty); }) };
-        foreach (var piece in Pieces(turn.Text ?? string.Empty))
+        foreach (var piece in ScriptedWire.Pieces(turn.Text ?? string.Empty))
         {
             chunks.Add(Chunk(w => w.WriteString("content", piece)));
         }
@@ -115,7 +133,7 @@ public sealed partial class ScriptedUpstream
         {
             var (index, call) = (i, turn.ToolCalls[i]);
             var arguments = call.Arguments.GetRawText();
-            chunks.Add(Chunk(w => ToolDelta(w, index, $"call_{Hash(id, (turnIndex * 100) + index)}", call.Name, string.Empty)));
+            chunks.Add(Chunk(w => ToolDelta(w, index, $"call_{ScriptedWire.Hash(id, (turnIndex * 100) + index)}", call.Name, string.Empty)));
             chunks.Add(Chunk(w => ToolDelta(w, index, null, null, arguments[..(arguments.Length / 2)])));
             chunks.Add(Chunk(w => ToolDelta(w, index, null, null, arguments[(arguments.Length / 2)..])));
         }
@@ -158,16 +176,5 @@ public sealed partial class ScriptedUpstream
         w.WriteEndObject();
         w.WriteEndObject();
         w.WriteEndArray();
-    }
-
-    /// <summary>Text in pieces of about three words, as a model streams it.</summary>
-    private static IEnumerable<string> Pieces(string text)
-    {
-        var words = text.Split(' ');
-        for (var i = 0; i < words.Length; i += 3)
-        {
-            var piece = string.Join(' ', words.Skip(i).Take(3));
-            yield return i + 3 < words.Length ? piece + " " : piece;
-        }
     }
 }

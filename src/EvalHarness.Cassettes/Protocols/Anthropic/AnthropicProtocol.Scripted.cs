@@ -1,11 +1,33 @@
 using System.Text;
 using System.Text.Json;
 
-namespace EvalHarness.Cassettes.Scripted;
+using EvalHarness.Cassettes.Scripted;
 
-/// <summary>The Anthropic Messages wire format of the scripted upstream: messages, errors and stream events.</summary>
-public sealed partial class ScriptedUpstream
+namespace EvalHarness.Cassettes.Protocols.Anthropic;
+
+/// <summary>The scripted upstream's answers in the Messages format: messages, errors and stream events.</summary>
+internal sealed partial class AnthropicProtocol
 {
+    internal override ScriptedRequest ReadScripted(string path, JsonElement body)
+    {
+        var system = AnthropicSystem(body);
+        var prompt = ScriptedWire.EstimateTokens(body.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array ? messages.GetRawText() : string.Empty)
+            + (body.TryGetProperty("tools", out var tools) ? ScriptedWire.EstimateTokens(tools.GetRawText()) : 0)
+            + ScriptedWire.EstimateTokens(system ?? string.Empty);
+        return new ScriptedRequest(system, JsonRead.Str(body, "model") ?? "scripted", prompt, body.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True);
+    }
+
+    internal override byte[] ScriptedAnswer(ScriptedReply reply) =>
+        AnthropicMessage(reply.CassetteId, reply.TurnIndex, reply.Model, reply.Turn, reply.PromptTokens, reply.CompletionTokens);
+
+    internal override List<(string? Event, string Data)> ScriptedEvents(ScriptedReply reply) =>
+        AnthropicEvents(reply.CassetteId, reply.TurnIndex, reply.Model, reply.Turn, reply.PromptTokens, reply.CompletionTokens);
+
+    internal override byte[] ErrorBody(int status, string message) => AnthropicError(status, message);
+
+    internal override string MalformedAnswer(ScriptedReply reply) =>
+        $$"""{"id":"msg_{{reply.AnswerId}}","type":"message","role":"assistant","content":[{"type":"text","text":"Hel""";
+
     /// <summary>The system prompt of a Messages request: a string, or text blocks.</summary>
     private static string? AnthropicSystem(JsonElement root) => root.TryGetProperty("system", out var system) ? system.ValueKind switch
     {
@@ -15,10 +37,10 @@ public sealed partial class ScriptedUpstream
     } : null;
 
     private static byte[] AnthropicMessage(string id, int turnIndex, string model, ScriptedTurn turn, int inputTokens, int outputTokens) =>
-        Json(w =>
+        ScriptedWire.Json(w =>
         {
             w.WriteStartObject();
-            w.WriteString("id", $"msg_{Hash(id, turnIndex)}");
+            w.WriteString("id", $"msg_{ScriptedWire.Hash(id, turnIndex)}");
             w.WriteString("type", "message");
             w.WriteString("role", "assistant");
             w.WriteString("model", model);
@@ -56,7 +78,7 @@ public sealed partial class ScriptedUpstream
     private static List<(string? Event, string Data)> AnthropicEvents(string id, int turnIndex, string model, ScriptedTurn turn, int inputTokens, int outputTokens)
     {
         var events = new List<(string?, string)>();
-        void Add(string name, Action<Utf8JsonWriter> body) => events.Add((name, Encoding.UTF8.GetString(Json(w =>
+        void Add(string name, Action<Utf8JsonWriter> body) => events.Add((name, Encoding.UTF8.GetString(ScriptedWire.Json(w =>
         {
             w.WriteStartObject();
             w.WriteString("type", name);
@@ -67,7 +89,7 @@ public sealed partial class ScriptedUpstream
         Add("message_start", w =>
         {
             w.WriteStartObject("message");
-            w.WriteString("id", $"msg_{Hash(id, turnIndex)}");
+            w.WriteString("id", $"msg_{ScriptedWire.Hash(id, turnIndex)}");
             w.WriteString("type", "message");
             w.WriteString("role", "assistant");
             w.WriteString("model", model);
@@ -94,7 +116,7 @@ public sealed partial class ScriptedUpstream
                 w.WriteString("text", string.Empty);
                 w.WriteEndObject();
             });
-            foreach (var piece in Pieces(text))
+            foreach (var piece in ScriptedWire.Pieces(text))
             {
                 Add("content_block_delta", w =>
                 {
@@ -153,7 +175,7 @@ public sealed partial class ScriptedUpstream
         return events;
     }
 
-    private static byte[] AnthropicError(int status, string message) => Json(w =>
+    private static byte[] AnthropicError(int status, string message) => ScriptedWire.Json(w =>
     {
         w.WriteStartObject();
         w.WriteString("type", "error");
@@ -164,16 +186,5 @@ public sealed partial class ScriptedUpstream
         w.WriteEndObject();
     });
 
-    private static string ToolUseId(string id, int turnIndex, int call) => $"toolu_{Hash(id, (turnIndex * 100) + call)}";
-
-    private static byte[] Json(Action<Utf8JsonWriter> write)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            write(writer);
-        }
-
-        return buffer.ToArray();
-    }
+    private static string ToolUseId(string id, int turnIndex, int call) => $"toolu_{ScriptedWire.Hash(id, (turnIndex * 100) + call)}";
 }
