@@ -1,25 +1,26 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using EvalHarness.Cassettes.Protocols;
 
 namespace EvalHarness.Cassettes.Matching;
 
 /// <summary>
 /// Says in words what a JSON path of a model request is (the system prompt, the user's message, the result of a tool
 /// call, the tools' definitions), so a miss reads "the result of tool 'refund_order'" and not only
-/// <c>$.messages[5].content</c>. Reads the Chat Completions shape (a <c>tool</c> message answering an assistant's
-/// <c>tool_calls</c>) and the Messages shape (a <c>tool_result</c> block answering a <c>tool_use</c> block).
+/// <c>$.messages[5].content</c>. The protocol says where its conversation is, which message or block is a tool's result
+/// and which earlier call named the tool (<see cref="WireProtocol.ToolResultCallId"/>, <see cref="WireProtocol.ToolNameOf"/>).
 /// </summary>
 internal static partial class RequestPart
 {
-    /// <summary>What <paramref name="path"/> is in <paramref name="body"/>; null when it is nothing more telling than its path.</summary>
-    public static RequestPartKind? Describe(JsonElement body, string path)
+    /// <summary>What <paramref name="path"/> is in <paramref name="body"/>, a request of <paramref name="protocol"/>; null when it is nothing more telling than its path.</summary>
+    public static RequestPartKind? Describe(JsonElement body, string path, WireProtocol protocol)
     {
         if (body.ValueKind != JsonValueKind.Object)
         {
             return null;
         }
 
-        if (path.StartsWith("$.system", StringComparison.Ordinal))
+        if (protocol.SystemPaths.Any(p => path.StartsWith(p, StringComparison.Ordinal)))
         {
             return new("the system prompt", IsToolResult: false);
         }
@@ -29,34 +30,28 @@ internal static partial class RequestPart
             return new("the tools' definitions", IsToolResult: false);
         }
 
-        if (MessagePath().Match(path) is not { Success: true } match
-            || !body.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array
-            || int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) is var index && index >= messages.GetArrayLength())
+        if (MessagePath().Match(path) is not { Success: true } match || match.Groups[1].Value != protocol.ConversationProperty
+            || !body.TryGetProperty(protocol.ConversationProperty, out var messages) || messages.ValueKind != JsonValueKind.Array
+            || int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) is var index && index >= messages.GetArrayLength())
         {
             return null;
         }
 
         var message = messages[index];
-        var role = message.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
-        if (role == "tool" && message.TryGetProperty("tool_call_id", out var callId) && callId.ValueKind == JsonValueKind.String)
+        JsonElement? block = match.Groups[3].Success && message.TryGetProperty(match.Groups[3].Value, out var blocks) && blocks.ValueKind == JsonValueKind.Array
+            && int.Parse(match.Groups[4].Value, System.Globalization.CultureInfo.InvariantCulture) is var at && at < blocks.GetArrayLength()
+                ? blocks[at]
+                : null;
+        if (protocol.ToolResultCallId(message, block) is { } callId)
         {
-            return ToolResult(ToolName(messages, index, callId.GetString()!, OpenAIToolName));
+            return ToolResult(ToolName(protocol, messages, index, callId));
         }
 
-        if (match.Groups[2].Success && message.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array
-            && int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) is var block && block < content.GetArrayLength()
-            && content[block] is { ValueKind: JsonValueKind.Object } part
-            && part.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.GetString() == "tool_result"
-            && part.TryGetProperty("tool_use_id", out var useId) && useId.ValueKind == JsonValueKind.String)
-        {
-            return ToolResult(ToolName(messages, index, useId.GetString()!, AnthropicToolName));
-        }
-
-        return role switch
+        return (message.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null) switch
         {
             "system" or "developer" => new("the system prompt", IsToolResult: false),
             "user" => new($"the user's message (message {index + 1})", IsToolResult: false),
-            "assistant" => new($"the agent's earlier reply (message {index + 1})", IsToolResult: false),
+            "assistant" or "model" => new($"the agent's earlier reply (message {index + 1})", IsToolResult: false),
             _ => null,
         };
     }
@@ -64,12 +59,12 @@ internal static partial class RequestPart
     private static RequestPartKind ToolResult(string? tool) =>
         new(tool is null ? "the result of a tool call" : $"the result of tool '{tool}'", IsToolResult: true);
 
-    /// <summary>The name of the tool an earlier assistant message called with <paramref name="id"/>.</summary>
-    private static string? ToolName(JsonElement messages, int before, string id, Func<JsonElement, string, string?> find)
+    /// <summary>The name of the tool an earlier message called with <paramref name="id"/>.</summary>
+    private static string? ToolName(WireProtocol protocol, JsonElement messages, int before, string id)
     {
         for (var i = before - 1; i >= 0; i--)
         {
-            if (find(messages[i], id) is { } name)
+            if (messages[i].ValueKind == JsonValueKind.Object && protocol.ToolNameOf(messages[i], id) is { } name)
             {
                 return name;
             }
@@ -78,24 +73,7 @@ internal static partial class RequestPart
         return null;
     }
 
-    private static string? OpenAIToolName(JsonElement message, string id) =>
-        message.ValueKind == JsonValueKind.Object && message.TryGetProperty("tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array
-            ? calls.EnumerateArray()
-                .Where(c => c.ValueKind == JsonValueKind.Object && c.TryGetProperty("id", out var callId) && callId.ValueKind == JsonValueKind.String && callId.GetString() == id)
-                .Select(c => c.TryGetProperty("function", out var f) && f.ValueKind == JsonValueKind.Object && f.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null)
-                .FirstOrDefault()
-            : null;
-
-    private static string? AnthropicToolName(JsonElement message, string id) =>
-        message.ValueKind == JsonValueKind.Object && message.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array
-            ? content.EnumerateArray()
-                .Where(b => b.ValueKind == JsonValueKind.Object && b.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == "tool_use"
-                    && b.TryGetProperty("id", out var useId) && useId.ValueKind == JsonValueKind.String && useId.GetString() == id)
-                .Select(b => b.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null)
-                .FirstOrDefault()
-            : null;
-
-    [GeneratedRegex(@"^\$\.messages\[(\d+)\](?:\.content\[(\d+)\])?")]
+    [GeneratedRegex(@"^\$\.(\w+)\[(\d+)\](?:\.(\w+)\[(\d+)\])?")]
     private static partial Regex MessagePath();
 }
 

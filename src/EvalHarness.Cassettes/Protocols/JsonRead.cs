@@ -23,17 +23,16 @@ internal static class JsonRead
     public static JsonElement Get(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) ? value : default;
 
-    /// <summary>The text of a content value: a string, or the text of its blocks (tool uses and results written out).</summary>
-    public static string Text(JsonElement content) => content.ValueKind switch
+    /// <summary>
+    /// The text of a content value: a string, or the text of its blocks, each read by <paramref name="block"/> (a
+    /// protocol's own blocks: tool uses and results written out) and else as a <c>text</c> block or a string.
+    /// </summary>
+    public static string Text(JsonElement content, Func<JsonElement, string?>? block = null) => content.ValueKind switch
     {
         JsonValueKind.String => content.GetString()!,
-        JsonValueKind.Array => string.Join(Environment.NewLine, content.EnumerateArray().Select(block => Str(block, "type") switch
-        {
-            "text" or "input_text" or "output_text" => Str(block, "text") ?? string.Empty,
-            "tool_use" => $"→ {Str(block, "name")}({(block.TryGetProperty("input", out var i) ? i.GetRawText() : "{}")})",
-            "tool_result" => $"← {(block.TryGetProperty("content", out var c) ? Text(c) : string.Empty)}",
-            _ => block.ValueKind == JsonValueKind.String ? block.GetString()! : string.Empty,
-        }).Where(s => s.Length > 0)),
+        JsonValueKind.Array => string.Join(Environment.NewLine, content.EnumerateArray()
+            .Select(b => block?.Invoke(b) ?? (Str(b, "type") == "text" ? Str(b, "text") : null) ?? (b.ValueKind == JsonValueKind.String ? b.GetString()! : string.Empty))
+            .Where(s => s.Length > 0)),
         JsonValueKind.Null or JsonValueKind.Undefined => string.Empty,
         _ => content.GetRawText(),
     };

@@ -51,7 +51,22 @@ public abstract class WireProtocol
 
     /// <summary>How many messages a request's conversation holds (how a client that starts over is told from one that goes on), or null.</summary>
     internal virtual int? ConversationLength(JsonElement body) =>
-        JsonRead.Get(body, "messages") is { ValueKind: JsonValueKind.Array } messages ? messages.GetArrayLength() : null;
+        JsonRead.Get(body, ConversationProperty) is { ValueKind: JsonValueKind.Array } messages ? messages.GetArrayLength() : null;
+
+    /// <summary>The property of a request body that holds its conversation (<c>messages</c>; Gemini's <c>contents</c>).</summary>
+    internal virtual string ConversationProperty => "messages";
+
+    /// <summary>Paths of a request body that are the system prompt, besides a message whose role is <c>system</c>.</summary>
+    internal virtual IReadOnlyList<string> SystemPaths => [];
+
+    /// <summary>
+    /// The id of the call a message (or one of its blocks, <paramref name="block"/>) answers, when it is a tool's result;
+    /// else null. A protocol whose calls have no ids answers with the tool's name, which <see cref="ToolNameOf"/> then finds.
+    /// </summary>
+    internal virtual string? ToolResultCallId(JsonElement message, JsonElement? block) => null;
+
+    /// <summary>The name of the tool <paramref name="message"/> called with <paramref name="callId"/>, or null.</summary>
+    internal virtual string? ToolNameOf(JsonElement message, string callId) => null;
 
     /// <summary>Reads what a recorded call answered: its text, tool calls and usage, from its body or its stream.</summary>
     public ModelAnswer ReadAnswer(Interaction interaction)

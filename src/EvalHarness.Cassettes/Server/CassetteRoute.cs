@@ -32,7 +32,7 @@ internal readonly record struct CassetteRoute(string CassetteId, string Provider
         if (!WireProtocols.TryRoute(rest, marker => request.Headers.ContainsKey(marker) || request.Query.ContainsKey(marker), out var id, out var providerPath, out var protocol))
         {
             route = default;
-            error = $"'/c/{rest}' is not a cassette URL: use /c/<cassette-id>/ and the path a provider's client appends (v1/chat/completions, v1/messages …), "
+            error = $"'/c/{rest}' is not a cassette URL: use /c/<cassette-id>/ and the path a provider's client appends ({string.Join(", ", WireProtocols.All.Select(p => p.Paths[0].Template))} …), "
                 + "with an id of letters, digits, '.', '_', '-' and '/'.";
             return false;
         }

@@ -98,7 +98,7 @@ internal sealed class InteractionMatcher(CassetteServerOptions options, Cassette
 
             var nearest = Differ(cassette.Interactions[firstUnused])!;
             return MatchResult.Miss(StatusCodes.Status422UnprocessableEntity,
-                $"cassette '{state.Id}' ({CassetteFile()}): no unused interaction matches request #{index + 1}; the nearest, interaction #{firstUnused + 1}, differs at {Changed(body, nearest)}", nearest);
+                $"cassette '{state.Id}' ({CassetteFile()}): no unused interaction matches request #{index + 1}; the nearest, interaction #{firstUnused + 1}, differs at {Changed(body, nearest, route.Protocol)}", nearest);
         }
 
         if (index >= cassette.Interactions.Count)
@@ -112,7 +112,7 @@ internal sealed class InteractionMatcher(CassetteServerOptions options, Cassette
         if (!Same(index) && Differ(recorded) is { } difference)
         {
             return MatchResult.Miss(StatusCodes.Status422UnprocessableEntity,
-                $"cassette '{state.Id}' ({CassetteFile()}), interaction #{index + 1}: the request differs from the recording at {Changed(body, difference)}", difference);
+                $"cassette '{state.Id}' ({CassetteFile()}), interaction #{index + 1}: the request differs from the recording at {Changed(body, difference, route.Protocol)}", difference);
         }
 
         return MatchResult.Hit(recorded, index);
@@ -123,9 +123,9 @@ internal sealed class InteractionMatcher(CassetteServerOptions options, Cassette
     /// means the tool or the world it reaches changed; any other change is the agent's, which re-recording would accept
     /// as the new normal, so the advice says to re-record only a change that was meant.
     /// </summary>
-    private string Changed(RequestBody body, JsonDifference difference)
+    private string Changed(RequestBody body, JsonDifference difference, WireProtocol protocol)
     {
-        var part = RequestPart.Describe(body.Json, difference.Path);
+        var part = RequestPart.Describe(body.Json, difference.Path, protocol);
         var where = part is null ? difference.Path : $"{difference.Path} ({part.Words})";
         var advice = part is { IsToolResult: true }
             ? $"A tool answered differently than when it was recorded: if it reaches a service or data that changed since, the replay must not depend on it; if you changed the tool on purpose, {_rerecord}."

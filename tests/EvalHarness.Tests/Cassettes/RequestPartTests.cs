@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EvalHarness.Cassettes.Matching;
+using EvalHarness.Cassettes.Protocols;
 
 namespace EvalHarness.Tests.Cassettes;
 
@@ -31,17 +32,17 @@ public sealed class RequestPartTests
     [InlineData("$.messages[2].tool_calls[1].function.arguments", "the agent's earlier reply (message 3)", false)]
     [InlineData("$.tools", "the tools' definitions", false)]
     public void Describe_ChatCompletionsRequest_NamesThePart(string path, string words, bool toolResult) =>
-        Assert.Equal(new RequestPartKind(words, toolResult), RequestPart.Describe(Chat, path));
+        Assert.Equal(new RequestPartKind(words, toolResult), RequestPart.Describe(Chat, path, WireProtocols.OpenAICompatible));
 
     [Theory]
     [InlineData("$.messages[2].content[0].content", "the result of tool 'refund_order'", true)]
     [InlineData("$.system", "the system prompt", false)]
     [InlineData("$.messages[0].content", "the user's message (message 1)", false)]
     public void Describe_MessagesRequest_NamesThePart(string path, string words, bool toolResult) =>
-        Assert.Equal(new RequestPartKind(words, toolResult), RequestPart.Describe(Messages, path));
+        Assert.Equal(new RequestPartKind(words, toolResult), RequestPart.Describe(Messages, path, WireProtocols.Find("anthropic")!));
 
     [Theory]
     [InlineData("$.model")]
     [InlineData("$.messages[9].content")]
-    public void Describe_NothingMoreTellingThanThePath_IsNull(string path) => Assert.Null(RequestPart.Describe(Chat, path));
+    public void Describe_NothingMoreTellingThanThePath_IsNull(string path) => Assert.Null(RequestPart.Describe(Chat, path, WireProtocols.OpenAICompatible));
 }

@@ -34,13 +34,30 @@ internal sealed partial class AnthropicProtocol : WireProtocol
 
     internal override IReadOnlyCollection<string> RecordedRequestHeaders => ["anthropic-version", "anthropic-beta"];
 
+    internal override IReadOnlyList<string> SystemPaths => ["$.system"];
+
+    /// <summary>A <c>tool_result</c> block answering a <c>tool_use</c> block by its id.</summary>
+    internal override string? ToolResultCallId(JsonElement message, JsonElement? block) =>
+        block is { } b && Str(b, "type") == "tool_result" ? Str(b, "tool_use_id") : null;
+
+    internal override string? ToolNameOf(JsonElement message, string callId) =>
+        Items(message, "content").Where(b => Str(b, "type") == "tool_use" && Str(b, "id") == callId).Select(b => Str(b, "name")).FirstOrDefault();
+
+    /// <summary>A content value's text, its <c>tool_use</c> blocks written <c>→ name(input)</c> and its <c>tool_result</c> blocks <c>← result</c>.</summary>
+    private static string ContentText(JsonElement content) => Text(content, block => Str(block, "type") switch
+    {
+        "tool_use" => $"→ {Str(block, "name")}({(block.TryGetProperty("input", out var i) ? i.GetRawText() : "{}")})",
+        "tool_result" => $"← {(block.TryGetProperty("content", out var c) ? ContentText(c) : string.Empty)}",
+        _ => null,
+    });
+
     public override ModelRequest ReadRequest(JsonElement body)
     {
         var messages = new List<ModelMessage>();
         var results = new List<ModelToolResult>();
         if (body.TryGetProperty("system", out var system))
         {
-            messages.Add(new("system", Text(system)));
+            messages.Add(new("system", ContentText(system)));
         }
 
         foreach (var message in Items(body, "messages"))
@@ -50,12 +67,12 @@ internal sealed partial class AnthropicProtocol : WireProtocol
             {
                 if (Str(block, "tool_use_id") is { } useId)
                 {
-                    results.Add(new(useId, block.TryGetProperty("content", out var c) ? Text(c) : string.Empty, Get(block, "is_error").ValueKind == JsonValueKind.True));
+                    results.Add(new(useId, block.TryGetProperty("content", out var c) ? ContentText(c) : string.Empty, Get(block, "is_error").ValueKind == JsonValueKind.True));
                 }
             }
 
             var content = Get(message, "content");
-            messages.Add(new(Str(message, "role") ?? "user", content.ValueKind == JsonValueKind.Null ? string.Empty : Text(content)));
+            messages.Add(new(Str(message, "role") ?? "user", content.ValueKind == JsonValueKind.Null ? string.Empty : ContentText(content)));
         }
 
         return new ModelRequest(messages, results);

@@ -46,6 +46,19 @@ internal sealed partial class OpenAIProtocol : WireProtocol
     /// <summary>The path segment every OpenAI-compatible path starts with: a path of no known protocol is OpenAI's from its last <c>v1</c>.</summary>
     internal const string CompatibleRoot = "v1";
 
+    internal override IReadOnlyList<string> SystemPaths => ["$.instructions"];
+
+    /// <summary>Chat: a <c>tool</c> message answering a call by its <c>tool_call_id</c>.</summary>
+    internal override string? ToolResultCallId(JsonElement message, JsonElement? block) =>
+        Str(message, "role") == "tool" ? Str(message, "tool_call_id") : null;
+
+    internal override string? ToolNameOf(JsonElement message, string callId) =>
+        Items(message, "tool_calls").Where(c => Str(c, "id") == callId).Select(c => Str(Get(c, "function"), "name")).FirstOrDefault();
+
+    /// <summary>A content value's text: the Responses API's <c>input_text</c> and <c>output_text</c> parts as text.</summary>
+    private static string ContentText(JsonElement content) =>
+        Text(content, b => Str(b, "type") is "input_text" or "output_text" ? Str(b, "text") ?? string.Empty : null);
+
     public override ModelRequest ReadRequest(JsonElement body)
     {
         var messages = new List<ModelMessage>();
@@ -65,11 +78,11 @@ internal sealed partial class OpenAIProtocol : WireProtocol
             // Chat: { role: tool, tool_call_id, content }; Responses: { type: function_call_output, call_id, output }.
             if (Str(message, "role") == "tool" && Str(message, "tool_call_id") is { } id)
             {
-                results.Add(new(id, Text(message.GetProperty("content")), null));
+                results.Add(new(id, ContentText(message.GetProperty("content")), null));
             }
             else if (Str(message, "type") == "function_call_output" && Str(message, "call_id") is { } callId)
             {
-                results.Add(new(callId, message.TryGetProperty("output", out var output) ? Text(output) : string.Empty, null));
+                results.Add(new(callId, message.TryGetProperty("output", out var output) ? ContentText(output) : string.Empty, null));
             }
 
             var role = Str(message, "role") ?? (Str(message, "type") switch
@@ -81,7 +94,7 @@ internal sealed partial class OpenAIProtocol : WireProtocol
             var parts = new List<string>();
             if (message.TryGetProperty("content", out var content) && content.ValueKind != JsonValueKind.Null)
             {
-                parts.Add(Text(content));
+                parts.Add(ContentText(content));
             }
 
             foreach (var call in Items(message, "tool_calls"))
@@ -97,7 +110,7 @@ internal sealed partial class OpenAIProtocol : WireProtocol
 
             if (Str(message, "type") == "function_call_output" && message.TryGetProperty("output", out var result))
             {
-                parts.Add($"← {Text(result)}");
+                parts.Add($"← {ContentText(result)}");
             }
 
             var text = string.Join(Environment.NewLine, parts.Where(p => p.Length > 0));
@@ -135,7 +148,7 @@ internal sealed partial class OpenAIProtocol : WireProtocol
             }
             else if (Str(item, "type") == "message")
             {
-                text.Append(Text(Get(item, "content")));
+                text.Append(ContentText(Get(item, "content")));
             }
         }
 
