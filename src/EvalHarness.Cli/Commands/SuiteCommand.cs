@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EvalHarness.Cassettes.Protocols;
 using EvalHarness.Cassettes.Server;
 using EvalHarness.Core.Application;
 using EvalHarness.Core.Running;
@@ -24,7 +25,9 @@ internal static class SuiteCommand
         match.AcceptOnlyFromAmong([.. RecordModes.Matches.Keys]);
         var upstream = new Option<string?>("--upstream")
         { HelpName = "live|scripted|url",
-            Description = "Where to record from: 'live' (each model's provider: OpenAI with OPENAI_API_KEY, Anthropic with ANTHROPIC_API_KEY), a base URL for every request, or 'scripted' to play the suite's script file.",
+            Description = "Where to record from: 'live' (each model's provider at its public endpoint, with its key: "
+                + string.Join(", ", WireProtocols.All.Where(p => p.LiveUrl is not null && p.ApiKeyVariable is not null).Select(p => $"{p.Name} with {p.ApiKeyVariable}"))
+                + "), a base URL for every request (a key is asked for only for a provider that needs one), or 'scripted' to play the suite's script file.",
         };
         var replay = new Option<string>("--replay") { HelpName = "instant|realistic", Description = "instant or realistic: replay with the recorded timing.", DefaultValueFactory = _ => "instant" };
         replay.AcceptOnlyFromAmong("instant", "realistic");

@@ -33,6 +33,13 @@ internal static class Upstreams
             throw new SuiteException("--upstream", 0, 0, $"'{target}' is not 'live', 'scripted' or an http(s) URL.");
         }
 
+        if (target == "live" && ProvidersOf(plan.Suite).Select(WireProtocols.Find).FirstOrDefault(p => p is { LiveUrl: null }) is { } addressless)
+        {
+            // Azure OpenAI has one endpoint per resource: there is no address to call it "live" at.
+            throw new SuiteException("--upstream", 0, 0,
+                $"{addressless.Name} models have no single live endpoint: record them with --upstream <your endpoint> (for example https://<resource>.openai.azure.com/).");
+        }
+
         var keys = Keys(plan.Suite, plan.Options.ApiKeys);
         return (target == "live"
             ? run with { Upstream = WireProtocols.OpenAICompatible.LiveUrl, ProtocolUpstreams = LiveUpstreams(), RecordedFrom = "live", ApiKeys = keys }
