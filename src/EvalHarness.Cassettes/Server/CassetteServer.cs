@@ -162,7 +162,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
         var started = _options.Time.GetTimestamp();
         var path = context.Request.Path.Value ?? "/";
         var message = $"'{(path.Length > 120 ? path[..120] + "…" : path)}' is not a cassette URL: point the client's base URL at "
-            + $"{BaseAddress}c/<cassette-id>/v1 (for example {BaseAddress}c/my-suite/default/my-case/t1/v1).";
+            + $"{BaseAddress}c/<cassette-id>/ (for an OpenAI client {BaseAddress}c/<cassette-id>/v1, for example {BaseAddress}c/my-suite/default/my-case/t1/v1).";
         await ErrorAnswer.WriteAsync(context, StatusCodes.Status404NotFound, message, ErrorAnswer.RejectedType);
         Log(context, arrived, started, null, 0, RequestOutcome.Rejected, message);
     }

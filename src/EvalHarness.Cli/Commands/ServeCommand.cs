@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using EvalHarness.Cassettes.Protocols;
 using EvalHarness.Cassettes.Server;
 using EvalHarness.Core.Results;
 using Spectre.Console;
@@ -68,7 +69,14 @@ internal static class ServeCommand
             {
                 console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"Cassette server on {server.BaseAddress} (mode {parse.GetValue(mode)}, cassettes in {Path.GetFullPath(parse.GetValue(cassettes)!)})."));
-                console.WriteLine($"Point an OpenAI-compatible client at {server.BaseAddress}c/<cassette-id>/v1 . Ctrl+C stops.");
+                console.WriteLine($"Point a client at {server.BaseAddress}c/<cassette-id>/, as each provider's SDK reads it "
+                    + "(docs/providers.md):");
+                foreach (var protocol in WireProtocols.All)
+                {
+                    console.WriteLine($"  {protocol.BaseUrlVariable}={protocol.BaseUrlFor(new Uri(server.BaseAddress, "c/<cassette-id>/")).ToString().TrimEnd('/')}");
+                }
+
+                console.WriteLine("Ctrl+C stops.");
                 try
                 {
                     await Task.Delay(Timeout.Infinite, cancellationToken);

@@ -157,7 +157,7 @@ public sealed class ServeCommandTests : IDisposable
         var answer = await PostAsync(new Uri(serve.Address, "v1/chat/completions"), RecordedRequests()[0]);
 
         Assert.Equal(HttpStatusCode.NotFound, answer.Status);
-        Assert.Contains($"'/v1/chat/completions' is not a cassette URL: point the client's base URL at {serve.Address}c/<cassette-id>/v1", answer.Body, StringComparison.Ordinal);
+        Assert.Contains($"'/v1/chat/completions' is not a cassette URL: point the client's base URL at {serve.Address}c/<cassette-id>/ (for an OpenAI client {serve.Address}c/<cassette-id>/v1", answer.Body, StringComparison.Ordinal);
         Assert.Contains("\"type\":\"cassette_request_rejected\"", answer.Body, StringComparison.Ordinal);
         Assert.Matches(new Regex(@" - - rejected 404 [0-9]+ ms\n  ✗ '/v1/chat/completions' is not a cassette URL"), (await serve.OutputWithAsync("is not a cassette URL", Ct)).Replace("\r", string.Empty, StringComparison.Ordinal));
     }
