@@ -33,6 +33,12 @@ internal static class Upstreams
             throw new SuiteException("--upstream", 0, 0, $"'{target}' is not 'live', 'scripted' or an http(s) URL.");
         }
 
+        if (target == "live" && ProvidersOf(plan.Suite).FirstOrDefault(p => WireProtocols.Find(p) is { LiveUrl: null }) is { } addressless)
+        {
+            // Sent to OpenAI's address instead, the provider's key would go to the wrong party.
+            throw new SuiteException("--upstream", 0, 0, $"--upstream live cannot record {addressless} models: they have no single live address. Pass the endpoint instead: --upstream <url>.");
+        }
+
         var keys = Keys(plan.Suite, plan.Options.ApiKeys);
         return (target == "live"
             ? run with { Upstream = WireProtocols.OpenAICompatible.LiveUrl, ProtocolUpstreams = LiveUpstreams(), RecordedFrom = "live", ApiKeys = keys }

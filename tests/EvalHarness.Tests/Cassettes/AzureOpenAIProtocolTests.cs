@@ -352,4 +352,21 @@ public sealed class AzureOpenAIProtocolTests : CliTest
         Assert.Null(RecordedTraffic.Analyse([interaction], "agent").CostUsd);
         Assert.Equal(0.75m, RecordedTraffic.Analyse([interaction], "agent", config.PricedAs).CostUsd);
     }
+
+    [Fact]
+    public async Task RecordLive_AnAzureSuite_IsAnInputErrorAskingForTheEndpoint()
+    {
+        // Azure has no single address: live, its requests (and its key) would go to OpenAI's.
+        Temp.Write("chat.yaml", """
+            suite: chat
+            agent: { model: "azure:chat-mini", system_prompt: Be brief. }
+            scenarios: [{ name: hi, input: Hi. }]
+            """);
+
+        var exit = await Evalh("record", Temp.Combine("chat.yaml"), "--upstream", "live", "--cassettes", Temp.Combine("cassettes"), "--reports", Temp.Combine("reports"));
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--upstream live cannot record azure models: they have no single live address. Pass the endpoint instead: --upstream <url>.", Error.ToString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Temp.Combine("cassettes")));
+    }
 }
