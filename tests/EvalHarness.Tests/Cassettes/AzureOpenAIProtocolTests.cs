@@ -369,4 +369,64 @@ public sealed class AzureOpenAIProtocolTests : CliTest
         Assert.Contains("--upstream live cannot record azure models: they have no single live address. Pass the endpoint instead: --upstream <url>.", Error.ToString(), StringComparison.Ordinal);
         Assert.False(Directory.Exists(Temp.Combine("cassettes")));
     }
+
+    // ---- A process agent: the harness's environment, read by the Node AzureOpenAI client ----
+
+    /// <summary>A process agent on AzureOpenAI as docs/providers/azure.md shows it: endpoint and key from the harness's environment.</summary>
+    private const string ProcessAgent = """
+        import { AzureOpenAI } from "openai";
+        const input = JSON.parse(await new Promise(resolve => { let s = ""; process.stdin.on("data", d => s += d); process.stdin.on("end", () => resolve(s)); }));
+        const client = new AzureOpenAI({
+          endpoint: process.env.AZURE_OPENAI_ENDPOINT, baseURL: null, apiKey: process.env.AZURE_OPENAI_API_KEY,
+          apiVersion: "2024-10-21", deployment: "support-mini",
+        });
+        const tools = [{ type: "function", function: { name: "lookup_order", description: "Looks up an order.",
+          parameters: { type: "object", properties: { order_id: { type: "string" } }, required: ["order_id"] } } }];
+        const messages = [{ role: "system", content: "Be brief." }, { role: "user", content: input.input }];
+        for (let step = 0; step < 4; step++) {
+          const message = (await client.chat.completions.create({ model: "support-mini", messages, tools })).choices[0].message;
+          messages.push(message);
+          if (!message.tool_calls?.length) { console.log(JSON.stringify({ output: message.content })); break; }
+          for (const call of message.tool_calls) messages.push({ role: "tool", tool_call_id: call.id, content: "shipped" });
+        }
+        """;
+
+    [Fact]
+    public async Task RecordThenReplay_ProcessAgentOnNodeAzureOpenAI_ReadsItsToolCallsAndPriceFromTheTraffic()
+    {
+        var nodeModules = Path.Combine(RepoPaths.Example("node-agent"), "node_modules");
+        Assert.True(Directory.Exists(Path.Combine(nodeModules, "openai")), "examples/node-agent needs `npm ci` (dotnet test runs it)");
+        Directory.CreateSymbolicLink(Temp.Combine("node_modules"), nodeModules);
+        Temp.Write("agent.mjs", ProcessAgent);
+        Temp.Write("orders.yaml", """
+            suite: orders
+            agent: { command: [node, agent.mjs], model: "azure:support-mini", price_as: gpt-4o-mini, timeout_s: 30 }
+            scenarios:
+              - name: where-is-a1
+                input: "Where is A1?"
+                expect: { output: { contains: [Tuesday] }, tools: { called: [{ name: lookup_order, args: { order_id: A1 } }] } }
+            """);
+        Temp.Write("scripts/orders.yaml", """
+            default:
+              where-is-a1:
+                - tools: [{ lookup_order: { order_id: A1 } }]
+                - text: "Order A1 has shipped and will arrive on Tuesday."
+            """);
+        var cassettes = Temp.Combine("cassettes");
+
+        var recorded = await Evalh("record", Temp.Combine("orders.yaml"), "--upstream", "scripted", "--cassettes", cassettes, "--reports", Temp.Combine("r1"));
+        Assert.True(recorded == 0, $"{Out}{Error}");
+        var replayed = await Evalh("run", Temp.Combine("orders.yaml"), "--cassettes", cassettes, "--reports", Temp.Combine("r2"));
+        Assert.True(replayed == 0, $"{Out}{Error}");
+
+        var results = Directory.GetFiles(Temp.Combine("r2", "runs"), "results.json", SearchOption.AllDirectories).Single();
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(results, Ct));
+        var result = json.RootElement.GetProperty("cases")[0];
+        Assert.Equal(
+            ((result.GetProperty("inputTokens").GetInt64() * 0.15m) + (result.GetProperty("outputTokens").GetInt64() * 0.60m)) / 1_000_000m,
+            result.GetProperty("costUsd").GetDecimal());
+        Assert.True(result.GetProperty("inputTokens").GetInt64() > 0);
+        var cassette = new CassetteStore(cassettes).Load("orders/default/where-is-a1/t1")!;
+        Assert.Equal(("azure", 2), (cassette.Provider, cassette.Interactions.Count));
+    }
 }
