@@ -195,7 +195,7 @@ public sealed class AzureOpenAIProtocolTests : CliTest
         }
         """;
 
-    private async Task<JsonElement> RunNodeAsync(ServeHost serve, string id, bool streaming, string prompt = "Where is A1?")
+    private async Task<JsonElement> RunNodeAsync(ServeHost serve, string id, bool streaming, string prompt = "Where is A1?", string agent = NodeAgent)
     {
         var nodeModules = Path.Combine(RepoPaths.Example("node-agent"), "node_modules");
         Assert.True(Directory.Exists(Path.Combine(nodeModules, "openai")), "examples/node-agent needs `npm ci` (dotnet test runs it)");
@@ -204,7 +204,7 @@ public sealed class AzureOpenAIProtocolTests : CliTest
             Directory.CreateSymbolicLink(Temp.Combine("node_modules"), nodeModules);
         }
 
-        var script = Temp.Write("azure-agent.mjs", NodeAgent);
+        var script = Temp.Write("azure-agent.mjs", agent);
         var start = new ProcessStartInfo("node", [script]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Temp.Path };
         // What a process agent gets from the harness: its endpoint with no path, and OpenAI's base URL beside it.
         start.Environment["AZURE_OPENAI_ENDPOINT"] = serve.Address + $"c/{id}";
@@ -274,6 +274,63 @@ public sealed class AzureOpenAIProtocolTests : CliTest
         Assert.StartsWith("422 ", error, StringComparison.Ordinal);
         Assert.Contains("interaction #1: the request differs from the recording at $.messages[1].content", error, StringComparison.Ordinal);
         Assert.Contains($" {id} #1 miss 422 ", Assert.Single(await serve.LogLinesAsync(id, 1, Ct)), StringComparison.Ordinal);
+    }
+
+    /// <summary>The Responses API (no deployment in the path) and embeddings (the body's model as the deployment) on AzureOpenAI.</summary>
+    private const string NodeResponsesAndEmbeddings = """
+        import { AzureOpenAI } from "openai";
+        const raw = [];
+        const client = new AzureOpenAI({
+          endpoint: process.env.AZURE_OPENAI_ENDPOINT, baseURL: null, apiKey: process.env.AZURE_OPENAI_API_KEY, apiVersion: "2025-04-01-preview",
+          fetch: async (url, init) => { const r = await fetch(url, init); raw.push(await r.clone().text()); return r; },
+        });
+        try {
+          const response = await client.responses.create({ model: "support-mini", input: process.env.PROMPT });
+          const embedding = await client.embeddings.create({ model: "emb-dep", input: "hi" });
+          console.log(JSON.stringify({ text: response.output_text, embedding: Array.from(embedding.data[0].embedding), raw }));
+        } catch (error) {
+          console.log(JSON.stringify({ error: `${error.status} ${error.message}` }));
+        }
+        """;
+
+    [Fact]
+    public async Task Serve_NodeAzureOpenAIClient_ResponsesAndEmbeddings_RecordThenReplay()
+    {
+        const string id = "support/azure/responses/t1";
+        var cassettes = Temp.Combine("cassettes");
+        // A fake Azure resource: its Responses answer, and an embedding as base64 float32 (what the SDK asks for).
+        using var azure = WireMockUpstream.Start();
+        azure.Given(WireMock.RequestBuilders.Request.Create().WithPath("/openai/responses").WithParam("api-version", "2025-04-01-preview").WithHeader("api-key", Key).UsingPost())
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithHeader("Content-Type", "application/json").WithBody(
+                """{"id":"resp_1","object":"response","created_at":1733000000,"status":"completed","model":"gpt-4o-mini-2024-07-18","output":[{"type":"message","id":"msg_1","status":"completed","role":"assistant","content":[{"type":"output_text","text":"Hello from Responses.","annotations":[]}]}],"usage":{"input_tokens":5,"output_tokens":4,"total_tokens":9}}"""));
+        var vector = Convert.ToBase64String([.. BitConverter.GetBytes(0.5f), .. BitConverter.GetBytes(-0.25f)]);
+        azure.Given(WireMock.RequestBuilders.Request.Create().WithPath("/openai/deployments/emb-dep/embeddings").WithHeader("api-key", Key).UsingPost())
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithHeader("Content-Type", "application/json").WithBody(
+                $$$"""{"object":"list","data":[{"object":"embedding","index":0,"embedding":"{{{vector}}}"}],"model":"text-embedding-3-small","usage":{"prompt_tokens":1,"total_tokens":1}}"""));
+
+        JsonElement recorded;
+        await using (var recorder = await ServeHost.StartAsync(Ct, "--cassettes", cassettes, "--mode", "all", "--upstream", azure.BaseAddress().ToString()))
+        {
+            recorded = await RunNodeAsync(recorder, id, streaming: false, prompt: "Hi", agent: NodeResponsesAndEmbeddings);
+        }
+
+        azure.Stop();
+        await using var serve = await ServeHost.StartAsync(Ct, "--cassettes", cassettes);
+        var replayed = await RunNodeAsync(serve, id, streaming: false, prompt: "Hi", agent: NodeResponsesAndEmbeddings);
+
+        foreach (var run in new[] { recorded, replayed })
+        {
+            Assert.False(run.TryGetProperty("error", out var error), error.ToString());
+            Assert.Equal("Hello from Responses.", run.GetProperty("text").GetString());
+            Assert.Equal([0.5, -0.25], run.GetProperty("embedding").EnumerateArray().Select(v => v.GetDouble()));
+        }
+
+        Assert.Equal(recorded.GetProperty("raw").GetRawText(), replayed.GetProperty("raw").GetRawText());
+        var cassette = new CassetteStore(cassettes).Load(id)!;
+        Assert.Equal("azure", cassette.Provider);
+        Assert.Equal(["openai/responses?api-version=2025-04-01-preview", "openai/deployments/emb-dep/embeddings?api-version=2025-04-01-preview"], cassette.Interactions.Select(i => i.Request.Path));
+        var answer = WireProtocols.ForRecordedPath(cassette.Interactions[0].Request.Path).ReadAnswer(cassette.Interactions[0]);
+        Assert.Equal(("support-mini", "Hello from Responses.", 5L, 4L), (answer.Model, answer.Text, answer.InputTokens, answer.OutputTokens));
     }
 
     // ---- The built-in runtime: model: azure:<deployment> ----
