@@ -5,6 +5,7 @@ using EvalHarness.Agents.Runtime;
 using EvalHarness.Agents.Schema;
 using EvalHarness.Agents.Tools;
 using EvalHarness.BuiltIn;
+using EvalHarness.Core.Pricing;
 using YamlDotNet.RepresentationModel;
 
 namespace EvalHarness.Core.Suites;
@@ -105,9 +106,10 @@ internal static partial class AgentParser
     public static string PriceAs(YamlNodes y, YamlNode node, ModelRef model)
     {
         var name = y.String(node, "price_as");
-        return Pricing.PricingTable.Default.Models.ContainsKey($"{model.Provider}:{name}") ? name
-            : throw y.Error(node, $"price_as: there is no price for {model.Provider}:{name}; priced {model.Provider} models are "
-                + $"{string.Join(", ", Pricing.PricingTable.Default.Models.Keys.Where(k => k.StartsWith(model.Provider + ":", StringComparison.Ordinal)).Select(k => k[(model.Provider.Length + 1)..]))}.");
+        var priced = PricingTable.Default.Models.Keys.Where(k => k.StartsWith(model.Provider + ":", StringComparison.Ordinal)).Select(k => k[(model.Provider.Length + 1)..]).ToList();
+        return priced.Contains(name) ? name
+            : throw y.Error(node, $"price_as: there is no price for {model.Provider}:{name}; "
+                + (priced.Count == 0 ? $"pricing.json prices no {model.Provider} model." : $"priced {model.Provider} models are {string.Join(", ", priced)}."));
     }
 
     /// <summary>

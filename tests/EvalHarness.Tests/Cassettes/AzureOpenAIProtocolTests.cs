@@ -146,6 +146,26 @@ public sealed class AzureOpenAIProtocolTests : CliTest
         Assert.Equal(("openai", "v1/chat/completions"), (cassette.Provider, cassette.Interactions[0].Request.Path));
     }
 
+    [Fact]
+    public async Task Record_ThePlainOpenAIClientOnAzuresV1Form_GoesToTheResourcesOpenAIv1Path()
+    {
+        // docs/providers/azure.md: OPENAI_BASE_URL as usual, --upstream https://<resource>.openai.azure.com/openai/.
+        const string id = "suite/v1/plain/t1";
+        using var azure = WireMockUpstream.Start();
+        azure.Given(WireMock.RequestBuilders.Request.Create().WithPath("/openai/v1/chat/completions").WithHeader("Authorization", $"Bearer {Key}").UsingPost())
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithHeader("Content-Type", "application/json").WithBody(
+                """{"id":"chatcmpl-1","object":"chat.completion","created":1733000000,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"message":{"role":"assistant","content":"Hello."},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}"""));
+        var cassettes = Temp.Combine("cassettes");
+        await using var recorder = await CassetteServer.StartAsync(new CassetteServerOptions { CassetteDirectory = cassettes, Mode = RecordMode.All, Upstream = new Uri(azure.BaseAddress(), "openai/").ToString() }, Ct);
+        using var client = OpenAIChatClient.Official(new Uri(recorder.BaseAddressFor(id), "v1"), OpenAIChatClient.Pipeline(Key), Deployment);
+
+        var answer = await client.GetResponseAsync("Hi", cancellationToken: Ct);
+
+        Assert.Equal("Hello.", answer.Text);
+        var cassette = new CassetteStore(cassettes).Load(id)!;
+        Assert.Equal(("openai", "v1/chat/completions", Deployment), (cassette.Provider, cassette.Interactions[0].Request.Path, cassette.Metadata!.Model));
+    }
+
     // ---- Node: the openai package's AzureOpenAI client through evalh serve ----
 
     /// <summary>
