@@ -33,11 +33,10 @@ internal static class Upstreams
             throw new SuiteException("--upstream", 0, 0, $"'{target}' is not 'live', 'scripted' or an http(s) URL.");
         }
 
-        if (target == "live" && ProvidersOf(plan.Suite).Select(WireProtocols.Find).FirstOrDefault(p => p is { LiveUrl: null }) is { } addressless)
+        if (target == "live" && ProvidersOf(plan.Suite).FirstOrDefault(p => WireProtocols.Find(p) is { LiveUrl: null }) is { } addressless)
         {
-            // Azure OpenAI has one endpoint per resource: there is no address to call it "live" at.
-            throw new SuiteException("--upstream", 0, 0,
-                $"{addressless.Name} models have no single live endpoint: record them with --upstream <your endpoint> (for example https://<resource>.openai.azure.com/).");
+            // Sent to OpenAI's address instead, the provider's key would go to the wrong party.
+            throw new SuiteException("--upstream", 0, 0, $"--upstream live cannot record {addressless} models: they have no single live address. Pass the endpoint instead: --upstream <url>.");
         }
 
         var keys = Keys(plan.Suite, plan.Options.ApiKeys);

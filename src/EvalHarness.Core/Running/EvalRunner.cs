@@ -178,7 +178,7 @@ internal static class EvalRunner
 
         var activity = await server.TakeActivityAsync(evalCase.CassetteId, CancellationToken.None);
         var modelLatencyMs = activity.Served.Sum(t => t.TotalMs);
-        report = Complete(report, activity, own?.Description ?? "agent");
+        report = Complete(report, activity, own?.Description ?? "agent", config.PricedAs);
         var toolCalls = report.ToolCalls ?? [];
 
         // The judge and the suite's evaluators call their model through one client on the case's judge cassette, so
@@ -311,14 +311,14 @@ internal static class EvalRunner
     }
 
     /// <summary>What an agent did not report itself, filled in from its case's recorded traffic.</summary>
-    private static AgentReport Complete(AgentReport report, CassetteActivity activity, string agentName)
+    private static AgentReport Complete(AgentReport report, CassetteActivity activity, string agentName, Func<ModelRef, ModelRef> pricedAs)
     {
         if (report.IsComplete)
         {
             return report;
         }
 
-        var traffic = RecordedTraffic.Analyse(activity.Interactions, agentName);
+        var traffic = RecordedTraffic.Analyse(activity.Interactions, agentName, pricedAs);
         var counters = new Dictionary<string, int>(StringComparer.Ordinal);
         if (traffic.ModelCalls > 0)
         {

@@ -13,6 +13,15 @@ public sealed record AgentConfig
     /// <summary>The model and its wire protocol.</summary>
     public required ModelRef Model { get; init; }
 
+    /// <summary>
+    /// The model whose price the agent's model is charged at (<c>price_as: gpt-4o-mini</c>): for an Azure OpenAI
+    /// deployment, which the customer names, the model it runs; null to price the model by its own name.
+    /// </summary>
+    public string? PriceAs { get; init; }
+
+    /// <summary>The model a call on <paramref name="called"/> is priced as: <see cref="PriceAs"/> for the agent's own model.</summary>
+    internal ModelRef PricedAs(ModelRef called) => PriceAs is { } priceAs && called == Model ? Model with { Model = priceAs } : called;
+
     /// <summary>The system prompt text (already read from its file).</summary>
     public required string SystemPrompt { get; init; }
 

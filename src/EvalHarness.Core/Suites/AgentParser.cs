@@ -5,6 +5,7 @@ using EvalHarness.Agents.Runtime;
 using EvalHarness.Agents.Schema;
 using EvalHarness.Agents.Tools;
 using EvalHarness.BuiltIn;
+using EvalHarness.Core.Pricing;
 using YamlDotNet.RepresentationModel;
 
 namespace EvalHarness.Core.Suites;
@@ -15,7 +16,7 @@ internal static partial class AgentParser
     private static readonly string[] CommonKeys =
     [
         "model", "system_prompt", "tools", "limits", "loop_detection", "tool_output", "guard", "retry",
-        "output_schema", "max_repairs", "context", "streaming", "approvals",
+        "output_schema", "max_repairs", "context", "streaming", "approvals", "price_as",
     ];
 
     public static AgentConfig Parse(YamlNodes y, YamlNode node, SuiteRoot root, string what, AgentConfig? parent)
@@ -46,7 +47,7 @@ internal static partial class AgentParser
         }
 
         ExpectationParser.ToolsUnknown |= keys.Misspelt.ContainsKey("tools");
-        var config = new AgentConfig { Model = model, SystemPrompt = prompt, SystemPromptSource = source, Tools = tools };
+        var config = new AgentConfig { Model = model, SystemPrompt = prompt, SystemPromptSource = source, Tools = tools, PriceAs = parent?.Model == model ? parent.PriceAs : null };
 
         // Each optional key is read on its own: one in error is collected and keeps the default, so the rest are still read.
         AgentConfig Optional(string key, Func<YamlNode, AgentConfig> read) => keys.TryGetValue(key, out var entry) ? y.Try(() => read(entry.Value), config) : config;
@@ -61,6 +62,7 @@ internal static partial class AgentParser
         config = Optional("context", value => config with { Context = Context(y, value, model) });
         config = Optional("streaming", value => config with { Streaming = y.Bool(value, "streaming") });
         config = Optional("approvals", value => config with { Approvals = Approvals(y, value, tools) });
+        config = Optional("price_as", value => config with { PriceAs = PriceAs(y, value, model) });
         if (keys.TryGetValue("sub_agents", out var sa))
         {
             config = config with { SubAgents = SubAgents(y, sa.Value, root, config) };
@@ -99,6 +101,16 @@ internal static partial class AgentParser
 
     public static ModelRef Model(YamlNodes y, YamlNode node) =>
         Providers.TryParse(y.String(node, "model"), out var model, out var error) ? model : throw y.Error(node, error);
+
+    /// <summary>The model a deployment is priced as (<c>price_as: gpt-4o-mini</c>), which must have a price for the provider.</summary>
+    public static string PriceAs(YamlNodes y, YamlNode node, ModelRef model)
+    {
+        var name = y.String(node, "price_as");
+        var priced = PricingTable.Default.Models.Keys.Where(k => k.StartsWith(model.Provider + ":", StringComparison.Ordinal)).Select(k => k[(model.Provider.Length + 1)..]).ToList();
+        return priced.Contains(name) ? name
+            : throw y.Error(node, $"price_as: there is no price for {model.Provider}:{name}; "
+                + (priced.Count == 0 ? $"pricing.json prices no {model.Provider} model." : $"priced {model.Provider} models are {string.Join(", ", priced)}."));
+    }
 
     /// <summary>
     /// A helper model (the judge, a simulated user): called through its own provider's client, whatever protocol each

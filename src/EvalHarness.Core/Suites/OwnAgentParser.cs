@@ -17,7 +17,7 @@ internal static class OwnAgentParser
 
     public static AgentConfig Parse(YamlNodes y, YamlMappingNode map, SuiteRoot root)
     {
-        var keys = y.Keys(map, "agent", "model", "tools", "command", "env", "cwd", "timeout_s", "dotnet", "system_prompt", "vars");
+        var keys = y.Keys(map, "agent", "model", "tools", "command", "env", "cwd", "timeout_s", "dotnet", "system_prompt", "vars", "price_as");
         // A process reaches the model itself, so it may choose it (the reports read it from its traffic); a .NET agent is
         // handed AgentCase.ChatClient, which is built for the suite's model.
         var model = keys.TryGetValue("model", out var m) ? AgentParser.Model(y, m.Value)
@@ -100,6 +100,7 @@ internal static class OwnAgentParser
         return new AgentConfig
         {
             Model = model,
+            PriceAs = keys.TryGetValue("price_as", out var pa) ? AgentParser.PriceAs(y, pa.Value, model) : null,
             SystemPrompt = prompt,
             SystemPromptSource = source,
             Tools = tools,

@@ -197,8 +197,8 @@ public static partial class SuiteLoader
         {
             var map = y.Mapping(item, "a variant");
             var keys = agent.Own is null
-                ? y.Keys(map, "a variant", "name", "model", "system_prompt", "streaming")
-                : y.Keys(map, "a variant", "name", "model", "env", "system_prompt", "vars");
+                ? y.Keys(map, "a variant", "name", "model", "price_as", "system_prompt", "streaming")
+                : y.Keys(map, "a variant", "name", "model", "price_as", "env", "system_prompt", "vars");
             var name = Identifier(y, y.Required(keys, map, "name", "A variant"), "a variant name");
             if (variants.Any(x => x.Name == name))
             {
@@ -209,6 +209,11 @@ public static partial class SuiteLoader
             if (keys.TryGetValue("model", out var m))
             {
                 config = config with { Model = AgentParser.Model(y, m.Value) };
+            }
+
+            if (keys.TryGetValue("price_as", out var pa))
+            {
+                config = config with { PriceAs = AgentParser.PriceAs(y, pa.Value, config.Model) };
             }
 
             if (keys.TryGetValue("system_prompt", out var p))

@@ -41,7 +41,7 @@ internal sealed class BuiltInAgent(AgentConfig config, Scenario scenario, CaseEn
             Streaming = c.Streaming,
             SubAgents = [.. c.SubAgents.Select(sub => new SubAgent(sub.Name, sub.Description, Build(sub.Agent, sub.Name)))],
             ApprovalGate = (request, _) => ValueTask.FromResult(scenario.Approvals.GetValueOrDefault(qualified.GetValueOrDefault(request.Tool, request.Tool), ApprovalDecision.Pending)),
-            Pricing = (modelId, usage) => PricingTable.Default.Cost(new ModelRef(c.Model.Provider, modelId), usage),
+            Pricing = (modelId, usage) => PricingTable.Default.Cost(c.PricedAs(new ModelRef(c.Model.Provider, modelId)), usage),
             Time = time,
         };
 

@@ -41,8 +41,8 @@ internal sealed partial record RecordedTraffic
     /// <summary>The last answer's text.</summary>
     public required string LastText { get; init; }
 
-    /// <summary>Reads the interactions of one case, in the order they were served.</summary>
-    public static RecordedTraffic Analyse(IReadOnlyList<Interaction> interactions, string agentName)
+    /// <summary>Reads the interactions of one case, in the order they were served; <paramref name="pricedAs"/> names the model a call's price is read for.</summary>
+    public static RecordedTraffic Analyse(IReadOnlyList<Interaction> interactions, string agentName, Func<ModelRef, ModelRef>? pricedAs = null)
     {
         var turns = interactions.Select(Turn.Read).ToList();
         var results = new Dictionary<string, (string Text, bool IsError)>(StringComparer.Ordinal);
@@ -68,7 +68,7 @@ internal sealed partial record RecordedTraffic
                 ["time_to_first_byte_ms"] = timings.FirstByteMs.ToString("0.#", CultureInfo.InvariantCulture),
             }));
             at += timings.TotalMs;
-            var price = PricingTable.Default.Cost(new ModelRef(turn.Provider, turn.Model), new TokenUsage(turn.InputTokens, turn.OutputTokens));
+            var price = PricingTable.Default.Cost(pricedAs?.Invoke(new ModelRef(turn.Provider, turn.Model)) ?? new ModelRef(turn.Provider, turn.Model), new TokenUsage(turn.InputTokens, turn.OutputTokens));
             cost = cost is null || price is null ? null : cost + price;
             foreach (var call in turn.Calls)
             {

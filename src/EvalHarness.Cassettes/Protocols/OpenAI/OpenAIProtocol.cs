@@ -120,6 +120,12 @@ internal sealed partial class OpenAIProtocol : WireProtocol
         return new ModelRequest(messages, results);
     }
 
+    /// <summary>Reads an answer body in OpenAI's format, for a protocol that speaks it on other paths (Azure OpenAI).</summary>
+    internal ModelAnswer ReadOpenAIBody(JsonElement body, string path) => ReadBody(body, path);
+
+    /// <summary>Puts a stream in OpenAI's format back together, for a protocol that speaks it on other paths (Azure OpenAI).</summary>
+    internal JsonElement? AssembleOpenAI(IReadOnlyList<SseEvent> events, string path) => Assemble(events, path);
+
     private protected override ModelAnswer ReadBody(JsonElement body, string path)
     {
         var text = new StringBuilder();
@@ -170,7 +176,8 @@ internal sealed partial class OpenAIProtocol : WireProtocol
         string? model = null;
         foreach (var data in events.Select(e => e.Data).Where(d => d.ValueKind == JsonValueKind.Object))
         {
-            model ??= Str(data, "model");
+            // Azure's first chunk (its prompt's content filter results) has no choices and an empty model.
+            model ??= Str(data, "model") is { Length: > 0 } named ? named : null;
             if (data.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
             {
                 input = Long(usage, "prompt_tokens");
