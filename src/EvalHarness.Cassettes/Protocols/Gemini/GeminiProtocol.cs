@@ -103,7 +103,7 @@ internal sealed partial class GeminiProtocol : WireProtocol
         : Get(part, "functionResponse") is { ValueKind: JsonValueKind.Object } response ? $"← {ResponseText(Get(response, "response"))}"
         : string.Empty).Where(t => t.Length > 0));
 
-    private static string Arguments(JsonElement call) => Get(call, "args") is { ValueKind: JsonValueKind.Object } args ? args.GetRawText() : "{}";
+    private static string Arguments(JsonElement call) => Get(call, "args") is { ValueKind: JsonValueKind.Object } args ? CompactJson.Text(args) : "{}";
 
     /// <summary>
     /// A function's response as text: Gemini's convention is <c>{"output": …}</c> or <c>{"error": …}</c> (the SDK
@@ -113,10 +113,10 @@ internal sealed partial class GeminiProtocol : WireProtocol
     {
         if (response.ValueKind == JsonValueKind.Object && response.EnumerateObject().ToList() is [{ Name: "output" or "result" or "error" } only])
         {
-            return only.Value.ValueKind == JsonValueKind.String ? only.Value.GetString()! : only.Value.GetRawText();
+            return only.Value.ValueKind == JsonValueKind.String ? only.Value.GetString()! : CompactJson.Text(only.Value);
         }
 
-        return Text(response);
+        return response.ValueKind == JsonValueKind.Object ? CompactJson.Text(response) : Text(response);
     }
 
     /// <summary>True for a response that is Gemini's <c>{"error": …}</c> convention and nothing else; else the protocol says nothing.</summary>
