@@ -19,6 +19,7 @@ public sealed class GeminiServeTests : CliTest
 {
     private const string Weather = "gem/default/weather/t1";
     private const string Curl = "gem/default/curl/t1";
+    private const string Ids = "gem/default/ids/t1";
 
     /// <summary>A key in the shape of a Google API key: what must never reach a cassette.</summary>
     private const string LiveKey = "AIzaSyD3v5Xq9LmN0pQrStUvWxYz0123456789A";
@@ -55,7 +56,7 @@ public sealed class GeminiServeTests : CliTest
         """;
 
     /// <summary>The scripted model: the terse weather agent's call and answer, and the streamed greeting (no system prompt).</summary>
-    private static IReadOnlyList<ScriptedTurn>? Script(string id, string? system) => id == Curl ? [new ScriptedTurn { Text = "Hi back." }] : id != Weather ? null : system == "You are terse."
+    private static IReadOnlyList<ScriptedTurn>? Script(string id, string? system) => id is Curl or Ids ? [new ScriptedTurn { Text = "Hi back." }] : id != Weather ? null : system == "You are terse."
         ? [new ScriptedTurn { ToolCalls = [new ScriptedToolCall("get_weather", JsonDocument.Parse("""{"city":"Paris"}""").RootElement.Clone())] },
            new ScriptedTurn { Text = "It is 21°C and sunny in Paris." }]
         : [new ScriptedTurn { Text = "Hello there, from a streamed answer." }];
@@ -159,6 +160,35 @@ public sealed class GeminiServeTests : CliTest
     }
 
     [Fact]
+    public async Task Serve_CallIdsAndThoughtSignaturesTheModelMadeUp_AreNotMatched()
+    {
+        const string body = """
+            {"contents":[{"parts":[{"text":"Weather?"}],"role":"user"},
+              {"parts":[{"functionCall":{"id":"<id>","name":"get_weather","args":{"city":"Paris"}},"thoughtSignature":"<sig>"}],"role":"model"},
+              {"parts":[{"functionResponse":{"id":"<id>","name":"get_weather","response":{"result":"sunny"}}}],"role":"user"}]}
+            """;
+        static StringContent Body(string id, string signature) =>
+            new(body.Replace("<id>", id, StringComparison.Ordinal).Replace("<sig>", signature, StringComparison.Ordinal), Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
+        var cassettes = Temp.Combine("cassettes");
+        using var http = new HttpClient();
+        string recorded;
+        await using (var upstream = await ScriptedUpstream.StartAsync(Script, Ct))
+        await using (var recording = await ServeHost.StartAsync(Ct, "--cassettes", cassettes, "--mode", "all", "--upstream", upstream.UpstreamTemplate))
+        {
+            using var answer = await http.PostAsync(new Uri(recording.Address, $"c/{Ids}/v1beta/models/gemini-2.5-flash:generateContent"), Body("call-1", "c2lnLTE="), Ct);
+            recorded = await answer.Content.ReadAsStringAsync(Ct);
+            await recording.LogLinesAsync(Ids, 1, Ct);
+        }
+
+        await using var serve = await ServeHost.StartAsync(Ct, "--cassettes", cassettes);
+        using var replayed = await http.PostAsync(new Uri(serve.Address, $"c/{Ids}/v1beta/models/gemini-2.5-flash:generateContent"), Body("call-2", "c2lnLTI="), Ct);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, replayed.StatusCode);
+        Assert.Equal(recorded, await replayed.Content.ReadAsStringAsync(Ct));
+        Assert.Contains("Hi back.", recorded, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Serve_ChangedPrompt_InTheFirstRequestOfAFinishedRun_IsAnErrorTheSdkShows_NamingTheJsonPath()
     {
         var cassettes = Temp.Combine("cassettes");
@@ -201,6 +231,10 @@ public sealed class GeminiServeTests : CliTest
               system_prompt: "You are the support assistant of a small shop. Look orders up before you answer."
               tools: [orders.lookup_order]
               limits: { max_steps: 4 }
+            variants:
+              - name: default
+              - name: streamed
+                streaming: true
             fixtures:
               orders:
                 - { id: B200, customer: ben@example.com, total: 129.00, status: shipped, item: wireless headphones }
@@ -225,10 +259,15 @@ public sealed class GeminiServeTests : CliTest
 
         Assert.True(recordExit == 0, recordOutput + Error);
         Assert.True(runExit == 0, Out.ToString() + Error);
-        var cassette = Directory.GetFiles(Temp.Combine("evals", "cassettes"), "*.json", SearchOption.AllDirectories).Single();
-        var interactions = CassetteStore.Read(cassette).Interactions;
-        Assert.Equal(["v1beta/models/gemini-2.0-flash:generateContent", "v1beta/models/gemini-2.0-flash:generateContent"], interactions.Select(i => i.Request.Path.Split('?')[0]));
-        Assert.Equal("lookup_order", interactions[1].Request.Body.GetProperty("contents")[2].GetProperty("parts")[0].GetProperty("functionResponse").GetProperty("name").GetString());
-        Assert.Contains("1/1 passed", Out.ToString(), StringComparison.Ordinal);
+        var store = new CassetteStore(Temp.Combine("evals", "cassettes"));
+        var plain = store.Load("desk/default/order-status/t1")!.Interactions;
+        var streamed = store.Load("desk/streamed/order-status/t1")!.Interactions;
+        Assert.Equal(["v1beta/models/gemini-2.0-flash:generateContent", "v1beta/models/gemini-2.0-flash:generateContent"], plain.Select(i => i.Request.Path));
+        Assert.Equal(["v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse", "v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse"], streamed.Select(i => i.Request.Path));
+        Assert.All([plain[1], streamed[1]], i => Assert.Equal(
+            "lookup_order", i.Request.Body.GetProperty("contents")[2].GetProperty("parts")[0].GetProperty("functionResponse").GetProperty("name").GetString()));
+        Assert.Contains("2/2 passed", Out.ToString(), StringComparison.Ordinal);
+        // pricing.json prices gemini:gemini-2.0-flash.
+        Assert.Matches(@"cost \$0\.0000[1-9][0-9]", Out.ToString());
     }
 }
