@@ -31,7 +31,9 @@ public sealed class GeminiServeTests : CliTest
     private const string Client = """
         import { GoogleGenAI } from "@google/genai";
         // GOOGLE_GEMINI_BASE_URL is the SDK's own variable; BASE_URL, when given, goes in httpOptions.baseUrl.
-        const ai = new GoogleGenAI({ apiKey: process.env.KEY, httpOptions: process.env.BASE_URL ? { baseUrl: process.env.BASE_URL } : {} });
+        // API_VERSION=v1 calls /v1/models/… as @google/genai 3.x does by default.
+        const ai = new GoogleGenAI({ apiKey: process.env.KEY, httpOptions: {
+          ...(process.env.BASE_URL ? { baseUrl: process.env.BASE_URL } : {}), ...(process.env.API_VERSION ? { apiVersion: process.env.API_VERSION } : {}) } });
         const model = "gemini-2.0-flash";
         const tools = [{ functionDeclarations: [{ name: "get_weather", description: "Get the weather for a city",
           parametersJsonSchema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } }] }];
@@ -61,7 +63,7 @@ public sealed class GeminiServeTests : CliTest
            new ScriptedTurn { Text = "It is 21°C and sunny in Paris." }]
         : [new ScriptedTurn { Text = "Hello there, from a streamed answer." }];
 
-    private async Task<string> RunClientAsync(ServeHost serve, string? prompt = null, string? streamPrompt = null, bool baseUrlOption = false)
+    private async Task<string> RunClientAsync(ServeHost serve, string? prompt = null, string? streamPrompt = null, bool baseUrlOption = false, string? apiVersion = null)
     {
         var nodeModules = Path.Combine(RepoPaths.Root, "tests", "node-clients", "node_modules");
         Assert.True(Directory.Exists(Path.Combine(nodeModules, "@google", "genai")), "tests/node-clients needs `npm ci` (the test project's build runs it)");
@@ -82,6 +84,7 @@ public sealed class GeminiServeTests : CliTest
         start.Environment["KEY"] = LiveKey;
         start.Environment["PROMPT"] = prompt ?? string.Empty;
         start.Environment["STREAM_PROMPT"] = streamPrompt ?? string.Empty;
+        start.Environment["API_VERSION"] = apiVersion ?? string.Empty;
         using var node = Process.Start(start)!;
         var output = node.StandardOutput.ReadToEndAsync(Ct);
         var error = await node.StandardError.ReadToEndAsync(Ct);
@@ -91,11 +94,11 @@ public sealed class GeminiServeTests : CliTest
     }
 
     /// <summary>Records the client's run through serve from the scripted upstream.</summary>
-    private async Task<string> RecordAsync(string cassettes)
+    private async Task<string> RecordAsync(string cassettes, string? apiVersion = null)
     {
         await using var upstream = await ScriptedUpstream.StartAsync(Script, Ct);
         await using var serve = await ServeHost.StartAsync(Ct, "--cassettes", cassettes, "--mode", "all", "--upstream", upstream.UpstreamTemplate);
-        var recorded = await RunClientAsync(serve);
+        var recorded = await RunClientAsync(serve, apiVersion: apiVersion);
         await serve.LogLinesAsync(Weather, 3, Ct);
         return recorded;
     }
@@ -128,6 +131,20 @@ public sealed class GeminiServeTests : CliTest
         Assert.All(read, a => Assert.Equal("gemini-2.0-flash", a.Model));
         var request = WireProtocols.ForRecordedPath(cassette.Interactions[1].Request.Path).ReadRequest(cassette.Interactions[1].Request.Body);
         Assert.Equal("get_weather", Assert.Single(request.ToolResults).CallId);
+    }
+
+    [Fact]
+    public async Task Serve_GoogleGenAi_OnTheV1Api_RecordsAndReplays()
+    {
+        var cassettes = Temp.Combine("cassettes");
+
+        var recorded = await RecordAsync(cassettes, apiVersion: "v1");
+        await using var serve = await ServeHost.StartAsync(Ct, "--cassettes", cassettes);
+        var replayed = await RunClientAsync(serve, apiVersion: "v1");
+
+        Assert.StartsWith("""{"text":"It is 21°C and sunny in Paris.","answers":[""", recorded, StringComparison.Ordinal);
+        Assert.Equal(recorded, replayed);
+        Assert.All(new CassetteStore(cassettes).Load(Weather)!.Interactions, i => Assert.StartsWith("v1/models/gemini-2.0-flash:", i.Request.Path, StringComparison.Ordinal));
     }
 
     [Fact]
