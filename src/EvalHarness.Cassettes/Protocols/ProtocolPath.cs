@@ -1,7 +1,8 @@
 namespace EvalHarness.Cassettes.Protocols;
 
 /// <summary>
-/// One path a protocol's requests take after the cassette id, as segments: a literal, <c>*</c> (any one segment) or
+/// One path a protocol's requests take after the cassette id, as segments: a literal, <c>*</c> (any one segment with no
+/// <c>:</c>, so OpenAI's <c>v1/models/*</c> is not Gemini's <c>v1/models/gemini-2.0-flash:generateContent</c>) or
 /// <c>*:suffix</c> (a segment that ends in <c>:suffix</c>, as Gemini's <c>models/gemini-2.0-flash:generateContent</c>).
 /// </summary>
 /// <param name="Template">The path, e.g. <c>v1/chat/completions</c> or <c>openai/deployments/*/chat/completions</c>.</param>
@@ -30,7 +31,7 @@ internal sealed record ProtocolPath(string Template, string? Marker = null)
             var segment = segments[start + i];
             var ok = pattern switch
             {
-                "*" => segment.Length > 0,
+                "*" => segment.Length > 0 && !segment.Contains(':', StringComparison.Ordinal),
                 ['*', ':', ..] => segment.Length > pattern.Length - 1 && segment.EndsWith(pattern[1..], StringComparison.Ordinal),
                 _ => string.Equals(pattern, segment, StringComparison.Ordinal),
             };

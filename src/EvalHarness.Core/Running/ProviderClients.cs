@@ -27,6 +27,7 @@ internal static class ProviderClients
             : OpenAIChatClient.Official(new Uri(r.CassetteAddress, "v1"), r.OpenAIPipeline(r.Key), r.Model),
         ["anthropic"] = r => AnthropicChatClientFactory.Create(r.CassetteAddress, r.Key, r.Model, r.Http),
         ["azure"] = r => AzureOpenAIChatClientFactory.Create(r.CassetteAddress, r.Key, r.Model, r.Http),
+        ["gemini"] = r => new GeminiChatClient(r.CassetteAddress, r.Key, r.Model, r.Http),
     };
 
     /// <summary>A client for <paramref name="provider"/>'s model.</summary>
