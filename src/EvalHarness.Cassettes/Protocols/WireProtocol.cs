@@ -46,6 +46,13 @@ public abstract class WireProtocol
     /// <summary>The paths its requests take after the cassette id.</summary>
     internal abstract IReadOnlyList<ProtocolPath> Paths { get; }
 
+    /// <summary>
+    /// A request body as it is matched and recorded: values a client makes up afresh on every run where
+    /// <see cref="VolatilePaths"/> cannot reach them (inside a JSON text, as OllamaSharp's tool-result <c>CallId</c>), written
+    /// one fixed way. The body goes upstream as the client sent it. By default, unchanged.
+    /// </summary>
+    internal virtual JsonElement Normalize(JsonElement body) => body;
+
     /// <summary>Request headers a cassette keeps besides <c>content-type</c> (versions, betas; never a credential).</summary>
     internal virtual IReadOnlyCollection<string> RecordedRequestHeaders => [];
 
@@ -122,6 +129,9 @@ public abstract class WireProtocol
         writer.WriteEndObject();
         writer.WriteEndObject();
     }
+
+    /// <summary>The status the cassette server's own error of <paramref name="status"/> is answered with: by default that one.</summary>
+    internal virtual int HarnessErrorStatus(int status) => status;
 
     /// <summary>The protocol's error body for <paramref name="status"/>.</summary>
     internal abstract byte[] ErrorBody(int status, string message);

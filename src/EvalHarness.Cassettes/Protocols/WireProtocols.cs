@@ -1,4 +1,5 @@
 using EvalHarness.Cassettes.Protocols.Anthropic;
+using EvalHarness.Cassettes.Protocols.Ollama;
 using EvalHarness.Cassettes.Protocols.OpenAI;
 
 namespace EvalHarness.Cassettes.Protocols;
@@ -7,7 +8,7 @@ namespace EvalHarness.Cassettes.Protocols;
 public static class WireProtocols
 {
     /// <summary>Every protocol, in the order a model's provider is listed.</summary>
-    public static IReadOnlyList<WireProtocol> All { get; } = [OpenAIProtocol.Instance, AnthropicProtocol.Instance];
+    public static IReadOnlyList<WireProtocol> All { get; } = [OpenAIProtocol.Instance, AnthropicProtocol.Instance, OllamaProtocol.Instance];
 
     /// <summary>The protocol of every path no other protocol claims: OpenAI's, which OpenAI-compatible servers speak.</summary>
     public static WireProtocol OpenAICompatible => OpenAIProtocol.Instance;

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 namespace EvalHarness.Cassettes.Server;
 
 /// <summary>A request's body as it came, and as scrubbed JSON, parsed only when needed.</summary>
-internal sealed class RequestBody(byte[] raw, IReadOnlyList<Scrubber> scrubbers)
+internal sealed class RequestBody(byte[] raw, IReadOnlyList<Scrubber> scrubbers, Func<JsonElement, JsonElement>? normalize = null)
 {
     /// <summary>What a read reserves before any data came: a declared length is only a claim.</summary>
     private const int FirstChunk = 16 * 1024;
@@ -15,11 +15,13 @@ internal sealed class RequestBody(byte[] raw, IReadOnlyList<Scrubber> scrubbers)
 
     public byte[] Raw { get; } = raw;
 
-    public JsonElement Json => _json ??= SecretScanner.Scrub(WireJson.Parse(Raw), scrubbers);
+    /// <summary>The body scrubbed, and as its protocol matches and records it (<see cref="Protocols.WireProtocol.Normalize"/>).</summary>
+    public JsonElement Json => _json ??= normalize is null ? SecretScanner.Scrub(WireJson.Parse(Raw), scrubbers) : normalize(SecretScanner.Scrub(WireJson.Parse(Raw), scrubbers));
 
     /// <summary>Reads the whole body of <paramref name="request"/>; the buffer grows with what arrives, never with what the client declares.</summary>
     /// <exception cref="BadHttpRequestException">The body is larger than the request's limit (413), or Kestrel timed it out (408).</exception>
-    public static async Task<RequestBody> ReadAsync(HttpRequest request, IReadOnlyList<Scrubber> scrubbers, CancellationToken cancellationToken = default)
+    public static async Task<RequestBody> ReadAsync(
+        HttpRequest request, IReadOnlyList<Scrubber> scrubbers, CancellationToken cancellationToken = default, Func<JsonElement, JsonElement>? normalize = null)
     {
         var declared = request.ContentLength is { } length and >= 0 ? length : -1;
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(declared, 1, FirstChunk));
@@ -39,7 +41,7 @@ internal sealed class RequestBody(byte[] raw, IReadOnlyList<Scrubber> scrubbers)
                 var n = await request.Body.ReadAsync(buffer.AsMemory(read), cancellationToken);
                 if (n == 0)
                 {
-                    return new RequestBody(buffer.AsSpan(0, read).ToArray(), scrubbers);
+                    return new RequestBody(buffer.AsSpan(0, read).ToArray(), scrubbers, normalize);
                 }
 
                 read += n;
