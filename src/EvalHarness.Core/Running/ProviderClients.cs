@@ -26,6 +26,7 @@ internal static class ProviderClients
             ? new OpenAIChatClient(new Uri(r.CassetteAddress, "v1"), r.OpenAIPipeline(r.Key), r.Model)
             : OpenAIChatClient.Official(new Uri(r.CassetteAddress, "v1"), r.OpenAIPipeline(r.Key), r.Model),
         ["anthropic"] = r => AnthropicChatClientFactory.Create(r.CassetteAddress, r.Key, r.Model, r.Http),
+        ["ollama"] = r => OllamaChatClientFactory.Create(r.CassetteAddress, r.Model, r.Http),
     };
 
     /// <summary>A client for <paramref name="provider"/>'s model.</summary>
