@@ -33,11 +33,24 @@ public static class OllamaChatClientFactory
         return new Owning(new OllamaApiClient(own, model), own);
     }
 
-    /// <summary>Sends every request through another <see cref="HttpClient"/>, its answer's body read as it arrives.</summary>
+    /// <summary>
+    /// Sends every request through another <see cref="HttpClient"/>, its answer's body read as it arrives. A request
+    /// message goes through one HttpClient only: the other gets a copy (same method, address, headers and body).
+    /// </summary>
     private sealed class Forwarder(HttpClient inner) : HttpMessageHandler
     {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            inner.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            using var copy = new HttpRequestMessage(request.Method, request.RequestUri) { Version = request.Version, VersionPolicy = request.VersionPolicy, Content = request.Content };
+            foreach (var header in request.Headers)
+            {
+                copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+
+            var response = await inner.SendAsync(copy, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            response.RequestMessage = request;
+            return response;
+        }
     }
 
     /// <summary>The client, and the HttpClient made for it, disposed together.</summary>
