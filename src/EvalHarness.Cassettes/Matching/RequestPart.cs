@@ -43,6 +43,12 @@ internal static partial class RequestPart
             return ToolResult(ToolName(messages, index, callId.GetString()!, OpenAIToolName));
         }
 
+        if (role == "tool")
+        {
+            // Ollama's: no call id; the tool named by tool_name, else by its place after the assistant's calls (OllamaSharp's).
+            return ToolResult(message.TryGetProperty("tool_name", out var tool) && tool.ValueKind == JsonValueKind.String ? tool.GetString() : ToolNameByPlace(messages, index));
+        }
+
         if (match.Groups[2].Success && message.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array
             && int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) is var block && block < content.GetArrayLength()
             && content[block] is { ValueKind: JsonValueKind.Object } part
@@ -63,6 +69,34 @@ internal static partial class RequestPart
 
     private static RequestPartKind ToolResult(string? tool) =>
         new(tool is null ? "the result of a tool call" : $"the result of tool '{tool}'", IsToolResult: true);
+
+    /// <summary>The n-th call's tool of the assistant message before <paramref name="index"/>, for the n-th tool message after it.</summary>
+    private static string? ToolNameByPlace(JsonElement messages, int index)
+    {
+        var place = 0;
+        for (var i = index - 1; i >= 0; i--)
+        {
+            var message = messages[i];
+            if (message.ValueKind != JsonValueKind.Object)
+            {
+                return null;
+            }
+
+            if (message.TryGetProperty("role", out var role) && role.ValueKind == JsonValueKind.String && role.ValueEquals("tool"))
+            {
+                place++;
+                continue;
+            }
+
+            return message.TryGetProperty("tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array && place < calls.GetArrayLength()
+                && calls[place] is { ValueKind: JsonValueKind.Object } call && call.TryGetProperty("function", out var function) && function.ValueKind == JsonValueKind.Object
+                && function.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String
+                ? name.GetString()
+                : null;
+        }
+
+        return null;
+    }
 
     /// <summary>The name of the tool an earlier assistant message called with <paramref name="id"/>.</summary>
     private static string? ToolName(JsonElement messages, int before, string id, Func<JsonElement, string, string?> find)

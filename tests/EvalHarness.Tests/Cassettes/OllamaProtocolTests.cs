@@ -147,6 +147,25 @@ public sealed class OllamaProtocolTests : IDisposable
         Assert.Equal("→ get_weather({\"city\":\"Tokyo\"})", request.Messages[1].Text.Split(Environment.NewLine)[0]);
     }
 
+    [Theory]
+    [InlineData("$.messages[2].content", "the result of tool 'get_weather'")]
+    [InlineData("$.messages[3].content", "the result of tool 'get_time'")]
+    public void AChangedToolResult_IsNamedByItsTool(string path, string words)
+    {
+        // As OllamaSharp sends them: no call ids, no tool_name; the n-th tool message answers the n-th call.
+        using var body = JsonDocument.Parse("""
+            {"model":"llama3.2","messages":[
+              {"role":"user","content":"Weather and time in Tokyo?"},
+              {"role":"assistant","content":"","tool_calls":[{"function":{"index":null,"name":"get_weather","arguments":{"city":"Tokyo"}},"id":null},{"function":{"index":null,"name":"get_time","arguments":{"city":"Tokyo"}},"id":null}]},
+              {"role":"tool","content":"{\"CallId\":\"(volatile)\",\"Result\":\"11 degrees\"}"},
+              {"role":"tool","content":"{\"CallId\":\"(volatile)\",\"Result\":\"noon\"}"}]}
+            """);
+
+        var part = EvalHarness.Cassettes.Matching.RequestPart.Describe(body.RootElement, path);
+
+        Assert.Equal((words, true), (part?.Words, part?.IsToolResult));
+    }
+
     /// <summary>Keeps each answer's bytes (read whole, then handed on as they were).</summary>
     private sealed class Capture() : DelegatingHandler(new SocketsHttpHandler())
     {
