@@ -107,6 +107,49 @@ public sealed class OllamaSuiteTests : CliTest
         Assert.DoesNotContain(cassette.Interactions, i => i.Request.Headers.ContainsKey("authorization"));
     }
 
+    [Fact]
+    public async Task ProcessAgent_ReachesItsCassetteAtOllamaHost_NoKeySet()
+    {
+        // A Python agent on Ollama's raw API, as the ollama package sends it: OLLAMA_HOST and /api/chat, streamed by
+        // default, the tool's result sent back with tool_name.
+        Temp.Write("agent.py", """
+            import json, os, sys, urllib.request
+            case = json.loads(sys.stdin.readline())
+            host = os.environ["OLLAMA_HOST"]
+            assert "OLLAMA_API_KEY" not in os.environ
+            messages = [{"role": "system", "content": "You answer questions about orders. Look an order up before you answer."},
+                        {"role": "user", "content": case["input"]}]
+            tools = [{"type": "function", "function": {"name": "lookup_order", "parameters": {"type": "object", "properties": {"order_id": {"type": "string"}}}}}]
+            while True:
+                body = json.dumps({"model": os.environ["EVALH_MODEL"], "messages": messages, "tools": tools}).encode()
+                request = urllib.request.Request(host + "/api/chat", body, {"Content-Type": "application/json"})
+                lines = [json.loads(line) for line in urllib.request.urlopen(request).read().decode().splitlines() if line]
+                text = "".join(l["message"]["content"] for l in lines)
+                calls = [c for l in lines for c in l["message"].get("tool_calls", [])]
+                if not calls:
+                    break
+                messages.append({"role": "assistant", "content": text, "tool_calls": calls})
+                for call in calls:
+                    messages.append({"role": "tool", "tool_name": call["function"]["name"], "content": json.dumps({"status": "shipped"})})
+            print(json.dumps({"output": text}))
+            """);
+        var suite = WriteSuite(Suite.Replace("  tools: [orders.lookup_order]\n", "  command: [python3, agent.py]\n", StringComparison.Ordinal)
+            .Replace("orders.lookup_order", "lookup_order", StringComparison.Ordinal).Replace("    streaming: true\n", string.Empty, StringComparison.Ordinal));
+        var cassettes = Temp.Combine("cassettes");
+
+        Assert.True(await RecordAsync(suite, cassettes, "scripted") == 0, Out.ToString() + Error);
+        Assert.True(await ReplayAsync(suite, cassettes) == 0, Out.ToString() + Error);
+        var run = await EvalRunner.RunAsync(SuiteLoader.Load(suite), new RunOptions { CassetteDirectory = cassettes }, Ct);
+
+        Assert.All(run.Cases, c =>
+        {
+            Assert.True(c.Passed, $"{c.CassetteId}: {c.Error}");
+            var call = Assert.Single(c.ToolCalls);
+            Assert.Equal(("lookup_order", "ok", "{\"status\": \"shipped\"}"), (call.Tool, call.Status, call.Result));
+            Assert.Equal(0m, c.CostUsd);
+        });
+    }
+
     /// <summary>Asks for the order first, then answers; a line of JSON per piece when the request streams (as it does when it does not say).</summary>
     private static async Task FakeOllamaAsync(HttpContext context)
     {
