@@ -106,6 +106,43 @@ public sealed class OllamaProtocolTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Serve_OllamaSharpGenerate_RecordsThenReplaysTheSameBytes(bool streaming)
+    {
+        var id = $"poems/default/{(streaming ? "stream" : "plain")}/t1";
+        IReadOnlyList<ScriptedTurn> script = [new() { Text = "Autumn moonlight, a worm digs silently into the chestnut." }];
+        async Task<(string Text, IReadOnlyList<byte[]> Answers)> GenerateAsync(Uri cassette)
+        {
+            var capture = new Capture();
+            using var http = new HttpClient(capture) { BaseAddress = cassette };
+            using var ollama = new OllamaApiClient(http, "llama3.2");
+            var pieces = await ollama.GenerateAsync(new OllamaSharp.Models.GenerateRequest { Prompt = "A haiku, please.", System = "You are a poet.", Stream = streaming }, Ct).ToListAsync(Ct);
+            return (string.Concat(pieces.Select(p => p?.Response)), capture.Answers);
+        }
+
+        var cassettes = _temp.Combine("cassettes");
+        (string Text, IReadOnlyList<byte[]> Answers) recorded;
+        await using (var upstream = await ScriptedUpstream.StartAsync(_ => script, Ct))
+        await using (var recorder = await ServeHost.StartAsync(Ct, "--cassettes", cassettes, "--mode", "all", "--upstream", upstream.UpstreamTemplate))
+        {
+            recorded = await GenerateAsync(new Uri(recorder.Address, $"c/{id}/"));
+        }
+
+        await using var serve = await ServeHost.StartAsync(Ct, "--cassettes", cassettes);
+        var replayed = await GenerateAsync(new Uri(serve.Address, $"c/{id}/"));
+
+        Assert.Equal("Autumn moonlight, a worm digs silently into the chestnut.", recorded.Text);
+        Assert.Equal(recorded.Text, replayed.Text);
+        Assert.Equal(System.Text.Encoding.UTF8.GetString(recorded.Answers.Single()), System.Text.Encoding.UTF8.GetString(replayed.Answers.Single()));
+        var interaction = Assert.Single(new CassetteStore(cassettes).Load(id)!.Interactions);
+        Assert.Equal(("api/generate", streaming), (interaction.Request.Path, interaction.Response.Events is not null));
+        var answer = WireProtocols.ForRecordedPath(interaction.Request.Path).ReadAnswer(interaction);
+        Assert.Equal((recorded.Text, true), (answer.Text, answer.OutputTokens > 0));
+        Assert.Equal([("system", "You are a poet."), ("user", "A haiku, please.")], WireProtocols.Find("ollama")!.ReadRequest(interaction.Request.Body).Messages.Select(m => (m.Role, m.Text)));
+    }
+
     [Fact]
     public async Task Serve_AChangedPrompt_IsAnErrorOllamaSharpShows_NamingTheJsonPath()
     {
