@@ -287,7 +287,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
         patience.CancelAfter(_options.RequestBodyTimeout);
         try
         {
-            return await RequestBody.ReadAsync(context.Request, _options.Scrubbers, patience.Token, protocol.Normalize);
+            return (await RequestBody.ReadAsync(context.Request, _options.Scrubbers, patience.Token)).As(protocol);
         }
         catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
         {

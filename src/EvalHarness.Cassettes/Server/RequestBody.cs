@@ -15,13 +15,17 @@ internal sealed class RequestBody(byte[] raw, IReadOnlyList<Scrubber> scrubbers,
 
     public byte[] Raw { get; } = raw;
 
-    /// <summary>The body scrubbed, and as its protocol matches and records it (<see cref="Protocols.WireProtocol.Normalize"/>).</summary>
-    public JsonElement Json => _json ??= normalize is null ? SecretScanner.Scrub(WireJson.Parse(Raw), scrubbers) : normalize(SecretScanner.Scrub(WireJson.Parse(Raw), scrubbers));
+    /// <summary>The body scrubbed, as its protocol matches and records it (<see cref="Protocols.WireProtocol.Normalize"/>).</summary>
+    public JsonElement Json => _json ??= Normalized(SecretScanner.Scrub(WireJson.Parse(Raw), scrubbers));
+
+    /// <summary>The same body, read as <paramref name="protocol"/> matches and records it; the raw bytes still go upstream as sent.</summary>
+    public RequestBody As(Protocols.WireProtocol protocol) => new(Raw, scrubbers, protocol.Normalize);
+
+    private JsonElement Normalized(JsonElement json) => normalize is null ? json : normalize(json);
 
     /// <summary>Reads the whole body of <paramref name="request"/>; the buffer grows with what arrives, never with what the client declares.</summary>
     /// <exception cref="BadHttpRequestException">The body is larger than the request's limit (413), or Kestrel timed it out (408).</exception>
-    public static async Task<RequestBody> ReadAsync(
-        HttpRequest request, IReadOnlyList<Scrubber> scrubbers, CancellationToken cancellationToken = default, Func<JsonElement, JsonElement>? normalize = null)
+    public static async Task<RequestBody> ReadAsync(HttpRequest request, IReadOnlyList<Scrubber> scrubbers, CancellationToken cancellationToken = default)
     {
         var declared = request.ContentLength is { } length and >= 0 ? length : -1;
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(declared, 1, FirstChunk));
@@ -41,7 +45,7 @@ internal sealed class RequestBody(byte[] raw, IReadOnlyList<Scrubber> scrubbers,
                 var n = await request.Body.ReadAsync(buffer.AsMemory(read), cancellationToken);
                 if (n == 0)
                 {
-                    return new RequestBody(buffer.AsSpan(0, read).ToArray(), scrubbers, normalize);
+                    return new RequestBody(buffer.AsSpan(0, read).ToArray(), scrubbers);
                 }
 
                 read += n;
