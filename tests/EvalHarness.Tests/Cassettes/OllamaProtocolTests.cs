@@ -203,6 +203,19 @@ public sealed class OllamaProtocolTests : IDisposable
         Assert.Equal((words, true), (part?.Words, part?.IsToolResult));
     }
 
+    [Theory]
+    [InlineData(404, false)] // model "x" not found, try pulling it first
+    [InlineData(429, true)]
+    [InlineData(503, true)] // the server is busy
+    [InlineData(null, true)] // the connection dropped
+    public void IsTransient_OllamaSharpsErrors_ByTheirStatus(int? status, bool transient) =>
+        Assert.Equal(transient, EvalHarness.Agents.Resilience.TransientFailure.IsTransient(
+            new HttpRequestException("Response status code does not indicate success.", null, (System.Net.HttpStatusCode?)status)));
+
+    [Fact]
+    public void IsTransient_OllamaSharpsBadRequest_IsNot() =>
+        Assert.False(EvalHarness.Agents.Resilience.TransientFailure.IsTransient(new OllamaException("cassette 'x': the request differs")));
+
     /// <summary>Keeps each answer's bytes (read whole, then handed on as they were).</summary>
     private sealed class Capture() : DelegatingHandler(new SocketsHttpHandler())
     {
