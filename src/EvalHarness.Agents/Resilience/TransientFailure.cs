@@ -27,6 +27,8 @@ public static class TransientFailure
         AnthropicApiException e => (int)e.StatusCode >= 500,
         AnthropicIOException => true,
         BrokenCircuitException => false,
+        // A client that keeps only the status (OllamaSharp, for any error but a 400): the same rules as a status.
+        HttpRequestException { StatusCode: { } status } => (int)status is 408 or 429 or >= 500,
         TimeoutRejectedException or TimeoutException or HttpRequestException or IOException => true,
         _ => false,
     };

@@ -42,7 +42,7 @@ internal static partial class RequestPart
             && int.Parse(match.Groups[4].Value, System.Globalization.CultureInfo.InvariantCulture) is var at && at < blocks.GetArrayLength()
                 ? blocks[at]
                 : null;
-        if (protocol.ToolResultCallId(message, block) is { } callId)
+        if (protocol.ToolResultCallId(messages, index, block) is { } callId)
         {
             return ToolResult(ToolName(protocol, messages, index, callId));
         }

@@ -46,6 +46,13 @@ public abstract class WireProtocol
     /// <summary>The paths its requests take after the cassette id.</summary>
     internal abstract IReadOnlyList<ProtocolPath> Paths { get; }
 
+    /// <summary>
+    /// A request body as it is matched and recorded: values a client makes up afresh on every run where
+    /// <see cref="VolatilePaths"/> cannot reach them (inside a JSON text, as OllamaSharp's tool-result <c>CallId</c>), written
+    /// one fixed way. The body goes upstream as the client sent it. By default, unchanged.
+    /// </summary>
+    internal virtual JsonElement Normalize(JsonElement body) => body;
+
     /// <summary>Request headers a cassette keeps besides <c>content-type</c> (versions, betas; never a credential).</summary>
     internal virtual IReadOnlyCollection<string> RecordedRequestHeaders => [];
 
@@ -60,10 +67,10 @@ public abstract class WireProtocol
     internal virtual IReadOnlyList<string> SystemPaths => [];
 
     /// <summary>
-    /// The id of the call a message (or one of its blocks, <paramref name="block"/>) answers, when it is a tool's result;
+    /// The id of the call message <paramref name="index"/> of <paramref name="conversation"/> (or one of its blocks, <paramref name="block"/>) answers, when it is a tool's result;
     /// else null. A protocol whose calls have no ids answers with the tool's name, which <see cref="ToolNameOf"/> then finds.
     /// </summary>
-    internal virtual string? ToolResultCallId(JsonElement message, JsonElement? block) => null;
+    internal virtual string? ToolResultCallId(JsonElement conversation, int index, JsonElement? block) => null;
 
     /// <summary>The name of the tool <paramref name="message"/> called with <paramref name="callId"/>, or null.</summary>
     internal virtual string? ToolNameOf(JsonElement message, string callId) => null;
@@ -137,6 +144,9 @@ public abstract class WireProtocol
         writer.WriteEndObject();
         writer.WriteEndObject();
     }
+
+    /// <summary>The status the cassette server's own error of <paramref name="status"/> is answered with: by default that one.</summary>
+    internal virtual int HarnessErrorStatus(int status) => status;
 
     /// <summary>The protocol's error body for <paramref name="status"/>.</summary>
     internal abstract byte[] ErrorBody(int status, string message);

@@ -1,6 +1,7 @@
 using EvalHarness.Cassettes.Protocols.Anthropic;
 using EvalHarness.Cassettes.Protocols.Azure;
 using EvalHarness.Cassettes.Protocols.Gemini;
+using EvalHarness.Cassettes.Protocols.Ollama;
 using EvalHarness.Cassettes.Protocols.OpenAI;
 
 namespace EvalHarness.Cassettes.Protocols;
@@ -9,7 +10,8 @@ namespace EvalHarness.Cassettes.Protocols;
 public static class WireProtocols
 {
     /// <summary>Every protocol, in the order a model's provider is listed.</summary>
-    public static IReadOnlyList<WireProtocol> All { get; } = [OpenAIProtocol.Instance, AnthropicProtocol.Instance, AzureOpenAIProtocol.Instance, GeminiProtocol.Instance];
+    public static IReadOnlyList<WireProtocol> All { get; } =
+        [OpenAIProtocol.Instance, AnthropicProtocol.Instance, AzureOpenAIProtocol.Instance, GeminiProtocol.Instance, OllamaProtocol.Instance];
 
     /// <summary>The protocol of every path no other protocol claims: OpenAI's, which OpenAI-compatible servers speak.</summary>
     public static WireProtocol OpenAICompatible => OpenAIProtocol.Instance;

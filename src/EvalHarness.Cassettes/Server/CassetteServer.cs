@@ -180,7 +180,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
 
         handled.CassetteId = route.CassetteId;
         ErrorAnswer.UseProtocol(context, route.Protocol);
-        if (await ReadBodyAsync(context, handled) is not { } body)
+        if (await ReadBodyAsync(context, handled, route.Protocol) is not { } body)
         {
             return;
         }
@@ -270,7 +270,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
     }
 
     /// <summary>Reads the body within the size limit and the time-out; answers 413 or 408 and returns null when it cannot.</summary>
-    private async Task<RequestBody?> ReadBodyAsync(HttpContext context, Handled handled)
+    private async Task<RequestBody?> ReadBodyAsync(HttpContext context, Handled handled, Protocols.WireProtocol protocol)
     {
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
@@ -287,7 +287,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
         patience.CancelAfter(_options.RequestBodyTimeout);
         try
         {
-            return await RequestBody.ReadAsync(context.Request, _options.Scrubbers, patience.Token);
+            return (await RequestBody.ReadAsync(context.Request, _options.Scrubbers, patience.Token)).As(protocol);
         }
         catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
         {

@@ -37,7 +37,7 @@ internal static class ErrorAnswer
     public static async Task WriteAsync(HttpContext context, int status, string message, string type = MissType)
     {
         var protocol = context.Items.TryGetValue(ProtocolItem, out var known) && known is WireProtocol p ? p : WireProtocols.OpenAICompatible;
-        context.Response.StatusCode = status;
+        context.Response.StatusCode = protocol.HarnessErrorStatus(status);
         context.Response.ContentType = "application/json";
         // The official OpenAI and Anthropic SDKs read this before their status rules (which retry 408, 409, 429 and
         // 5xx): asking again gets the same answer, and a retry would hide this message behind "request #3".

@@ -62,11 +62,13 @@ internal sealed class ReplayWriter(CassetteServerOptions options)
             return;
         }
 
+        // Framed as it was recorded: server-sent events, or lines of JSON (Ollama's).
+        var mediaType = StreamFraming.MediaTypeOf(interaction.Response);
         context.Response.StatusCode = interaction.Response.Status;
-        context.Response.ContentType = "text/event-stream";
+        context.Response.ContentType = mediaType;
         await WaitUntil(interaction.Timings.FirstByteMs);
         await context.Response.StartAsync(context.RequestAborted);
-        await SseWire.WriteAsync(OnTime(events), context.Response.Body, context.RequestAborted);
+        await StreamFraming.WriteAsync(mediaType, OnTime(events), context.Response.Body, context.RequestAborted);
 
         // Each event when the recording had it: Kestrel sends every write as it is made.
         async IAsyncEnumerable<SseItem<string>> OnTime(IReadOnlyList<SseEvent> recorded)
@@ -91,7 +93,7 @@ internal sealed class ReplayWriter(CassetteServerOptions options)
             else
             {
                 context.Response.StatusCode = interaction.Response.Status;
-                context.Response.ContentType = "text/event-stream";
+                context.Response.ContentType = StreamFraming.MediaTypeOf(interaction.Response);
                 await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
                 await context.Response.Body.FlushAsync(context.RequestAborted);
             }

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 namespace EvalHarness.Cassettes.Server;
 
 /// <summary>A request's body as it came, and as scrubbed JSON, parsed only when needed.</summary>
-internal sealed class RequestBody(byte[] raw, IReadOnlyList<Scrubber> scrubbers)
+internal sealed class RequestBody(byte[] raw, IReadOnlyList<Scrubber> scrubbers, Func<JsonElement, JsonElement>? normalize = null)
 {
     /// <summary>What a read reserves before any data came: a declared length is only a claim.</summary>
     private const int FirstChunk = 16 * 1024;
@@ -15,7 +15,13 @@ internal sealed class RequestBody(byte[] raw, IReadOnlyList<Scrubber> scrubbers)
 
     public byte[] Raw { get; } = raw;
 
-    public JsonElement Json => _json ??= SecretScanner.Scrub(WireJson.Parse(Raw), scrubbers);
+    /// <summary>The body scrubbed, as its protocol matches and records it (<see cref="Protocols.WireProtocol.Normalize"/>).</summary>
+    public JsonElement Json => _json ??= Normalized(SecretScanner.Scrub(WireJson.Parse(Raw), scrubbers));
+
+    /// <summary>The same body, read as <paramref name="protocol"/> matches and records it; the raw bytes still go upstream as sent.</summary>
+    public RequestBody As(Protocols.WireProtocol protocol) => new(Raw, scrubbers, protocol.Normalize);
+
+    private JsonElement Normalized(JsonElement json) => normalize is null ? json : normalize(json);
 
     /// <summary>Reads the whole body of <paramref name="request"/>; the buffer grows with what arrives, never with what the client declares.</summary>
     /// <exception cref="BadHttpRequestException">The body is larger than the request's limit (413), or Kestrel timed it out (408).</exception>

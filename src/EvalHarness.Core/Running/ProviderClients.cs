@@ -28,6 +28,7 @@ internal static class ProviderClients
         ["anthropic"] = r => AnthropicChatClientFactory.Create(r.CassetteAddress, r.Key, r.Model, r.Http),
         ["azure"] = r => AzureOpenAIChatClientFactory.Create(r.CassetteAddress, r.Key, r.Model, r.Http),
         ["gemini"] = r => new GeminiChatClient(r.CassetteAddress, r.Key, r.Model, r.Http),
+        ["ollama"] = r => OllamaChatClientFactory.Create(r.CassetteAddress, r.Model, r.Http),
     };
 
     /// <summary>A client for <paramref name="provider"/>'s model.</summary>

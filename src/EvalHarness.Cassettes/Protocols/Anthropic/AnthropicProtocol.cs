@@ -37,7 +37,7 @@ internal sealed partial class AnthropicProtocol : WireProtocol
     internal override IReadOnlyList<string> SystemPaths => ["$.system"];
 
     /// <summary>A <c>tool_result</c> block answering a <c>tool_use</c> block by its id.</summary>
-    internal override string? ToolResultCallId(JsonElement message, JsonElement? block) =>
+    internal override string? ToolResultCallId(JsonElement conversation, int index, JsonElement? block) =>
         block is { } b && Str(b, "type") == "tool_result" ? Str(b, "tool_use_id") : null;
 
     internal override string? ToolNameOf(JsonElement message, string callId) =>

@@ -38,6 +38,12 @@ internal sealed partial class AzureOpenAIProtocol : WireProtocol
 
     internal override IReadOnlyList<string> ScriptedPaths => ["openai/deployments/*/chat/completions", "openai/v1/chat/completions"];
 
+    internal override IReadOnlyList<string> SystemPaths => OpenAIProtocol.Instance.SystemPaths;
+
+    internal override string? ToolResultCallId(JsonElement conversation, int index, JsonElement? block) => OpenAIProtocol.Instance.ToolResultCallId(conversation, index, block);
+
+    internal override string? ToolNameOf(JsonElement message, string callId) => OpenAIProtocol.Instance.ToolNameOf(message, callId);
+
     public override ModelRequest ReadRequest(JsonElement body) => OpenAIProtocol.Instance.ReadRequest(body);
 
     /// <summary>The deployment a <c>openai/deployments/&lt;deployment&gt;/…</c> path names; null for the paths that name it in the body.</summary>

@@ -61,6 +61,18 @@ internal sealed partial class GeminiProtocol : WireProtocol
     /// <summary>Whether <paramref name="path"/> asks for a stream (<c>:streamGenerateContent</c>).</summary>
     private static bool IsStream(string path) => path.Split('?', 2)[0].EndsWith(StreamGenerate, StringComparison.Ordinal);
 
+    internal override string ConversationProperty => "contents";
+
+    internal override IReadOnlyList<string> SystemPaths => ["$.systemInstruction"];
+
+    /// <summary>A <c>functionResponse</c> part answers a call by its id, else by the function's name.</summary>
+    internal override string? ToolResultCallId(JsonElement conversation, int index, JsonElement? block) =>
+        block is { } part && Get(part, "functionResponse") is { ValueKind: JsonValueKind.Object } response ? Str(response, "id") ?? Str(response, "name") : null;
+
+    internal override string? ToolNameOf(JsonElement message, string callId) =>
+        Items(message, "parts").Select(p => Get(p, "functionCall")).Where(c => c.ValueKind == JsonValueKind.Object && (Str(c, "id") ?? Str(c, "name")) == callId)
+            .Select(c => Str(c, "name")).FirstOrDefault();
+
     public override ModelRequest ReadRequest(JsonElement body)
     {
         var messages = new List<ModelMessage>();

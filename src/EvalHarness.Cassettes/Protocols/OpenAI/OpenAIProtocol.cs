@@ -49,8 +49,8 @@ internal sealed partial class OpenAIProtocol : WireProtocol
     internal override IReadOnlyList<string> SystemPaths => ["$.instructions"];
 
     /// <summary>Chat: a <c>tool</c> message answering a call by its <c>tool_call_id</c>.</summary>
-    internal override string? ToolResultCallId(JsonElement message, JsonElement? block) =>
-        Str(message, "role") == "tool" ? Str(message, "tool_call_id") : null;
+    internal override string? ToolResultCallId(JsonElement conversation, int index, JsonElement? block) =>
+        Str(conversation[index], "role") == "tool" ? Str(conversation[index], "tool_call_id") : null;
 
     internal override string? ToolNameOf(JsonElement message, string callId) =>
         Items(message, "tool_calls").Where(c => Str(c, "id") == callId).Select(c => Str(Get(c, "function"), "name")).FirstOrDefault();
