@@ -139,7 +139,8 @@ public sealed class GeminiChatClient : IChatClient
 
     private async Task<PipelineMessage> SendAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, bool stream, CancellationToken cancellationToken)
     {
-        var model = options?.ModelId ?? _model;
+        // Google's SDKs take "models/gemini-2.0-flash" as well as "gemini-2.0-flash".
+        var model = (options?.ModelId ?? _model) is var id && id.StartsWith("models/", StringComparison.Ordinal) ? id["models/".Length..] : id;
         var method = stream ? "streamGenerateContent?alt=sse" : "generateContent";
         var message = _pipeline.CreateMessage();
         message.Request.Method = "POST";

@@ -31,7 +31,7 @@ public sealed class GeminiChatClientTests
                 """, Ct);
         }), Ct);
         await using var _ = app;
-        using var client = new GeminiChatClient(new Uri(address, "c/x/"), "AIza-test-key", "gemini-2.5-flash");
+        using var client = new GeminiChatClient(new Uri(address, "c/x/"), "AIza-test-key", "models/gemini-2.5-flash");
         var options = new ChatOptions
         {
             Temperature = 0,

@@ -110,7 +110,8 @@ public sealed class RecordConcurrencyTests : CliTest
         var exit = await Evalh("run", Suite("cassettes: { record_concurrency: { openia: 3 } }"), "--cassettes", Temp.Combine("cassettes"));
 
         Assert.Equal(2, exit);
-        Assert.Contains("greet.yaml:6:36: record_concurrency names providers (openai, anthropic), not 'openia'.", Error.ToString(), StringComparison.Ordinal);
+        var providers = string.Join(", ", EvalHarness.Cassettes.Protocols.WireProtocols.All.Select(p => p.Name));
+        Assert.Contains($"greet.yaml:6:36: record_concurrency names providers ({providers}), not 'openia'.", Error.ToString(), StringComparison.Ordinal);
     }
 
     private static ResponseMessage Json(int status, string body, params (string Name, string Value)[] headers)
