@@ -439,6 +439,27 @@ public sealed class AzureOpenAIProtocolTests : CliTest
     }
 
     [Fact]
+    public void PriceAs_BelongsToItsModel_AVariantOnAnotherModelIsPricedByItsOwnOrItsOwnPriceAs()
+    {
+        var suite = SuiteLoader.Parse("x.yaml", """
+            suite: x
+            agent: { model: "azure:calc-mini", price_as: gpt-4o-mini, system_prompt: hi }
+            variants:
+              - name: default
+              - name: big
+                model: azure:calc-big
+                price_as: gpt-4o
+              - name: openai
+                model: openai:gpt-4o
+            scenarios: [{ name: s, input: hi }]
+            """);
+
+        var priced = suite.Variants.Select(v => v.Agent.PricedAs(v.Agent.Model).ToString());
+
+        Assert.Equal(["azure:gpt-4o-mini", "azure:gpt-4o", "openai:gpt-4o"], priced);
+    }
+
+    [Fact]
     public void RecordedTraffic_AnAzureCallOnTheSuitesDeployment_IsPricedAsItsPriceAs()
     {
         // What a process or .NET agent's calls cost, read from its cassette: the C# client names the deployment in the body.
