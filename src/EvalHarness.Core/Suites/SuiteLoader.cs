@@ -208,7 +208,9 @@ public static partial class SuiteLoader
             var config = agent;
             if (keys.TryGetValue("model", out var m))
             {
-                config = config with { Model = AgentParser.Model(y, m.Value) };
+                // The agent's price_as is its model's: another model is priced by its own name, or the variant's price_as.
+                var model = AgentParser.Model(y, m.Value);
+                config = config with { Model = model, PriceAs = model == config.Model ? config.PriceAs : null };
             }
 
             if (keys.TryGetValue("price_as", out var pa))

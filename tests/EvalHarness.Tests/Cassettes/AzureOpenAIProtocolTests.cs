@@ -70,6 +70,28 @@ public sealed class AzureOpenAIProtocolTests : CliTest
         Assert.Equal(("support-mini", "Hi", 3L, 1L), (answer.Model, answer.Text, answer.InputTokens, answer.OutputTokens));
     }
 
+    [Fact]
+    public void ReadAnswer_AStreamThatOpensWithAzuresFilterChunk_TakesTheModelAndTextFromTheChunksAfterIt()
+    {
+        // The v1 form names no deployment in its path; this request names no model either, so the stream's model is the one.
+        static SseEvent Event(string json) => new(1, JsonDocument.Parse(json).RootElement);
+        var interaction = new Interaction(
+            new RecordedRequest("POST", "openai/v1/chat/completions", new Dictionary<string, string>(), JsonDocument.Parse("""{"messages":[],"stream":true}""").RootElement),
+            new RecordedResponse(200, new Dictionary<string, string>(), Events:
+            [
+                Event("""{"choices":[],"created":0,"id":"","model":"","object":"","prompt_filter_results":[{"prompt_index":0,"content_filter_results":{}}]}"""),
+                Event("""{"id":"c1","object":"chat.completion.chunk","model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"delta":{"role":"assistant","content":"Hel"},"content_filter_results":{}}]}"""),
+                Event("""{"id":"c1","object":"chat.completion.chunk","model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"delta":{"content":"lo"},"finish_reason":"stop"}]}"""),
+                Event("""{"id":"c1","object":"chat.completion.chunk","model":"gpt-4o-mini-2024-07-18","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2}}"""),
+                Event("\"[DONE]\""),
+            ]),
+            new InteractionTimings(1, 1));
+
+        var answer = WireProtocols.ForRecordedPath(interaction.Request.Path).ReadAnswer(interaction);
+
+        Assert.Equal(("gpt-4o-mini-2024-07-18", "Hello", 3L, 2L), (answer.Model, answer.Text, answer.InputTokens, answer.OutputTokens));
+    }
+
     // ---- C#: Azure.AI.OpenAI 2.1.0 through AsIChatClient ----
 
     private static readonly AIFunction Lookup = AIFunctionFactory.Create((string order_id) => "shipped", "lookup_order", "Looks up an order.");
@@ -414,6 +436,27 @@ public sealed class AzureOpenAIProtocolTests : CliTest
             """));
 
         Assert.Contains("price_as: there is no price for azure:gpt-5-turbo; priced azure models are gpt-4o-mini, gpt-4o, gpt-4.1-mini.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PriceAs_BelongsToItsModel_AVariantOnAnotherModelIsPricedByItsOwnOrItsOwnPriceAs()
+    {
+        var suite = SuiteLoader.Parse("x.yaml", """
+            suite: x
+            agent: { model: "azure:calc-mini", price_as: gpt-4o-mini, system_prompt: hi }
+            variants:
+              - name: default
+              - name: big
+                model: azure:calc-big
+                price_as: gpt-4o
+              - name: openai
+                model: openai:gpt-4o
+            scenarios: [{ name: s, input: hi }]
+            """);
+
+        var priced = suite.Variants.Select(v => v.Agent.PricedAs(v.Agent.Model).ToString());
+
+        Assert.Equal(["azure:gpt-4o-mini", "azure:gpt-4o", "openai:gpt-4o"], priced);
     }
 
     [Fact]
