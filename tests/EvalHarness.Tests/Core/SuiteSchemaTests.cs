@@ -41,6 +41,15 @@ public sealed class SuiteSchemaTests
     }
 
     [Fact]
+    public void Schema_ModelPattern_NamesEveryProvider()
+    {
+        // Every "model" pattern in the schema is provider:model with the providers the harness speaks, no more, no less.
+        var patterns = System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "suite.schema.json")), "\\^\\(([a-z|]+)\\):\\.\\+\\$")
+            .Select(m => m.Groups[1].Value).Distinct().ToList();
+        Assert.Equal(string.Join('|', EvalHarness.Core.Suites.Providers.Names), Assert.Single(patterns));
+    }
+
+    [Fact]
     public void Schema_ListsEveryToolAndCounter()
     {
         Assert.Equal(ToolCatalog.Names, Schema.GetProperty("$defs").GetProperty("tool").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
