@@ -55,7 +55,7 @@ internal sealed partial class UpstreamRecorder
             // The client already has the stream; the cassette must still not be written, and the client is told so
             // by an error event, which the official SDKs raise as an API error (rather than a finished answer).
             state.Misses.Add(new CassetteMiss(state.Id, index, refused));
-            await WriteErrorEventAsync(context, mediaType, refused);
+            await WriteErrorEventAsync(context, mediaType, route.Protocol, refused);
             return;
         }
 
@@ -67,14 +67,19 @@ internal sealed partial class UpstreamRecorder
         state.Served.Add(state.Recording[^1]);
     }
 
-    /// <summary>An <c>error</c> event (<c>{"type":"error","error":{…}}</c>, the shape the SDKs raise as an API error), framed as the stream is.</summary>
-    private static async Task WriteErrorEventAsync(HttpContext context, string mediaType, string message)
+    /// <summary>
+    /// An <c>error</c> event in the protocol's shape for the server's own errors (<c>{"type":"error","error":{…}}</c>, which
+    /// the OpenAI and Anthropic SDKs raise as an API error; Ollama's <c>{"error":"…"}</c> line), framed as the stream is.
+    /// </summary>
+    private static async Task WriteErrorEventAsync(HttpContext context, string mediaType, Protocols.WireProtocol protocol, string message)
     {
-        var payload = new System.Text.Json.Nodes.JsonObject
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
-            ["type"] = "error",
-            ["error"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "evalh_cassette_not_written", ["message"] = message },
-        }.ToJsonString();
+            protocol.WriteHarnessError(writer, StatusCodes.Status500InternalServerError, "evalh_cassette_not_written", message);
+        }
+
+        var payload = Encoding.UTF8.GetString(buffer.ToArray());
         await StreamFraming.WriteAsync(mediaType, new[] { new SseItem<string>(payload, "error") }.ToAsyncEnumerable(), context.Response.Body, context.RequestAborted);
         await context.Response.Body.FlushAsync(context.RequestAborted);
     }

@@ -5,6 +5,8 @@ using EvalHarness.Cassettes.Format;
 using EvalHarness.Cassettes.Protocols;
 using EvalHarness.Cassettes.Scripted;
 using EvalHarness.Tests.Support;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.AI;
 using OllamaSharp;
 using OllamaSharp.Models.Exceptions;
@@ -155,6 +157,39 @@ public sealed class OllamaProtocolTests : IDisposable
         Assert.Contains("interaction #1: the request differs from the recording at $.messages[1].content", error.Message, StringComparison.Ordinal);
         Assert.Contains("recorded \"What is the weather in Tokyo?\", got \"What is the weather in Osaka?\"", error.Message, StringComparison.Ordinal);
         Assert.Contains($" {id} #1 miss 400 ", Assert.Single(await serve.LogLinesAsync(id, 1, Ct)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_AStreamRefusedForALiveKey_EndsWithAnOllamaErrorLine()
+    {
+        const string id = "echo/default/key/t1";
+        const string key = "3f9a0c1e5b7d4a2f8e6c0b1d9a7f5e3c";
+        // An Ollama behind a proxy that wants a bearer key (OLLAMA_API_KEY, as the Python client sends it), and echoes it.
+        var (app, upstream) = await LoopbackHostAccess.StartAsync(
+            a => a.MapPost("/api/chat", async (HttpContext c) =>
+            {
+                c.Response.ContentType = "application/x-ndjson";
+                await c.Response.WriteAsync(
+                    $$"""{"model":"m","created_at":"2026-01-01T00:00:00Z","message":{"role":"assistant","content":"key {{c.Request.Headers.Authorization}}"},"done":false}""" + "\n", Ct);
+            }),
+            Ct);
+        await using var _ = app;
+        var cassettes = _temp.Combine("cassettes");
+        await using var serve = await ServeHost.StartAsync(Ct, "--cassettes", cassettes, "--mode", "all", "--upstream", upstream.ToString());
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(serve.Address, $"c/{id}/api/chat"))
+        {
+            Content = new StringContent("""{"model":"m","messages":[{"role":"user","content":"hi"}]}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new("Bearer", key);
+
+        using var response = await http.SendAsync(request, Ct);
+        var lines = (await response.Content.ReadAsStringAsync(Ct)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        using var last = JsonDocument.Parse(lines[^1]);
+        Assert.Equal(JsonValueKind.String, last.RootElement.GetProperty("error").ValueKind);
+        Assert.Contains("contains the live API key", last.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(cassettes) && Directory.EnumerateFiles(cassettes, "*.json", SearchOption.AllDirectories).Any());
     }
 
     [Theory]
