@@ -148,6 +148,12 @@ public abstract class WireProtocol
     /// <summary>The status the cassette server's own error of <paramref name="status"/> is answered with: by default that one.</summary>
     internal virtual int HarnessErrorStatus(int status) => status;
 
+    /// <summary>
+    /// The event name of an error the cassette server adds to a stream it cannot record (OpenAI's and Anthropic's SDKs
+    /// raise an <c>error</c> event), or null for a protocol whose clients drop named events (Gemini's).
+    /// </summary>
+    internal virtual string? StreamErrorEvent => "error";
+
     /// <summary>The protocol's error body for <paramref name="status"/>.</summary>
     internal abstract byte[] ErrorBody(int status, string message);
 

@@ -80,7 +80,7 @@ internal sealed partial class UpstreamRecorder
         }
 
         var payload = Encoding.UTF8.GetString(buffer.ToArray());
-        await StreamFraming.WriteAsync(mediaType, new[] { new SseItem<string>(payload, "error") }.ToAsyncEnumerable(), context.Response.Body, context.RequestAborted);
+        await StreamFraming.WriteAsync(mediaType, new[] { new SseItem<string>(payload, protocol.StreamErrorEvent) }.ToAsyncEnumerable(), context.Response.Body, context.RequestAborted);
         await context.Response.Body.FlushAsync(context.RequestAborted);
     }
 

@@ -7,6 +7,7 @@ using EvalHarness.Cassettes.Format;
 using EvalHarness.Cassettes.Protocols;
 using EvalHarness.Cassettes.Scripted;
 using EvalHarness.Tests.Support;
+using Microsoft.AspNetCore.Builder;
 
 namespace EvalHarness.Tests.Cli;
 
@@ -101,6 +102,40 @@ public sealed class GeminiServeTests : CliTest
         var recorded = await RunClientAsync(serve, apiVersion: apiVersion);
         await serve.LogLinesAsync(Weather, 3, Ct);
         return recorded;
+    }
+
+    [Fact]
+    public async Task Serve_AStreamRefusedForALiveKey_EndsWithAnUnnamedErrorEventTheSdkReads()
+    {
+        const string key = "AIzaSyD3f9a0c1e5b7d4a2f8e6c0b1d9a7f5e3c";
+        // A Gemini behind a proxy that echoes the key it was sent: the stream cannot be written to a cassette.
+        var (app, upstream) = await LoopbackHostAccess.StartAsync(
+            a => a.MapPost("/v1beta/models/{model}", async (Microsoft.AspNetCore.Http.HttpContext c) =>
+            {
+                c.Response.ContentType = "text/event-stream";
+                var echo = c.Request.Headers["x-goog-api-key"].ToString();
+                await Microsoft.AspNetCore.Http.HttpResponseWritingExtensions.WriteAsync(c.Response,
+                    $$$"""data: {"candidates":[{"content":{"role":"model","parts":[{"text":"key {{{echo}}}"}]}}]}""" + "\r\n\r\n", Ct);
+            }),
+            Ct);
+        await using var _ = app;
+        var cassettes = Path.Combine(Temp.Path, "refused");
+        await using var serve = await ServeHost.StartAsync(Ct, "--cassettes", cassettes, "--mode", "all", "--upstream", upstream.ToString());
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(serve.Address, "c/echo/default/key/t1/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse"))
+        {
+            Content = new StringContent("""{"contents":[{"role":"user","parts":[{"text":"hi"}]}]}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("x-goog-api-key", key);
+
+        using var response = await http.SendAsync(request, Ct);
+        var lines = (await response.Content.ReadAsStringAsync(Ct)).Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+
+        // The last event is the error, with no event: line (@google/genai drops named events), in Google's error shape.
+        Assert.DoesNotContain(lines, l => l.StartsWith("event:", StringComparison.Ordinal));
+        using var error = JsonDocument.Parse(lines.Last(l => l.StartsWith("data: ", StringComparison.Ordinal))["data: ".Length..]);
+        Assert.Contains("contains the live API key", error.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(cassettes) && Directory.EnumerateFiles(cassettes, "*.json", SearchOption.AllDirectories).Any());
     }
 
     [Fact]

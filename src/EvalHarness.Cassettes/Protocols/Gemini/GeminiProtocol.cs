@@ -63,6 +63,9 @@ internal sealed partial class GeminiProtocol : WireProtocol
 
     internal override string ConversationProperty => "contents";
 
+    /// <summary>@google/genai drops an event that has an <c>event:</c> line: an error it must see has none.</summary>
+    internal override string? StreamErrorEvent => null;
+
     internal override IReadOnlyList<string> SystemPaths => ["$.systemInstruction"];
 
     /// <summary>A <c>functionResponse</c> part answers a call by its id, else by the function's name.</summary>
