@@ -96,9 +96,9 @@ public sealed class AzureOpenAIProtocolTests : CliTest
 
     private static readonly AIFunction Lookup = AIFunctionFactory.Create((string order_id) => "shipped", "lookup_order", "Looks up an order.");
 
-    private static async Task<(ChatResponse First, ChatResponse Second)> ConverseAsync(CassetteServer server, string id, bool streaming)
+    private static async Task<(ChatResponse First, ChatResponse Second)> ConverseAsync(Uri serve, string id, bool streaming)
     {
-        using var client = AzureOpenAIChatClientFactory.Create(server.BaseAddressFor(id), Key, Deployment);
+        using var client = AzureOpenAIChatClientFactory.Create(new Uri(serve, $"c/{id}/"), Key, Deployment);
         var options = new ChatOptions { Tools = [Lookup] };
         List<ChatMessage> messages = [new(ChatRole.System, "Be brief."), new(ChatRole.User, "Where is A1?")];
         async Task<ChatResponse> AskAsync() => streaming
@@ -115,19 +115,20 @@ public sealed class AzureOpenAIProtocolTests : CliTest
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task RecordThenReplay_AzureOpenAISdkThroughAsIChatClient_GivesIdenticalToolCallsTextAndUsage(bool streaming)
+    public async Task Serve_AzureOpenAISdkThroughAsIChatClient_RecordsThenReplaysWithTheUpstreamGone_IdenticalToolCallsTextAndUsage(bool streaming)
     {
         var id = $"suite/v/azure-{(streaming ? "stream" : "plain")}/t1";
         var cassettes = Temp.Combine("cassettes");
         (ChatResponse First, ChatResponse Second) live;
         await using (var upstream = await ScriptedUpstream.StartAsync(_ => Script, Ct))
-        await using (var recorder = await CassetteServer.StartAsync(new CassetteServerOptions { CassetteDirectory = cassettes, Mode = RecordMode.All, Upstream = upstream.UpstreamTemplate }, Ct))
+        await using (var recorder = await ServeHost.StartAsync(Ct, "--cassettes", cassettes, "--mode", "all", "--upstream", upstream.UpstreamTemplate))
         {
-            live = await ConverseAsync(recorder, id, streaming);
+            live = await ConverseAsync(recorder.Address, id, streaming);
         }
 
-        await using var replayer = await CassetteServer.StartAsync(new CassetteServerOptions { CassetteDirectory = cassettes }, Ct);
-        var replay = await ConverseAsync(replayer, id, streaming);
+        // evalh serve again, replaying, with the upstream gone.
+        await using var replayer = await ServeHost.StartAsync(Ct, "--cassettes", cassettes);
+        var replay = await ConverseAsync(replayer.Address, id, streaming);
         var store = new CassetteStore(cassettes);
         var cassette = store.Load(id)!;
         var text = await File.ReadAllTextAsync(store.PathFor(id), Ct);
