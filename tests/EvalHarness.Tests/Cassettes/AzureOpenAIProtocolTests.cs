@@ -153,6 +153,27 @@ public sealed class AzureOpenAIProtocolTests : CliTest
     }
 
     [Fact]
+    public async Task Serve_AzureOpenAISdk_AChangedPrompt_IsAnErrorTheClientShows_NamingTheJsonPath()
+    {
+        const string id = "suite/v/azure-changed/t1";
+        var cassettes = Temp.Combine("cassettes");
+        await using (var upstream = await ScriptedUpstream.StartAsync(_ => Script, Ct))
+        await using (var recorder = await ServeHost.StartAsync(Ct, "--cassettes", cassettes, "--mode", "all", "--upstream", upstream.UpstreamTemplate))
+        {
+            await ConverseAsync(recorder.Address, id, streaming: false);
+        }
+
+        await using var serve = await ServeHost.StartAsync(Ct, "--cassettes", cassettes);
+        using var client = AzureOpenAIChatClientFactory.Create(new Uri(serve.Address, $"c/{id}/"), Key, Deployment);
+        List<ChatMessage> changed = [new(ChatRole.System, "Be brief."), new(ChatRole.User, "Where is B2?")];
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => client.GetResponseAsync(changed, new ChatOptions { Tools = [Lookup] }, Ct));
+
+        Assert.Contains("$.messages[1].content", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Where is B2?", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Record_ACassetteIdEndingInOpenAI_WithThePlainOpenAIClient_IsNotReadAsAzure()
     {
         // A variant named openai puts "openai" right before OpenAI's v1/…: without Azure's api-key it is OpenAI's path.
