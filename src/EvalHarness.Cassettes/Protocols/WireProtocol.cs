@@ -26,6 +26,13 @@ public abstract class WireProtocol
     public abstract string? ApiKeyVariable { get; }
 
     /// <summary>
+    /// Every environment variable the protocol's official clients read a key from, <see cref="ApiKeyVariable"/> first:
+    /// a process agent gets the key (or the replay's placeholder) in each, so a key in the user's own shell under
+    /// another name (Gemini's SDK prefers <c>GOOGLE_API_KEY</c>) is not sent instead.
+    /// </summary>
+    public virtual IReadOnlyList<string> KeyVariables => ApiKeyVariable is { } variable ? [variable] : [];
+
+    /// <summary>
     /// The environment variable a process agent's client reads its base URL from (<c>OPENAI_BASE_URL</c>): the harness sets
     /// it to the case's cassette address and <see cref="BaseUrlPath"/>.
     /// </summary>

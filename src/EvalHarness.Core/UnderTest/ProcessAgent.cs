@@ -45,7 +45,7 @@ internal sealed partial class ProcessAgent(OwnAgent agent) : IAgentUnderTest
         foreach (var protocol in WireProtocols.All)
         {
             start.Environment[protocol.BaseUrlVariable] = protocol.BaseUrlFor(agentCase.CassetteBaseUrl).ToString().TrimEnd('/');
-            if (protocol.ApiKeyVariable is { } keyVariable)
+            foreach (var keyVariable in protocol.KeyVariables)
             {
                 start.Environment[keyVariable] = agentCase.ApiKeys.GetValueOrDefault(protocol.Name, agentCase.OpenAIApiKey);
             }

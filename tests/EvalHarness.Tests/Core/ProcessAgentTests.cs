@@ -262,6 +262,44 @@ public sealed class ProcessAgentTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_ProcessAgent_GetsEveryProvidersBaseUrlAndEveryKeyVariableItsClientReads()
+    {
+        // Gemini's SDK reads GOOGLE_API_KEY before GEMINI_API_KEY: both hold the replay's placeholder, so a key in the
+        // user's own shell under either name is never what the agent sends.
+        _temp.Write("agent.py", """
+            import json, os, sys
+            sys.stdin.read()
+            names = ["OPENAI_BASE_URL", "ANTHROPIC_BASE_URL", "AZURE_OPENAI_ENDPOINT", "GOOGLE_GEMINI_BASE_URL", "OLLAMA_HOST",
+                     "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "AZURE_OPENAI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY"]
+            print(json.dumps({"output": json.dumps({n.lower(): os.environ.get(n, "unset") for n in names})}))
+            """);
+        Directory.CreateDirectory(_temp.Combine("cassettes"));
+        var suite = _temp.Write("suite.yaml", """
+            suite: env
+            agent:
+              model: gemini:gemini-2.0-flash
+              command: [python3, agent.py]
+            scenarios:
+              - { name: reads, input: "hi" }
+            """);
+
+        var result = await Evaluation.RunAsync(
+            suite,
+            new EvaluationOptions { CassetteDirectory = _temp.Combine("cassettes"), ReportsDirectory = _temp.Combine("reports") },
+            TestContext.Current.CancellationToken);
+
+        var reads = Assert.Single(result.Run.Cases);
+        Assert.True(reads.Error is null, reads.Error);
+        using var seen = System.Text.Json.JsonDocument.Parse(reads.FinalOutput);
+        string Read(string name) => seen.RootElement.GetProperty(name).GetString()!;
+        Assert.EndsWith("/c/env/default/reads/t1/v1", Read("openai_base_url"), StringComparison.Ordinal);
+        Assert.All(["anthropic_base_url", "azure_openai_endpoint", "google_gemini_base_url", "ollama_host"],
+            name => Assert.EndsWith("/c/env/default/reads/t1", Read(name), StringComparison.Ordinal));
+        Assert.All(["openai_api_key", "anthropic_api_key", "azure_openai_api_key", "gemini_api_key", "google_api_key"],
+            name => Assert.Equal("evalh-replay-no-key", Read(name)));
+    }
+
+    [Fact]
     public async Task Run_AgentClosesItsInputUnreadThenExits_IsReportedByItsExitCodeNotAsATimeOut()
     {
         // The input is larger than a pipe holds, so writing it fails while the agent is still running: it has not

@@ -30,6 +30,9 @@ internal sealed partial class GeminiProtocol : WireProtocol
     public override string? ApiKeyVariable => "GEMINI_API_KEY";
 
     /// <summary>What <c>@google/genai</c> reads its base URL from; it appends <c>v1beta/models/…</c> itself.</summary>
+    /// <summary>@google/genai reads <c>GOOGLE_API_KEY</c> before <c>GEMINI_API_KEY</c>.</summary>
+    public override IReadOnlyList<string> KeyVariables => ["GEMINI_API_KEY", "GOOGLE_API_KEY"];
+
     public override string BaseUrlVariable => "GOOGLE_GEMINI_BASE_URL";
 
     public override IReadOnlySet<string> VolatilePaths { get; } = new HashSet<string>(StringComparer.Ordinal)
