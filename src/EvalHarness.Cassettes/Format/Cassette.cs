@@ -1,6 +1,6 @@
 namespace EvalHarness.Cassettes.Format;
 
-/// <summary>One recorded conversation with a model provider: the ordered HTTP interactions of one case.</summary>
+/// <summary>One case's recorded world: its ordered HTTP interactions with a model provider, and its exchanges with its tool servers.</summary>
 public sealed record Cassette
 {
     /// <summary>The format version this build writes.</summary>
@@ -21,6 +21,9 @@ public sealed record Cassette
     /// <summary>Where it came from: model, time, harness version, client.</summary>
     public CassetteMetadata? Metadata { get; init; }
 
-    /// <summary>The interactions in the order they happened.</summary>
+    /// <summary>The model's interactions in the order they happened.</summary>
     public required IReadOnlyList<Interaction> Interactions { get; init; }
+
+    /// <summary>The agent's exchanges with its tool servers (MCP and HTTP APIs) in the order they happened; null when there were none.</summary>
+    public IReadOnlyList<ToolExchange>? Tools { get; init; }
 }

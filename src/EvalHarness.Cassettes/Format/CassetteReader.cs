@@ -31,6 +31,20 @@ internal static class CassetteReader
             index++;
         }
 
+        List<ToolExchange>? tools = null;
+        if (Optional(root, "tools") is { } recordedTools)
+        {
+            tools = [];
+            index = 0;
+            foreach (var element in (recordedTools.ValueKind == JsonValueKind.Array ? recordedTools : throw new JsonException("tools is not an array.")).EnumerateArray())
+            {
+                var where = $"tools[{index++}]";
+                var exchange = Object(element, where);
+                var (request, response, timings) = Exchange(exchange, where);
+                tools.Add(new ToolExchange(Text(exchange, "server", where), Text(exchange, "kind", where), request, response, timings));
+            }
+        }
+
         return new Cassette
         {
             FormatVersion = Member(root, "formatVersion", Top, JsonValueKind.Number).GetInt32(),
@@ -39,6 +53,7 @@ internal static class CassetteReader
             RecordedFrom = Text(root, "recordedFrom", Top),
             Metadata = Optional(root, "metadata") is { } metadata ? Metadata(Object(metadata, "metadata")) : null,
             Interactions = interactions,
+            Tools = tools,
         };
     }
 
@@ -54,10 +69,17 @@ internal static class CassetteReader
 
     private static Interaction Interaction(JsonElement interaction, string where)
     {
+        var (request, response, timings) = Exchange(interaction, where);
+        return new Interaction(request, response, timings);
+    }
+
+    /// <summary>The request, response and timings an interaction and a tool exchange both hold.</summary>
+    private static (RecordedRequest Request, RecordedResponse Response, InteractionTimings Timings) Exchange(JsonElement interaction, string where)
+    {
         var request = Object(Member(interaction, "request", where), $"{where}.request");
         var response = Object(Member(interaction, "response", where), $"{where}.response");
         var timings = Object(Member(interaction, "timings", where), $"{where}.timings");
-        return new Interaction(
+        return (
             new RecordedRequest(
                 Text(request, "method", $"{where}.request"),
                 Text(request, "path", $"{where}.request"),

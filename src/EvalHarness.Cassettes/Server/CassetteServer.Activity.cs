@@ -21,7 +21,8 @@ public sealed partial class CassetteServer
         try
         {
             _states.TryRemove(cassetteId, out _);
-            return new CassetteActivity([.. state.Served], [.. state.Misses]);
+            await state.CloseUpstreamsAsync();
+            return new CassetteActivity([.. state.Served], [.. state.Misses]) { Tools = [.. state.ToolServed] };
         }
         finally
         {

@@ -42,6 +42,7 @@ public sealed partial class CassetteServer : IAsyncDisposable
     private readonly InteractionMatcher _matcher;
     private readonly UpstreamRecorder _recorder;
     private readonly ReplayWriter _replayer;
+    private readonly RecordingWriter _writer;
 
     private WebApplication? _app;
 
@@ -50,7 +51,8 @@ public sealed partial class CassetteServer : IAsyncDisposable
         _options = options;
         _store = new CassetteStore(options.CassetteDirectory);
         _matcher = new InteractionMatcher(options, _store);
-        _recorder = new UpstreamRecorder(options, new RecordingWriter(options, _store), _upstream);
+        _writer = new RecordingWriter(options, _store);
+        _recorder = new UpstreamRecorder(options, _writer, _upstream);
         _replayer = new ReplayWriter(options);
     }
 
@@ -107,6 +109,19 @@ public sealed partial class CassetteServer : IAsyncDisposable
         {
             await _app.StopAsync();
             await _app.DisposeAsync();
+        }
+
+        foreach (var state in _states.Values)
+        {
+            await state.CloseUpstreamsAsync();
+        }
+
+        foreach (var shared in _runUpstreams.Values)
+        {
+            if (shared.IsCompletedSuccessfully)
+            {
+                await shared.Result.DisposeAsync();
+            }
         }
 
         _upstream.Dispose();
@@ -172,6 +187,12 @@ public sealed partial class CassetteServer : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context, Handled handled)
     {
+        if (Tools.ToolRoute.TryRead((string?)context.GetRouteValue(CassetteRoute.Rest) ?? string.Empty, _options.ToolServers, out var toolRoute))
+        {
+            await HandleToolAsync(context, toolRoute, handled);
+            return;
+        }
+
         if (!CassetteRoute.TryRead(context, _options.Instances, out var route, out var notACassette))
         {
             await RejectAsync(context, handled, StatusCodes.Status400BadRequest, notACassette);

@@ -84,6 +84,12 @@ public sealed record CassetteServerOptions
     /// </summary>
     public Action<string, Format.InteractionTimings>? OnServed { get; init; }
 
+    /// <summary>
+    /// The tool servers the suite names (<c>agent.mcp</c>, <c>agent.http</c>), served to each case at
+    /// <c>/c/&lt;cassette-id&gt;/mcp/&lt;name&gt;</c> and <c>/c/&lt;cassette-id&gt;/http/&lt;name&gt;</c>; reached only when recording.
+    /// </summary>
+    public IReadOnlyList<Tools.ToolServer> ToolServers { get; init; } = [];
+
     /// <summary>Called once for every request the server has answered: for a log line.</summary>
     public Action<CassetteRequestLog>? OnRequest { get; init; }
 
@@ -130,6 +136,16 @@ public sealed record CassetteServerOptions
             {
                 throw new ArgumentException($"The ignored path {ex.Message}", ex);
             }
+        }
+
+        foreach (var server in ToolServers)
+        {
+            server.Validate();
+        }
+
+        if (ToolServers.GroupBy(s => s.PathSegment).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            throw new ArgumentException($"Two tool servers are named '{twice.Key}'.");
         }
 
         if (Upstream is not null && !Uri.TryCreate(Upstream.Replace("{cassette}", "x", StringComparison.Ordinal), UriKind.Absolute, out _))

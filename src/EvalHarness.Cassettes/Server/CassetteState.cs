@@ -30,9 +30,24 @@ internal sealed class CassetteState(string id)
 
     public List<Interaction> Recording { get; } = [];
 
+    /// <summary>The model protocol the recording speaks, once a model call was recorded.</summary>
+    public string? Provider { get; set; }
+
     public List<Interaction> Served { get; } = [];
 
     public List<CassetteMiss> Misses { get; } = [];
+
+    /// <summary>The tool exchanges recorded so far (when recording), written with the model's interactions.</summary>
+    public List<ToolExchange> ToolRecording { get; } = [];
+
+    /// <summary>The tool exchanges answered (replayed or recorded), in order: what the agent's tools did.</summary>
+    public List<ToolExchange> ToolServed { get; } = [];
+
+    /// <summary>Which of the cassette's tool exchanges have been replayed.</summary>
+    public bool[]? ToolUsed { get; set; }
+
+    /// <summary>The case's own live MCP servers while recording, by name; closed when the case's activity is taken.</summary>
+    public Dictionary<string, Tools.McpUpstream> Upstreams { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Starts the cassette over: its file is read again on the next request, replayed or recorded from #1.</summary>
     public void Restart()
@@ -41,6 +56,8 @@ internal sealed class CassetteState(string id)
         (Cassette, Previous, Used) = (null, null, null);
         (_responseBytes, _requestBytes, _byRequest) = (null, null, null);
         Recording.Clear();
+        ToolRecording.Clear();
+        ToolUsed = null;
     }
 
     /// <summary>
@@ -70,6 +87,13 @@ internal sealed class CassetteState(string id)
         }
 
         Previous = Cassette;
+        ToolUsed = new bool[Cassette?.Tools?.Count ?? 0];
+        if (options.Mode == RecordMode.NewEpisodes && Cassette?.Tools is { } tools)
+        {
+            // What is recorded stays: a new episode adds to it.
+            ToolRecording.AddRange(tools);
+        }
+
         if (options.Mode != RecordMode.All && Cassette is not null)
         {
             // Ready for replay: every interaction's request and answer as written on the wire.
@@ -79,6 +103,17 @@ internal sealed class CassetteState(string id)
         // all: always record; once and new_episodes: record a cassette that does not exist yet.
         IsRecording = options.Mode == RecordMode.All || (options.Mode != RecordMode.None && Cassette is null);
         return null;
+    }
+
+    /// <summary>Closes the case's live MCP servers (stopping those it started).</summary>
+    public async Task CloseUpstreamsAsync()
+    {
+        foreach (var upstream in Upstreams.Values)
+        {
+            await upstream.DisposeAsync();
+        }
+
+        Upstreams.Clear();
     }
 
     /// <summary>The response body as sent, serialised once per interaction.</summary>

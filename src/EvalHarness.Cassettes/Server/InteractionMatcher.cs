@@ -25,14 +25,14 @@ internal sealed class InteractionMatcher(CassetteServerOptions options, Cassette
     /// What to do about a changed recording: for the suite being run, when the server knows it
     /// (<see cref="CassetteServerOptions.SuitePath"/>), else for a suite and for an agent behind <c>evalh serve</c> alike.
     /// </summary>
-    private readonly string _rerecord = options.SuitePath is { } suite
+    public string Rerecord { get; } = options.SuitePath is { } suite
         ? $"re-record it: `evalh record {suite} --upstream <url|scripted>` (or `evalh run {suite} --record-mode new_episodes --upstream <url|scripted>` to record only what is new)"
         : "re-record it: `evalh record <suite> --upstream <url|scripted>` for a suite "
             + "(or `evalh run <suite> --record-mode new_episodes` to record only what is new), or restart `evalh serve` with `--mode all --upstream <url>` "
             + "and run your agent again (`--mode new_episodes` records only what is new)";
 
     /// <summary>What to do about a missing cassette, the same way.</summary>
-    private readonly string _record = options.SuitePath is { } suite
+    public string Record { get; } = options.SuitePath is { } suite
         ? $"Record it with `evalh record {suite} --upstream <url|scripted>`, or record only the missing cassettes with `evalh run {suite} --record-mode once --upstream <url|scripted>`"
         : "Record it with `evalh record <suite> --upstream <url|scripted>` for a suite, "
             + "or with `evalh serve --mode once --upstream <url>` and a run of your agent";
@@ -49,7 +49,7 @@ internal sealed class InteractionMatcher(CassetteServerOptions options, Cassette
         string CassetteFile() => store.PathFor(state.Id);
         if (state.Cassette is not { } cassette)
         {
-            return MatchResult.Miss(StatusCodes.Status404NotFound, $"cassette '{state.Id}' not found at {CassetteFile()}. {_record}.");
+            return MatchResult.Miss(StatusCodes.Status404NotFound, $"cassette '{state.Id}' not found at {CassetteFile()}. {Record}.");
         }
 
         JsonDifference? Differ(Interaction i) => !string.Equals(i.Request.Path, providerPath, StringComparison.Ordinal)
@@ -93,7 +93,7 @@ internal sealed class InteractionMatcher(CassetteServerOptions options, Cassette
             if (firstUnused < 0)
             {
                 return MatchResult.Miss(StatusCodes.Status422UnprocessableEntity,
-                    $"cassette '{state.Id}' ({CassetteFile()}): all {cassette.Interactions.Count} interaction(s) were used, but the agent made request #{index + 1}. {Capitalise(_rerecord)}.");
+                    $"cassette '{state.Id}' ({CassetteFile()}): all {cassette.Interactions.Count} interaction(s) were used, but the agent made request #{index + 1}. {Capitalise(Rerecord)}.");
             }
 
             var nearest = Differ(cassette.Interactions[firstUnused])!;
@@ -105,7 +105,7 @@ internal sealed class InteractionMatcher(CassetteServerOptions options, Cassette
         {
             return MatchResult.Miss(StatusCodes.Status422UnprocessableEntity,
                 $"cassette '{state.Id}' ({CassetteFile()}) has {cassette.Interactions.Count} interaction(s), but the agent made request #{index + 1}. "
-                + $"The agent now makes more model calls than when it was recorded: {_rerecord}.");
+                + $"The agent now makes more model calls than when it was recorded: {Rerecord}.");
         }
 
         var recorded = cassette.Interactions[index];
@@ -128,8 +128,8 @@ internal sealed class InteractionMatcher(CassetteServerOptions options, Cassette
         var part = RequestPart.Describe(body.Json, difference.Path, protocol);
         var where = part is null ? difference.Path : $"{difference.Path} ({part.Words})";
         var advice = part is { IsToolResult: true }
-            ? $"A tool answered differently than when it was recorded: if it reaches a service or data that changed since, the replay must not depend on it; if you changed the tool on purpose, {_rerecord}."
-            : $"If the change is intended (a new prompt, model or tool), {_rerecord}; if not, the agent's behaviour changed: fix that instead, since re-recording would make it the new recording.";
+            ? $"A tool answered differently than when it was recorded: if it reaches a service or data that changed since, the replay must not depend on it; if you changed the tool on purpose, {Rerecord}."
+            : $"If the change is intended (a new prompt, model or tool), {Rerecord}; if not, the agent's behaviour changed: fix that instead, since re-recording would make it the new recording.";
         return $"{where}: recorded {difference.Expected}, got {difference.Actual}. {advice}";
     }
 

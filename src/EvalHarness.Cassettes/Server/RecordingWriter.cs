@@ -26,23 +26,58 @@ internal sealed class RecordingWriter(CassetteServerOptions options, CassetteSto
             new RecordedRequest(request.Method, route.ProviderPath, requestHeaders, body),
             recorded,
             new InteractionTimings(Math.Round(firstByteMs, 1), Math.Round(totalMs, 1))));
+        state.Provider = route.Protocol.Name;
+        if (Save(state, request, secrets) is { } refused)
+        {
+            state.Recording.RemoveAt(state.Recording.Count - 1);
+            return refused;
+        }
+
+        return null;
+    }
+
+    /// <summary>Adds a tool exchange to the recording and writes the cassette; returns why the write was refused, or null.</summary>
+    public string? AppendTool(CassetteState state, HttpRequest request, ToolExchange exchange, List<string> secrets)
+    {
+        state.ToolRecording.Add(exchange);
+        if (Save(state, request, secrets) is { } refused)
+        {
+            state.ToolRecording.RemoveAt(state.ToolRecording.Count - 1);
+            return refused;
+        }
+
+        return null;
+    }
+
+    /// <summary>Writes the cassette: the model's interactions (recorded, or as they were while only tools record) and the tool exchanges.</summary>
+    private string? Save(CassetteState state, HttpRequest request, List<string> secrets)
+    {
         try
         {
-            var cassette = new Cassette { Id = state.Id, Provider = route.Protocol.Name, RecordedFrom = options.RecordedFrom, Interactions = [.. state.Recording] };
+            var cassette = new Cassette
+            {
+                Id = state.Id,
+                Provider = state.Provider ?? state.Cassette?.Provider ?? ToolsOnlyProvider,
+                RecordedFrom = options.RecordedFrom,
+                Interactions = state.IsRecording ? [.. state.Recording] : state.Cassette?.Interactions ?? [],
+                Tools = state.ToolRecording.Count > 0 ? [.. state.ToolRecording] : null,
+            };
             store.Save(cassette with { Metadata = Metadata(state, request, cassette, secrets) }, secrets);
             return null;
         }
         catch (InvalidOperationException ex)
         {
-            state.Recording.RemoveAt(state.Recording.Count - 1);
             return ex.Message;
         }
     }
 
+    /// <summary>The provider a cassette names before the agent's first model call, when a tool was called first (or alone).</summary>
+    public const string ToolsOnlyProvider = "tools";
+
     /// <summary>The cassette's metadata; the recording time stays the old one while the recording repeats the old cassette exactly.</summary>
     private CassetteMetadata Metadata(CassetteState state, HttpRequest request, Cassette cassette, IReadOnlyList<string> secrets)
     {
-        var first = cassette.Interactions[0].Request.Body;
+        var first = cassette.Interactions.Count > 0 ? cassette.Interactions[0].Request.Body : default;
         var model = first.ValueKind == JsonValueKind.Object && first.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
         var recordedAt = options.Time.GetUtcNow();
         if (state.Previous is { Metadata: { } previous } old && old.Interactions.Count >= cassette.Interactions.Count
