@@ -76,6 +76,29 @@ public sealed record AgentCase
     /// </summary>
     public IReadOnlyDictionary<string, string> ApiKeys { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// The case's MCP servers by the suite's names (<c>agent.mcp</c>): each a streamable HTTP endpoint that answers for
+    /// the real server, recorded into the case's cassette and replayed from it. Connect with the MCP SDK:
+    /// <c>await McpClient.CreateAsync(new HttpClientTransport(new() { Endpoint = agentCase.McpServers["inventory"] }))</c>.
+    /// </summary>
+    public IReadOnlyDictionary<string, Uri> McpServers { get; init; } = new Dictionary<string, Uri>();
+
+    /// <summary>
+    /// The case's HTTP APIs by the suite's names (<c>agent.http</c>): each a base URL (no trailing slash) to which the
+    /// API's own paths and query are appended. <see cref="HttpClientFor"/> gives a client with it as its base address.
+    /// </summary>
+    public IReadOnlyDictionary<string, Uri> HttpApis { get; init; } = new Dictionary<string, Uri>();
+
+    /// <summary>
+    /// A client for the HTTP API the suite names <paramref name="name"/>, whose <see cref="HttpClient.BaseAddress"/> is
+    /// the case's address for it (ending in <c>/</c>, so relative paths such as <c>price?sku=A1</c> append). The caller
+    /// disposes it.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">The suite names no HTTP API <paramref name="name"/>.</exception>
+    public HttpClient HttpClientFor(string name) => HttpApis.TryGetValue(name, out var address)
+        ? new HttpClient { BaseAddress = new Uri(address.ToString().TrimEnd('/') + "/") }
+        : throw new KeyNotFoundException($"The suite names no HTTP API '{name}' (agent.http); it names {(HttpApis.Count == 0 ? "none" : string.Join(", ", HttpApis.Keys))}.");
+
     /// <summary>The OpenAI-compatible base URL of the case's cassette, ending in <c>/v1</c>.</summary>
     public required Uri OpenAIBaseUrl { get; init; }
 

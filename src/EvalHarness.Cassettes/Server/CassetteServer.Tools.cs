@@ -139,9 +139,21 @@ public sealed partial class CassetteServer
         return await RecordMcpAsync(context, state, server, request, message, method, id, isRequest);
     }
 
+    /// <summary>Why a recording cannot reach <paramref name="server"/> (a variable its suite entry names is not set), or null.</summary>
+    private static string? Unreachable(CassetteState state, ToolServer server) => server.Unset.Count == 0 ? null
+        : $"cassette '{state.Id}': agent.{server.Kind}.{server.Name} names {string.Join(", ", server.Unset.Select(v => "${" + v + "}"))}, which "
+          + $"{(server.Unset.Count == 1 ? "is" : "are")} not set: set {(server.Unset.Count == 1 ? "it" : "them")} to record (a replay needs none). Nothing was recorded.";
+
     private async Task<RequestOutcome> RecordMcpAsync(
         HttpContext context, CassetteState state, ToolServer server, RecordedRequest request, JsonObject message, string method, JsonNode? id, bool isRequest)
     {
+        if (Unreachable(state, server) is { } unset)
+        {
+            state.Misses.Add(new CassetteMiss(state.Id, -1, unset));
+            await WriteMcpAsync(context, StatusCodes.Status200OK, McpError(id, McpHarnessError, unset));
+            return RequestOutcome.Miss;
+        }
+
         McpUpstream upstream;
         try
         {
@@ -335,6 +347,13 @@ public sealed partial class CassetteServer
                     context.RequestAborted);
                 return RequestOutcome.Miss;
             }
+        }
+
+        if (Unreachable(state, server) is { } unset)
+        {
+            state.Misses.Add(new CassetteMiss(state.Id, -1, unset));
+            await WriteApiAsync(context, ApiFault(StatusCodes.Status502BadGateway, null, unset));
+            return RequestOutcome.Miss;
         }
 
         var address = new Uri(server.Url!.GetLeftPart(UriPartial.Path).TrimEnd('/') + route.ApiPath + query);

@@ -36,6 +36,12 @@ public sealed record ToolServer
     /// <summary>How long a recording waits for the server's answer before it records a time-out.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Environment variables the suite names for this server that were not set when it was loaded: fine for a replay,
+    /// which reaches no server; a recording that needs the server says which to set.
+    /// </summary>
+    public IReadOnlyList<string> Unset { get; init; } = [];
+
     /// <summary>Whether this is an MCP server.</summary>
     public bool IsMcp => Kind == ToolKinds.Mcp;
 

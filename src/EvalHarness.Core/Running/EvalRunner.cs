@@ -48,9 +48,15 @@ internal static class EvalRunner
         // The built-in runtime's clients reach the cassette server in this process, so a replay of it needs no socket;
         // a team's agent may build clients of its own from the URL it is given, and a replay paced at recorded time
         // answers over the socket.
-        var listen = options.Agent is not null || options.Timing != ReplayTiming.Instant || cases.Any(c => c.Variant.Agent.Own is not null);
+        // Tool servers are reached over HTTP by whatever client the agent has (the built-in runtime's MCP client too).
+        var toolServers = suite.Variants.SelectMany(v => v.Agent.ToolServers).DistinctBy(s => s.PathSegment).ToList();
+        var listen = options.Agent is not null || options.Timing != ReplayTiming.Instant || cases.Any(c => c.Variant.Agent.Own is not null) || toolServers.Count > 0;
         await using var host = await CaseHost.StartAsync(
-            CaseHost.ServerOptions(options) with { Listen = listen, OnUpstreamAnswer = limits.Count > 0 ? Answered : null, SuitePath = Shown(suite.FilePath) }, cancellationToken);
+            CaseHost.ServerOptions(options) with
+            {
+                Listen = listen, OnUpstreamAnswer = limits.Count > 0 ? Answered : null, SuitePath = Shown(suite.FilePath), ToolServers = toolServers,
+            },
+            cancellationToken);
 
         var results = new CaseResult?[cases.Count];
         var interrupted = false;
@@ -158,6 +164,8 @@ internal static class EvalRunner
             Model = config.Model,
             ChatClient = client,
             CassetteBaseUrl = address,
+            McpServers = config.ToolServers.Where(s => s.IsMcp).ToDictionary(s => s.Name, s => new Uri(address, s.PathSegment), StringComparer.Ordinal),
+            HttpApis = config.ToolServers.Where(s => !s.IsMcp).ToDictionary(s => s.Name, s => new Uri(address, s.PathSegment), StringComparer.Ordinal),
             ApiKeys = Providers.Names.ToDictionary(p => p, KeyFor, StringComparer.Ordinal),
             OpenAIBaseUrl = new Uri(address, "v1"),
             AnthropicBaseUrl = address,

@@ -73,6 +73,12 @@ public sealed record AgentConfig
     /// <summary>When set, the agent is a fixed pipeline of these sub-agents, in order.</summary>
     public IReadOnlyList<string> Pipeline { get; init; } = [];
 
+    /// <summary>
+    /// The tool servers the agent reaches (<c>mcp:</c>, <c>http:</c>): served to each case at a case-scoped address,
+    /// recorded into its cassette, replayed from it.
+    /// </summary>
+    public IReadOnlyList<Cassettes.Tools.ToolServer> ToolServers { get; init; } = [];
+
     /// <summary>A team's own agent in place of the built-in runtime; null for the built-in runtime.</summary>
     public UnderTest.OwnAgent? Own { get; init; }
 }

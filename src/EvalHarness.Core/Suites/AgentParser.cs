@@ -29,7 +29,7 @@ internal static partial class AgentParser
 
         // The top-level agent also knows an own agent's keys, so a misspelt `comand:` gets its "did you mean".
         var keys = parent is null
-            ? y.Keys(map, what, [.. CommonKeys, "sub_agents", "pipeline", "command", "dotnet", "env", "cwd", "timeout_s"])
+            ? y.Keys(map, what, [.. CommonKeys, "sub_agents", "pipeline", "command", "dotnet", "env", "cwd", "timeout_s", .. ToolServerParser.Keys])
             : y.Keys(map, what, [.. CommonKeys, "name", "description"]);
         if (parent is null && new[] { "env", "cwd", "timeout_s" }.FirstOrDefault(keys.ContainsKey) is { } processKey)
         {
@@ -51,6 +51,11 @@ internal static partial class AgentParser
 
         // Each optional key is read on its own: one in error is collected and keeps the default, so the rest are still read.
         AgentConfig Optional(string key, Func<YamlNode, AgentConfig> read) => keys.TryGetValue(key, out var entry) ? y.Try(() => read(entry.Value), config) : config;
+
+        if (parent is null)
+        {
+            config = config with { ToolServers = y.Try(() => ToolServerParser.Parse(y, keys, root), []) };
+        }
 
         config = Optional("limits", value => config with { Limits = Limits(y, value) });
         config = Optional("loop_detection", value => config with { LoopDetection = LoopDetection(y, value) });

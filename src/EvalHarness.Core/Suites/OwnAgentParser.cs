@@ -17,7 +17,7 @@ internal static class OwnAgentParser
 
     public static AgentConfig Parse(YamlNodes y, YamlMappingNode map, SuiteRoot root)
     {
-        var keys = y.Keys(map, "agent", "model", "tools", "command", "env", "cwd", "timeout_s", "dotnet", "system_prompt", "vars", "price_as");
+        var keys = y.Keys(map, "agent", ["model", "tools", "command", "env", "cwd", "timeout_s", "dotnet", "system_prompt", "vars", "price_as", .. ToolServerParser.Keys]);
         // A process reaches the model itself, so it may choose it (the reports read it from its traffic); a .NET agent is
         // handed AgentCase.ChatClient, which is built for the suite's model.
         var model = keys.TryGetValue("model", out var m) ? AgentParser.Model(y, m.Value)
@@ -106,6 +106,7 @@ internal static class OwnAgentParser
             Tools = tools,
             Own = own,
             Vars = keys.TryGetValue("vars", out var v) ? Vars(y, v.Value) : new Dictionary<string, JsonElement>(StringComparer.Ordinal),
+            ToolServers = ToolServerParser.Parse(y, keys, root),
         };
     }
 

@@ -3,7 +3,9 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using EvalHarness.Cassettes.Format;
 using EvalHarness.Cassettes.Protocols;
+using EvalHarness.Cassettes.Tools;
 
 namespace EvalHarness.Core.UnderTest;
 
@@ -49,6 +51,17 @@ internal sealed partial class ProcessAgent(OwnAgent agent) : IAgentUnderTest
             {
                 start.Environment[keyVariable] = agentCase.ApiKeys.GetValueOrDefault(protocol.Name, agentCase.OpenAIApiKey);
             }
+        }
+
+        // Each tool server's case address: EVALH_MCP_INVENTORY_URL, EVALH_HTTP_PRICES_URL.
+        foreach (var (name, url) in agentCase.McpServers)
+        {
+            start.Environment[ToolServer.VariableFor(ToolKinds.Mcp, name)] = url.ToString();
+        }
+
+        foreach (var (name, url) in agentCase.HttpApis)
+        {
+            start.Environment[ToolServer.VariableFor(ToolKinds.Http, name)] = url.ToString();
         }
 
         start.Environment["EVALH_CASE_ID"] = agentCase.CaseId;
