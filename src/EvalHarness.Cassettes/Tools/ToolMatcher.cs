@@ -16,8 +16,11 @@ internal static class ToolMatcher
     /// <summary>An exchange found, or the nearest one and where it differs.</summary>
     public readonly record struct Found(int Index, ToolExchange? Nearest, JsonDifference? Difference);
 
-    /// <summary>MCP methods answered by the recorded handshake whatever their params: a new client version sends another <c>clientInfo</c>.</summary>
-    private static readonly HashSet<string> ByMethodOnly = new(StringComparer.Ordinal) { "initialize", "ping" };
+    /// <summary>
+    /// MCP methods answered by the recorded handshake whatever their params: a new client version sends another
+    /// <c>clientInfo</c>. (<c>server/discover</c> is the handshake of the C# SDK 2.4 against a server that offers it.)
+    /// </summary>
+    private static readonly HashSet<string> ByMethodOnly = new(StringComparer.Ordinal) { "initialize", "server/discover", "ping" };
 
     /// <summary>Finds the exchange for <paramref name="request"/> to <paramref name="server"/> among <paramref name="recorded"/>.</summary>
     public static Found Find(IReadOnlyList<ToolExchange> recorded, bool[] used, ToolServer server, RecordedRequest request)

@@ -1,0 +1,240 @@
+using System.Net;
+using System.Text.Json;
+using EvalHarness.Cassettes.Format;
+using EvalHarness.Cassettes.Server;
+using EvalHarness.Cassettes.Tools;
+using EvalHarness.Tests.Support;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace EvalHarness.Tests.Cassettes;
+
+/// <summary>
+/// An agent's tool servers through the cassette server: a real MCP server (the official C# SDK, streamable HTTP) and a
+/// real HTTP API on Kestrel, reached by the official MCP client and an HttpClient, recorded, then replayed with both
+/// servers stopped.
+/// </summary>
+public sealed class ToolCassetteTests : IDisposable
+{
+    private const string Case = "shop/default/stock/t1";
+    private const string PlantedKey = "inv-key-5f1e2d3c4b5a69788796a5b4";
+    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    /// <summary>The team's real tool servers: an inventory MCP server whose stock changes, and a prices API.</summary>
+    private sealed class RealServers : IAsyncDisposable
+    {
+        private WebApplication _mcp = null!;
+        private WebApplication _api = null!;
+
+        public int InStock { get; set; } = 3;
+
+        public List<string> ApiRequests { get; } = [];
+
+        public string? KeyHeaderSeen { get; private set; }
+
+        public Uri McpUrl { get; private set; } = null!;
+
+        public Uri ApiUrl { get; private set; } = null!;
+
+        public TimeSpan ApiDelay { get; set; }
+
+        public static async Task<RealServers> StartAsync()
+        {
+            var servers = new RealServers();
+            var mcp = WebApplication.CreateSlimBuilder();
+            mcp.WebHost.UseUrls("http://127.0.0.1:0");
+            mcp.Logging.ClearProviders();
+            mcp.Services.AddMcpServer().WithHttpTransport().WithTools(
+            [
+                McpServerTool.Create((string sku) => JsonSerializer.Serialize(new { sku, in_stock = servers.InStock }), new() { Name = "check_stock", Description = "Units in stock for a SKU." }),
+                McpServerTool.Create((string sku) => sku == "BAD" ? throw new McpException("no such SKU: BAD") : "ok", new() { Name = "reserve", Description = "Reserves a unit." }),
+            ]);
+            servers._mcp = mcp.Build();
+            servers._mcp.MapMcp("/mcp");
+            await servers._mcp.StartAsync(Ct);
+            servers.McpUrl = new Uri(Address(servers._mcp) + "/mcp");
+
+            var api = WebApplication.CreateSlimBuilder();
+            api.WebHost.UseUrls("http://127.0.0.1:0");
+            api.Logging.ClearProviders();
+            servers._api = api.Build();
+            servers._api.MapGet("/v2/price", async (HttpContext context) =>
+            {
+                servers.ApiRequests.Add(context.Request.Path + context.Request.QueryString);
+                servers.KeyHeaderSeen = context.Request.Headers["x-api-key"];
+                await Task.Delay(servers.ApiDelay, context.RequestAborted);
+                return Results.Json(new { sku = context.Request.Query["sku"].ToString(), price = 12.5, echo = context.Request.Query["apikey"].ToString() });
+            });
+            servers._api.MapGet("/v2/broken", () => Results.Problem("the price database is down", statusCode: 503));
+            await servers._api.StartAsync(Ct);
+            servers.ApiUrl = new Uri(Address(servers._api) + "/v2");
+            return servers;
+        }
+
+        private static string Address(WebApplication app) =>
+            app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+
+        public IReadOnlyList<ToolServer> Config(TimeSpan? apiTimeout = null) =>
+        [
+            new ToolServer { Name = "inventory", Kind = ToolKinds.Mcp, Url = McpUrl },
+            new ToolServer
+            {
+                Name = "prices",
+                Kind = ToolKinds.Http,
+                Url = ApiUrl,
+                Headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["x-api-key"] = PlantedKey },
+                Timeout = apiTimeout ?? TimeSpan.FromSeconds(30),
+            },
+        ];
+
+        public async ValueTask DisposeAsync()
+        {
+            await _mcp.DisposeAsync();
+            await _api.DisposeAsync();
+        }
+    }
+
+    private Task<CassetteServer> StartAsync(RecordMode mode, IReadOnlyList<ToolServer> tools) =>
+        CassetteServer.StartAsync(new CassetteServerOptions
+        {
+            CassetteDirectory = _temp.Path,
+            Mode = mode,
+            Upstream = mode == RecordMode.None ? null : "http://127.0.0.1:9/",
+            ToolServers = tools,
+        }, Ct);
+
+    private static async Task<McpClient> ConnectAsync(CassetteServer server) =>
+        await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(server.BaseAddressFor(Case), "mcp/inventory") }), cancellationToken: Ct);
+
+    private static string Text(CallToolResult result) => Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text;
+
+    /// <summary>What the agent's tools do in one case: a stock check over MCP and a price over HTTP.</summary>
+    private static async Task<(string Stock, string Price)> UseToolsAsync(CassetteServer server, string sku = "MUG-01")
+    {
+        await using var mcp = await ConnectAsync(server);
+        var stock = Text(await mcp.CallToolAsync("check_stock", new Dictionary<string, object?> { ["sku"] = sku }, cancellationToken: Ct));
+        using var http = new HttpClient { BaseAddress = new Uri(server.BaseAddressFor(Case), "http/prices/") };
+        var price = await http.GetStringAsync($"price?sku={sku}&token=t0k3n-abc123", Ct);
+        return (stock, price);
+    }
+
+    private Cassette Recorded() => new CassetteStore(_temp.Path).Load(Case)!;
+
+    [Fact]
+    public async Task RecordThenReplay_WithTheServersStopped_GivesWhatTheToolsGaveAndReachesNothing()
+    {
+        (string Stock, string Price) recorded;
+        await using (var real = await RealServers.StartAsync())
+        {
+            await using var recorder = await StartAsync(RecordMode.All, real.Config());
+            recorded = await UseToolsAsync(recorder);
+            var activity = await recorder.TakeActivityAsync(Case, Ct);
+            Assert.Empty(activity.Misses);
+            Assert.Contains(activity.Tools, t => t.Request.Method == "tools/call");
+            Assert.Equal(PlantedKey, real.KeyHeaderSeen); // the configured header reached the real API
+        }
+
+        Assert.Equal("""{"sku":"MUG-01","in_stock":3}""", recorded.Stock);
+        var tools = Recorded().Tools!;
+        // The C# SDK 2.4 client opens with server/discover where the server offers it (the 2026 handshake), else initialize.
+        Assert.Equal(["server/discover", "tools/call", "GET"], tools.Select(t => t.Request.Method));
+        Assert.Equal("""{"sku":"MUG-01","in_stock":3}""", tools[1].Response.Body!.Value.GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString());
+        Assert.Equal("/price?sku=MUG-01&token=[scrubbed]", tools.Single(t => t.Kind == ToolKinds.Http).Request.Path);
+
+        // Both servers are gone: the replay answers from the cassette.
+        await using var replayer = await StartAsync(RecordMode.None, [
+            new ToolServer { Name = "inventory", Kind = ToolKinds.Mcp, Url = new Uri("http://127.0.0.1:9/mcp") },
+            new ToolServer { Name = "prices", Kind = ToolKinds.Http, Url = new Uri("http://127.0.0.1:9/v2") },
+        ]);
+        var replayed = await UseToolsAsync(replayer);
+        var replay = await replayer.TakeActivityAsync(Case, Ct);
+        Assert.Empty(replay.Misses);
+        Assert.Equal(recorded, replayed);
+        Assert.Equal(tools.Count(t => t.Response.Status != 202), replay.Tools.Count);
+    }
+
+    [Fact]
+    public async Task Replay_AnotherArgument_IsAMissNamingTheToolAndThePath()
+    {
+        await using (var real = await RealServers.StartAsync())
+        {
+            await using var recorder = await StartAsync(RecordMode.All, real.Config());
+            await UseToolsAsync(recorder);
+            await recorder.TakeActivityAsync(Case, Ct);
+        }
+
+        await using var replayer = await StartAsync(RecordMode.None, [new ToolServer { Name = "inventory", Kind = ToolKinds.Mcp, Url = new Uri("http://127.0.0.1:9/mcp") }]);
+        await using var mcp = await ConnectAsync(replayer);
+        var error = await Assert.ThrowsAsync<McpProtocolException>(async () => await mcp.CallToolAsync("check_stock", new Dictionary<string, object?> { ["sku"] = "MUG-02" }, cancellationToken: Ct));
+
+        var miss = Assert.Single((await replayer.TakeActivityAsync(Case, Ct)).Misses);
+        Assert.Contains("tools/call inventory.check_stock: $.params.arguments.sku: recorded \"MUG-01\", got \"MUG-02\"", miss.Message, StringComparison.Ordinal);
+        Assert.Contains("$.params.arguments.sku", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Record_PlantedKeysInAHeaderAndAQuery_NeverReachTheCassette()
+    {
+        await using var real = await RealServers.StartAsync();
+        await using var recorder = await StartAsync(RecordMode.All, real.Config());
+        using var http = new HttpClient { BaseAddress = new Uri(recorder.BaseAddressFor(Case), "http/prices/") };
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"price?sku=MUG-01&apikey={PlantedKey}");
+        request.Headers.Add("Authorization", "Bearer sk-agent-own-0123456789abcdef");
+        using var answer = await http.SendAsync(request, Ct);
+
+        // The API echoes the key from the query into its body: writing that would leak it, so nothing is written.
+        var miss = Assert.Single((await recorder.TakeActivityAsync(Case, Ct)).Misses);
+        Assert.Contains("Refused to write", miss.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(new CassetteStore(_temp.Path).PathFor(Case)));
+        Assert.Equal(HttpStatusCode.InternalServerError, answer.StatusCode);
+    }
+
+    [Fact]
+    public async Task Record_ToolErrorsAndATimeOut_ReplayTheSame()
+    {
+        string[] recorded;
+        await using (var real = await RealServers.StartAsync())
+        {
+            real.ApiDelay = TimeSpan.FromSeconds(5);
+            await using var recorder = await StartAsync(RecordMode.All, real.Config(apiTimeout: TimeSpan.FromMilliseconds(300)));
+            recorded = await FailuresAsync(recorder);
+            Assert.Empty((await recorder.TakeActivityAsync(Case, Ct)).Misses);
+        }
+
+        Assert.Contains(Recorded().Tools!, t => t.Response.Fault == "timeout" && t.Response.Status == 504);
+        await using var replayer = await StartAsync(RecordMode.None, [
+            new ToolServer { Name = "inventory", Kind = ToolKinds.Mcp, Url = new Uri("http://127.0.0.1:9/mcp") },
+            new ToolServer { Name = "prices", Kind = ToolKinds.Http, Url = new Uri("http://127.0.0.1:9/v2") },
+        ]);
+        Assert.Equal(recorded, await FailuresAsync(replayer));
+        Assert.Empty((await replayer.TakeActivityAsync(Case, Ct)).Misses);
+    }
+
+    /// <summary>A tool that fails (an MCP error result), an API that answers 503, and one that does not answer in time.</summary>
+    private static async Task<string[]> FailuresAsync(CassetteServer server)
+    {
+        await using var mcp = await ConnectAsync(server);
+        var reserve = await mcp.CallToolAsync("reserve", new Dictionary<string, object?> { ["sku"] = "BAD" }, cancellationToken: Ct);
+        using var http = new HttpClient { BaseAddress = new Uri(server.BaseAddressFor(Case), "http/prices/") };
+        using var broken = await http.GetAsync("broken", Ct);
+        using var slow = await http.GetAsync("price?sku=SLOW", Ct);
+        return
+        [
+            $"{reserve.IsError}: {Text(reserve)}",
+            $"{(int)broken.StatusCode}: {await broken.Content.ReadAsStringAsync(Ct)}",
+            $"{(int)slow.StatusCode}: {await slow.Content.ReadAsStringAsync(Ct)}",
+        ];
+    }
+}
