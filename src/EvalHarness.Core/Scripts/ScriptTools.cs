@@ -1,5 +1,5 @@
-using EvalHarness.Core.Suites;
 using EvalHarness.BuiltIn;
+using EvalHarness.Core.Suites;
 using YamlDotNet.RepresentationModel;
 
 namespace EvalHarness.Core.Scripts;
@@ -27,6 +27,13 @@ internal sealed class ScriptTools
             if (agent.Own is not null)
             {
                 Add(AgentConversation, agent.Tools.Count == 0 ? null : agent.Tools.Select(t => (t, t)));
+                continue;
+            }
+
+            if (agent.Tools.Any(t => t.StartsWith(McpTools.Prefix, StringComparison.Ordinal)))
+            {
+                // An MCP server lists its tools when a case starts: a script may call any of them.
+                Add(AgentConversation, null);
                 continue;
             }
 
@@ -84,7 +91,7 @@ internal sealed class ScriptTools
     }
 
     private static IEnumerable<(string Accepted, string Wire)> Wire(AgentConfig agent, IReadOnlyList<IToolkit> toolkits) =>
-        agent.Tools.SelectMany(q => new[] { (q, ToolCatalog.WireName(q, toolkits)), (ToolCatalog.WireName(q, toolkits), ToolCatalog.WireName(q, toolkits)) });
+        agent.Tools.Where(q => !q.StartsWith(McpTools.Prefix, StringComparison.Ordinal)).SelectMany(q => new[] { (q, ToolCatalog.WireName(q, toolkits)), (ToolCatalog.WireName(q, toolkits), ToolCatalog.WireName(q, toolkits)) });
 
     private void Add(string conversation, IEnumerable<(string Accepted, string Wire)>? names)
     {

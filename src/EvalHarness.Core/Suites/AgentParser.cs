@@ -39,7 +39,9 @@ internal static partial class AgentParser
         // Each key is read on its own, so one load lists the errors of all of them; a key in error keeps its default.
         var model = y.Try(() => keys.TryGetValue("model", out var m) ? Model(y, m.Value) : parent?.Model ?? Model(y, y.Required(keys, map, "model", what)), parent?.Model ?? UnknownModel);
         var (prompt, source) = y.Try(() => Prompt(y, y.Required(keys, map, "system_prompt", what), root), (string.Empty, "inline"));
-        var tools = keys.TryGetValue("tools", out var t) ? y.Try<List<string>?>(() => Tools(y, t.Value), null) : [];
+        // Tool servers first: `tools` may name their tools (mcp:inventory). A sub-agent uses its parent's servers.
+        var toolServers = parent?.ToolServers ?? y.Try(() => ToolServerParser.Parse(y, keys, root), []);
+        var tools = keys.TryGetValue("tools", out var t) ? y.Try<List<string>?>(() => Tools(y, t.Value, toolServers), null) : [];
         if (tools is null)
         {
             ExpectationParser.ToolsUnknown = true; // the list itself is in error: expected tool names cannot be checked
@@ -52,11 +54,7 @@ internal static partial class AgentParser
         // Each optional key is read on its own: one in error is collected and keeps the default, so the rest are still read.
         AgentConfig Optional(string key, Func<YamlNode, AgentConfig> read) => keys.TryGetValue(key, out var entry) ? y.Try(() => read(entry.Value), config) : config;
 
-        if (parent is null)
-        {
-            config = config with { ToolServers = y.Try(() => ToolServerParser.Parse(y, keys, root), []) };
-        }
-
+        config = config with { ToolServers = toolServers };
         config = Optional("limits", value => config with { Limits = Limits(y, value) });
         config = Optional("loop_detection", value => config with { LoopDetection = LoopDetection(y, value) });
         config = Optional("tool_output", value => config with { ToolOutput = ToolOutput(y, value) });
@@ -144,13 +142,29 @@ internal static partial class AgentParser
             : throw y.Error(node, $"the prompt file '{value}' does not exist (looked in {root.BaseDirectory}).");
     }
 
-    private static List<string> Tools(YamlNodes y, YamlNode node)
+    private static List<string> Tools(YamlNodes y, YamlNode node, IReadOnlyList<Cassettes.Tools.ToolServer> servers)
     {
         var tools = new List<string>();
         var wireNames = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var item in y.Sequence(node, "tools").Children)
         {
             var tool = y.String(item, "a tool");
+            if (McpTools.TryParse(tool, out var server, out _))
+            {
+                // An MCP server's tools are listed by the server itself when a case starts.
+                var mcp = servers.Where(s => s.IsMcp).Select(s => s.Name).ToList();
+                if (!mcp.Contains(server))
+                {
+                    y.Report(y.Error(item, mcp.Count == 0
+                        ? $"'{tool}' names an MCP server, but the agent names none: add agent.mcp.{server}: {{ command: [...] }} or {{ url: ... }}."
+                        : $"'{tool}' names the MCP server '{server}', which agent.mcp does not name (it names {string.Join(", ", mcp)})."));
+                    continue;
+                }
+
+                tools.Add(tool);
+                continue;
+            }
+
             var toolkits = ExpectationParser.Toolkits ?? [];
             if (!ToolCatalog.Contains(tool, toolkits))
             {

@@ -262,7 +262,7 @@ internal static class ExpectationParser
     private static string ToolName(YamlNodes y, YamlNode node, List<string>? callable, Dictionary<string, string> wireNames)
     {
         var name = y.String(node, "a tool name");
-        return callable is null || callable.Contains(name) ? name
+        return callable is null || callable.Contains(name) || McpTools.Covers(callable, name) ? name
             : wireNames.TryGetValue(name, out var qualified) ? qualified
             : throw y.Error(node, $"'{name}' is not one of the agent's tools, so it can never be called.{Hint(name, callable)}");
     }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using EvalHarness.Agents.Approvals;
 using EvalHarness.Agents.MultiAgent;
 using EvalHarness.Agents.Runtime;
+using EvalHarness.Agents.Tools;
 using EvalHarness.Core.Pricing;
 using EvalHarness.Core.Suites;
 using EvalHarness.BuiltIn;
@@ -24,12 +25,21 @@ internal sealed class BuiltInAgent(AgentConfig config, Scenario scenario, CaseEn
     public async Task<AgentReport> RunAsync(AgentCase agentCase, CancellationToken cancellationToken = default)
     {
         var time = agentCase.Time;
+        // The MCP servers the agent's tools name (mcp:inventory) list their tools for this case, through its cassette.
+        await using var mcp = await McpToolbox.ConnectAsync(config, agentCase, cancellationToken);
         var qualified = ExpectationParser.Callable(config)
             .Where(name => ToolCatalog.Contains(name, environment.Toolkits))
             .Distinct()
             .ToDictionary(name => ToolCatalog.WireName(name, environment.Toolkits), name => name, StringComparer.Ordinal);
+        foreach (var (wire, name) in mcp.Qualified)
+        {
+            qualified.TryAdd(wire, name);
+        }
 
-        AgentOptions Build(AgentConfig c, string name) => new(c.Model.Model, c.SystemPrompt, ToolCatalog.Build(environment, c.Tools, c.Approvals), c.Limits)
+        IReadOnlyList<AgentTool> Tools(AgentConfig c) =>
+            [.. ToolCatalog.Build(environment, c.Tools.Where(t => !t.StartsWith(McpTools.Prefix, StringComparison.Ordinal)), c.Approvals), .. mcp.ToolsFor(c.Tools, c.Approvals)];
+
+        AgentOptions Build(AgentConfig c, string name) => new(c.Model.Model, c.SystemPrompt, Tools(c), c.Limits)
         {
             Name = name,
             LoopDetection = c.LoopDetection,

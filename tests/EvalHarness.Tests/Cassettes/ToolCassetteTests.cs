@@ -1,20 +1,11 @@
 using System.Net;
-using System.Text.Json;
 using EvalHarness.Cassettes.Format;
 using EvalHarness.Cassettes.Server;
 using EvalHarness.Cassettes.Tools;
 using EvalHarness.Tests.Support;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
-using ModelContextProtocol.Server;
 
 namespace EvalHarness.Tests.Cassettes;
 
@@ -31,80 +22,6 @@ public sealed class ToolCassetteTests : IDisposable
     private readonly TempDirectory _temp = new();
 
     public void Dispose() => _temp.Dispose();
-
-    /// <summary>The team's real tool servers: an inventory MCP server whose stock changes, and a prices API.</summary>
-    private sealed class RealServers : IAsyncDisposable
-    {
-        private WebApplication _mcp = null!;
-        private WebApplication _api = null!;
-
-        public int InStock { get; set; } = 3;
-
-        public List<string> ApiRequests { get; } = [];
-
-        public string? KeyHeaderSeen { get; private set; }
-
-        public Uri McpUrl { get; private set; } = null!;
-
-        public Uri ApiUrl { get; private set; } = null!;
-
-        public TimeSpan ApiDelay { get; set; }
-
-        public static async Task<RealServers> StartAsync()
-        {
-            var servers = new RealServers();
-            var mcp = WebApplication.CreateSlimBuilder();
-            mcp.WebHost.UseUrls("http://127.0.0.1:0");
-            mcp.Logging.ClearProviders();
-            mcp.Services.AddMcpServer().WithHttpTransport().WithTools(
-            [
-                McpServerTool.Create((string sku) => JsonSerializer.Serialize(new { sku, in_stock = servers.InStock }), new() { Name = "check_stock", Description = "Units in stock for a SKU." }),
-                McpServerTool.Create((string sku) => sku == "BAD" ? throw new McpException("no such SKU: BAD") : "ok", new() { Name = "reserve", Description = "Reserves a unit." }),
-            ]);
-            servers._mcp = mcp.Build();
-            servers._mcp.MapMcp("/mcp");
-            await servers._mcp.StartAsync(Ct);
-            servers.McpUrl = new Uri(Address(servers._mcp) + "/mcp");
-
-            var api = WebApplication.CreateSlimBuilder();
-            api.WebHost.UseUrls("http://127.0.0.1:0");
-            api.Logging.ClearProviders();
-            servers._api = api.Build();
-            servers._api.MapGet("/v2/price", async (HttpContext context) =>
-            {
-                servers.ApiRequests.Add(context.Request.Path + context.Request.QueryString);
-                servers.KeyHeaderSeen = context.Request.Headers["x-api-key"];
-                await Task.Delay(servers.ApiDelay, context.RequestAborted);
-                return Results.Json(new { sku = context.Request.Query["sku"].ToString(), price = 12.5, echo = context.Request.Query["apikey"].ToString() });
-            });
-            servers._api.MapGet("/v2/broken", () => Results.Problem("the price database is down", statusCode: 503));
-            await servers._api.StartAsync(Ct);
-            servers.ApiUrl = new Uri(Address(servers._api) + "/v2");
-            return servers;
-        }
-
-        private static string Address(WebApplication app) =>
-            app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
-
-        public IReadOnlyList<ToolServer> Config(TimeSpan? apiTimeout = null) =>
-        [
-            new ToolServer { Name = "inventory", Kind = ToolKinds.Mcp, Url = McpUrl },
-            new ToolServer
-            {
-                Name = "prices",
-                Kind = ToolKinds.Http,
-                Url = ApiUrl,
-                Headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["x-api-key"] = PlantedKey },
-                Timeout = apiTimeout ?? TimeSpan.FromSeconds(30),
-            },
-        ];
-
-        public async ValueTask DisposeAsync()
-        {
-            await _mcp.DisposeAsync();
-            await _api.DisposeAsync();
-        }
-    }
 
     private Task<CassetteServer> StartAsync(RecordMode mode, IReadOnlyList<ToolServer> tools) =>
         CassetteServer.StartAsync(new CassetteServerOptions
@@ -136,9 +53,9 @@ public sealed class ToolCassetteTests : IDisposable
     public async Task RecordThenReplay_WithTheServersStopped_GivesWhatTheToolsGaveAndReachesNothing()
     {
         (string Stock, string Price) recorded;
-        await using (var real = await RealServers.StartAsync())
+        await using (var real = await RealToolServers.StartAsync(Ct))
         {
-            await using var recorder = await StartAsync(RecordMode.All, real.Config());
+            await using var recorder = await StartAsync(RecordMode.All, real.Config(PlantedKey));
             recorded = await UseToolsAsync(recorder);
             var activity = await recorder.TakeActivityAsync(Case, Ct);
             Assert.Empty(activity.Misses);
@@ -168,9 +85,9 @@ public sealed class ToolCassetteTests : IDisposable
     [Fact]
     public async Task Replay_AnotherArgument_IsAMissNamingTheToolAndThePath()
     {
-        await using (var real = await RealServers.StartAsync())
+        await using (var real = await RealToolServers.StartAsync(Ct))
         {
-            await using var recorder = await StartAsync(RecordMode.All, real.Config());
+            await using var recorder = await StartAsync(RecordMode.All, real.Config(PlantedKey));
             await UseToolsAsync(recorder);
             await recorder.TakeActivityAsync(Case, Ct);
         }
@@ -187,8 +104,8 @@ public sealed class ToolCassetteTests : IDisposable
     [Fact]
     public async Task Record_PlantedKeysInAHeaderAndAQuery_NeverReachTheCassette()
     {
-        await using var real = await RealServers.StartAsync();
-        await using var recorder = await StartAsync(RecordMode.All, real.Config());
+        await using var real = await RealToolServers.StartAsync(Ct);
+        await using var recorder = await StartAsync(RecordMode.All, real.Config(PlantedKey));
         using var http = new HttpClient { BaseAddress = new Uri(recorder.BaseAddressFor(Case), "http/prices/") };
         using var request = new HttpRequestMessage(HttpMethod.Get, $"price?sku=MUG-01&apikey={PlantedKey}");
         request.Headers.Add("Authorization", "Bearer sk-agent-own-0123456789abcdef");
@@ -205,10 +122,10 @@ public sealed class ToolCassetteTests : IDisposable
     public async Task Record_ToolErrorsAndATimeOut_ReplayTheSame()
     {
         string[] recorded;
-        await using (var real = await RealServers.StartAsync())
+        await using (var real = await RealToolServers.StartAsync(Ct))
         {
             real.ApiDelay = TimeSpan.FromSeconds(5);
-            await using var recorder = await StartAsync(RecordMode.All, real.Config(apiTimeout: TimeSpan.FromMilliseconds(300)));
+            await using var recorder = await StartAsync(RecordMode.All, real.Config(PlantedKey, apiTimeout: TimeSpan.FromMilliseconds(300)));
             recorded = await FailuresAsync(recorder);
             Assert.Empty((await recorder.TakeActivityAsync(Case, Ct)).Misses);
         }
