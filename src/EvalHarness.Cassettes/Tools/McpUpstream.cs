@@ -111,8 +111,15 @@ internal sealed class McpUpstream : IAsyncDisposable
                 throw new IOException($"the MCP server {Description} has closed the connection{Tail()}");
             }
 
-            await _transport.SendMessageAsync(new JsonRpcRequest { Id = new RequestId(id), Method = method, Params = parameters }, cancellationToken);
-            return await answer.Task.WaitAsync(timeout, cancellationToken);
+            // The streamable HTTP transport reads the answer within its send, so the time-out covers both.
+            using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            patience.CancelAfter(timeout);
+            await _transport.SendMessageAsync(new JsonRpcRequest { Id = new RequestId(id), Method = method, Params = parameters }, patience.Token);
+            return await answer.Task.WaitAsync(patience.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"the MCP server {Description} did not answer {method} within {timeout.TotalSeconds:0.###} s");
         }
         finally
         {

@@ -125,12 +125,13 @@ public sealed class ToolCassetteTests : IDisposable
         await using (var real = await RealToolServers.StartAsync(Ct))
         {
             real.ApiDelay = TimeSpan.FromSeconds(5);
-            await using var recorder = await StartAsync(RecordMode.All, real.Config(PlantedKey, apiTimeout: TimeSpan.FromMilliseconds(300)));
+            await using var recorder = await StartAsync(RecordMode.All, real.Config(PlantedKey, timeout: TimeSpan.FromMilliseconds(300)));
             recorded = await FailuresAsync(recorder);
             Assert.Empty((await recorder.TakeActivityAsync(Case, Ct)).Misses);
         }
 
         Assert.Contains(Recorded().Tools!, t => t.Response.Fault == "timeout" && t.Response.Status == 504);
+        Assert.Contains(Recorded().Tools!, t => t.Response.Fault == "timeout" && t.Request.Method == "tools/call");
         await using var replayer = await StartAsync(RecordMode.None, [
             new ToolServer { Name = "inventory", Kind = ToolKinds.Mcp, Url = new Uri("http://127.0.0.1:9/mcp") },
             new ToolServer { Name = "prices", Kind = ToolKinds.Http, Url = new Uri("http://127.0.0.1:9/v2") },
@@ -139,7 +140,7 @@ public sealed class ToolCassetteTests : IDisposable
         Assert.Empty((await replayer.TakeActivityAsync(Case, Ct)).Misses);
     }
 
-    /// <summary>A tool that fails (an MCP error result), an API that answers 503, and one that does not answer in time.</summary>
+    /// <summary>A tool that fails (an MCP error result), an API that answers 503, one that does not answer in time, and a tool that does not either.</summary>
     private static async Task<string[]> FailuresAsync(CassetteServer server)
     {
         await using var mcp = await ConnectAsync(server);
@@ -147,9 +148,11 @@ public sealed class ToolCassetteTests : IDisposable
         using var http = new HttpClient { BaseAddress = new Uri(server.BaseAddressFor(Case), "http/prices/") };
         using var broken = await http.GetAsync("broken", Ct);
         using var slow = await http.GetAsync("price?sku=SLOW", Ct);
+        var recount = await Assert.ThrowsAsync<McpProtocolException>(async () => await mcp.CallToolAsync("recount", new Dictionary<string, object?> { ["sku"] = "MUG-01" }, cancellationToken: Ct));
         return
         [
             $"{reserve.IsError}: {Text(reserve)}",
+            recount.Message,
             $"{(int)broken.StatusCode}: {await broken.Content.ReadAsStringAsync(Ct)}",
             $"{(int)slow.StatusCode}: {await slow.Content.ReadAsStringAsync(Ct)}",
         ];

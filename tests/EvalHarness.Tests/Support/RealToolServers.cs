@@ -42,6 +42,7 @@ internal sealed class RealToolServers : IAsyncDisposable
         [
             McpServerTool.Create((string sku) => JsonSerializer.Serialize(new { sku, in_stock = servers.InStock }), new() { Name = "check_stock", Description = "Units in stock for a SKU." }),
             McpServerTool.Create((string sku) => sku == "BAD" ? throw new McpException("no such SKU: BAD") : "ok", new() { Name = "reserve", Description = "Reserves a unit." }),
+            McpServerTool.Create(async (string sku, CancellationToken ct) => { await Task.Delay(TimeSpan.FromSeconds(10), ct); return "late"; }, new() { Name = "recount", Description = "Counts the shelf again (slowly)." }),
         ]);
         servers._mcp = mcp.Build();
         servers._mcp.MapMcp("/mcp");
@@ -68,16 +69,17 @@ internal sealed class RealToolServers : IAsyncDisposable
     private static string Address(WebApplication app) =>
         app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
 
-    public IReadOnlyList<ToolServer> Config(string apiKey, TimeSpan? apiTimeout = null) =>
+    /// <summary>The suite's view of both servers; <paramref name="timeout"/> is how long a recording waits for either.</summary>
+    public IReadOnlyList<ToolServer> Config(string apiKey, TimeSpan? timeout = null) =>
     [
-        new ToolServer { Name = "inventory", Kind = ToolKinds.Mcp, Url = McpUrl },
+        new ToolServer { Name = "inventory", Kind = ToolKinds.Mcp, Url = McpUrl, Timeout = timeout ?? TimeSpan.FromSeconds(30) },
         new ToolServer
         {
             Name = "prices",
             Kind = ToolKinds.Http,
             Url = ApiUrl,
             Headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["x-api-key"] = apiKey },
-            Timeout = apiTimeout ?? TimeSpan.FromSeconds(30),
+            Timeout = timeout ?? TimeSpan.FromSeconds(30),
         },
     ];
 
