@@ -41,6 +41,28 @@ public sealed class SuiteSchemaTests
     }
 
     [Fact]
+    public void Schema_ToolServers_TheLoadersFormsValidateAndAMisspeltKeyIsRefused()
+    {
+        const string Suite = """
+            suite: x
+            agent:
+              command: [node, agent.mjs]
+              mcp:
+                inventory: { command: [node, inventory-server.mjs], env: { INVENTORY_API_KEY: "${INVENTORY_API_KEY}" }, per: run }
+                docs: { url: "https://mcp.example.com/mcp", headers: { Authorization: "Bearer ${DOCS_TOKEN}" } }
+              http:
+                prices: "${PRICES_URL:-http://127.0.0.1:5081}"
+                stock: { url: "https://stock.example.com", timeout_s: 5 }
+            scenarios: [{ name: s, input: hi }]
+            """;
+        var validator = JsonSchemaValidator.Create(Schema);
+
+        Assert.Empty(validator.Validate(YamlJson.ToElement(YamlNodes.Parse("x.yaml", Suite))));
+        Assert.NotEmpty(validator.Validate(YamlJson.ToElement(YamlNodes.Parse("x.yaml", Suite.Replace("per: run", "pre: run", StringComparison.Ordinal)))));
+        Assert.NotEmpty(validator.Validate(YamlJson.ToElement(YamlNodes.Parse("x.yaml", Suite.Replace("{ url: \"https://mcp.example.com/mcp\",", "{ command: [x], url: \"https://mcp.example.com/mcp\",", StringComparison.Ordinal)))));
+    }
+
+    [Fact]
     public void Schema_ModelPattern_NamesEveryProvider()
     {
         // Every "model" pattern in the schema is provider:model with the providers the harness speaks, no more, no less.
