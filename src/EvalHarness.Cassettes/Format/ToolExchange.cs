@@ -15,6 +15,11 @@ namespace EvalHarness.Cassettes.Format;
 /// <param name="Timings">How long the server took, replayed with recorded timing.</param>
 public sealed record ToolExchange(string Server, string Kind, RecordedRequest Request, RecordedResponse Response, InteractionTimings Timings);
 
+/// <summary>A tool exchange as a case's run answered it (replayed or recorded), and where it came among the model's calls.</summary>
+/// <param name="Exchange">The exchange.</param>
+/// <param name="AfterModelCalls">How many of the case's model calls had been answered when it came: 1 for a tool the first answer asked for.</param>
+public sealed record ServedToolExchange(ToolExchange Exchange, int AfterModelCalls);
+
 /// <summary>The kinds of tool server a cassette records.</summary>
 public static class ToolKinds
 {

@@ -11,7 +11,7 @@ public sealed record CassetteActivity(IReadOnlyList<Interaction> Interactions, I
     public static CassetteActivity Empty { get; } = new([], []);
 
     /// <summary>The exchanges with the agent's tool servers (MCP, HTTP APIs), replayed or recorded, in the order answered.</summary>
-    public IReadOnlyList<ToolExchange> Tools { get; init; } = [];
+    public IReadOnlyList<ServedToolExchange> Tools { get; init; } = [];
 
     /// <summary>The timings of the interactions served, in order.</summary>
     public IReadOnlyList<InteractionTimings> Served => [.. Interactions.Select(i => i.Timings)];

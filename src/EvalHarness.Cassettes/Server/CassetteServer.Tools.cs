@@ -502,7 +502,7 @@ public sealed partial class CassetteServer
 
         var exchange = recorded[found.Index];
         state.ToolUsed![found.Index] = true;
-        state.ToolServed.Add(exchange);
+        state.ToolServed.Add(new ServedToolExchange(exchange, state.NextIndex));
         if (_options.Timing == ReplayTiming.Realistic)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(exchange.Timings.TotalMs), _options.Time, context.RequestAborted);
@@ -554,7 +554,7 @@ public sealed partial class CassetteServer
             return text;
         }
 
-        state.ToolServed.Add(exchange);
+        state.ToolServed.Add(new ServedToolExchange(exchange, state.NextIndex));
         return null;
     }
 }

@@ -41,7 +41,7 @@ internal sealed class CassetteState(string id)
     public List<ToolExchange> ToolRecording { get; } = [];
 
     /// <summary>The tool exchanges answered (replayed or recorded), in order: what the agent's tools did.</summary>
-    public List<ToolExchange> ToolServed { get; } = [];
+    public List<ServedToolExchange> ToolServed { get; } = [];
 
     /// <summary>Which of the cassette's tool exchanges have been replayed.</summary>
     public bool[]? ToolUsed { get; set; }

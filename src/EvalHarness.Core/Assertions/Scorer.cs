@@ -78,9 +78,19 @@ internal static class Scorer
     /// <param name="toolCalls">The run's tool calls with qualified names.</param>
     /// <param name="environment">The case's environment after the run, for state assertions.</param>
     /// <param name="latencyMs">The run's latency, for the latency bound.</param>
+    /// <param name="serverCalls">
+    /// The calls of the agent's tool servers read from their traffic (<c>inventory.check_stock</c>, <c>prices GET /price</c>):
+    /// an expected tool by such a name is looked for among them.
+    /// </param>
     public static IReadOnlyList<AssertionVerdict> Score(
-        Scenario scenario, AgentReport run, IReadOnlyList<ToolCallResult> toolCalls, CaseEnvironment? environment = null, double latencyMs = 0)
+        Scenario scenario, AgentReport run, IReadOnlyList<ToolCallResult> toolCalls, CaseEnvironment? environment = null, double latencyMs = 0,
+        IReadOnlyList<ToolCallResult>? serverCalls = null)
     {
+        serverCalls ??= [];
+
+        // A name the model's calls do not have but a tool server's calls do is about the tool server's side.
+        IReadOnlyList<ToolCallResult> CallsNamed(string name) =>
+            toolCalls.All(c => c.Tool != name) && serverCalls.Any(c => c.Tool == name) ? serverCalls : toolCalls;
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(run);
         var expect = scenario.Expect;
@@ -128,12 +138,13 @@ internal static class Scorer
 
         foreach (var tool in expect.ToolsCalled)
         {
-            verdicts.Add(ToolCalled(tool, toolCalls));
+            verdicts.Add(ToolCalled(tool, CallsNamed(tool.Name)));
         }
 
         if (expect.ToolsCalled.Count > 0 && expect.ToolsOrder != ToolOrder.Unordered)
         {
-            verdicts.Add(Order(expect.ToolsOrder, expect.ToolsCalled, toolCalls));
+            var pool = expect.ToolsCalled.All(t => CallsNamed(t.Name) == serverCalls && serverCalls.Count > 0) ? serverCalls : toolCalls;
+            verdicts.Add(Order(expect.ToolsOrder, expect.ToolsCalled, pool));
         }
 
         if (expect.MaxToolCalls is { } maxCalls)
@@ -176,8 +187,9 @@ internal static class Scorer
 
         foreach (var tool in expect.ToolsNotCalled)
         {
-            var ran = toolCalls.Where(c => c.Tool == tool && !c.IsError && c.Status != "denied").ToList();
-            var refused = toolCalls.Count(c => c.Tool == tool) - ran.Count;
+            var calls = CallsNamed(tool);
+            var ran = calls.Where(c => c.Tool == tool && !c.IsError && c.Status != "denied").ToList();
+            var refused = calls.Count(c => c.Tool == tool) - ran.Count;
             verdicts.Add(ran.Count == 0
                 ? new("tools.not_called", true, refused == 0 ? $"{tool} was never called." : $"{tool} never ran ({refused} call(s) refused or failed).")
                 : new("tools.not_called", false, $"{tool} ran {ran.Count} time(s), first at step {ran[0].Step} with {ShownJson.OfText(ran[0].Arguments)}."));

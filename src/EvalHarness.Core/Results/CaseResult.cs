@@ -80,6 +80,13 @@ public sealed record CaseResult
     /// <summary>The tool calls in order.</summary>
     public required IReadOnlyList<ToolCallResult> ToolCalls { get; init; }
 
+    /// <summary>
+    /// The calls the agent made to its tool servers, read from their recorded traffic (<c>inventory.check_stock</c>,
+    /// <c>prices GET /price</c>), with what they answered; null when it has none. <see cref="ToolCallResult.Agent"/>
+    /// names the server (<c>mcp:inventory</c>).
+    /// </summary>
+    public IReadOnlyList<ToolCallResult>? ServerCalls { get; init; }
+
     /// <summary>The conversation.</summary>
     public required IReadOnlyList<TranscriptEntry> Transcript { get; init; }
 

@@ -186,6 +186,9 @@ internal static class EvalRunner
 
         var activity = await server.TakeActivityAsync(evalCase.CassetteId, CancellationToken.None);
         var modelLatencyMs = activity.Served.Sum(t => t.TotalMs);
+        // What the agent's tool servers were asked and answered, read from their side (docs/tools.md).
+        var serverCalls = ToolTraffic.Calls(activity.Tools);
+        var toolServerMs = activity.Tools.Sum(t => t.Exchange.Timings.TotalMs);
         report = Complete(report, activity, own?.Description ?? "agent", config.PricedAs);
         var toolCalls = report.ToolCalls ?? [];
 
@@ -210,12 +213,13 @@ internal static class EvalRunner
                 : report.Error is { Length: > 0 } failed ? $"{char.ToUpperInvariant(failed[0])}{failed[1..]}"
                 : null;
 
-        var latencyMs = Math.Round(modelLatencyMs + (recordedTime ? 0 : Math.Max(0, harnessMs)), 1);
+        // On recorded time a case takes what its model and tool servers took; live, the wall clock holds the tools' time.
+        var latencyMs = Math.Round(modelLatencyMs + (recordedTime ? toolServerMs : Math.Max(0, harnessMs)), 1);
         var error = ErrorOf(misses);
         List<AssertionVerdict> verdicts = [];
         if (error is null)
         {
-            verdicts = [.. Scorer.ScoreTurns(scenario, report), .. Scorer.Score(scenario, report, toolCalls, environment, latencyMs), .. judged is null ? Array.Empty<AssertionVerdict>() : [judged]];
+            verdicts = [.. Scorer.ScoreTurns(scenario, report), .. Scorer.Score(scenario, report, toolCalls, environment, latencyMs, serverCalls), .. judged is null ? Array.Empty<AssertionVerdict>() : [judged]];
             verdicts.AddRange(await Evaluators.ScoreAsync(
                 evaluators, evalCase.CassetteId, scenario.Name, report, path => Scorer.StateAt(report, environment, path),
                 judgeClient is null ? null : new ChatConfiguration(judgeClient), cancellationToken));
@@ -264,6 +268,7 @@ internal static class EvalRunner
             HarnessMs = Math.Round(Math.Max(0, harnessMs), 1),
             Verdicts = verdicts,
             ToolCalls = toolCalls,
+            ServerCalls = serverCalls.Count == 0 ? null : serverCalls,
             Transcript = report.Transcript ?? [],
             Counters = report.Counters ?? new Dictionary<string, int>(),
             Trace = report.Trace ?? [],
@@ -326,7 +331,7 @@ internal static class EvalRunner
             return report;
         }
 
-        var traffic = RecordedTraffic.Analyse(activity.Interactions, agentName, pricedAs);
+        var traffic = RecordedTraffic.Analyse(activity.Interactions, agentName, pricedAs, activity.Tools);
         var counters = new Dictionary<string, int>(StringComparer.Ordinal);
         if (traffic.ModelCalls > 0)
         {

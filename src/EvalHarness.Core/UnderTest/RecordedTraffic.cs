@@ -35,15 +35,21 @@ internal sealed partial record RecordedTraffic
     /// <summary>The conversation as the last request sent it, with the last answer.</summary>
     public required IReadOnlyList<TranscriptEntry> Transcript { get; init; }
 
-    /// <summary>A run span, a span per model call on recorded time, and a span per tool call.</summary>
+    /// <summary>A run span, a span per model call and per tool server call on recorded time, and a span per tool call.</summary>
     public required IReadOnlyList<TraceSpan> Trace { get; init; }
 
     /// <summary>The last answer's text.</summary>
     public required string LastText { get; init; }
 
     /// <summary>Reads the interactions of one case, in the order they were served; <paramref name="pricedAs"/> names the model a call's price is read for.</summary>
-    public static RecordedTraffic Analyse(IReadOnlyList<Interaction> interactions, string agentName, Func<ModelRef, ModelRef>? pricedAs = null)
+    /// <param name="interactions">The model's interactions, in order.</param>
+    /// <param name="agentName">The run span's name.</param>
+    /// <param name="pricedAs">The model a call's price is read for.</param>
+    /// <param name="tools">The calls of the agent's tool servers, each placed on the timeline after the model call it followed.</param>
+    public static RecordedTraffic Analyse(
+        IReadOnlyList<Interaction> interactions, string agentName, Func<ModelRef, ModelRef>? pricedAs = null, IReadOnlyList<ServedToolExchange>? tools = null)
     {
+        var serverCalls = (tools ?? []).Where(t => ToolTraffic.IsCall(t.Exchange)).ToList();
         var turns = interactions.Select(Turn.Read).ToList();
         var results = new Dictionary<string, (string Text, bool IsError)>(StringComparer.Ordinal);
         foreach (var interaction in interactions)
@@ -56,8 +62,24 @@ internal sealed partial record RecordedTraffic
         var at = 0.0;
         var step = 0;
         decimal? cost = 0m;
+        // A tool server's call takes its recorded time on the timeline, between the model calls it came between.
+        void ServerSpans(Func<int, bool> after)
+        {
+            foreach (var served in serverCalls.Where(t => after(t.AfterModelCalls)))
+            {
+                var name = ToolTraffic.Name(served.Exchange);
+                var failed = served.Exchange.Response.Fault ?? (served.Exchange.Response.Status is 0 or >= 400 ? served.Exchange.Response.Status.ToString(CultureInfo.InvariantCulture) : null);
+                spans.Add(new TraceSpan(spans.Count + 2, 1, "server", name, at, served.Exchange.Timings.TotalMs, failed ?? "ok", new Dictionary<string, string>
+                {
+                    ["server"] = $"{served.Exchange.Kind}:{served.Exchange.Server}",
+                }));
+                at += served.Exchange.Timings.TotalMs;
+            }
+        }
+
         foreach (var (turn, index) in turns.Select((t, i) => (t, i)))
         {
+            ServerSpans(after => after == index);
             var timings = interactions[index].Timings;
             step += turn.Ok ? 1 : 0;
             var modelSpan = spans.Count + 2;
@@ -78,6 +100,7 @@ internal sealed partial record RecordedTraffic
             }
         }
 
+        ServerSpans(after => after >= turns.Count);
         spans.Insert(0, new TraceSpan(1, 0, "run", agentName, 0, at, "ok", new Dictionary<string, string> { ["model_calls"] = turns.Count.ToString(CultureInfo.InvariantCulture) }));
         var last = turns.LastOrDefault(t => t.Ok);
         return new RecordedTraffic
@@ -90,7 +113,7 @@ internal sealed partial record RecordedTraffic
             CostUsd = turns.Count == 0 ? 0m : cost,
             // The answer to the last request, if it had one: an earlier answer is already among that request's messages.
             Transcript = interactions.Count == 0 ? [] : Conversation(interactions[^1], turns[^1].Ok ? turns[^1] : null),
-            Trace = interactions.Count == 0 ? [] : spans,
+            Trace = interactions.Count == 0 && serverCalls.Count == 0 ? [] : spans,
             LastText = last?.Text ?? string.Empty,
         };
     }

@@ -134,6 +134,18 @@ public static partial class HtmlReportWriter
             html.Append("</tbody></table>");
         }
 
+        if (c.ServerCalls is { Count: > 0 } serverCalls)
+        {
+            // What the agent's MCP servers and HTTP APIs were asked and answered, from their recorded traffic.
+            html.Append("<h3>Tool servers</h3><table><thead><tr><th>Server</th><th>Call</th><th>Arguments</th><th>Answer</th></tr></thead><tbody>");
+            foreach (var t in serverCalls)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td><span class=\"tag\">{E(t.Agent ?? string.Empty)}</span></td><td><code>{E(t.Tool)}</code></td><td><pre>{E(t.Arguments)}</pre></td><td class=\"{(t.IsError ? "fail-cell" : string.Empty)}\"><pre>{E(t.Result)}</pre></td></tr>");
+            }
+
+            html.Append("</tbody></table>");
+        }
+
         Waterfall(html, c.Trace);
         if (c.Transcript.Count > 0)
         {

@@ -59,7 +59,7 @@ public sealed class ToolCassetteTests : IDisposable
             recorded = await UseToolsAsync(recorder);
             var activity = await recorder.TakeActivityAsync(Case, Ct);
             Assert.Empty(activity.Misses);
-            Assert.Contains(activity.Tools, t => t.Request.Method == "tools/call");
+            Assert.Contains(activity.Tools, t => t.Exchange.Request.Method == "tools/call");
             Assert.Equal(PlantedKey, real.KeyHeaderSeen); // the configured header reached the real API
         }
 
