@@ -16,8 +16,6 @@
 // run to run: fixed model, temperature 0, fixed prompt and tools, tool calls run one at a time in the
 // model's order, and nothing time- or random-dependent.
 
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import OpenAI from "openai";
 
 const SYSTEM_PROMPT =
@@ -108,6 +106,11 @@ class UnitsServer {
 
   async #connect() {
     if (this.#client) return this.#client;
+    // Imported here: loading the SDK takes about a third of a second, which a run that never converts is spared.
+    const [{ Client }, { StreamableHTTPClientTransport }] = await Promise.all([
+      import("@modelcontextprotocol/sdk/client/index.js"),
+      import("@modelcontextprotocol/sdk/client/streamableHttp.js"),
+    ]);
     const client = new Client(CLIENT_INFO);
     await client.connect(new StreamableHTTPClientTransport(new URL(this.#url)), { timeout: TOOL_TIMEOUT_MS });
     return (this.#client = client);
