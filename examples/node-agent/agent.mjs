@@ -69,7 +69,7 @@ const TOOL_TIMEOUT_MS = 10_000;
 /** The tool result for a failure, as the model sees it. */
 const toolError = (message) => JSON.stringify({ error: message });
 
-/** Why a fetch failed: Node's fetch says "fetch failed" and keeps the reason (ECONNREFUSED, ...) in its cause. */
+/** Why a request failed: Node's fetch (under the MCP SDK too) says "fetch failed" and keeps the reason, e.g. ECONNREFUSED, in its cause. */
 const reason = (e) => e?.cause?.message ?? e?.message ?? String(e);
 
 /** The units MCP server over streamable HTTP, connected when its tool is first called. */
