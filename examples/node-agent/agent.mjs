@@ -7,9 +7,14 @@
 // turn, "conversation" holds the turns so far (the user's messages and this agent's answers) and "state"
 // the state this agent reported on the turn before, so its count of lookups carries on.
 //
-// In replay the harness compares each request body with the recorded one, so requests must be
-// identical from run to run: fixed model, temperature 0, fixed prompt and tools, and nothing time-
-// or random-dependent.
+// Its tools reach two services, whose addresses the harness gives per case: get_weather calls the weather
+// HTTP API (weather-api.mjs) at EVALH_HTTP_WEATHER_URL, and convert_temperature is a tool of the units MCP
+// server (units-server.mjs, stdio), which the harness serves over streamable HTTP at EVALH_MCP_UNITS_URL.
+// The harness records their traffic with the model's and replays it with neither running.
+//
+// In replay the harness compares each request with the recorded one, so requests must be identical from
+// run to run: fixed model, temperature 0, fixed prompt and tools, tool calls run one at a time in the
+// model's order, and nothing time- or random-dependent.
 
 import OpenAI from "openai";
 
@@ -57,37 +62,100 @@ const TOOLS = [
   },
 ];
 
-const WEATHER = {
-  cairo: { city: "Cairo", temperature_c: 34, conditions: "clear" },
-  oslo: { city: "Oslo", temperature_c: -3, conditions: "light snow" },
-  paris: { city: "Paris", temperature_c: 18, conditions: "light rain" },
-  tokyo: { city: "Tokyo", temperature_c: 26, conditions: "sunny" },
-};
+const CLIENT_INFO = { name: "evalh-example-weather-desk", version: "0.1.0" };
+// A tool server that does not answer in this time gives the model an error rather than hanging the run.
+const TOOL_TIMEOUT_MS = 10_000;
 
-// Two decimals hide binary floating-point noise such as 78.80000000000001.
-const round2 = (x) => Math.round(x * 100) / 100;
+/** The tool result for a failure, as the model sees it. */
+const toolError = (message) => JSON.stringify({ error: message });
+
+/** Why a request failed: Node's fetch (under the MCP SDK too) says "fetch failed" and keeps the reason, e.g. ECONNREFUSED, in its cause. */
+const reason = (e) => e?.cause?.message ?? e?.message ?? String(e);
+
+/** The units MCP server over streamable HTTP, connected when its tool is first called. */
+class UnitsServer {
+  #url;
+  #client;
+
+  constructor(url) {
+    this.#url = url;
+  }
+
+  /** Calls a tool and returns its text content, the tool message's content. */
+  async callTool(name, args) {
+    if (!this.#url) {
+      console.error("error: the units MCP server is not configured: set EVALH_MCP_UNITS_URL");
+      return toolError("units server not configured: set EVALH_MCP_UNITS_URL");
+    }
+    let client;
+    try {
+      client = await this.#connect();
+    } catch (e) {
+      console.error(`error: cannot connect to the units MCP server at ${this.#url}: ${reason(e)}`);
+      return toolError(`units server unavailable: ${reason(e)}`);
+    }
+    try {
+      const result = await client.callTool({ name, arguments: args }, undefined, { timeout: TOOL_TIMEOUT_MS });
+      // A tool's own error (isError) is text as well; the model reads it like any result.
+      return result.content.filter((c) => c.type === "text").map((c) => c.text).join("\n");
+    } catch (e) {
+      console.error(`error: tools/call ${name} failed: ${reason(e)}`);
+      return toolError(`units server failed: ${reason(e)}`);
+    }
+  }
+
+  async #connect() {
+    if (this.#client) return this.#client;
+    // Imported here: loading the SDK takes about a third of a second, which a run that never converts is spared.
+    const [{ Client }, { StreamableHTTPClientTransport }] = await Promise.all([
+      import("@modelcontextprotocol/sdk/client/index.js"),
+      import("@modelcontextprotocol/sdk/client/streamableHttp.js"),
+    ]);
+    const client = new Client(CLIENT_INFO);
+    await client.connect(new StreamableHTTPClientTransport(new URL(this.#url)), { timeout: TOOL_TIMEOUT_MS });
+    return (this.#client = client);
+  }
+
+  /** Closes the session if one was opened. (Client.close aborts the transport; it sends no DELETE.) */
+  async close() {
+    await this.#client?.close();
+  }
+}
 
 /** The agent's world for one run; `lookups` is its end state, carried from turn to turn. */
 class WeatherDesk {
-  constructor(lookups = 0) {
+  constructor(lookups, weatherUrl, units) {
     this.lookups = lookups;
+    this.weatherUrl = weatherUrl?.replace(/\/+$/, "");
+    this.units = units;
   }
 
-  getWeather({ city }) {
+  /** GET {weather API}/weather?city=...; its JSON body (200, or 404 for an unknown city) is the result. */
+  async getWeather({ city }) {
     this.lookups += 1;
-    if (typeof city !== "string") return { error: "city must be a string" };
-    return WEATHER[city.trim().toLowerCase()] ?? { error: `no weather data for ${city}` };
-  }
-
-  convertTemperature({ celsius, to }) {
-    if (typeof celsius !== "number" || !Number.isFinite(celsius)) return { error: "celsius must be a number" };
-    if (to === "fahrenheit") return { celsius, fahrenheit: round2((celsius * 9) / 5 + 32) };
-    if (to === "kelvin") return { celsius, kelvin: round2(celsius + 273.15) };
-    return { error: "to must be fahrenheit or kelvin" };
+    if (typeof city !== "string") return toolError("city must be a string");
+    if (!this.weatherUrl) {
+      console.error("error: the weather API is not configured: set EVALH_HTTP_WEATHER_URL");
+      return toolError("weather service not configured: set EVALH_HTTP_WEATHER_URL");
+    }
+    try {
+      const response = await fetch(`${this.weatherUrl}/weather?city=${encodeURIComponent(city)}`, {
+        signal: AbortSignal.timeout(TOOL_TIMEOUT_MS),
+      });
+      if (response.status !== 200 && response.status !== 404) {
+        await response.body?.cancel();
+        throw new Error(`HTTP ${response.status}`);
+      }
+      // Parsed and written again, so the result is compact JSON whatever the API's spacing.
+      return JSON.stringify(await response.json());
+    } catch (e) {
+      console.error(`error: the weather API failed: ${reason(e)}`);
+      return toolError(`weather service unavailable: ${reason(e)}`);
+    }
   }
 
   /** Runs one tool call and returns its result as the string the tool message carries. */
-  call(name, argumentsJson) {
+  async call(name, argumentsJson) {
     let args;
     try {
       args = JSON.parse(argumentsJson || "{}");
@@ -96,9 +164,9 @@ class WeatherDesk {
     }
     switch (name) {
       case "get_weather":
-        return JSON.stringify(this.getWeather(args ?? {}));
+        return this.getWeather(args ?? {});
       case "convert_temperature":
-        return JSON.stringify(this.convertTemperature(args ?? {}));
+        return this.units.callTool(name, args ?? {});
       default:
         return `error: unknown tool ${name}`;
     }
@@ -135,7 +203,7 @@ async function run(client, model, conversation, desk) {
     messages.push({ role: "assistant", content: message.content, tool_calls: toolCalls });
     for (const call of toolCalls) {
       console.error(`step ${step}: calling tool ${call.function.name}`);
-      messages.push({ role: "tool", tool_call_id: call.id, content: desk.call(call.function.name, call.function.arguments) });
+      messages.push({ role: "tool", tool_call_id: call.id, content: await desk.call(call.function.name, call.function.arguments) });
     }
   }
   return STEP_LIMIT_ANSWER;
@@ -166,7 +234,8 @@ async function main() {
   // maxRetries: 0: this agent reports an HTTP error rather than retrying it. (A replay miss is 422 with
   // x-should-retry: false, which the SDK would not retry with its defaults either.)
   const client = new OpenAI({ baseURL: process.env.OPENAI_BASE_URL, apiKey: process.env.OPENAI_API_KEY, maxRetries: 0 });
-  const desk = new WeatherDesk(lookups);
+  const units = new UnitsServer(process.env.EVALH_MCP_UNITS_URL);
+  const desk = new WeatherDesk(lookups, process.env.EVALH_HTTP_WEATHER_URL, units);
   console.error(`case ${process.env.EVALH_CASE_ID ?? "?"}${turn > 1 ? `, turn ${turn}` : ""}: model ${model}`);
   let answer;
   try {
@@ -176,6 +245,8 @@ async function main() {
     // e.message starts with the HTTP status; connection failures are APIErrors too, without one.
     console.error(`error: the chat completions request failed: ${e.message}`);
     return 1;
+  } finally {
+    await units.close();
   }
 
   // Progress lines went to stderr, so this is the only stdout line.
