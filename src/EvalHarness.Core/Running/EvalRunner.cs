@@ -188,7 +188,7 @@ internal static class EvalRunner
         var modelLatencyMs = activity.Served.Sum(t => t.TotalMs);
         // What the agent's tool servers were asked and answered, read from their side (docs/tools.md).
         var serverCalls = ToolTraffic.Calls(activity.Tools);
-        var toolServerMs = activity.Tools.Sum(t => t.Exchange.Timings.TotalMs);
+        var toolServerMs = activity.Tools.Where(t => !ToolTraffic.IsNotification(t.Exchange)).Sum(t => t.Exchange.Timings.TotalMs);
         report = Complete(report, activity, own?.Description ?? "agent", config.PricedAs);
         var toolCalls = report.ToolCalls ?? [];
 

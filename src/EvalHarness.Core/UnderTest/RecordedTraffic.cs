@@ -49,7 +49,8 @@ internal sealed partial record RecordedTraffic
     public static RecordedTraffic Analyse(
         IReadOnlyList<Interaction> interactions, string agentName, Func<ModelRef, ModelRef>? pricedAs = null, IReadOnlyList<ServedToolExchange>? tools = null)
     {
-        var serverCalls = (tools ?? []).Where(t => ToolTraffic.IsCall(t.Exchange)).ToList();
+        // Every answered request to a tool server takes its time on the timeline (its handshake too); notifications take none.
+        var serverCalls = (tools ?? []).Where(t => !ToolTraffic.IsNotification(t.Exchange)).ToList();
         var turns = interactions.Select(Turn.Read).ToList();
         var results = new Dictionary<string, (string Text, bool IsError)>(StringComparer.Ordinal);
         foreach (var interaction in interactions)

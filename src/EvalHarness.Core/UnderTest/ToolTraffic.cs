@@ -11,8 +11,16 @@ namespace EvalHarness.Core.UnderTest;
 /// </summary>
 internal static class ToolTraffic
 {
+    /// <summary>JSON as a report shows it: compact, non-ASCII as it is.</summary>
+    private static readonly JsonSerializerOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static string Text(JsonElement json) => JsonSerializer.Serialize(json, Compact);
+
     /// <summary>The MCP methods that are calls of a tool server (the handshake and listings are not).</summary>
     private static readonly HashSet<string> McpCalls = new(StringComparer.Ordinal) { "tools/call", "resources/read", "prompts/get" };
+
+    /// <summary>Whether an exchange is an MCP notification, which has no answer and takes no time of the agent's.</summary>
+    public static bool IsNotification(ToolExchange exchange) => exchange.Kind == ToolKinds.Mcp && exchange.Response.Status == 202;
 
     /// <summary>Whether an exchange is a call of the server rather than its handshake, a listing or a notification.</summary>
     public static bool IsCall(ToolExchange exchange) => exchange.Kind != ToolKinds.Mcp || McpCalls.Contains(exchange.Request.Method);
@@ -40,7 +48,7 @@ internal static class ToolTraffic
     {
         if (exchange.Kind == ToolKinds.Mcp)
         {
-            return Params(exchange) is { } p ? (p.TryGetProperty("arguments", out var args) ? args : p).GetRawText() : "{}";
+            return Params(exchange) is { } p ? Text(p.TryGetProperty("arguments", out var args) ? args : p) : "{}";
         }
 
         var arguments = new JsonObject();
@@ -56,7 +64,7 @@ internal static class ToolTraffic
             arguments["body"] = JsonNode.Parse(exchange.Request.Body.GetRawText());
         }
 
-        return arguments.ToJsonString();
+        return arguments.ToJsonString(Compact);
     }
 
     private static JsonElement? Params(ToolExchange exchange) =>
@@ -72,7 +80,7 @@ internal static class ToolTraffic
 
         if (body.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
         {
-            return (error.TryGetProperty("message", out var m) ? m.GetString() ?? string.Empty : error.GetRawText(), true);
+            return (error.TryGetProperty("message", out var m) ? m.GetString() ?? string.Empty : Text(error), true);
         }
 
         if (!body.TryGetProperty("result", out var result) || result.ValueKind != JsonValueKind.Object)
@@ -84,13 +92,13 @@ internal static class ToolTraffic
         if (result.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array)
         {
             var texts = content.EnumerateArray()
-                .Select(block => block.ValueKind == JsonValueKind.Object && block.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : block.GetRawText());
+                .Select(block => block.ValueKind == JsonValueKind.Object && block.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : Text(block));
             return (string.Join(Environment.NewLine, texts), isError);
         }
 
-        return (result.GetRawText(), isError);
+        return (Text(result), isError);
     }
 
     private static (string Text, bool IsError) HttpResult(RecordedResponse response) =>
-        (response.Body is { } json ? json.GetRawText() : response.BodyText ?? string.Empty, response.Status is 0 or >= 400 || response.Fault is not null);
+        (response.Body is { } json ? Text(json) : response.BodyText ?? string.Empty, response.Status is 0 or >= 400 || response.Fault is not null);
 }
