@@ -2,13 +2,15 @@ using System.ComponentModel;
 using System.Text.Json;
 using EvalHarness;
 using Microsoft.Extensions.AI;
+using ModelContextProtocol.Client;
 
 namespace ExpenseDesk;
 
 /// <summary>
 /// An expense assistant built the way a team would build it on Microsoft.Extensions.AI: a chat client with
-/// function invocation and two tools of its own. EvalHarness creates one per case and hands it a chat client
-/// that already points at the case's cassette.
+/// function invocation, a tool of its own (<c>add_expense</c>) and one from the team's rates MCP server
+/// (<c>get_exchange_rate</c>). EvalHarness creates one per case and hands it a chat client and an MCP endpoint that
+/// already point at the case's cassette.
 /// </summary>
 public sealed class ExpenseAgent : IAgentUnderTest
 {
@@ -16,29 +18,27 @@ public sealed class ExpenseAgent : IAgentUnderTest
     public const string Instructions =
         "You are an expense assistant. Record expenses with add_expense, always in euros: convert other currencies with get_exchange_rate first. Answer in one short sentence.";
 
-    private static readonly Dictionary<string, decimal> EurPer = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["EUR"] = 1m,
-        ["USD"] = 0.92m,
-        ["GBP"] = 1.17m,
-        ["JPY"] = 0.0061m,
-    };
-
     private readonly List<Expense> _expenses = [];
 
     /// <inheritdoc />
     public async Task<AgentReport> RunAsync(AgentCase agentCase, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(agentCase);
+
+        // The rates server, as the suite names it (agent.mcp.rates): recorded into the cassette, replayed from it.
+        if (!agentCase.McpServers.TryGetValue("rates", out var ratesEndpoint))
+        {
+            throw new InvalidOperationException("ExpenseAgent needs the rates MCP server: name it in the suite, agent.mcp.rates: { command: [dotnet, RatesServer/bin/RatesServer.dll] }.");
+        }
+
+        await using var rates = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions { Endpoint = ratesEndpoint }), cancellationToken: cancellationToken);
+        var exchangeRate = (await rates.ListToolsAsync(cancellationToken: cancellationToken)).Single(t => t.Name == "get_exchange_rate");
+
         using var client = new ChatClientBuilder(agentCase.ChatClient).UseFunctionInvocation().Build();
         var options = new ChatOptions
         {
             Temperature = 0,
-            Tools =
-            [
-                AIFunctionFactory.Create(GetExchangeRate, "get_exchange_rate", "How many euros one unit of a currency is worth."),
-                AIFunctionFactory.Create(AddExpense, "add_expense", "Records an expense in euros."),
-            ],
+            Tools = [exchangeRate, AIFunctionFactory.Create(AddExpense, "add_expense", "Records an expense in euros.")],
         };
 
         List<ChatMessage> messages = [new(ChatRole.System, Instructions), .. agentCase.Messages];
@@ -55,11 +55,6 @@ public sealed class ExpenseAgent : IAgentUnderTest
             }),
         };
     }
-
-    private static object GetExchangeRate([Description("An ISO currency code such as USD")] string currency) =>
-        EurPer.TryGetValue(currency.Trim(), out var rate)
-            ? new { currency = currency.ToUpperInvariant(), eur = rate }
-            : new { currency = currency.ToUpperInvariant(), error = "unknown currency" };
 
     private object AddExpense([Description("The amount in euros")] decimal amount_eur, [Description("What it was for")] string note)
     {
