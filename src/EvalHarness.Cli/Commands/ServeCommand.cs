@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using EvalHarness.Cassettes.Protocols;
 using EvalHarness.Cassettes.Server;
+using EvalHarness.Cassettes.Tools;
 using EvalHarness.Core.Results;
+using EvalHarness.Core.Suites;
 using Spectre.Console;
 
 namespace EvalHarness.Cli.Commands;
@@ -27,8 +29,13 @@ internal static class ServeCommand
         var noRestart = new Option<bool>("--no-restart") { Description = "Do not start a cassette over when a client sends its first request again (reset it with POST /_evalh/reset/<cassette-id> instead)." };
         var maxBody = new Option<double>("--max-body-mb") { Description = "The largest request body, in MB; a larger one is answered 413.", DefaultValueFactory = _ => 32 };
         var bodyTimeout = new Option<double>("--body-timeout-s") { Description = "How long a request body may take to arrive, in seconds; a slower one is answered 408.", DefaultValueFactory = _ => 60 };
+        var tools = new Option<string?>("--tools")
+        {
+            Description = "A suite whose agent.mcp and agent.http name the agent's tool servers: each is served per cassette at "
+                + "c/<cassette-id>/mcp/<name> and c/<cassette-id>/http/<name>, recorded with the model's traffic and replayed from it (docs/tools.md).",
+        };
         var command = new Command("serve", "Run the cassette server on its own until Ctrl+C, for agents written in any language.");
-        foreach (var option in new Option[] { cassettes, mode, match, upstream, port, replay, noRestart, maxBody, bodyTimeout })
+        foreach (var option in new Option[] { cassettes, mode, match, upstream, port, replay, noRestart, maxBody, bodyTimeout, tools })
         {
             command.Options.Add(option);
         }
@@ -36,8 +43,14 @@ internal static class ServeCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             CassetteServer server;
+            IReadOnlyList<ToolServer> toolServers = [];
             try
             {
+                if (parse.GetValue(tools) is { } suite)
+                {
+                    toolServers = [.. SuiteLoader.Load(suite).Variants.SelectMany(v => v.Agent.ToolServers).DistinctBy(t => t.PathSegment)];
+                }
+
                 server = await CassetteServer.StartAsync(new CassetteServerOptions
                 {
                     CassetteDirectory = parse.GetValue(cassettes)!,
@@ -49,6 +62,7 @@ internal static class ServeCommand
                     RestartOnFirstRequest = !parse.GetValue(noRestart),
                     MaxRequestBodyBytes = (long)(parse.GetValue(maxBody) * 1024 * 1024),
                     RequestBodyTimeout = TimeSpan.FromSeconds(parse.GetValue(bodyTimeout)),
+                    ToolServers = toolServers,
                     OnRequest = log =>
                     {
                         lock (console)
@@ -59,7 +73,7 @@ internal static class ServeCommand
                     },
                 }, cancellationToken);
             }
-            catch (Exception ex) when (ex is ArgumentException or IOException)
+            catch (Exception ex) when (ex is ArgumentException or IOException or SuiteException)
             {
                 await error.WriteLineAsync($"error: {ex.Message}");
                 return ExitCodes.InputError;
@@ -74,6 +88,11 @@ internal static class ServeCommand
                 foreach (var protocol in WireProtocols.All)
                 {
                     console.WriteLine($"  {protocol.BaseUrlVariable}={protocol.BaseUrlFor(new Uri(server.BaseAddress, "c/<cassette-id>/")).ToString().TrimEnd('/')}");
+                }
+
+                foreach (var tool in toolServers)
+                {
+                    console.WriteLine($"  {tool.VariableName}={new Uri(server.BaseAddress, "c/<cassette-id>/" + tool.PathSegment)}");
                 }
 
                 console.WriteLine("Ctrl+C stops.");
