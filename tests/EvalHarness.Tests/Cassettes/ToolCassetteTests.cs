@@ -157,4 +157,53 @@ public sealed class ToolCassetteTests : IDisposable
             $"{(int)slow.StatusCode}: {await slow.Content.ReadAsStringAsync(Ct)}",
         ];
     }
+
+    private static ToolServer Counter(bool perRun, string? key = null) => new()
+    {
+        Name = "inventory",
+        Kind = ToolKinds.Mcp,
+        Command = ["node", Path.Combine(RepoPaths.Root, "tests", "node-clients", "counter-mcp-server.mjs")],
+        Env = key is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["INVENTORY_API_KEY"] = key },
+        PerRun = perRun,
+    };
+
+    private static async Task<string> CallAsync(CassetteServer server, string caseId, string tool, Dictionary<string, object?>? args = null)
+    {
+        await using var client = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(server.BaseAddressFor(caseId), "mcp/inventory") }), cancellationToken: Ct);
+        return Text(await client.CallToolAsync(tool, args ?? [], cancellationToken: Ct));
+    }
+
+    [Theory]
+    [InlineData(false, "b: 1")]
+    [InlineData(true, "b: 2")]
+    public async Task Record_StdioServerPerCaseOrPerRun_EachCaseGetsItsOwnServerUnlessTheSuiteSaysRun(bool perRun, string second)
+    {
+        await using var recorder = await StartAsync(RecordMode.All, [Counter(perRun)]);
+
+        Assert.Equal("a: 1", await CallAsync(recorder, "shop/default/a/t1", "count", new() { ["label"] = "a" }));
+        Assert.Equal(second, await CallAsync(recorder, "shop/default/b/t1", "count", new() { ["label"] = "b" }));
+        Assert.Empty((await recorder.TakeActivityAsync("shop/default/a/t1", Ct)).Misses);
+        Assert.Empty((await recorder.TakeActivityAsync("shop/default/b/t1", Ct)).Misses);
+        // Each case's cassette holds its own handshake, answered once by a shared server.
+        Assert.All(new[] { "a", "b" }, c => Assert.Contains(new CassetteStore(_temp.Path).Load($"shop/default/{c}/t1")!.Tools!, t => t.Request.Method is "initialize" or "server/discover"));
+    }
+
+    [Fact]
+    public async Task Record_APlantedKeyInAStdioServersEnv_NeverReachesTheCassette()
+    {
+        const string Planted = "inv-live-9f8e7d6c5b4a3210fedcba98";
+        await using var recorder = await StartAsync(RecordMode.All, [Counter(perRun: false, key: Planted)]);
+
+        // The server uses its key without showing it: recorded, and the env is not part of the recording.
+        Assert.Equal("a: 1", await CallAsync(recorder, Case, "count", new() { ["label"] = "a" }));
+        var file = new CassetteStore(_temp.Path).PathFor(Case);
+        Assert.DoesNotContain(Planted, await File.ReadAllTextAsync(file, Ct), StringComparison.Ordinal);
+
+        // The server shows its key in an answer: the write is refused, and that exchange is not in the file.
+        var error = await Assert.ThrowsAsync<McpProtocolException>(async () => await CallAsync(recorder, Case, "whoami"));
+        Assert.Contains("Refused to write", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Planted, await File.ReadAllTextAsync(file, Ct), StringComparison.Ordinal);
+        Assert.DoesNotContain(new CassetteStore(_temp.Path).Load(Case)!.Tools!, t => ToolMatcher.ToolName(t.Request) == "whoami");
+        Assert.Contains((await recorder.TakeActivityAsync(Case, Ct)).Misses, m => m.Message.Contains("Refused to write", StringComparison.Ordinal));
+    }
 }
