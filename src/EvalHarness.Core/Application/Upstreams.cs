@@ -23,8 +23,11 @@ internal static class Upstreams
             ?? throw new SuiteException("--upstream", 0, 0, $"record mode '{Cassettes.Server.RecordModes.Name(run.Mode)}' records from an upstream: pass --upstream <url>, --upstream live or --upstream scripted (EvaluationOptions.Upstream from code).");
         if (target == "scripted")
         {
-            var book = plan.Options.ScriptFile is { } given ? ScriptBook.Load(given, plan.Suite) : ScriptBook.LoadFor(plan.Suite);
-            var scripted = await ScriptedUpstream.StartAsync((id, prompt) => book.Find(id, prompt), cancellationToken);
+            // A suite of tool checks alone (call:) asks no model anything, so it needs no script.
+            var book = plan.Options.ScriptFile is { } given ? ScriptBook.Load(given, plan.Suite)
+                : plan.Suite.Scenarios.All(s => s.Call is not null) && !File.Exists(ScriptBook.DefaultPathFor(plan.Suite)) ? null
+                : ScriptBook.LoadFor(plan.Suite);
+            var scripted = await ScriptedUpstream.StartAsync((id, prompt) => book?.Find(id, prompt), cancellationToken);
             return (run with { Upstream = scripted.UpstreamTemplate, RecordedFrom = "scripted" }, scripted);
         }
 

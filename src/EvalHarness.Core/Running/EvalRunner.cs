@@ -181,7 +181,10 @@ internal static class EvalRunner
         // A recording keeps the case's earlier cassettes, to put back if the case ends in an error (EarlierCassettes).
         var earlier = options.Mode == RecordMode.None ? null : EarlierCassettes.Take(server.Store, evalCase.CassetteIds);
         var clock = Stopwatch.StartNew();
-        var report = await RunAgentAsync(own, () => new BuiltInAgent(config, scenario, environment!, user, skipDelays: recordedTime), agentCase, user, server, cancellationToken);
+        // A tool check (call:) calls its tool server itself: no agent, no model.
+        var report = scenario.Call is { } call
+            ? await RunAgentAsync(null, () => new ToolCheckAgent(call), agentCase, null, server, cancellationToken)
+            : await RunAgentAsync(own, () => new BuiltInAgent(config, scenario, environment!, user, skipDelays: recordedTime), agentCase, user, server, cancellationToken);
         var harnessMs = (clock.Elapsed - client.Elapsed).TotalMilliseconds;
 
         var activity = await server.TakeActivityAsync(evalCase.CassetteId, CancellationToken.None);

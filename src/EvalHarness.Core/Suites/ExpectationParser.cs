@@ -42,6 +42,8 @@ internal static class ExpectationParser
         var own = variants.Any(v => v.Agent.Own is not null);
         var callable = variants.SelectMany(v => Callable(v.Agent)).Distinct().ToList();
         var anyTool = (own && callable.Count == 0) || ToolsUnknown;
+        // A tool server's calls (inventory.check_stock, prices GET /price) may be expected too: read from its traffic.
+        callable.AddRange(variants.SelectMany(v => v.Agent.ToolServers).Select(s => $"{s.Kind}:{s.Name}").Distinct());
         var wireNames = anyTool ? [] : WireNames(variants);
         var expect = new Expectations();
 

@@ -22,9 +22,13 @@ internal static class McpTools
         return true;
     }
 
-    /// <summary>Whether a run's call named <paramref name="name"/> (<c>inventory.check_stock</c>) can come from an MCP entry of <paramref name="tools"/>.</summary>
+    /// <summary>
+    /// Whether a call named <paramref name="name"/> can come from an entry of <paramref name="tools"/>: an MCP entry
+    /// (<c>mcp:inventory</c> covers <c>inventory.check_stock</c>) or an HTTP API's (<c>http:prices</c> covers <c>prices GET /price</c>).
+    /// </summary>
     public static bool Covers(IEnumerable<string> tools, string name) => tools.Any(entry =>
-        TryParse(entry, out var server, out var tool)
-        && name.StartsWith(server + ".", StringComparison.Ordinal)
-        && (tool is null || name.Length == server.Length + 1 + tool.Length && name.EndsWith(tool, StringComparison.Ordinal)));
+        (TryParse(entry, out var server, out var tool)
+            && name.StartsWith(server + ".", StringComparison.Ordinal)
+            && (tool is null || name.Length == server.Length + 1 + tool.Length && name.EndsWith(tool, StringComparison.Ordinal)))
+        || (entry.StartsWith("http:", StringComparison.Ordinal) && name.StartsWith(entry["http:".Length..] + " ", StringComparison.Ordinal)));
 }

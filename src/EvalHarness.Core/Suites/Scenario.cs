@@ -37,6 +37,12 @@ public sealed record Scenario(string Name, IReadOnlyList<string> Tags, string In
     /// <summary>Whether the scenario is a conversation (scripted turns or a simulated user) rather than one input.</summary>
     public bool IsConversation => Turns.Count > 0 || User is not null;
 
+    /// <summary>
+    /// A tool check without a model (<c>call: { mcp: inventory, tool: check_stock, args: … }</c>): the case calls one tool
+    /// server directly, and its answer is what <c>expect</c> scores; null for a scenario the agent runs.
+    /// </summary>
+    public ToolCheck? Call { get; init; }
+
     /// <summary>Facts added to the agent's memory for this scenario only.</summary>
     public IReadOnlyList<string> Memories { get; init; } = [];
 }

@@ -299,7 +299,7 @@ public static partial class SuiteLoader
         Scenario? ReadScenario(YamlNode item)
         {
             var map = WithDefaults(y.Mapping(item, "a scenario"), defaults);
-            var keys = y.Keys(map, "a scenario", "name", "tags", "critical", "input", "conversation", "user", "vars", "expect", "approvals", "resume", "memories");
+            var keys = y.Keys(map, "a scenario", "name", "tags", "critical", "input", "conversation", "user", "vars", "expect", "approvals", "resume", "memories", "call");
             var name = Identifier(y, y.Required(keys, item, "name", "A scenario"), "a scenario name");
             if (scenarios.Any(s => s.Name == name))
             {
@@ -319,8 +319,15 @@ public static partial class SuiteLoader
                 throw y.Error(keys["user"].Key, $"Scenario '{name}' has both a scripted conversation and a simulated user: give one of them.");
             }
 
-            // A simulated user may open the conversation itself, so its scenario needs no input.
+            var call = keys.TryGetValue("call", out var c) ? ToolCheckParser.Parse(y, c.Value, variants, name) : null;
+            if (call is not null && (turns.Count > 0 || user is not null || keys.ContainsKey("input")))
+            {
+                throw y.Error(c.Key, $"Scenario '{name}' calls a tool directly (call), so it has no input, conversation or user: the call is what it tests.");
+            }
+
+            // A simulated user may open the conversation itself, so its scenario needs no input; a tool check has none.
             var input = turns.Count > 0 ? turns[0].User
+                : call is not null ? $"call {call.Name}"
                 : user is not null && !keys.ContainsKey("input") ? string.Empty
                 : y.String(y.Required(keys, item, "input", $"Scenario '{name}'"), "input");
             var expect = keys.TryGetValue("expect", out var e) ? ExpectationParser.Parse(y, e.Value, variants) : new Expectations();
@@ -341,6 +348,7 @@ public static partial class SuiteLoader
             {
                 Turns = turns,
                 User = user,
+                Call = call,
                 Approvals = keys.TryGetValue("approvals", out var a) ? Decisions(y, a.Value, "approvals", variants, allowPending: true) : new Dictionary<string, ApprovalDecision>(),
                 Resume = keys.TryGetValue("resume", out var r) ? Decisions(y, r.Value, "resume", variants, allowPending: false) : new Dictionary<string, ApprovalDecision>(),
                 Memories = keys.TryGetValue("memories", out var mem) ? y.Strings(mem.Value, "memories") : [],

@@ -51,17 +51,23 @@ internal static class ToolTraffic
             return Params(exchange) is { } p ? Text(p.TryGetProperty("arguments", out var args) ? args : p) : "{}";
         }
 
+        return HttpArguments(exchange.Request.Path, exchange.Request.Body.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined ? null : exchange.Request.Body);
+    }
+
+    /// <summary>An HTTP call's arguments as <c>expect.tools</c> reads them: its query parameters, and its body under <c>body</c>.</summary>
+    public static string HttpArguments(string pathAndQuery, JsonElement? body)
+    {
         var arguments = new JsonObject();
-        var parts = exchange.Request.Path.Split('?', 2);
+        var parts = pathAndQuery.Split('?', 2);
         foreach (var pair in (parts.Length > 1 ? parts[1] : string.Empty).Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var kv = pair.Split('=', 2);
             arguments[Uri.UnescapeDataString(kv[0].Replace('+', ' '))] = kv.Length > 1 ? Uri.UnescapeDataString(kv[1].Replace('+', ' ')) : string.Empty;
         }
 
-        if (exchange.Request.Body.ValueKind is not JsonValueKind.Null and not JsonValueKind.Undefined)
+        if (body is { } json)
         {
-            arguments["body"] = JsonNode.Parse(exchange.Request.Body.GetRawText());
+            arguments["body"] = JsonNode.Parse(json.GetRawText());
         }
 
         return arguments.ToJsonString(Compact);

@@ -16,7 +16,8 @@ public sealed class SuiteSchemaTests
     public static TheoryData<string> Suites() =>
     [
         .. Directory.GetFiles(RepoPaths.Suites, "*.yaml")
-            .Concat(Directory.GetFiles(Path.Combine(RepoPaths.Root, "examples"), "suite.yaml", SearchOption.AllDirectories).Where(f => !f.Contains("node_modules", StringComparison.Ordinal)))
+            .Concat(Directory.GetFiles(Path.Combine(RepoPaths.Root, "examples"), "*.yaml", SearchOption.AllDirectories)
+                .Where(f => !f.Contains("node_modules", StringComparison.Ordinal) && Path.GetFileName(Path.GetDirectoryName(f)) != "scripts"))
             .Select(f => Path.GetRelativePath(RepoPaths.Root, f))
             .Order(StringComparer.Ordinal),
     ];

@@ -77,4 +77,34 @@ public sealed class ToolServerSuiteTests : IDisposable
 
         Assert.Contains("'mcp:inventory' names an MCP server, but the agent names none: add agent.mcp.inventory", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("call: { mcp: units, tool: convert_temperature, args: { celsius: 0, to: kelvin } }", null)]
+    [InlineData("call: { http: weather, get: \"weather?city=Oslo\" }", null)]
+    [InlineData("call: { mcp: stock, tool: count }", "call.mcp: 'stock' is not one of agent.mcp (units)")]
+    [InlineData("call: { http: units, get: /x }", "call.http: 'units' is not one of agent.http (weather)")]
+    [InlineData("call: { mcp: units, get: /x }", "'get' is for an HTTP API; an MCP call takes tool and args")]
+    [InlineData("call: { http: weather, get: /x, post: /y }", "needs one method and path")]
+    [InlineData("input: hi\n    call: { mcp: units, tool: t }", "calls a tool directly (call), so it has no input")]
+    public void Parse_ToolCheckScenario_ReadsTheCallOrNamesTheMistake(string scenario, string? error)
+    {
+        var yaml = $$"""
+            suite: shop
+            agent:
+              command: [node, agent.mjs]
+              mcp: { units: { command: [node, units-server.mjs] } }
+              http: { weather: "http://127.0.0.1:5081" }
+            scenarios:
+              - name: check
+                {{scenario}}
+            """;
+        if (error is null)
+        {
+            var call = SuiteLoader.Parse(_temp.Combine("shop.yaml"), yaml).Scenarios[0].Call!;
+            Assert.Equal(scenario.Contains("mcp", StringComparison.Ordinal) ? "units.convert_temperature" : "weather GET /weather", call.Name);
+            return;
+        }
+
+        Assert.Contains(error, Assert.Throws<SuiteException>(() => SuiteLoader.Parse(_temp.Combine("shop.yaml"), yaml)).Message, StringComparison.Ordinal);
+    }
 }

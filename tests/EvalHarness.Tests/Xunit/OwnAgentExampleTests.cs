@@ -19,6 +19,7 @@ public sealed class OwnAgentExampleTests : IDisposable
     [SuiteCases("examples/dotnet-agent/suite.yaml")]
     [SuiteCases("examples/python-agent/suite.yaml")]
     [SuiteCases("examples/node-agent/suite.yaml")]
+    [SuiteCases("examples/node-agent/tool-checks.yaml")]
     public Task Replays(string suite, string cassettes, string caseId) => SuiteReplay.AssertPassesAsync(suite, cassettes, caseId);
 
     [Theory]
