@@ -56,7 +56,7 @@ public static partial class HtmlReportWriter
         }
 
         CaseData(output, context);
-        html.Append(CultureInfo.InvariantCulture, $"<footer>EvalHarness · prices {E(run.PricingVersion)} · latency is the model latency recorded in the cassette (plus this machine's time when recording)</footer>");
+        html.Append(CultureInfo.InvariantCulture, $"<footer>EvalHarness · prices {E(run.PricingVersion)} · latency is the model's and tool servers' latency recorded in the cassette (plus this machine's time when recording)</footer>");
         output.Write(html);
         output.Write(template.AsSpan(at + "{{content}}".Length));
     }
