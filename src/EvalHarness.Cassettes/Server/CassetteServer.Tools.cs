@@ -361,19 +361,7 @@ public sealed partial class CassetteServer
         var secrets = new List<string>(_options.Secrets);
         secrets.AddRange(server.SecretValues);
         secrets.AddRange(SecretScanner.CredentialQueryValues(query));
-        foreach (var header in context.Request.Headers)
-        {
-            if (NotForwardedToApi.Contains(header.Key) || header.Key.StartsWith("content-", StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            forward.Headers.TryAddWithoutValidation(header.Key, (IEnumerable<string>)header.Value!);
-            if (SecretScanner.IsCredentialHeader(header.Key))
-            {
-                secrets.AddRange(SecretScanner.KeysOf(header.Value));
-            }
-        }
+        UpstreamRecorder.ForwardHeaders(context.Request.Headers, forward, NotForwardedToApi, secrets);
 
         foreach (var (name, value) in server.Headers)
         {

@@ -29,6 +29,28 @@ internal sealed partial class UpstreamRecorder(CassetteServerOptions options, Re
         CassetteServer.SimulatedLatencyHeader, Scripted.ScriptedUpstream.ScriptErrorHeader,
     };
 
+    /// <summary>
+    /// Copies the client's headers onto the request that goes upstream, but for <paramref name="skipped"/> and the body's
+    /// own (<c>content-*</c>); the keys its credential headers carry join <paramref name="secrets"/>, since whatever else
+    /// happens, a live key must not reach the file.
+    /// </summary>
+    internal static void ForwardHeaders(IHeaderDictionary headers, HttpRequestMessage request, IReadOnlySet<string> skipped, List<string> secrets)
+    {
+        foreach (var header in headers)
+        {
+            if (skipped.Contains(header.Key) || header.Key.StartsWith("content-", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            request.Headers.TryAddWithoutValidation(header.Key, (IEnumerable<string>)header.Value!);
+            if (SecretScanner.IsCredentialHeader(header.Key))
+            {
+                secrets.AddRange(SecretScanner.KeysOf(header.Value));
+            }
+        }
+    }
+
     /// <summary>Records request #<paramref name="index"/> (0-based) of the cassette.</summary>
     public async Task RecordAsync(HttpContext context, CassetteState state, int index, CassetteRoute route, byte[] raw, JsonElement body)
     {
@@ -41,20 +63,7 @@ internal sealed partial class UpstreamRecorder(CassetteServerOptions options, Re
         // A key in the query (?key=, ?secret=) is as live as one in a header: the path keeps it scrubbed, and a body
         // that echoes it must not reach the file either.
         secrets.AddRange(SecretScanner.CredentialQueryValues(context.Request.QueryString.Value));
-        foreach (var header in context.Request.Headers)
-        {
-            if (NotForwarded.Contains(header.Key) || header.Key.StartsWith("content-", StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            request.Headers.TryAddWithoutValidation(header.Key, (IEnumerable<string>)header.Value!);
-            if (SecretScanner.IsCredentialHeader(header.Key))
-            {
-                // The live key is known here: whatever else happens, it must not reach the file.
-                secrets.AddRange(SecretScanner.KeysOf(header.Value));
-            }
-        }
+        ForwardHeaders(context.Request.Headers, request, NotForwarded, secrets);
 
         request.Content = new ByteArrayContent(raw);
         request.Content.Headers.TryAddWithoutValidation("content-type", context.Request.ContentType ?? "application/json");

@@ -46,18 +46,20 @@ public sealed class McpToolsTests : IDisposable
             """));
     }
 
+    /// <summary>Records the suite from its script, with the real MCP server running; it is stopped when this returns.</summary>
+    private async Task<(Suite Suite, RunResult Run)> RecordAsync()
+    {
+        await using var real = await RealToolServers.StartAsync(Ct);
+        var suite = Suite(real.McpUrl);
+        var book = ScriptBook.Load(ScriptBook.DefaultPathFor(suite), suite);
+        await using var upstream = await ScriptedUpstream.StartAsync((id, prompt) => book.Find(id, prompt), Ct);
+        return (suite, await EvalRunner.RunAsync(suite, new RunOptions { CassetteDirectory = _temp.Path, Mode = RecordMode.All, Upstream = upstream.UpstreamTemplate, RecordedFrom = "scripted" }, Ct));
+    }
+
     [Fact]
     public async Task RecordThenReplay_BuiltInRuntimeWithAnMcpServer_CallsItsToolAndReplaysWithTheServerStopped()
     {
-        RunResult recorded;
-        Suite suite;
-        await using (var real = await RealToolServers.StartAsync(Ct))
-        {
-            suite = Suite(real.McpUrl);
-            var book = ScriptBook.Load(ScriptBook.DefaultPathFor(suite), suite);
-            await using var upstream = await ScriptedUpstream.StartAsync((id, prompt) => book.Find(id, prompt), Ct);
-            recorded = await EvalRunner.RunAsync(suite, new RunOptions { CassetteDirectory = _temp.Path, Mode = RecordMode.All, Upstream = upstream.UpstreamTemplate, RecordedFrom = "scripted" }, Ct);
-        }
+        var (suite, recorded) = await RecordAsync();
 
         var mug = Assert.Single(recorded.Cases);
         Assert.True(mug.Passed, mug.Error ?? string.Join("; ", mug.Verdicts.Where(v => !v.Passed).Select(v => v.Reason)));
@@ -73,14 +75,7 @@ public sealed class McpToolsTests : IDisposable
     [Fact]
     public async Task Replay_TheToolTrafficNoLongerMatches_IsAnInputErrorNamingTheArgument()
     {
-        Suite suite;
-        await using (var real = await RealToolServers.StartAsync(Ct))
-        {
-            suite = Suite(real.McpUrl);
-            var book = ScriptBook.Load(ScriptBook.DefaultPathFor(suite), suite);
-            await using var upstream = await ScriptedUpstream.StartAsync((id, prompt) => book.Find(id, prompt), Ct);
-            await EvalRunner.RunAsync(suite, new RunOptions { CassetteDirectory = _temp.Path, Mode = RecordMode.All, Upstream = upstream.UpstreamTemplate, RecordedFrom = "scripted" }, Ct);
-        }
+        var (suite, _) = await RecordAsync();
 
         // The recording asked for another SKU than the run now does: the tool traffic no longer matches.
         var file = new CassetteStore(_temp.Path).PathFor("stock/default/mug/t1");
