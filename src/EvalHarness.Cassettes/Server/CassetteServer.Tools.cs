@@ -167,6 +167,7 @@ public sealed partial class CassetteServer
             return RequestOutcome.Miss;
         }
 
+        await HandshakeAsync(state, server, upstream, method, context.RequestAborted);
         var parameters = message["params"]?.DeepClone();
         var clock = Stopwatch.StartNew();
         if (!isRequest)
@@ -241,6 +242,34 @@ public sealed partial class CassetteServer
         // The agent gets what a replay will give it, byte for byte.
         await WriteMcpAsync(context, StatusCodes.Status200OK, WithId(response.Body!.Value, id));
         return RequestOutcome.Recorded;
+    }
+
+    /// <summary>
+    /// A new episode reaches a server the case's replayed handshake never reached: it gets that handshake first (not
+    /// recorded again), so it takes the new request as it would have in the recording.
+    /// </summary>
+    private static async Task HandshakeAsync(CassetteState state, ToolServer server, McpUpstream upstream, string method, CancellationToken cancellationToken)
+    {
+        if (upstream.InitializeResult is not null || method == "initialize"
+            || state.ToolServed.LastOrDefault(t => t.Exchange.Server == server.Name && t.Exchange.Request.Method == "initialize") is not { } replayed
+            || !replayed.Exchange.Request.Body.TryGetProperty("params", out var parameters))
+        {
+            return;
+        }
+
+        try
+        {
+            if (await upstream.RequestAsync("initialize", JsonNode.Parse(parameters.GetRawText()), server.Timeout, cancellationToken) is JsonRpcResponse answer)
+            {
+                upstream.InitializeResult = answer.Result?.DeepClone();
+                await upstream.NotifyAsync("notifications/initialized", null, cancellationToken);
+                upstream.Initialized = true;
+            }
+        }
+        catch (Exception ex) when (ex is TimeoutException or IOException)
+        {
+            // The request that follows meets the same trouble and records it.
+        }
     }
 
     /// <summary>The case's connection to <paramref name="server"/> (the run's, for <c>per: run</c>), started on first use.</summary>

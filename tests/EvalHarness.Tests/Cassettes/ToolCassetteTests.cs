@@ -206,4 +206,48 @@ public sealed class ToolCassetteTests : IDisposable
         Assert.DoesNotContain(new CassetteStore(_temp.Path).Load(Case)!.Tools!, t => ToolMatcher.ToolName(t.Request) == "whoami");
         Assert.Contains((await recorder.TakeActivityAsync(Case, Ct)).Misses, m => m.Message.Contains("Refused to write", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task NewEpisodes_ReplaysWhatIsRecordedAndRecordsOnlyTheNewToolCall()
+    {
+        await using var real = await RealToolServers.StartAsync(Ct);
+        await using (var recorder = await StartAsync(RecordMode.All, real.Config(PlantedKey)))
+        {
+            await using var mcp = await ConnectAsync(recorder);
+            Assert.Equal("""{"sku":"MUG-01","in_stock":3}""", Text(await mcp.CallToolAsync("check_stock", new Dictionary<string, object?> { ["sku"] = "MUG-01" }, cancellationToken: Ct)));
+            await recorder.TakeActivityAsync(Case, Ct);
+        }
+
+        real.InStock = 2;
+        await using var episodes = await StartAsync(RecordMode.NewEpisodes, real.Config(PlantedKey));
+        await using (var mcp = await ConnectAsync(episodes))
+        {
+            // The recorded call is replayed (the old stock); the new one reaches the server and is recorded.
+            Assert.Equal("""{"sku":"MUG-01","in_stock":3}""", Text(await mcp.CallToolAsync("check_stock", new Dictionary<string, object?> { ["sku"] = "MUG-01" }, cancellationToken: Ct)));
+            Assert.Equal("""{"sku":"MUG-02","in_stock":2}""", Text(await mcp.CallToolAsync("check_stock", new Dictionary<string, object?> { ["sku"] = "MUG-02" }, cancellationToken: Ct)));
+        }
+
+        Assert.Empty((await episodes.TakeActivityAsync(Case, Ct)).Misses);
+        Assert.Equal(["MUG-01", "MUG-02"], Recorded().Tools!.Where(t => t.Request.Method == "tools/call").Select(t => t.Request.Body.GetProperty("params").GetProperty("arguments").GetProperty("sku").GetString()));
+    }
+
+    [Fact]
+    public async Task NewEpisodes_AStdioServerStartedForTheNewCall_GetsTheReplayedHandshakeFirst()
+    {
+        await using (var recorder = await StartAsync(RecordMode.All, [Counter(perRun: false)]))
+        {
+            Assert.Equal("a: 1", await CallAsync(recorder, Case, "count", new() { ["label"] = "a" }));
+            await recorder.TakeActivityAsync(Case, Ct);
+        }
+
+        await using var episodes = await StartAsync(RecordMode.NewEpisodes, [Counter(perRun: false)]);
+        await using (var client = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(episodes.BaseAddressFor(Case), "mcp/inventory") }), cancellationToken: Ct))
+        {
+            Assert.Equal("a: 1", Text(await client.CallToolAsync("count", new Dictionary<string, object?> { ["label"] = "a" }, cancellationToken: Ct)));
+            // A fresh server, started for this call alone: it answers as a server that was greeted does.
+            Assert.Equal("b: 1", Text(await client.CallToolAsync("count", new Dictionary<string, object?> { ["label"] = "b" }, cancellationToken: Ct)));
+        }
+
+        Assert.Empty((await episodes.TakeActivityAsync(Case, Ct)).Misses);
+    }
 }
