@@ -31,7 +31,7 @@ public sealed partial class CassetteServer
     private async Task HandleToolAsync(HttpContext context, ToolRoute route, Handled handled)
     {
         handled.CassetteId = route.CassetteId;
-        if (CassetteStore.IdProblem(route.CassetteId) is { } problem)
+        if (CassetteStore.IdProblem(_options.Instances ? CassetteInstance.FileId(route.CassetteId) : route.CassetteId) is { } problem)
         {
             await RejectAsync(context, handled, StatusCodes.Status400BadRequest, $"'{context.Request.Path}' is not a tool server URL: {problem}");
             return;
@@ -58,7 +58,8 @@ public sealed partial class CassetteServer
         await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
         var raw = buffer.ToArray();
 
-        var state = _states.GetOrAdd(route.CassetteId, static key => new CassetteState(key));
+        // As for the model's requests: a load test's instance keeps its own state and reads its cassette's file.
+        var state = _states.GetOrAdd(route.CassetteId, static key => new CassetteState(CassetteInstance.FileId(key)));
         await state.Gate.WaitAsync(context.RequestAborted);
         try
         {
@@ -512,6 +513,12 @@ public sealed partial class CassetteServer
         }
 
         var found = ToolMatcher.Find(recorded, state.ToolUsed!, server, request);
+        if (found.Index < 0 && _options.RestartOnFirstRequest)
+        {
+            // A long-lived client (serve) that runs again asks its tools again: an exchange it used answers again.
+            found = ToolMatcher.Find(recorded, new bool[recorded.Count], server, request);
+        }
+
         if (found.Index < 0)
         {
             return null;

@@ -36,7 +36,13 @@ internal static class LoadRunner
             }
         }
 
-        await using var host = await CaseHost.StartAsync(CaseHost.ServerOptions(run) with { Instances = true, Time = time, OnServed = Served }, cancellationToken);
+        await using var host = await CaseHost.StartAsync(
+            CaseHost.ServerOptions(run) with
+            {
+                Instances = true, Time = time, OnServed = Served,
+                ToolServers = [.. suite.Variants.SelectMany(v => v.Agent.ToolServers).DistinctBy(s => s.PathSegment)],
+            },
+            cancellationToken);
 
         var instances = -1L; // every replay's own cassette instance, warm-up and test alike
         var samples = new ConcurrentQueue<LoadSample>();

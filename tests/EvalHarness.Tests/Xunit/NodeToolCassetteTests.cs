@@ -122,27 +122,31 @@ public sealed class NodeToolCassetteTests : IDisposable
     }
 
     [Fact]
-    public async Task Serve_WithTheSuitesTools_ReplaysTheNodeAgentsToolsForAnAgentRunByHand()
+    public async Task Serve_WithTheSuitesTools_ReplaysTheNodeAgentsToolsForAnAgentRunByHand_AgainAndAgain()
     {
         var example = RepoPaths.Example("node-agent");
         await using var serve = await ServeHost.StartAsync(Ct, "--cassettes", Path.Combine(example, "cassettes"), "--tools", Path.Combine(example, "suite.yaml"));
         var caseAddress = new Uri(serve.Address, "c/node-agent/default/tokyo-fahrenheit/t1/");
         Assert.Contains($"EVALH_MCP_UNITS_URL={serve.Address}c/<cassette-id>/mcp/units", serve.Output, StringComparison.Ordinal);
 
-        // The agent run by hand, as a team runs it against evalh serve: no weather API, no units server.
-        var start = new ProcessStartInfo("node", ["agent.mjs"]) { WorkingDirectory = example, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.Environment["OPENAI_BASE_URL"] = new Uri(caseAddress, "v1").ToString();
-        start.Environment["OPENAI_API_KEY"] = "sk-replay";
-        start.Environment["EVALH_MCP_UNITS_URL"] = new Uri(caseAddress, "mcp/units").ToString();
-        start.Environment["EVALH_HTTP_WEATHER_URL"] = new Uri(caseAddress, "http/weather").ToString();
-        using var agent = Process.Start(start)!;
-        await agent.StandardInput.WriteAsync("""{"input": "How warm is it in Tokyo, in Fahrenheit?"}""");
-        agent.StandardInput.Close();
-        var output = await agent.StandardOutput.ReadToEndAsync(Ct);
-        await agent.WaitForExitAsync(Ct);
+        // The agent run by hand, twice, as a team runs it against evalh serve: no weather API, no units server.
+        for (var run = 1; run <= 2; run++)
+        {
+            var start = new ProcessStartInfo("node", ["agent.mjs"]) { WorkingDirectory = example, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            start.Environment["OPENAI_BASE_URL"] = new Uri(caseAddress, "v1").ToString();
+            start.Environment["OPENAI_API_KEY"] = "sk-replay";
+            start.Environment["EVALH_MCP_UNITS_URL"] = new Uri(caseAddress, "mcp/units").ToString();
+            start.Environment["EVALH_HTTP_WEATHER_URL"] = new Uri(caseAddress, "http/weather").ToString();
+            using var agent = Process.Start(start)!;
+            await agent.StandardInput.WriteAsync("""{"input": "How warm is it in Tokyo, in Fahrenheit?"}""");
+            agent.StandardInput.Close();
+            var output = await agent.StandardOutput.ReadToEndAsync(Ct);
+            await agent.WaitForExitAsync(Ct);
 
-        Assert.Equal(0, agent.ExitCode);
-        Assert.Contains("78.8", output, StringComparison.Ordinal);
+            Assert.Equal(0, agent.ExitCode);
+            Assert.Contains("78.8", output, StringComparison.Ordinal);
+        }
+
         Assert.DoesNotContain(serve.LogLines("node-agent/default/tokyo-fahrenheit/t1"), line => line.Contains(" miss ", StringComparison.Ordinal));
     }
 }
