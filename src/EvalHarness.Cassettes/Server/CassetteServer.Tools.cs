@@ -215,10 +215,15 @@ public sealed partial class CassetteServer
             }
             catch (IOException ex)
             {
-                if (method == "initialize")
+                if (method == "initialize" || !upstream.Answered)
                 {
-                    // A server that never came up is a set-up problem, not the tool's behaviour: nothing to record.
-                    var text = $"cassette '{state.Id}': {ex.Message} Nothing was recorded; check the suite's agent.mcp.{server.Name}.";
+                    // A server that never came up (it never answered anything: its handshake failed, or it died starting for
+                    // a new episode's call) is a set-up problem, not the tool's behaviour: nothing to record. Closing it
+                    // first lets what it wrote on stderr arrive.
+                    await CloseAsync(state, server, upstream);
+                    var text = $"cassette '{state.Id}': the MCP server {upstream.Description} closed the connection before it answered"
+                        + $"{(upstream.StandardError is { Length: > 0 } lines ? $"; it wrote:{Environment.NewLine}{lines}{Environment.NewLine}" : ". ")}"
+                        + $"Nothing was recorded; check the suite's agent.mcp.{server.Name}.";
                     state.Misses.Add(new CassetteMiss(state.Id, -1, text));
                     await WriteMcpAsync(context, StatusCodes.Status200OK, McpError(id, McpHarnessError, text));
                     return RequestOutcome.Miss;
@@ -271,6 +276,21 @@ public sealed partial class CassetteServer
         {
             // The request that follows meets the same trouble and records it.
         }
+    }
+
+    /// <summary>Closes a connection that failed, so the next request starts the server afresh (and its stderr is read to the end).</summary>
+    private async Task CloseAsync(CassetteState state, ToolServer server, McpUpstream upstream)
+    {
+        if (server.PerRun)
+        {
+            _runUpstreams.TryRemove(server.Name, out _);
+        }
+        else
+        {
+            state.Upstreams.Remove(server.Name);
+        }
+
+        await upstream.DisposeAsync();
     }
 
     /// <summary>The case's connection to <paramref name="server"/> (the run's, for <c>per: run</c>), started on first use.</summary>
@@ -550,8 +570,14 @@ public sealed partial class CassetteServer
                  || ToolMatcher.Find(recorded, used, server, request) is not { Nearest: { } nearest, Difference: var difference })
         {
             var count = state.Cassette.Tools?.Count(t => t.Server == server.Name && t.Kind == server.Kind) ?? 0;
-            text = $"cassette '{state.Id}' ({file}): {what}: no unused exchange with {server.Kind} server '{server.Name}' asks this "
-                + $"(the cassette holds {count} with it). If the agent now calls its tools differently on purpose, {_matcher.Rerecord}.";
+            text = $"cassette '{state.Id}' ({file}): {what}: "
+                + (count == 0
+                    ? $"the cassette holds no exchange with {server.Kind} server '{server.Name}': its recording never reached it (the recording stopped early, "
+                      + $"or was made before the suite named the server). {Capitalised(_matcher.Rerecord)}."
+                    : state.Cassette.Tools is { } all && ToolMatcher.Find(all, new bool[all.Count], server, request).Index >= 0
+                        ? $"asked again, but the recording answered it once (a replay answers each recorded exchange once). If the agent now asks twice on purpose, {_matcher.Rerecord}."
+                        : $"no unused exchange with {server.Kind} server '{server.Name}' asks this (the cassette holds {count} with it). "
+                          + $"If the agent now calls its tools differently on purpose, {_matcher.Rerecord}.");
         }
         else
         {
@@ -564,6 +590,8 @@ public sealed partial class CassetteServer
         state.Misses.Add(new CassetteMiss(state.Id, -1, text));
         return text;
     }
+
+    private static string Capitalised(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
     /// <summary>Adds a tool exchange to the cassette; returns why the write was refused (a miss), or null.</summary>
     private string? SaveTool(HttpContext context, CassetteState state, ToolServer server, RecordedRequest request, RecordedResponse response, Stopwatch clock, List<string>? secrets = null)

@@ -33,6 +33,9 @@ internal sealed class McpUpstream : IAsyncDisposable
     /// <summary>The answer the server gave the first <c>initialize</c>: a server shared by the run is initialised once.</summary>
     public JsonNode? InitializeResult { get; set; }
 
+    /// <summary>Whether the server has answered anything yet: one that dies before it ever did never came up.</summary>
+    public bool Answered { get; private set; }
+
     /// <summary>Whether the agent (the run's first case, for a shared server) has sent <c>notifications/initialized</c>.</summary>
     public bool Initialized { get; set; }
 
@@ -157,6 +160,7 @@ internal sealed class McpUpstream : IAsyncDisposable
                         });
                         break;
                     case JsonRpcMessageWithId answer when _pending.TryGetValue(answer.Id.ToString(), out var waiting):
+                        Answered = true;
                         waiting.TrySetResult(answer);
                         break;
                 }

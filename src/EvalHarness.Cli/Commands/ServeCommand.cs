@@ -17,7 +17,7 @@ internal static class ServeCommand
 {
     public static Command Build(IAnsiConsole console, TextWriter error)
     {
-        var cassettes = new Option<string>("--cassettes") { Description = "The cassette folder.", DefaultValueFactory = _ => "cassettes" };
+        var cassettes = new Option<string?>("--cassettes") { Description = "The cassette folder. Default: the --tools suite's cassettes.dir, else cassettes." };
         var mode = new Option<string>("--mode") { Description = "none (replay only), once, new_episodes or all.", DefaultValueFactory = _ => "none" };
         mode.AcceptOnlyFromAmong([.. RecordModes.Names.Keys]);
         var match = new Option<string>("--match") { Description = "ordered or unordered.", DefaultValueFactory = _ => "ordered" };
@@ -44,16 +44,21 @@ internal static class ServeCommand
         {
             CassetteServer server;
             IReadOnlyList<ToolServer> toolServers = [];
+            var folder = parse.GetValue(cassettes) ?? "cassettes";
             try
             {
-                if (parse.GetValue(tools) is { } suite)
+                if (parse.GetValue(tools) is { } suitePath)
                 {
-                    toolServers = [.. SuiteLoader.Load(suite).Variants.SelectMany(v => v.Agent.ToolServers).DistinctBy(t => t.PathSegment)];
+                    // The suite's tool servers, and its cassette folder unless --cassettes names another.
+                    var suite = SuiteLoader.Load(suitePath);
+                    toolServers = [.. suite.Variants.SelectMany(v => v.Agent.ToolServers).DistinctBy(t => t.PathSegment)];
+                    folder = suite.Cassettes.FolderFor(parse.GetValue(cassettes));
                 }
 
                 server = await CassetteServer.StartAsync(new CassetteServerOptions
                 {
-                    CassetteDirectory = parse.GetValue(cassettes)!,
+                    CassetteDirectory = folder,
+                    SuitePath = parse.GetValue(tools),
                     Mode = RecordModes.Names[parse.GetValue(mode)!],
                     Match = RecordModes.Matches[parse.GetValue(match)!],
                     Upstream = parse.GetValue(upstream),
@@ -82,7 +87,7 @@ internal static class ServeCommand
             await using (server)
             {
                 console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"Cassette server on {server.BaseAddress} (mode {parse.GetValue(mode)}, cassettes in {Path.GetFullPath(parse.GetValue(cassettes)!)})."));
+                    $"Cassette server on {server.BaseAddress} (mode {parse.GetValue(mode)}, cassettes in {Path.GetFullPath(folder)})."));
                 console.WriteLine($"Point a client at {server.BaseAddress}c/<cassette-id>/, as each provider's SDK reads it "
                     + "(docs/providers.md):");
                 foreach (var protocol in WireProtocols.All)

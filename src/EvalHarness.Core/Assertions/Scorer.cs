@@ -88,9 +88,12 @@ internal static class Scorer
     {
         serverCalls ??= [];
 
-        // A name the model's calls do not have but a tool server's calls do is about the tool server's side.
+        // A name the model's calls do not have but a tool server's calls do (or that names one of those servers, as
+        // inventory.chek_stock does) is about the tool server's side, and a miss lists the servers' calls.
         IReadOnlyList<ToolCallResult> CallsNamed(string name) =>
-            toolCalls.All(c => c.Tool != name) && serverCalls.Any(c => c.Tool == name) ? serverCalls : toolCalls;
+            toolCalls.All(c => c.Tool != name) && serverCalls.Any(c => c.Tool == name || name.StartsWith(ServerPrefix(c), StringComparison.Ordinal))
+                ? serverCalls
+                : toolCalls;
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(run);
         var expect = scenario.Expect;
@@ -143,8 +146,18 @@ internal static class Scorer
 
         if (expect.ToolsCalled.Count > 0 && expect.ToolsOrder != ToolOrder.Unordered)
         {
-            var pool = expect.ToolsCalled.All(t => CallsNamed(t.Name) == serverCalls && serverCalls.Count > 0) ? serverCalls : toolCalls;
-            verdicts.Add(Order(expect.ToolsOrder, expect.ToolsCalled, pool));
+            // The model's calls and the tool servers' are two sequences: each expected name is ordered within its own.
+            var onServers = expect.ToolsCalled.Where(t => serverCalls.Count > 0 && CallsNamed(t.Name) == serverCalls).ToList();
+            var onModel = expect.ToolsCalled.Except(onServers).ToList();
+            if (onModel.Count > 0)
+            {
+                verdicts.Add(Order(expect.ToolsOrder, onModel, toolCalls));
+            }
+
+            if (onServers.Count > 0)
+            {
+                verdicts.Add(Order(expect.ToolsOrder, onServers, serverCalls));
+            }
         }
 
         if (expect.MaxToolCalls is { } maxCalls)
@@ -255,6 +268,11 @@ internal static class Scorer
 
     private static bool Matches(ToolExpectation expected, ToolCallResult call) =>
         call.Tool == expected.Name && ArgumentMismatch(expected.Arguments, call.Arguments) is null;
+
+    /// <summary>What a tool server's call names start with: <c>inventory.</c> for an MCP tool, <c>prices </c> for an HTTP API.</summary>
+    private static string ServerPrefix(ToolCallResult call) => call.Agent is { } server && server.StartsWith("http:", StringComparison.Ordinal)
+        ? server["http:".Length..] + " "
+        : call.Agent is { } mcp && mcp.StartsWith("mcp:", StringComparison.Ordinal) ? mcp["mcp:".Length..] + "." : "\0";
 
     private static AssertionVerdict Order(ToolOrder order, IReadOnlyList<ToolExpectation> expected, IReadOnlyList<ToolCallResult> calls)
     {

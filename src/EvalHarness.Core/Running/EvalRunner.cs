@@ -255,7 +255,8 @@ internal static class EvalRunner
             CassetteId = evalCase.CassetteId,
             Tags = scenario.Tags,
             Critical = scenario.Critical,
-            Model = config.Model.IsChosenByTheAgent ? RecordedTraffic.Models(activity.Interactions) : config.Model.ToString(),
+            Model = scenario.Call is { } check ? $"{check.Kind}:{check.Server}"
+                : config.Model.IsChosenByTheAgent ? RecordedTraffic.Models(activity.Interactions) : config.Model.ToString(),
             Passed = error is null && verdicts.All(v => v.Passed),
             Outcome = report.Outcome ?? Outcomes.Completed,
             OutcomeReason = report.Reason ?? string.Empty,

@@ -266,7 +266,7 @@ internal static class ExpectationParser
         var name = y.String(node, "a tool name");
         return callable is null || callable.Contains(name) || McpTools.Covers(callable, name) ? name
             : wireNames.TryGetValue(name, out var qualified) ? qualified
-            : throw y.Error(node, $"'{name}' is not one of the agent's tools, so it can never be called.{Hint(name, callable)}");
+            : throw y.Error(node, $"'{name}' is not one of the agent's tools, so it can never be called.{Hint(name, callable.Select(AsExpected))}");
     }
 
     private static ToolExpectation ToolExpectation(YamlNodes y, YamlNode node, List<string>? callable, Dictionary<string, string> wireNames)
@@ -315,6 +315,12 @@ internal static class ExpectationParser
 
         return result;
     }
+
+    /// <summary>How an expectation names a tool server's calls: <c>mcp:inventory</c> as <c>inventory.&lt;tool&gt;</c>, <c>http:prices</c> as <c>prices &lt;METHOD&gt; &lt;path&gt;</c>.</summary>
+    private static string AsExpected(string callable) =>
+        callable.StartsWith("http:", StringComparison.Ordinal) ? $"{callable["http:".Length..]} <METHOD> <path>"
+        : McpTools.TryParse(callable, out var server, out var tool) ? $"{server}.{tool ?? "<tool>"}"
+        : callable;
 
     private static string Hint(string word, IEnumerable<string> known) =>
         YamlNodes.Suggest(word, known) is { } close ? $" Did you mean '{close}'?" : $" Known: {string.Join(", ", known)}.";

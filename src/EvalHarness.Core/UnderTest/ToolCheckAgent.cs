@@ -15,7 +15,14 @@ internal sealed class ToolCheckAgent(ToolCheck call) : IAgentUnderTest
 {
     public async Task<AgentReport> RunAsync(AgentCase agentCase, CancellationToken cancellationToken = default)
     {
-        var (text, isError) = call.Tool is { } tool ? await McpAsync(agentCase, tool, cancellationToken) : await HttpAsync(agentCase, cancellationToken);
+        var (text, isError, status) = call.Tool is { } tool ? await McpAsync(agentCase, tool, cancellationToken) : await HttpAsync(agentCase, cancellationToken);
+        // An error answer is data to assert (counters: { tool_errors: 1 }, or an API's http_status: 404), not the case's failure.
+        var counters = new Dictionary<string, int>(StringComparer.Ordinal) { ["tool_errors"] = isError ? 1 : 0 };
+        if (status is { } code)
+        {
+            counters["http_status"] = code;
+        }
+
         var arguments = call.Arguments is { } args ? args.GetRawText() : ToolTraffic.HttpArguments(call.Path!, call.Body);
         return new AgentReport
         {
@@ -28,23 +35,24 @@ internal sealed class ToolCheckAgent(ToolCheck call) : IAgentUnderTest
             OutputTokens = 0,
             CostUsd = 0m,
             State = State(text),
+            Counters = counters,
             Transcript = [new TranscriptEntry("user", agentCase.Messages[^1].Text), new TranscriptEntry("tool", text)],
             Trace = [],
             IsComplete = true,
         };
     }
 
-    private async Task<(string Text, bool IsError)> McpAsync(AgentCase agentCase, string tool, CancellationToken cancellationToken)
+    private async Task<(string Text, bool IsError, int? Status)> McpAsync(AgentCase agentCase, string tool, CancellationToken cancellationToken)
     {
         await using var client = await McpClient.CreateAsync(
             new HttpClientTransport(new HttpClientTransportOptions { Endpoint = agentCase.McpServers[call.Server], Name = call.Server }), cancellationToken: cancellationToken);
         var arguments = call.Arguments?.Deserialize<Dictionary<string, object?>>() ?? [];
         var result = await client.CallToolAsync(tool, arguments, cancellationToken: cancellationToken);
         var text = string.Join(Environment.NewLine, result.Content.Select(c => c is TextContentBlock t ? t.Text : JsonSerializer.Serialize(c)));
-        return (text, result.IsError == true);
+        return (text, result.IsError == true, null);
     }
 
-    private async Task<(string Text, bool IsError)> HttpAsync(AgentCase agentCase, CancellationToken cancellationToken)
+    private async Task<(string Text, bool IsError, int? Status)> HttpAsync(AgentCase agentCase, CancellationToken cancellationToken)
     {
         using var client = agentCase.HttpClientFor(call.Server);
         using var request = new HttpRequestMessage(new HttpMethod(call.Method!), call.Path!.TrimStart('/'));
@@ -54,7 +62,7 @@ internal sealed class ToolCheckAgent(ToolCheck call) : IAgentUnderTest
         }
 
         using var response = await client.SendAsync(request, cancellationToken);
-        return (await response.Content.ReadAsStringAsync(cancellationToken), !response.IsSuccessStatusCode);
+        return (await response.Content.ReadAsStringAsync(cancellationToken), !response.IsSuccessStatusCode, (int)response.StatusCode);
     }
 
     /// <summary>An answer that is a JSON object is the state <c>expect.state</c> reads (<c>in_stock: 3</c>); other answers give none.</summary>

@@ -250,4 +250,28 @@ public sealed class ToolCassetteTests : IDisposable
 
         Assert.Empty((await episodes.TakeActivityAsync(Case, Ct)).Misses);
     }
+
+    [Fact]
+    public async Task NewEpisodes_AServerThatCannotStart_IsAMissWithItsErrorAndNothingIsRecorded()
+    {
+        await using (var recorder = await StartAsync(RecordMode.All, [Counter(perRun: false)]))
+        {
+            Assert.Equal("a: 1", await CallAsync(recorder, Case, "count", new() { ["label"] = "a" }));
+            await recorder.TakeActivityAsync(Case, Ct);
+        }
+
+        var before = await File.ReadAllTextAsync(new CassetteStore(_temp.Path).PathFor(Case), Ct);
+        var gone = Counter(perRun: false) with { Command = ["node", _temp.Combine("no-such-server.mjs")] };
+        await using var episodes = await StartAsync(RecordMode.NewEpisodes, [gone]);
+        await using (var client = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(episodes.BaseAddressFor(Case), "mcp/inventory") }), cancellationToken: Ct))
+        {
+            await Assert.ThrowsAsync<McpProtocolException>(async () => await client.CallToolAsync("count", new Dictionary<string, object?> { ["label"] = "b" }, cancellationToken: Ct));
+        }
+
+        var miss = Assert.Single((await episodes.TakeActivityAsync(Case, Ct)).Misses);
+        Assert.Contains("closed the connection before it answered; it wrote:", miss.Message, StringComparison.Ordinal);
+        Assert.Contains("no-such-server.mjs", miss.Message, StringComparison.Ordinal); // node's own error, from its stderr
+        Assert.Contains("Nothing was recorded; check the suite's agent.mcp.inventory.", miss.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await File.ReadAllTextAsync(new CassetteStore(_temp.Path).PathFor(Case), Ct));
+    }
 }

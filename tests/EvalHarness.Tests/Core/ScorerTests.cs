@@ -235,4 +235,37 @@ public sealed class ScorerTests
 
         Assert.Equal(("output.json_path", false, "$.items[99999999999] is missing, expected 1."), (verdict.Kind, verdict.Passed, verdict.Reason));
     }
+
+    [Fact]
+    public void Score_ToolServerCalls_AreMatchedByTheirNamesAndOrderedAmongThemselves()
+    {
+        ToolCallResult[] model = [Call(1, "check_stock"), Call(2, "reserve")];
+        ToolCallResult[] servers =
+        [
+            new(1, "inventory GET /stock", """{"sku":"MUG-01"}""", "{}", false, "ok", "http:inventory"),
+            new(2, "shop.reserve", """{"sku":"MUG-01","quantity":1}""", "ok", false, "ok", "mcp:shop"),
+        ];
+        var expect = new Expectations
+        {
+            ToolsCalled = [Expect("check_stock", "{}"), Expect("reserve", "{}"), Expect("inventory GET /stock", "{}"), Expect("shop.reserve", """{"quantity":1}""")],
+            ToolsOrder = ToolOrder.Subset,
+        };
+
+        var verdicts = Scorer.Score(With(expect), Run("ok"), model, serverCalls: servers);
+
+        Assert.All(verdicts, v => Assert.True(v.Passed, v.Reason));
+        // One order per sequence: the model's calls, and the tool servers' calls.
+        Assert.Equal(2, verdicts.Count(v => v.Kind == "tools.order"));
+    }
+
+    [Fact]
+    public void Score_AMisspeltToolServerCall_ListsTheServersCalls()
+    {
+        ToolCallResult[] servers = [new(2, "shop.reserve", "{}", "ok", false, "ok", "mcp:shop")];
+
+        var verdict = Scorer.Score(With(new() { ToolsCalled = [Expect("shop.reserv", "{}")] }), Run("ok"), [Call(1, "reserve")], serverCalls: servers)[1];
+
+        Assert.False(verdict.Passed);
+        Assert.Contains("shop.reserve", verdict.Reason, StringComparison.Ordinal);
+    }
 }

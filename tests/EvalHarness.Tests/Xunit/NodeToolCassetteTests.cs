@@ -125,7 +125,8 @@ public sealed class NodeToolCassetteTests : IDisposable
     public async Task Serve_WithTheSuitesTools_ReplaysTheNodeAgentsToolsForAnAgentRunByHand_AgainAndAgain()
     {
         var example = RepoPaths.Example("node-agent");
-        await using var serve = await ServeHost.StartAsync(Ct, "--cassettes", Path.Combine(example, "cassettes"), "--tools", Path.Combine(example, "suite.yaml"));
+        // No --cassettes: the suite's cassettes.dir.
+        await using var serve = await ServeHost.StartAsync(Ct, "--tools", Path.Combine(example, "suite.yaml"));
         var caseAddress = new Uri(serve.Address, "c/node-agent/default/tokyo-fahrenheit/t1/");
         Assert.Contains($"EVALH_MCP_UNITS_URL={serve.Address}c/<cassette-id>/mcp/units", serve.Output, StringComparison.Ordinal);
 
