@@ -64,6 +64,8 @@ public sealed class ToolCassetteTests : IDisposable
         }
 
         Assert.Equal("""{"sku":"MUG-01","in_stock":3}""", recorded.Stock);
+        // The key the suite sends in the API's header reached the API, and never the file.
+        Assert.DoesNotContain(PlantedKey, await File.ReadAllTextAsync(new CassetteStore(_temp.Path).PathFor(Case), Ct), StringComparison.Ordinal);
         var tools = Recorded().Tools!;
         // The C# SDK 2.4 client opens with server/discover where the server offers it (the 2026 handshake), else initialize.
         Assert.Equal(["server/discover", "tools/call", "GET"], tools.Select(t => t.Request.Method));
