@@ -22,6 +22,7 @@ public static class EvalhApp
             defaultMode: RecordMode.All));
         root.Subcommands.Add(LoadCommand.Build(console, error));
         root.Subcommands.Add(ServeCommand.Build(console, error));
+        root.Subcommands.Add(McpCommand.Build(error));
         root.Subcommands.Add(CassettesCommand.Build(console, error));
         root.Subcommands.Add(MergeCommand.Build(console, error));
         root.Subcommands.Add(ReportCommand.Build(console, error));

@@ -1,0 +1,172 @@
+using System.Threading.Channels;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+
+namespace EvalHarness.Cli.Commands;
+
+/// <summary>
+/// Relays JSON-RPC messages between a stdio MCP client and a streamable HTTP MCP endpoint: each message the client writes
+/// is sent to the endpoint, and every message the endpoint sends (answers, and its own notifications and requests,
+/// whichever SSE stream they come on) is written to the client.
+/// </summary>
+internal sealed class McpBridge(ChannelReader<JsonRpcMessage> fromClient, McpLineWriter toClient, ITransport endpoint, Uri url, TextWriter log)
+{
+    private const string Prefix = "evalh mcp connect";
+
+    /// <summary>
+    /// Relays until the client closes its input and every answer it waits for is written (null), or until the endpoint
+    /// cannot be reached with the first message or ends the session (why, for the user).
+    /// </summary>
+    public async Task<string?> RunAsync(CancellationToken cancellationToken = default)
+    {
+        var toClientTask = RelayToClientAsync(cancellationToken);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var toEndpointTask = RelayToEndpointAsync(stop.Token);
+        if (await Task.WhenAny(toEndpointTask, toClientTask) == toClientTask)
+        {
+            var ended = await toClientTask;
+            await stop.CancelAsync();
+            try
+            {
+                await toEndpointTask;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+            }
+
+            return $"the MCP endpoint {url} ended the session{(ended is null ? "" : $": {ended.Message}")}. "
+                + "A case's endpoint lives as long as its case: start the agent from evalh (run, record or serve) and connect while the case runs.";
+        }
+
+        var error = await toEndpointTask;
+
+        // Disposing ends the session (DELETE) and completes the endpoint's channel, so the relay writes what is left and stops.
+        await endpoint.DisposeAsync();
+        await toClientTask;
+        return error;
+    }
+
+    /// <summary>Writes the endpoint's messages to the client until the endpoint's channel completes; the error it completed with, if any.</summary>
+    private async Task<Exception?> RelayToClientAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                if (!await endpoint.MessageReader.WaitToReadAsync(cancellationToken))
+                {
+                    return null;
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                return ex;
+            }
+
+            while (endpoint.MessageReader.TryRead(out var message))
+            {
+                try
+                {
+                    await toClient.WriteAsync(message, cancellationToken);
+                }
+                catch (IOException ex)
+                {
+                    // The client closed its end of the pipe: nobody is left to read this one.
+                    await log.WriteLineAsync($"{Prefix}: could not write to the client: {ex.Message}");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends the client's messages to the endpoint until the client closes its input, then waits for the answers still
+    /// pending. The first message opens the session and is awaited; a request after it is sent without waiting, since its
+    /// POST lasts until its answer, so a slow tool call holds up nothing; notifications and answers go in order.
+    /// </summary>
+    private async Task<string?> RelayToEndpointAsync(CancellationToken cancellationToken)
+    {
+        var pending = new List<Task>();
+        var first = true;
+        await foreach (var message in fromClient.ReadAllAsync(cancellationToken))
+        {
+            if (first)
+            {
+                first = false;
+                if (await SendAsync(message, logFailure: false, cancellationToken) is { } failure)
+                {
+                    return Unreachable(failure);
+                }
+            }
+            else if (message is JsonRpcRequest)
+            {
+                pending.RemoveAll(t => t.IsCompleted);
+                pending.Add(SendAsync(message, logFailure: true, cancellationToken));
+            }
+            else
+            {
+                await SendAsync(message, logFailure: true, cancellationToken);
+            }
+        }
+
+        await Task.WhenAll(pending);
+        return null;
+    }
+
+    /// <summary>
+    /// Sends one message; when the endpoint fails it, the client gets a JSON-RPC error for a request (so it does not wait
+    /// forever) and, unless the caller reports it itself, the log a line. Returns the failure.
+    /// </summary>
+    private async Task<Exception?> SendAsync(JsonRpcMessage message, bool logFailure, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await endpoint.SendMessageAsync(message, cancellationToken);
+            return null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var what = message switch
+            {
+                JsonRpcRequest request => $"{request.Method} (id {request.Id})",
+                JsonRpcNotification notification => notification.Method,
+                JsonRpcMessageWithId answer => $"the answer to id {answer.Id}",
+                _ => "a message",
+            };
+            if (logFailure)
+            {
+                await log.WriteLineAsync($"{Prefix}: {url} failed {what}: {Describe(ex)}");
+            }
+
+            if (message is JsonRpcRequest failed)
+            {
+                await toClient.WriteAsync(new JsonRpcError
+                {
+                    Id = failed.Id,
+                    Error = new JsonRpcErrorDetail
+                    {
+                        Code = ex is McpProtocolException protocol ? (int)protocol.ErrorCode : (int)McpErrorCode.InternalError,
+                        Message = $"{Prefix}: the MCP endpoint {url} failed {failed.Method}: {Describe(ex)}",
+                    },
+                }, cancellationToken);
+            }
+
+            return ex;
+        }
+    }
+
+    private string Unreachable(Exception ex)
+    {
+        var hint = ex is HttpRequestException { StatusCode: System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden }
+            ? "If the endpoint needs a credential, pass it with --header \"Authorization: Bearer ${TOKEN}\"."
+            : "Check that the agent was started by evalh (run, record or serve) while its case runs, and that the URL is the "
+                + "one the case gave it in EVALH_MCP_<NAME>_URL (http://127.0.0.1:<port>/c/<cassette-id>/mcp/<name>).";
+        return $"cannot connect to the MCP endpoint {url}: {Describe(ex)}. {hint}";
+    }
+
+    private static string Describe(Exception ex) => ex switch
+    {
+        HttpRequestException { StatusCode: { } status } => $"it answered HTTP {(int)status} {status}",
+        HttpRequestException { InnerException: { } inner } => inner.Message,
+        _ => ex.Message,
+    };
+}
