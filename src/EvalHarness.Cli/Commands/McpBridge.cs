@@ -80,8 +80,10 @@ internal sealed class McpBridge(ChannelReader<JsonRpcMessage> fromClient, McpLin
 
     /// <summary>
     /// Sends the client's messages to the endpoint until the client closes its input, then waits for the answers still
-    /// pending. The first message opens the session and is awaited; a request after it is sent without waiting, since its
-    /// POST lasts until its answer, so a slow tool call holds up nothing; notifications and answers go in order.
+    /// pending. The first message and every <c>initialize</c> are awaited: the first tells whether the endpoint can be
+    /// reached, and the session id comes with initialize's answer, which the next message must carry. Another request is
+    /// sent without waiting, since its POST lasts until its answer, so a slow tool call holds up nothing; notifications
+    /// and answers go in order.
     /// </summary>
     private async Task<string?> RelayToEndpointAsync(CancellationToken cancellationToken)
     {
@@ -97,7 +99,7 @@ internal sealed class McpBridge(ChannelReader<JsonRpcMessage> fromClient, McpLin
                     return Unreachable(failure);
                 }
             }
-            else if (message is JsonRpcRequest)
+            else if (message is JsonRpcRequest { Method: not RequestMethods.Initialize })
             {
                 pending.RemoveAll(t => t.IsCompleted);
                 pending.Add(SendAsync(message, logFailure: true, cancellationToken));

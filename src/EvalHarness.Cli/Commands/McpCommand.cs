@@ -43,7 +43,10 @@ internal static partial class McpCommand
 
             // No overall time-out: a tool call's answer streams for as long as the tool runs. A host that does not answer
             // a connection at all still fails the first message.
-            var http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(30) }) { Timeout = Timeout.InfiniteTimeSpan };
+            var http = new HttpClient(new McpErrorAnswerHandler(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(30) }))
+            {
+                Timeout = Timeout.InfiniteTimeSpan,
+            };
             await using var transport = new HttpClientTransport(options, http, ownsHttpClient: true);
             await using var session = await transport.ConnectAsync(cancellationToken);
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using EvalHarness.Tests.Support;
 using ModelContextProtocol;
@@ -33,7 +34,7 @@ public sealed class McpConnectTests(InventoryMcpServer server) : CliTest, IClass
         }), cancellationToken: Ct);
 
         var tools = await client.ListToolsAsync(cancellationToken: Ct);
-        Assert.Equal("check_stock", Assert.Single(tools).Name);
+        Assert.Equal(["check_stock", "stock_location"], tools.Select(t => t.Name).Order());
 
         // The progress notification comes on the call's SSE stream, before the answer.
         var progressed = new TaskCompletionSource<ProgressNotificationValue>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -43,6 +44,33 @@ public sealed class McpConnectTests(InventoryMcpServer server) : CliTest, IClass
         Assert.Equal("""{"sku":"MUG-01","in_stock":3}""", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
         Assert.Contains("MUG-01", server.Skus);
         Assert.Equal("counted MUG-01", (await progressed.Task.WaitAsync(Ct)).Message);
+    }
+
+    [Fact]
+    public async Task Connect_ServerAsksClientDuringCall_RelaysItsRequestAndTheAnswer()
+    {
+        await using var client = await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
+        {
+            Command = "dotnet",
+            Arguments = [EvalhDll, "mcp", "connect", server.Endpoint.ToString()],
+        }), new McpClientOptions
+        {
+            Handlers = new McpClientHandlers
+            {
+                ElicitationHandler = (request, _) => ValueTask.FromResult(new ElicitResult
+                {
+                    Action = "accept",
+                    Content = new Dictionary<string, JsonElement>
+                    {
+                        ["warehouse"] = JsonSerializer.SerializeToElement(request!.Message.Contains("MUG-01", StringComparison.Ordinal) ? "north" : "unknown"),
+                    },
+                }),
+            },
+        }, cancellationToken: Ct);
+
+        var result = await client.CallToolAsync("stock_location", new Dictionary<string, object?> { ["sku"] = "MUG-01" }, cancellationToken: Ct);
+
+        Assert.Equal("north", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
     }
 
     [Fact]

@@ -9,20 +9,25 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol;
+using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 
 namespace EvalHarness.Tests.Support;
 
 /// <summary>
-/// A real streamable HTTP MCP server (the official SDK on Kestrel, 127.0.0.1, port 0) with one tool, <c>check_stock</c>,
-/// that notes each SKU it is asked for and each <c>X-Inventory-Key</c> header it is sent.
+/// A real streamable HTTP MCP server (the official SDK on Kestrel, 127.0.0.1, port 0) with a tool, <c>check_stock</c>,
+/// that notes each SKU it is asked for, and another that asks the client a question (elicitation); it notes each
+/// <c>X-Inventory-Key</c> header it is sent.
 /// </summary>
 public sealed class InventoryMcpServer : IAsyncLifetime
 {
     private WebApplication? _app;
 
-    /// <summary>The MCP endpoint, <c>http://127.0.0.1:&lt;port&gt;/mcp</c>.</summary>
+    /// <summary>
+    /// The MCP endpoint, <c>http://127.0.0.1:&lt;port&gt;/mcp</c>, with sessions: a client that tries the <c>2026-07-28</c>
+    /// revision first is refused and falls back to <c>initialize</c>, and the server may ask the client questions.
+    /// </summary>
     public Uri Endpoint { get; private set; } = null!;
 
     /// <summary>The SKUs check_stock was called with.</summary>
@@ -55,26 +60,24 @@ public sealed class InventoryMcpServer : IAsyncLifetime
         return JsonSerializer.Serialize(new { sku, in_stock = 3 });
     }
 
+    /// <summary>A tool that asks the client a question of its own (elicitation/create) before it answers.</summary>
+    [McpServerTool(Name = "stock_location"), Description("Which warehouse holds a SKU, as the user says.")]
+    public static async Task<string> StockLocation(string sku, RequestContext<CallToolRequestParams> context, CancellationToken cancellationToken)
+    {
+        var answer = await context.Server.ElicitAsync(new ElicitRequestParams
+        {
+            Message = $"Which warehouse holds {sku}?",
+            RequestedSchema = new()
+            {
+                Properties = new Dictionary<string, ElicitRequestParams.PrimitiveSchemaDefinition> { ["warehouse"] = new ElicitRequestParams.StringSchema() },
+            },
+        }, cancellationToken);
+        return answer.IsAccepted && answer.Content?.TryGetValue("warehouse", out var warehouse) == true ? warehouse.GetString()! : "(declined)";
+    }
+
     public async ValueTask InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        builder.Services.AddMcpServer().WithHttpTransport().WithTools(this);
-        _app = builder.Build();
-        _app.Use(async (context, next) =>
-        {
-            if (context.Request.Headers.TryGetValue("X-Inventory-Key", out var key))
-            {
-                Keys.Enqueue(key.ToString());
-            }
-
-            await next();
-        });
-        _app.MapMcp("/mcp");
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Endpoint = new Uri(address.TrimEnd('/') + "/mcp");
+        (_app, Endpoint) = await StartAsync(HttpServerSessionMode.Stateful);
     }
 
     public async ValueTask DisposeAsync()
@@ -83,6 +86,28 @@ public sealed class InventoryMcpServer : IAsyncLifetime
         {
             await _app.DisposeAsync();
         }
+    }
+
+    private async Task<(WebApplication App, Uri Endpoint)> StartAsync(HttpServerSessionMode mode)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.Services.AddMcpServer().WithHttpTransport(o => o.SessionMode = mode).WithTools(this);
+        var app = builder.Build();
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Headers.TryGetValue("X-Inventory-Key", out var key))
+            {
+                Keys.Enqueue(key.ToString());
+            }
+
+            await next();
+        });
+        app.MapMcp("/mcp");
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return (app, new Uri(address.TrimEnd('/') + "/mcp"));
     }
 
     /// <summary>Holds check_stock calls: <see cref="Entered"/> completes with the SKU when one waits, which goes on once <see cref="Released"/> completes.</summary>
