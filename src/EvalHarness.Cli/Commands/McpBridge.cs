@@ -13,16 +13,20 @@ internal sealed class McpBridge(ChannelReader<JsonRpcMessage> fromClient, McpLin
 {
     private const string Prefix = "evalh mcp connect";
 
+    private readonly TaskCompletionSource<bool> _firstReached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>
-    /// Relays until the client closes its input and every answer it waits for is written (null), or until the endpoint
-    /// cannot be reached with the first message or ends the session (why, for the user).
+    /// Relays until the client closes its input and every answer it waits for is written (true), or until the endpoint
+    /// cannot be reached with the first message or ends the session (false, and the log says why).
     /// </summary>
-    public async Task<string?> RunAsync(CancellationToken cancellationToken = default)
+    public async Task<bool> RunAsync(CancellationToken cancellationToken = default)
     {
         var toClientTask = RelayToClientAsync(cancellationToken);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var toEndpointTask = RelayToEndpointAsync(stop.Token);
-        if (await Task.WhenAny(toEndpointTask, toClientTask) == toClientTask)
+        // The endpoint's channel may complete when the first message fails too; then the client is still being answered.
+        if (await Task.WhenAny(toEndpointTask, toClientTask) == toClientTask
+            && await Task.WhenAny(_firstReached.Task, toEndpointTask) == _firstReached.Task && _firstReached.Task.Result)
         {
             var ended = await toClientTask;
             await stop.CancelAsync();
@@ -34,16 +38,17 @@ internal sealed class McpBridge(ChannelReader<JsonRpcMessage> fromClient, McpLin
             {
             }
 
-            return $"the MCP endpoint {url} ended the session{(ended is null ? "" : $": {ended.Message}")}. "
-                + "A case's endpoint lives as long as its case: start the agent from evalh (run, record or serve) and connect while the case runs.";
+            await log.WriteLineAsync($"error: the MCP endpoint {url} ended the session{(ended is null ? "" : $": {ended.Message}")}. "
+                + "A case's endpoint lives as long as its case: start the agent from evalh (run, record or serve) and connect while the case runs.");
+            return false;
         }
 
-        var error = await toEndpointTask;
+        var reached = await toEndpointTask;
 
         // Disposing ends the session (DELETE) and completes the endpoint's channel, so the relay writes what is left and stops.
         await endpoint.DisposeAsync();
         await toClientTask;
-        return error;
+        return reached;
     }
 
     /// <summary>Writes the endpoint's messages to the client until the endpoint's channel completes; the error it completed with, if any.</summary>
@@ -80,12 +85,12 @@ internal sealed class McpBridge(ChannelReader<JsonRpcMessage> fromClient, McpLin
 
     /// <summary>
     /// Sends the client's messages to the endpoint until the client closes its input, then waits for the answers still
-    /// pending. The first message and every <c>initialize</c> are awaited: the first tells whether the endpoint can be
+    /// pending; false when the first message could not reach the endpoint. The first message and every <c>initialize</c> are awaited: the first tells whether the endpoint can be
     /// reached, and the session id comes with initialize's answer, which the next message must carry. Another request is
     /// sent without waiting, since its POST lasts until its answer, so a slow tool call holds up nothing; notifications
     /// and answers go in order.
     /// </summary>
-    private async Task<string?> RelayToEndpointAsync(CancellationToken cancellationToken)
+    private async Task<bool> RelayToEndpointAsync(CancellationToken cancellationToken)
     {
         var pending = new List<Task>();
         var first = true;
@@ -94,9 +99,15 @@ internal sealed class McpBridge(ChannelReader<JsonRpcMessage> fromClient, McpLin
             if (first)
             {
                 first = false;
-                if (await SendAsync(message, logFailure: false, cancellationToken) is { } failure)
+                var failure = await SendAsync(message, logFailure: false, cancellationToken);
+                _firstReached.TrySetResult(failure is null);
+                if (failure is not null)
                 {
-                    return Unreachable(failure);
+                    // A stdio server lives until its client closes stdin: the client reads this answer to each request it
+                    // still sends (an SDK falls back from server/discover to initialize), not a pipe that broke under it.
+                    await log.WriteLineAsync($"error: {Unreachable(failure)}");
+                    await AnswerUntilClosedAsync(failure, cancellationToken);
+                    return false;
                 }
             }
             else if (message is JsonRpcRequest { Method: not RequestMethods.Initialize })
@@ -111,7 +122,19 @@ internal sealed class McpBridge(ChannelReader<JsonRpcMessage> fromClient, McpLin
         }
 
         await Task.WhenAll(pending);
-        return null;
+        return true;
+    }
+
+    /// <summary>Answers each request the client sends with the endpoint's failure until the client closes stdin.</summary>
+    private async Task AnswerUntilClosedAsync(Exception failure, CancellationToken cancellationToken)
+    {
+        await foreach (var message in fromClient.ReadAllAsync(cancellationToken))
+        {
+            if (message is JsonRpcRequest request)
+            {
+                await toClient.WriteAsync(ErrorAnswer(request, failure), cancellationToken);
+            }
+        }
     }
 
     /// <summary>
@@ -141,20 +164,22 @@ internal sealed class McpBridge(ChannelReader<JsonRpcMessage> fromClient, McpLin
 
             if (message is JsonRpcRequest failed)
             {
-                await toClient.WriteAsync(new JsonRpcError
-                {
-                    Id = failed.Id,
-                    Error = new JsonRpcErrorDetail
-                    {
-                        Code = ex is McpProtocolException protocol ? (int)protocol.ErrorCode : (int)McpErrorCode.InternalError,
-                        Message = $"{Prefix}: the MCP endpoint {url} failed {failed.Method}: {Describe(ex)}",
-                    },
-                }, cancellationToken);
+                await toClient.WriteAsync(ErrorAnswer(failed, ex), cancellationToken);
             }
 
             return ex;
         }
     }
+
+    private JsonRpcError ErrorAnswer(JsonRpcRequest request, Exception ex) => new()
+    {
+        Id = request.Id,
+        Error = new JsonRpcErrorDetail
+        {
+            Code = ex is McpProtocolException protocol ? (int)protocol.ErrorCode : (int)McpErrorCode.InternalError,
+            Message = $"{Prefix}: the MCP endpoint {url} failed {request.Method}: {Describe(ex)}",
+        },
+    };
 
     private string Unreachable(Exception ex)
     {

@@ -54,11 +54,9 @@ internal static partial class McpCommand
             // by a writer of our own, which keeps writing after stdin closes.
             var stdin = new StreamServerTransport(Console.OpenStandardInput(), Stream.Null, "evalh mcp connect");
             using var stdout = new McpLineWriter(Console.OpenStandardOutput());
-            var failure = await new McpBridge(stdin.MessageReader, stdout, session, endpoint, error).RunAsync(cancellationToken);
-            if (failure is not null)
+            if (!await new McpBridge(stdin.MessageReader, stdout, session, endpoint, error).RunAsync(cancellationToken))
             {
                 // stdin is left as it is: a read of it blocks in the OS until the client closes it, and the process exits now.
-                await error.WriteLineAsync($"error: {failure}");
                 return ExitCodes.InputError;
             }
 

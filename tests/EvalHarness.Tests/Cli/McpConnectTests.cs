@@ -133,19 +133,25 @@ public sealed class McpConnectTests(InventoryMcpServer server) : CliTest, IClass
     }
 
     [Fact]
-    public async Task Connect_EndpointRefusesFirstMessage_AnswersWithErrorAndExitsTwo()
+    public async Task Connect_EndpointRefusesFirstMessage_AnswersEveryRequestWithErrorAndExitsTwoWhenStdinCloses()
     {
         var url = $"http://127.0.0.1:{ClosedPort()}/c/support-t1/mcp/inventory";
         using var bridge = new Bridge(url);
         await bridge.StandardInput.WriteLineAsync(Initialize);
-
         var answer = JsonNode.Parse((await bridge.StandardOutput.ReadLineAsync(Ct))!)!;
+
+        // Still a stdio server: a client that tries again (as the SDKs fall back from server/discover) is answered too.
+        await bridge.StandardInput.WriteLineAsync("""{"jsonrpc":"2.0","id":"again","method":"ping"}""");
+        var again = JsonNode.Parse((await bridge.StandardOutput.ReadLineAsync(Ct))!)!;
+        bridge.StandardInput.Close();
         var stderr = await bridge.StandardError.ReadToEndAsync(Ct);
         await bridge.WaitForExitAsync(Ct);
 
         Assert.Equal(2, bridge.ExitCode);
         Assert.Equal(1, answer["id"]!.GetValue<int>());
         Assert.Contains(url, answer["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("again", again["id"]!.GetValue<string>());
+        Assert.Contains($"the MCP endpoint {url} failed ping", again["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains($"error: cannot connect to the MCP endpoint {url}", stderr, StringComparison.Ordinal);
         Assert.Contains("EVALH_MCP_<NAME>_URL", stderr, StringComparison.Ordinal);
     }
@@ -160,7 +166,7 @@ public sealed class McpConnectTests(InventoryMcpServer server) : CliTest, IClass
             Arguments = [EvalhDll, "mcp", "connect", url],
         }), cancellationToken: Ct));
 
-        // The client reads the bridge's error answer to initialize, or, when it sees the bridge exit first, its stderr: both name the URL.
+        // The client reads the bridge's error answer to initialize (after its server/discover was answered the same way).
         Assert.Contains($"the MCP endpoint {url}", thrown.Message, StringComparison.Ordinal);
     }
 
