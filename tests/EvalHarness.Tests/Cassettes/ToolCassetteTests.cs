@@ -276,4 +276,33 @@ public sealed class ToolCassetteTests : IDisposable
         Assert.Contains("Nothing was recorded; check the suite's agent.mcp.inventory.", miss.Message, StringComparison.Ordinal);
         Assert.Equal(before, await File.ReadAllTextAsync(new CassetteStore(_temp.Path).PathFor(Case), Ct));
     }
+
+    /// <summary>The official C# client over stdio, through <c>evalh mcp connect</c> to the case's endpoint, as a stdio-only agent reaches it.</summary>
+    private static async Task<string> CallThroughBridgeAsync(CassetteServer server)
+    {
+        await using var client = await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
+        {
+            Name = "inventory",
+            Command = "dotnet",
+            Arguments = [Path.Combine(AppContext.BaseDirectory, "evalh.dll"), "mcp", "connect", new Uri(server.BaseAddressFor(Case), "mcp/inventory").ToString()],
+        }), cancellationToken: Ct);
+        return Text(await client.CallToolAsync("check_stock", new Dictionary<string, object?> { ["sku"] = "MUG-01" }, cancellationToken: Ct));
+    }
+
+    [Fact]
+    public async Task McpConnect_AStdioOnlyClientThroughTheBridge_RecordsAndReplaysWithTheServerStopped()
+    {
+        string recorded;
+        await using (var real = await RealToolServers.StartAsync(Ct))
+        {
+            await using var recorder = await StartAsync(RecordMode.All, real.Config(PlantedKey));
+            recorded = await CallThroughBridgeAsync(recorder);
+            Assert.Empty((await recorder.TakeActivityAsync(Case, Ct)).Misses);
+        }
+
+        await using var replayer = await StartAsync(RecordMode.None, [new ToolServer { Name = "inventory", Kind = ToolKinds.Mcp, Url = new Uri("http://127.0.0.1:9/mcp") }]);
+        Assert.Equal("""{"sku":"MUG-01","in_stock":3}""", recorded);
+        Assert.Equal(recorded, await CallThroughBridgeAsync(replayer));
+        Assert.Empty((await replayer.TakeActivityAsync(Case, Ct)).Misses);
+    }
 }
