@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EvalHarness.Tests.Support;
-using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
@@ -23,7 +22,7 @@ public sealed class McpConnectTests(InventoryMcpServer server) : CliTest, IClass
     /// <summary>The evalh built beside the tests, run as an agent's MCP config runs it.</summary>
     private static string EvalhDll => Path.Combine(AppContext.BaseDirectory, "evalh.dll");
 
-    [Fact]
+    [Fact(Timeout = 120_000)]
     public async Task Connect_OfficialStdioClient_ListsAndCallsToolOnHttpServer()
     {
         await using var client = await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
@@ -36,17 +35,37 @@ public sealed class McpConnectTests(InventoryMcpServer server) : CliTest, IClass
         var tools = await client.ListToolsAsync(cancellationToken: Ct);
         Assert.Equal(["check_stock", "stock_location"], tools.Select(t => t.Name).Order());
 
-        // The progress notification comes on the call's SSE stream, before the answer.
-        var progressed = new TaskCompletionSource<ProgressNotificationValue>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var result = await client.CallToolAsync("check_stock", new Dictionary<string, object?> { ["sku"] = "MUG-01" },
-            new Progress<ProgressNotificationValue>(p => progressed.TrySetResult(p)), cancellationToken: Ct);
+        var result = await client.CallToolAsync("check_stock", new Dictionary<string, object?> { ["sku"] = "MUG-01" }, cancellationToken: Ct);
 
         Assert.Equal("""{"sku":"MUG-01","in_stock":3}""", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
         Assert.Contains("MUG-01", server.Skus);
-        Assert.Equal("counted MUG-01", (await progressed.Task.WaitAsync(Ct)).Message);
     }
 
-    [Fact]
+    [Fact(Timeout = 120_000)]
+    public async Task Connect_ServerNotifiesProgressDuringCall_WritesTheNotificationBeforeTheAnswer()
+    {
+        // Read line by line: an SDK client may drop a progress notification it processes after the call's answer, so
+        // only the order on stdout says what the bridge did.
+        using var bridge = new Bridge(server.Endpoint.ToString());
+        await bridge.StandardInput.WriteLineAsync(Initialize);
+        Assert.Equal(1, JsonNode.Parse((await bridge.StandardOutput.ReadLineAsync(Ct))!)!["id"]!.GetValue<int>());
+        await bridge.StandardInput.WriteLineAsync("""{"jsonrpc":"2.0","method":"notifications/initialized"}""");
+        await bridge.StandardInput.WriteLineAsync(
+            """{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"check_stock","arguments":{"sku":"MUG-01"},"_meta":{"progressToken":"p-7"}}}""");
+
+        var lines = new List<JsonNode>();
+        while (lines.Count == 0 || lines[^1]["id"]?.GetValue<int>() != 2)
+        {
+            lines.Add(JsonNode.Parse((await bridge.StandardOutput.ReadLineAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(60), Ct))!)!);
+        }
+
+        var progress = Assert.Single(lines, l => l["method"]?.GetValue<string>() == "notifications/progress");
+        Assert.Equal("p-7", progress["params"]!["progressToken"]!.GetValue<string>());
+        Assert.Equal("counted MUG-01", progress["params"]!["message"]!.GetValue<string>());
+        Assert.Equal("""{"sku":"MUG-01","in_stock":3}""", lines[^1]["result"]!["content"]![0]!["text"]!.GetValue<string>());
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task Connect_ServerAsksClientDuringCall_RelaysItsRequestAndTheAnswer()
     {
         await using var client = await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
@@ -73,7 +92,7 @@ public sealed class McpConnectTests(InventoryMcpServer server) : CliTest, IClass
         Assert.Equal("north", Assert.IsType<TextContentBlock>(Assert.Single(result.Content)).Text);
     }
 
-    [Fact]
+    [Fact(Timeout = 120_000)]
     public async Task Connect_HeaderWithVariable_SendsItsValueOnEveryRequest()
     {
         await using (var client = await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
@@ -90,7 +109,7 @@ public sealed class McpConnectTests(InventoryMcpServer server) : CliTest, IClass
         Assert.DoesNotContain(server.Keys, k => k.Contains("${", StringComparison.Ordinal));
     }
 
-    [Fact]
+    [Fact(Timeout = 120_000)]
     public async Task Connect_StdinClosesWhileCallPending_WritesTheAnswerThenExitsZero()
     {
         var hold = new InventoryMcpServer.CallHold();
@@ -123,7 +142,7 @@ public sealed class McpConnectTests(InventoryMcpServer server) : CliTest, IClass
         }
     }
 
-    [Fact]
+    [Fact(Timeout = 120_000)]
     public async Task Connect_NotAnHttpUrl_ExitsTwoNamingTheUrl()
     {
         Assert.Equal(2, await Evalh("mcp", "connect", "localhost:3000/mcp"));
@@ -132,7 +151,7 @@ public sealed class McpConnectTests(InventoryMcpServer server) : CliTest, IClass
         Assert.Contains("evalh mcp connect \"$EVALH_MCP_INVENTORY_URL\"", Error.ToString(), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [Fact(Timeout = 120_000)]
     public async Task Connect_EndpointRefusesFirstMessage_AnswersEveryRequestWithErrorAndExitsTwoWhenStdinCloses()
     {
         var url = $"http://127.0.0.1:{ClosedPort()}/c/support-t1/mcp/inventory";
@@ -156,7 +175,7 @@ public sealed class McpConnectTests(InventoryMcpServer server) : CliTest, IClass
         Assert.Contains("EVALH_MCP_<NAME>_URL", stderr, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [Fact(Timeout = 120_000)]
     public async Task Connect_EndpointRefuses_OfficialClientShowsTheUrl()
     {
         var url = $"http://127.0.0.1:{ClosedPort()}/mcp";
