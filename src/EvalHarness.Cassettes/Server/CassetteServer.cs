@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using EvalHarness.Cassettes.Format;
+using EvalHarness.Cassettes.Protocols;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -38,6 +39,12 @@ public sealed partial class CassetteServer : IAsyncDisposable
     {
         Timeout = TimeSpan.FromMinutes(5),
     };
+
+    /// <summary>The cases in flight by their trace id (<see cref="RouteTrace"/>).</summary>
+    private readonly ConcurrentDictionary<string, string> _traces = new(StringComparer.Ordinal);
+
+    /// <summary>Why each case-less request that named no case was refused, in order.</summary>
+    private readonly List<string> _caselessMisses = [];
 
     private readonly InteractionMatcher _matcher;
     private readonly UpstreamRecorder _recorder;
@@ -85,7 +92,8 @@ public sealed partial class CassetteServer : IAsyncDisposable
             {
                 app.Map(CassetteRoute.Pattern, server.HandleSafelyAsync);
                 app.MapPost(ResetPath + "{**id}", server.ResetAsync);
-                app.MapFallback(server.NotACassetteUrlAsync);
+                // Any path, a Gemini model's dotted name too (the default fallback skips paths that look like files).
+                app.MapFallback("{**path}", server.HandleCaselessAsync);
             },
             cancellationToken,
             options.Port);
@@ -170,16 +178,93 @@ public sealed partial class CassetteServer : IAsyncDisposable
         return ErrorAnswer.WriteAsync(context, status, message, ErrorAnswer.RejectedType);
     }
 
-    /// <summary>Any URL outside <c>/c/…</c> and the reset endpoint: most often a base URL that lacks <c>/c/&lt;cassette-id&gt;</c>.</summary>
-    private async Task NotACassetteUrlAsync(HttpContext context)
+    /// <summary>
+    /// Any URL outside <c>/c/…</c> and the reset endpoint: the case-less address a served agent's model and tools are
+    /// pointed at. A request whose trace context names a case (<see cref="CaseTrace"/>) is that case's, as if it had come to
+    /// <c>/c/&lt;cassette-id&gt;/…</c>; a provider's or a tool server's path that names none is refused and kept for the
+    /// cases in flight to report (<see cref="CaselessMissesSince"/>); anything else is most often a base URL that lacks
+    /// <c>/c/&lt;cassette-id&gt;</c>.
+    /// </summary>
+    private async Task HandleCaselessAsync(HttpContext context)
     {
+        var path = context.Request.Path.Value ?? "/";
+        if (CaseTrace.Find(context.Request.Headers, _traces.GetValueOrDefault) is { } found)
+        {
+            context.Request.RouteValues[CassetteRoute.Rest] = found.CassetteId + path;
+            await HandleSafelyAsync(context);
+            return;
+        }
+
         var arrived = _options.Time.GetUtcNow();
         var started = _options.Time.GetTimestamp();
-        var path = context.Request.Path.Value ?? "/";
-        var message = $"'{(path.Length > 120 ? path[..120] + "…" : path)}' is not a cassette URL: point the client's base URL at "
-            + $"{BaseAddress}c/<cassette-id>/ (for an OpenAI client {BaseAddress}c/<cassette-id>/v1, for example {BaseAddress}c/my-suite/default/my-case/t1/v1).";
-        await ErrorAnswer.WriteAsync(context, StatusCodes.Status404NotFound, message, ErrorAnswer.RejectedType);
+        var request = context.Request;
+        var rest = "case" + path;
+        string message;
+        var isModelCall = WireProtocols.TryRoute(rest, marker => request.Headers.ContainsKey(marker) || request.Query.ContainsKey(marker), out _, out _, out var protocol);
+        if (isModelCall || Tools.ToolRoute.TryRead(rest, _options.ToolServers, out _))
+        {
+            ErrorAnswer.UseProtocol(context, protocol);
+            message = CaseTrace.Unrouted(request.Method, path, request.Headers[CaseTrace.TraceParentHeader]);
+            lock (_caselessMisses)
+            {
+                _caselessMisses.Add(message);
+            }
+
+            await ErrorAnswer.WriteAsync(context, StatusCodes.Status400BadRequest, message, ErrorAnswer.RejectedType);
+        }
+        else
+        {
+            message = $"'{(path.Length > 120 ? path[..120] + "…" : path)}' is not a cassette URL: point the client's base URL at "
+                + $"{BaseAddress}c/<cassette-id>/ (for an OpenAI client {BaseAddress}c/<cassette-id>/v1, for example {BaseAddress}c/my-suite/default/my-case/t1/v1).";
+            await ErrorAnswer.WriteAsync(context, StatusCodes.Status404NotFound, message, ErrorAnswer.RejectedType);
+        }
+
         Log(context, arrived, started, null, 0, RequestOutcome.Rejected, message);
+    }
+
+    /// <summary>
+    /// Routes case-less requests whose <c>traceparent</c> carries <paramref name="cassetteId"/>'s trace id
+    /// (<see cref="CaseTrace.TraceIdFor"/>) to that cassette while the registration lives: the case is in flight.
+    /// </summary>
+    public IDisposable RouteTrace(string cassetteId)
+    {
+        var traceId = CaseTrace.TraceIdFor(cassetteId);
+        _traces[traceId] = cassetteId;
+        return new TraceRegistration(() => _traces.TryRemove(new KeyValuePair<string, string>(traceId, cassetteId)));
+    }
+
+    /// <summary>How many case-less requests named no case so far: a mark for <see cref="CaselessMissesSince"/>.</summary>
+    public int CaselessMissCount
+    {
+        get
+        {
+            lock (_caselessMisses)
+            {
+                return _caselessMisses.Count;
+            }
+        }
+    }
+
+    /// <summary>What became of the case-less requests that named no case since <paramref name="mark"/> (<see cref="CaselessMissCount"/>).</summary>
+    public IReadOnlyList<string> CaselessMissesSince(int mark)
+    {
+        lock (_caselessMisses)
+        {
+            return [.. _caselessMisses.Skip(mark)];
+        }
+    }
+
+    private sealed class TraceRegistration(Action remove) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                remove();
+            }
+        }
     }
 
     private string TooLarge() => string.Create(CultureInfo.InvariantCulture,
