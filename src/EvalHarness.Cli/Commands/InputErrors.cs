@@ -27,11 +27,12 @@ internal static class InputErrors
     /// <summary>
     /// Whether an exception is the user's input (exit 2): a suite, policy, script or option with a mistake (SuiteException,
     /// and the ArgumentException that options and stores throw when they validate what they were given), a cassette that
-    /// cannot be read, a file or folder that is not there or not what it should be, an OTLP endpoint that refuses.
+    /// cannot be read, a file or folder that is not there or not what it should be, an OTLP endpoint that refuses, a served
+    /// agent's service that does not start.
     /// ArgumentNullException is never the user's: it is a bug.
     /// </summary>
     public static bool IsInput(Exception ex) =>
-        ex is SuiteException or Cassettes.Format.CassetteFormatException or Core.Running.TraceExportException
+        ex is SuiteException or Cassettes.Format.CassetteFormatException or Core.Running.TraceExportException or Core.UnderTest.ServiceStartException
             or FileNotFoundException or DirectoryNotFoundException or InvalidDataException
             || (ex is ArgumentException && ex is not ArgumentNullException);
 

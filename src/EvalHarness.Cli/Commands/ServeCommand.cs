@@ -100,6 +100,8 @@ internal static class ServeCommand
                     console.WriteLine($"  {tool.VariableName}={new Uri(server.BaseAddress, "c/<cassette-id>/" + tool.PathSegment)}");
                 }
 
+                console.WriteLine($"A service's client may use the case-less address instead (e.g. OPENAI_BASE_URL={WireProtocols.OpenAICompatible.BaseUrlFor(server.BaseAddress).ToString().TrimEnd('/')}), "
+                    + $"each request naming its case in a '{CaseTrace.BaggageHeader}: {CaseTrace.BaggageKey}=<cassette-id>' or '{CaseTrace.CaseHeader}: <cassette-id>' header (docs/served-agents.md).");
                 console.WriteLine("Ctrl+C stops.");
                 try
                 {

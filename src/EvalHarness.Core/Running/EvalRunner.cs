@@ -58,6 +58,9 @@ internal static class EvalRunner
             },
             cancellationToken);
 
+        // A served agent's service, started once for the run at the cassette server's case-less address.
+        await using var services = await ServedAgents.StartAsync(suite, host.Server, provider => ApiKey(options, provider), cancellationToken);
+
         var results = new CaseResult?[cases.Count];
         var interrupted = false;
         try
@@ -123,7 +126,7 @@ internal static class EvalRunner
         var scenario = evalCase.Scenario;
         var own = options.Agent ?? config.Own;
         using var environment = own is null ? CaseEnvironment.Create(suite.Fixtures, scenario.Memories, suite.Toolkits) : null;
-        string KeyFor(string provider) => options.Mode == RecordMode.None ? ReplayKey : options.ApiKeys.GetValueOrDefault(provider, ReplayKey);
+        string KeyFor(string provider) => ApiKey(options, provider);
         var (openAIKey, anthropicKey) = (KeyFor("openai"), KeyFor("anthropic"));
 
         // A model client pointed at one cassette: the built-in runtime's own OpenAI adapter, or for a team's agent the
@@ -181,6 +184,10 @@ internal static class EvalRunner
         // A recording keeps the case's earlier cassettes, to put back if the case ends in an error (EarlierCassettes).
         var earlier = options.Mode == RecordMode.None ? null : EarlierCassettes.Take(server.Store, evalCase.CassetteIds);
         var clock = Stopwatch.StartNew();
+        // A served agent's calls come to the case-less address, found by the case's trace id while the case runs; one that
+        // names no case meanwhile is this case's error (a service that does not pass trace context on fails every case).
+        using var traced = own?.Served is not null ? server.RouteTrace(evalCase.CassetteId) : null;
+        var caselessMark = server.CaselessMissCount;
         // A tool check (call:) calls its tool server itself: no agent, no model.
         var report = scenario.Call is { } call
             ? await RunAgentAsync(null, () => new ToolCheckAgent(call), agentCase, null, server, cancellationToken)
@@ -209,7 +216,8 @@ internal static class EvalRunner
 
         // A simulated user's request that no longer matches its recording is an error of the case too.
         var userMisses = user is null ? [] : (await server.TakeActivityAsync(userId, CancellationToken.None)).Misses.Select(m => m.Message);
-        var misses = activity.Misses.Select(m => m.Message).Concat(userMisses).ToList();
+        var misses = activity.Misses.Select(m => m.Message).Concat(userMisses)
+            .Concat(traced is null ? [] : server.CaselessMissesSince(caselessMark).Distinct()).ToList();
         string? ErrorOf(List<string> misses) => misses.Count > 0 ? string.Join(Environment.NewLine, misses)
             : caseTimeout?.IsCancellationRequested == true && !outerToken.IsCancellationRequested
                 ? $"The case did not finish within its {options.CaseTimeout!.Value.TotalSeconds:0.###} s limit (--case-timeout)."
@@ -361,6 +369,10 @@ internal static class EvalRunner
             Trace = report.Trace ?? traffic.Trace,
         };
     }
+
+    /// <summary>The key a client sends a provider: the live one when recording, a placeholder in replay.</summary>
+    private static string ApiKey(RunOptions options, string provider) =>
+        options.Mode == RecordMode.None ? ReplayKey : options.ApiKeys.GetValueOrDefault(provider, ReplayKey);
 
     /// <summary>A suite's path as a command to type names it: as it was given (as errors name it), quoted when it holds a space.</summary>
     private static string Shown(string path) => path.Contains(' ', StringComparison.Ordinal) ? $"\"{path}\"" : path;

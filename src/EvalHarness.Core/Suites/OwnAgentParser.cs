@@ -13,25 +13,35 @@ internal static class OwnAgentParser
 {
     /// <summary>Whether an agent block names an own agent rather than the built-in runtime.</summary>
     public static bool IsOwn(YamlMappingNode map) =>
-        map.Children.Keys.OfType<YamlScalarNode>().Any(k => k.Value is "command" or "dotnet");
+        map.Children.Keys.OfType<YamlScalarNode>().Any(k => k.Value is "command" or "dotnet") || ServedAgentParser.IsServed(map);
 
     public static AgentConfig Parse(YamlNodes y, YamlMappingNode map, SuiteRoot root)
     {
         var keys = y.Keys(map, "agent", ["model", "tools", "command", "env", "cwd", "timeout_s", "dotnet", "system_prompt", "vars", "price_as", .. ToolServerParser.Keys]);
         // A process reaches the model itself, so it may choose it (the reports read it from its traffic); a .NET agent is
         // handed AgentCase.ChatClient, which is built for the suite's model.
+        var served = ServedAgentParser.IsServed(map);
         var model = keys.TryGetValue("model", out var m) ? AgentParser.Model(y, m.Value)
-            : keys.ContainsKey("command") ? ModelRef.ChosenByTheAgent
+            : keys.ContainsKey("command") || served ? ModelRef.ChosenByTheAgent
             : AgentParser.Model(y, y.Required(keys, map, "model", "A .NET agent"));
         var tools = keys.TryGetValue("tools", out var t) ? y.Strings(t.Value, "tools") : [];
         ExpectationParser.ToolsUnknown |= keys.Misspelt.ContainsKey("tools");
-        if (keys.ContainsKey("command") == keys.ContainsKey("dotnet"))
+        if ((keys.ContainsKey("command") ? 1 : 0) + (keys.ContainsKey("dotnet") ? 1 : 0) + (served ? 1 : 0) != 1)
         {
-            throw y.Error(map, "an agent is either a process (command: [...]) or a .NET type (dotnet: { assembly, type }), not both.");
+            throw y.Error(map, "an agent is one of a process (command: [...]), a .NET type (dotnet: { assembly, type }) or a service (http: { url, … }), not several.");
         }
 
         OwnAgent own;
-        if (keys.TryGetValue("dotnet", out var d))
+        if (served)
+        {
+            foreach (var key in new[] { "env", "cwd", "timeout_s" }.Where(keys.ContainsKey))
+            {
+                throw y.Error(keys[key].Key, $"'{key}' is for process agents (command: [...]); a served agent's are agent.http.{(key == "timeout_s" ? "timeout_s" : $"start.{key}")}.");
+            }
+
+            own = ServedAgentParser.Parse(y, keys["http"].Value, root, model);
+        }
+        else if (keys.TryGetValue("dotnet", out var d))
         {
             foreach (var key in new[] { "env", "cwd", "timeout_s" }.Where(keys.ContainsKey))
             {
@@ -106,7 +116,7 @@ internal static class OwnAgentParser
             Tools = tools,
             Own = own,
             Vars = keys.TryGetValue("vars", out var v) ? Vars(y, v.Value) : new Dictionary<string, JsonElement>(StringComparer.Ordinal),
-            ToolServers = ToolServerParser.Parse(y, keys, root),
+            ToolServers = ToolServerParser.Parse(y, keys, root, httpIsTheAgent: served),
         };
     }
 

@@ -15,7 +15,8 @@ internal static partial class ToolServerParser
     /// <summary>The agent keys this parser reads.</summary>
     public static readonly string[] Keys = ["mcp", "http"];
 
-    public static IReadOnlyList<ToolServer> Parse(YamlNodes y, KeyMap keys, SuiteRoot root)
+    /// <summary>The agent's tool servers; <c>http:</c> is skipped when <paramref name="httpIsTheAgent"/> (a served agent, <c>http: { url, … }</c>).</summary>
+    public static IReadOnlyList<ToolServer> Parse(YamlNodes y, KeyMap keys, SuiteRoot root, bool httpIsTheAgent = false)
     {
         var servers = new List<ToolServer>();
         if (keys.TryGetValue("mcp", out var mcp))
@@ -26,7 +27,7 @@ internal static partial class ToolServerParser
             }
         }
 
-        if (keys.TryGetValue("http", out var http))
+        if (!httpIsTheAgent && keys.TryGetValue("http", out var http))
         {
             foreach (var (nameNode, value) in y.Mapping(http.Value, "http").Children)
             {

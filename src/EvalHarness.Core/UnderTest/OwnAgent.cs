@@ -21,11 +21,14 @@ public sealed record OwnAgent
     /// <summary>How long one case's process may run before it is stopped.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>The service the agent is served by (<c>agent: { http: … }</c>); null for a process or a .NET agent.</summary>
+    internal ServedAgent? Served { get; init; }
+
     /// <summary>Creates the agent for one case, for a .NET agent; null for a process agent.</summary>
     public Func<IAgentUnderTest>? Factory { get; init; }
 
     /// <summary>The agent for one case: a fresh instance of a .NET agent, or the process runner.</summary>
-    public IAgentUnderTest Create() => Factory?.Invoke() ?? new ProcessAgent(this);
+    public IAgentUnderTest Create() => Factory?.Invoke() ?? (Served is { } served ? new HttpAgent(served) : new ProcessAgent(this));
 
     /// <summary>An agent given in code: <paramref name="factory"/> makes one per case.</summary>
     public static OwnAgent FromFactory(Func<IAgentUnderTest> factory, string? description = null)

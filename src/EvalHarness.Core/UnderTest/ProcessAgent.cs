@@ -173,59 +173,74 @@ internal sealed partial class ProcessAgent(OwnAgent agent) : IAgentUnderTest
     private AgentReport NotStarted(string why) =>
         AgentReport.Failed($"the agent command '{agent.Command[0]}' could not be started ({why}). Check the suite's agent.command: the program must be on PATH or a path relative to {agent.WorkingDirectory}.");
 
-    /// <summary>The input object: the case, the user's message (in a conversation, this turn's, and the conversation so far) and the vars.</summary>
+    /// <summary>Writes the input object (<see cref="InputJson"/>) to the process's standard input and closes it.</summary>
     private static async Task WriteInputAsync(StreamWriter input, AgentCase agentCase, CancellationToken cancellationToken)
     {
-        using (var buffer = new MemoryStream())
-        {
-            using (var json = new Utf8JsonWriter(buffer))
-            {
-                json.WriteStartObject();
-                json.WriteString("case_id", agentCase.CaseId);
-                json.WriteString("scenario", agentCase.Scenario);
-                json.WriteString("variant", agentCase.Variant);
-                json.WriteNumber("trial", agentCase.Trial);
-                json.WriteString("input", agentCase.Input);
-                if (agentCase.SystemPrompt is { } prompt)
-                {
-                    json.WriteString("system_prompt", prompt);
-                }
-
-                json.WriteNumber("turn", agentCase.Turn);
-                json.WriteStartArray("conversation");
-                foreach (var message in agentCase.Messages)
-                {
-                    json.WriteStartObject();
-                    json.WriteString("role", message.Role.Value);
-                    json.WriteString("content", message.Text);
-                    json.WriteEndObject();
-                }
-
-                json.WriteEndArray();
-                if (agentCase.State is { } state)
-                {
-                    json.WritePropertyName("state");
-                    state.WriteTo(json);
-                }
-                json.WriteStartObject("vars");
-                foreach (var (name, value) in agentCase.Vars)
-                {
-                    json.WritePropertyName(name);
-                    value.WriteTo(json);
-                }
-
-                json.WriteEndObject();
-                json.WriteEndObject();
-            }
-
-            await input.WriteLineAsync(Encoding.UTF8.GetString(buffer.ToArray()).AsMemory(), cancellationToken);
-        }
-
+        await input.WriteLineAsync(Encoding.UTF8.GetString(InputJson(agentCase)).AsMemory(), cancellationToken);
         await input.FlushAsync(cancellationToken);
         input.Close();
     }
 
-    private static AgentReport Answer(JsonElement answer, string log)
+    /// <summary>
+    /// The input object: the case, the user's message (in a conversation, this turn's, and the conversation so far) and
+    /// the vars. A served agent with no body template is POSTed the same object.
+    /// </summary>
+    internal static byte[] InputJson(AgentCase agentCase)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("case_id", agentCase.CaseId);
+            json.WriteString("scenario", agentCase.Scenario);
+            json.WriteString("variant", agentCase.Variant);
+            json.WriteNumber("trial", agentCase.Trial);
+            json.WriteString("input", agentCase.Input);
+            if (agentCase.SystemPrompt is { } prompt)
+            {
+                json.WriteString("system_prompt", prompt);
+            }
+
+            json.WriteNumber("turn", agentCase.Turn);
+            json.WritePropertyName("conversation");
+            WriteConversation(json, agentCase);
+            if (agentCase.State is { } state)
+            {
+                json.WritePropertyName("state");
+                state.WriteTo(json);
+            }
+
+            json.WriteStartObject("vars");
+            foreach (var (name, value) in agentCase.Vars)
+            {
+                json.WritePropertyName(name);
+                value.WriteTo(json);
+            }
+
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>The conversation so far as <c>[{ "role", "content" }]</c>.</summary>
+    internal static void WriteConversation(Utf8JsonWriter json, AgentCase agentCase)
+    {
+        json.WriteStartArray();
+        foreach (var message in agentCase.Messages)
+        {
+            json.WriteStartObject();
+            json.WriteString("role", message.Role.Value);
+            json.WriteString("content", message.Text);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    /// <summary>Reads the answer object (<c>{ "output", "tool_calls", "state", … }</c>) of a process, or of a served agent with no output path.</summary>
+    internal static AgentReport Answer(JsonElement answer, string log)
     {
         if (answer.ValueKind != JsonValueKind.Object)
         {
@@ -359,5 +374,5 @@ internal sealed partial class ProcessAgent(OwnAgent agent) : IAgentUnderTest
         }
     }
 
-    private static string Snippet(string text) => text.Length <= 200 ? text : text[..200] + "…";
+    internal static string Snippet(string text) => text.Length <= 200 ? text : text[..200] + "…";
 }
