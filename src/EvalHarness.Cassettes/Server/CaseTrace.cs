@@ -89,14 +89,14 @@ public static class CaseTrace
         return headers[CaseHeader].ToString() is { Length: > 0 } named ? (named, $"its {CaseHeader} header") : null;
     }
 
-    /// <summary>What to do about a model call that reached the case-less address and named no case.</summary>
-    internal static string Unrouted(string method, string path, string? traceParent) =>
-        $"A {method} {path} reached the cassette server's case-less address with "
-        + (traceParent is { Length: > 0 } ? $"a traceparent ({traceParent}) that is no case's" : "no traceparent")
-        + $", no '{BaggageKey}' baggage and no {CaseHeader} header, so it belongs to no case and was not answered. "
+    /// <summary>What to do about a call that reached the case-less address and named no case (after what a client of one's own should do).</summary>
+    internal static string Unrouted(string? traceParent) =>
+        "As a served agent's call to the case-less address, it names no case: it came with "
+        + (traceParent is { Length: > 0 } ? $"a traceparent ({traceParent}) that is no case's in flight" : "no traceparent")
+        + $", no '{BaggageKey}' baggage and no {CaseHeader} header, so it was not answered. "
         + "The served agent must pass on the trace context of the request it is handling to its model and tool calls: "
         + "an ASP.NET Core service does so by default (HttpClient sends traceparent and baggage of the request's Activity; do not "
         + "turn off its DiagnosticsHandler or call the model outside the request's ExecutionContext); a Node or Python service "
         + "needs OpenTelemetry's HTTP instrumentation with the W3C trace context and baggage propagators; or copy the "
-        + $"{CaseHeader} header of the request onto its model calls.";
+        + $"{CaseHeader} header of the request onto its model calls (docs/served-agents.md).";
 }

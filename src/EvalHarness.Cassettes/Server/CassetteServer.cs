@@ -199,26 +199,21 @@ public sealed partial class CassetteServer : IAsyncDisposable
         var started = _options.Time.GetTimestamp();
         var request = context.Request;
         var rest = "case" + path;
-        string message;
+        var message = $"'{(path.Length > 120 ? path[..120] + "…" : path)}' is not a cassette URL: point the client's base URL at "
+            + $"{BaseAddress}c/<cassette-id>/ (for an OpenAI client {BaseAddress}c/<cassette-id>/v1, for example {BaseAddress}c/my-suite/default/my-case/t1/v1).";
         var isModelCall = WireProtocols.TryRoute(rest, marker => request.Headers.ContainsKey(marker) || request.Query.ContainsKey(marker), out _, out _, out var protocol);
         if (isModelCall || Tools.ToolRoute.TryRead(rest, _options.ToolServers, out _))
         {
+            // A provider's or a tool server's call: a client of one's own without its case, or a served agent's that names none.
             ErrorAnswer.UseProtocol(context, protocol);
-            message = CaseTrace.Unrouted(request.Method, path, request.Headers[CaseTrace.TraceParentHeader]);
+            message += " " + CaseTrace.Unrouted(request.Headers[CaseTrace.TraceParentHeader]);
             lock (_caselessMisses)
             {
                 _caselessMisses.Add(message);
             }
-
-            await ErrorAnswer.WriteAsync(context, StatusCodes.Status400BadRequest, message, ErrorAnswer.RejectedType);
-        }
-        else
-        {
-            message = $"'{(path.Length > 120 ? path[..120] + "…" : path)}' is not a cassette URL: point the client's base URL at "
-                + $"{BaseAddress}c/<cassette-id>/ (for an OpenAI client {BaseAddress}c/<cassette-id>/v1, for example {BaseAddress}c/my-suite/default/my-case/t1/v1).";
-            await ErrorAnswer.WriteAsync(context, StatusCodes.Status404NotFound, message, ErrorAnswer.RejectedType);
         }
 
+        await ErrorAnswer.WriteAsync(context, StatusCodes.Status404NotFound, message, ErrorAnswer.RejectedType);
         Log(context, arrived, started, null, 0, RequestOutcome.Rejected, message);
     }
 

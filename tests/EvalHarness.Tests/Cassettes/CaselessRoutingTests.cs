@@ -94,7 +94,7 @@ public sealed class CaselessRoutingTests : IDisposable
     }
 
     [Fact]
-    public async Task Replay_NoTraceContext_Refused400SayingWhatToPassOn_AndKeptForTheCasesInFlight()
+    public async Task Replay_NoTraceContext_Refused404SayingWhatToPassOn_AndKeptForTheCasesInFlight()
     {
         await RecordAsync();
         await using var replayer = await StartAsync(RecordMode.None);
@@ -103,9 +103,10 @@ public sealed class CaselessRoutingTests : IDisposable
 
         using var response = await http.SendAsync(Ask(replayer), Ct);
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         var message = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("error").GetProperty("message").GetString();
-        Assert.Contains("POST /v1/chat/completions reached the cassette server's case-less address with no traceparent", message, StringComparison.Ordinal);
+        Assert.Contains("'/v1/chat/completions' is not a cassette URL: point the client's base URL at", message, StringComparison.Ordinal);
+        Assert.Contains("As a served agent's call to the case-less address, it names no case: it came with no traceparent", message, StringComparison.Ordinal);
         Assert.Contains("x-evalh-case-id", message, StringComparison.Ordinal);
         Assert.Equal(message, Assert.Single(replayer.CaselessMissesSince(mark)));
         Assert.Empty((await replayer.TakeActivityAsync(Id, Ct)).Served);
@@ -121,7 +122,7 @@ public sealed class CaselessRoutingTests : IDisposable
         var error = await Assert.ThrowsAnyAsync<Exception>(() => AskInTraceAsync(replayer, CaseTrace.TraceParentFor(Id, 1)));
 
         Assert.Contains($"a traceparent (00-{CaseTrace.TraceIdFor(Id)}-", error.Message, StringComparison.Ordinal);
-        Assert.Contains("that is no case's", error.Message, StringComparison.Ordinal);
+        Assert.Contains("that is no case's in flight", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -145,8 +146,8 @@ public sealed class CaselessRoutingTests : IDisposable
 
         using var response = await http.PostAsync(new Uri(server.BaseAddress, "v1beta/models/gemini-2.5-flash:generateContent"), new StringContent("{}", Encoding.UTF8, "application/json"), Ct);
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("reached the cassette server's case-less address", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Contains("it names no case", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal(1, server.CaselessMissCount);
     }
 
     [Theory]

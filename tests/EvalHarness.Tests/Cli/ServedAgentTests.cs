@@ -115,7 +115,7 @@ public sealed class ServedAgentTests : CliTest
         Assert.Equal(2, exit);
         var output = Out.ToString() + Error;
         Assert.Contains("0/6 passed", Out.ToString(), StringComparison.Ordinal);
-        Assert.Contains("reached the cassette server's case-less address with no traceparent, no 'evalh.case_id' baggage and no x-evalh-case-id header", output, StringComparison.Ordinal);
+        Assert.Contains("As a served agent's call to the case-less address, it names no case: it came with no traceparent, no 'evalh.case_id' baggage and no x-evalh-case-id header", output, StringComparison.Ordinal);
         Assert.Contains("OpenTelemetry", output, StringComparison.Ordinal);
         Assert.False(Listening(_port));
     }
