@@ -1,9 +1,12 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using EvalHarness.Core.UnderTest;
 using EvalHarness.Tests.Support;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
 
 namespace EvalHarness.Tests.Core;
 
@@ -137,6 +140,62 @@ public sealed class ServiceHostTests : IDisposable
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => starting.WaitAsync(Bound, Ct));
         await WaitForAsync(() => !IsRunning(pid) && !IsRunning(orphan));
+    }
+
+    /// <summary>
+    /// The served example (examples/http-agent, built by this project) as the harness will run it: started once, two
+    /// cases at once, each request with a trace context of its own. Each model call the service makes carries its
+    /// request's trace id and baggage (.NET's defaults, nothing in the service), and its session keeps the conversation.
+    /// </summary>
+    [Fact]
+    public async Task StartAsync_TheHttpAgentExample_ItsModelCallsCarryEachRequestsTraceContext()
+    {
+        using var model = WireMockUpstream.Start();
+        model.Given(Request.Create().WithPath("/v1/chat/completions").UsingPost()).RespondWith(Response.Create()
+            .WithHeader("Content-Type", "application/json")
+            .WithBody("""{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"SKU-100 has 12 in stock."},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":7,"total_tokens":16}}"""));
+        var start = new ServiceStart
+        {
+            Command = ["dotnet", "bin/HttpAgent.dll"],
+            WorkingDirectory = RepoPaths.Example("http-agent"),
+            Environment = new Dictionary<string, string>
+            {
+                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{_port}",
+                ["OPENAI_BASE_URL"] = $"{model.BaseAddress()}v1",
+                ["OPENAI_API_KEY"] = "sk-test",
+            },
+            Ready = Health,
+            ReadyTimeout = Bound,
+        };
+
+        await using var service = await ServiceHost.StartAsync(start, Ct).WaitAsync(Bound * 2, Ct);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_port}/") };
+        async Task<JsonElement> ChatAsync(string traceId, string caseId, string message, string? session = null)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "chat") { Content = JsonContent.Create(new { message, session_id = session }) };
+            request.Headers.Add("traceparent", $"00-{traceId}-00f067aa0ba902b7-01");
+            request.Headers.Add("baggage", $"evalh.case_id={caseId}");
+            using var response = await http.SendAsync(request, Ct);
+            Assert.True(response.IsSuccessStatusCode, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync(Ct)}{Environment.NewLine}{service.Log}");
+            return await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        }
+
+        const string TraceA = "4bf92f3577b34da6a3ce929d0e0e4736", TraceB = "0af7651916cd43dd8448eb211c80319c";
+        var first = await Task.WhenAll(ChatAsync(TraceA, "case-a", "Do you have SKU-100?"), ChatAsync(TraceB, "case-b", "Is SKU-100 in stock?")).WaitAsync(Bound, Ct);
+        var session = first[0].GetProperty("session_id").GetString();
+        var second = await ChatAsync(TraceA, "case-a", "And SKU-300?", session).WaitAsync(Bound, Ct);
+
+        Assert.Equal("SKU-100 has 12 in stock.", first[0].GetProperty("reply").GetString());
+        Assert.Equal(session, second.GetProperty("session_id").GetString());
+        Assert.Equal(2, second.GetProperty("state").GetProperty("turns").GetInt32());
+        var calls = model.LogEntries.Select(e => e.RequestMessage).Select(r => (
+            Trace: r.Headers!["traceparent"].Single().Split('-')[1],
+            Baggage: string.Concat(r.Headers["baggage"].Single().Where(c => !char.IsWhiteSpace(c))),
+            Messages: JsonDocument.Parse(r.Body!).RootElement.GetProperty("messages").GetArrayLength())).ToList();
+        Assert.Equal(3, calls.Count);
+        Assert.All(calls, call => Assert.Equal(call.Trace == TraceA ? "evalh.case_id=case-a" : "evalh.case_id=case-b", call.Baggage));
+        Assert.Equal([2, 4], calls.Where(c => c.Trace == TraceA).Select(c => c.Messages).Order()); // turn 2 holds turn 1
+        Assert.Equal([2], calls.Where(c => c.Trace == TraceB).Select(c => c.Messages));
     }
 
     private Uri Health => new($"http://127.0.0.1:{_port}/health");
