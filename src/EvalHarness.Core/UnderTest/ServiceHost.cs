@@ -75,6 +75,13 @@ internal sealed class ServiceHost : IAsyncDisposable
             throw NotFound(start.Command[0], workingDirectory, null);
         }
 
+        // A copy left running by an earlier run would answer the ready URL for a service that cannot bind its port.
+        if (start.Ready is { } ready && await AcceptsAsync(ready, cancellationToken))
+        {
+            throw new ServiceStartException(
+                $"Something already listens at {ready.GetLeftPart(UriPartial.Authority)} before the service was started: a copy still running from an earlier run, or another program on that port. Stop it, or give the service another port (agent.http.start.env, ready and url).");
+        }
+
         var (info, grouped) = ProcessGroup.StartInfo(start.Command);
         info.WorkingDirectory = workingDirectory;
         info.UseShellExecute = false;
@@ -100,7 +107,7 @@ internal sealed class ServiceHost : IAsyncDisposable
         }
 
         var log = new ServiceLog();
-        var pumps = Task.WhenAll(log.PumpAsync(process.StandardOutput), log.PumpAsync(process.StandardError));
+        var pumps = Task.WhenAll(log.PumpAsync(process.StandardOutput, isError: false), log.PumpAsync(process.StandardError, isError: true));
         var host = new ServiceHost(process, grouped, log, pumps);
         try
         {
@@ -213,7 +220,7 @@ internal sealed class ServiceHost : IAsyncDisposable
             // A child it started still holds the pipe: quote what was written so far.
         }
 
-        var last = _log.Last(QuotedLines);
+        var (last, _) = _log.Last(QuotedLines);
         if (_grouped && _process.ExitCode is 126 or 127 && last.Count > 0 && last[^1].StartsWith(ProcessGroup.NotStarted, StringComparison.Ordinal))
         {
             throw NotFound(start.Command[0], workingDirectory, last[^1][ProcessGroup.NotStarted.Length..]);
@@ -225,10 +232,16 @@ internal sealed class ServiceHost : IAsyncDisposable
 
     private string LastLines()
     {
-        var last = _log.Last(QuotedLines);
-        return last.Count == 0
-            ? " It printed nothing."
-            : $" Its last lines:{Environment.NewLine}{string.Join(Environment.NewLine, last.Select(l => "  " + l))}";
+        var (last, errors) = _log.Last(QuotedLines);
+        if (last.Count == 0)
+        {
+            return " It printed nothing.";
+        }
+
+        var text = $" Its last lines:{Environment.NewLine}{string.Join(Environment.NewLine, last.Select(l => "  " + l))}";
+        return errors.Count == 0
+            ? text
+            : $"{text}{Environment.NewLine}and on standard error:{Environment.NewLine}{string.Join(Environment.NewLine, errors.Select(l => "  " + l))}";
     }
 
     private static ServiceStartException NotFound(string program, string workingDirectory, string? why) =>
@@ -248,6 +261,26 @@ internal sealed class ServiceHost : IAsyncDisposable
         return (path ?? Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Any(folder => File.Exists(Path.Combine(folder, program)));
+    }
+
+    private static async Task<bool> AcceptsAsync(Uri url, CancellationToken cancellationToken)
+    {
+        using var client = new TcpClient();
+        using var connect = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        connect.CancelAfter(PollTimeout);
+        try
+        {
+            await client.ConnectAsync(url.Host, url.Port, connect.Token);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false; // nothing answered: a firewall drops it, or nobody is there
+        }
     }
 
     private static string Quote(IReadOnlyList<string> command) =>

@@ -129,6 +129,18 @@ public sealed class ServiceHostTests : IDisposable
     }
 
     [Fact]
+    public async Task StartAsync_ReadyPortAlreadyTaken_SaysSoAndStartsNothing()
+    {
+        using var earlier = new TcpListener(IPAddress.Loopback, _port);
+        earlier.Start();
+
+        var ex = await Assert.ThrowsAsync<ServiceStartException>(() => ServiceHost.StartAsync(Start("serve", ready: true), Ct).WaitAsync(Bound, Ct));
+
+        Assert.Contains($"Something already listens at http://127.0.0.1:{_port} before the service was started", ex.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(_temp.Combine("pids.json")));
+    }
+
+    [Fact]
     public async Task StartAsync_CancelledWhileWaiting_StopsTheService()
     {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
