@@ -1,0 +1,62 @@
+using System.Net;
+using System.Net.Sockets;
+using EvalHarness.Tests.Support;
+
+namespace EvalHarness.Tests.Cli;
+
+/// <summary>
+/// <c>examples/http-agent</c>, an ASP.NET Core service on Microsoft Agent Framework with no harness code in it, as a
+/// team's CI runs it: the suite starts the service, six cases go to it at once, and its own model calls (the .NET
+/// defaults passing the request's trace context on) are answered from each case's committed cassette.
+/// </summary>
+public sealed class HttpAgentExampleTests : CliTest
+{
+    private const int ServicePort = 5077;
+
+    private static string Example => RepoPaths.Example("http-agent");
+
+    private Task<int> Replay(string suite, params string[] more) =>
+        Evalh(["run", suite, "--concurrency", "6", "--cassettes", Path.Combine(Example, "cassettes"), "--reports", Temp.Combine("reports"), .. more]);
+
+    [Fact(Timeout = 300_000)]
+    public async Task Replay_SixCasesAtOnce_AllPassFromTheirOwnCassettes_AndTheServiceIsStoppedAfter()
+    {
+        var exit = await Replay(Path.Combine(Example, "suite.yaml"));
+
+        Assert.True(exit == 0, $"evalh exited {exit}:{Environment.NewLine}{Out}{Error}");
+        Assert.Contains("6/6 passed", Out.ToString(), StringComparison.Ordinal);
+        Assert.Contains("tent-then-jacket", Out.ToString(), StringComparison.Ordinal); // the three-turn conversation
+        Assert.False(Listening(ServicePort), "the example service still runs after the run");
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task Replay_AnExpectationTheAnswerNoLongerMeets_ExitsOne()
+    {
+        // The suite as a team would change it, beside its copy: the service still starts from the example's folder.
+        var suite = File.ReadAllText(Path.Combine(Example, "suite.yaml"));
+        Assert.Contains("output: { contains: [\"12\"] }", suite, StringComparison.Ordinal);
+        var changed = Temp.Write("suite.yaml", suite
+            .Replace("output: { contains: [\"12\"] }", "output: { contains: [\"13\"] }", StringComparison.Ordinal)
+            .Replace("      command: [dotnet, bin/HttpAgent.dll]", $"      command: [dotnet, bin/HttpAgent.dll]\n      cwd: \"{Example.Replace("\\", "/", StringComparison.Ordinal)}\"", StringComparison.Ordinal));
+
+        var exit = await Replay(changed, "--allow-outside"); // the service's folder is the example's
+
+        Assert.True(exit == 1, $"evalh exited {exit}:{Environment.NewLine}{Out}{Error}");
+        Assert.Contains("5/6 passed", Out.ToString(), StringComparison.Ordinal);
+        Assert.False(Listening(ServicePort));
+    }
+
+    private static bool Listening(int port)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            client.Connect(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
