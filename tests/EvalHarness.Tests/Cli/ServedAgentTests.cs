@@ -23,9 +23,27 @@ public sealed class ServedAgentTests : CliTest
           - { name: hello, input: "Hi", expect: { output: { contains: [Hello] }, tools: { not_called: [check_stock] } } }
         """;
 
+    private const string ThreeTurns = """
+          - name: three-turns
+            conversation:
+              - user: "Hi"
+                expect: { output: { contains: [Which SKU] }, tools: { not_called: [check_stock] } }
+              - user: "MUG-01 please"
+                expect: { output: { contains: ["3 in stock"] }, tools: { called: [{ name: check_stock, args: { sku: MUG-01 } }] } }
+              - user: "And TEE-01?"
+                expect: { output: { contains: ["12 in stock"] }, tools: { called: [{ name: check_stock, args: { sku: TEE-01 } }] } }
+        """;
+
     private readonly int _port = FreePort();
 
-    private string Suite(string propagate = "w3c", string start = "", string scenarios = "", string extra = "")
+    private const string BodyAndPaths = """
+        body: { message: "{{input}}", session_id: "{{session}}" }
+            output: "$.reply"
+            state: "$.state"
+            session: "$.session_id"
+        """;
+
+    private string Suite(string propagate = "w3c", string start = "", string scenarios = "", string path = "chat", string io = BodyAndPaths)
     {
         Temp.Write("scripts/stock.yaml", "default:\n" + (scenarios.Length > 0 ? """
               three-turns:
@@ -48,17 +66,13 @@ public sealed class ServedAgentTests : CliTest
             agent:
               model: openai:gpt-4o-mini
               http:
-                url: "http://127.0.0.1:{{{_port}}}/chat"
+                url: "http://127.0.0.1:{{{_port}}}/{{{path}}}"
                 start:
                   command: [node, "{{{Service.Replace("\\", "/", StringComparison.Ordinal)}}}"]
                   env: { PORT: "{{{_port}}}", PROPAGATE: {{{propagate}}}{{{start}}} }
                   ready: "http://127.0.0.1:{{{_port}}}/health"
                   ready_timeout_s: 20
-                body: { message: "{{input}}", session_id: "{{session}}" }
-                output: "$.reply"
-                state: "$.state"
-                session: "$.session_id"
-                {{{extra}}}
+                {{{io}}}
             scenarios:
             {{{(scenarios.Length > 0 ? scenarios : SixScenarios)}}}
             """);
@@ -133,15 +147,7 @@ public sealed class ServedAgentTests : CliTest
     [Fact(Timeout = 120_000)]
     public async Task ThreeTurnConversation_ThroughTheServiceSession_ReplaysWithPerTurnExpectations()
     {
-        var suite = Suite(scenarios: """
-              - name: three-turns
-                conversation:
-                  - user: "Hi"
-                    expect: { output: { contains: [Which SKU] }, tools: { not_called: [check_stock] } }
-                  - user: "MUG-01 please"
-                    expect: { output: { contains: ["3 in stock"] }, tools: { called: [{ name: check_stock, args: { sku: MUG-01 } }] } }
-                  - user: "And TEE-01?"
-                    expect: { output: { contains: ["12 in stock"] }, tools: { called: [{ name: check_stock, args: { sku: TEE-01 } }] } }
+        var suite = Suite(scenarios: ThreeTurns + "\n" + """
                 expect: { state: { checked.count: 2, "checked[1]": TEE-01 } }
             """);
         await SucceedsAsync(Record(suite));
@@ -151,6 +157,24 @@ public sealed class ServedAgentTests : CliTest
         using var document = JsonDocument.Parse(cassette);
         var last = document.RootElement.GetProperty("interactions").EnumerateArray().Last();
         Assert.Contains("MUG-01 please", last.GetProperty("request").GetRawText(), StringComparison.Ordinal);
+
+        Out.GetStringBuilder().Clear();
+        await SucceedsAsync(Replay(suite));
+        Assert.Contains("1/1 passed", Out.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory(Timeout = 120_000)]
+    [InlineData("v1/responses", "openai-responses")]
+    [InlineData("v1/chat/completions", "openai-chat")]
+    public async Task ThreeTurnConversation_ThroughAnAgentHostsOpenAIEndpoint_Replays(string path, string protocol)
+    {
+        var suite = Suite(path: path, io: $"protocol: {protocol}", scenarios: ThreeTurns);
+        await SucceedsAsync(Record(suite));
+
+        // Responses continues previous_response_id, Chat Completions sends it all: either way the third model call has the first turn.
+        var cassette = File.ReadAllText(Assert.Single(Directory.GetFiles(Temp.Combine("cassettes"), "*.json", SearchOption.AllDirectories)));
+        using var document = JsonDocument.Parse(cassette);
+        Assert.Contains("MUG-01 please", document.RootElement.GetProperty("interactions").EnumerateArray().Last().GetProperty("request").GetRawText(), StringComparison.Ordinal);
 
         Out.GetStringBuilder().Clear();
         await SucceedsAsync(Replay(suite));

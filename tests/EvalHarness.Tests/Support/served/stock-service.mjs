@@ -52,17 +52,47 @@ async function answer(history, headers, checked) {
   return "I could not finish.";
 }
 
+// The same agent behind the endpoints agent hosts expose: Chat Completions (the whole conversation each time) and
+// Responses (later turns continue previous_response_id).
+const responses = new Map();
+async function agentEndpoint(req, res, body) {
+  const system = { role: "system", content: "You answer stock questions with check_stock." };
+  let history;
+  if (req.url === "/v1/chat/completions") {
+    history = [system, ...body.messages.filter(m => m.role !== "system")];
+  } else {
+    const earlier = body.previous_response_id ? responses.get(body.previous_response_id) : undefined;
+    if (body.previous_response_id && !earlier) {
+      res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: `no response ${body.previous_response_id}` } }));
+      return;
+    }
+    history = earlier ? [...earlier, { role: "user", content: body.input }] : [system, ...body.input];
+  }
+  const reply = await answer(history, req.headers, []);
+  if (req.url === "/v1/chat/completions") {
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ object: "chat.completion", choices: [{ index: 0, message: { role: "assistant", content: reply } }] }));
+  } else {
+    const id = `resp_${responses.size + 1}`;
+    responses.set(id, history);
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ id, object: "response", output: [{ type: "message", role: "assistant", content: [{ type: "output_text", text: reply }] }] }));
+  }
+}
+
 http.createServer(async (req, res) => {
   if (req.method === "GET" && req.url === "/health") {
     res.writeHead(process.env.START === "never-ready" ? 503 : 200).end();
+    return;
+  }
+  let text = "";
+  for await (const chunk of req) text += chunk;
+  if (req.method === "POST" && (req.url === "/v1/chat/completions" || req.url === "/v1/responses")) {
+    await agentEndpoint(req, res, JSON.parse(text));
     return;
   }
   if (req.method !== "POST" || req.url !== "/chat") {
     res.writeHead(404).end();
     return;
   }
-  let text = "";
-  for await (const chunk of req) text += chunk;
   const { message, session_id } = JSON.parse(text);
   const id = session_id ?? randomUUID();
   const session = sessions.get(id) ?? { history: [{ role: "system", content: "You answer stock questions with check_stock." }], checked: [] };
