@@ -16,6 +16,9 @@ namespace EvalHarness.Core.UnderTest;
 /// <param name="create">Builds the agent on the case's chat client.</param>
 internal sealed class FrameworkAgent(Func<IChatClient, AIAgent> create) : IAgentUnderTest
 {
+    // Arguments and results as compact JSON, as the model's wire format carries them (the AI defaults indent).
+    private static readonly JsonSerializerOptions Compact = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
+
     private AIAgent? _agent;
     private AgentSession? _session;
 
@@ -56,7 +59,7 @@ internal sealed class FrameworkAgent(Func<IChatClient, AIAgent> create) : IAgent
             step++;
             foreach (var call in message.Contents.OfType<FunctionCallContent>())
             {
-                var arguments = JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>(), AIJsonUtilities.DefaultOptions);
+                var arguments = JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>(), Compact);
                 if (!results.TryGetValue(call.CallId, out var result))
                 {
                     calls.Add(new ToolCallResult(step, call.Name, arguments, string.Empty, IsError: false, Status: "no_result"));
@@ -132,7 +135,7 @@ internal sealed class FrameworkAgent(Func<IChatClient, AIAgent> create) : IAgent
     {
         null => string.Empty,
         string text => text,
-        _ => JsonSerializer.Serialize(result, AIJsonUtilities.DefaultOptions),
+        _ => JsonSerializer.Serialize(result, Compact),
     };
 
     /// <summary>A JSON object with a truthy <c>error</c> key: the convention the recorded traffic is read by too.</summary>
