@@ -14,7 +14,7 @@ namespace EvalHarness.Core.UnderTest;
 /// the rest (cost, transcript, spans) the runner reads from the recorded traffic.
 /// </summary>
 /// <param name="create">Builds the agent on the case's chat client.</param>
-internal sealed class FrameworkAgent(Func<IChatClient, AIAgent> create) : IAgentUnderTest
+internal sealed class FrameworkAgent(Func<IChatClient, AIAgent> create) : IAgentUnderTest, IAsyncDisposable
 {
     // Arguments and results as compact JSON, as the model's wire format carries them (the AI defaults indent).
     private static readonly JsonSerializerOptions Compact = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
@@ -44,6 +44,20 @@ internal sealed class FrameworkAgent(Func<IChatClient, AIAgent> create) : IAgent
         _seen = agentCase.Messages.Count;
         var response = await _agent.RunAsync(fresh, _session, options: null, cancellationToken);
         return Read(response);
+    }
+
+    /// <summary>Disposes the agent built for the case, if it is disposable (the runner disposes this after the case).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        switch (_agent)
+        {
+            case IAsyncDisposable asyncDisposable:
+                await asyncDisposable.DisposeAsync();
+                break;
+            case IDisposable disposable:
+                disposable.Dispose();
+                break;
+        }
     }
 
     /// <summary>What an agent's response says about its run; what it does not say is left null for the traffic to fill.</summary>
@@ -85,11 +99,12 @@ internal sealed class FrameworkAgent(Func<IChatClient, AIAgent> create) : IAgent
     /// <summary>
     /// How a type of a team's builds its agent on a chat client: a public constructor whose first parameter is an
     /// <see cref="IChatClient"/> (any others optional) of a type that derives from <see cref="AIAgent"/>, or a public
-    /// static <c>Create(IChatClient)</c> returning an <see cref="AIAgent"/>. Null when it has neither.
+    /// static <c>Create(IChatClient)</c> returning an <see cref="AIAgent"/>. Null when it has neither. The type itself
+    /// need not be public (reflection calls its public members either way); only public ones are listed as agents.
     /// </summary>
     internal static Func<IChatClient, AIAgent>? FactoryOf(Type type)
     {
-        if (type is { IsVisible: false } or { IsInterface: true })
+        if (type.IsInterface)
         {
             return null;
         }

@@ -56,6 +56,19 @@ public sealed class FrameworkAgentTests : IDisposable
     }
 
     [Fact]
+    public async Task DisposeAsync_TheAgentBuiltForTheCaseIsDisposable_DisposesIt()
+    {
+        using var chat = new TestChatClient { OnGetResponse = (_, _, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "Hello."))) };
+        Disposable? built = null;
+        var agent = new FrameworkAgent(c => built = new Disposable(c));
+        await agent.RunAsync(Case(chat, new ChatMessage(ChatRole.User, "hi")), TestContext.Current.CancellationToken);
+
+        await agent.DisposeAsync();
+
+        Assert.True(built!.Disposed);
+    }
+
+    [Fact]
     public async Task RunAsync_AConversation_KeepsOneSessionAndSendsEachTurnOnce()
     {
         using var chat = new TestChatClient();
@@ -127,11 +140,21 @@ public sealed class FrameworkAgentTests : IDisposable
         Time = TimeProvider.System,
     };
 
+    // These are not public, so that the test assembly's list of agents (OwnAgentSuiteTests) stays as it was.
+
     /// <summary>An Agent Framework agent the harness cannot build: no constructor takes a chat client, and no Create.</summary>
-    public sealed class Unbuildable() : DelegatingAIAgent(new ChatClientAgent(new TestChatClient()));
+    internal sealed class Unbuildable() : DelegatingAIAgent(new ChatClientAgent(new TestChatClient()));
+
+    /// <summary>An agent that holds something to release after its case.</summary>
+    internal sealed class Disposable(IChatClient chatClient) : DelegatingAIAgent(new ChatClientAgent(chatClient)), IDisposable
+    {
+        public bool Disposed { get; private set; }
+
+        public void Dispose() => Disposed = true;
+    }
 
     /// <summary>The factory form: a static Create that builds a plain <see cref="ChatClientAgent"/>.</summary>
-    public static class Created
+    internal static class Created
     {
         public static ChatClientAgent Create(IChatClient chatClient) => new(chatClient, instructions: "Answer about limits.");
     }
