@@ -69,7 +69,7 @@ public sealed class FrameworkAgentTests : IDisposable
     }
 
     [Fact]
-    public async Task RunAsync_AConversation_KeepsOneSessionAndSendsEachTurnOnce()
+    public async Task RunAsync_AConversationWithASystemPrompt_KeepsOneSessionAndSendsEachMessageOnce()
     {
         using var chat = new TestChatClient();
         var answers = new Queue<string>(["Taxi: 80 EUR.", "Meals: 50 EUR."]);
@@ -77,15 +77,16 @@ public sealed class FrameworkAgentTests : IDisposable
         var agent = new FrameworkAgent(c => new ChatClientAgent(c, instructions: "Answer about limits."));
         ChatMessage first = new(ChatRole.User, "Taxi?");
 
-        var one = await agent.RunAsync(Case(chat, first), TestContext.Current.CancellationToken);
+        var one = await agent.RunAsync(Case(chat, first) with { SystemPrompt = "Be brief." }, TestContext.Current.CancellationToken);
         // As OwnConversation gives a turn: the conversation so far, with the agent's reply as it reported it.
         var two = await agent.RunAsync(
-            Case(chat, first, new ChatMessage(ChatRole.Assistant, one.Output), new ChatMessage(ChatRole.User, "Meals?")) with { Turn = 2 },
+            Case(chat, first, new ChatMessage(ChatRole.Assistant, one.Output), new ChatMessage(ChatRole.User, "Meals?")) with { Turn = 2, SystemPrompt = "Be brief." },
             TestContext.Current.CancellationToken);
 
         Assert.Equal(("Taxi: 80 EUR.", "Meals: 50 EUR."), (one.Output, two.Output));
-        Assert.Equal(["user: Taxi?"], chat.Requests[0].Select(m => $"{m.Role}: {m.Text}"));
-        Assert.Equal(["user: Taxi?", "assistant: Taxi: 80 EUR.", "user: Meals?"], chat.Requests[1].Select(m => $"{m.Role}: {m.Text}"));
+        // The suite's system prompt before the first message; on turn 2 only the new question, after the session's history.
+        Assert.Equal(["system: Be brief.", "user: Taxi?"], chat.Requests[0].Select(m => $"{m.Role}: {m.Text}"));
+        Assert.Equal(["system: Be brief.", "user: Taxi?", "assistant: Taxi: 80 EUR.", "user: Meals?"], chat.Requests[1].Select(m => $"{m.Role}: {m.Text}"));
     }
 
     [Fact]
