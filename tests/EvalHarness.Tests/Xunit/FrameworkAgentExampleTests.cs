@@ -40,6 +40,11 @@ public sealed class FrameworkAgentExampleTests : CliTest
     public Task Replay_TheSuiteNamesTheAIAgentType_Passes(string suite, string cassettes, string caseId) =>
         SuiteReplay.AssertPassesAsync(suite, cassettes, caseId);
 
+    [Theory]
+    [SuiteCases(SuiteFile)]
+    public Task Replay_TheAIAgentGivenInCode_Passes(string suite, string cassettes, string caseId) =>
+        SuiteReplay.AssertPassesAsync(suite, cassettes, caseId, NewPolicyAgent);
+
     [Fact]
     public async Task AssertPassesAsync_AnAIAgentFactoryGivenInCode_BuildsOnePerCaseAndPasses()
     {
@@ -49,7 +54,8 @@ public sealed class FrameworkAgentExampleTests : CliTest
             await SuiteReplay.AssertPassesAsync(SuiteFile, "examples/dotnet-agent/cassettes", $"framework-agent/default/{scenario}/t1", NewPolicyAgent);
         }
 
-        // One run of the suite for the four cases (the same delegate), an agent built for each case on its chat client.
+        // One run of the suite for the four cases (the same delegate, shared with the theory above), an agent built for
+        // each case on its chat client.
         Assert.Equal(cases.Length, s_built);
     }
 
