@@ -1,3 +1,4 @@
+using System.Runtime.Loader;
 using EvalHarness.Core.Suites;
 using EvalHarness.Core.UnderTest;
 using EvalHarness.Tests.Support;
@@ -53,6 +54,18 @@ public sealed class FrameworkAgentTests : IDisposable
         Assert.Equal($"dotnet: {typeof(Created).FullName}", own.Description);
         Assert.Equal("Hello.", report.Output);
         Assert.Equal(["user: hi"], chat.Requests.Single().Select(m => $"{m.Role}: {m.Text}"));
+    }
+
+    [Fact]
+    public void Load_TheExampleAgent_RunsOnTheHarnesssAgentFramework()
+    {
+        var type = AgentAssembly.Load(Path.Combine(RepoPaths.Example("dotnet-agent"), "bin", "ExpenseDesk.dll")).GetType("ExpenseDesk.PolicyAgent", throwOnError: true)!;
+
+        // Always the harness's copies, whatever version the agent was built on, so AIAgent is one type on both sides.
+        Assert.True(AgentLoadContext.IsShared("Microsoft.Agents.AI") && AgentLoadContext.IsShared("Microsoft.Agents.AI.Abstractions"));
+        Assert.IsType<AgentLoadContext>(AssemblyLoadContext.GetLoadContext(type.Assembly));
+        Assert.Same(typeof(AIAgent).Assembly, type.BaseType!.BaseType!.Assembly);
+        Assert.NotNull(FrameworkAgent.FactoryOf(type));
     }
 
     [Fact]
