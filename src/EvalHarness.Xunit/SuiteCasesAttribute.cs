@@ -9,7 +9,7 @@ namespace EvalHarness.Xunit;
 
 /// <summary>
 /// Theory data: one test case per scenario × variant × trial of a suite, named by its cassette id. The test
-/// method takes <c>(string suite, string cassettes, string caseId)</c> and calls <see cref="SuiteReplay.AssertPassesAsync"/>.
+/// method takes <c>(string suite, string cassettes, string caseId)</c> and calls <see cref="SuiteReplay.AssertPassesAsync(string, string, string, EvalHarness.Core.UnderTest.OwnAgent)"/>.
 /// </summary>
 /// <example>
 /// <code>

@@ -3,6 +3,8 @@ using EvalHarness.Cassettes.Server;
 using EvalHarness.Core.Application;
 using EvalHarness.Core.Results;
 using EvalHarness.Core.UnderTest;
+using Microsoft.Agents.AI;
+using Microsoft.Extensions.AI;
 using Xunit;
 
 namespace EvalHarness.Xunit;
@@ -15,6 +17,9 @@ public static class SuiteReplay
 
     // The agent of each AssertPassesAsync<TAgent>, made once so that every case of the type shares one run.
     private static readonly ConcurrentDictionary<Type, OwnAgent> Typed = new();
+
+    // The agent of each Agent Framework factory, made once so that every case given the same delegate shares one run.
+    private static readonly ConcurrentDictionary<Func<IChatClient, AIAgent>, OwnAgent> Framework = new();
 
     /// <summary>The replayed result of one case.</summary>
     /// <param name="suite">The suite file: absolute, or relative to the current folder or any folder above the test assembly.</param>
@@ -60,4 +65,19 @@ public static class SuiteReplay
     public static Task AssertPassesAsync<TAgent>(string suite, string cassettes, string caseId)
         where TAgent : IAgentUnderTest, new() =>
         AssertPassesAsync(suite, cassettes, caseId, Typed.GetOrAdd(typeof(TAgent), type => OwnAgent.FromFactory(() => new TAgent(), $"dotnet: {type.FullName}")));
+
+    /// <summary>
+    /// Replays a case against a Microsoft Agent Framework agent as it is, in place of the suite's agent: <paramref name="agent"/>
+    /// builds one per case on the case's chat client, e.g. <c>chatClient =&gt; new SupportAgent(chatClient)</c>. Cases given the
+    /// same delegate (a lambda that captures nothing, or a static method) share one run of the suite.
+    /// </summary>
+    /// <param name="suite">The suite file, found as <see cref="RunAsync"/> finds it.</param>
+    /// <param name="cassettes">The cassette folder, found the same way.</param>
+    /// <param name="caseId">The case, as <see cref="SuiteCasesAttribute"/> names it.</param>
+    /// <param name="agent">Builds the agent on the chat client the harness points at the case's cassette.</param>
+    public static Task AssertPassesAsync(string suite, string cassettes, string caseId, Func<IChatClient, AIAgent> agent)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        return AssertPassesAsync(suite, cassettes, caseId, Framework.GetOrAdd(agent, f => OwnAgent.FromAIAgent(f)));
+    }
 }

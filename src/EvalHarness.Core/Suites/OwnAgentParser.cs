@@ -74,7 +74,10 @@ internal static class OwnAgentParser
                     throw y.Error(dk.TryGetValue("assembly", out var at) ? at.Value : typeNode.Value, ex.Message);
                 }
 
-                own = new OwnAgent { Description = $"dotnet: {typeName}", Factory = () => (IAgentUnderTest)Activator.CreateInstance(type)! };
+                // An Agent Framework agent (an AIAgent) runs as it is, built on each case's chat client.
+                own = typeof(IAgentUnderTest).IsAssignableFrom(type)
+                    ? new OwnAgent { Description = $"dotnet: {typeName}", Factory = () => (IAgentUnderTest)Activator.CreateInstance(type)! }
+                    : OwnAgent.FromAIAgent(FrameworkAgent.FactoryOf(type)!, $"dotnet: {typeName}");
             }
         }
         else

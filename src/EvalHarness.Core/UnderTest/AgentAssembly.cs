@@ -9,7 +9,10 @@ internal static class AgentAssembly
     private static readonly Dictionary<string, Assembly> Loaded = new(StringComparer.Ordinal);
 
     /// <summary>The type named <paramref name="typeName"/>, from <paramref name="path"/> or, when it is null, from the loaded assemblies.</summary>
-    /// <exception cref="ArgumentException">The file or type is missing, or the type is not a usable <see cref="IAgentUnderTest"/>; the message says what to do.</exception>
+    /// <exception cref="ArgumentException">
+    /// The file or type is missing, or the type is neither a usable <see cref="IAgentUnderTest"/> nor an Agent Framework agent
+    /// the harness can build (<see cref="FrameworkAgent.FactoryOf"/>); the message says what to do.
+    /// </exception>
     public static Type FindType(string? path, string typeName)
     {
         Type? type;
@@ -39,9 +42,18 @@ internal static class AgentAssembly
             }
         }
 
-        return IsAgent(type)
-            ? type
-            : throw new ArgumentException($"'{typeName}' must be a public, non-abstract class that implements {typeof(IAgentUnderTest).FullName} and has a public parameterless constructor.");
+        if (IsAgent(type))
+        {
+            return type;
+        }
+
+        // An Agent Framework agent is run as it is (FrameworkAgent), built on the case's chat client by its constructor or Create.
+        throw new ArgumentException(FrameworkAgent.IsFrameworkAgent(type)
+            ? $"'{typeName}' is a Microsoft Agent Framework agent (it derives from AIAgent) that the harness cannot build on the case's chat client: "
+                + $"give it a public constructor taking an IChatClient (public {type.Name}(IChatClient chatClient) : base(chatClient, …)), "
+                + "or a public static Create(IChatClient chatClient) that returns the AIAgent."
+            : $"'{typeName}' must be a public, non-abstract class that implements {typeof(IAgentUnderTest).FullName} and has a public parameterless constructor, "
+                + "or a Microsoft Agent Framework agent (an AIAgent) with a public constructor taking an IChatClient or a public static Create(IChatClient).");
     }
 
     /// <summary>
@@ -64,7 +76,8 @@ internal static class AgentAssembly
     }
 
     private static bool IsAgent(Type type) =>
-        typeof(IAgentUnderTest).IsAssignableFrom(type) && type is { IsVisible: true, IsAbstract: false, IsInterface: false } && type.GetConstructor(Type.EmptyTypes) is not null;
+        (typeof(IAgentUnderTest).IsAssignableFrom(type) && type is { IsVisible: true, IsAbstract: false, IsInterface: false } && type.GetConstructor(Type.EmptyTypes) is not null)
+        || FrameworkAgent.FactoryOf(type) is not null;
 
     /// <summary>Loads a built assembly with its own dependencies, but the harness's copies of those both use (<see cref="AgentLoadContext"/>).</summary>
     internal static Assembly Load(string path, string what = "agent")

@@ -8,14 +8,16 @@ namespace EvalHarness.Core.UnderTest;
 /// <summary>
 /// Loads a team's agent (or a suite's toolkits and assertions) with the dependencies its build put beside it.
 /// The assemblies whose types cross between harness and agent (EvalHarness's own, Microsoft.Extensions.AI's
-/// abstractions and evaluation types, the .NET runtime's) are always the harness's, by name, whatever version the agent
-/// was built on: a copy of the agent's own would make a second <c>IChatClient</c> and <c>AgentCase</c>, and the agent
+/// abstractions and evaluation types, Microsoft Agent Framework's, the .NET runtime's) are always the harness's, by
+/// name, whatever version the agent was built on: a copy of the agent's own would make a second <c>IChatClient</c> and <c>AgentCase</c>, and the agent
 /// would fail on the first member it touches (issue 25, bug 18). Any other assembly is the harness's when it has one
 /// at least as new, else the agent's own copy.
 /// </summary>
 internal sealed class AgentLoadContext(string path) : AssemblyLoadContext($"agent:{Path.GetFileName(path)}")
 {
-    private static readonly string[] SharedNames = ["Microsoft.Extensions.AI.Abstractions", "Microsoft.Extensions.AI.Evaluation"];
+    // Microsoft Agent Framework's too: the harness runs an AIAgent as it is (FrameworkAgent), so AIAgent must be one type.
+    private static readonly string[] SharedNames =
+        ["Microsoft.Extensions.AI.Abstractions", "Microsoft.Extensions.AI.Evaluation", "Microsoft.Agents.AI.Abstractions", "Microsoft.Agents.AI"];
 
     private static readonly Lazy<HashSet<string>> FrameworkNames = new(ReadFrameworkNames);
 

@@ -1,3 +1,6 @@
+using Microsoft.Agents.AI;
+using Microsoft.Extensions.AI;
+
 namespace EvalHarness.Core.UnderTest;
 
 /// <summary>
@@ -35,5 +38,16 @@ public sealed record OwnAgent
     {
         ArgumentNullException.ThrowIfNull(factory);
         return new OwnAgent { Description = description ?? "dotnet: given in code", Factory = factory };
+    }
+
+    /// <summary>
+    /// A Microsoft Agent Framework agent given in code, run as it is: <paramref name="factory"/> builds one per case on the
+    /// case's chat client (<see cref="AgentCase.ChatClient"/>), e.g. <c>chatClient =&gt; new SupportAgent(chatClient)</c>.
+    /// The harness runs it with <c>RunAsync</c>, one session per case, and reads the answer, tool calls and tokens from its response.
+    /// </summary>
+    public static OwnAgent FromAIAgent(Func<IChatClient, AIAgent> factory, string? description = null)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        return new OwnAgent { Description = description ?? "dotnet: Agent Framework agent given in code", Factory = () => new FrameworkAgent(factory) };
     }
 }
