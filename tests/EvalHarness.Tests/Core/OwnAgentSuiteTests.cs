@@ -52,6 +52,19 @@ public sealed class OwnAgentSuiteTests : IDisposable
             input: Hi
         """;
 
+    private const string Served = """
+        suite: own
+        agent:
+          http:
+            url: "http://127.0.0.1:5077/chat"
+            body: { message: "{{input}}", session_id: "{{session}}" }
+            output: "$.reply"
+            session: "$.session_id"
+        scenarios:
+          - name: hello
+            input: Hi
+        """;
+
     private const string BuiltIn = """
         suite: rt
         agent:
@@ -166,7 +179,17 @@ public sealed class OwnAgentSuiteTests : IDisposable
 
     public static TheoryData<string, string, int, int, string> Errors() => new()
     {
-        { "command and dotnet", Process.Replace("  cwd: sub\n", "  cwd: sub\n  dotnet: { type: X.Y }\n", StringComparison.Ordinal), 3, 3, "an agent is either a process (command: [...]) or a .NET type (dotnet: { assembly, type }), not both." },
+        { "command and dotnet", Process.Replace("  cwd: sub\n", "  cwd: sub\n  dotnet: { type: X.Y }\n", StringComparison.Ordinal), 3, 3, "an agent is one of a process (command: [...]), a .NET type (dotnet: { assembly, type }) or a service (http: { url, … }), not several." },
+        { "a service and a process", Served.Replace("  http:", "  command: [node, agent.mjs]\n  http:", StringComparison.Ordinal), 3, 3, "an agent is one of a process (command: [...]), a .NET type (dotnet: { assembly, type }) or a service (http: { url, … }), not several." },
+        { "env on a served agent", Served.Replace("  http:", "  env: { A: b }\n  http:", StringComparison.Ordinal), 3, 3, "'env' is for process agents (command: [...]); a served agent's are agent.http.start.env." },
+        { "a body placeholder the harness does not fill", Served.Replace("{{input}}", "{{inptu}}", StringComparison.Ordinal), 5, 22, "body has {{inptu}}, which the harness does not fill in: use {{input}}" },
+        { "a body with no output path", Served.Replace("    output: \"$.reply\"\n", string.Empty, StringComparison.Ordinal), 5, 5, "agent.http.body needs output: the JSON path of the answer" },
+        { "a session the body never sends", Served.Replace(", session_id: \"{{session}}\"", string.Empty, StringComparison.Ordinal), 7, 5, "agent.http.session reads a session id to send back, but the body never sends it" },
+        { "a protocol with a body", Served.Replace("  http:\n", "  http:\n    protocol: openai-responses\n", StringComparison.Ordinal), 6, 5, "agent.http.body is for an endpoint of your own; protocol: openai-responses says what is sent and read." },
+        { "an unknown protocol", Served.Replace("    body:", "    protocol: a2a\n    body:", StringComparison.Ordinal), 5, 15, "agent.http.protocol 'a2a' is not one of openai-responses, openai-chat" },
+        { "an output that is no JSON path", Served.Replace("\"$.reply\"", "reply", StringComparison.Ordinal), 6, 13, "output 'reply' is not a JSON path the harness reads" },
+        { "an unset variable in the service's URL", Served.Replace("127.0.0.1:5077", "${EVALH_TEST_UNSET_SERVICE_HOST}", StringComparison.Ordinal), 4, 10, "agent.http.url uses ${EVALH_TEST_UNSET_SERVICE_HOST}, which is not set: the service is called in a replay too" },
+        { "a start with no command", Served.Replace("  http:\n", "  http:\n    start: { ready: \"http://127.0.0.1:5077/health\" }\n", StringComparison.Ordinal), 4, 12, "needs 'command'" },
         { "no model for a .NET agent", Dotnet.Replace("  model: openai:gpt-4o-mini\n", string.Empty, StringComparison.Ordinal), 3, 3, "A .NET agent needs 'model'" },
         { "a judge with no model under an agent with none", Process.Replace("  model: openai:gpt-4o-mini\n", string.Empty, StringComparison.Ordinal).Replace("    expect:\n", "    expect:\n      judge: { rubric: Polite. }\n", StringComparison.Ordinal), 17, 14, "the agent names no model (it chooses its own), so the judge needs one" },
         { "command as a scalar", Process.Replace("[python3, agent.py]", "python3 agent.py", StringComparison.Ordinal), 4, 12, "command is a list: the program and its arguments" },
