@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using EvalHarness.Cassettes.Protocols.OpenAI;
 using EvalHarness.Cassettes.Server;
 using EvalHarness.Core.Assertions;
 
@@ -123,100 +124,27 @@ internal sealed partial class HttpAgent(ServedAgent served) : IAgentUnderTest
         };
     }
 
-    /// <summary>An OpenAI Responses request: the conversation's first turn whole, later turns after <c>previous_response_id</c>.</summary>
-    private byte[] ResponsesBody(AgentCase agentCase)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("model", ModelName(agentCase));
-            if (agentCase.SystemPrompt is { } prompt)
-            {
-                json.WriteString("instructions", prompt);
-            }
-
-            if (_previousResponseId is { } previous)
-            {
-                json.WriteString("previous_response_id", previous);
-                json.WriteString("input", agentCase.Input);
-            }
-            else
-            {
-                json.WritePropertyName("input");
-                ProcessAgent.WriteConversation(json, agentCase);
-            }
-
-            json.WriteEndObject();
-        }
-
-        return buffer.ToArray();
-    }
+    private byte[] ResponsesBody(AgentCase agentCase) =>
+        OpenAIAgentEndpoint.ResponsesRequest(ModelName(agentCase), agentCase.SystemPrompt, _previousResponseId, Conversation(agentCase));
 
     private AgentReport ResponsesAnswer(JsonElement answer, string log)
     {
-        if (answer.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
-        {
-            _previousResponseId = id.GetString();
-        }
-
-        var texts = new List<string>();
-        if (answer.TryGetProperty("output", out var output) && output.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var item in output.EnumerateArray())
-            {
-                if (item.TryGetProperty("type", out var type) && type.ValueEquals("message")
-                    && item.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array)
-                {
-                    texts.AddRange(content.EnumerateArray()
-                        .Where(c => c.TryGetProperty("type", out var t) && t.ValueEquals("output_text") && c.TryGetProperty("text", out _))
-                        .Select(c => c.GetProperty("text").GetString() ?? string.Empty));
-                }
-            }
-        }
-
-        return texts.Count > 0
-            ? new AgentReport { Output = string.Concat(texts), Log = log }
+        var (id, text) = OpenAIAgentEndpoint.ResponsesAnswer(answer);
+        _previousResponseId = id ?? _previousResponseId;
+        return text is not null
+            ? new AgentReport { Output = text, Log = log }
             : AgentReport.Failed($"the service's Responses answer has no output_text message: {ProcessAgent.Snippet(answer.GetRawText())}", log);
     }
 
-    /// <summary>An OpenAI Chat Completions request: the whole conversation, the suite's prompt first.</summary>
-    private static byte[] ChatBody(AgentCase agentCase)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("model", ModelName(agentCase));
-            json.WriteStartArray("messages");
-            if (agentCase.SystemPrompt is { } prompt)
-            {
-                json.WriteStartObject();
-                json.WriteString("role", "system");
-                json.WriteString("content", prompt);
-                json.WriteEndObject();
-            }
-
-            foreach (var message in agentCase.Messages)
-            {
-                json.WriteStartObject();
-                json.WriteString("role", message.Role.Value);
-                json.WriteString("content", message.Text);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-
-        return buffer.ToArray();
-    }
+    private static byte[] ChatBody(AgentCase agentCase) =>
+        OpenAIAgentEndpoint.ChatRequest(ModelName(agentCase), agentCase.SystemPrompt, Conversation(agentCase));
 
     private static AgentReport ChatAnswer(JsonElement answer, string log) =>
-        answer.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() > 0
-            && choices[0].TryGetProperty("message", out var message) && message.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String
-            ? new AgentReport { Output = content.GetString()!, Log = log }
-            : AgentReport.Failed($"the service's Chat Completions answer has no choices[0].message.content: {ProcessAgent.Snippet(answer.GetRawText())}", log);
+        OpenAIAgentEndpoint.ChatAnswer(answer) is { } text
+            ? new AgentReport { Output = text, Log = log }
+            : AgentReport.Failed($"the service's Chat Completions answer has no message content: {ProcessAgent.Snippet(answer.GetRawText())}", log);
+
+    private static List<(string Role, string Content)> Conversation(AgentCase agentCase) => [.. agentCase.Messages.Select(m => (m.Role.Value, m.Text))];
 
     private static string ModelName(AgentCase agentCase) => agentCase.Model.IsChosenByTheAgent ? "agent" : agentCase.Model.Model;
 

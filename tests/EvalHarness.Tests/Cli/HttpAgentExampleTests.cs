@@ -46,6 +46,39 @@ public sealed class HttpAgentExampleTests : CliTest
         Assert.False(Listening(ServicePort));
     }
 
+    [Fact(Timeout = 300_000)]
+    public async Task Record_SixCasesAtOnceFromTheScriptedUpstream_EachIntoItsOwnCassette_AsCommitted()
+    {
+        var exit = await Evalh("record", Path.Combine(Example, "suite.yaml"), "--upstream", "scripted", "--concurrency", "6",
+            "--cassettes", Temp.Combine("cassettes"), "--reports", Temp.Combine("reports"), "--allow-outside");
+
+        Assert.True(exit == 0, $"evalh exited {exit}:{Environment.NewLine}{Out}{Error}");
+        var committed = Directory.GetFiles(Path.Combine(Example, "cassettes"), "*.json", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(Path.Combine(Example, "cassettes"), f)).Order().ToList();
+        var recorded = Directory.GetFiles(Temp.Combine("cassettes"), "*.json", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(Temp.Combine("cassettes"), f)).Order().ToList();
+        Assert.Equal(6, recorded.Count);
+        Assert.Equal(committed, recorded);
+
+        // Each case's model calls reached its own cassette, whichever order the six arrived in: the recording is the
+        // committed one, interaction by interaction (the recorded time aside).
+        foreach (var file in recorded)
+        {
+            Assert.Equal(
+                Interactions(Path.Combine(Example, "cassettes", file)),
+                Interactions(Temp.Combine("cassettes", file)));
+        }
+
+        Assert.False(Listening(ServicePort), "the example service still runs after the recording");
+    }
+
+    private static List<string> Interactions(string cassette)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(cassette));
+        return [.. document.RootElement.GetProperty("interactions").EnumerateArray()
+            .Select(i => i.GetProperty("request").GetRawText() + i.GetProperty("response").GetProperty("body").GetRawText())];
+    }
+
     private static bool Listening(int port)
     {
         using var client = new TcpClient();
