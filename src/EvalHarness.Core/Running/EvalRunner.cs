@@ -323,15 +323,7 @@ internal static class EvalRunner
         }
         finally
         {
-            switch (agent)
-            {
-                case IAsyncDisposable asyncDisposable:
-                    await asyncDisposable.DisposeAsync();
-                    break;
-                case IDisposable disposable:
-                    disposable.Dispose();
-                    break;
-            }
+            await OwnAgent.DisposeAsync(agent);
         }
     }
 

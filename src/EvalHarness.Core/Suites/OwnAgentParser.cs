@@ -82,20 +82,8 @@ internal static class OwnAgentParser
         }
         else
         {
-            var c = keys["command"].Value;
-            var command = c is YamlScalarNode
-                ? throw y.Error(c, "command is a list: the program and its arguments, e.g. [python3, agent.py].")
-                : y.Strings(c, "command");
-            if (command.Count == 0 || command[0].Length == 0)
-            {
-                throw y.Error(c, "command is empty: give the program and its arguments, e.g. [python3, agent.py].");
-            }
-
-            var cwd = keys.TryGetValue("cwd", out var w) ? root.Resolve(y, w.Value, y.String(w.Value, "cwd"), "the working folder (cwd)") : root.BaseDirectory;
-            if (!Directory.Exists(cwd))
-            {
-                throw y.Error(keys["cwd"].Value, $"the folder '{cwd}' does not exist (cwd is relative to the suite).");
-            }
+            var command = Command(y, keys["command"].Value, "command", "[python3, agent.py]");
+            var cwd = WorkingDirectory(y, keys, root, "cwd");
 
             own = new OwnAgent
             {
@@ -121,6 +109,26 @@ internal static class OwnAgentParser
             Vars = keys.TryGetValue("vars", out var v) ? Vars(y, v.Value) : new Dictionary<string, JsonElement>(StringComparer.Ordinal),
             ToolServers = ToolServerParser.Parse(y, keys, root, httpIsTheAgent: served),
         };
+    }
+
+    /// <summary>A command to start: a list of the program and its arguments, the program not empty.</summary>
+    public static IReadOnlyList<string> Command(YamlNodes y, YamlNode node, string what, string example)
+    {
+        var command = node is YamlScalarNode
+            ? throw y.Error(node, $"{what} is a list: the program and its arguments, e.g. {example}.")
+            : y.Strings(node, what);
+        return command.Count == 0 || command[0].Length == 0
+            ? throw y.Error(node, $"{what} is empty: give the program and its arguments, e.g. {example}.")
+            : command;
+    }
+
+    /// <summary>The folder <c>cwd</c> names, relative to the suite (the suite's folder without one); it must exist.</summary>
+    public static string WorkingDirectory(YamlNodes y, KeyMap keys, SuiteRoot root, string what)
+    {
+        var cwd = keys.TryGetValue("cwd", out var w) ? root.Resolve(y, w.Value, y.String(w.Value, "cwd"), $"the working folder ({what})") : root.BaseDirectory;
+        return Directory.Exists(cwd)
+            ? cwd
+            : throw y.Error(keys["cwd"].Value, $"the folder '{cwd}' does not exist ({what} is relative to the suite).");
     }
 
     /// <summary>A mapping of names to JSON values: a scenario's, an own agent's or a variant's <c>vars</c>.</summary>

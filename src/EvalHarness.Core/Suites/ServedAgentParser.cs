@@ -65,21 +65,8 @@ internal static class ServedAgentParser
     private static ServiceStart Start(YamlNodes y, YamlNode node, SuiteRoot root, ModelRef model)
     {
         var keys = y.Keys(y.Mapping(node, "start"), "start", "command", "env", "cwd", "ready", "ready_timeout_s");
-        var c = y.Required(keys, node, "command", "agent.http.start");
-        var command = c is YamlScalarNode
-            ? throw y.Error(c, "start.command is a list: the program and its arguments, e.g. [dotnet, bin/ShopService.dll].")
-            : y.Strings(c, "command");
-        if (command.Count == 0 || command[0].Length == 0)
-        {
-            throw y.Error(c, "start.command is empty: give the program and its arguments, e.g. [dotnet, bin/ShopService.dll].");
-        }
-
-        var cwd = keys.TryGetValue("cwd", out var w) ? root.Resolve(y, w.Value, y.String(w.Value, "cwd"), "the service's working folder (start.cwd)") : root.BaseDirectory;
-        if (!Directory.Exists(cwd))
-        {
-            throw y.Error(keys["cwd"].Value, $"the folder '{cwd}' does not exist (start.cwd is relative to the suite).");
-        }
-
+        var command = OwnAgentParser.Command(y, y.Required(keys, node, "command", "agent.http.start"), "start.command", "[dotnet, bin/ShopService.dll]");
+        var cwd = OwnAgentParser.WorkingDirectory(y, keys, root, "start.cwd");
         var environment = keys.TryGetValue("env", out var e) ? OwnAgentParser.Environment(y, e.Value) : new Dictionary<string, string>(StringComparer.Ordinal);
         if (!model.IsChosenByTheAgent)
         {

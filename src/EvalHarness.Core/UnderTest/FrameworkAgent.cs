@@ -47,18 +47,7 @@ internal sealed class FrameworkAgent(Func<IChatClient, AIAgent> create) : IAgent
     }
 
     /// <summary>Disposes the agent built for the case, if it is disposable (the runner disposes this after the case).</summary>
-    public async ValueTask DisposeAsync()
-    {
-        switch (_agent)
-        {
-            case IAsyncDisposable asyncDisposable:
-                await asyncDisposable.DisposeAsync();
-                break;
-            case IDisposable disposable:
-                disposable.Dispose();
-                break;
-        }
-    }
+    public ValueTask DisposeAsync() => OwnAgent.DisposeAsync(_agent);
 
     /// <summary>What an agent's response says about its run; what it does not say is left null for the traffic to fill.</summary>
     internal static AgentReport Read(AgentResponse response)

@@ -50,4 +50,18 @@ public sealed record OwnAgent
         ArgumentNullException.ThrowIfNull(factory);
         return new OwnAgent { Description = description ?? "dotnet: Agent Framework agent given in code", Factory = () => new FrameworkAgent(factory) };
     }
+
+    /// <summary>Disposes what a case built, when it is disposable (asynchronously first).</summary>
+    internal static async ValueTask DisposeAsync(object? built)
+    {
+        switch (built)
+        {
+            case IAsyncDisposable asyncDisposable:
+                await asyncDisposable.DisposeAsync();
+                break;
+            case IDisposable disposable:
+                disposable.Dispose();
+                break;
+        }
+    }
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using EvalHarness.Tests.Support;
 
 namespace EvalHarness.Tests.Cli;
@@ -26,7 +24,7 @@ public sealed class HttpAgentExampleTests : CliTest
         Assert.True(exit == 0, $"evalh exited {exit}:{Environment.NewLine}{Out}{Error}");
         Assert.Contains("6/6 passed", Out.ToString(), StringComparison.Ordinal);
         Assert.Contains("tent-then-jacket", Out.ToString(), StringComparison.Ordinal); // the three-turn conversation
-        Assert.False(Listening(ServicePort), "the example service still runs after the run");
+        Assert.False(Ports.Accepts(ServicePort), "the example service still runs after the run");
     }
 
     [Fact(Timeout = 300_000)]
@@ -43,7 +41,7 @@ public sealed class HttpAgentExampleTests : CliTest
 
         Assert.True(exit == 1, $"evalh exited {exit}:{Environment.NewLine}{Out}{Error}");
         Assert.Contains("5/6 passed", Out.ToString(), StringComparison.Ordinal);
-        Assert.False(Listening(ServicePort));
+        Assert.False(Ports.Accepts(ServicePort));
     }
 
     [Fact(Timeout = 300_000)]
@@ -69,7 +67,7 @@ public sealed class HttpAgentExampleTests : CliTest
                 Interactions(Temp.Combine("cassettes", file)));
         }
 
-        Assert.False(Listening(ServicePort), "the example service still runs after the recording");
+        Assert.False(Ports.Accepts(ServicePort), "the example service still runs after the recording");
     }
 
     private static List<string> Interactions(string cassette)
@@ -77,19 +75,5 @@ public sealed class HttpAgentExampleTests : CliTest
         using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(cassette));
         return [.. document.RootElement.GetProperty("interactions").EnumerateArray()
             .Select(i => i.GetProperty("request").GetRawText() + i.GetProperty("response").GetProperty("body").GetRawText())];
-    }
-
-    private static bool Listening(int port)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            client.Connect(IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -154,7 +152,7 @@ public sealed class McpConnectTests(InventoryMcpServer server) : CliTest, IClass
     [Fact(Timeout = 120_000)]
     public async Task Connect_EndpointRefusesFirstMessage_AnswersEveryRequestWithErrorAndExitsTwoWhenStdinCloses()
     {
-        var url = $"http://127.0.0.1:{ClosedPort()}/c/support-t1/mcp/inventory";
+        var url = $"http://127.0.0.1:{Ports.Free()}/c/support-t1/mcp/inventory";
         using var bridge = new Bridge(url);
         await bridge.StandardInput.WriteLineAsync(Initialize);
         var answer = JsonNode.Parse((await bridge.StandardOutput.ReadLineAsync(Ct))!)!;
@@ -178,7 +176,7 @@ public sealed class McpConnectTests(InventoryMcpServer server) : CliTest, IClass
     [Fact(Timeout = 120_000)]
     public async Task Connect_EndpointRefuses_OfficialClientShowsTheUrl()
     {
-        var url = $"http://127.0.0.1:{ClosedPort()}/mcp";
+        var url = $"http://127.0.0.1:{Ports.Free()}/mcp";
         var thrown = await Assert.ThrowsAnyAsync<Exception>(() => McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
         {
             Command = "dotnet",
@@ -225,15 +223,5 @@ public sealed class McpConnectTests(InventoryMcpServer server) : CliTest, IClass
 
             _process.Dispose();
         }
-    }
-
-    /// <summary>A port on 127.0.0.1 nothing listens on: one the system just gave out and took back.</summary>
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

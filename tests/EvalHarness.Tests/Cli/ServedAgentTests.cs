@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using EvalHarness.Tests.Support;
 
@@ -34,7 +32,7 @@ public sealed class ServedAgentTests : CliTest
                 expect: { output: { contains: ["12 in stock"] }, tools: { called: [{ name: check_stock, args: { sku: TEE-01 } }] } }
         """;
 
-    private readonly int _port = FreePort();
+    private readonly int _port = Ports.Free();
 
     private const string BodyAndPaths = """
         body: { message: "{{input}}", session_id: "{{session}}" }
@@ -99,11 +97,11 @@ public sealed class ServedAgentTests : CliTest
                 other => Assert.DoesNotContain(sku, File.ReadAllText(other), StringComparison.Ordinal));
         }
 
-        Assert.False(Listening(_port), "the service still runs after the recording");
+        Assert.False(Ports.Accepts(_port), "the service still runs after the recording");
         Out.GetStringBuilder().Clear();
         await SucceedsAsync(Replay(suite));
         Assert.Contains("6/6 passed", Out.ToString(), StringComparison.Ordinal);
-        Assert.False(Listening(_port), "the service still runs after the replay");
+        Assert.False(Ports.Accepts(_port), "the service still runs after the replay");
     }
 
     [Fact(Timeout = 120_000)]
@@ -131,7 +129,7 @@ public sealed class ServedAgentTests : CliTest
         Assert.Contains("0/6 passed", Out.ToString(), StringComparison.Ordinal);
         Assert.Contains("As a served agent's call to the case-less address, it names no case: it came with no traceparent, no 'evalh.case_id' baggage and no x-evalh-case-id header", output, StringComparison.Ordinal);
         Assert.Contains("OpenTelemetry", output, StringComparison.Ordinal);
-        Assert.False(Listening(_port));
+        Assert.False(Ports.Accepts(_port));
     }
 
     [Fact(Timeout = 120_000)]
@@ -188,7 +186,7 @@ public sealed class ServedAgentTests : CliTest
 
         Assert.Equal(2, exit);
         Assert.Contains("cannot open inventory.db (missing file)", Error.ToString(), StringComparison.Ordinal);
-        Assert.False(Listening(_port));
+        Assert.False(Ports.Accepts(_port));
     }
 
     [Fact(Timeout = 120_000)]
@@ -202,7 +200,7 @@ public sealed class ServedAgentTests : CliTest
         Assert.Equal(2, exit);
         Assert.Contains($"http://127.0.0.1:{_port}/health", Error.ToString(), StringComparison.Ordinal);
         Assert.Contains($"stock-service listening on {_port}", Error.ToString(), StringComparison.Ordinal);
-        Assert.False(Listening(_port));
+        Assert.False(Ports.Accepts(_port));
     }
 
     [Fact(Timeout = 120_000)]
@@ -221,28 +219,5 @@ public sealed class ServedAgentTests : CliTest
     {
         var exit = await evalh;
         Assert.True(exit == 0, $"evalh exited {exit}:{Environment.NewLine}{Out}{Error}");
-    }
-
-    private static bool Listening(int port)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            client.Connect(IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

@@ -46,7 +46,7 @@ public sealed class ServiceHostTests : IDisposable
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
     private readonly TempDirectory _temp = new();
-    private readonly int _port = FreePort();
+    private readonly int _port = Ports.Free();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -72,7 +72,7 @@ public sealed class ServiceHostTests : IDisposable
         }
 
         await WaitForAsync(() => !IsRunning(pid) && !IsRunning(orphan));
-        await WaitForAsync(() => !Accepts(_port));
+        await WaitForAsync(() => !Ports.Accepts(_port));
     }
 
     [Fact]
@@ -260,26 +260,5 @@ public sealed class ServiceHostTests : IDisposable
         {
             return false;
         }
-    }
-
-    private static bool Accepts(int port)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            client.Connect(IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
