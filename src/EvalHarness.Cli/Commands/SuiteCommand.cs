@@ -44,6 +44,12 @@ internal static class SuiteCommand
         command.Options.Add(script);
         command.Options.Add(replay);
         command.Options.Add(otlp);
+        var port = new Option<int?>("--port")
+        {
+            HelpName = "N",
+            Description = "The cassette server's port on 127.0.0.1 (default: any free port), for a served agent you start yourself: point its model client at http://127.0.0.1:<N>/v1 (docs/served-agents.md).",
+        };
+        command.Options.Add(port);
         otlp.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<string?>() is { } value && OtlpTracing.TracesUrl(value) is null)
@@ -70,6 +76,7 @@ internal static class SuiteCommand
             CaseTimeout = parse.GetValue(common.CaseTimeout) is { } seconds && seconds > 0 ? TimeSpan.FromSeconds(seconds) : null,
             AllowOutside = parse.GetValue(common.AllowOutside),
             OtlpEndpoint = parse.GetValue(otlp),
+            Port = parse.GetValue(port),
             OnNotice = notice => console.MarkupLineInvariant($"[grey]{Markup.Escape(notice)}[/]"),
         }, cancellationToken)));
         return command;

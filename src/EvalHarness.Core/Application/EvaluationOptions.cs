@@ -82,6 +82,12 @@ public sealed record EvaluationOptions
     /// <summary>An OTLP/HTTP endpoint to export the run's traces to (as <c>--otlp</c>); null reads <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>.</summary>
     public string? OtlpEndpoint { get; init; }
 
+    /// <summary>
+    /// The cassette server's port on 127.0.0.1 (as <c>--port</c>); null for any free one. A served agent already running
+    /// is pointed at it: <c>OPENAI_BASE_URL=http://127.0.0.1:&lt;port&gt;/v1</c>.
+    /// </summary>
+    public int? Port { get; init; }
+
     /// <summary>Hears what the run wants its user told besides the cases (where its traces go, throttling).</summary>
     public Action<string>? OnNotice { get; init; }
 }

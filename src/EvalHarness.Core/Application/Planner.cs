@@ -34,6 +34,7 @@ internal static class Planner
             CaseTimeout = options.CaseTimeout,
             Agent = options.Agent,
             OtlpEndpoint = options.OtlpEndpoint,
+            Port = options.Port,
             OnNotice = options.OnNotice,
         };
 

@@ -45,6 +45,7 @@ internal sealed class CaseHost : IAsyncDisposable
         Scrubbers = options.Scrubbers,
         ProtocolUpstreams = options.ProtocolUpstreams,
         Secrets = [.. options.ApiKeys.Values],
+        Port = options.Port ?? 0,
     };
 
     /// <summary>The run's OpenAI SDK pipeline for <paramref name="key"/>: the cases' clients differ only in their cassette URL.</summary>

@@ -50,7 +50,7 @@ internal static class EvalRunner
         // answers over the socket.
         // Tool servers are reached over HTTP by whatever client the agent has (the built-in runtime's MCP client too).
         var toolServers = suite.Variants.SelectMany(v => v.Agent.ToolServers).DistinctBy(s => s.PathSegment).ToList();
-        var listen = options.Agent is not null || options.Timing != ReplayTiming.Instant || cases.Any(c => c.Variant.Agent.Own is not null) || toolServers.Count > 0;
+        var listen = options.Agent is not null || options.Port is not null || options.Timing != ReplayTiming.Instant || cases.Any(c => c.Variant.Agent.Own is not null) || toolServers.Count > 0;
         await using var host = await CaseHost.StartAsync(
             CaseHost.ServerOptions(options) with
             {

@@ -117,6 +117,9 @@ internal sealed record RunOptions
     /// </summary>
     public string? OtlpEndpoint { get; init; }
 
+    /// <summary>The cassette server's port on 127.0.0.1; null for any free one (a served agent already running names one).</summary>
+    public int? Port { get; init; }
+
     /// <summary>Hears what the run wants its user told besides the cases (where its traces go).</summary>
     public Action<string>? OnNotice { get; init; }
 }

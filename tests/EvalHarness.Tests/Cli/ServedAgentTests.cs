@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using EvalHarness.Tests.Support;
 
@@ -41,7 +42,20 @@ public sealed class ServedAgentTests : CliTest
             session: "$.session_id"
         """;
 
-    private string Suite(string propagate = "w3c", string start = "", string scenarios = "", string path = "chat", string io = BodyAndPaths)
+    /// <summary>The suite's start: block (its lines after the first indented as under http:).</summary>
+    private string StartBlock(string propagate, string env) => string.Join("\n    ", [
+        "start:",
+        $"  command: [node, \"{Service.Replace("\\", "/", StringComparison.Ordinal)}\"]",
+        $"  env: {{ PORT: \"{_port}\", PROPAGATE: {propagate}{env} }}",
+        $"  ready: \"http://127.0.0.1:{_port}/health\"",
+        "  ready_timeout_s: 20",
+    ]);
+
+    /// <summary>
+    /// The suite: the service's propagation, more of its env (<c>, START: exit</c>; null when the test starts the
+    /// service itself), the scenarios (six single-turn ones by default), the endpoint's path and how it is spoken to.
+    /// </summary>
+    private string Suite(string propagate = "w3c", string? start = "", string scenarios = "", string path = "chat", string io = BodyAndPaths)
     {
         Temp.Write("scripts/stock.yaml", "default:\n" + (scenarios.Length > 0 ? """
               three-turns:
@@ -65,20 +79,18 @@ public sealed class ServedAgentTests : CliTest
               model: openai:gpt-4o-mini
               http:
                 url: "http://127.0.0.1:{{{_port}}}/{{{path}}}"
-                start:
-                  command: [node, "{{{Service.Replace("\\", "/", StringComparison.Ordinal)}}}"]
-                  env: { PORT: "{{{_port}}}", PROPAGATE: {{{propagate}}}{{{start}}} }
-                  ready: "http://127.0.0.1:{{{_port}}}/health"
-                  ready_timeout_s: 20
+                {{{(start is null ? "# started before the run" : StartBlock(propagate, start))}}}
                 {{{io}}}
             scenarios:
             {{{(scenarios.Length > 0 ? scenarios : SixScenarios)}}}
             """);
     }
 
-    private Task<int> Record(string suite) => Evalh("record", suite, "--upstream", "scripted", "--concurrency", "6", "--cassettes", Temp.Combine("cassettes"), "--reports", Temp.Combine("reports"));
+    private Task<int> Record(string suite, params string[] more) =>
+        Evalh(["record", suite, "--upstream", "scripted", "--concurrency", "6", "--cassettes", Temp.Combine("cassettes"), "--reports", Temp.Combine("reports"), .. more]);
 
-    private Task<int> Replay(string suite) => Evalh("run", suite, "--concurrency", "6", "--cassettes", Temp.Combine("cassettes"), "--reports", Temp.Combine("reports"));
+    private Task<int> Replay(string suite, params string[] more) =>
+        Evalh(["run", suite, "--concurrency", "6", "--cassettes", Temp.Combine("cassettes"), "--reports", Temp.Combine("reports"), .. more]);
 
     [Fact(Timeout = 120_000)]
     public async Task SixCasesAtOnce_RecordEachIntoItsOwnCassette_ReplayAndStopTheService()
@@ -102,6 +114,33 @@ public sealed class ServedAgentTests : CliTest
         await SucceedsAsync(Replay(suite));
         Assert.Contains("6/6 passed", Out.ToString(), StringComparison.Ordinal);
         Assert.False(Ports.Accepts(_port), "the service still runs after the replay");
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task AServiceStartedBeforeTheRun_PointedAtTheRunsPort_RecordsAndReplays_AndIsLeftRunning()
+    {
+        var cassettePort = Ports.Free();
+        using var service = Process.Start(new ProcessStartInfo("node", [Service])
+        {
+            Environment = { ["PORT"] = $"{_port}", ["OPENAI_BASE_URL"] = $"http://127.0.0.1:{cassettePort}/v1", ["OPENAI_API_KEY"] = "sk-team-local" },
+            RedirectStandardOutput = true,
+        })!;
+        try
+        {
+            Assert.Contains("listening", await service.StandardOutput.ReadLineAsync(Ct), StringComparison.Ordinal);
+            var suite = Suite(start: null);
+
+            await SucceedsAsync(Record(suite, "--port", $"{cassettePort}"));
+            Out.GetStringBuilder().Clear();
+            await SucceedsAsync(Replay(suite, "--port", $"{cassettePort}"));
+
+            Assert.Contains("6/6 passed", Out.ToString(), StringComparison.Ordinal);
+            Assert.True(Ports.Accepts(_port), "the harness stopped a service it did not start");
+        }
+        finally
+        {
+            service.Kill(entireProcessTree: true);
+        }
     }
 
     [Fact(Timeout = 120_000)]
