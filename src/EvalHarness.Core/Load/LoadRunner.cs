@@ -44,6 +44,9 @@ internal static class LoadRunner
             },
             cancellationToken);
 
+        // A served agent's service, started once for the load test as for a run: every iteration's calls reach it.
+        await using var services = await ServedAgents.StartAsync(suite, host.Server, provider => EvalRunner.ApiKey(run, provider), cancellationToken);
+
         var instances = -1L; // every replay's own cassette instance, warm-up and test alike
         var samples = new ConcurrentQueue<LoadSample>();
         var startedAt = time.GetUtcNow();

@@ -363,7 +363,7 @@ internal static class EvalRunner
     }
 
     /// <summary>The key a client sends a provider: the live one when recording, a placeholder in replay.</summary>
-    private static string ApiKey(RunOptions options, string provider) =>
+    internal static string ApiKey(RunOptions options, string provider) =>
         options.Mode == RecordMode.None ? ReplayKey : options.ApiKeys.GetValueOrDefault(provider, ReplayKey);
 
     /// <summary>A suite's path as a command to type names it: as it was given (as errors name it), quoted when it holds a space.</summary>

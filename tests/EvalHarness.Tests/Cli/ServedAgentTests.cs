@@ -144,6 +144,23 @@ public sealed class ServedAgentTests : CliTest
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task Load_TheServiceStartedOnce_EveryIterationRoutedToItsOwnInstance()
+    {
+        var suite = Suite();
+        await SucceedsAsync(Record(suite));
+
+        var exit = await Evalh("load", suite, "--iterations", "18", "--concurrency", "6", "--cassettes", Temp.Combine("cassettes"), "--out", Temp.Combine("load"));
+
+        Assert.True(exit == 0, $"evalh exited {exit}:{Environment.NewLine}{Out}{Error}");
+        using var load = JsonDocument.Parse(File.ReadAllText(Temp.Combine("load", "load.json")));
+        Assert.Equal(18, load.RootElement.GetProperty("iterations").GetInt32());
+        Assert.Equal(0, load.RootElement.GetProperty("failures").GetInt32());
+        Assert.Equal(0, load.RootElement.GetProperty("errors").GetProperty("count").GetInt32());
+        Assert.Equal(3 * 11, load.RootElement.GetProperty("modelCalls").GetInt32()); // three rounds of the six cases' eleven model calls
+        Assert.False(Ports.Accepts(_port), "the service still runs after the load test");
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task Replay_AnswerBroken_ExitsOne()
     {
         var suite = Suite();
