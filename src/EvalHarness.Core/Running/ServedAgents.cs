@@ -1,4 +1,3 @@
-using EvalHarness.Cassettes.Protocols;
 using EvalHarness.Cassettes.Server;
 using EvalHarness.Cassettes.Tools;
 using EvalHarness.Core.Suites;
@@ -43,13 +42,9 @@ internal sealed class ServedAgents : IAsyncDisposable
     internal static Dictionary<string, string> Environment(ServiceStart start, AgentConfig agent, Uri caseless, Func<string, string> keyFor)
     {
         var environment = new Dictionary<string, string>(start.Environment, StringComparer.Ordinal);
-        foreach (var protocol in WireProtocols.All)
+        foreach (var (name, value) in AgentEnvironment.Providers(caseless, keyFor))
         {
-            environment[protocol.BaseUrlVariable] = protocol.BaseUrlFor(caseless).ToString().TrimEnd('/');
-            foreach (var keyVariable in protocol.KeyVariables)
-            {
-                environment[keyVariable] = keyFor(protocol.Name);
-            }
+            environment[name] = value;
         }
 
         foreach (var toolServer in agent.ToolServers)

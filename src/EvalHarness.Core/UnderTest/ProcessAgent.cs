@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using EvalHarness.Cassettes.Format;
-using EvalHarness.Cassettes.Protocols;
 using EvalHarness.Cassettes.Tools;
 
 namespace EvalHarness.Core.UnderTest;
@@ -44,13 +43,9 @@ internal sealed partial class ProcessAgent(OwnAgent agent) : IAgentUnderTest
 
         // Each protocol's base URL in the form its official SDK reads (OPENAI_BASE_URL ends in /v1, the others at the
         // cassette's address), and its key: the live one when recording, a placeholder in replay.
-        foreach (var protocol in WireProtocols.All)
+        foreach (var (name, value) in AgentEnvironment.Providers(agentCase.CassetteBaseUrl, provider => agentCase.ApiKeys.GetValueOrDefault(provider, agentCase.OpenAIApiKey)))
         {
-            start.Environment[protocol.BaseUrlVariable] = protocol.BaseUrlFor(agentCase.CassetteBaseUrl).ToString().TrimEnd('/');
-            foreach (var keyVariable in protocol.KeyVariables)
-            {
-                start.Environment[keyVariable] = agentCase.ApiKeys.GetValueOrDefault(protocol.Name, agentCase.OpenAIApiKey);
-            }
+            start.Environment[name] = value;
         }
 
         // Each tool server's case address: EVALH_MCP_INVENTORY_URL, EVALH_HTTP_PRICES_URL.
