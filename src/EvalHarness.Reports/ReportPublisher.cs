@@ -7,8 +7,19 @@ namespace EvalHarness.Reports;
 /// Publishes a run as <c>evalh run</c> does: a row per case in the suite's history, the reports in
 /// <c>&lt;reports&gt;/runs/&lt;run-id&gt;/</c>, compared with the baseline and gated when the plan has a policy.
 /// </summary>
-public sealed class ReportPublisher : IRunPublisher
+public sealed class ReportPublisher : IRunPublisher, IRunProgress
 {
+    private readonly TimeProvider _time;
+
+    /// <summary>A publisher on the system clock.</summary>
+    public ReportPublisher()
+        : this(TimeProvider.System)
+    {
+    }
+
+    /// <summary>A publisher whose progress files are stamped by <paramref name="time"/>.</summary>
+    public ReportPublisher(TimeProvider time) => _time = time ?? throw new ArgumentNullException(nameof(time));
+
     /// <summary>The context the last run's reports were built from (for a front end that prints a summary); null before one.</summary>
     public ReportContext? Context { get; private set; }
 
@@ -43,13 +54,32 @@ public sealed class ReportPublisher : IRunPublisher
         catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException or ArgumentException)
         {
             var saved = await RunWriter.WriteAsync(run, reports, cancellationToken);
+            File.Delete(RunProgressFile.PathFor(reports, run.RunId));
             throw new InvalidDataException(
                 $"{InputMessages.Of(ex)}\n"
                 + $"The run's results are in {saved}; once that is fixed, rebuild its reports with `evalh report {saved}`.", ex);
         }
 
         var directory = await RunWriter.WriteAsync(context, reports, cancellationToken);
+        File.Delete(RunProgressFile.PathFor(reports, run.RunId)); // the results say it all now
         Context = context;
         return new PublishedRun(directory, context.Gate);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Kept in <c>runs/&lt;run-id&gt;/progress.json</c>; a file that cannot be written costs the viewer its live page, never the run.</remarks>
+    public void Report(EvaluationPlan plan, RunProgress progress)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(progress);
+        try
+        {
+            var reports = plan.Options.ReportsDirectory;
+            RunProgressFile.Write(RunProgressFile.PathFor(reports, progress.RunId), progress, SuiteKeys.For(plan.Suite.FilePath, reports), _time.GetUtcNow());
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The run goes on: its results are what matter, and they are written at its end as always.
+        }
     }
 }

@@ -3,7 +3,6 @@ using System.Globalization;
 using EvalHarness.Core.Comparison;
 using EvalHarness.Core.Results;
 using EvalHarness.Reports;
-using EvalHarness.Reports.History;
 using EvalHarness.Reports.Markdown;
 using Spectre.Console;
 
@@ -23,7 +22,7 @@ internal static class CompareCommand
         var alpha = new Option<double>("--alpha")
         {
             Description = "The significance level.",
-            DefaultValueFactory = _ => 0.05,
+            DefaultValueFactory = _ => RunPairs.Alpha,
             CustomParser = r => double.TryParse(r.Tokens.Single().Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value is > 0 and < 1
                 ? value
                 : Fail(r, $"--alpha must be a number between 0 and 1 such as 0.05, not '{r.Tokens.Single().Value}'."),
@@ -48,16 +47,9 @@ internal static class CompareCommand
             }
 
             var (first, _, reportsDirectory) = await ReportPipeline.OpenAsync(names[0], parse.GetValue(reports), cancellationToken);
-            var second = names.Length == 2 ? (await ReportPipeline.OpenAsync(names[1], reportsDirectory, cancellationToken)).Run : first;
-            if (second.Suite != first.Suite)
-            {
-                throw new ArgumentException($"{names[0]} is a run of the suite '{first.Suite}' and {names[1]} of '{second.Suite}': compare runs of one suite.");
-            }
-
-            // Flaky as the history saw it when the later run started, as that run's own report says.
-            var until = second.StartedAt > first.StartedAt ? second.StartedAt : first.StartedAt;
-            var flaky = new RunHistory(await HistoryFile.ReadAsync(HistoryFile.PathFor(reportsDirectory, SuiteKeys.Of(first, reportsDirectory)), first.Suite, until, RunHistory.FlakyWindow, cancellationToken)).Flaky();
-            var comparison = names.Length == 2 ? Comparer.Runs(first, second, flaky) : Comparer.Variants(first, pair[0], pair[1], flaky);
+            var comparison = names.Length == 2
+                ? await RunPairs.CompareAsync(first, (await ReportPipeline.OpenAsync(names[1], reportsDirectory, cancellationToken)).Run, reportsDirectory, cancellationToken)
+                : Comparer.Variants(first, pair[0], pair[1], await RunPairs.FlakyAsync(first, first, reportsDirectory, cancellationToken));
             Print(console, comparison, level);
             var name = names.Length == 2 ? $"{comparison.BaseLabel}--{comparison.CurrentLabel}" : $"{first.RunId}-{comparison.BaseLabel}--{comparison.CurrentLabel}";
             var path = parse.GetValue(output) ?? Path.Combine(reportsDirectory, "compare", $"{Safe(name)}.md");

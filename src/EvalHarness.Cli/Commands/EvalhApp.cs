@@ -27,6 +27,7 @@ public static class EvalhApp
         root.Subcommands.Add(MergeCommand.Build(console, error));
         root.Subcommands.Add(ReportCommand.Build(console, error));
         root.Subcommands.Add(CompareCommand.Build(console, error));
+        root.Subcommands.Add(ViewCommand.Build(console, error));
         root.Subcommands.Add(GateCommand.Build(console, error));
         root.Subcommands.Add(BaselineCommand.Build(console, error));
         return root;

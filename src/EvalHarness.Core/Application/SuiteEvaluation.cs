@@ -60,8 +60,38 @@ public sealed class SuiteEvaluation : IAsyncDisposable
     /// <summary>Runs the planned cases.</summary>
     /// <param name="onCaseCompleted">Told of each case as it finishes (from several threads).</param>
     /// <param name="cancellationToken">Stops the run; the cases that finished are kept and the run says it was stopped.</param>
-    public Task<RunResult> RunAsync(Action<CaseResult>? onCaseCompleted, CancellationToken cancellationToken = default) =>
-        EvalRunner.RunAsync(Plan.Suite, RunOptions with { OnCaseCompleted = onCaseCompleted }, cancellationToken);
+    public async Task<RunResult> RunAsync(Action<CaseResult>? onCaseCompleted, CancellationToken cancellationToken = default)
+    {
+        if (_publisher is not IRunProgress listener)
+        {
+            return await EvalRunner.RunAsync(Plan.Suite, RunOptions with { OnCaseCompleted = onCaseCompleted }, cancellationToken);
+        }
+
+        // The run's id is fixed before it starts, so its progress is kept where its results will be.
+        var startedAt = RunOptions.Time.GetUtcNow();
+        var tracker = new ProgressTracker(listener, Plan, new RunProgress(
+            EvalRunner.NewRunId(startedAt, Plan.Suite.Name), Plan.Suite.Name, Plan.Records ? "record" : "replay", startedAt, Plan.Cases, 0, 0, 0, Ended: false), RunOptions.Time);
+        try
+        {
+            return await EvalRunner.RunAsync(
+                Plan.Suite,
+                RunOptions with
+                {
+                    RunId = tracker.Progress.RunId,
+                    StartedAt = startedAt,
+                    OnCaseCompleted = c =>
+                    {
+                        tracker.Completed(c);
+                        onCaseCompleted?.Invoke(c);
+                    },
+                },
+                cancellationToken);
+        }
+        finally
+        {
+            tracker.End();
+        }
+    }
 
     /// <summary>Publishes a finished run (reports, history, the gate) and picks the exit code.</summary>
     public async Task<SuiteEvaluationResult> PublishAsync(RunResult run, CancellationToken cancellationToken = default)

@@ -26,7 +26,7 @@ internal static class EvalRunner
     {
         ArgumentNullException.ThrowIfNull(suite);
         ArgumentNullException.ThrowIfNull(options);
-        var startedAt = options.Time.GetUtcNow();
+        var startedAt = options.StartedAt ?? options.Time.GetUtcNow();
         var clock = Stopwatch.StartNew();
         var cases = EvalCase.AllOf(suite).Where(c => options.Selects(c)).ToList();
         using var tracing = OtlpTracing.Start(options.OtlpEndpoint, options.OnNotice);
@@ -98,7 +98,7 @@ internal static class EvalRunner
 
         return new RunResult
         {
-            RunId = NewRunId(startedAt, suite.Name),
+            RunId = options.RunId ?? NewRunId(startedAt, suite.Name),
             Suite = suite.Name,
             SuiteFile = suite.FilePath,
             Mode = options.Mode == RecordMode.None ? "replay" : $"record ({RecordModes.Name(options.Mode)})",
@@ -369,6 +369,7 @@ internal static class EvalRunner
     /// <summary>A suite's path as a command to type names it: as it was given (as errors name it), quoted when it holds a space.</summary>
     private static string Shown(string path) => path.Contains(' ', StringComparison.Ordinal) ? $"\"{path}\"" : path;
 
-    private static string NewRunId(DateTimeOffset startedAt, string suite) =>
+    /// <summary>A run's id: its start time to the second, the suite, and a random suffix.</summary>
+    internal static string NewRunId(DateTimeOffset startedAt, string suite) =>
         $"{startedAt:yyyyMMdd-HHmmss}-{suite}-{Guid.NewGuid().ToString("N")[..6]}";
 }

@@ -111,6 +111,12 @@ internal sealed record RunOptions
     /// <summary>Told of each case as it finishes (from several threads).</summary>
     public Action<CaseResult>? OnCaseCompleted { get; init; }
 
+    /// <summary>The run's id, when the caller names its folder before the run ends (a live progress file); null for a new one.</summary>
+    public string? RunId { get; init; }
+
+    /// <summary>When the run started, with <see cref="RunId"/>; null for now.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+
     /// <summary>
     /// An OTLP/HTTP endpoint (<c>http://localhost:4318</c>) to export the run's traces to, one trace per case; null reads
     /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, and nothing is exported when that is unset too.

@@ -102,7 +102,8 @@ public static partial class HtmlReportWriter
         }
     }
 
-    private static void CaseDetail(StringBuilder html, CaseResult c, bool open)
+    /// <summary>A case's details: its error, assertions, conversation, tool calls, trace, transcript and log.</summary>
+    internal static void CaseDetail(StringBuilder html, CaseResult c, bool open)
     {
         html.Append(CultureInfo.InvariantCulture, $"<details class=\"case\" id=\"{Anchor(c)}\"{(open ? " open" : string.Empty)}><summary>{Result(c)} {E(c.Variant)} / {E(c.Scenario)} / t{c.Trial} <small>· {E(c.Outcome)} · {E(c.Model)}</small></summary><div>");
         if (c.Error is not null)

@@ -86,10 +86,22 @@ public static partial class HtmlReportWriter
 
     private static string Status(CaseResult c) => c.Error is not null ? "error" : c.Passed ? "pass" : "fail";
 
-    private static string Anchor(CaseResult c) => E($"case-{c.CassetteId.Replace('/', '-')}");
+    /// <summary>The id of a case's details in the page.</summary>
+    internal static string Anchor(CaseResult c) => E($"case-{c.CassetteId.Replace('/', '-')}");
 
     private static string Num(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
 
     /// <summary>HTML-encodes text: markup characters always, other characters only where HTML needs it (the page is UTF-8).</summary>
-    private static string E(string text) => Encoder.Encode(text);
+    internal static string E(string text) => Encoder.Encode(text);
+
+    /// <summary>The report's style sheet (what is between its style tags), for pages that look like it.</summary>
+    internal static string Style
+    {
+        get
+        {
+            var template = Template.Value;
+            var start = template.IndexOf("<style>", StringComparison.Ordinal) + "<style>".Length;
+            return template[start..template.IndexOf("</style>", start, StringComparison.Ordinal)];
+        }
+    }
 }
