@@ -4,7 +4,7 @@ using Spectre.Console;
 
 namespace EvalHarness.Tests.Support;
 
-/// <summary><c>evalh serve</c> hosted in process until disposed: its address and what it printed.</summary>
+/// <summary><c>evalh serve</c> (or <c>evalh view</c>) hosted in process until disposed: its address and what it printed.</summary>
 internal sealed partial class ServeHost : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop;
@@ -19,7 +19,7 @@ internal sealed partial class ServeHost : IAsyncDisposable
         _syncOut = TextWriter.Synchronized(_out);
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(_syncOut) });
         console.Profile.Width = 500;
-        _serving = EvalhApp.InvokeAsync(["serve", .. args], console, TextWriter.Synchronized(_error), _stop.Token);
+        _serving = EvalhApp.InvokeAsync(args, console, TextWriter.Synchronized(_error), _stop.Token);
     }
 
     /// <summary>The server's address, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
@@ -71,12 +71,19 @@ internal sealed partial class ServeHost : IAsyncDisposable
     /// <summary>The base URL a client uses for a cassette, ending in <c>/v1/</c>.</summary>
     public Uri V1(string cassetteId) => new(Address, $"c/{cassetteId}/v1/");
 
-    public static async Task<ServeHost> StartAsync(CancellationToken cancellationToken, params string[] args)
+    public static Task<ServeHost> StartAsync(CancellationToken cancellationToken, params string[] args) =>
+        StartAsync(["serve", .. args], AddressLine(), cancellationToken);
+
+    /// <summary><c>evalh view</c> with <paramref name="args"/>, once it prints its address.</summary>
+    public static Task<ServeHost> ViewAsync(CancellationToken cancellationToken, params string[] args) =>
+        StartAsync(["view", .. args], ViewLine(), cancellationToken);
+
+    private static async Task<ServeHost> StartAsync(string[] args, Regex addressLine, CancellationToken cancellationToken)
     {
         var host = new ServeHost(args, cancellationToken);
         while (!cancellationToken.IsCancellationRequested)
         {
-            if (AddressLine().Match(host.Output) is { Success: true } found)
+            if (addressLine.Match(host.Output) is { Success: true } found)
             {
                 host.Address = new Uri(found.Groups[1].Value);
                 return host;
@@ -84,7 +91,7 @@ internal sealed partial class ServeHost : IAsyncDisposable
 
             if (host._serving.IsCompleted)
             {
-                throw new InvalidOperationException($"serve ended with {await host._serving}: {host._error}");
+                throw new InvalidOperationException($"{args[0]} ended with {await host._serving}: {host._error}");
             }
 
             await Task.Delay(20, cancellationToken);
@@ -110,4 +117,7 @@ internal sealed partial class ServeHost : IAsyncDisposable
 
     [GeneratedRegex(@"Cassette server on (http://127\.0\.0\.1:[0-9]+/)")]
     private static partial Regex AddressLine();
+
+    [GeneratedRegex(@"evalh view: (http://127\.0\.0\.1:[0-9]+/)")]
+    private static partial Regex ViewLine();
 }
