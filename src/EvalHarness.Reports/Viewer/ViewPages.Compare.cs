@@ -131,7 +131,7 @@ internal static partial class ViewPages
         html.Append("<h3>Where the requests differ</h3>");
         if (differences.Count == 0)
         {
-            html.Append("<p class=\"note\">The same conversation and tool calls on both sides: the model answered differently to the same requests.</p>");
+            html.Append("<p class=\"note\">The same conversation and tool calls on both sides: the agent did the same, and what changed is how the case was judged (the assertions above).</p>");
         }
         else
         {

@@ -42,7 +42,7 @@ public sealed class ViewSiteTests(ViewFixture runs) : IClassFixture<ViewFixture>
         Assert.Contains("data-case=\"hasty/fix-everything/t1\"", page, StringComparison.Ordinal);
         Assert.Contains("pass → fail", page, StringComparison.Ordinal);
         Assert.Contains("7 steps, more than the 6 allowed.", page, StringComparison.Ordinal);
-        Assert.Contains("The same conversation and tool calls on both sides", page, StringComparison.Ordinal);
+        Assert.Contains("The same conversation and tool calls on both sides: the agent did the same", page, StringComparison.Ordinal);
 
         // evalh compare judges the pair by the same rule: a drop in a replay of single trials counts, exit 1.
         using var output = new StringWriter();
