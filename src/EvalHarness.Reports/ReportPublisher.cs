@@ -75,11 +75,28 @@ public sealed class ReportPublisher : IRunPublisher, IRunProgress
         try
         {
             var reports = plan.Options.ReportsDirectory;
-            RunProgressFile.Write(RunProgressFile.PathFor(reports, progress.RunId), progress, SuiteKeys.For(plan.Suite.FilePath, reports), _time.GetUtcNow());
+            var path = RunProgressFile.PathFor(reports, progress.RunId);
+            if (progress is { Error: not null, Done: 0 })
+            {
+                // It failed before a case finished (a service that did not start): nothing to show, so no folder left behind.
+                File.Delete(path);
+                DeleteIfEmpty(Path.GetDirectoryName(path)!);
+                return;
+            }
+
+            RunProgressFile.Write(path, progress, SuiteKeys.For(plan.Suite.FilePath, reports), _time.GetUtcNow());
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // The run goes on: its results are what matter, and they are written at its end as always.
+        }
+    }
+
+    private static void DeleteIfEmpty(string directory)
+    {
+        if (Directory.Exists(directory) && !Directory.EnumerateFileSystemEntries(directory).Any())
+        {
+            Directory.Delete(directory);
         }
     }
 }

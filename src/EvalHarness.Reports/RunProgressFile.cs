@@ -37,6 +37,11 @@ internal static class RunProgressFile
                 json.WriteNumber("failed", progress.Failed);
                 json.WriteNumber("errors", progress.Errors);
                 json.WriteBoolean("ended", progress.Ended);
+                if (progress.Error is { } error)
+                {
+                    json.WriteString("error", error);
+                }
+
                 json.WriteString("writtenAt", writtenAt);
                 json.WriteNumber("pid", Environment.ProcessId);
                 json.WriteEndObject();
@@ -61,7 +66,10 @@ internal static class RunProgressFile
             int Count(string name) => root.GetProperty(name).GetInt32();
             var progress = new RunProgress(
                 Text("runId"), Text("suite"), Text("mode"), DateTimeOffset.Parse(Text("startedAt"), CultureInfo.InvariantCulture),
-                Count("total"), Count("done"), Count("failed"), Count("errors"), root.GetProperty("ended").GetBoolean());
+                Count("total"), Count("done"), Count("failed"), Count("errors"), root.GetProperty("ended").GetBoolean())
+            {
+                Error = root.TryGetProperty("error", out var error) ? error.GetString() : null,
+            };
             return (progress, Text("suiteKey"), DateTimeOffset.Parse(Text("writtenAt"), CultureInfo.InvariantCulture));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or FormatException or KeyNotFoundException or InvalidOperationException)

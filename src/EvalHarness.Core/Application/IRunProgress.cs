@@ -24,4 +24,8 @@ public interface IRunProgress
 /// <param name="Failed">Of those, the ones that failed (errors included).</param>
 /// <param name="Errors">Of those, the ones that ended in an error.</param>
 /// <param name="Ended">No case is left to run.</param>
-public sealed record RunProgress(string RunId, string Suite, string Mode, DateTimeOffset StartedAt, int Total, int Done, int Failed, int Errors, bool Ended);
+public sealed record RunProgress(string RunId, string Suite, string Mode, DateTimeOffset StartedAt, int Total, int Done, int Failed, int Errors, bool Ended)
+{
+    /// <summary>Why the run ended without results (what it threw), or null: it finished or was stopped, and is published next.</summary>
+    public string? Error { get; init; }
+}

@@ -47,12 +47,12 @@ internal sealed class ProgressTracker
         }
     }
 
-    /// <summary>Reports the end: no case is left to run.</summary>
-    public void End()
+    /// <summary>Reports the end: no case is left to run; <paramref name="error"/> says why there are no results, if so.</summary>
+    public void End(string? error)
     {
         lock (_gate)
         {
-            Progress = Progress with { Ended = true };
+            Progress = Progress with { Ended = true, Error = error };
             _listener.Report(_plan, Progress);
         }
     }

@@ -71,9 +71,10 @@ public sealed class SuiteEvaluation : IAsyncDisposable
         var startedAt = RunOptions.Time.GetUtcNow();
         var tracker = new ProgressTracker(listener, Plan, new RunProgress(
             EvalRunner.NewRunId(startedAt, Plan.Suite.Name), Plan.Suite.Name, Plan.Records ? "record" : "replay", startedAt, Plan.Cases, 0, 0, 0, Ended: false), RunOptions.Time);
+        RunResult run;
         try
         {
-            return await EvalRunner.RunAsync(
+            run = await EvalRunner.RunAsync(
                 Plan.Suite,
                 RunOptions with
                 {
@@ -87,10 +88,14 @@ public sealed class SuiteEvaluation : IAsyncDisposable
                 },
                 cancellationToken);
         }
-        finally
+        catch (Exception ex)
         {
-            tracker.End();
+            tracker.End(ex.Message);
+            throw;
         }
+
+        tracker.End(error: null);
+        return run;
     }
 
     /// <summary>Publishes a finished run (reports, history, the gate) and picks the exit code.</summary>

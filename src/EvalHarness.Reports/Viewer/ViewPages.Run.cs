@@ -25,7 +25,9 @@ internal static partial class ViewPages
             .Append(CultureInfo.InvariantCulture, $"<div class=\"progress\" style=\"margin-top:10px\"><span style=\"width:{(p.Total == 0 ? 0 : 100.0 * p.Done / p.Total):0.#}%\"></span></div>");
         html.Append(verdict == "running"
             ? live ? "<p class=\"note\">This page refreshes every 2 s; it shows the run's results once they are written.</p>" : "<p class=\"note\">In progress when this page was written.</p>"
-            : string.Create(CultureInfo.InvariantCulture, $"<p class=\"note\">The run ended without writing its results (its progress was last written {When(run.ProgressAt!.Value)}): its process was stopped or killed. Run the suite again; this folder can be deleted.</p>"));
+            : p.Error is { } error
+                ? $"<p class=\"error-box\">The run ended without results: {E(error)}</p><p class=\"note\">Fix that and run the suite again; this folder can be deleted.</p>"
+                : string.Create(CultureInfo.InvariantCulture, $"<p class=\"note\">The run ended without writing its results (its progress was last written {When(run.ProgressAt!.Value)}): its process was stopped or killed. Run the suite again; this folder can be deleted.</p>"));
         return Page($"{run.Suite} · running", html.ToString(), live && verdict == "running" ? 2 : null);
     }
 
