@@ -78,10 +78,6 @@ public sealed class ReportBrowserTests(BrowserFixture browser) : IDisposable
         await Expect(stepCells).ToHaveTextAsync(descending).WaitAsync(Ct);
 
         Assert.True(File.Exists(await tab.ScreenshotAsync("report-two-variants-baseline", Ct)));
-
-        // The README's picture: the top of the report, as a reader first sees it.
-        await page.EvaluateAsync("window.scrollTo(0, 0)").WaitAsync(Ct);
-        await Screenshots.SaveForDocsAsync(page, "report", Ct, fullPage: false);
     }
 
     [Fact]
