@@ -243,6 +243,8 @@ public sealed class ServedAgentTests : CliTest
         Assert.Equal(2, exit);
         Assert.Contains("cannot open inventory.db (missing file)", Error.ToString(), StringComparison.Ordinal);
         Assert.False(Ports.Accepts(_port));
+        // No case ran: the progress it kept while starting is gone with its folder, so evalh view lists no stopped run.
+        Assert.Empty(Directory.Exists(Temp.Combine("reports", "runs")) ? Directory.GetFileSystemEntries(Temp.Combine("reports", "runs")) : []);
     }
 
     [Fact(Timeout = 120_000)]
