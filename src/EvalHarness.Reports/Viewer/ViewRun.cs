@@ -34,11 +34,11 @@ internal sealed record ViewRun(
 
     /// <summary>
     /// <c>pass</c>, <c>fail</c>, <c>error</c> (a case could not be judged, or it was stopped: exit 2), <c>running</c>, or
-    /// <c>stopped</c> (a progress file its process stopped writing, with no results).
+    /// <c>stopped</c> (it failed, or its process stopped writing its progress file, with no results).
     /// </summary>
     public string Verdict(DateTimeOffset now) => Summary switch
     {
-        null when Progress is { Ended: true } || now - ProgressAt > Silence => "stopped",
+        null when Progress is { Error: not null } || now - ProgressAt > Silence => "stopped",
         null => "running",
         { Errors: > 0 } => "error",
         _ when Note?.StartsWith("Stopped", StringComparison.Ordinal) == true => "error",
