@@ -111,7 +111,7 @@ internal sealed class OtlpExport : IDisposable
         {
             if (data.GetTagItem("gen_ai.operation.name") as string == "invoke_agent" && data.Parent is { } parent && parent.DisplayName.StartsWith(OtlpTracing.CaseSpanPrefix, StringComparison.Ordinal))
             {
-                _byCase[parent.SpanId] = data.Context; // a conversation's turns: the last one's
+                _byCase[parent.SpanId] = data.Context; // several runs (a conversation's turns): the last one's
             }
         }
 
