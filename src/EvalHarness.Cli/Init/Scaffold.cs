@@ -64,6 +64,9 @@ internal sealed class Scaffold
             ["version"] = version,
             ["shards"] = shards.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["shard_list"] = string.Join(", ", Enumerable.Range(1, shards)),
+            ["workflow_description"] = shards > 1
+                ? $"replays in {shards} shards at once (`--shard auto`), merges them, gates and uploads one report"
+                : "replays, gates, uploads the report",
             ["meai_version"] = Metadata("MicrosoftExtensionsAIVersion"),
             ["agent_description"] = agent switch
             {

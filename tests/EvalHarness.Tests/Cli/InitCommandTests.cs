@@ -191,6 +191,7 @@ public sealed class InitCommandTests : CliTest
         var report = Assert.Single(mergeSteps, s => s.GetValueOrDefault("uses")?.StartsWith("actions/upload-artifact@", StringComparison.Ordinal) == true);
         Assert.Equal(("always()", "evals-report"), (report["if"], report["with.name"]));
         Assert.True(mergeSteps.IndexOf(download) < mergeSteps.IndexOf(report));
+        Assert.Contains("replays in 4 shards at once (`--shard auto`), merges them, gates and uploads one report", File.ReadAllText(Path.Combine(Project, "EVALS.md")), StringComparison.Ordinal);
     }
 
     [Theory]
