@@ -54,14 +54,29 @@ internal sealed class CommonOptions
         Description = "Let the suite use files and folders outside its repository (the nearest folder above it holding .git; a suite in none: its own folder): prompts, includes, schemas, assemblies, cassettes.dir, cwd. Off by default, so a suite cannot read any file on the machine.",
     };
 
-    public Option<string?> Shard { get; } = new("--shard") { HelpName = "i/n", Description = "Run only shard i of n (e.g. 2/4), for splitting a suite across CI jobs; join the shards with evalh merge." };
+    public Option<string?> Shard { get; } = new("--shard")
+    { HelpName = "i/n|auto",
+        Description = "Run only shard i of n (e.g. 2/4), for splitting a suite across CI jobs; join the shards with evalh merge. "
+            + "auto reads it from the CI engine: EVALH_SHARD=i/n (a GitHub Actions matrix), GitLab's CI_NODE_INDEX/CI_NODE_TOTAL, "
+            + "Buildkite's BUILDKITE_PARALLEL_JOB/_COUNT, CircleCI's CIRCLE_NODE_INDEX/_TOTAL, or a Kubernetes Indexed Job's JOB_COMPLETION_INDEX with EVALH_SHARD_TOTAL.",
+    };
 
-    /// <summary>Reads <c>--shard i/n</c>.</summary>
-    public static (int Index, int Count)? ParseShard(string? text)
+    /// <summary>
+    /// Reads <c>--shard i/n</c>, or with <c>auto</c> the CI engine's variables in <paramref name="variable"/> (then
+    /// <paramref name="notice"/> hears which engine's they were).
+    /// </summary>
+    public static (int Index, int Count)? ParseShard(string? text, Func<string, string?>? variable = null, Action<string>? notice = null)
     {
         if (text is null)
         {
             return null;
+        }
+
+        if (text.Equals("auto", StringComparison.OrdinalIgnoreCase))
+        {
+            var found = CiShards.Read(variable ?? Environment.GetEnvironmentVariable);
+            notice?.Invoke($"Shard {found.Index}/{found.Count}, from {found.Source}");
+            return (found.Index, found.Count);
         }
 
         var parts = text.Split('/');
@@ -70,7 +85,7 @@ internal sealed class CommonOptions
             && int.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var count)
             && count >= 1 && index >= 1 && index <= count
             ? (index, count)
-            : throw new Core.Suites.SuiteException("--shard", 0, 0, $"'{text}' is not a shard: write i/n with 1 <= i <= n, e.g. 2/4.");
+            : throw new Core.Suites.SuiteException("--shard", 0, 0, $"'{text}' is not a shard: write i/n with 1 <= i <= n, e.g. 2/4, or auto to read it from the CI engine's variables.");
     }
 
     public void AddTo(Command command)

@@ -58,6 +58,7 @@ internal static class SuiteCommand
             }
         });
         // --shard is read as the action starts, so its mistake is an input error like the suite's.
+        void Notice(string notice) => console.MarkupLineInvariant($"[grey]{Markup.Escape(notice)}[/]");
         command.SetAction((parse, cancellationToken) => InputErrors.GuardAsync(error, () => SuiteSession.RunAsync(console, error, parse.GetValue(common.Suite)!, new EvaluationOptions
         {
             CassetteDirectory = parse.GetValue(common.Cassettes),
@@ -72,12 +73,12 @@ internal static class SuiteCommand
             Concurrency = parse.GetValue(common.Concurrency),
             Filters = parse.GetValue(common.Filter) ?? [],
             Variants = parse.GetValue(common.Variant) ?? [],
-            Shard = CommonOptions.ParseShard(parse.GetValue(common.Shard)),
+            Shard = CommonOptions.ParseShard(parse.GetValue(common.Shard), notice: Notice),
             CaseTimeout = parse.GetValue(common.CaseTimeout) is { } seconds && seconds > 0 ? TimeSpan.FromSeconds(seconds) : null,
             AllowOutside = parse.GetValue(common.AllowOutside),
             OtlpEndpoint = parse.GetValue(otlp),
             Port = parse.GetValue(port),
-            OnNotice = notice => console.MarkupLineInvariant($"[grey]{Markup.Escape(notice)}[/]"),
+            OnNotice = Notice,
         }, cancellationToken)));
         return command;
     }

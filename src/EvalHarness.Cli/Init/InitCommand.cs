@@ -36,11 +36,24 @@ internal static partial class InitCommand
         agent.AcceptOnlyFromAmong("builtin", "process", "dotnet");
         var name = new Option<string>("--name") { Description = "The suite's name, also its file's (evals/<name>.yaml).", DefaultValueFactory = _ => "support" };
         var force = new Option<bool>("--force") { Description = "Overwrite files that are already there." };
+        var shards = new Option<int>("--shards")
+        {
+            HelpName = "n",
+            Description = $"Split the workflow's replay into n jobs at once (a matrix running evalh run --shard auto), and a last job that merges them, gates and uploads one report. Default: 1, one job; at most {MaxShards}.",
+            DefaultValueFactory = _ => 1,
+        };
+        shards.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > MaxShards)
+            {
+                r.AddError($"--shards must be 1 to {MaxShards} (a GitHub Actions matrix runs at most {MaxShards} jobs).");
+            }
+        });
         var command = new Command(
             "init",
             "Scaffold evals in a repository: a suite with two scenarios (evals/<name>.yaml), its scripted model, a gate, .gitignore lines, a GitHub Actions workflow and EVALS.md.")
         {
-            folder, agent, name, force,
+            folder, agent, name, force, shards,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -52,7 +65,7 @@ internal static partial class InitCommand
             }
 
             var root = parse.GetValue(folder)!;
-            var scaffold = Scaffold.For(suite, Enum.Parse<ScaffoldAgent>(parse.GetValue(agent)!, ignoreCase: true), Version);
+            var scaffold = Scaffold.For(suite, Enum.Parse<ScaffoldAgent>(parse.GetValue(agent)!, ignoreCase: true), Version, parse.GetValue(shards));
             var overwrite = parse.GetValue(force);
             var existing = scaffold.Files.Where(f => File.Exists(Path.Combine(root, f.Path))).ToList();
             var conflicts = existing.Where(f => !f.Shared).ToList();
@@ -108,6 +121,9 @@ internal static partial class InitCommand
         });
         return command;
     }
+
+    /// <summary>The most jobs a GitHub Actions matrix runs, so the most shards the workflow can have.</summary>
+    private const int MaxShards = 256;
 
     /// <summary>The tool's version without its build metadata: what the workflow installs and a C# agent references.</summary>
     internal static string Version { get; } =

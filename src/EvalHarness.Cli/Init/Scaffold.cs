@@ -51,13 +51,22 @@ internal sealed class Scaffold
     /// <param name="suite">The suite's name.</param>
     /// <param name="agent">The agent under test.</param>
     /// <param name="version">The tool's version: the workflow installs it, and a C# agent references the same EvalHarness.Abstractions.</param>
-    public static Scaffold For(string suite, ScaffoldAgent agent, string version)
+    /// <param name="shards">
+    /// How many jobs replay the suite: 1 is one job; more is a matrix of that many shards and a last job that merges,
+    /// gates and uploads one report.
+    /// </param>
+    public static Scaffold For(string suite, ScaffoldAgent agent, string version, int shards = 1)
     {
         var kind = agent.ToString().ToLowerInvariant();
         var values = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["suite"] = suite,
             ["version"] = version,
+            ["shards"] = shards.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["shard_list"] = string.Join(", ", Enumerable.Range(1, shards)),
+            ["workflow_description"] = shards > 1
+                ? $"replays in {shards} shards at once (`--shard auto`), merges them, gates and uploads one report"
+                : "replays, gates, uploads the report",
             ["meai_version"] = Metadata("MicrosoftExtensionsAIVersion"),
             ["agent_description"] = agent switch
             {
@@ -101,7 +110,7 @@ internal sealed class Scaffold
         }
 
         files.Add(new("evals/gate.yaml", Render("gate.yaml", values), Shared: true));
-        files.Add(new(".github/workflows/evals.yml", Render("workflow.yml", values), Shared: true));
+        files.Add(new(".github/workflows/evals.yml", Render(shards > 1 ? "workflow-sharded.yml" : "workflow.yml", values), Shared: true));
         files.Add(new("EVALS.md", Render("EVALS.md", values), Shared: true));
         return new Scaffold(suite, agent, files);
     }

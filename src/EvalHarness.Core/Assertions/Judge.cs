@@ -47,8 +47,8 @@ internal static class Judge
             var reason = document.RootElement.TryGetProperty("reason", out var r) ? r.GetString() : null;
             var shown = score.ToString("0.##", CultureInfo.InvariantCulture);
             return score >= judge.MinScore
-                ? new("judge", true, $"Scored {shown} (at least {judge.MinScore:0.##}): {reason}")
-                : new("judge", false, $"Scored {shown}, below {judge.MinScore:0.##}: {reason}");
+                ? new("judge", true, $"Scored {shown} (at least {judge.MinScore:0.##}): {reason}") { Score = score }
+                : new("judge", false, $"Scored {shown}, below {judge.MinScore:0.##}: {reason}") { Score = score };
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
         {

@@ -73,7 +73,7 @@ internal static class EvalRunner
                     using var slot = limits.Count > 0 ? await limits[cases[index].Variant.Agent.Model.Provider].EnterAsync(ct) : null;
                     var caseSpan = OtlpTracing.StartCase(cases[index], suite.Name);
                     var result = await RunCaseAsync(suite, cases[index], host.Server, host.Http, host.OpenAIPipeline, host.Latency, options, ct);
-                    OtlpTracing.EndCase(caseSpan, result);
+                    OtlpTracing.EndCase(caseSpan, result, tracing);
                     if (ct.IsCancellationRequested && result.Outcome == Outcomes.Cancelled)
                     {
                         return; // stopped half-way: not a result

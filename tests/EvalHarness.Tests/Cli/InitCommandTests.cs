@@ -151,6 +151,60 @@ public sealed class InitCommandTests : CliTest
         Assert.Contains("dotnet: { assembly: agent/bin/SupportAgent.dll, type: SupportAgent.ShopAgent }", File.ReadAllText(Path.Combine(Project, "evals", "support.yaml")), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("builtin")]
+    [InlineData("process")]
+    public async Task Init_Shards_WritesAMatrixOfShards_AndAMergeJobThatNeedsEveryOne_GatesAndUploadsOneReport(string agent)
+    {
+        Assert.Equal(0, await Evalh("init", Project, "--agent", agent, "--shards", "4"));
+
+        var stream = new YamlStream();
+        stream.Load(new StringReader(File.ReadAllText(Path.Combine(Project, ".github", "workflows", "evals.yml"))));
+        var jobs = (YamlMappingNode)((YamlMappingNode)stream.Documents[0].RootNode)["jobs"];
+        Assert.Equal(["shard", "merge"], jobs.Children.Keys.Select(k => ((YamlScalarNode)k).Value));
+        var shard = (YamlMappingNode)jobs["shard"];
+        var matrix = (YamlSequenceNode)((YamlMappingNode)((YamlMappingNode)shard["strategy"])["matrix"])["shard"];
+        var indexes = matrix.Children.Select(n => ((YamlScalarNode)n).Value!).ToList();
+        Assert.Equal(["1", "2", "3", "4"], indexes);
+        Assert.Equal("false", ((YamlScalarNode)((YamlMappingNode)shard["strategy"])["fail-fast"]).Value);
+
+        // Each matrix job's EVALH_SHARD, as GitHub fills it in, is the shard --shard auto reads: 1/4 to 4/4, every case once.
+        var form = ((YamlScalarNode)((YamlMappingNode)shard["env"])["EVALH_SHARD"]).Value!;
+        var read = indexes.Select(i => EvalHarness.Cli.Commands.CiShards.Read(name => name == "EVALH_SHARD"
+            ? form.Replace("${{ matrix.shard }}", i, StringComparison.Ordinal).Replace("${{ strategy.job-total }}", $"{indexes.Count}", StringComparison.Ordinal)
+            : null));
+        Assert.Equal([(1, 4), (2, 4), (3, 4), (4, 4)], read.Select(f => (f.Index, f.Count)));
+        var shardSteps = Steps(shard);
+        Assert.Contains("evalh run evals/support.yaml --shard auto || [ $? -eq 1 ]", shardSteps.Select(s => s.GetValueOrDefault("run")));
+        var upload = Assert.Single(shardSteps, s => s.GetValueOrDefault("uses")?.StartsWith("actions/upload-artifact@", StringComparison.Ordinal) == true);
+        Assert.Equal("evals-shard-${{ matrix.shard }}", upload["with.name"]);
+        Assert.Equal(agent == "process", shardSteps.Any(s => s.GetValueOrDefault("uses")?.StartsWith("actions/setup-python@", StringComparison.Ordinal) == true));
+
+        // The merge job needs the matrix job, which is every shard; it downloads them all, merges, gates and uploads one report.
+        var merge = (YamlMappingNode)jobs["merge"];
+        Assert.Equal("shard", ((YamlScalarNode)merge["needs"]).Value);
+        var mergeSteps = Steps(merge);
+        var download = Assert.Single(mergeSteps, s => s.GetValueOrDefault("uses")?.StartsWith("actions/download-artifact@", StringComparison.Ordinal) == true);
+        Assert.Equal("evals-shard-*", download["with.pattern"]);
+        var runs = mergeSteps.Where(s => s.ContainsKey("run")).Select(s => s["run"]).ToList();
+        Assert.Equal(["evalh merge shards/*/*/ || [ $? -eq 1 ]", "evalh gate latest --policy evals/gate.yaml"], runs.Skip(1));
+        var report = Assert.Single(mergeSteps, s => s.GetValueOrDefault("uses")?.StartsWith("actions/upload-artifact@", StringComparison.Ordinal) == true);
+        Assert.Equal(("always()", "evals-report"), (report["if"], report["with.name"]));
+        Assert.True(mergeSteps.IndexOf(download) < mergeSteps.IndexOf(report));
+        Assert.Contains("replays in 4 shards at once (`--shard auto`), merges them, gates and uploads one report", File.ReadAllText(Path.Combine(Project, "EVALS.md")), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("257")]
+    public async Task Init_ShardsOutOfRange_ExitsTwoAndWritesNothing(string shards)
+    {
+        Assert.Equal(2, await Evalh("init", Project, "--shards", shards));
+
+        Assert.Contains("--shards must be 1 to 256", Error.ToString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Project));
+    }
+
     [Fact]
     public async Task Init_AMisspeltOption_IsNotTakenForAFolder()
     {
@@ -176,7 +230,12 @@ public sealed class InitCommandTests : CliTest
         var root = (YamlMappingNode)stream.Documents[0].RootNode;
         Assert.Equal("evals", ((YamlScalarNode)root["name"]).Value);
         Assert.True(root.Children.ContainsKey("on"));
-        var job = (YamlMappingNode)Assert.Single(((YamlMappingNode)root["jobs"]).Children).Value;
+        return Steps((YamlMappingNode)Assert.Single(((YamlMappingNode)root["jobs"]).Children).Value);
+    }
+
+    /// <summary>A job's steps, each a map of its scalar keys (with: blocks flattened as with.key).</summary>
+    private static List<Dictionary<string, string>> Steps(YamlMappingNode job)
+    {
         Assert.Equal("ubuntu-latest", ((YamlScalarNode)job["runs-on"]).Value);
         return [.. ((YamlSequenceNode)job["steps"]).Children.Cast<YamlMappingNode>().Select(step =>
             step.Children.SelectMany(kv => kv.Value is YamlMappingNode with

@@ -47,6 +47,67 @@ public sealed class OtlpExportTests : CliTest
     }
 
     [Fact]
+    public async Task Run_WithOtlp_SendsAnEvaluationResultEventPerAssertion_ParentedToTheCasesInvokeAgentSpan()
+    {
+        var (traces, logs) = (new ConcurrentQueue<byte[]>(), new ConcurrentQueue<byte[]>());
+        var (app, receiver) = await LoopbackHostAccess.StartAsync(web =>
+        {
+            web.MapPost("/v1/traces", async (HttpContext context) => traces.Enqueue(await BodyAsync(context)));
+            web.MapPost("/v1/logs", async (HttpContext context) => logs.Enqueue(await BodyAsync(context)));
+        }, Ct);
+        await using var _ = app;
+
+        // codefix's hasty variant fails assertions; support's refund-broken-item has a judge, whose score is its own.
+        var reports = Temp.Combine("reports");
+        Assert.Equal(1, await Evalh(["run", Path.Combine(RepoPaths.Suites, "codefix.yaml"), "--cassettes", RepoPaths.Cassettes, "--reports", reports, "--otlp", receiver.ToString()]));
+        Assert.Equal(0, await Evalh(["run", Path.Combine(RepoPaths.Suites, "support.yaml"), "--cassettes", RepoPaths.Cassettes, "--reports", reports,
+            "--filter", "refund-broken-item", "--variant", "default", "--otlp", receiver.ToString()]));
+
+        var spans = traces.SelectMany(OtlpWire.Spans).ToList();
+        var events = logs.SelectMany(OtlpWire.Logs).ToList();
+        Assert.All(events, e => Assert.Equal("gen_ai.evaluation.result", e.EventName));
+        var cases = new List<EvalHarness.Core.Results.CaseResult>();
+        foreach (var results in Directory.GetFiles(Path.Combine(reports, "runs"), "results.json", SearchOption.AllDirectories))
+        {
+            cases.AddRange((await EvalHarness.Reports.Json.ResultsJson.ReadAsync(results, Ct)).Cases);
+        }
+
+        Assert.Equal(9, cases.Count);
+        Assert.Equal(cases.Sum(c => c.Verdicts.Count), events.Count);
+        foreach (var result in cases)
+        {
+            // The case's span is its trace's root; the events are on the agent run it judges, the invoke_agent span under it.
+            var root = Assert.Single(spans, s => s.Name == $"evaluate {result.CassetteId}");
+            Assert.Equal(string.Empty, root.ParentSpanId.Trim('0'));
+            Assert.Equal(result.Passed ? "pass" : "fail", root.Attributes["evalh.verdict"]);
+            var agent = Assert.Single(spans, s => s.ParentSpanId == root.SpanId && s.Attributes.GetValueOrDefault("gen_ai.operation.name") is "invoke_agent");
+            var sent = events.Where(e => e.TraceId == root.TraceId).ToList();
+            Assert.All(sent, e => Assert.Equal(agent.SpanId, e.SpanId));
+            Assert.Equal(
+                result.Verdicts.Select(v => (v.Kind, v.Passed ? "pass" : "fail", v.Score ?? (v.Passed ? 1.0 : 0.0), v.Reason)),
+                sent.Select(e => ((string)e.Attributes["gen_ai.evaluation.name"], (string)e.Attributes["gen_ai.evaluation.score.label"],
+                    (double)e.Attributes["gen_ai.evaluation.score.value"], (string)e.Attributes["gen_ai.evaluation.explanation"])));
+        }
+
+        // A failing assertion's event explains why; the judge's carries its score and its reason.
+        Assert.Contains(events, e => e.Attributes["gen_ai.evaluation.score.label"] is "fail" && ((string)e.Attributes["gen_ai.evaluation.explanation"]).Length > 0);
+        var judged = Assert.Single(events, e => e.Attributes["gen_ai.evaluation.name"] is "judge");
+        var judge = cases.SelectMany(c => c.Verdicts).Single(v => v.Kind == "judge");
+        Assert.NotNull(judge.Score);
+        Assert.Equal(judge.Score, (double)judged.Attributes["gen_ai.evaluation.score.value"]);
+        Assert.StartsWith("Scored ", (string)judged.Attributes["gen_ai.evaluation.explanation"], StringComparison.Ordinal);
+        Assert.Contains($"assertions' results (gen_ai.evaluation.result events) to {receiver}v1/logs", Out.ToString(), StringComparison.Ordinal);
+    }
+
+    private static async Task<byte[]> BodyAsync(HttpContext context)
+    {
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body, Ct);
+        context.Response.ContentType = "application/x-protobuf"; // an empty export response: all accepted
+        return body.ToArray();
+    }
+
+    [Fact]
     public async Task Run_WithOtlpWhereNothingListens_SaysTheTracesWillBeLost_AndStillRuns()
     {
         var exit = await Evalh(["run", Path.Combine(RepoPaths.Suites, "support.yaml"), "--cassettes", RepoPaths.Cassettes, "--reports", Temp.Combine("reports"),
@@ -63,8 +124,15 @@ public sealed class OtlpExportTests : CliTest
     [InlineData("http://localhost:4318/v1/traces", "http://localhost:4318/v1/traces")]
     [InlineData("localhost:4318", null)]
     [InlineData("ftp://localhost", null)]
-    public void TracesUrl_IsTheBasePlusV1Traces_AsTheOtlpSpecificationBuildsIt(string endpoint, string? expected) =>
-        Assert.Equal(expected, EvalHarness.Core.Running.OtlpTracing.TracesUrl(endpoint)?.ToString());
+    public void TracesUrl_IsTheBasePlusV1Traces_AsTheOtlpSpecificationBuildsIt(string endpoint, string? expected)
+    {
+        var traces = EvalHarness.Core.Running.OtlpTracing.TracesUrl(endpoint);
+        Assert.Equal(expected, traces?.ToString());
+        if (traces is not null)
+        {
+            Assert.Equal(expected![..^"traces".Length] + "logs", EvalHarness.Core.Running.OtlpTracing.LogsUrl(traces).ToString());
+        }
+    }
 
     [Fact]
     public async Task Run_WithAnOtlpEndpointThatIsNotAUrl_IsABadInput()
