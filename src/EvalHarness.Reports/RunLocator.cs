@@ -8,8 +8,9 @@ namespace EvalHarness.Reports;
 public static partial class RunLocator
 {
     /// <summary>
-    /// The results file <paramref name="reference"/> names: a run folder (its <c>results.json</c>), a JSON file, or
-    /// <c>latest</c> (the newest run folder under <c>&lt;reports&gt;/runs</c> whose name is a run id).
+    /// The results file <paramref name="reference"/> names: a run folder (its <c>results.json</c>), a JSON file, a run's
+    /// id (its folder under <c>&lt;reports&gt;/runs</c>, as <c>evalh view</c> shows it), or <c>latest</c> (the newest run
+    /// folder under <c>&lt;reports&gt;/runs</c> whose name is a run id).
     /// </summary>
     /// <exception cref="FileNotFoundException">Nothing is there; the message says what to name instead.</exception>
     public static string Resolve(string reference, string reportsDirectory)
@@ -32,10 +33,13 @@ public static partial class RunLocator
                 : Path.Combine(newest, "results.json");
         }
 
-        var file = Directory.Exists(reference) ? Path.Combine(reference, "results.json") : reference;
+        var byId = Path.Combine(reportsDirectory, "runs", reference);
+        var file = Directory.Exists(reference) ? Path.Combine(reference, "results.json")
+            : !File.Exists(reference) && reference.IndexOfAny(['/', '\\']) < 0 && Directory.Exists(byId) ? Path.Combine(byId, "results.json")
+            : reference;
         return File.Exists(file)
             ? file
-            : throw new FileNotFoundException($"{file}: no such results file. Name a run folder under reports/runs/, its results.json, a baseline file, or latest.");
+            : throw new FileNotFoundException($"{file}: no such results file. Name a run folder under reports/runs/ (or its id), its results.json, a baseline file, or latest.");
     }
 
     /// <summary>Resolves and reads a run.</summary>

@@ -35,6 +35,16 @@ internal static class RunPairs
             throw new ArgumentException($"{a.RunId} is a run of the suite '{a.Suite}' and {b.RunId} of '{b.Suite}': compare runs of one suite.");
         }
 
+        if (a.RunId == b.RunId)
+        {
+            throw new ArgumentException($"{a.RunId} is named twice: compare a run with another run of its suite.");
+        }
+
+        if ((a.Cases.Count == 0 ? a : b.Cases.Count == 0 ? b : null) is { } empty)
+        {
+            throw new ArgumentException($"{empty.RunId} has no case ({empty.Interrupted ?? "no case finished"}): nothing to compare. Pick a run whose cases ran.");
+        }
+
         return Comparer.Runs(a, b, await FlakyAsync(a, b, reportsDirectory, cancellationToken));
     }
 }

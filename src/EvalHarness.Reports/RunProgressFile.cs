@@ -44,6 +44,7 @@ internal static class RunProgressFile
 
                 json.WriteString("writtenAt", writtenAt);
                 json.WriteNumber("pid", Environment.ProcessId);
+                json.WriteString("host", Environment.MachineName);
                 json.WriteEndObject();
             }
 
@@ -55,8 +56,11 @@ internal static class RunProgressFile
         }
     }
 
-    /// <summary>Reads a progress file; null when it is not there or not one (a viewer shows what it can).</summary>
-    public static (RunProgress Progress, string SuiteKey, DateTimeOffset WrittenAt)? Read(string path)
+    /// <summary>
+    /// Reads a progress file; null when it is not there or not one (a viewer shows what it can). <c>ProcessGone</c>:
+    /// the run's process ran on this machine and has ended, so the run stopped (a file from elsewhere is judged by its age).
+    /// </summary>
+    public static (RunProgress Progress, string SuiteKey, DateTimeOffset WrittenAt, bool ProcessGone)? Read(string path)
     {
         try
         {
@@ -70,11 +74,26 @@ internal static class RunProgressFile
             {
                 Error = root.TryGetProperty("error", out var error) ? error.GetString() : null,
             };
-            return (progress, Text("suiteKey"), DateTimeOffset.Parse(Text("writtenAt"), CultureInfo.InvariantCulture));
+            var gone = root.TryGetProperty("host", out var host) && host.GetString() == Environment.MachineName
+                && root.TryGetProperty("pid", out var pid) && !Running(pid.GetInt32());
+            return (progress, Text("suiteKey"), DateTimeOffset.Parse(Text("writtenAt"), CultureInfo.InvariantCulture), gone);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or FormatException or KeyNotFoundException or InvalidOperationException)
         {
             return null;
+        }
+    }
+
+    private static bool Running(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+            return false;
         }
     }
 }

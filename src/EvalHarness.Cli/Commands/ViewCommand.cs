@@ -20,6 +20,13 @@ internal static class ViewCommand
     {
         var reports = new Option<string>("--reports") { Description = "The reports folder to show.", DefaultValueFactory = _ => "reports" };
         var port = new Option<int>("--port") { Description = "The port on 127.0.0.1 (0: any free port).", DefaultValueFactory = _ => 0 };
+        port.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 0 or > 65535)
+            {
+                r.AddError($"--port must be a port number from 1 to 65535, or 0 for any free port, not {r.GetValueOrDefault<int>()}.");
+            }
+        });
         var open = new Option<bool>("--open") { Description = "Open the address in the default browser." };
         var export = new Option<string?>("--export") { HelpName = "dir", Description = "Write the pages into a folder as static files (for a CI artifact or a static site) instead of serving them." };
         var command = new Command("view", "Browse every run of a reports folder: filter them, open two side by side, see each suite's trends. Read-only, on 127.0.0.1.");
@@ -37,8 +44,18 @@ internal static class ViewCommand
             }
 
             var site = new ViewSite(folder);
+            if (!Directory.Exists(site.Catalog.Runs))
+            {
+                console.MarkupLine($"[yellow]{Markup.Escape(site.Catalog.Root)} has no runs/ folder: is it the reports folder? A run writes reports/runs/<run-id>/; name the folder that holds runs/ with --reports.[/]");
+            }
+
             if (parse.GetValue(export) is { } target)
             {
+                if (parse.GetResult(port) is { Implicit: false } || parse.GetValue(open))
+                {
+                    throw new ArgumentException("--export writes the pages as files; --port and --open are for serving them. Leave them out, or leave out --export.");
+                }
+
                 var written = await site.ExportAsync(target, line => console.MarkupLine($"[grey]  {Markup.Escape(line)}[/]"), cancellationToken);
                 console.WriteLine($"Wrote {written.Runs} run page(s), {written.Comparisons} side-by-side page(s) and {written.Suites} suite trends page(s) to {written.Directory}.");
                 console.WriteLine($"Open {Path.Combine(written.Directory, "index.html")}: it needs no server.");
@@ -142,6 +159,7 @@ internal static class ViewCommand
         try
         {
             using var process = Process.Start(new ProcessStartInfo(program, arguments) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true });
+            console.WriteLine($"Asked {program} to open {address}.");
         }
         catch (System.ComponentModel.Win32Exception ex)
         {

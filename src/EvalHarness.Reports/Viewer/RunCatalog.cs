@@ -102,7 +102,7 @@ internal sealed class RunCatalog
         }
 
         return RunProgressFile.Read(Path.Combine(folder, RunProgressFile.FileName)) is { } progress && progress.Progress.RunId == id
-            ? ViewRun.Of(progress.Progress, progress.WrittenAt, progress.SuiteKey)
+            ? ViewRun.Of(progress.Progress, progress.WrittenAt, progress.SuiteKey, progress.ProcessGone)
             : null;
     }
 

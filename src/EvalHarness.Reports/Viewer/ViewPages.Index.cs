@@ -72,8 +72,9 @@ internal static partial class ViewPages
             verdicts.Add(gate.Passed ? "gate-passed" : "gate-failed");
         }
 
-        // A scenario is found by its name, and a failed one also by "failed:<name>".
-        var scenarios = string.Join(' ', run.Scenarios.Concat(run.Failed.Select(f => "failed:" + f)));
+        // A scenario is found by its name, and a failed one also by "failed:<variant>/<name>" and "failed:<name>".
+        var failed = run.Failed.SelectMany(f => new[] { "failed:" + f, "failed:" + f[(f.IndexOf('/', StringComparison.Ordinal) + 1)..] }).Distinct(StringComparer.Ordinal);
+        var scenarios = string.Join(' ', run.Scenarios.Concat(failed));
         html.Append(CultureInfo.InvariantCulture,
             $"<tr data-row data-suite=\"{Tokens([run.SuiteKey])}\" data-variant=\"{Tokens(run.Variants)}\" data-branch=\"{Tokens(run.Git?.Branch is { } b ? [b] : [])}\" data-verdict=\"{Tokens(verdicts)}\" data-scenarios=\"{E(scenarios)}\" data-run=\"{E(run.Id)}\">");
         html.Append(run.InProgress ? "<td></td>" : string.Create(CultureInfo.InvariantCulture,
@@ -81,7 +82,11 @@ internal static partial class ViewPages
         html.Append(CultureInfo.InvariantCulture, $"<td>{When(run.StartedAt)}</td><td><a href=\"{TrendsHref(string.Empty, run.SuiteKey)}\" title=\"{E(run.SuiteKey)}\">{E(run.Suite)}</a></td>")
             .Append(CultureInfo.InvariantCulture, $"<td><a href=\"{RunHref(string.Empty, run.Id)}\"><code>{E(run.Id)}</code></a>{(run.Note is { } note ? $" <span class=\"tag\">{E(note)}</span>" : string.Empty)}</td>")
             .Append(CultureInfo.InvariantCulture, $"<td>{Commit(run.Git)}</td><td>{E(run.Mode)}</td>");
-        if (run.Summary is { } s)
+        if (run.Summary is { Cases: 0 })
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<td>{Verdict(verdict)}</td><td class=\"num\">0/0</td><td class=\"num\">–</td><td class=\"num\">–</td><td class=\"num\">–</td><td>–</td>");
+        }
+        else if (run.Summary is { } s)
         {
             html.Append(CultureInfo.InvariantCulture, $"<td>{Verdict(verdict)}</td><td class=\"num\">{s.Passed}/{s.Cases}</td><td class=\"num\">{Format.Percent(s.SuccessRate)}</td>")
                 .Append(CultureInfo.InvariantCulture, $"<td class=\"num\">{Format.Money(s.CostUsd)}</td><td class=\"num\">{Format.Ms(s.LatencyP50Ms)}</td>")

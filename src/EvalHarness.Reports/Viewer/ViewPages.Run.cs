@@ -20,7 +20,7 @@ internal static partial class ViewPages
         var p = run.Progress!;
         html.Append(CultureInfo.InvariantCulture, $"<h1>Suite {E(run.Suite)}</h1><p class=\"meta\">Run <code>{E(run.Id)}</code> · {E(p.Mode)} · started {When(p.StartedAt)}</p>");
         var verdict = run.Verdict(now);
-        html.Append(CultureInfo.InvariantCulture, $"<div class=\"verdict {(verdict == "running" ? "pass" : "error")}\" id=\"progress\">")
+        html.Append(CultureInfo.InvariantCulture, $"<div class=\"verdict {(verdict == "running" ? "running" : "error")}\" id=\"progress\">")
             .Append(CultureInfo.InvariantCulture, $"{(verdict == "running" ? "Running" : "Stopped")}: {p.Done} of {p.Total} case(s) done, {p.Failed} failed{(p.Errors > 0 ? $" ({p.Errors} with an error)" : string.Empty)}</div>")
             .Append(CultureInfo.InvariantCulture, $"<div class=\"progress\" style=\"margin-top:10px\"><span style=\"width:{(p.Total == 0 ? 0 : 100.0 * p.Done / p.Total):0.#}%\"></span></div>");
         html.Append(verdict == "running"
@@ -41,6 +41,13 @@ internal static partial class ViewPages
             .Append(run.Git is null ? string.Empty : $" · commit {Commit(run.Git)}").Append(headline.Note is { } note ? $" · {E(note)}" : string.Empty).Append("</p>");
         var s = run.Summary;
         var verdict = headline.Verdict(DateTimeOffset.MaxValue);
+        if (s.Cases == 0)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<div class=\"verdict error\">No case finished<small>{E(run.Interrupted ?? "The run has no case.")}</small></div>")
+                .Append("<p class=\"note\">Nothing to measure or compare: run the suite again.</p>");
+            return Page($"{run.Suite} · no case", html.ToString());
+        }
+
         html.Append(CultureInfo.InvariantCulture, $"<div class=\"verdict {verdict}\">{s.Passed} of {s.Cases} case(s) passed{(s.Errors > 0 ? $", {s.Errors} could not be judged" : string.Empty)}")
             .Append(headline.Gate is { } gate ? $"<small>{E(gate.Headline)}</small>" : string.Empty).Append("</div>");
         html.Append("<div class=\"cards\">")

@@ -70,7 +70,8 @@ internal static partial class ViewPages
         foreach (var run in runs.Take(30))
         {
             html.Append(CultureInfo.InvariantCulture, $"<li><a href=\"{RunHref(root, run.Id)}\"><code>{E(run.Id)}</code></a> · {E(run.Mode)} · {Verdict(run.Verdict(now))}")
-                .Append(run.Summary is { } s ? $" · {s.Passed}/{s.Cases}" : string.Empty).Append("</li>");
+                .Append(run.Summary is { } s ? $" · {s.Passed}/{s.Cases}" : string.Empty)
+                .Append(run.Note is { } note ? $" <span class=\"tag\">{E(note)}</span>" : string.Empty).Append("</li>");
         }
 
         html.Append("</ul>");

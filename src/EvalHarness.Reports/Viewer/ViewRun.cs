@@ -26,6 +26,15 @@ internal sealed record ViewRun(
     IReadOnlyList<string> Variants, IReadOnlyList<string> Scenarios, IReadOnlyList<string> Failed, GateResult? Gate, string? Note,
     RunProgress? Progress, DateTimeOffset? ProgressAt)
 {
+    /// <summary>
+    /// A finished run of the whole suite with at least one case: not stopped, not a shard, not narrowed. A run's page
+    /// compares it with the whole run before it, as the history keeps whole runs.
+    /// </summary>
+    public bool Whole { get; init; }
+
+    /// <summary>Whether the process that writes its progress file is known to have ended (it ran on this machine and is gone).</summary>
+    public bool ProcessGone { get; init; }
+
     /// <summary>No progress file for this long, and no results: the process that ran it stopped.</summary>
     public static readonly TimeSpan Silence = TimeSpan.FromMinutes(2);
 
@@ -38,7 +47,7 @@ internal sealed record ViewRun(
     /// </summary>
     public string Verdict(DateTimeOffset now) => Summary switch
     {
-        null when Progress is { Error: not null } || now - ProgressAt > Silence => "stopped",
+        null when Progress is { Error: not null } || ProcessGone || now - ProgressAt > Silence => "stopped",
         null => "running",
         { Errors: > 0 } => "error",
         _ when Note?.StartsWith("Stopped", StringComparison.Ordinal) == true => "error",
@@ -54,10 +63,16 @@ internal sealed record ViewRun(
         var note = run.Interrupted ?? (run.Shard is { } shard ? $"shard {shard}" : run.Selection);
         return new ViewRun(
             run.RunId, run.Suite, SuiteKeys.Of(run, reportsDirectory), run.Mode, run.StartedAt, run.Git, run.Summary,
-            [.. run.Cases.Select(c => c.Variant).Distinct(StringComparer.Ordinal)], scenarios, failed, gate, note, null, null);
+            [.. run.Cases.Select(c => c.Variant).Distinct(StringComparer.Ordinal)], scenarios, failed, gate, note, null, null)
+        {
+            Whole = run.Interrupted is null && run.Shard is null && run.Selection is null && run.Cases.Count > 0,
+        };
     }
 
     /// <summary>A run in progress, from its progress file.</summary>
-    public static ViewRun Of(RunProgress progress, DateTimeOffset writtenAt, string suiteKey) =>
-        new(progress.RunId, progress.Suite, suiteKey, progress.Mode, progress.StartedAt, null, null, [], [], [], null, null, progress, writtenAt);
+    public static ViewRun Of(RunProgress progress, DateTimeOffset writtenAt, string suiteKey, bool processGone) =>
+        new(progress.RunId, progress.Suite, suiteKey, progress.Mode, progress.StartedAt, null, null, [], [], [], null, null, progress, writtenAt)
+        {
+            ProcessGone = processGone,
+        };
 }

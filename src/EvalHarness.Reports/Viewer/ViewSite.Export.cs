@@ -29,6 +29,12 @@ internal sealed partial class ViewSite
             }
         }
 
+        if (File.Exists(target))
+        {
+            throw new ArgumentException($"{directory}: a file, not a folder. Name a folder for the pages, such as {Path.Combine(Catalog.Root, "site")}.");
+        }
+
+        ClearPreviousExport(target, directory);
         var runs = await Catalog.ListAsync(cancellationToken);
         var comparable = runs.Where(r => !r.InProgress).GroupBy(r => r.SuiteKey, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Take(ExportRuns).Reverse().ToList(), StringComparer.Ordinal); // oldest first
@@ -86,5 +92,31 @@ internal sealed partial class ViewSite
         }
 
         return new ViewExport(target, runs.Count, comparisons, suites.Count);
+    }
+
+    /// <summary>
+    /// Removes the pages of an earlier export into the same folder, so a run deleted since is not shipped again; a folder
+    /// whose index.html the viewer did not write is refused rather than mixed with (nothing of the user's is lost).
+    /// </summary>
+    private static void ClearPreviousExport(string target, string named)
+    {
+        var index = Path.Combine(target, "index.html");
+        if (!File.Exists(index))
+        {
+            return;
+        }
+
+        if (!File.ReadAllText(index).Contains("<meta name=\"generator\" content=\"EvalHarness\">", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"{named}: holds an index.html that evalh view did not write. Export into an empty folder, or one an earlier export wrote.");
+        }
+
+        foreach (var folder in new[] { "runs", "compare", "suites" })
+        {
+            if (Directory.Exists(Path.Combine(target, folder)))
+            {
+                Directory.Delete(Path.Combine(target, folder), recursive: true);
+            }
+        }
     }
 }

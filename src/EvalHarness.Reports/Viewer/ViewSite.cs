@@ -88,7 +88,7 @@ internal sealed partial class ViewSite(string reportsDirectory, TimeProvider? ti
         }
 
         var runs = await Catalog.ListAsync(cancellationToken);
-        var before = runs.FirstOrDefault(r => r.SuiteKey == headline.SuiteKey && !r.InProgress && r.StartedAt < headline.StartedAt && r.Id != id);
+        var before = runs.FirstOrDefault(r => r.SuiteKey == headline.SuiteKey && r.Whole && r.StartedAt < headline.StartedAt && r.Id != id);
         var previous = before is null ? null : await Catalog.ResultsAsync(before.Id, cancellationToken);
         var flaky = new RunHistory(await HistoryFile.ReadAsync(
             HistoryFile.PathFor(Catalog.Root, headline.SuiteKey), run.Suite, run.StartedAt, RunHistory.FlakyWindow, cancellationToken)).Flaky();

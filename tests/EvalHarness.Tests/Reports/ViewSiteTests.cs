@@ -46,7 +46,8 @@ public sealed class ViewSiteTests(ViewFixture runs) : IClassFixture<ViewFixture>
 
         // evalh compare judges the pair by the same rule: a drop in a replay of single trials counts, exit 1.
         using var output = new StringWriter();
-        var exit = await Evalh.InvokeAsync(output, output, ["compare", Path.Combine(runs.Reports, "runs", runs.CodefixA), Path.Combine(runs.Reports, "runs", runs.CodefixB), "--out", Path.Combine(runs.Root, "compare.md")], Ct);
+        // (The ids as the viewer shows them name the runs.)
+        var exit = await Evalh.InvokeAsync(output, output, ["compare", runs.CodefixA, runs.CodefixB, "--reports", runs.Reports, "--out", Path.Combine(runs.Root, "compare.md")], Ct);
         Assert.Equal(ExitCodes.Failed, exit);
         Assert.Contains("Success 87.5% → 75% (−12.5 pts)", output.ToString(), StringComparison.Ordinal);
         Assert.Contains("Success 87.5% → 75% (−12.5 pts): B regressed, by the gate's drop rule", page, StringComparison.Ordinal);
@@ -187,5 +188,74 @@ public sealed class ViewSiteTests(ViewFixture runs) : IClassFixture<ViewFixture>
         Assert.Contains("1 of 1 case(s) passed", done, StringComparison.Ordinal);
         Assert.DoesNotContain("<body data-refresh", done, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(reports, "runs", id, "progress.json")));
+    }
+
+    [Fact]
+    public async Task TheRunBefore_IsTheWholeRunBefore_NotANarrowedOneNorOneWithNoCase()
+    {
+        var reports = Path.Combine(runs.Root, "reports-" + Guid.NewGuid().ToString("N")[..6]);
+        RepoPaths.CopyTree(runs.Reports, reports);
+        var narrowed = await runs.RunIntoAsync(reports, "codefix", ExitCodes.Ok, Ct, "--variant", "careful");
+        var whole = await runs.RunIntoAsync(reports, "codefix", ExitCodes.Failed, Ct);
+        await using var view = await ServeHost.ViewAsync(Ct, "--reports", reports);
+
+        var page = await Http.GetStringAsync(new Uri(view.Address, $"runs/{whole}/"), Ct);
+
+        Assert.Contains($"Side by side with the run before ({runs.CodefixB})", page, StringComparison.Ordinal);
+        Assert.DoesNotContain(narrowed, page, StringComparison.Ordinal);
+        Assert.DoesNotContain("|changed|", page, StringComparison.Ordinal); // the same cassettes and suite as CodefixB
+    }
+
+    [Fact]
+    public async Task Compare_ARunWithItself_IsABadRequest_AndEvalhCompareExitsTwo()
+    {
+        await using var view = await ServeHost.ViewAsync(Ct, "--reports", runs.Reports);
+        using var response = await Http.GetAsync(new Uri(view.Address, $"compare/{runs.CodefixA}/{runs.CodefixA}/"), Ct);
+        using var output = new StringWriter();
+        var exit = await Evalh.InvokeAsync(output, output, ["compare", runs.CodefixA, runs.CodefixA, "--reports", runs.Reports, "--out", Path.Combine(runs.Root, "self.md")], Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("is named twice", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.InputError, exit);
+        Assert.Contains("is named twice", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Export_AgainAfterARunWasDeleted_LeavesNoPageOfIt_AndRefusesAFileOrAFolderItDidNotWrite()
+    {
+        var reports = Path.Combine(runs.Root, "reports-" + Guid.NewGuid().ToString("N")[..6]);
+        RepoPaths.CopyTree(runs.Reports, reports);
+        var target = Path.Combine(runs.Root, "site-" + Guid.NewGuid().ToString("N")[..6]);
+        using var output = new StringWriter();
+        Assert.Equal(ExitCodes.Ok, await Evalh.InvokeAsync(output, output, ["view", "--reports", reports, "--export", target], Ct));
+        Directory.Delete(Path.Combine(reports, "runs", runs.CodefixA), recursive: true);
+
+        Assert.Equal(ExitCodes.Ok, await Evalh.InvokeAsync(output, output, ["view", "--reports", reports, "--export", target], Ct));
+
+        Assert.False(Directory.Exists(Path.Combine(target, "runs", runs.CodefixA)));
+        Assert.False(Directory.Exists(Path.Combine(target, "compare", runs.CodefixA)));
+        Assert.True(File.Exists(Path.Combine(target, "runs", runs.CodefixB, "index.html")));
+
+        var foreign = Path.Combine(runs.Root, "foreign-" + Guid.NewGuid().ToString("N")[..6]);
+        Directory.CreateDirectory(foreign);
+        File.WriteAllText(Path.Combine(foreign, "index.html"), "<html>my own page</html>");
+        using var refused = new StringWriter();
+        Assert.Equal(ExitCodes.InputError, await Evalh.InvokeAsync(refused, refused, ["view", "--reports", reports, "--export", foreign], Ct));
+        Assert.Contains("holds an index.html that evalh view did not write", refused.ToString(), StringComparison.Ordinal);
+        Assert.Equal("<html>my own page</html>", File.ReadAllText(Path.Combine(foreign, "index.html")));
+        Assert.Equal(ExitCodes.InputError, await Evalh.InvokeAsync(refused, refused, ["view", "--reports", reports, "--export", Path.Combine(foreign, "index.html")], Ct));
+        Assert.Contains("a file, not a folder", refused.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--port", "70000" }, "--port must be a port number from 1 to 65535")]
+    [InlineData(new[] { "--export", "site", "--open" }, "--export writes the pages as files; --port and --open are for serving them")]
+    public async Task View_OptionsThatCannotWork_ExitTwoSayingWhy(string[] args, string message)
+    {
+        using var output = new StringWriter();
+        var exit = await Evalh.InvokeAsync(output, output, ["view", "--reports", runs.Reports, .. args], Ct);
+
+        Assert.Equal(ExitCodes.InputError, exit);
+        Assert.Contains(message, output.ToString(), StringComparison.Ordinal);
     }
 }
