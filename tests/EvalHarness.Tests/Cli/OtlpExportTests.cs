@@ -63,8 +63,11 @@ public sealed class OtlpExportTests : CliTest
         Assert.Equal(0, await Evalh(["run", Path.Combine(RepoPaths.Suites, "support.yaml"), "--cassettes", RepoPaths.Cassettes, "--reports", reports,
             "--filter", "refund-broken-item", "--variant", "default", "--otlp", receiver.ToString()]));
 
-        var spans = traces.SelectMany(OtlpWire.Spans).ToList();
+        // The tracer listens to the harness's activity source in this whole process, where other tests may run suites
+        // at the same time: only the traces these runs' events name are theirs.
         var events = logs.SelectMany(OtlpWire.Logs).ToList();
+        var ours = events.Select(e => e.TraceId).ToHashSet();
+        var spans = traces.SelectMany(OtlpWire.Spans).Where(s => ours.Contains(s.TraceId)).ToList();
         Assert.All(events, e => Assert.Equal("gen_ai.evaluation.result", e.EventName));
         var cases = new List<EvalHarness.Core.Results.CaseResult>();
         foreach (var results in Directory.GetFiles(Path.Combine(reports, "runs"), "results.json", SearchOption.AllDirectories))
