@@ -84,7 +84,8 @@ public static partial class HtmlReportWriter
         : c.Passed ? "<span class=\"pass-cell\">pass</span>"
         : "<span class=\"fail-cell\">fail</span>";
 
-    private static string Status(CaseResult c) => c.Error is not null ? "error" : c.Passed ? "pass" : "fail";
+    /// <summary>A case's result in one word: <c>pass</c>, <c>fail</c> or <c>error</c>.</summary>
+    internal static string Status(CaseResult c) => c.Error is not null ? "error" : c.Passed ? "pass" : "fail";
 
     /// <summary>The id of a case's details in the page.</summary>
     internal static string Anchor(CaseResult c) => E($"case-{c.CassetteId.Replace('/', '-')}");

@@ -62,7 +62,7 @@ internal static partial class ViewPages
         _ => $"<span class=\"stopped-cell\">{E(verdict)}</span>",
     };
 
-    private static string Status(CaseResult c) => c.Error is not null ? "error" : c.Passed ? "pass" : "fail";
+    private static string Status(CaseResult c) => HtmlReportWriter.Status(c);
 
     private static string When(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " UTC";
 

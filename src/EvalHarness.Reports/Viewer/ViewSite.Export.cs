@@ -44,7 +44,7 @@ internal sealed partial class ViewSite
 
         foreach (var run in runs)
         {
-            var page = await RunAsync(run.Id, live: false, cancellationToken);
+            var page = await RunAsync(run.Id, live: false, runs, cancellationToken);
             await AtomicFile.WriteTextAsync(Path.Combine(target, "runs", run.Id, "index.html"), page.Body!, cancellationToken);
             var report = Path.Combine(Catalog.FolderOf(run.Id)!, "report.html");
             if (File.Exists(report))
@@ -78,16 +78,14 @@ internal sealed partial class ViewSite
                 }
             }
 
-            var trends = await TrendsAsync(ViewPages.SuiteSlug(key), cancellationToken);
-            await AtomicFile.WriteTextAsync(Path.Combine(target, "suites", ViewPages.SuiteSlug(key), "index.html"), trends.Body!, cancellationToken);
-            onProgress?.Invoke($"{key}: {results.Count * (results.Count - 1) / 2} side-by-side page(s) and its trends");
+            onProgress?.Invoke($"{key}: {results.Count * (results.Count - 1) / 2} side-by-side page(s)");
         }
 
-        // A suite whose runs are all still running has a trends page too.
+        // Every suite's trends, those whose runs are all still running too.
         var suites = runs.Select(r => r.SuiteKey).Distinct(StringComparer.Ordinal).ToList();
-        foreach (var key in suites.Where(k => !comparable.ContainsKey(k)))
+        foreach (var key in suites)
         {
-            var trends = await TrendsAsync(ViewPages.SuiteSlug(key), cancellationToken);
+            var trends = await TrendsAsync(ViewPages.SuiteSlug(key), runs, cancellationToken);
             await AtomicFile.WriteTextAsync(Path.Combine(target, "suites", ViewPages.SuiteSlug(key), "index.html"), trends.Body!, cancellationToken);
         }
 

@@ -59,9 +59,9 @@ internal sealed partial class ViewSite(string reportsDirectory, TimeProvider? ti
         return parts switch
         {
             [] => ViewResponse.Page(await IndexAsync(live: true, null, cancellationToken)),
-            ["runs", var id] when page => await RunAsync(id, live: true, cancellationToken),
+            ["runs", var id] when page => await RunAsync(id, live: true, await Catalog.ListAsync(cancellationToken), cancellationToken),
             ["compare", var a, var b] when page => await CompareAsync(a, b, cancellationToken),
-            ["suites", var slug] when page => await TrendsAsync(slug, cancellationToken),
+            ["suites", var slug] when page => await TrendsAsync(slug, await Catalog.ListAsync(cancellationToken), cancellationToken),
             ["runs", _] or ["compare", _, _] or ["suites", _] => ViewResponse.Redirect(path.TrimEnd('/') + "/"),
             ["runs", var id, var file] when RunFiles.Contains(file) => RunFile(id, file),
             ["runs", var id, "charts", var chart] when chart.EndsWith(".svg", StringComparison.Ordinal) || chart.EndsWith(".png", StringComparison.Ordinal) => RunFile(id, $"charts/{chart}"),
@@ -75,7 +75,8 @@ internal sealed partial class ViewSite(string reportsDirectory, TimeProvider? ti
         return ViewPages.Index(runs, Catalog.Unreadable, Catalog.Root, _time.GetUtcNow(), live, exported, ExportRuns);
     }
 
-    private async Task<ViewResponse> RunAsync(string id, bool live, CancellationToken cancellationToken)
+    /// <summary>A run's page; <paramref name="runs"/> is the list it finds the run before in (read once for a whole export).</summary>
+    private async Task<ViewResponse> RunAsync(string id, bool live, IReadOnlyList<ViewRun> runs, CancellationToken cancellationToken)
     {
         if (await Catalog.HeadlineAsync(id, cancellationToken) is not { } headline)
         {
@@ -87,7 +88,6 @@ internal sealed partial class ViewSite(string reportsDirectory, TimeProvider? ti
             return ViewResponse.Page(ViewPages.Progress(headline, _time.GetUtcNow(), live));
         }
 
-        var runs = await Catalog.ListAsync(cancellationToken);
         var before = runs.FirstOrDefault(r => r.SuiteKey == headline.SuiteKey && r.Whole && r.StartedAt < headline.StartedAt && r.Id != id);
         var previous = before is null ? null : await Catalog.ResultsAsync(before.Id, cancellationToken);
         var flaky = new RunHistory(await HistoryFile.ReadAsync(
@@ -120,9 +120,9 @@ internal sealed partial class ViewSite(string reportsDirectory, TimeProvider? ti
         }
     }
 
-    private async Task<ViewResponse> TrendsAsync(string slug, CancellationToken cancellationToken)
+    private async Task<ViewResponse> TrendsAsync(string slug, IReadOnlyList<ViewRun> all, CancellationToken cancellationToken)
     {
-        var runs = (await Catalog.ListAsync(cancellationToken)).Where(r => ViewPages.SuiteSlug(r.SuiteKey) == slug).ToList();
+        var runs = all.Where(r => ViewPages.SuiteSlug(r.SuiteKey) == slug).ToList();
         if (runs.Count == 0)
         {
             return ViewResponse.NotFound($"suites/{slug}: no run of such a suite in {Catalog.Runs}.");
