@@ -1,8 +1,6 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Polly;
-using Polly.CircuitBreaker;
-using Polly.Retry;
-using Polly.Timeout;
 
 namespace EvalHarness.Agents.Resilience;
 
@@ -13,68 +11,27 @@ namespace EvalHarness.Agents.Resilience;
 /// </summary>
 public sealed class ResilientChatClient : DelegatingChatClient
 {
-    private static readonly ResiliencePropertyKey<TimeSpan> IntendedDelay = new("evalh.intended-delay");
+    private readonly PipelinePool.Lease _lease;
     private readonly ResiliencePipeline _pipeline;
     private readonly TimeSpan _attemptTimeout;
     private readonly TimeProvider _time;
+    private int _inFlight;
 
     /// <summary>Creates the client; <paramref name="onRetry"/> is told of each retry (attempt, delay, cause).</summary>
+    /// <remarks>The pipeline is rented from a pool of pipelines built with the same options and given back on disposal.</remarks>
     public ResilientChatClient(IChatClient inner, ResilienceOptions options, TimeProvider time, Action<int, TimeSpan, Exception>? onRetry = null)
         : base(inner)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
-        var transient = new PredicateBuilder().Handle<Exception>(TransientFailure.IsTransient);
-        var builder = new ResiliencePipelineBuilder { TimeProvider = time };
-        // max_retries: 0 turns off retrying only: the breaker and the attempt time-out below still apply
-        // (and Polly's retry strategy needs at least one attempt, so it is left out rather than set to zero).
-        if (options.MaxRetries > 0)
-        {
-            builder.AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = transient,
-                MaxRetryAttempts = options.MaxRetries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.BaseDelay,
-                MaxDelay = options.MaxDelay,
-                DelayGenerator = args =>
-                {
-                    var asked = args.Outcome.Exception is { } e ? TransientFailure.RetryAfter(e, time.GetUtcNow()) : null;
-                    TimeSpan? delay = asked is { } wait ? (wait < options.MaxDelay ? wait : options.MaxDelay) : null;
-                    if (!options.SkipDelays)
-                    {
-                        return ValueTask.FromResult(delay);
-                    }
-
-                    // Replay: report the delay the run would wait live (without jitter, so it is stable), wait none.
-                    var backoff = TimeSpan.FromTicks(Math.Min(options.MaxDelay.Ticks, options.BaseDelay.Ticks * (1L << Math.Min(args.AttemptNumber, 20))));
-                    args.Context.Properties.Set(IntendedDelay, delay ?? backoff);
-                    return ValueTask.FromResult<TimeSpan?>(TimeSpan.Zero);
-                },
-                OnRetry = args =>
-                {
-                    var delay = args.Context.Properties.TryGetValue(IntendedDelay, out var intended) ? intended : args.RetryDelay;
-                    onRetry?.Invoke(args.AttemptNumber + 1, delay, args.Outcome.Exception!);
-                    return default;
-                },
-            });
-        }
-
-        _pipeline = builder
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
-            {
-                ShouldHandle = transient,
-                FailureRatio = options.BreakerFailureRatio,
-                MinimumThroughput = options.BreakerMinimumThroughput,
-                SamplingDuration = TimeSpan.FromSeconds(60),
-                BreakDuration = options.BreakDuration,
-            })
-            .AddTimeout(new TimeoutStrategyOptions { Timeout = options.AttemptTimeout })
-            .Build();
+        _lease = PipelinePool.Rent(options, time, onRetry);
+        _pipeline = _lease.Pipeline;
         _attemptTimeout = options.AttemptTimeout;
         _time = time;
     }
+
+    /// <summary>The pipeline this client rented (for tests: whether a pipeline was reused).</summary>
+    internal ResiliencePipeline Pipeline => _pipeline;
 
     /// <inheritdoc />
     public override async Task<ChatResponse> GetResponseAsync(
@@ -82,6 +39,7 @@ public sealed class ResilientChatClient : DelegatingChatClient
     {
         var list = messages as IList<ChatMessage> ?? [.. messages];
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        Interlocked.Increment(ref _inFlight);
         try
         {
             return await _pipeline.ExecuteAsync(
@@ -91,6 +49,7 @@ public sealed class ResilientChatClient : DelegatingChatClient
         }
         finally
         {
+            Interlocked.Decrement(ref _inFlight);
             ResilienceContextPool.Shared.Return(context);
         }
     }
@@ -100,7 +59,36 @@ public sealed class ResilientChatClient : DelegatingChatClient
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = messages as IList<ChatMessage> ?? [.. messages];
-        return ResilientStream.RunAsync(_pipeline, token => base.GetStreamingResponseAsync(list, options, token), _attemptTimeout, _time, cancellationToken);
+        // In flight from now until the stream is enumerated to its end or disposed: one never enumerated keeps the pipeline out of the pool.
+        Interlocked.Increment(ref _inFlight);
+        return Tracked(ResilientStream.RunAsync(_pipeline, token => base.GetStreamingResponseAsync(list, options, token), _attemptTimeout, _time, cancellationToken));
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The pipeline goes back to the pool unless a call is still in flight on it (it is then left to the collector).</remarks>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && Interlocked.CompareExchange(ref _inFlight, int.MinValue, 0) == 0)
+        {
+            _lease.Return();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private async IAsyncEnumerable<ChatResponseUpdate> Tracked(IAsyncEnumerable<ChatResponseUpdate> stream, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await foreach (var update in stream.WithCancellation(cancellationToken))
+            {
+                yield return update;
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
     }
 
     private Task<ChatResponse> InnerGetAsync(IList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken) =>

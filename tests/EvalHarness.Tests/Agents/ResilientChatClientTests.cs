@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using EvalHarness.Agents.Resilience;
 using EvalHarness.Tests.Support;
 using Microsoft.Extensions.AI;
+using EvalHarness.Core.Running;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
@@ -9,7 +10,9 @@ namespace EvalHarness.Tests.Agents;
 
 /// <summary>
 /// <c>max_retries: 0</c> turns off retrying only: each call is still bounded by the attempt time-out and still
-/// counted by the circuit breaker, plain or streamed.
+/// counted by the circuit breaker, plain or streamed. A client's pipeline is reused by the next client with the same
+/// options (<see cref="PipelinePool"/>), and behaves for it as a new one: its breaker closed, its clock and its retry
+/// callback the new client's.
 /// </summary>
 public sealed class ResilientChatClientTests
 {
@@ -72,5 +75,91 @@ public sealed class ResilientChatClientTests
         await Assert.ThrowsAsync<HttpRequestException>(() => client.GetResponseAsync("go", cancellationToken: TestContext.Current.CancellationToken));
 
         Assert.Equal(1, calls);
+    }
+
+    // Options no other test uses, so that the pool's pipelines for them are this test's alone.
+    private static ResilienceOptions OwnOptions(int maxRetries = 0, [CallerMemberName] string test = "") =>
+        new(maxRetries, baseDelay: TimeSpan.FromMilliseconds(1), attemptTimeout: TimeSpan.FromMinutes(1), breakerMinimumThroughput: 2,
+            breakDuration: TimeSpan.FromSeconds(30) + TimeSpan.FromTicks((uint)StringComparer.Ordinal.GetHashCode(test) % 1_000_000 + 1))
+        { SkipDelays = true };
+
+    [Fact]
+    public async Task Dispose_AfterTheBreakerOpened_TheNextClientGetsThePipelineClosed()
+    {
+        var options = OwnOptions();
+        var failing = new TestChatClient { OnGetResponse = (_, _, _) => throw new HttpRequestException("503") };
+        var first = new ResilientChatClient(failing, options, TimeProvider.System);
+        for (var i = 0; i < 2; i++)
+        {
+            await Assert.ThrowsAsync<HttpRequestException>(() => first.GetResponseAsync("go", cancellationToken: TestContext.Current.CancellationToken));
+        }
+
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => first.GetResponseAsync("go", cancellationToken: TestContext.Current.CancellationToken));
+        first.Dispose();
+
+        using var second = new ResilientChatClient(new TestChatClient { OnGetResponse = (_, _, _) => Task.FromResult(TestChatClient.Text("ok")) }, options, TimeProvider.System);
+        var response = await second.GetResponseAsync("go", cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Same(first.Pipeline, second.Pipeline);
+        Assert.Equal("ok", response.Text);
+    }
+
+    [Fact(Timeout = 10_000)] // on the first client's (system) clock the attempt waits a minute: the test's own limit fails it
+    public async Task Rent_AReusedPipeline_ReadsTheNewClientsClock()
+    {
+        var options = OwnOptions();
+        var first = new ResilientChatClient(new TestChatClient(), options, TimeProvider.System);
+        first.Dispose();
+        var clock = new VirtualClock();
+        var hang = new TestChatClient { OnGetResponse = async (_, _, ct) => { await Task.Delay(Timeout.Infinite, ct); return TestChatClient.Text("never"); } };
+        using var second = new ResilientChatClient(hang, options, clock);
+
+        var call = second.GetResponseAsync("go", cancellationToken: TestContext.Current.CancellationToken);
+        clock.Advance(TimeSpan.FromMinutes(2));
+
+        Assert.Same(first.Pipeline, second.Pipeline);
+        await Assert.ThrowsAsync<TimeoutRejectedException>(() => call);
+    }
+
+    [Fact]
+    public async Task OnRetry_OfAReusedPipeline_TellsTheClientThatRetried()
+    {
+        var options = OwnOptions(maxRetries: 1);
+        TestChatClient FailsOnce()
+        {
+            var calls = 0;
+            return new TestChatClient { OnGetResponse = (_, _, _) => ++calls == 1 ? throw new HttpRequestException("503") : Task.FromResult(TestChatClient.Text("ok")) };
+        }
+
+        var (firstRetries, secondRetries) = (0, 0);
+        var first = new ResilientChatClient(FailsOnce(), options, TimeProvider.System, (_, _, _) => firstRetries++);
+        await first.GetResponseAsync("go", cancellationToken: TestContext.Current.CancellationToken);
+        first.Dispose();
+        using var second = new ResilientChatClient(FailsOnce(), options, TimeProvider.System, (_, _, _) => secondRetries++);
+        await second.GetResponseAsync("go", cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Same(first.Pipeline, second.Pipeline);
+        Assert.Equal((1, 1), (firstRetries, secondRetries));
+    }
+
+    [Fact]
+    public async Task Dispose_WithAStreamStillOpen_KeepsThePipelineFromTheNextClient()
+    {
+        var options = OwnOptions();
+        static async IAsyncEnumerable<ChatResponseUpdate> TwoUpdates()
+        {
+            await Task.Yield();
+            yield return new ChatResponseUpdate(ChatRole.Assistant, "one");
+            yield return new ChatResponseUpdate(ChatRole.Assistant, "two");
+        }
+
+        var first = new ResilientChatClient(new TestChatClient { OnGetStreamingResponse = (_, _, _) => TwoUpdates() }, options, TimeProvider.System);
+        await using var stream = first.GetStreamingResponseAsync("go", cancellationToken: TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
+        Assert.True(await stream.MoveNextAsync());
+        first.Dispose();
+
+        using var second = new ResilientChatClient(new TestChatClient(), options, TimeProvider.System);
+
+        Assert.NotSame(first.Pipeline, second.Pipeline);
     }
 }
