@@ -43,6 +43,7 @@ public sealed class ReportPublisher : IRunPublisher, IRunProgress
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(plan);
         var reports = plan.Options.ReportsDirectory;
+        Charts.RunCharts.WarmUp();
 
         // From here on the run is finished: whatever happens, its results are written.
         await RunReports.AppendHistoryAsync(run, reports, cancellationToken);

@@ -26,6 +26,8 @@ internal static class ChartImage
 
     private const int MaxXLabels = 8;
 
+    private static readonly SKPngEncoderOptions PngOptions = new(SKPngEncoderFilterFlags.None, 6);
+
     // The plot's width inside a trend picture (RunCharts.Width less the axis labels' margin), and a tick label's
     // character at the chart library's 12 px, on average: enough to lay the x labels out.
     private const double PlotWidth = RunCharts.Width - 90, XCharWidth = 7.2;
@@ -134,20 +136,29 @@ internal static class ChartImage
         return multiplot;
     }
 
-    /// <summary>The PNG of a plot, <paramref name="width"/> × <paramref name="height"/> pixels.</summary>
-    public static byte[] Png(Plot plot, int width, int height) => plot.GetImageBytes(width, height, ImageFormat.Png);
+    /// <summary>Draws a small chart and throws it away: what every first drawing costs (Skia, the font, a first layout).</summary>
+    public static void WarmUp() => Png(NewPlot(string.Empty), 64, 36);
 
+    /// <summary>The PNG of a plot, <paramref name="width"/> × <paramref name="height"/> pixels.</summary>
+    public static byte[] Png(Plot plot, int width, int height) => Png(width, height, canvas => plot.Render(canvas, width, height));
     /// <summary>The SVG of a plot; its text stays text.</summary>
     public static byte[] Svg(Plot plot, int width, int height) => Encoding.UTF8.GetBytes(plot.GetSvgXml(width, height));
 
     /// <summary>The PNG of a multiplot.</summary>
-    public static byte[] Png(Multiplot multiplot, int width, int height)
+    public static byte[] Png(Multiplot multiplot, int width, int height) =>
+        Png(width, height, canvas => multiplot.Render(canvas, new PixelRect(0, width, height, 0)));
+
+    /// <summary>
+    /// Draws on a white surface and encodes it as PNG without row filters: libpng's default tries all five filters on every
+    /// row to keep the best, which took most of a chart's time, and these flat-coloured pictures come out as small without.
+    /// </summary>
+    private static byte[] Png(int width, int height, Action<SKCanvas> draw)
     {
         using var surface = SKSurface.Create(new SKImageInfo(width, height));
         surface.Canvas.Clear(SKColors.White);
-        multiplot.Render(surface.Canvas, new PixelRect(0, width, height, 0));
-        using var image = surface.Snapshot();
-        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
+        draw(surface.Canvas);
+        using var pixels = surface.PeekPixels();
+        using var data = pixels.Encode(PngOptions) ?? throw new InvalidOperationException($"Skia could not encode a {width} × {height} chart as PNG.");
         return data.ToArray();
     }
 
