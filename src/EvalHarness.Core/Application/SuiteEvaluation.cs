@@ -50,6 +50,7 @@ public sealed class SuiteEvaluation : IAsyncDisposable
     public static async Task<SuiteEvaluation> OpenAsync(string suitePath, EvaluationOptions? options, IRunPublisher? publisher, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(suitePath);
+        _ = ModelCallWarmUp.StartAsync(); // on the other core while this one loads the suite
         var plan = EvaluationPlan.For(suitePath, options ?? new EvaluationOptions());
         publisher?.Check(plan);
         var (run, upstream) = await Upstreams.ConnectAsync(plan, cancellationToken);
