@@ -1,3 +1,4 @@
+using EvalHarness.Agents.Providers;
 using EvalHarness.Core.Gate;
 using EvalHarness.Core.Results;
 using EvalHarness.Core.Running;
@@ -50,7 +51,7 @@ public sealed class SuiteEvaluation : IAsyncDisposable
     public static async Task<SuiteEvaluation> OpenAsync(string suitePath, EvaluationOptions? options, IRunPublisher? publisher, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(suitePath);
-        _ = ModelCallWarmUp.StartAsync(); // on the other core while this one loads the suite
+        _ = OpenAIWarmUp.StartAsync(); // on the other core while this one loads the suite
         var plan = EvaluationPlan.For(suitePath, options ?? new EvaluationOptions());
         publisher?.Check(plan);
         var (run, upstream) = await Upstreams.ConnectAsync(plan, cancellationToken);

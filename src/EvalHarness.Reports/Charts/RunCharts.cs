@@ -93,7 +93,8 @@ internal static class RunCharts
 
         if (pictures.Count > 0)
         {
-            await (_warmUp ?? Task.CompletedTask);
+            // A warm-up that failed is not this run's error: the drawing below meets the same problem and reports it.
+            await (_warmUp ?? Task.CompletedTask).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await Parallel.ForEachAsync(
                 pictures,
                 new ParallelOptions { MaxDegreeOfParallelism = 2, CancellationToken = cancellationToken },

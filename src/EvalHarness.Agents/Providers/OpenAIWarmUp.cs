@@ -1,18 +1,17 @@
 using System.Net;
 using System.Text;
-using EvalHarness.Agents.Providers;
 using EvalHarness.Agents.Resilience;
 using Microsoft.Extensions.AI;
 
-namespace EvalHarness.Core.Running;
+namespace EvalHarness.Agents.Providers;
 
 /// <summary>
-/// Runs the code of a model call once, on a thread of its own, while the suite loads on another: the resilience pipeline,
+/// Runs the code of a model call once, on a thread of its own, while an evaluation loads its suite on another: the resilience pipeline,
 /// the built-in runtime's OpenAI client and the SDK's request and response, against an answer held in memory. Without
 /// it, the run's first cases load and compile that code all at once, every worker waiting on the others: about a sixth
 /// of a 1,000-case replay. Nothing is kept but the loaded code and a pipeline in <see cref="PipelinePool"/>; once per process.
 /// </summary>
-internal static class ModelCallWarmUp
+internal static class OpenAIWarmUp
 {
     // What a provider answers to a chat completion, as short as the SDK reads it whole.
     private const string Answer =
@@ -37,7 +36,7 @@ internal static class ModelCallWarmUp
         catch (Exception)
         {
             // Whatever went wrong here, the run's own first call loads the same code and reports its own errors; a test
-            // (ModelCallWarmUpTests) keeps this call answered.
+            // (OpenAIWarmUpTests) keeps this call answered.
             return false;
         }
     }
