@@ -10,8 +10,7 @@ internal static class AtomicFile
 
     public static async Task WriteAsync(string path, Func<Stream, Task> write, CancellationToken cancellationToken = default)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var temp = $"{path}.{Guid.NewGuid():N}.tmp";
+        var temp = TempFor(path);
         try
         {
             await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
@@ -29,6 +28,35 @@ internal static class AtomicFile
                 File.Delete(temp);
             }
         }
+    }
+
+    /// <summary>The same, synchronously: for a writer that holds a lock (a run's progress is reported under one).</summary>
+    public static void Write(string path, Action<Stream> write)
+    {
+        var temp = TempFor(path);
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+            {
+                write(stream);
+            }
+
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+        }
+    }
+
+    /// <summary>A new temporary file's name beside <paramref name="path"/>, its folder made.</summary>
+    private static string TempFor(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        return $"{path}.{Guid.NewGuid():N}.tmp";
     }
 
     /// <summary>Writes text as it is produced, through a buffered UTF-8 writer: the text is never whole in memory.</summary>

@@ -17,44 +17,31 @@ internal static class RunProgressFile
     public static string PathFor(string reportsDirectory, string runId) => Path.Combine(reportsDirectory, "runs", runId, FileName);
 
     /// <summary>Writes the file whole (a reader never sees half of it).</summary>
-    public static void Write(string path, RunProgress progress, string suiteKey, DateTimeOffset writtenAt)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var temp = $"{path}.{Guid.NewGuid():N}.tmp";
-        try
+    public static void Write(string path, RunProgress progress, string suiteKey, DateTimeOffset writtenAt) =>
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+            using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+            json.WriteStartObject();
+            json.WriteString("runId", progress.RunId);
+            json.WriteString("suite", progress.Suite);
+            json.WriteString("suiteKey", suiteKey);
+            json.WriteString("mode", progress.Mode);
+            json.WriteString("startedAt", progress.StartedAt);
+            json.WriteNumber("total", progress.Total);
+            json.WriteNumber("done", progress.Done);
+            json.WriteNumber("failed", progress.Failed);
+            json.WriteNumber("errors", progress.Errors);
+            json.WriteBoolean("ended", progress.Ended);
+            if (progress.Error is { } error)
             {
-                json.WriteStartObject();
-                json.WriteString("runId", progress.RunId);
-                json.WriteString("suite", progress.Suite);
-                json.WriteString("suiteKey", suiteKey);
-                json.WriteString("mode", progress.Mode);
-                json.WriteString("startedAt", progress.StartedAt);
-                json.WriteNumber("total", progress.Total);
-                json.WriteNumber("done", progress.Done);
-                json.WriteNumber("failed", progress.Failed);
-                json.WriteNumber("errors", progress.Errors);
-                json.WriteBoolean("ended", progress.Ended);
-                if (progress.Error is { } error)
-                {
-                    json.WriteString("error", error);
-                }
-
-                json.WriteString("writtenAt", writtenAt);
-                json.WriteNumber("pid", Environment.ProcessId);
-                json.WriteString("host", Environment.MachineName);
-                json.WriteEndObject();
+                json.WriteString("error", error);
             }
 
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
-    }
+            json.WriteString("writtenAt", writtenAt);
+            json.WriteNumber("pid", Environment.ProcessId);
+            json.WriteString("host", Environment.MachineName);
+            json.WriteEndObject();
+        });
 
     /// <summary>
     /// Reads a progress file; null when it is not there or not one (a viewer shows what it can). <c>ProcessGone</c>:
