@@ -22,10 +22,6 @@ internal static class PipelinePool
     private const int KeptPerOptions = 64;
 
     private static readonly ConcurrentDictionary<ResilienceOptions, ConcurrentBag<Pipeline>> Idle = new();
-    private static long _built;
-
-    /// <summary>How many pipelines were built in this process (for tests: a reused one is not built again).</summary>
-    public static long Built => Interlocked.Read(ref _built);
 
     /// <summary>A pipeline for <paramref name="options"/> on <paramref name="time"/>, idle or new.</summary>
     public static Lease Rent(ResilienceOptions options, TimeProvider time, Action<int, TimeSpan, Exception>? onRetry)
@@ -34,7 +30,6 @@ internal static class PipelinePool
         if (!idle.TryTake(out var pipeline))
         {
             pipeline = new Pipeline(options);
-            Interlocked.Increment(ref _built);
         }
 
         pipeline.Time.Target = time;

@@ -55,7 +55,8 @@ internal sealed class CommonOptions
     };
 
     public Option<string?> Shard { get; } = new("--shard")
-    { HelpName = "i/n|auto",
+    {
+        HelpName = "i/n|auto",
         Description = "Run only shard i of n (e.g. 2/4), for splitting a suite across CI jobs; join the shards with evalh merge. "
             + "auto reads it from the CI engine: EVALH_SHARD=i/n (a GitHub Actions matrix), GitLab's CI_NODE_INDEX/CI_NODE_TOTAL, "
             + "Buildkite's BUILDKITE_PARALLEL_JOB/_COUNT, CircleCI's CIRCLE_NODE_INDEX/_TOTAL, or a Kubernetes Indexed Job's JOB_COMPLETION_INDEX with EVALH_SHARD_TOTAL.",
